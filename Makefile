@@ -1,0 +1,112 @@
+# chokepoint — build, test, bench, install.
+#   make                 release build in build/
+#   make SANITIZE=1      ASan+UBSan build in build-san/
+#   make test            the whole suite on the sanitizer build (what CI runs)
+#   make bench           benchmarks against their peers (bench/README.md)
+#   make demo            quick start: deps, build, default store, the main job
+#   make fuzz            time-boxed libFuzzer runs of every parser
+#   make install PREFIX=/usr/local
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+OPT := -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+BUILD ?= build
+OPT := -O2 -g
+SANFLAGS :=
+endif
+
+CC ?= cc
+PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -DCKP_VERSION='"$(VERSION)"'
+CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS := $(SANFLAGS)
+LDLIBS := $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard server/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps test check unit bench demo fuzz install clean tidy
+all: $(BUILD)/chokepoint
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libchokepoint.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/chokepoint: $(CLI_OBJ) $(BUILD)/libchokepoint.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libchokepoint.a $(LDLIBS)
+
+# Unit tests: every CKP_TEST(name) in tests/unit/*.c is registered here.
+$(BUILD)/tests_registry.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	grep -ho '^CKP_TEST([a-z0-9_]*)' $(TEST_SRC) | sed 's/^CKP_TEST(\(.*\))/X(\1)/' > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/obj/tests/unit/%.o: CPPFLAGS += -I$(BUILD) -Itests/unit
+$(TEST_OBJ): $(BUILD)/tests_registry.h
+
+$(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libchokepoint.a
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libchokepoint.a $(LDLIBS)
+
+unit: $(BUILD)/unit_tests $(BUILD)/chokepoint
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libchokepoint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libchokepoint.a $(LDLIBS)
+
+# The whole suite under ASan+UBSan; the last line is "tests: N passed, N failed".
+test: deps
+	$(MAKE) SANITIZE=1 unit
+	$(MAKE) all
+	bash tests/run.sh build-san
+check: test
+
+bench: deps
+	scripts/deps.sh bench
+	$(MAKE) all $(BENCH_BIN)
+	bash bench/run.sh
+
+demo: deps all
+	bash scripts/demo.sh
+
+fuzz:
+	bash fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include/chokepoint $(DESTDIR)$(PREFIX)/share/chokepoint
+	install -m 755 $(BUILD)/chokepoint $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libchokepoint.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/chokepoint/*.h $(DESTDIR)$(PREFIX)/include/chokepoint/
+	cp -R data/. $(DESTDIR)$(PREFIX)/share/chokepoint/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@PKGS@|$(PKGS)|' chokepoint.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/chokepoint.pc
+
+tidy:
+	clang-format -i include/chokepoint/*.h src/*/*.c cli/*.c cli/*.h
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

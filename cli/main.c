@@ -1,0 +1,70 @@
+/* main.c — the chokepoint binary: dispatch to one verb. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct verb {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} verb;
+
+#define CKP_VERB_ENTRY(name, summary) {#name, cmd_##name, summary},
+static const verb verbs[] = {CKP_VERBS(CKP_VERB_ENTRY){NULL, NULL, NULL}};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: chokepoint VERB [options] [args]\n\n"
+                 "chokepoint watches trade in critical minerals and dual-use goods: "
+                 "dependencies,\nexport controls, the detours around them, and listed "
+                 "parties.\n\nverbs:\n");
+    for (const verb *v = verbs; v->name; v++)
+        fprintf(out, "  %-14s %s\n", v->name, v->summary);
+    fprintf(out, "\n'chokepoint help VERB' or 'chokepoint VERB --help' for details.\n"
+                 "Store: --store DIR, else $CHOKEPOINT_STORE, else ./chokepoint.store.\n"
+                 "Data:  $CHOKEPOINT_DATA, else the installed or built-in data directory.\n");
+}
+
+static const verb *find_verb(const char *name)
+{
+    for (const verb *v = verbs; v->name; v++)
+        if (strcmp(v->name, name) == 0)
+            return v;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("chokepoint %s\n", CKP_VERSION);
+        return 0;
+    }
+    if (strcmp(name, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return 0;
+        }
+        const verb *v = find_verb(argv[2]);
+        if (!v)
+            return cli_failf("help", 2, "unknown verb '%s'", argv[2]);
+        char *hargv[] = {argv[2], "--help", NULL};
+        return v->fn(2, hargv);
+    }
+    const verb *v = find_verb(name);
+    if (!v) {
+        fprintf(stderr, "chokepoint: unknown verb '%s'\n", name);
+        usage(stderr);
+        return 2;
+    }
+    return v->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,116 @@
+/* csv.h — a streaming, strict, fast CSV reader (RFC 4180).
+ *
+ * Reads a file, a file descriptor (stdin with "-") or a memory buffer record
+ * by record.  Fields are zero-copy slices into the reader's buffer, valid until
+ * the next ckp_csv_next() or ckp_csv_close(); a field that needed unescaping
+ * ("" inside quotes) or re-encoding (Latin-1 → UTF-8) lives in a scratch
+ * buffer with the same lifetime.  Fields are NOT NUL-terminated.
+ *
+ * Handles: quoted fields, doubled quotes, embedded newlines, CRLF and LF, a
+ * UTF-8 byte-order mark, a trailing 0x1A (DOS end-of-file, as in OFAC files),
+ * delimiters , ; TAB | (given or detected from the first line), an optional
+ * header row with lookup by name.  Every error carries file:line:column.
+ * After a bad record ckp_csv_next() returns -1 once; the next call resumes at
+ * the following record, so callers can count and skip bad rows.
+ *
+ * Life cycle: ckp_csv_open*() → ckp_csv_next()… → ckp_csv_close(). */
+#ifndef CHOKEPOINT_CSV_H
+#define CHOKEPOINT_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+
+typedef struct ckp_csv ckp_csv;
+
+typedef struct ckp_field {
+    const char *ptr; /* not NUL-terminated; NULL only for a missing field */
+    size_t len;
+} ckp_field;
+
+typedef enum ckp_csv_encoding {
+    CKP_CSV_UTF8 = 0, /* invalid UTF-8 is a record error */
+    CKP_CSV_LATIN1,   /* every byte ≥ 0x80 is Latin-1 and converted to UTF-8 */
+    CKP_CSV_AUTO      /* UTF-8; a field that is not valid UTF-8 is taken as
+                         Latin-1, converted, and counted (ckp_csv_stats) */
+} ckp_csv_encoding;
+
+typedef struct ckp_csv_opts {
+    char delim;            /* 0 = detect from the first line: , ; \t | */
+    int header;            /* 1 (default) = the first record is a header */
+    size_t max_field;      /* bytes in one field; default 1 MiB */
+    size_t max_fields;     /* fields in one record; default 4096 */
+    size_t max_record;     /* bytes in one record; default 16 MiB */
+    ckp_csv_encoding encoding; /* default CKP_CSV_UTF8 */
+} ckp_csv_opts;
+
+typedef struct ckp_csv_stats {
+    uint64_t records;       /* records returned (header excluded) */
+    uint64_t bad_records;   /* records rejected with an error */
+    uint64_t latin1_fields; /* fields converted from Latin-1 */
+    uint64_t bytes;         /* input bytes consumed so far */
+} ckp_csv_stats;
+
+/* Fill opts with the defaults above. */
+void ckp_csv_opts_init(ckp_csv_opts *opts);
+
+/* Open path ("-" = standard input).  opts may be NULL for defaults.
+ * On success *out owns the file; close it with ckp_csv_close().  When a
+ * header is expected it is read here (an empty input is an error). */
+ckp_status ckp_csv_open(const char *path, const ckp_csv_opts *opts,
+                        ckp_csv **out, ckp_error *err);
+
+/* Read from an open descriptor; name is used in messages.  The reader does
+ * not close fd. */
+ckp_status ckp_csv_open_fd(int fd, const char *name, const ckp_csv_opts *opts,
+                           ckp_csv **out, ckp_error *err);
+
+/* Read from memory (not copied: buf must outlive the reader). */
+ckp_status ckp_csv_open_mem(const char *buf, size_t len, const char *name,
+                            const ckp_csv_opts *opts, ckp_csv **out,
+                            ckp_error *err);
+
+/* Advance to the next record.  Returns 1 when a record is ready, 0 at end of
+ * input, -1 when this record is bad (err says where and why; the reader has
+ * skipped it, call again to continue) or on an I/O error (ckp_csv_failed()
+ * then returns nonzero and further calls return 0). */
+int ckp_csv_next(ckp_csv *csv, ckp_error *err);
+
+/* 1 when the reader hit an unrecoverable error (I/O), else 0. */
+int ckp_csv_failed(const ckp_csv *csv);
+
+size_t ckp_csv_nfields(const ckp_csv *csv);
+
+/* Field i of the current record; {NULL, 0} when i is past the end. */
+ckp_field ckp_csv_field(const ckp_csv *csv, size_t i);
+
+/* 1-based line where the current record starts. */
+long ckp_csv_line(const ckp_csv *csv);
+
+/* The header (when opts.header): number of columns and each name. */
+size_t ckp_csv_header_count(const ckp_csv *csv);
+ckp_field ckp_csv_header_name(const ckp_csv *csv, size_t i);
+
+/* Index of the header column named name (ASCII case-insensitive, surrounding
+ * spaces ignored), or -1. */
+int ckp_csv_column(const ckp_csv *csv, const char *name);
+
+char ckp_csv_delim(const ckp_csv *csv);
+const char *ckp_csv_name(const ckp_csv *csv);
+ckp_csv_stats ckp_csv_get_stats(const ckp_csv *csv);
+
+/* Total input size in bytes when known (regular file or memory), else 0. */
+uint64_t ckp_csv_total_bytes(const ckp_csv *csv);
+
+void ckp_csv_close(ckp_csv *csv);
+
+/* Helpers for fields. */
+/* 1 when f equals s (exact bytes). */
+int ckp_field_eq(ckp_field f, const char *s);
+/* Copy f into buf (size n), NUL-terminated, truncated; returns buf. */
+char *ckp_field_copy(ckp_field f, char *buf, size_t n);
+/* f with ASCII spaces and tabs trimmed at both ends. */
+ckp_field ckp_field_trim(ckp_field f);
+
+#endif

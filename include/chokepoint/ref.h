@@ -1,0 +1,174 @@
+/* ref.h — reference data: countries, HS nomenclature, HS concordance, periods,
+ * and named product groups.
+ *
+ * Loaded once from the data directory (ckp_ref_load) and then read-only, so
+ * one ckp_ref can be shared by every verb and by the server's threads.
+ *
+ * Countries have a dense id (0 … ckp_ref_country_count()-1) that is stable for
+ * one loaded ckp_ref, NOT across data versions: anything persisted (the store)
+ * keeps ISO3 codes and maps them to ids when it is opened.
+ *
+ * HS codes are held as integers: a 6-digit subheading 010121 is 10121; the
+ * level (2, 4, 6 digits) is carried separately where it matters.  Codes that
+ * lost their leading zero are repaired by ckp_hs_parse (it pads to an even
+ * length: "10121" → "010121").
+ *
+ * Life cycle: ckp_ref_load() → … → ckp_ref_free(); ckp_hsset_parse() →
+ * ckp_hsset_free(). */
+#ifndef CHOKEPOINT_REF_H
+#define CHOKEPOINT_REF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+
+typedef struct ckp_ref ckp_ref;
+
+/* ---- data directory ---------------------------------------------------- */
+
+/* The data directory: $CHOKEPOINT_DATA, else <exe>/../share/chokepoint, else
+ * <exe>/../data (a build tree), else ./data.  Returns a static string. */
+const char *ckp_data_dir(void);
+
+/* Load everything under datadir (NULL = ckp_data_dir()).  Files and formats
+ * are listed in data/README.md.  Errors name the file and line. */
+ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err);
+void ckp_ref_free(ckp_ref *ref);
+
+/* ---- countries --------------------------------------------------------- */
+
+typedef struct ckp_country {
+    char iso3[4];        /* "USA"; Comtrade-only areas get their own 3-letter
+                            code where one is customary ("S19" for 490) */
+    char iso2[3];        /* "" when none */
+    int iso_num;         /* ISO 3166 numeric = M49 for countries; -1 none */
+    int comtrade;        /* UN Comtrade reporter/partner code (842); -1 none */
+    int baci;            /* BACI country code; -1 none */
+    const char *name;    /* English short name */
+    const char *name_ru; /* UNTERM Russian short name or NULL */
+    const char *name_zh; /* UNTERM Chinese short name or NULL */
+    int is_aggregate;    /* World, "Areas, nes", regions, bunkers… */
+} ckp_country;
+
+int ckp_ref_country_count(const ckp_ref *ref);
+const ckp_country *ckp_ref_country(const ckp_ref *ref, int id);
+
+/* Exact code lookups; -1 when unknown. */
+int ckp_ref_country_by_iso3(const ckp_ref *ref, const char *iso3);
+int ckp_ref_country_by_iso2(const ckp_ref *ref, const char *iso2);
+int ckp_ref_country_by_comtrade(const ckp_ref *ref, int code);
+int ckp_ref_country_by_baci(const ckp_ref *ref, int code);
+
+/* Anything a user might type: ISO3, ISO2, a numeric code (Comtrade, M49,
+ * BACI), an English/Russian/Chinese name or a common alias ("Türkiye",
+ * "Turkey", "Taiwan", "South Korea"), case- and accent-insensitive.
+ * Fills up to max ids (best first) and returns how many matched. */
+int ckp_ref_country_find(const ckp_ref *ref, const char *query, int *ids, int max);
+
+/* A country argument as the verbs take it (ISO3 preferred, any unambiguous
+ * form accepted) → id, or CKP_ENOTFOUND / CKP_EINVAL with a message naming
+ * the closest candidates. */
+ckp_status ckp_ref_country_arg(const ckp_ref *ref, const char *arg, int *id,
+                               ckp_error *err);
+
+/* ---- HS nomenclature --------------------------------------------------- */
+
+typedef enum ckp_hs_edition {
+    CKP_HS_UNKNOWN = 0,
+    CKP_HS1992 = 1992, CKP_HS1996 = 1996, CKP_HS2002 = 2002, CKP_HS2007 = 2007,
+    CKP_HS2012 = 2012, CKP_HS2017 = 2017, CKP_HS2022 = 2022
+} ckp_hs_edition;
+
+typedef struct ckp_hs_entry {
+    uint32_t code;        /* as an integer */
+    int level;            /* 2, 4 or 6 */
+    const char *description;
+    uint32_t parent;      /* integer code of the parent; 0 for chapters */
+    const char *section;  /* "I" … "XXI" */
+} ckp_hs_entry;
+
+/* Look up a code in an edition (2017 or 2022 are shipped); NULL if absent. */
+const ckp_hs_entry *ckp_ref_hs(const ckp_ref *ref, ckp_hs_edition ed,
+                               uint32_t code, int level);
+
+/* Parse a code as written in data: digits only, 1–6 characters (a lost
+ * leading zero is restored: "10121" → 10121 at level 6, "8542" level 4,
+ * "811292" level 6); a float like "811292.0" is accepted.  Returns 0 and
+ * sets *code, *level, or -1 when not an HS code. */
+int ckp_hs_parse(const char *s, size_t n, uint32_t *code, int *level);
+
+/* Write a code with its leading zeros ("010121") into buf (≥ 7 bytes). */
+char *ckp_hs_format(uint32_t code, int level, char *buf);
+
+/* HS2022 ↔ HS2017 concordance at 6 digits.  Fill up to max codes of the other
+ * edition that `code` maps to (1:1, 1:n, n:1 and n:n all appear); returns how
+ * many there are (may exceed max). */
+int ckp_ref_hs_convert(const ckp_ref *ref, uint32_t code6, ckp_hs_edition from,
+                       ckp_hs_edition to, uint32_t *out, int max);
+
+/* Text search in descriptions (case-insensitive words, all must match) and
+ * code prefixes; calls fn for each hit in code order; stops when fn returns
+ * nonzero.  Returns number of hits reported. */
+typedef int (*ckp_hs_visit)(const ckp_hs_entry *e, ckp_hs_edition ed, void *ctx);
+int ckp_ref_hs_search(const ckp_ref *ref, ckp_hs_edition ed, const char *query,
+                      ckp_hs_visit fn, void *ctx);
+
+/* ---- product groups and HS sets --------------------------------------- */
+
+/* A set of 6-digit HS codes (a bitmap over 000000–999999). */
+typedef struct ckp_hsset ckp_hsset;
+
+ckp_hsset *ckp_hsset_new(void);
+void ckp_hsset_free(ckp_hsset *set);
+void ckp_hsset_add(ckp_hsset *set, uint32_t code6);
+/* Add every 6-digit code under a 2- or 4-digit prefix (0..99 / 0..9999). */
+void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level);
+int ckp_hsset_has(const ckp_hsset *set, uint32_t code6);
+size_t ckp_hsset_count(const ckp_hsset *set);
+/* Iterate members in increasing order: start with *cursor = 0; returns 1 and
+ * sets *code6 while members remain. */
+int ckp_hsset_next(const ckp_hsset *set, uint32_t *cursor, uint32_t *code6);
+
+/* Parse an HS argument: comma-separated codes (2, 4 or 6 digits: a prefix
+ * selects all codes under it) and/or group names ("antimony", "chpl-tier1",
+ * "CN-2024-46").  The set also holds each listed 6-digit code's counterparts
+ * in the other shipped HS edition (so an HS2022 list applies to HS2017 data). */
+ckp_status ckp_hsset_parse(const ckp_ref *ref, const char *arg, ckp_hsset **out,
+                           ckp_error *err);
+
+/* A short caption for a parsed set ("antimony: 5 HS6 codes"); owned by set. */
+const char *ckp_hsset_label(const ckp_hsset *set);
+
+typedef struct ckp_group {
+    const char *name;        /* "antimony" */
+    const char *description; /* "Antimony ores, unwrought metal, oxides" */
+    const char *codes;       /* as written: "261710;811010;…" */
+    const char *source;      /* "builtin", "measures.csv", "chpl", user file */
+} ckp_group;
+
+int ckp_ref_group_count(const ckp_ref *ref);
+const ckp_group *ckp_ref_group(const ckp_ref *ref, int i);
+const ckp_group *ckp_ref_group_find(const ckp_ref *ref, const char *name);
+
+/* Load extra groups from a CSV `name,codes,description` (codes ';'-joined). */
+ckp_status ckp_ref_load_groups(ckp_ref *ref, const char *path, ckp_error *err);
+
+/* ---- periods ----------------------------------------------------------- */
+
+/* A period is YYYYMM (monthly, MM 01–12) or YYYY00 (annual). */
+#define CKP_PERIOD_YEAR(p) ((p) / 100)
+#define CKP_PERIOD_MONTH(p) ((p) % 100)
+
+/* "2023" → 202300, "2023-08" / "202308" → 202308; -1 with err when invalid. */
+ckp_status ckp_period_parse(const char *s, int32_t *period, ckp_error *err);
+
+/* Date "YYYY-MM-DD" → days since 1970-01-01 (or -1 with err). */
+ckp_status ckp_date_parse(const char *s, int32_t *days, ckp_error *err);
+/* Days → YYYYMM period of the month containing it. */
+int32_t ckp_date_period(int32_t days);
+
+/* "2023" / "2023-08" into buf (≥ 8 bytes). */
+char *ckp_period_format(int32_t period, char *buf);
+
+#endif

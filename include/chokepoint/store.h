@@ -1,0 +1,134 @@
+/* store.h — the flow store: trade flows on disk, columnar, memory-mapped,
+ * checksummed, published atomically.
+ *
+ * One logical row is a ckp_flow: period × reporter × partner × flow × HS6 →
+ * value (USD), the other valuation where reported (CIF or FOB), quantity,
+ * unit and source.  The physical format is in docs/store.md.
+ *
+ * Readers: ckp_store_open() → ckp_store_scan()… → ckp_store_close().  A store
+ * opened for reading never changes underneath its reader: an ingest writes a
+ * new generation beside it and renames it into place.
+ * Writers: ckp_store_writer_begin() → ckp_store_writer_add()… →
+ * ckp_store_writer_commit() (or _abort()).  Commit merges with the current
+ * store (a row with the same key and source replaces the old one, so ingesting
+ * a file twice does not double it) and publishes the result atomically.
+ * Country fields are ckp_ref country ids; the store itself keeps ISO3 codes.
+ */
+#ifndef CHOKEPOINT_STORE_H
+#define CHOKEPOINT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+#include "chokepoint/ref.h"
+
+typedef enum ckp_flowdir {
+    CKP_FLOW_EXPORT = 'X',
+    CKP_FLOW_IMPORT = 'M',
+    CKP_FLOW_REEXPORT = 'x', /* re-export */
+    CKP_FLOW_REIMPORT = 'm'  /* re-import */
+} ckp_flowdir;
+
+typedef enum ckp_unit {
+    CKP_UNIT_NONE = 0, CKP_UNIT_KG, CKP_UNIT_NUMBER, CKP_UNIT_LITRE,
+    CKP_UNIT_M2, CKP_UNIT_M3, CKP_UNIT_PAIR, CKP_UNIT_CARAT, CKP_UNIT_OTHER
+} ckp_unit;
+
+typedef struct ckp_flow {
+    int32_t period;      /* YYYYMM, or YYYY00 for annual data */
+    int reporter;        /* ckp_ref country id of the reporting country */
+    int partner;         /* ckp_ref country id of the partner */
+    int flow;            /* ckp_flowdir */
+    uint32_t hs;         /* 6-digit HS code as an integer */
+    int hs_edition;      /* ckp_hs_edition the code is written in */
+    double value;        /* USD: FOB for exports, CIF for imports (the
+                            reporter's primary value) */
+    double value_alt;    /* the other valuation (CIF for exports, FOB for
+                            imports) when reported, else NaN */
+    double qty;          /* net weight in kg where known, else the quantity
+                            in `unit`; NaN when missing */
+    int unit;            /* ckp_unit of qty */
+    int source;          /* index into the store's source table */
+} ckp_flow;
+
+typedef struct ckp_store ckp_store;
+
+/* Resolve the store directory: dir if non-NULL, else $CHOKEPOINT_STORE, else
+ * "./chokepoint.store".  Returns dir or a static string. */
+const char *ckp_store_dir(const char *dir);
+
+/* Open the current generation for reading; checks every column's checksum
+ * (CKP_ECORRUPT naming the file when one fails, CKP_ENOTFOUND when there is
+ * no store).  ref must outlive the store. */
+ckp_status ckp_store_open(const char *dir, const ckp_ref *ref, ckp_store **out,
+                          ckp_error *err);
+void ckp_store_close(ckp_store *store);
+
+typedef struct ckp_query {
+    int32_t period_from; /* inclusive; 0 = unbounded */
+    int32_t period_to;   /* inclusive; 0 = unbounded */
+    int freq;            /* 0 any, 'A' annual rows only, 'M' monthly only */
+    int reporter;        /* country id, -1 any */
+    int partner;         /* country id, -1 any */
+    int flow;            /* ckp_flowdir, 0 any */
+    const ckp_hsset *hs; /* NULL = every product */
+    int source;          /* source index, -1 any */
+} ckp_query;
+
+/* A query matching everything. */
+void ckp_query_init(ckp_query *q);
+
+/* Called for each matching row; return nonzero to stop the scan. */
+typedef int (*ckp_flow_fn)(const ckp_flow *row, void *ctx);
+
+/* Visit every row matching q.  Reads only the parts of the store the query
+ * needs (see docs/store.md for the order and indexes).  Row order: by HS code,
+ * then reporter, partner, flow, period. */
+ckp_status ckp_store_scan(const ckp_store *store, const ckp_query *q,
+                          ckp_flow_fn fn, void *ctx, ckp_error *err);
+
+typedef struct ckp_store_info {
+    uint64_t rows;
+    int periods;         /* distinct periods */
+    int32_t period_min, period_max;
+    int reporters, partners, products, sources;
+    uint64_t bytes;      /* on disk, all files of the generation */
+    uint64_t generation;
+} ckp_store_info;
+
+ckp_status ckp_store_get_info(const ckp_store *store, ckp_store_info *info);
+
+/* 1 when reporter has any row with the given flow (0 = any flow) in
+ * [period_from, period_to] (0 = unbounded): "does Russia report imports for
+ * 2023?".  Answered from a small index, not a scan. */
+int ckp_store_reporter_has(const ckp_store *store, int reporter, int flow,
+                           int32_t period_from, int32_t period_to);
+
+int ckp_store_source_count(const ckp_store *store);
+const char *ckp_store_source_name(const ckp_store *store, int source);
+/* 1 when the source is synthetic (its rows must be labelled as such). */
+int ckp_store_source_synthetic(const ckp_store *store, int source);
+
+/* ---- writing ----------------------------------------------------------- */
+
+typedef struct ckp_store_writer ckp_store_writer;
+
+/* Start a new generation of the store in dir (created when missing).  With
+ * replace = 0 the current rows are kept and merged; with 1 they are dropped. */
+ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int replace,
+                                  ckp_store_writer **out, ckp_error *err);
+
+/* Register (or find) a source by name; returns its index for ckp_flow.source. */
+int ckp_store_writer_source(ckp_store_writer *w, const char *name, int synthetic);
+
+ckp_status ckp_store_writer_add(ckp_store_writer *w, const ckp_flow *row,
+                                ckp_error *err);
+
+/* Sort, merge, write, fsync and atomically publish.  Frees w. */
+ckp_status ckp_store_writer_commit(ckp_store_writer *w, ckp_error *err);
+
+/* Discard everything written; the current store is untouched.  Frees w. */
+void ckp_store_writer_abort(ckp_store_writer *w);
+
+#endif

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# deps.sh — install what chokepoint needs that this machine lacks.
+#   scripts/deps.sh          build + test dependencies (Debian packages, npm)
+#   scripts/deps.sh bench    also the benchmark peers (DuckDB from npm, wrk)
+# As root, missing Debian packages are installed with apt-get; otherwise the
+# missing ones are listed with the command to run.  Idempotent and quiet when
+# everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_bench=0
+[ "${1:-}" = bench ] && want_bench=1
+
+# Debian package ⇐ the file or pkg-config module that shows it is installed.
+pkgs_needed=()
+need_pc() { pkg-config --exists "$2" 2>/dev/null || pkgs_needed+=("$1"); }
+need_bin() { command -v "$2" >/dev/null 2>&1 || pkgs_needed+=("$1"); }
+
+need_bin pkg-config pkg-config
+need_bin make make
+need_bin gcc gcc
+need_bin clang clang
+if command -v pkg-config >/dev/null 2>&1; then
+  need_pc libutf8proc-dev libutf8proc
+  need_pc libicu-dev icu-i18n
+  need_pc libsqlite3-dev sqlite3
+  need_pc libmicrohttpd-dev libmicrohttpd
+else
+  pkgs_needed+=(libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev)
+fi
+# libFuzzer and the sanitizer runtimes for clang
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+  pkgs_needed+=(libclang-rt-dev)
+need_bin nodejs node
+need_bin npm npm
+need_bin chromium chromium
+if [ "$want_bench" = 1 ]; then
+  need_bin wrk wrk
+  need_bin hyperfine hyperfine
+fi
+
+if [ ${#pkgs_needed[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps: installing ${pkgs_needed[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${pkgs_needed[@]}" >/dev/null
+  else
+    echo "deps: missing Debian packages: ${pkgs_needed[*]}" >&2
+    echo "deps: run as root: apt-get install ${pkgs_needed[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm packages (versions pinned in package.json / package-lock.json)
+if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
+  if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+    echo "deps: npm install" >&2
+    npm install --no-audit --no-fund --loglevel=error >/dev/null
+    touch node_modules
+  fi
+fi

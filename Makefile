@@ -21,7 +21,7 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd
+PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -42,6 +42,14 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps test check unit bench demo fuzz install clean tidy
 all: $(BUILD)/chokepoint
+
+# Web assets (web/ + the npm chart library) inlined into the library for the
+# report and the server (scripts/build_assets.sh; regenerated when missing).
+ASSETS_INC := $(BUILD)/gen/assets_gen.inc
+$(ASSETS_INC): scripts/build_assets.sh $(wildcard web/*) $(wildcard node_modules/chart.js/dist/chart.umd.min.js)
+	bash scripts/build_assets.sh $@
+$(BUILD)/obj/src/report/assets.o: $(ASSETS_INC)
+$(BUILD)/obj/src/report/assets.o: CPPFLAGS += -I$(BUILD)/gen
 
 deps:
 	@scripts/deps.sh

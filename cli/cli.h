@@ -25,6 +25,10 @@ ckp_ref *cli_load_ref(const char *verb, const char *datadir);
  * (message printed), else 0. */
 int cli_format(const char *verb, const char *arg, ckp_format *fmt);
 
+/* Run the library verb `name` (include/chokepoint/verb.h) from argv: its
+ * parameter table gives the options and --help.  Returns the exit status. */
+int cli_run_verb(const char *name, int argc, char **argv);
+
 /* 1 when stdout is a terminal (one-line summaries, progress bars). */
 int cli_stdout_tty(void);
 

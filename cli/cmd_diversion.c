@@ -1,15 +1,4 @@
-/* cmd_diversion.c — the 'diversion' verb.  PLACEHOLDER: not implemented yet. */
+/* cmd_diversion.c — the diversion verb (src/evasion, include/chokepoint/evasion.h). */
 #include "cli.h"
 
-static const cli_opt opts[] = {{NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
-static const cli_spec spec = {"diversion", "[options]", "(not implemented yet)", NULL, opts, 0, -1};
-
-int cmd_diversion(int argc, char **argv)
-{
-    char **args;
-    int nargs;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
-    if (r)
-        return r == 1 ? 0 : r;
-    return cli_failf("diversion", 2, "not implemented yet");
-}
+int cmd_diversion(int argc, char **argv) { return cli_run_verb("diversion", argc, argv); }

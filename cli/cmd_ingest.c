@@ -1,15 +1,206 @@
-/* cmd_ingest.c — the 'ingest' verb.  PLACEHOLDER: not implemented yet. */
+/* cmd_ingest.c — the 'ingest' verb: trade files into the store through the
+ * ingest library (include/chokepoint/ingest.h).  Progress on a terminal,
+ * the summary and the reject counts on stderr. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chokepoint/ingest.h"
 #include "cli.h"
 
-static const cli_opt opts[] = {{NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
-static const cli_spec spec = {"ingest", "[options]", "(not implemented yet)", NULL, opts, 0, -1};
+static const char *o_format, *o_store, *o_rejects, *o_source, *o_data;
+static long o_edition;
+static int o_replace, o_synthetic, o_quiet;
+
+static const cli_opt opts[] = {
+    {"format", 'f', CLI_STR, "auto|comtrade|baci|flows",
+     "input format (default auto: sniffed from each file's header)", &o_format},
+    {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
+     &o_store},
+    {"rejects", 0, CLI_STR, "FILE",
+     "write rejected rows to FILE as CSV: file,line,reason,detail,row ('-' = stdout)",
+     &o_rejects},
+    {"replace", 0, CLI_FLAG, NULL, "drop every row the store holds before loading", &o_replace},
+    {"source", 0, CLI_STR, "NAME",
+     "name the rows' source (default: the format: comtrade, baci, flows); rows with the "
+     "same key and source replace earlier ones",
+     &o_source},
+    {"synthetic", 0, CLI_FLAG, NULL,
+     "mark the source as synthetic (automatic for names starting with 'synth')", &o_synthetic},
+    {"hs-edition", 0, CLI_INT, "YEAR",
+     "HS edition of codes when the file does not say (1992…2022; BACI: from the file name)",
+     &o_edition},
+    {"quiet", 'q', CLI_FLAG, NULL, "no progress bar and no summary", &o_quiet},
+    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
+    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+
+static const cli_spec spec = {
+    "ingest", "[options] FILE…",
+    "load trade files (Comtrade, BACI, generic flows) into the store",
+    "Formats (sniffed from the header with --format auto):\n"
+    "  comtrade  UN Comtrade API/bulk CSV: refYear, refMonth, period, reporterCode,\n"
+    "            partnerCode, flowCode, cmdCode, primaryValue, cifvalue, fobvalue,\n"
+    "            netWgt, qty, qtyUnitCode, classificationCode (H5 = HS2017, H6 = HS2022)\n"
+    "  baci      CEPII BACI t,i,j,k,v,q (v in thousand USD, q in tonnes; converted)\n"
+    "  flows     period,reporter,partner,flow,hs,value[,qty,unit,value_alt,hs_edition]\n"
+    "            (reporter/partner ISO3 or any country name or code; flow X, M, RX, RM)\n"
+    "FILE '-' reads standard input.  Every rejected row is counted by reason (printed\n"
+    "at the end) and, with --rejects, written out with its file and line.  A row\n"
+    "whose key (period, reporter, partner, flow, HS code, edition) repeats one\n"
+    "already read in this ingest is rejected as duplicate-key, not summed.  Rows\n"
+    "replace stored rows with the same key and source: ingesting a file twice does\n"
+    "not double it.  The new store is written beside the old one and published\n"
+    "atomically; a killed ingest leaves the old store intact.",
+    opts, 1, -1};
+
+/* ---- progress bar ------------------------------------------------------ */
+
+typedef struct progress {
+    int on;
+    struct timespec t0;
+    int drawn;
+} progress;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void draw(const ckp_ingest_progress *p, void *ctx)
+{
+    progress *pg = ctx;
+    if (!pg->on)
+        return;
+    double s = since(&pg->t0);
+    double mbs = s > 0 ? (double)p->bytes_done / 1e6 / s : 0;
+    char bar[33] = "";
+    char eta[32] = "";
+    if (p->bytes_total) {
+        double frac = (double)p->bytes_done / (double)p->bytes_total;
+        if (frac > 1)
+            frac = 1;
+        int k = (int)(frac * 30);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < k ? '#' : '.';
+        bar[30] = 0;
+        if (frac > 0 && !p->done)
+            snprintf(eta, sizeof eta, " ETA %.0fs", s / frac - s);
+        fprintf(stderr, "\r%s [%s] %3.0f%% %llu rows %.0f MB/s%s   ", p->file, bar, frac * 100,
+                (unsigned long long)p->rows, mbs, eta);
+    } else {
+        fprintf(stderr, "\r%s %llu rows %.0f MB/s   ", p->file, (unsigned long long)p->rows,
+                mbs);
+    }
+    pg->drawn = 1;
+    if (p->done) {
+        fputc('\n', stderr);
+        pg->drawn = 0;
+        clock_gettime(CLOCK_MONOTONIC, &pg->t0);
+    }
+    fflush(stderr);
+}
 
 int cmd_ingest(int argc, char **argv)
 {
+    o_format = o_store = o_rejects = o_source = o_data = NULL;
+    o_replace = o_synthetic = o_quiet = 0;
+    o_edition = 0;
     char **args;
     int nargs;
     int r = cli_parse(&spec, argc, argv, &args, &nargs);
     if (r)
         return r == 1 ? 0 : r;
-    return cli_failf("ingest", 2, "not implemented yet");
+    ckp_ingest_opts io;
+    ckp_ingest_opts_init(&io);
+    if (o_format) {
+        int f = ckp_ingest_format_parse(o_format);
+        if (f < 0)
+            return cli_failf("ingest", 2, "--format must be auto, comtrade, baci or flows (got '%s')",
+                             o_format);
+        io.format = (ckp_ingest_format)f;
+    }
+    if (o_edition && o_edition != 1992 && o_edition != 1996 && o_edition != 2002 &&
+        o_edition != 2007 && o_edition != 2012 && o_edition != 2017 && o_edition != 2022)
+        return cli_failf("ingest", 2, "--hs-edition must be 1992, 1996, 2002, 2007, 2012, 2017 or 2022");
+    int stdin_uses = 0;
+    for (int i = 0; i < nargs; i++)
+        stdin_uses += strcmp(args[i], "-") == 0;
+    if (stdin_uses > 1)
+        return cli_failf("ingest", 2, "'-' (standard input) given more than once");
+    io.hs_edition = (int)o_edition;
+    io.source = o_source;
+    io.synthetic = o_synthetic ? 1 : -1;
+    io.replace = o_replace;
+    progress pg = {!o_quiet && isatty(STDERR_FILENO), {0, 0}, 0};
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    io.progress = draw;
+    io.progress_ctx = &pg;
+    FILE *rej = NULL;
+    if (o_rejects) {
+        rej = strcmp(o_rejects, "-") == 0 ? stdout : fopen(o_rejects, "w");
+        if (!rej)
+            return cli_failf("ingest", 1, "cannot write %s", o_rejects);
+        fputs("file,line,reason,detail,row\n", rej);
+        io.rejects = rej;
+    }
+    int rc = 1;
+    ckp_ref *ref = cli_load_ref("ingest", o_data);
+    if (!ref)
+        goto out_rej;
+    ckp_error err;
+    ckp_error_clear(&err);
+    ckp_ingest *ing;
+    const char *dir = ckp_store_dir(o_store);
+    if (ckp_ingest_begin(dir, ref, &io, &ing, &err) != CKP_OK) {
+        rc = cli_fail("ingest", &err);
+        goto out_ref;
+    }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < nargs; i++) {
+        if (ckp_ingest_file(ing, args[i], &err) != CKP_OK) {
+            if (pg.drawn)
+                fputc('\n', stderr);
+            ckp_ingest_abort(ing);
+            rc = cli_fail("ingest", &err);
+            fprintf(stderr, "chokepoint: ingest: nothing was stored; the store is unchanged\n");
+            goto out_ref;
+        }
+    }
+    ckp_ingest_stats st;
+    if (ckp_ingest_commit(ing, &st, &err) != CKP_OK) {
+        rc = cli_fail("ingest", &err);
+        fprintf(stderr, "chokepoint: ingest: the store is unchanged\n");
+        goto out_ref;
+    }
+    double secs = since(&t0);
+    rc = 0;
+    if (!o_quiet) {
+        fprintf(stderr,
+                "ingest: %llu rows read, %llu kept, %llu rejected; store %s: %llu rows "
+                "(%llu replaced), generation %llu",
+                (unsigned long long)st.rows_read, (unsigned long long)st.rows_kept,
+                (unsigned long long)st.rows_rejected, dir, (unsigned long long)st.store_rows,
+                (unsigned long long)st.rows_replaced, (unsigned long long)st.generation);
+        if (pg.on)
+            fprintf(stderr, " (%.2f s, %.0f rows/s)", secs,
+                    secs > 0 ? (double)st.rows_read / secs : 0.0);
+        fputc('\n', stderr);
+        for (int k = 0; k < CKP_REJ_COUNT; k++)
+            if (st.by_reason[k])
+                fprintf(stderr, "  rejected %llu %s\n", (unsigned long long)st.by_reason[k],
+                        ckp_reject_name((ckp_reject_reason)k));
+        if (st.rows_rejected && !o_rejects)
+            fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
+    }
+out_ref:
+    ckp_ref_free(ref);
+out_rej:
+    if (rej && rej != stdout && fclose(rej) != 0 && rc == 0)
+        rc = cli_failf("ingest", 1, "cannot write %s", o_rejects);
+    return rc;
 }

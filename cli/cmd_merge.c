@@ -1,15 +1,62 @@
-/* cmd_merge.c — the 'merge' verb.  PLACEHOLDER: not implemented yet. */
+/* cmd_merge.c — the 'merge' verb: combine partial results computed on shards
+ * (VERB --input SHARD --partial) into the verb's final rows (merge.h,
+ * docs/scale.md). */
+#include <stdio.h>
+
+#include "chokepoint/merge.h"
 #include "cli.h"
 
-static const cli_opt opts[] = {{NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
-static const cli_spec spec = {"merge", "[options]", "(not implemented yet)", NULL, opts, 0, -1};
+static const char *o_format, *o_data;
+
+static const cli_opt opts[] = {
+    {"format", 0, CLI_STR, "table|csv|json",
+     "output format (default: table on a terminal, csv otherwise)", &o_format},
+    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
+    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+
+static const cli_spec spec = {
+    "merge", "[--format table|csv|json] PARTIAL...",
+    "combine partial results computed on shards into the verb's final rows",
+    "Each PARTIAL is a file (or - for standard input) written by an analysis verb\n"
+    "run with --partial on one shard of the flows, e.g.\n"
+    "  chokepoint chokepoints --input shard-07.csv --partial > part-07.jsonl\n"
+    "All partials must come from the same verb with the same parameters; lines may\n"
+    "come in any order (headers anywhere), as Hadoop Streaming's sort delivers them.\n"
+    "The partials are summed by key and the verb computes its rows once, as it\n"
+    "would on the whole data: same columns, same order, same numbers.  Verbs with\n"
+    "partials: dependency, chokepoints, concentration (exporter/importer sides),\n"
+    "alternatives, surge.  See docs/scale.md.",
+    opts, 1, -1};
 
 int cmd_merge(int argc, char **argv)
 {
     char **args;
     int nargs;
+    o_format = o_data = NULL;
     int r = cli_parse(&spec, argc, argv, &args, &nargs);
     if (r)
         return r == 1 ? 0 : r;
-    return cli_failf("merge", 2, "not implemented yet");
+    ckp_format fmt;
+    r = cli_format("merge", o_format, &fmt);
+    if (r)
+        return r;
+    ckp_ref *ref = cli_load_ref("merge", o_data);
+    if (!ref)
+        return 1;
+    ckp_error err;
+    ckp_error_clear(&err);
+    char summary[512] = "";
+    const char *verb = NULL;
+    ckp_status st = ckp_merge_run(ref, o_data, (const char *const *)args, nargs, fmt, stdout,
+                                  &verb, summary, sizeof summary, &err);
+    int rc = 0;
+    if (st != CKP_OK) {
+        rc = cli_fail("merge", &err);
+        if (st == CKP_EUSAGE)
+            rc = 2;
+    } else if (summary[0] && fmt == CKP_FMT_TABLE && cli_stdout_tty()) {
+        printf("\n%s (merged %s)\n", summary, verb ? verb : "");
+    }
+    ckp_ref_free(ref);
+    return rc;
 }

@@ -55,10 +55,10 @@ static int store_value(const cli_spec *s, const cli_opt *o, const char *v)
         *(double *)o->dest = d;
         return 0;
     case CLI_LIST: {
-        cli_list *l = o->dest;
-        if (l->n >= CLI_LIST_MAX)
+        cli_list *lst = o->dest;
+        if (lst->n >= CLI_LIST_MAX)
             return usage_error(s, "--%s given too many times", o->name);
-        l->items[l->n++] = v;
+        lst->items[lst->n++] = v;
         return 0;
     }
     }

@@ -10,6 +10,7 @@
     X(chokepoints, "every importer x product where one supplier dominates")             \
     X(concentration, "world concentration of exports, imports or production")          \
     X(alternatives, "who else exports or produces a product, ranked")                   \
+    X(production, "world production by country from the USGS Mineral Commodity Summaries") \
     X(surge, "a flow's series with baseline, jumps and level shifts around a measure")  \
     X(diversion, "rank third countries as rerouting hubs after a measure")              \
     X(mirror, "exporter vs importer reports of the same flow: gaps and phantom flows")  \

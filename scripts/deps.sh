@@ -25,8 +25,9 @@ if command -v pkg-config >/dev/null 2>&1; then
   need_pc libicu-dev icu-i18n
   need_pc libsqlite3-dev sqlite3
   need_pc libmicrohttpd-dev libmicrohttpd
+  need_pc libjansson-dev jansson
 else
-  pkgs_needed+=(libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev)
+  pkgs_needed+=(libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev)
 fi
 # libFuzzer and the sanitizer runtimes for clang
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
@@ -34,9 +35,11 @@ ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 
 need_bin nodejs node
 need_bin npm npm
 need_bin chromium chromium
+need_bin curl curl
 if [ "$want_bench" = 1 ]; then
   need_bin wrk wrk
   need_bin hyperfine hyperfine
+  need_bin python3 python3 # bench/evasion_eval.sh scores against the synth truth
 fi
 
 if [ ${#pkgs_needed[@]} -gt 0 ]; then
@@ -58,5 +61,18 @@ if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
     echo "deps: npm install" >&2
     npm install --no-audit --no-fund --loglevel=error >/dev/null
     touch node_modules
+  fi
+fi
+
+# bench: DuckDB (@duckdb/node-api) for the benchmarks, pinned in
+# bench/package.json + bench/package-lock.json, installed into bench/node_modules
+if [ "$want_bench" = 1 ] && [ -f bench/package-lock.json ] && command -v npm >/dev/null 2>&1; then
+  if [ ! -d bench/node_modules/@duckdb/node-api ] || [ bench/package-lock.json -nt bench/node_modules ]; then
+    # npm install, not npm ci: the lock written on Linux lacks the other
+    # platforms' optional DuckDB bindings, which npm ci refuses; install
+    # still takes the locked versions
+    echo "deps: npm install in bench/" >&2
+    (cd bench && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    touch bench/node_modules
   fi
 fi

@@ -25,6 +25,10 @@ typedef enum ckp_coltype {
     CKP_COL_JSON  /* a raw JSON value (array/object); quoted text in CSV/table */
 } ckp_coltype;
 
+/* `decimals` of a CKP_COL_INT column: no thousands separators in tables
+ * (years, codes, editions). */
+#define CKP_NOGROUP (-2)
+
 typedef struct ckp_column {
     const char *name;
     ckp_coltype type;

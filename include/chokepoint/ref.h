@@ -2,7 +2,9 @@
  * and named product groups.
  *
  * Loaded once from the data directory (ckp_ref_load) and then read-only, so
- * one ckp_ref can be shared by every verb and by the server's threads.
+ * one ckp_ref can be shared by every verb and by the server's threads (the
+ * one exception, ckp_ref_load_groups, must run before the ref is shared).
+ * Loading takes about 10 ms of CPU (bench/bench_ref.sh).
  *
  * Countries have a dense id (0 … ckp_ref_country_count()-1) that is stable for
  * one loaded ckp_ref, NOT across data versions: anything persisted (the store)
@@ -48,7 +50,12 @@ typedef struct ckp_country {
     const char *name;    /* English short name */
     const char *name_ru; /* UNTERM Russian short name or NULL */
     const char *name_zh; /* UNTERM Chinese short name or NULL */
-    int is_aggregate;    /* World, "Areas, nes", regions, bunkers… */
+    int is_aggregate;    /* World, "Areas, nes", regions, bunkers, free zones,
+                            historical areas (Fmr USSR…): never a country */
+    int m49;             /* UN M49 code (= iso_num for countries, 1 for
+                            World); -1 none */
+    const char *kind;    /* "country", "world", "region", "special"
+                            (bunkers, free zones, areas nes…), "historical" */
 } ckp_country;
 
 int ckp_ref_country_count(const ckp_ref *ref);
@@ -59,12 +66,23 @@ int ckp_ref_country_by_iso3(const ckp_ref *ref, const char *iso3);
 int ckp_ref_country_by_iso2(const ckp_ref *ref, const char *iso2);
 int ckp_ref_country_by_comtrade(const ckp_ref *ref, int code);
 int ckp_ref_country_by_baci(const ckp_ref *ref, int code);
+/* ISO 3166 numeric / M49 code (840 = USA, 158 = Taiwan). */
+int ckp_ref_country_by_isonum(const ckp_ref *ref, int code);
 
 /* Anything a user might type: ISO3, ISO2, a numeric code (Comtrade, M49,
  * BACI), an English/Russian/Chinese name or a common alias ("Türkiye",
  * "Turkey", "Taiwan", "South Korea"), case- and accent-insensitive.
  * Fills up to max ids (best first) and returns how many matched. */
 int ckp_ref_country_find(const ckp_ref *ref, const char *query, int *ids, int max);
+
+/* A name as it appears in real data files, with their noise: the exact
+ * name first (as ckp_ref_country_find, names and codes), then the same name
+ * with footnote markers glued on by the USGS tables stripped ("Japane",
+ * "Russiae", "United States1", "World total (rounded)10"), then without a
+ * trailing qualifier ("Brazil (beneficiated)", "Peru, crude borates").  A
+ * stripped form is accepted only when it is a known name.  Returns the id or
+ * -1 ("Other countries" → -1). */
+int ckp_ref_country_find_loose(const ckp_ref *ref, const char *name);
 
 /* A country argument as the verbs take it (ISO3 preferred, any unambiguous
  * form accepted) → id, or CKP_ENOTFOUND / CKP_EINVAL with a message naming
@@ -92,6 +110,10 @@ typedef struct ckp_hs_entry {
 const ckp_hs_entry *ckp_ref_hs(const ckp_ref *ref, ckp_hs_edition ed,
                                uint32_t code, int level);
 
+/* The name of an HS section ("XV" → "Base metals and articles of base
+ * metal"), or NULL. */
+const char *ckp_ref_hs_section_name(const ckp_ref *ref, const char *section);
+
 /* Parse a code as written in data: digits only, 1–6 characters (a lost
  * leading zero is restored: "10121" → 10121 at level 6, "8542" level 4,
  * "811292" level 6); a float like "811292.0" is accepted.  Returns 0 and
@@ -106,6 +128,18 @@ char *ckp_hs_format(uint32_t code, int level, char *buf);
  * many there are (may exceed max). */
 int ckp_ref_hs_convert(const ckp_ref *ref, uint32_t code6, ckp_hs_edition from,
                        ckp_hs_edition to, uint32_t *out, int max);
+
+/* The UNSD correlation puts some "parts of…" codes in huge n:n groups
+ * (HS2022 852990 correlates with 483 HS2017 codes, 854151 with 157).  Above
+ * this many counterparts the correlation is not used for sets (see
+ * ckp_hsset_parse); ckp_ref_hs_convert_best gives the usable mapping. */
+#define CKP_HS_FANOUT_MAX 16
+
+/* UNSD's HS2022→HS2017 conversion table: the one HS2017 code each HS2022
+ * code converts to (HS2022→HS2017), or the HS2022 codes that convert to an
+ * HS2017 code (HS2017→HS2022).  Fills up to max; returns how many there are. */
+int ckp_ref_hs_convert_best(const ckp_ref *ref, uint32_t code6, ckp_hs_edition from,
+                            ckp_hs_edition to, uint32_t *out, int max);
 
 /* Text search in descriptions (case-insensitive words, all must match) and
  * code prefixes; calls fn for each hit in code order; stops when fn returns
@@ -132,10 +166,23 @@ int ckp_hsset_next(const ckp_hsset *set, uint32_t *cursor, uint32_t *code6);
 
 /* Parse an HS argument: comma-separated codes (2, 4 or 6 digits: a prefix
  * selects all codes under it) and/or group names ("antimony", "chpl-tier1",
- * "CN-2024-46").  The set also holds each listed 6-digit code's counterparts
- * in the other shipped HS edition (so an HS2022 list applies to HS2017 data). */
+ * "CN-2024-46", case-insensitive).  The set also holds each listed 6-digit
+ * code's counterparts in the other shipped HS edition (so an HS2022 list
+ * applies to HS2017 data and back): a group's codes are converted from the
+ * group's edition; a bare code is taken as HS2022 when it exists there (its
+ * HS2017 predecessors are added), else as HS2017 (its HS2022 successors are
+ * added).  A code with more than CKP_HS_FANOUT_MAX counterparts gets those
+ * of ckp_ref_hs_convert_best instead.  A bad item gives CKP_EINVAL / CKP_ENOTFOUND naming it, with the
+ * closest group names. */
 ckp_status ckp_hsset_parse(const ckp_ref *ref, const char *arg, ckp_hsset **out,
                            ckp_error *err);
+
+/* Add code6 and its counterparts in the other shipped edition, by the rule
+ * of ckp_hsset_parse: edition is the one code6 is written in (2022, 2017) or
+ * 0 = unknown (HS2022 when the code exists there, else HS2017); above
+ * CKP_HS_FANOUT_MAX counterparts the conversion table is used.  Use this
+ * rather than ckp_ref_hs_convert when building a set of codes to match. */
+void ckp_hsset_add_code(const ckp_ref *ref, ckp_hsset *set, uint32_t code6, int edition);
 
 /* A short caption for a parsed set ("antimony: 5 HS6 codes"); owned by set. */
 const char *ckp_hsset_label(const ckp_hsset *set);
@@ -145,13 +192,20 @@ typedef struct ckp_group {
     const char *description; /* "Antimony ores, unwrought metal, oxides" */
     const char *codes;       /* as written: "261710;811010;…" */
     const char *source;      /* "builtin", "measures.csv", "chpl", user file */
+    int edition;             /* HS edition the codes are written in (2022,
+                                2017) or 0 = unknown (then a code is taken
+                                as HS2022 unless it exists only in HS2017) */
 } ckp_group;
 
 int ckp_ref_group_count(const ckp_ref *ref);
 const ckp_group *ckp_ref_group(const ckp_ref *ref, int i);
 const ckp_group *ckp_ref_group_find(const ckp_ref *ref, const char *name);
 
-/* Load extra groups from a CSV `name,codes,description` (codes ';'-joined). */
+/* Load extra groups from a CSV `name,codes,description` (codes ';'-joined;
+ * an optional `edition` column says 2017 or 2022).  A group named like an
+ * existing one replaces it.  ckp_ref_load() already loads data/groups.csv,
+ * the groups derived from data/controls (chpl, chpl-tier1…4, one per measure
+ * id, eu-russia) and every file in $CHOKEPOINT_GROUPS (':'-separated). */
 ckp_status ckp_ref_load_groups(ckp_ref *ref, const char *path, ckp_error *err);
 
 /* ---- periods ----------------------------------------------------------- */

@@ -13,6 +13,10 @@
  * store (a row with the same key and source replaces the old one, so ingesting
  * a file twice does not double it) and publishes the result atomically.
  * Country fields are ckp_ref country ids; the store itself keeps ISO3 codes.
+ * A ckp_store may be scanned by several threads at once (it is read-only).
+ * Full scans: ckp_store_scan_cols() hands out the columns per product block.
+ * Duplicate keys within one writer are dropped (first kept) and reported
+ * through ckp_store_writer_on_duplicate().
  */
 #ifndef CHOKEPOINT_STORE_H
 #define CHOKEPOINT_STORE_H
@@ -99,6 +103,11 @@ typedef struct ckp_store_info {
 
 ckp_status ckp_store_get_info(const ckp_store *store, ckp_store_info *info);
 
+/* The generation currently published in dir (ckp_store_dir rules), 0 when
+ * there is none: compare with ckp_store_info.generation to know whether a
+ * long-lived reader (the server) should reopen the store. */
+uint64_t ckp_store_current_generation(const char *dir);
+
 /* 1 when reporter has any row with the given flow (0 = any flow) in
  * [period_from, period_to] (0 = unbounded): "does Russia report imports for
  * 2023?".  Answered from a small index, not a scan. */
@@ -106,9 +115,63 @@ int ckp_store_reporter_has(const ckp_store *store, int reporter, int flow,
                            int32_t period_from, int32_t period_to);
 
 int ckp_store_source_count(const ckp_store *store);
+
+/* Which sources the scans of this handle see.  spec: "auto" (or NULL) = the
+ * real sources when the store has any, else all; "real"; "synthetic"; "all";
+ * or source names, comma-separated (combinations allowed).  ckp_store_scan
+ * skips unselected rows; ckp_store_scan_cols hands out every row, so column
+ * scanners must test ckp_store_source_selected() on cols->source[i].  A
+ * store opens with every source selected.  CKP_EUSAGE for an unknown name. */
+ckp_status ckp_store_select_sources(ckp_store *store, const char *spec, ckp_error *err);
+int ckp_store_source_selected(const ckp_store *store, int source);
+/* 1 when at least one source is not synthetic. */
+int ckp_store_has_real_source(const ckp_store *store);
 const char *ckp_store_source_name(const ckp_store *store, int source);
 /* 1 when the source is synthetic (its rows must be labelled as such). */
 int ckp_store_source_synthetic(const ckp_store *store, int source);
+
+/* ---- column access, for full scans ------------------------------------
+ * ckp_store_scan builds one ckp_flow per row; a scan of every row is faster
+ * through the columns themselves.  ckp_store_scan_cols calls fn once per
+ * product (HS code × edition) block — narrowed to q->hs and q->reporter when
+ * given (the other filters of q are NOT applied: the caller filters) — with
+ * pointers straight into the memory-mapped columns (valid until
+ * ckp_store_close).  Countries and periods in columns are store indexes:
+ * ckp_store_country_id() and ckp_store_period() turn them into ckp_ref ids
+ * and YYYYMM periods. */
+typedef struct ckp_store_cols {
+    uint32_t hs;              /* 6-digit HS code of every row of the block */
+    int hs_edition;           /* ckp_hs_edition (0 unknown) */
+    uint64_t first_row;       /* row number of element 0 */
+    size_t n;                 /* rows in the block */
+    const uint16_t *reporter; /* store country index */
+    const uint16_t *partner;  /* store country index */
+    const uint16_t *period;   /* store period index (ascending with the period) */
+    const uint8_t *flags;     /* CKP_STORE_FLOW(), CKP_STORE_UNIT(), CKP_STORE_HAS_ALT() */
+    const uint8_t *source;    /* source index */
+    const double *value;      /* USD */
+    const float *qty;         /* NaN = missing; float32 (7 significant digits) */
+} ckp_store_cols;
+
+#define CKP_STORE_FLOW(flags) ("XMxm"[(flags) & 3u]) /* ckp_flowdir */
+#define CKP_STORE_UNIT(flags) (((flags) >> 2) & 15u) /* ckp_unit */
+#define CKP_STORE_HAS_ALT(flags) (((flags) >> 6) & 1u)
+
+typedef int (*ckp_cols_fn)(const ckp_store_cols *cols, void *ctx);
+
+ckp_status ckp_store_scan_cols(const ckp_store *store, const ckp_query *q,
+                               ckp_cols_fn fn, void *ctx, ckp_error *err);
+
+/* Store country index → ckp_ref id; count of store countries. */
+int ckp_store_country_count(const ckp_store *store);
+int ckp_store_country_id(const ckp_store *store, int index);
+/* ckp_ref id → store country index, -1 when the store has no row with it. */
+int ckp_store_country_index(const ckp_store *store, int ref_id);
+/* Store period index → YYYYMM / YYYY00; count of store periods. */
+int ckp_store_period_count(const ckp_store *store);
+int32_t ckp_store_period(const ckp_store *store, int index);
+/* value_alt of one row (NaN when not reported), by row number. */
+double ckp_store_value_alt(const ckp_store *store, uint64_t row);
 
 /* ---- writing ----------------------------------------------------------- */
 
@@ -124,6 +187,34 @@ int ckp_store_writer_source(ckp_store_writer *w, const char *name, int synthetic
 
 ckp_status ckp_store_writer_add(ckp_store_writer *w, const ckp_flow *row,
                                 ckp_error *err);
+
+/* The same, with the input line the row came from (reported back for
+ * duplicates).  Rows are numbered in the order added, from 0. */
+ckp_status ckp_store_writer_add_line(ckp_store_writer *w, const ckp_flow *row,
+                                     uint32_t line, ckp_error *err);
+
+/* Rows added so far. */
+uint64_t ckp_store_writer_rows(const ckp_store_writer *w);
+
+/* Duplicate keys (same period, reporter, partner, flow, HS code, edition and
+ * source) among the rows added to one writer: the first one added is kept,
+ * each later one is dropped and reported here at commit (kept/dup are row
+ * numbers as counted by ckp_store_writer_rows, with their lines).  Rows
+ * already in the store are replaced by new rows with the same key, silently:
+ * that is re-ingesting. */
+typedef void (*ckp_dup_fn)(uint64_t kept, uint32_t kept_line, uint64_t dup,
+                           uint32_t dup_line, const ckp_flow *row, void *ctx);
+void ckp_store_writer_on_duplicate(ckp_store_writer *w, ckp_dup_fn fn, void *ctx);
+
+/* After a successful commit: rows in the new generation, rows of the old
+ * store replaced by new ones, duplicates dropped (writer-side statistics
+ * filled just before ckp_store_writer_commit frees w). */
+typedef struct ckp_store_commit_stats {
+    uint64_t rows_total, rows_added, rows_replaced, duplicates;
+    uint64_t generation, bytes;
+} ckp_store_commit_stats;
+ckp_status ckp_store_writer_commit_stats(ckp_store_writer *w,
+                                         ckp_store_commit_stats *stats, ckp_error *err);
 
 /* Sort, merge, write, fsync and atomically publish.  Frees w. */
 ckp_status ckp_store_writer_commit(ckp_store_writer *w, ckp_error *err);

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #define TABLE_BLOCK 4096 /* rows buffered per table block */
+#define MAX_DECIMALS 20  /* more is noise for a double */
+#define NUM_BUF 512      /* %.20f of DBL_MAX (309 digits) with separators */
 
 typedef struct cell {
     char *text; /* NULL = null */
@@ -27,6 +30,7 @@ struct ckp_writer {
     size_t *width;
     /* csv/json: the current row's cells, as text ready to print */
     char **rowtxt;
+    size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
     int *rowkind;        /* 0 null, 1 string, 2 number/raw */
 };
 
@@ -58,18 +62,22 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, si
     w->cols = cols;
     w->ncols = ncols;
     w->rowtxt = calloc(ncols ? ncols : 1, sizeof *w->rowtxt);
+    w->rowlen = calloc(ncols ? ncols : 1, sizeof *w->rowlen);
     w->rowkind = calloc(ncols ? ncols : 1, sizeof *w->rowkind);
     w->width = calloc(ncols ? ncols : 1, sizeof *w->width);
     if (fmt == CKP_FMT_TABLE)
         w->cells = calloc(TABLE_BLOCK * (ncols ? ncols : 1), sizeof *w->cells);
-    if (!w->rowtxt || !w->rowkind || !w->width || (fmt == CKP_FMT_TABLE && !w->cells)) {
+    if (!w->rowtxt || !w->rowlen || !w->rowkind || !w->width ||
+        (fmt == CKP_FMT_TABLE && !w->cells)) {
         ckp_writer_free(w);
         return NULL;
     }
     return w;
 }
 
-static void put_cell(ckp_writer *w, char *text, int kind)
+/* Take text (len bytes, NUL-terminated, owned from now on; NULL = null) as
+ * the next cell. */
+static void put_cell(ckp_writer *w, char *text, size_t len, int kind)
 {
     if (w->cur >= w->ncols) {
         free(text);
@@ -77,6 +85,7 @@ static void put_cell(ckp_writer *w, char *text, int kind)
     }
     free(w->rowtxt[w->cur]);
     w->rowtxt[w->cur] = text;
+    w->rowlen[w->cur] = text ? len : 0;
     w->rowkind[w->cur] = text ? kind : 0;
     w->cur++;
 }
@@ -93,7 +102,7 @@ static char *dupn(const char *s, size_t n)
 
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n)
 {
-    put_cell(w, s ? dupn(s, n) : NULL, 1);
+    put_cell(w, s ? dupn(s, n) : NULL, n, 1);
 }
 
 void ckp_writer_str(ckp_writer *w, const char *s)
@@ -101,37 +110,65 @@ void ckp_writer_str(ckp_writer *w, const char *s)
     ckp_writer_strn(w, s, s ? strlen(s) : 0);
 }
 
-void ckp_writer_null(ckp_writer *w) { put_cell(w, NULL, 0); }
+void ckp_writer_null(ckp_writer *w) { put_cell(w, NULL, 0, 0); }
 
 void ckp_writer_json(ckp_writer *w, const char *raw)
 {
-    put_cell(w, raw ? dupn(raw, strlen(raw)) : NULL, 2);
+    size_t n = raw ? strlen(raw) : 0;
+    put_cell(w, raw ? dupn(raw, n) : NULL, n, 2);
 }
 
 void ckp_writer_int(ckp_writer *w, long long v)
 {
-    char buf[32];
-    if (w->fmt == CKP_FMT_TABLE)
-        ckp_format_thousands((double)v, 0, buf, sizeof buf);
-    else
-        snprintf(buf, sizeof buf, "%lld", v);
-    put_cell(w, dupn(buf, strlen(buf)), 2);
+    char raw[32], buf[48];
+    snprintf(raw, sizeof raw, "%lld", v);
+    int nogroup = w->cur < w->ncols && w->cols[w->cur].decimals == CKP_NOGROUP;
+    if (w->fmt == CKP_FMT_TABLE && !nogroup) {
+        /* group the digits as text: through a double, values past 2^53
+         * would lose their last digits */
+        const char *p = raw;
+        size_t o = 0, nd;
+        if (*p == '-')
+            buf[o++] = *p++;
+        nd = strlen(p);
+        for (size_t i = 0; i < nd; i++) {
+            if (i > 0 && (nd - i) % 3 == 0)
+                buf[o++] = ',';
+            buf[o++] = p[i];
+        }
+        buf[o] = '\0';
+    } else {
+        memcpy(buf, raw, strlen(raw) + 1);
+    }
+    put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
+}
+
+/* The shortest %.Ng (N = 15…17) that reads back as v exactly. */
+static void format_shortest(double v, char *buf, size_t n)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
 }
 
 void ckp_writer_num(ckp_writer *w, double v)
 {
     if (!isfinite(v)) {
-        put_cell(w, NULL, 0);
+        put_cell(w, NULL, 0, 0);
         return;
     }
     int dec = w->cur < w->ncols ? w->cols[w->cur].decimals : -1;
-    char buf[64];
+    if (dec > MAX_DECIMALS)
+        dec = MAX_DECIMALS;
+    char buf[NUM_BUF]; /* %.*f of the largest double fits */
     if (w->fmt == CKP_FMT_TABLE && dec >= 0)
         ckp_format_thousands(v, dec, buf, sizeof buf);
     else if (dec >= 0)
         snprintf(buf, sizeof buf, "%.*f", dec, v);
     else
-        snprintf(buf, sizeof buf, "%.15g", v);
+        format_shortest(v, buf, sizeof buf);
     if (strcmp(buf, "-0") == 0 || strncmp(buf, "-0.", 3) == 0) {
         int allzero = 1;
         for (const char *p = buf + 1; *p; p++)
@@ -140,12 +177,14 @@ void ckp_writer_num(ckp_writer *w, double v)
         if (allzero)
             memmove(buf, buf + 1, strlen(buf));
     }
-    put_cell(w, dupn(buf, strlen(buf)), 2);
+    put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
 }
 
 char *ckp_format_thousands(double v, int decimals, char *buf, size_t n)
 {
-    char raw[64];
+    char raw[NUM_BUF];
+    if (decimals > MAX_DECIMALS)
+        decimals = MAX_DECIMALS;
     snprintf(raw, sizeof raw, "%.*f", decimals < 0 ? 0 : decimals, v);
     const char *p = raw;
     size_t o = 0;
@@ -169,11 +208,39 @@ char *ckp_format_thousands(double v, int decimals, char *buf, size_t n)
     return buf;
 }
 
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char b = p[0];
+    size_t k = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3
+             : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+    if (!k || k > n)
+        return 0;
+    for (size_t j = 1; j < k; j++)
+        if ((p[j] & 0xC0) != 0x80)
+            return 0;
+    if ((b == 0xE0 && p[1] < 0xA0) || (b == 0xED && p[1] >= 0xA0) ||
+        (b == 0xF0 && p[1] < 0x90) || (b == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return k;
+}
+
 void ckp_json_write_string(FILE *out, const char *s, size_t n)
 {
     fputc('"', out);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80) {
+            /* JSON text is UTF-8: an invalid byte becomes U+FFFD */
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            if (k) {
+                fwrite(s + i, 1, k, out);
+                i += k - 1;
+            } else {
+                fputs("\\ufffd", out);
+            }
+            continue;
+        }
         switch (ch) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
@@ -190,30 +257,71 @@ void ckp_json_write_string(FILE *out, const char *s, size_t n)
     fputc('"', out);
 }
 
-static void csv_write_field(FILE *out, const char *s)
+/* s[0..n) as one CSV field, quoted when it holds a comma, quote, CR or LF. */
+static void csv_write_field(FILE *out, const char *s, size_t n)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!quote) {
+        fwrite(s, 1, n, out);
         return;
     }
     fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
             fputc('"', out);
-        fputc(*s, out);
+        fputc(s[i], out);
     }
     fputc('"', out);
 }
 
+/* Terminal columns of UTF-8 text: East Asian wide characters take two,
+ * combining marks none (utf8proc's character widths). */
 static size_t display_width(const char *s)
 {
     size_t n = 0;
-    for (; s && *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
+    if (!s)
+        return 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, len, &cp);
+        if (k <= 0) { /* invalid byte: one column */
             n++;
+            p++;
+            len--;
+            continue;
+        }
+        int cw = utf8proc_charwidth(cp);
+        n += cw > 0 ? (size_t)cw : 0;
+        p += k;
+        len -= k;
+    }
     return n;
+}
+
+/* Write one table cell of column c.  Blanks are owed (*pending) and written
+ * only before the next visible text, so no line ends in blanks. */
+static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
+{
+    int right = w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
+    size_t dw = display_width(t);
+    size_t pad = w->width[c] > dw ? w->width[c] - dw : 0;
+    if (c > 0)
+        *pending += 2;
+    if (right)
+        *pending += pad;
+    if (*t) {
+        fprintf(w->out, "%*s", (int)*pending, "");
+        fputs(t, w->out);
+        *pending = 0;
+    }
+    if (!right)
+        *pending += pad;
 }
 
 static void table_flush(ckp_writer *w)
@@ -226,34 +334,17 @@ static void table_flush(ckp_writer *w)
             w->width[c] = hw;
     }
     if (!w->header_done) {
-        for (size_t c = 0; c < w->ncols; c++) {
-            int right = w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
-            size_t pad = w->width[c] - display_width(w->cols[c].name);
-            if (right)
-                fprintf(w->out, "%*s", (int)pad, "");
-            fputs(w->cols[c].name, w->out);
-            if (!right && c + 1 < w->ncols)
-                fprintf(w->out, "%*s", (int)pad, "");
-            if (c + 1 < w->ncols)
-                fputs("  ", w->out);
-        }
+        size_t pending = 0;
+        for (size_t c = 0; c < w->ncols; c++)
+            table_cell(w, c, w->cols[c].name, &pending);
         fputc('\n', w->out);
         w->header_done = 1;
     }
     for (size_t r = 0; r < w->rows; r++) {
+        size_t pending = 0;
         for (size_t c = 0; c < w->ncols; c++) {
             cell *cl = &w->cells[r * w->ncols + c];
-            const char *t = cl->text ? cl->text : "";
-            int right = w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
-            size_t dw = display_width(t);
-            size_t pad = w->width[c] > dw ? w->width[c] - dw : 0;
-            if (right)
-                fprintf(w->out, "%*s", (int)pad, "");
-            fputs(t, w->out);
-            if (!right && c + 1 < w->ncols)
-                fprintf(w->out, "%*s", (int)pad, "");
-            if (c + 1 < w->ncols)
-                fputs("  ", w->out);
+            table_cell(w, c, cl->text ? cl->text : "", &pending);
             free(cl->text);
             cl->text = NULL;
         }
@@ -265,7 +356,7 @@ static void table_flush(ckp_writer *w)
 ckp_status ckp_writer_end_row(ckp_writer *w)
 {
     while (w->cur < w->ncols)
-        put_cell(w, NULL, 0);
+        put_cell(w, NULL, 0, 0);
     if (w->fmt == CKP_FMT_TABLE) {
         for (size_t c = 0; c < w->ncols; c++) {
             w->cells[w->rows * w->ncols + c].text = w->rowtxt[c];
@@ -282,7 +373,7 @@ ckp_status ckp_writer_end_row(ckp_writer *w)
             for (size_t c = 0; c < w->ncols; c++) {
                 if (c)
                     fputc(',', w->out);
-                csv_write_field(w->out, w->cols[c].name);
+                csv_write_field(w->out, w->cols[c].name, strlen(w->cols[c].name));
             }
             fputc('\n', w->out);
             w->header_done = 1;
@@ -290,7 +381,7 @@ ckp_status ckp_writer_end_row(ckp_writer *w)
         for (size_t c = 0; c < w->ncols; c++) {
             if (c)
                 fputc(',', w->out);
-            csv_write_field(w->out, w->rowtxt[c]);
+            csv_write_field(w->out, w->rowtxt[c], w->rowlen[c]);
         }
         fputc('\n', w->out);
     } else {
@@ -306,7 +397,7 @@ ckp_status ckp_writer_end_row(ckp_writer *w)
             else if (w->rowkind[c] == 2)
                 fputs(t, w->out);
             else
-                ckp_json_write_string(w->out, t, strlen(t));
+                ckp_json_write_string(w->out, t, w->rowlen[c]);
         }
         fputs("}\n", w->out);
     }
@@ -333,7 +424,7 @@ ckp_status ckp_writer_finish(ckp_writer *w)
         for (size_t c = 0; c < w->ncols; c++) {
             if (c)
                 fputc(',', w->out);
-            csv_write_field(w->out, w->cols[c].name);
+            csv_write_field(w->out, w->cols[c].name, strlen(w->cols[c].name));
         }
         fputc('\n', w->out);
         w->header_done = 1;
@@ -356,6 +447,7 @@ void ckp_writer_free(ckp_writer *w)
         for (size_t c = 0; c < w->ncols; c++)
             free(w->rowtxt[c]);
     free(w->rowtxt);
+    free(w->rowlen);
     free(w->rowkind);
     free(w->width);
     free(w);

@@ -1,6 +1,6 @@
 /* test.h — chokepoint's unit-test harness.
  *
- * A test is `CKP_TEST(name) { … }` at the start of a line in tests/unit/*.c;
+ * A test is `CKP_TEST(name) { … }` at the start of a line in any tests/unit file;
  * the Makefile registers every such name.  Run all tests with
  * build-san/unit_tests, or some by name: build-san/unit_tests csv_quotes ref_
  * (a trailing '_' or '*' matches a prefix).  CHECK* record a failure and go

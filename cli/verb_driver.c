@@ -1,0 +1,211 @@
+/* verb_driver.c — run a library verb (verb.h) from the command line: the
+ * parameter table becomes --options and --help; common options --format,
+ * --store and --data are added to every verb. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chokepoint/merge.h"
+#include "chokepoint/verb.h"
+#include "cli.h"
+
+static const ckp_param common[] = {
+    {"format", CKP_PARAM_STR, "table|csv|json",
+     "output format (default: table on a terminal, csv otherwise)", 0, 1},
+    {"store", CKP_PARAM_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
+     0, 0},
+    {"data", CKP_PARAM_STR, "DIR", "reference data directory (default: the shipped data)", 0, 0},
+    {"source", CKP_PARAM_STR, "S", "store sources to use: real (default when the store has "
+     "any), synthetic, all, or source names joined by ','", 0, 1},
+    {"input", CKP_PARAM_STR, "FILE", "read flows from FILE (any ingest format; - = stdin) "
+     "instead of the store: one shard (docs/scale.md)", 0, 0},
+    {"partial", CKP_PARAM_FLAG, NULL, "write mergeable partial results (JSON Lines) for "
+     "'chokepoint merge' instead of rows (docs/scale.md)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
+
+static const ckp_param *find_param(const ckp_verb *v, const char *name, size_t n)
+{
+    for (const ckp_param *p = v->params; p && p->name; p++)
+        if (strlen(p->name) == n && strncmp(p->name, name, n) == 0)
+            return p;
+    for (const ckp_param *p = common; p->name; p++)
+        if (strlen(p->name) == n && strncmp(p->name, name, n) == 0)
+            return p;
+    return NULL;
+}
+
+static void print_param(FILE *out, const ckp_param *p)
+{
+    char left[96];
+    snprintf(left, sizeof left, "--%s%s%s", p->name, p->metavar ? " " : "",
+             p->metavar ? p->metavar : "");
+    fprintf(out, "  %-28s %s%s\n", left, p->help, p->required ? " (required)" : "");
+}
+
+static void cli_verb_help(const ckp_verb *v, FILE *out)
+{
+    fprintf(out, "usage: chokepoint %s %s\n\n%s\n\noptions:\n", v->name, v->usage, v->summary);
+    for (const ckp_param *p = v->params; p && p->name; p++)
+        print_param(out, p);
+    for (const ckp_param *p = common; p->name; p++)
+        print_param(out, p);
+    fprintf(out, "  %-28s %s\n", "-h, --help", "show this help and exit");
+    if (v->details)
+        fprintf(out, "\n%s\n", v->details);
+    if (v->ncolumns) {
+        fprintf(out, "\ncolumns (JSON fields):");
+        for (size_t i = 0; i < v->ncolumns; i++)
+            fprintf(out, "%s%s", i ? ", " : " ", v->columns[i].name);
+        fputc('\n', out);
+    }
+}
+
+static int usage_error(const ckp_verb *v, const char *msg)
+{
+    fprintf(stderr, "chokepoint: %s: %s\nusage: chokepoint %s %s\n(see 'chokepoint %s --help')\n",
+            v->name, msg, v->name, v->usage, v->name);
+    return 2;
+}
+
+/* argv → args; returns 0, 1 (help printed) or 2 (usage error printed). */
+static int parse_argv(const ckp_verb *v, int argc, char **argv, ckp_args *args)
+{
+    int only_pos = 0;
+    char msg[300];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (ckp_args_add_pos(args, a) != CKP_OK)
+                return usage_error(v, "too many arguments");
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            cli_verb_help(v, stdout);
+            return 1;
+        }
+        if (a[1] != '-') {
+            snprintf(msg, sizeof msg, "unknown option '%s'", a);
+            return usage_error(v, msg);
+        }
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const ckp_param *p = find_param(v, name, n);
+        if (!p) {
+            snprintf(msg, sizeof msg, "unknown option '%.*s'", (int)(n + 2), a);
+            return usage_error(v, msg);
+        }
+        const char *val = eq ? eq + 1 : NULL;
+        if (p->kind == CKP_PARAM_FLAG) {
+            if (!val)
+                val = "1";
+        } else if (!val) {
+            if (i + 1 >= argc) {
+                snprintf(msg, sizeof msg, "option '--%s' needs a value", p->name);
+                return usage_error(v, msg);
+            }
+            val = argv[++i];
+        }
+        if (ckp_args_set(args, p->name, val) != CKP_OK)
+            return usage_error(v, "too many options");
+    }
+    return 0;
+}
+
+int cli_run_verb(const char *name, int argc, char **argv)
+{
+    const ckp_verb *v = ckp_verb_find(name);
+    if (!v)
+        return cli_failf(name, 2, "not available in this build");
+    ckp_args *args = ckp_args_new();
+    if (!args)
+        return cli_failf(name, 1, "out of memory");
+    int rc = parse_argv(v, argc, argv, args);
+    if (rc) {
+        ckp_args_free(args);
+        return rc == 1 ? 0 : rc;
+    }
+    ckp_error err;
+    ckp_error_clear(&err);
+    /* the common options are the driver's; the verb sees the rest */
+    const char *format = ckp_args_get(args, "format");
+    const char *store = ckp_args_get(args, "store");
+    const char *data = ckp_args_get(args, "data");
+    const char *sources = ckp_args_get(args, "source");
+    const char *input = ckp_args_get(args, "input");
+    int partial = ckp_args_flag(args, "partial");
+    ckp_args *vargs = ckp_args_new();
+    if (!vargs) {
+        ckp_args_free(args);
+        return cli_failf(name, 1, "out of memory");
+    }
+    for (const ckp_param *p = v->params; p && p->name; p++)
+        for (int i = 0; i < ckp_args_count(args, p->name); i++)
+            ckp_args_set(vargs, p->name, ckp_args_nth(args, p->name, i));
+    for (int i = 0; i < ckp_args_npos(args); i++)
+        ckp_args_add_pos(vargs, ckp_args_pos(args, i));
+
+    ckp_format fmt;
+    rc = cli_format(name, format, &fmt);
+    if (rc)
+        goto out_args;
+    if (ckp_args_check(vargs, v->params, 0, &err) != CKP_OK) {
+        rc = usage_error(v, err.msg);
+        goto out_args;
+    }
+    int npos = ckp_args_npos(vargs);
+    if (npos < v->min_pos || (v->max_pos >= 0 && npos > v->max_pos)) {
+        rc = usage_error(v, npos < v->min_pos ? "missing argument" : "too many arguments");
+        goto out_args;
+    }
+    ckp_ref *ref = cli_load_ref(name, data);
+    if (!ref) {
+        rc = 1;
+        goto out_args;
+    }
+    ckp_env env;
+    ckp_env_init(&env, ref, data, store);
+    env.sources = sources;
+    env.input = input;
+    if (partial) {
+        ckp_status pst = ckp_partial_run(v, &env, vargs, stdout, &err);
+        if (pst == CKP_EUSAGE)
+            rc = usage_error(v, err.msg);
+        else
+            rc = pst == CKP_OK ? 0 : cli_fail(name, &err);
+        goto out_input;
+    }
+    ckp_writer *w = ckp_writer_new(stdout, fmt, v->columns, v->ncolumns);
+    if (!w) {
+        rc = cli_failf(name, 1, "out of memory");
+        goto out_env;
+    }
+    char summary[512] = "";
+    ckp_status st = v->run(&env, vargs, w, summary, sizeof summary, &err);
+    ckp_status fst = st == CKP_OK ? ckp_writer_finish(w) : CKP_OK; /* no header after an error */
+    ckp_writer_free(w);
+    if (st != CKP_OK) {
+        rc = cli_fail(name, &err);
+    } else if (fst != CKP_OK) {
+        rc = cli_failf(name, 1, "cannot write output");
+    } else {
+        rc = 0;
+        if (summary[0] && fmt == CKP_FMT_TABLE && cli_stdout_tty())
+            printf("\n%s\n", summary);
+    }
+out_input:
+    if (input && env.input_rejected)
+        fprintf(stderr, "chokepoint: %s: --input %s: %llu of %llu rows rejected (list them "
+                "with 'chokepoint ingest --rejects FILE')\n", name, input, env.input_rejected,
+                env.input_rows);
+out_env:
+    ckp_env_close(&env);
+    ckp_ref_free(ref);
+out_args:
+    ckp_args_free(vargs);
+    ckp_args_free(args);
+    return rc;
+}

@@ -1,0 +1,132 @@
+/* ingest.h — loading trade files into the flow store.
+ *
+ * Parses UN Comtrade CSV (API and bulk schema, annual and monthly), CEPII
+ * BACI (t,i,j,k,v,q) and the generic flows CSV
+ * (period,reporter,partner,flow,hs,value,qty,unit), sniffing the format from
+ * the header when asked, and hands every good row to a store writer.  Every
+ * bad row is rejected with file:line and a reason (ckp_reject_reason),
+ * counted, and optionally written to a rejects CSV (file,line,reason,detail,
+ * row); nothing is dropped silently.  The CLI's `ingest` and the server
+ * share this code.
+ *
+ * Life cycle: ckp_ingest_begin() → ckp_ingest_file() / ckp_ingest_mem()… →
+ * ckp_ingest_commit() (publishes the new store generation) or
+ * ckp_ingest_abort() (the store is untouched).  Both free the handle.
+ * One ckp_ingest is used by one thread at a time (a big Comtrade or BACI
+ * file is parsed by two threads inside ckp_ingest_file; docs/store.md).
+ * Writers of one store are serialised by a lock: a second ckp_ingest_begin
+ * on the same directory waits for the first to commit or abort. */
+#ifndef CHOKEPOINT_INGEST_H
+#define CHOKEPOINT_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "chokepoint/error.h"
+#include "chokepoint/ref.h"
+#include "chokepoint/store.h"
+
+typedef enum ckp_ingest_format {
+    CKP_INGEST_AUTO = 0, /* sniffed from the header */
+    CKP_INGEST_COMTRADE,
+    CKP_INGEST_BACI,
+    CKP_INGEST_FLOWS
+} ckp_ingest_format;
+
+/* "auto", "comtrade", "baci", "flows" → format; -1 when unknown. */
+int ckp_ingest_format_parse(const char *s);
+const char *ckp_ingest_format_name(ckp_ingest_format f);
+
+/* Why a row was rejected.  Names (ckp_reject_name) are stable: they appear in
+ * the rejects file and the summary. */
+typedef enum ckp_reject_reason {
+    CKP_REJ_MALFORMED = 0, /* the CSV record itself is broken (quotes, encoding) */
+    CKP_REJ_FIELDS,        /* a required field is missing or the row is short */
+    CKP_REJ_PERIOD,        /* period not YYYY / YYYY-MM */
+    CKP_REJ_REPORTER,      /* unknown reporter / exporter code */
+    CKP_REJ_PARTNER,       /* unknown partner / importer code */
+    CKP_REJ_FLOW,          /* flow not X, M, RX, RM */
+    CKP_REJ_HS,            /* not an HS code */
+    CKP_REJ_HS_LEVEL,      /* an HS chapter/heading total (2 or 4 digits), or TOTAL */
+    CKP_REJ_CLASSIFICATION,/* not an HS classification (SITC, BEC…) */
+    CKP_REJ_VALUE,         /* value missing, not a number, negative, inf or NaN */
+    CKP_REJ_QTY,           /* quantity not a number, negative or infinite */
+    CKP_REJ_BREAKDOWN,     /* Comtrade partial row (mode of transport, customs
+                              procedure, 2nd partner): only totals are stored */
+    CKP_REJ_DUPLICATE,     /* same key as an earlier row of this ingest */
+    CKP_REJ_COUNT
+} ckp_reject_reason;
+
+const char *ckp_reject_name(ckp_reject_reason r);
+
+typedef struct ckp_ingest_progress {
+    const char *file;      /* current file */
+    uint64_t bytes_done;   /* in the current file */
+    uint64_t bytes_total;  /* of the current file; 0 when unknown (stdin) */
+    uint64_t rows;         /* rows read so far, all files */
+    int done;              /* 1 on the last call for a file */
+} ckp_ingest_progress;
+
+typedef void (*ckp_ingest_progress_fn)(const ckp_ingest_progress *p, void *ctx);
+
+typedef struct ckp_ingest_opts {
+    ckp_ingest_format format; /* default CKP_INGEST_AUTO */
+    const char *source;       /* source name; NULL = the format's name
+                                 ("comtrade", "baci", "flows") */
+    int synthetic;            /* 1 = the source is synthetic; -1 (default) =
+                                 when its name starts with "synth" */
+    int replace;              /* 1 = drop the store's current rows */
+    int hs_edition;           /* edition of BACI/flows codes when the file
+                                 does not say; 0 = from the BACI file name
+                                 (…_HS17_…) or unknown */
+    FILE *rejects;            /* NULL or where rejected rows go (CSV) */
+    ckp_ingest_progress_fn progress; /* NULL or called every ~1 MB */
+    void *progress_ctx;
+} ckp_ingest_opts;
+
+void ckp_ingest_opts_init(ckp_ingest_opts *o);
+
+typedef struct ckp_ingest_stats {
+    uint64_t rows_read;               /* data rows seen, all files */
+    uint64_t rows_kept;               /* rows stored */
+    uint64_t rows_rejected;           /* sum of by_reason */
+    uint64_t by_reason[CKP_REJ_COUNT];
+    uint64_t bytes_read;
+    int files;
+    /* after commit */
+    uint64_t store_rows, rows_replaced, generation, store_bytes;
+} ckp_ingest_stats;
+
+typedef struct ckp_ingest ckp_ingest;
+
+/* Open a writer on the store in dir (ckp_store_dir rules) and get ready.
+ * opts is copied (its pointers must stay valid until commit/abort). */
+ckp_status ckp_ingest_begin(const char *dir, const ckp_ref *ref,
+                            const ckp_ingest_opts *opts, ckp_ingest **out,
+                            ckp_error *err);
+
+/* Parse one file ("-" = stdin) into the pending generation.  Bad rows are
+ * rejected and counted, not errors; an error is returned only when the file
+ * cannot be read or its header matches no format.  After an error the
+ * pending generation may hold part of the file: abort (the CLI does). */
+ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err);
+
+/* The same from memory (name is used in messages and rejects). */
+ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf,
+                          size_t len, ckp_error *err);
+
+/* Counts so far (before commit: without duplicates, which are found then). */
+const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing);
+
+/* Sort, merge, write and publish; fills stats; frees ing. */
+ckp_status ckp_ingest_commit(ckp_ingest *ing, ckp_ingest_stats *stats, ckp_error *err);
+
+/* Drop everything; the store is untouched.  Frees ing. */
+void ckp_ingest_abort(ckp_ingest *ing);
+
+/* Sniff a header line (CSV field names): the format, or CKP_INGEST_AUTO when
+ * none matches. */
+ckp_ingest_format ckp_ingest_sniff(const char *const *names, size_t n);
+
+#endif

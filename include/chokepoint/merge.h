@@ -1,0 +1,53 @@
+/* merge.h — partial results of the analysis verbs on shards, and `merge`
+ * (docs/scale.md).
+ *
+ * A verb that supports partials (ckp_partial_supported) can run on one shard
+ * of the flows with --partial: instead of its rows it writes JSON Lines —
+ * a header naming the verb, its parameters and the format version, one
+ * record per aggregation key (HS code × reporter × partner × flow × period
+ * with the summed value and quantity, after the verb's own filters) and the
+ * shard's tables (its periods; per reporter and flow the periods it
+ * reports).  Nothing final (share, HHI, z-score, rank) is computed on a
+ * shard.  `merge` reads partials (files or "-", in any order, headers
+ * anywhere, as Hadoop's sort hands them over), checks that they come from
+ * the same verb with the same parameters, sums them by key and runs the
+ * verb's own code over the sums: the analysis modules read their flows
+ * through one collector (src/analysis/scan.c), which reads either the store
+ * or the summed partials, so the final rows are computed by one function.
+ *
+ * Life cycles: shard side ckp_partial_run() (one call); merge side
+ * ckp_merge_run() (one call).  ckp_partial_* below are for the modules. */
+#ifndef CHOKEPOINT_MERGE_H
+#define CHOKEPOINT_MERGE_H
+
+#include <stdio.h>
+
+#include "chokepoint/error.h"
+#include "chokepoint/output.h"
+#include "chokepoint/verb.h"
+
+/* Format version written in every header and checked by merge. */
+#define CKP_PARTIAL_VERSION 1
+
+typedef struct ckp_partial ckp_partial;
+
+/* 1 when verb v can write partial results. */
+int ckp_partial_supported(const ckp_verb *v);
+
+/* Run v on env's store (or --input shard) and write its partial results to
+ * out (JSON Lines).  Checks args (like ckp_verb_run_json) first. */
+ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args, FILE *out,
+                           ckp_error *err);
+
+/* Merge the partial files paths[0..n-1] ("-" = stdin) and write the verb's
+ * final rows to out in fmt.  data_dir as ckp_env_init (registers the verb
+ * may read: measures, production tables).  summary as ckp_verb.run.  The
+ * verb run is returned in *verb_name (static string) for messages. */
+ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *const *paths,
+                         int n, ckp_format fmt, FILE *out, const char **verb_name,
+                         char *summary, size_t summary_len, ckp_error *err);
+
+/* For env.c: 1 when p holds merged partials (no store is opened then). */
+int ckp_partial_replaying(const ckp_partial *p);
+
+#endif

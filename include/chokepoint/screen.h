@@ -1,0 +1,145 @@
+/* screen.h — screening shipments: one alert per hit, every reason spelled out.
+ *
+ * A shipment (CSV with a header, or JSON Lines; columns id, date, exporter,
+ * exporter_country, importer, importer_country, origin, destination, transit,
+ * hs, description, qty, unit, value, currency, and optionally parties: other
+ * named parties (notify, forwarder, bank…) joined by ';'; others renamed
+ * with a map) is
+ * checked by four rules:
+ *   goods      the HS code is under a measure in force on the date for that
+ *              origin and destination (ckp_measures_match); under the CHPL or
+ *              the EU's Russia HS6 list when the destination is RUS or BLR
+ *              (whoever exports); or the description names a controlled good
+ *              declared under another code ("antimony trioxide" as 3824:
+ *              misdeclaration).
+ *   party      exporter, importer or any named party matches a party-list
+ *              entry at or above the threshold (match.h); one alert per hit.
+ *   route      transit or destination through a hub ranked for the goods
+ *              (evasion.h's ckp_hubs: from `diversion`, or a CSV
+ *              hs,hub,destination,score[,rank,measure]); or a route that does not fit
+ *              (importer in one country, goods declared to another; transit
+ *              through the origin or destination; origin = destination).
+ *   unitvalue  value/qty far off the product's distribution: robust z of
+ *              log unit value against the median/MAD of the same HS6 in the
+ *              flow store (USD/kg, when a store is given and holds ≥ uv_min
+ *              flows of it), else of the same HS6 and unit in the file
+ *              (≥ uv_min shipments); |z| > uv_z.
+ *
+ * Library use (the server calls the same functions): ckp_screener_new() →
+ * ckp_screen_shipment()… → ckp_screen_finish() → ckp_screener_free(), or
+ * ckp_screen_run() for a whole input written to a ckp_writer.  A screener is
+ * one thread's state (a matcher, the unit-value observations, a name cache);
+ * the config's index, measures and hubs are read-only and shareable.
+ *
+ * Ownership: alerts passed to callbacks live until the callback returns. */
+#ifndef CHOKEPOINT_SCREEN_H
+#define CHOKEPOINT_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+#include "chokepoint/evasion.h"
+#include "chokepoint/match.h"
+#include "chokepoint/measures.h"
+#include "chokepoint/output.h"
+#include "chokepoint/ref.h"
+#include "chokepoint/store.h"
+
+typedef struct ckp_screen_config {
+    const ckp_ref *ref;           /* required */
+    const ckp_index *index;       /* party lists; NULL = no party rule */
+    const ckp_measures *measures; /* NULL = no measure-based goods rule */
+    const ckp_hubs *hubs;         /* ranked rerouting hubs (evasion.h: from
+                                     `diversion`, or ckp_hubs_load_csv of a CSV
+                                     hs,hub,destination,score[,rank,measure]);
+                                     NULL = only the route-consistency checks */
+    double threshold;             /* party score threshold (CKP_MATCH_THRESHOLD) */
+    int party_hits;               /* alerts per party field at most (3) */
+    const ckp_store *store;       /* when given, unit values in kg and USD are
+                                     compared with the store's flows of the
+                                     same HS6 (exports and imports, every
+                                     period); NULL = the file is its own
+                                     reference */
+    double uv_z;                  /* |robust z| above this is an outlier (3.5) */
+    int uv_min;                   /* shipments of one HS6+unit needed (8) */
+} ckp_screen_config;
+
+void ckp_screen_config_init(ckp_screen_config *c, const ckp_ref *ref);
+
+/* One shipment, as read.  Country fields are ref ids (-1 = not given). */
+#define CKP_MAX_TRANSIT 8
+typedef struct ckp_shipment {
+    const char *id;
+    long line;            /* input line (0 = not from a file) */
+    int32_t date;         /* days since 1970-01-01, -1 = not given */
+    const char *date_text;
+    const char *exporter, *importer; /* "" when not given */
+    int exporter_country, importer_country, origin, destination;
+    int transit[CKP_MAX_TRANSIT];
+    int ntransit;
+    uint32_t hs;          /* integer code; hs_level 0 = not given */
+    int hs_level;
+    const char *description;
+    double qty, value;    /* NaN when not given */
+    const char *unit, *currency;
+    const char *parties;  /* other named parties, ';'-joined; "" or NULL */
+} ckp_shipment;
+
+typedef struct ckp_alert {
+    const char *shipment; /* the shipment id */
+    long line;
+    const char *kind;     /* "goods", "party", "route", "unitvalue" */
+    double score;         /* in [0,1]: how strong the hit is */
+    const char *rule;     /* "CN-2024-46", "misdeclaration", "OFAC-SDN", "hub", … */
+    const char *reason;   /* the whole reason in words */
+    const char *matched;  /* a JSON object: what matched (measure, party…) */
+} ckp_alert;
+
+/* Return nonzero to stop. */
+typedef int (*ckp_alert_fn)(const ckp_alert *a, void *ctx);
+
+typedef struct ckp_screener ckp_screener;
+
+ckp_status ckp_screener_new(const ckp_screen_config *cfg, ckp_screener **out, ckp_error *err);
+void ckp_screener_free(ckp_screener *s);
+
+/* Check one shipment (goods, party, route) and remember its unit value.
+ * Returns the number of alerts reported. */
+int ckp_screen_shipment(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx);
+/* The unit-value alerts over every shipment seen.  Returns their number. */
+int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx);
+
+/* ---- whole inputs -------------------------------------------------------- */
+
+typedef struct ckp_screen_input {
+    const char *path;  /* file or "-"; the name in messages */
+    const char *buf;   /* when non-NULL read these len bytes instead */
+    size_t len;
+    const char *map;   /* "col=name,…": read our column col from their column name */
+    int format;        /* 0 = detect ('{' first = JSON Lines), 'c' = CSV, 'j' = JSONL */
+} ckp_screen_input;
+
+typedef struct ckp_screen_stats {
+    uint64_t shipments;  /* rows screened */
+    uint64_t bad;        /* rows rejected (reported through bad_fn) */
+    uint64_t alerts[4];  /* by kind: goods, party, route, unitvalue */
+    uint64_t flagged;    /* shipments with at least one alert */
+    double ms;           /* wall time */
+} ckp_screen_stats;
+
+/* Called for each rejected row with its file:line and reason. */
+typedef void (*ckp_bad_row_fn)(const ckp_error *why, void *ctx);
+
+/* Columns of alert rows: shipment, kind, score, reason, rule, matched, line. */
+const ckp_column *ckp_screen_columns(size_t *ncols);
+ckp_status ckp_screen_write_alert(ckp_writer *w, const ckp_alert *a);
+
+/* Read every shipment of in, screen it, write the alerts to w (columns
+ * above), then the unit-value alerts.  Fatal errors (unreadable input, a
+ * --map naming no column, no id column) return non-zero. */
+ckp_status ckp_screen_run(const ckp_screen_config *cfg, const ckp_screen_input *in,
+                          ckp_writer *w, ckp_bad_row_fn bad_fn, void *bad_ctx,
+                          ckp_screen_stats *st, ckp_error *err);
+
+#endif

@@ -1,0 +1,171 @@
+/* verb.h — analysis verbs as data, shared by the CLI, the HTTP API and the
+ * report.
+ *
+ * A verb is a ckp_verb: its parameters (one table, from which the CLI's
+ * --help, the CLI's parsing and the HTTP API's query-string parsing all
+ * derive), its output columns (the JSON field names of DESIGN.md) and a run
+ * function that reads a ckp_env and a ckp_args and writes rows to a
+ * ckp_writer.  The CLI (cli/verb_driver.c) parses argv into ckp_args; the
+ * server parses ?name=value&… into the same ckp_args; the report calls run
+ * with a JSON writer.  Nothing is computed twice in two places.
+ *
+ * Registry: src/core/verbs.c lists every library verb (one line each).
+ *
+ * Life cycles: ckp_args_new() → ckp_args_free();
+ * ckp_env_init() → (lazy loads) → ckp_env_close(). */
+#ifndef CHOKEPOINT_VERB_H
+#define CHOKEPOINT_VERB_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+#include "chokepoint/output.h"
+#include "chokepoint/ref.h"
+#include "chokepoint/store.h"
+
+/* ---- parameters -------------------------------------------------------- */
+
+typedef enum ckp_param_kind {
+    CKP_PARAM_FLAG, /* present or not: "--mirror-only" / ?mirror-only=1 */
+    CKP_PARAM_STR,  /* text (country, HS, period, file, id…) */
+    CKP_PARAM_INT,
+    CKP_PARAM_NUM,
+    CKP_PARAM_LIST  /* repeatable text; also comma-separated */
+} ckp_param_kind;
+
+typedef struct ckp_param {
+    const char *name;    /* without "--": "importer" */
+    ckp_param_kind kind;
+    const char *metavar; /* "C", "H", "P"; NULL for flags */
+    const char *help;
+    int required;        /* 1 = the verb fails without it */
+    int server_ok;       /* 0 = not accepted over HTTP (e.g. a local file path) */
+} ckp_param;
+
+/* Parsed parameters: name → value(s) (copies), plus positionals. */
+typedef struct ckp_args ckp_args;
+
+ckp_args *ckp_args_new(void);
+void ckp_args_free(ckp_args *a);
+/* Add a value for name (repeatable). CKP_ELIMIT past 256 values in all. */
+ckp_status ckp_args_set(ckp_args *a, const char *name, const char *value);
+ckp_status ckp_args_add_pos(ckp_args *a, const char *value);
+
+/* Last value given for name, or NULL. */
+const char *ckp_args_get(const ckp_args *a, const char *name);
+/* 1 when a flag was given (any value but "0"/"false"/"no"). */
+int ckp_args_flag(const ckp_args *a, const char *name);
+int ckp_args_count(const ckp_args *a, const char *name);
+const char *ckp_args_nth(const ckp_args *a, const char *name, int i);
+int ckp_args_npos(const ckp_args *a);
+const char *ckp_args_pos(const ckp_args *a, int i);
+
+/* Typed getters: when the parameter is absent *out = def and CKP_OK; when
+ * present but malformed, CKP_EUSAGE with a message naming the parameter. */
+ckp_status ckp_args_int(const ckp_args *a, const char *name, long def, long *out,
+                        ckp_error *err);
+ckp_status ckp_args_num(const ckp_args *a, const char *name, double def, double *out,
+                        ckp_error *err);
+/* A country parameter → ref id; absent → *id = -1 (CKP_EUSAGE if required). */
+ckp_status ckp_args_country(const ckp_args *a, const ckp_ref *ref, const char *name,
+                            int required, int *id, ckp_error *err);
+/* An HS parameter (codes, prefixes, groups) → new set (caller frees);
+ * absent → *set = NULL (CKP_EUSAGE if required). */
+ckp_status ckp_args_hsset(const ckp_args *a, const ckp_ref *ref, const char *name,
+                          int required, ckp_hsset **set, ckp_error *err);
+/* --period P, or --from P / --to P → inclusive range (0 = open).  A year
+ * period "2023" given with monthly data means 202301–202312: from and to are
+ * returned as written (YYYY00 for a year); see ckp_period_covers(). */
+ckp_status ckp_args_periods(const ckp_args *a, int32_t *from, int32_t *to,
+                            ckp_error *err);
+/* 1 when period p (YYYYMM or YYYY00) falls in [from, to] where a bound of the
+ * form YYYY00 covers the whole year; 0 bounds are open. */
+int ckp_period_covers(int32_t from, int32_t to, int32_t p);
+
+/* Check args against a parameter table: unknown names, missing required
+ * ones, wrong kinds, and (when from_server) parameters not allowed over
+ * HTTP.  CKP_EUSAGE with a message naming the parameter. */
+ckp_status ckp_args_check(const ckp_args *a, const ckp_param *params, int from_server,
+                          ckp_error *err);
+
+/* ---- environment: what a verb may read ---------------------------------- */
+
+/* Slots for registers that modules load lazily (and free at close). */
+enum ckp_env_slot {
+    CKP_SLOT_MEASURES = 0, /* controls: measures register (src/controls) */
+    CKP_SLOT_LISTS,        /* screen: party lists + index (src/screen) */
+    CKP_SLOT_PRODUCTION,   /* analysis: USGS production tables */
+    CKP_SLOT_HUBS,         /* evasion: ranked diversion hubs */
+    CKP_SLOT_EXTRA1,
+    CKP_SLOT_EXTRA2,
+    CKP_SLOT_COUNT
+};
+
+typedef struct ckp_env {
+    const ckp_ref *ref;     /* required; not owned */
+    const char *data_dir;   /* NULL = ckp_data_dir() */
+    const char *store_dir;  /* NULL = ckp_store_dir(NULL) */
+    ckp_store *store;       /* opened by ckp_env_store(); owned */
+    const char *sources;    /* which store sources verbs see (NULL = "auto":
+                               real ones when the store has any; see
+                               ckp_store_select_sources); not owned */
+    void *slot[CKP_SLOT_COUNT];
+    void (*slot_free[CKP_SLOT_COUNT])(void *);
+    pthread_mutex_t lock;   /* guards lazy loading (the server shares an env) */
+    /* Scale (docs/scale.md).  input: when set (a flows file in any ingest
+     * format, "-" = stdin), ckp_env_store() loads it into a private
+     * temporary store (input_dir, removed by ckp_env_close) instead of
+     * opening store_dir; input_rows/input_rejected count its rows. */
+    const char *input;
+    char *input_dir;
+    unsigned long long input_rows, input_rejected;
+    /* partial: analysis partial results (merge.h): the --partial output of
+     * a shard, or the summed partials `merge` replays; not owned. */
+    struct ckp_partial *partial;
+} ckp_env;
+
+void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
+                  const char *store_dir);
+/* Frees the store and every loaded slot. */
+void ckp_env_close(ckp_env *env);
+
+/* Open the store on first use; later calls return the same handle. */
+ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err);
+
+/* For modules: get a slot, loading it with load() on first use (under the
+ * lock).  load returns CKP_OK and sets *ptr, or an error. */
+typedef ckp_status (*ckp_slot_loader)(ckp_env *env, void **ptr, ckp_error *err);
+ckp_status ckp_env_slot(ckp_env *env, int slot, ckp_slot_loader load,
+                        void (*free_fn)(void *), void **out, ckp_error *err);
+
+/* ---- verbs --------------------------------------------------------------- */
+
+typedef struct ckp_verb {
+    const char *name;
+    const char *usage;       /* "--importer C --hs H [--period P]" */
+    const char *summary;     /* one line */
+    const char *details;     /* NULL or paragraphs for --help */
+    const ckp_param *params; /* terminated by {NULL} */
+    int min_pos, max_pos;    /* positional arguments (max -1 = any) */
+    const ckp_column *columns;
+    size_t ncolumns;
+    /* Compute and write rows.  `summary` (size summary_len, may be NULL)
+     * receives a one-line plain-language summary for a terminal
+     * ("China supplied 93 % of … in 2023, HHI 8,700"). */
+    ckp_status (*run)(ckp_env *env, const ckp_args *args, ckp_writer *w,
+                      char *summary, size_t summary_len, ckp_error *err);
+} ckp_verb;
+
+/* The registry (src/core/verbs.c): NULL when name is not a library verb. */
+const ckp_verb *ckp_verb_find(const char *name);
+/* Iterate: i = 0, 1, … until NULL. */
+const ckp_verb *ckp_verb_at(int i);
+
+/* Run a verb with JSON Lines output into `out` (what the server and the
+ * report use).  Checks args first.  Returns the run status. */
+ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                             int from_server, FILE *out, ckp_error *err);
+
+#endif

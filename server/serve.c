@@ -1,0 +1,449 @@
+/* serve.c — libmicrohttpd glue for `chokepoint serve` (see server.h):
+ * the server context, connections, request bodies with a size limit,
+ * response headers, and the run loop.  Everything about what a request
+ * means is in http.c, which needs no socket. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "chokepoint/measures.h"
+#include "server.h"
+
+/* ---- the server context ------------------------------------------------------ */
+
+/* FNV-1a over every file under data/parties and data/controls: the version
+ * of the lists a decision was made on. */
+static uint64_t list_hash;
+
+static int hash_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    if (type != FTW_F)
+        return 0;
+    for (const char *p = path; *p; p++)
+        list_hash = (list_hash ^ (unsigned char)*p) * 1099511628211ull;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char buf[65536];
+    size_t n;
+    for (;;) {
+        n = fread(buf, 1, sizeof buf, f);
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            list_hash = (list_hash ^ buf[i]) * 1099511628211ull;
+    }
+    fclose(f);
+    return 0;
+}
+
+static void compute_list_version(srv *s)
+{
+    const char *dd = s->cfg.data_dir ? s->cfg.data_dir : ckp_data_dir();
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    list_hash = 1469598103934665603ull;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/parties", dd);
+    nftw(path, hash_file, 16, FTW_PHYS);
+    snprintf(path, sizeof path, "%s/controls", dd);
+    nftw(path, hash_file, 16, FTW_PHYS);
+    snprintf(s->list_version, sizeof s->list_version, "lists-%016llx",
+             (unsigned long long)list_hash);
+    pthread_mutex_unlock(&lock);
+}
+
+ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    *token_new = NULL;
+    ckp_status st = ckp_ref_load(cfg->data_dir, &s->ref, err);
+    if (st != CKP_OK)
+        return st;
+    ckp_env_init(&s->env, s->ref, cfg->data_dir, cfg->store_dir);
+    s->env.sources = "all"; /* as the report: synthetic sections are badged */
+    /* Preload the store so the threads share one handle; a missing store is
+     * not fatal (verbs answer with the error, the dashboard says so). */
+    const ckp_store *store;
+    ckp_error serr;
+    ckp_error_clear(&serr);
+    if (ckp_env_store(&s->env, &store, &serr) != CKP_OK && !cfg->quiet) {
+        char buf[1024];
+        fprintf(stderr, "chokepoint: serve: warning: %s\n", ckp_error_format(&serr, buf, sizeof buf));
+    }
+    compute_list_version(s);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    /* the registers every request shares: measures, party lists + index */
+    const ckp_measures *ms = NULL;
+    ckp_error lerr;
+    ckp_error_clear(&lerr);
+    if (ckp_measures_from_env(&s->env, &ms, &lerr) != CKP_OK && !cfg->quiet)
+        fprintf(stderr, "chokepoint: serve: warning: measures: %s\n", lerr.msg);
+    ckp_error_clear(&lerr);
+    if (ckp_index_load(NULL, cfg->data_dir, s->ref, &s->lists, &s->index, NULL, &lerr) !=
+        CKP_OK) {
+        if (!cfg->quiet)
+            fprintf(stderr, "chokepoint: serve: warning: party lists: %s (no party screening)\n",
+                    lerr.msg);
+        s->index = NULL;
+        s->lists = NULL;
+    }
+    st = srv_cases_open(cfg->db_path, &s->cases, err);
+    if (st != CKP_OK)
+        goto out_fail;
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s.token", cfg->db_path);
+    int created = 0;
+    st = srv_guard_open(tpath, cfg->rate, cfg->burst, &s->guard, &created, err);
+    if (st != CKP_OK)
+        goto out_fail;
+    if (created)
+        *token_new = srv_guard_token(s->guard);
+    s->cache = srv_cache_new(256, (size_t)64 << 20);
+    if (!s->cache) {
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out_fail;
+    }
+    return CKP_OK;
+out_fail:
+    srv_close(s);
+    return st;
+}
+
+void srv_close(srv *s)
+{
+    for (int i = 0; i < s->npool; i++)
+        ckp_matcher_free(s->pool[i]);
+    if (s->ref)
+        pthread_mutex_destroy(&s->pool_lock);
+    if (s->index)
+        ckp_index_free(s->index);
+    if (s->lists)
+        ckp_lists_free(s->lists);
+    srv_cache_free(s->cache);
+    srv_guard_close(s->guard);
+    srv_cases_close(s->cases);
+    if (s->ref) {
+        ckp_env_close(&s->env);
+        ckp_ref_free(s->ref);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- connections ----------------------------------------------------------- */
+
+typedef struct conn_state {
+    char *uri;        /* the raw request target */
+    char *body;
+    size_t len, cap;
+    int too_large;
+    int started;      /* the first (headers-only) call was seen */
+    struct timespec start;
+} conn_state;
+
+typedef struct run_ctx {
+    srv *s;
+    size_t body_limit;
+} run_ctx;
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    conn_state *st = calloc(1, sizeof *st);
+    if (st) {
+        st->uri = strdup(uri ? uri : "");
+        clock_gettime(CLOCK_MONOTONIC, &st->start);
+    }
+    return st;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)c;
+    (void)code;
+    conn_state *st = *con_cls;
+    if (st) {
+        free(st->uri);
+        free(st->body);
+        free(st);
+    }
+    *con_cls = NULL;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, srv_response *rs)
+{
+    struct MHD_Response *r;
+    if (rs->body_static)
+        r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        srv_response_free(rs);
+        return MHD_NO;
+    }
+    rs->body = NULL; /* owned by the response now */
+    MHD_add_response_header(r, "Content-Type", rs->content_type ? rs->content_type : "text/plain");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; "
+                            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    char cc[64];
+    if (rs->cache_seconds > 0)
+        snprintf(cc, sizeof cc, "max-age=%d", rs->cache_seconds);
+    else
+        snprintf(cc, sizeof cc, "no-store");
+    MHD_add_response_header(r, "Cache-Control", cc);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result fail_now(struct MHD_Connection *c, int status, const char *json)
+{
+    srv_response rs = {status, "application/json; charset=utf-8", (char *)json, strlen(json), 1, 0};
+    return send_response(c, &rs);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)url;
+    (void)version;
+    run_ctx *rc = cls;
+    conn_state *st = *con_cls;
+    if (!st || !st->uri)
+        return fail_now(c, 500, "{\"error\":\"out of memory\"}\n");
+    if (*upload_size > 0) {
+        if (!st->too_large) {
+            if (st->len + *upload_size > rc->body_limit) {
+                st->too_large = 1;
+            } else {
+                if (st->len + *upload_size + 1 > st->cap) {
+                    size_t cap = st->cap ? st->cap : 16384;
+                    while (cap < st->len + *upload_size + 1)
+                        cap *= 2;
+                    char *p = realloc(st->body, cap);
+                    if (!p)
+                        return MHD_NO;
+                    st->body = p;
+                    st->cap = cap;
+                }
+                memcpy(st->body + st->len, upload_data, *upload_size);
+                st->len += *upload_size;
+                st->body[st->len] = '\0';
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (!st->started) {
+        /* first call, headers only: refuse a declared body over the limit
+         * before reading it, else come back with the body (if any) */
+        st->started = 1;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > rc->body_limit)
+            return fail_now(c, 413, "{\"error\":\"request body too large\"}\n");
+        return MHD_YES;
+    }
+    if (st->too_large)
+        return fail_now(c, 413, "{\"error\":\"request body too large\"}\n");
+
+    char client[INET6_ADDRSTRLEN + 1] = "";
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, client,
+                      sizeof client);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      client, sizeof client);
+    }
+    size_t ulen = strlen(st->uri);
+    char *buf = malloc(ulen + 2);
+    if (!buf)
+        return fail_now(c, 500, "{\"error\":\"out of memory\"}\n");
+    srv_kv kv[SRV_MAX_QUERY];
+    srv_request rq;
+    memset(&rq, 0, sizeof rq);
+    srv_response rs;
+    memset(&rs, 0, sizeof rs);
+    int bad = srv_parse_target(st->uri, buf, ulen + 2, kv, SRV_MAX_QUERY, &rq);
+    if (bad) {
+        free(buf);
+        return fail_now(c, bad, bad == 414 ? "{\"error\":\"request target too long\"}\n"
+                                           : "{\"error\":\"bad percent-encoding in the URL\"}\n");
+    }
+    rq.method = method;
+    rq.auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    rq.body = st->body;
+    rq.body_len = st->len;
+    rq.client = client;
+    srv_handle(rc->s, &rq, &rs);
+    if (!rc->s->cfg.quiet) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double ms = (double)(t.tv_sec - st->start.tv_sec) * 1e3 +
+                    (double)(t.tv_nsec - st->start.tv_nsec) / 1e6;
+        fprintf(stderr, "%s %s %s %d %zu %.1fms\n", client, method, rq.path ? rq.path : "?",
+                rs.status, rs.len, ms);
+    }
+    free(buf);
+    return send_response(c, &rs);
+}
+
+/* ---- run ---------------------------------------------------------------------- */
+
+/* "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" → sockaddr. */
+static int parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[256] = "127.0.0.1";
+    const char *port;
+    if (addr[0] == '[') {
+        const char *rb = strchr(addr, ']');
+        if (!rb || rb[1] != ':' || (size_t)(rb - addr - 1) >= sizeof host)
+            return -1;
+        memcpy(host, addr + 1, (size_t)(rb - addr - 1));
+        host[rb - addr - 1] = '\0';
+        port = rb + 2;
+    } else {
+        const char *colon = strrchr(addr, ':');
+        if (colon) {
+            if ((size_t)(colon - addr) >= sizeof host)
+                return -1;
+            if (colon > addr) {
+                memcpy(host, addr, (size_t)(colon - addr));
+                host[colon - addr] = '\0';
+            }
+            port = colon + 1;
+        } else {
+            port = addr;
+        }
+    }
+    char *end;
+    long p = strtol(port, &end, 10);
+    if (!*port || *end || p < 0 || p > 65535)
+        return -1;
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)p);
+        *len = sizeof *v4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)p);
+        *len = sizeof *v6;
+        return 0;
+    }
+    if (strcmp(host, "localhost") == 0) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)p);
+        v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        *len = sizeof *v4;
+        return 0;
+    }
+    return -1;
+}
+
+int srv_run(const srv_config *cfg)
+{
+    struct sockaddr_storage ss;
+    socklen_t slen;
+    if (parse_addr(cfg->addr, &ss, &slen) != 0) {
+        fprintf(stderr, "chokepoint: serve: --addr must be HOST:PORT with a numeric address "
+                        "(got '%s')\n", cfg->addr);
+        return 2;
+    }
+    /* signals: SIGINT/SIGTERM are waited for below; block them in the threads */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    static srv s;
+    ckp_error err;
+    ckp_error_clear(&err);
+    const char *token_new = NULL;
+    if (srv_open(&s, cfg, &token_new, &err) != CKP_OK) {
+        char buf[1024];
+        fprintf(stderr, "chokepoint: serve: %s\n", ckp_error_format(&err, buf, sizeof buf));
+        return 1;
+    }
+    run_ctx rc = {&s, cfg->body_limit ? cfg->body_limit : SRV_BODY_LIMIT};
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &rc, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 4),
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)128, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)65536, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "chokepoint: serve: cannot listen on %s: %s\n", cfg->addr,
+                errno ? strerror(errno) : "address in use or not allowed");
+        srv_close(&s);
+        return 1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = di ? di->port : 0;
+    char host[INET6_ADDRSTRLEN + 2] = "";
+    if (ss.ss_family == AF_INET6) {
+        char h6[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, h6, sizeof h6);
+        snprintf(host, sizeof host, "[%s]", h6);
+    } else {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+    }
+    int loopback = ss.ss_family == AF_INET
+                       ? (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127
+                       : IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+    if (!loopback)
+        fprintf(stderr, "chokepoint: serve: warning: listening on %s, not loopback: anyone who "
+                        "can reach it can read the API (writes still need the token)\n",
+                host);
+    if (token_new)
+        printf("chokepoint: serve: new write token (shown once; kept in %s.token, mode 600):\n"
+               "  %s\n",
+               cfg->db_path, token_new);
+    else
+        printf("chokepoint: serve: write token in %s.token\n", cfg->db_path);
+    printf("chokepoint: serve: decisions in %s; listening on http://%s:%u/\n", cfg->db_path,
+           host, port);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "chokepoint: serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_stop_daemon(d);
+    srv_close(&s);
+    return 0;
+}

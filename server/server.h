@@ -1,0 +1,162 @@
+/* server.h — `chokepoint serve`: the HTTP API, the dashboard and case
+ * decisions.
+ *
+ * The server is split so that everything but the socket can be called (and
+ * fuzzed, and unit-tested) without one:
+ *   http.c   request → response: URL and query parsing, routing, the API
+ *            (GET /api/VERB, /api/view, POST /api/screen, decisions, audit),
+ *            the embedded assets, JSON errors;
+ *   cases.c  case decisions and the append-only audit trail in SQLite;
+ *   guard.c  the write token (CSPRNG, 0600 file) and the per-client rate limit;
+ *   serve.c  libmicrohttpd glue: connections, body limits, threads.
+ * Names are prefixed srv_ (the server is not part of the library).
+ *
+ * Life cycle: srv_open() → srv_handle()… (any thread) → srv_close(). */
+#ifndef CHOKEPOINT_SERVER_H
+#define CHOKEPOINT_SERVER_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+#include "chokepoint/match.h"
+#include "chokepoint/verb.h"
+
+/* ---- requests and responses --------------------------------------------- */
+
+#define SRV_MAX_QUERY 64        /* query parameters per request */
+#define SRV_MAX_URL 4096        /* bytes of path + query */
+#define SRV_BODY_LIMIT (8u << 20) /* default request body limit */
+
+typedef struct srv_kv {
+    const char *key;
+    const char *value; /* "" when the parameter has no '=' */
+} srv_kv;
+
+typedef struct srv_request {
+    const char *method;       /* "GET", "POST"… */
+    const char *path;         /* decoded path, no query: "/api/dependency" */
+    const srv_kv *query;      /* decoded query parameters, in order */
+    int nquery;
+    const char *auth;         /* Authorization header or NULL */
+    const char *content_type; /* Content-Type header or NULL */
+    const char *body;         /* NULL or body bytes (need not be NUL-terminated) */
+    size_t body_len;
+    const char *client;       /* client address ("127.0.0.1") for limits/audit */
+} srv_request;
+
+typedef struct srv_response {
+    int status;
+    const char *content_type; /* static string */
+    char *body;               /* malloc'd unless body_static */
+    size_t len;
+    int body_static;          /* 1: body points into static data, do not free */
+    int cache_seconds;        /* > 0: Cache-Control max-age */
+} srv_response;
+
+void srv_response_free(srv_response *rs);
+
+/* Split a request target "path?query" and percent-decode both into `buf`
+ * (size n ≥ strlen(target) + 2; '+' is a space in the query).  Fills req->path, req->query (up to
+ * max, in `kv`), req->nquery.  Returns 0, or an HTTP status (400 bad
+ * encoding, 414 too long or too many parameters). */
+int srv_parse_target(const char *target, char *buf, size_t n, srv_kv *kv, int max,
+                     srv_request *req);
+
+/* ---- the server context -------------------------------------------------- */
+
+typedef struct srv_config {
+    const char *addr;       /* "127.0.0.1:8080" */
+    const char *db_path;    /* case decisions (SQLite); the token sits beside it */
+    const char *store_dir;  /* NULL = ckp_store_dir(NULL) */
+    const char *data_dir;   /* NULL = ckp_data_dir() */
+    size_t body_limit;      /* bytes; 0 = SRV_BODY_LIMIT */
+    double rate;            /* requests per second per client; 0 = no limit */
+    double burst;           /* bucket size; 0 = 2 × rate */
+    int threads;            /* worker threads; 0 = 4 */
+    int quiet;              /* 1: no access log on stderr */
+} srv_config;
+
+typedef struct srv_cases srv_cases;
+typedef struct srv_guard srv_guard;
+typedef struct srv_cache srv_cache;
+
+typedef struct srv {
+    srv_config cfg;
+    ckp_ref *ref;      /* owned */
+    ckp_env env;       /* shared by all threads: store and registers preloaded */
+    srv_cases *cases;  /* decisions + audit */
+    srv_guard *guard;  /* token + rate limit */
+    srv_cache *cache;  /* GET /api responses by canonical query */
+    char list_version[80]; /* party lists' version, recorded with decisions */
+    ckp_lists *lists;  /* party lists (NULL when they failed to load) */
+    ckp_index *index;  /* their index, shared read-only by the matchers */
+    pthread_mutex_t pool_lock;
+    ckp_matcher *pool[32]; /* idle matchers (one per request in flight) */
+    int npool;
+} srv;
+
+/* Load the reference data, open the store and the registers, open (create)
+ * the decisions database and the token.  *token_new is set to the freshly
+ * generated token (static buffer in s) on first start, else NULL. */
+ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_error *err);
+void srv_close(srv *s);
+
+/* Answer one request (thread-safe).  Always fills rs (JSON error on failure). */
+void srv_handle(srv *s, const srv_request *rq, srv_response *rs);
+
+/* Run the HTTP server until SIGINT/SIGTERM (serve.c).  Returns an exit status. */
+int srv_run(const srv_config *cfg);
+
+/* ---- decisions (cases.c) --------------------------------------------------- */
+
+typedef struct srv_decision {
+    const char *item;         /* alert or match id */
+    const char *subject;      /* shipment id or screened name ("" if unknown) */
+    const char *entry_id;     /* list entry id ("" if none) */
+    const char *entry_hash;   /* hash of the list entry's content ("" if none) */
+    const char *decision;     /* "cleared" | "escalated" */
+    const char *reason;
+    const char *by;
+    const char *list_version;
+} srv_decision;
+
+/* Open or create the database (WAL, synchronous=FULL, append-only audit). */
+ckp_status srv_cases_open(const char *path, srv_cases **out, ckp_error *err);
+void srv_cases_close(srv_cases *c);
+/* Record a decision and its audit row in one transaction; durable on return.
+ * *seq receives the audit sequence number. */
+ckp_status srv_cases_decide(srv_cases *c, const srv_decision *d, long long *seq,
+                            ckp_error *err);
+/* The standing decision on item: "cleared"/"escalated" when one exists and
+ * its entry_hash equals entry_hash (the list entry did not change) or was
+ * recorded empty, "stale" when the entry changed since, NULL when none.
+ * Copied into buf. */
+const char *srv_cases_lookup(srv_cases *c, const char *item, const char *entry_hash,
+                             char *buf, size_t n);
+/* Write the audit trail (or the standing decisions when decisions = 1) as a
+ * JSON object {"rows":[…]} or CSV into a malloc'd buffer. */
+ckp_status srv_cases_export(srv_cases *c, int decisions, int csv, long limit, char **out,
+                            size_t *len, ckp_error *err);
+
+/* ---- token and rate limit (guard.c) ---------------------------------------- */
+
+/* Read the token file `path`, or create it (32 random bytes from the kernel's
+ * CSPRNG as hex, mode 0600).  Lines: "TOKEN" (user "admin") or "USER TOKEN".
+ * *created = 1 when the file was made now. */
+ckp_status srv_guard_open(const char *path, double rate, double burst, srv_guard **out,
+                          int *created, ckp_error *err);
+void srv_guard_close(srv_guard *g);
+/* The first token in the file (for printing once). */
+const char *srv_guard_token(const srv_guard *g);
+/* "Bearer TOKEN" → the token's user (static in g), or NULL. Constant time. */
+const char *srv_guard_check(const srv_guard *g, const char *authorization);
+/* 1 when the client may make a request now (token bucket), 0 when limited. */
+int srv_guard_allow(srv_guard *g, const char *client);
+
+/* ---- response cache (http.c) ---------------------------------------------- */
+srv_cache *srv_cache_new(size_t max_entries, size_t max_bytes);
+void srv_cache_free(srv_cache *c);
+
+#endif

@@ -1,0 +1,327 @@
+/* dependency.c — the `dependency` verb: one importer's suppliers of a product
+ * (summed over the HS set), with shares, rank, HHI and top share, per period;
+ * partners' export reports stand in (mirror) where the importer is silent. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analysis/analysis_int.h"
+
+#define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
+
+typedef struct dep_pv {
+    int32_t key;
+    int supplier; /* store index */
+    int side;
+    double value, qty;
+} dep_pv;
+
+typedef struct dep_vec {
+    dep_pv *v;
+    size_t n, cap;
+    int failed;
+    int importer_idx;
+} dep_vec;
+
+static void dep_emit(const ckp__pairval *pv, void *ctx)
+{
+    dep_vec *d = ctx;
+    if (d->failed)
+        return;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 256;
+        dep_pv *p = cap > DEP_MAX_PAIRS ? NULL : realloc(d->v, cap * sizeof *p);
+        if (!p) {
+            d->failed = 1;
+            return;
+        }
+        d->v = p;
+        d->cap = cap;
+    }
+    dep_pv *e = &d->v[d->n++];
+    e->key = pv->key;
+    e->supplier = pv->exporter;
+    e->side = pv->side;
+    e->value = pv->value;
+    e->qty = pv->qty;
+}
+
+/* Both sides for one importer: its import reports and its partners' export
+ * reports to it. */
+static ckp_status collect_both(ckp_env *env, const ckp_store *store, const ckp_ref *ref, const ckp_hsset *hs,
+                               int importer, int32_t from, int32_t to, int monthly,
+                               dep_vec *d, ckp_error *err)
+{
+    ckp__collect c;
+    memset(&c, 0, sizeof c);
+    c.env = env;
+    c.store = store;
+    c.ref = ref;
+    c.hs = hs;
+    c.reporter = importer;
+    c.partner = -1;
+    c.from = from;
+    c.to = to;
+    c.monthly = monthly;
+    c.want_m = 1;
+    c.emit = dep_emit;
+    c.ctx = d;
+    ckp_status st = ckp__collect_run(&c, err);
+    if (st != CKP_OK)
+        return st;
+    c.reporter = -1;
+    c.partner = importer;
+    c.want_m = 0;
+    c.want_x = 1;
+    st = ckp__collect_run(&c, err);
+    if (st == CKP_OK && d->failed)
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "too many flows for one query");
+    return st;
+}
+
+static int cmp_pv(const void *a, const void *b)
+{
+    const dep_pv *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->supplier != y->supplier)
+        return x->supplier < y->supplier ? -1 : 1;
+    return x->side - y->side;
+}
+
+/* CIF/FOB margin from the pairs where both the importer's import report and
+ * the supplier's export report exist (d sorted by key, supplier, side):
+ * ΣM / ΣX - 1; the default when fewer than 3 pairs or outside [0, 0.25]. */
+static double estimate_margin(const dep_vec *d, char *how, size_t howlen)
+{
+    double sm = 0, sx = 0;
+    int pairs = 0;
+    for (size_t i = 0; i + 1 < d->n; i++) {
+        const dep_pv *a = &d->v[i], *b = &d->v[i + 1];
+        if (a->key == b->key && a->supplier == b->supplier && a->side == 'M' && b->side == 'X' &&
+            a->value > 0 && b->value > 0) {
+            sm += a->value;
+            sx += b->value;
+            pairs++;
+        }
+    }
+    double m = sx > 0 ? sm / sx - 1 : NAN;
+    if (pairs >= 3 && m >= 0 && m <= 0.25) {
+        snprintf(how, howlen, "%.1f %% estimated from %d pairs of reports", 100 * m, pairs);
+        return m;
+    }
+    snprintf(how, howlen, "default %.0f %% (%d usable pairs of reports)", 100 * CKP_CIF_FOB_DEFAULT,
+             pairs);
+    return CKP_CIF_FOB_DEFAULT;
+}
+
+typedef enum { MIRROR_AUTO, MIRROR_ON, MIRROR_OFF } mirror_mode;
+
+static const ckp_param params[] = {
+    {"importer", CKP_PARAM_STR, "C", "the importing country (ISO3)", 1, 1},
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group (summed)", 1, 1},
+    {"period", CKP_PARAM_STR, "P", "one period, YYYY or YYYY-MM", 0, 1},
+    {"from", CKP_PARAM_STR, "P", "first period", 0, 1},
+    {"to", CKP_PARAM_STR, "P", "last period", 0, 1},
+    {"mirror", CKP_PARAM_STR, "auto|on|off",
+     "use partners' export reports: auto = when the importer does not report (default)", 0, 1},
+    {NULL, 0, NULL, NULL, 0, 0}};
+
+static const ckp_column columns[] = {
+    {"importer", CKP_COL_STR, 0},  {"hs", CKP_COL_STR, 0},        {"period", CKP_COL_STR, 0},
+    {"supplier", CKP_COL_STR, 0},  {"value", CKP_COL_NUM, 0},     {"share", CKP_COL_NUM, 4},
+    {"rank", CKP_COL_INT, 0},      {"hhi", CKP_COL_NUM, 0},       {"source", CKP_COL_STR, 0},
+    {"top_share", CKP_COL_NUM, 4}, {"total", CKP_COL_NUM, 0},     {"suppliers", CKP_COL_INT, 0},
+    {"qty", CKP_COL_NUM, 0},       {"cif_fob", CKP_COL_NUM, 4},   {"supplier_name", CKP_COL_STR, 0}};
+
+typedef struct sup {
+    int idx;
+    double value, qty;
+} sup;
+
+static int cmp_sup(const void *a, const void *b)
+{
+    const sup *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value > y->value ? -1 : 1;
+    return x->idx - y->idx;
+}
+
+static int has_month(int32_t p) { return p && p % 100 != 0; }
+
+static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
+                      size_t summary_len, ckp_error *err)
+{
+    const ckp_ref *ref = env->ref;
+    int importer;
+    ckp_hsset *hs = NULL;
+    int32_t from, to;
+    mirror_mode mode = MIRROR_AUTO;
+    ckp_status st = ckp_args_country(args, ref, "importer", 1, &importer, err);
+    if (st != CKP_OK)
+        return st;
+    st = ckp_args_periods(args, &from, &to, err);
+    if (st != CKP_OK)
+        return st;
+    const char *ms = ckp_args_get(args, "mirror");
+    if (ms) {
+        if (strcasecmp(ms, "on") == 0)
+            mode = MIRROR_ON;
+        else if (strcasecmp(ms, "off") == 0)
+            mode = MIRROR_OFF;
+        else if (strcasecmp(ms, "auto") != 0)
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                 "--mirror takes auto, on or off (got '%s')", ms);
+    }
+    st = ckp_args_hsset(args, ref, "hs", 1, &hs, err);
+    if (st != CKP_OK)
+        return st;
+    const ckp_store *store;
+    st = ckp_env_store(env, &store, err);
+    if (st != CKP_OK)
+        goto out_hs;
+    int monthly = has_month(from) || has_month(to);
+    dep_vec d;
+    memset(&d, 0, sizeof d);
+    /* every period: the margin is estimated over all years */
+    st = collect_both(env, store, ref, hs, importer, 0, 0, monthly, &d, err);
+    if (st != CKP_OK)
+        goto out_vec;
+    if (d.n > 1) /* d.v is NULL when nothing matched */
+        qsort(d.v, d.n, sizeof *d.v, cmp_pv);
+    char how[96] = "";
+    double margin = NAN;
+    int nsc = ckp__ncountries(env);
+    sup *sups = malloc((size_t)(nsc ? nsc : 1) * sizeof *sups);
+    if (!sups) {
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out_vec;
+    }
+    char hsl[256];
+    ckp__hs_label(args, hsl, sizeof hsl);
+    const char *imp3 = ckp__iso3(ref, importer);
+    int rows = 0, mirrored = 0;
+    char last_sum[400] = "";
+    for (size_t i = 0; i < d.n;) {
+        int32_t key = d.v[i].key;
+        size_t j = i;
+        while (j < d.n && d.v[j].key == key)
+            j++;
+        if (!ckp_period_covers(from, to, key)) {
+            i = j;
+            continue;
+        }
+        int want = 'M';
+        if (mode == MIRROR_ON)
+            want = 'X';
+        else if (mode == MIRROR_AUTO) {
+            int reports = ckp__reports(env, importer, 'M', key / 100);
+            int have_m = 0;
+            for (size_t k = i; k < j; k++)
+                have_m |= d.v[k].side == 'M';
+            if (!reports || !have_m)
+                want = 'X';
+        }
+        if (want == 'X' && isnan(margin))
+            margin = estimate_margin(&d, how, sizeof how);
+        int ns = 0;
+        double total = 0;
+        for (size_t k = i; k < j; k++) {
+            if (d.v[k].side != want)
+                continue;
+            double v = want == 'X' ? d.v[k].value * (1 + margin) : d.v[k].value;
+            if (ns && sups[ns - 1].idx == d.v[k].supplier) {
+                sups[ns - 1].value += v;
+                sups[ns - 1].qty += d.v[k].qty;
+            } else {
+                sups[ns].idx = d.v[k].supplier;
+                sups[ns].value = v;
+                sups[ns].qty = d.v[k].qty;
+                ns++;
+            }
+            total += v;
+        }
+        i = j;
+        if (ns == 0)
+            continue;
+        qsort(sups, (size_t)ns, sizeof *sups, cmp_sup);
+        double vals[1024];
+        int nv = ns < 1024 ? ns : 1024;
+        for (int k = 0; k < nv; k++)
+            vals[k] = sups[k].value;
+        double hhi = ckp_hhi(vals, (size_t)nv);
+        double top = total > 0 ? sups[0].value / total : NAN;
+        for (int k = 0; k < ns; k++) {
+            int sid = ckp__country(env, sups[k].idx);
+            ckp_writer_str(w, imp3);
+            ckp_writer_str(w, hsl);
+            ckp__period_cell(w, key);
+            ckp_writer_str(w, ckp__iso3(ref, sid));
+            ckp_writer_num(w, sups[k].value);
+            ckp_writer_num(w, total > 0 ? sups[k].value / total : NAN);
+            ckp_writer_int(w, k + 1);
+            ckp_writer_num(w, hhi);
+            ckp_writer_str(w, want == 'X' ? "mirror" : "reported");
+            ckp_writer_num(w, top);
+            ckp_writer_num(w, total);
+            ckp_writer_int(w, ns);
+            ckp_writer_num(w, sups[k].qty);
+            if (want == 'X')
+                ckp_writer_num(w, margin);
+            else
+                ckp_writer_null(w);
+            ckp_writer_str(w, ckp__name(ref, sid));
+            st = ckp_writer_end_row(w);
+            if (st != CKP_OK) {
+                ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
+                goto out_sups;
+            }
+            rows++;
+        }
+        mirrored += want == 'X';
+        char pb[16], hb[32];
+        /* a summary may be cut short: the return value says so, no harm */
+        if (snprintf(last_sum, sizeof last_sum,
+                     "%s supplied %.0f %% of %s's imports of %s in %s, HHI %s%s%s",
+                     ckp__name(ref, ckp__country(env, sups[0].idx)), 100 * top,
+                     ckp__name(ref, importer), hsl, ckp_period_format(key, pb),
+                     ckp_format_thousands(hhi, 0, hb, sizeof hb),
+                     want == 'X' ? " (mirror: partners' export reports, CIF/FOB " : "",
+                     want == 'X' ? how : "") < 0)
+            last_sum[0] = '\0';
+        if (want == 'X')
+            strncat(last_sum, ")", sizeof last_sum - strlen(last_sum) - 1);
+    }
+    if (rows == 0)
+        ckp__summary(summary, summary_len, "no imports of %s by %s in the store for the period",
+                     hsl, ckp__name(ref, importer));
+    else
+        ckp__summary(summary, summary_len, "%s", last_sum);
+out_sups:
+    free(sups);
+out_vec:
+    free(d.v);
+out_hs:
+    ckp_hsset_free(hs);
+    return st;
+}
+
+const ckp_verb ckp_verb_dependency = {
+    "dependency",
+    "--importer C --hs H [--period P | --from P --to P] [--mirror auto|on|off]",
+    "supplier shares, rank, HHI and top-supplier share of one importer's imports",
+    "One row per supplier per period, the HS set summed.  Years by default (monthly\n"
+    "data summed to the year; a year's annual row is preferred when both exist); a\n"
+    "monthly --period/--from/--to gives months.  When the importer does not report\n"
+    "imports for a year (Russia from 2022), or with --mirror on, the partners' export\n"
+    "reports stand in, raised by a CIF/FOB margin estimated from the years when both\n"
+    "sides report (else 6 %), and the rows say source=mirror.  Aggregate partners\n"
+    "(World, areas nes) are skipped.  HHI on the 0-10,000 scale.",
+    params,
+    0,
+    0,
+    columns,
+    sizeof columns / sizeof columns[0],
+    run};

@@ -1,0 +1,398 @@
+/* scan.c — the analyses' streaming collector over the store's columns, and
+ * small shared helpers (see analysis_int.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_int.h"
+
+double ckp_hhi(const double *v, size_t n)
+{
+    double tot = 0, sq = 0;
+    for (size_t i = 0; i < n; i++)
+        tot += v[i] > 0 ? v[i] : 0;
+    if (tot <= 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        double s = v[i] > 0 ? 100.0 * v[i] / tot : 0;
+        sq += s * s;
+    }
+    return sq;
+}
+
+ckp_status ckp__countries_init(ckp__countries *cs, const ckp_store *store, const ckp_ref *ref,
+                               ckp_error *err)
+{
+    cs->n = ckp_store_country_count(store);
+    cs->ref_id = malloc((size_t)(cs->n ? cs->n : 1) * sizeof *cs->ref_id);
+    cs->aggregate = malloc((size_t)(cs->n ? cs->n : 1));
+    if (!cs->ref_id || !cs->aggregate) {
+        ckp__countries_free(cs);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (int i = 0; i < cs->n; i++) {
+        int id = ckp_store_country_id(store, i);
+        const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
+        cs->ref_id[i] = id;
+        cs->aggregate[i] = (unsigned char)(!c || c->is_aggregate);
+    }
+    return CKP_OK;
+}
+
+void ckp__countries_free(ckp__countries *cs)
+{
+    free(cs->ref_id);
+    free(cs->aggregate);
+    cs->ref_id = NULL;
+    cs->aggregate = NULL;
+    cs->n = 0;
+}
+
+const char *ckp__iso3(const ckp_ref *ref, int id)
+{
+    const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
+    return c ? c->iso3 : "";
+}
+
+const char *ckp__name(const ckp_ref *ref, int id)
+{
+    const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
+    return c ? (c->name && *c->name ? c->name : c->iso3) : "?";
+}
+
+int ckp__reports(const ckp_env *env, int reporter, int flow, int year)
+{
+    return ckp__has(env, reporter, flow, year * 100, year * 100 + 12);
+}
+
+void ckp__hs_label(const ckp_args *args, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ckp_args_count(args, "hs"); i++) {
+        int w = snprintf(buf + k, n - k, "%s%s", i ? "," : "", ckp_args_nth(args, "hs", i));
+        if (w < 0 || (size_t)w >= n - k)
+            break;
+        k += (size_t)w;
+    }
+}
+
+void ckp__period_cell(ckp_writer *w, int32_t key)
+{
+    char buf[16];
+    ckp_writer_str(w, ckp_period_format(key, buf));
+}
+
+void ckp__summary(char *summary, size_t len, const char *fmt, ...)
+{
+    if (!summary || !len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(summary, len, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- collector ---------------------------------------------------------- */
+
+typedef struct collect_state {
+    const ckp__collect *c;
+    int nper;
+    const unsigned char *aggregate;
+    int ncountries;
+    int rep_idx, par_idx;      /* store indexes or -1 */
+    /* per store period index */
+    unsigned char *ok;         /* in [from, to] */
+    int32_t *key;              /* key of the period */
+    int *slot;                 /* accumulator slot of the period */
+    unsigned char *annual;
+    /* per slot */
+    double *val, *qty;
+    unsigned char *ann, *qmiss, *used;
+    int32_t *slot_key;
+    int *touched;
+    int ntouched;
+} collect_state;
+
+static void flush(collect_state *s, uint32_t hs, int r, int p, int fc)
+{
+    ckp__pairval pv;
+    pv.hs = hs;
+    pv.exporter = fc == 0 ? r : p;
+    pv.importer = fc == 0 ? p : r;
+    pv.side = fc == 0 ? 'X' : 'M';
+    for (int t = 0; t < s->ntouched; t++) {
+        int k = s->touched[t];
+        pv.key = s->slot_key[k];
+        pv.value = s->val[k];
+        pv.qty = s->qmiss[k] ? NAN : s->qty[k];
+        s->c->emit(&pv, s->c->ctx);
+        s->val[k] = s->qty[k] = 0;
+        s->ann[k] = s->qmiss[k] = s->used[k] = 0;
+    }
+    s->ntouched = 0;
+}
+
+static int on_block(const ckp_store_cols *b, void *ctx)
+{
+    collect_state *s = ctx;
+    const ckp__collect *c = s->c;
+    if (c->block)
+        c->block(b->hs, c->ctx);
+    int run_r = -1, run_p = -1, run_f = -1, skip = 0, last_per = -1;
+    for (size_t i = 0; i < b->n; i++) {
+        unsigned fc = b->flags[i] & 3u;
+        if (fc > 1 || (fc == 0 && !c->want_x) || (fc == 1 && !c->want_m))
+            continue;
+        if (!ckp_store_source_selected(c->store, b->source[i]))
+            continue;
+        int r = b->reporter[i], p = b->partner[i];
+        if (r != run_r || p != run_p || (int)fc != run_f) {
+            if (s->ntouched)
+                flush(s, b->hs, run_r, run_p, run_f);
+            run_r = r;
+            run_p = p;
+            run_f = (int)fc;
+            last_per = -1;
+            skip = r >= s->ncountries || p >= s->ncountries || s->aggregate[r] ||
+                   s->aggregate[p] || (s->par_idx >= 0 && p != s->par_idx);
+        }
+        if (skip)
+            continue;
+        int per = b->period[i];
+        if (per >= s->nper || !s->ok[per] || per == last_per)
+            continue; /* out of range, or the same key from another source */
+        last_per = per;
+        int k = s->slot[per];
+        if (!s->used[k]) {
+            s->used[k] = 1;
+            s->slot_key[k] = s->key[per];
+            s->touched[s->ntouched++] = k;
+        }
+        if (s->annual[per]) {
+            s->ann[k] = 1;
+            s->val[k] = b->value[i];
+            s->qty[k] = isnan(b->qty[i]) ? 0 : b->qty[i];
+            s->qmiss[k] = (unsigned char)isnan(b->qty[i]);
+        } else if (!s->ann[k]) {
+            s->val[k] += b->value[i];
+            if (isnan(b->qty[i]))
+                s->qmiss[k] = 1;
+            else
+                s->qty[k] += b->qty[i];
+        }
+    }
+    if (s->ntouched)
+        flush(s, b->hs, run_r, run_p, run_f);
+    return 0;
+}
+
+ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
+{
+    if (c->env && c->env->partial)
+        return ckp__partial_collect(c, err);
+    collect_state s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    s.nper = ckp_store_period_count(c->store);
+    s.ncountries = ckp_store_country_count(c->store);
+    s.rep_idx = s.par_idx = -1;
+    if (c->partner >= 0) {
+        s.par_idx = ckp_store_country_index(c->store, c->partner);
+        if (s.par_idx < 0)
+            return CKP_OK;
+    }
+    size_t np = (size_t)(s.nper ? s.nper : 1);
+    unsigned char *agg = calloc((size_t)(s.ncountries ? s.ncountries : 1), 1);
+    s.ok = calloc(np, 1);
+    s.key = calloc(np, sizeof *s.key);
+    s.slot = calloc(np, sizeof *s.slot);
+    s.annual = calloc(np, 1);
+    s.val = calloc(np, sizeof *s.val);
+    s.qty = calloc(np, sizeof *s.qty);
+    s.ann = calloc(np, 1);
+    s.qmiss = calloc(np, 1);
+    s.used = calloc(np, 1);
+    s.slot_key = calloc(np, sizeof *s.slot_key);
+    s.touched = calloc(np, sizeof *s.touched);
+    ckp_status st = CKP_OK;
+    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.val || !s.qty || !s.ann ||
+        !s.qmiss || !s.used || !s.slot_key || !s.touched) {
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    s.aggregate = agg;
+    {
+        /* slots: annual keys share one slot per year (first period index of
+         * the year); monthly keys one slot per period */
+        int last_year = -1, year_slot = 0;
+        for (int i = 0; i < s.nper; i++) {
+            int32_t per = ckp_store_period(c->store, i);
+            s.annual[i] = per % 100 == 0;
+            s.ok[i] = (unsigned char)ckp_period_covers(c->from, c->to, per);
+            if (c->monthly) {
+                s.key[i] = per;
+                s.slot[i] = i;
+                s.annual[i] = 0; /* an annual row is its own key */
+            } else {
+                int y = per / 100;
+                if (y != last_year) {
+                    last_year = y;
+                    year_slot = i;
+                }
+                s.key[i] = y * 100;
+                s.slot[i] = year_slot;
+            }
+        }
+    }
+    for (int i = 0; i < s.ncountries; i++) {
+        int id = ckp_store_country_id(c->store, i);
+        const ckp_country *co = id >= 0 ? ckp_ref_country(c->ref, id) : NULL;
+        agg[i] = (unsigned char)(!co || co->is_aggregate);
+    }
+    ckp_query q;
+    ckp_query_init(&q);
+    q.hs = c->hs;
+    q.reporter = c->reporter;
+    st = ckp_store_scan_cols(c->store, &q, on_block, &s, err);
+out:
+    free(agg);
+    free(s.ok);
+    free(s.key);
+    free(s.slot);
+    free(s.annual);
+    free(s.val);
+    free(s.qty);
+    free(s.ann);
+    free(s.qmiss);
+    free(s.used);
+    free(s.slot_key);
+    free(s.touched);
+    return st;
+}
+
+/* ---- pairs -------------------------------------------------------------- */
+
+typedef struct pv_raw {
+    int32_t year;
+    int e, i, side;
+    double v;
+} pv_raw;
+
+typedef struct raw_vec {
+    pv_raw *v;
+    size_t n, cap;
+    int failed;
+} raw_vec;
+
+#define PAIRS_MAX 50000000
+
+static void raw_emit(const ckp__pairval *pv, void *ctx)
+{
+    raw_vec *r = ctx;
+    if (r->failed)
+        return;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 1024;
+        pv_raw *p = cap > PAIRS_MAX ? NULL : realloc(r->v, cap * sizeof *p);
+        if (!p) {
+            r->failed = 1;
+            return;
+        }
+        r->v = p;
+        r->cap = cap;
+    }
+    pv_raw *e = &r->v[r->n++];
+    e->year = pv->key / 100;
+    e->e = pv->exporter;
+    e->i = pv->importer;
+    e->side = pv->side;
+    e->v = pv->value;
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+    const pv_raw *x = a, *y = b;
+    if (x->year != y->year)
+        return x->year < y->year ? -1 : 1;
+    if (x->e != y->e)
+        return x->e < y->e ? -1 : 1;
+    if (x->i != y->i)
+        return x->i < y->i ? -1 : 1;
+    return x->side - y->side;
+}
+
+ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_ref *ref, const ckp_hsset *hs,
+                              int32_t from, int32_t to, ckp__pairs *out, ckp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    raw_vec r;
+    memset(&r, 0, sizeof r);
+    ckp__collect c;
+    memset(&c, 0, sizeof c);
+    c.env = env;
+    c.store = store;
+    c.ref = ref;
+    c.hs = hs;
+    c.reporter = c.partner = -1;
+    c.from = from ? from / 100 * 100 : 0;
+    c.to = to ? to / 100 * 100 : 0;
+    c.want_x = c.want_m = 1;
+    c.emit = raw_emit;
+    c.ctx = &r;
+    ckp_status st = ckp__collect_run(&c, err);
+    if (st == CKP_OK && r.failed)
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "too many flows for one query");
+    if (st != CKP_OK) {
+        free(r.v);
+        return st;
+    }
+    if (r.n > 1) /* r.v is NULL when nothing matched */
+        qsort(r.v, r.n, sizeof *r.v, cmp_raw);
+    out->v = malloc((r.n ? r.n : 1) * sizeof *out->v);
+    if (!out->v) {
+        free(r.v);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t k = 0; k < r.n; k++) {
+        const pv_raw *e = &r.v[k];
+        ckp__pair *last = out->n ? &out->v[out->n - 1] : NULL;
+        if (!last || last->year != e->year || last->exporter != e->e || last->importer != e->i) {
+            last = &out->v[out->n++];
+            last->year = e->year;
+            last->exporter = e->e;
+            last->importer = e->i;
+            last->x = last->m = NAN;
+        }
+        /* several HS codes of the set add up */
+        if (e->side == 'X')
+            last->x = isnan(last->x) ? e->v : last->x + e->v;
+        else
+            last->m = isnan(last->m) ? e->v : last->m + e->v;
+    }
+    free(r.v);
+    return CKP_OK;
+}
+
+void ckp__pairs_free(ckp__pairs *p)
+{
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+double ckp__pair_value(const ckp__pair *p, int side, double margin, int *mirror)
+{
+    *mirror = 0;
+    if (side == 'X') {
+        if (!isnan(p->x))
+            return p->x;
+        *mirror = 1;
+        return isnan(p->m) ? 0 : p->m / (1 + margin);
+    }
+    if (!isnan(p->m))
+        return p->m;
+    *mirror = 1;
+    return isnan(p->x) ? 0 : p->x * (1 + margin);
+}

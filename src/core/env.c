@@ -1,0 +1,198 @@
+/* env.c — ckp_env: the registers a verb reads, loaded lazily (see verb.h). */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp, strdup */
+#include "chokepoint/verb.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chokepoint/ingest.h"
+#include "chokepoint/merge.h"
+
+/* ---- --input: a shard of flows in a private temporary store ------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_input_dir(ckp_env *env)
+{
+    if (!env->input_dir)
+        return;
+    nftw(env->input_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(env->input_dir);
+    env->input_dir = NULL;
+}
+
+/* Copy a stream (stdin, a pipe) to path, so that it can be sniffed and
+ * parsed like a file. */
+static ckp_status spool(FILE *in, const char *name, const char *path, long long *bytes,
+                        ckp_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return ckp_error_set(err, CKP_EIO, path, 0, 0, "cannot create a temporary file");
+    char buf[65536];
+    size_t n;
+    *bytes = 0;
+    ckp_status st = CKP_OK;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (fwrite(buf, 1, n, f) != n) {
+            st = ckp_error_set(err, CKP_EIO, path, 0, 0, "cannot write a temporary file");
+            break;
+        }
+        *bytes += (long long)n;
+    }
+    if (st == CKP_OK && ferror(in))
+        st = ckp_error_set(err, CKP_EIO, name, 0, 0, "read error");
+    if (fclose(f) != 0 && st == CKP_OK)
+        st = ckp_error_set(err, CKP_EIO, path, 0, 0, "cannot write a temporary file");
+    return st;
+}
+
+/* Load env->input into a new store in a private directory under $TMPDIR. */
+static ckp_status load_input(ckp_env *env, ckp_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/chokepoint-input-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return ckp_error_set(err, CKP_EIO, dir, 0, 0, "cannot create a temporary directory");
+    env->input_dir = strdup(dir);
+    if (!env->input_dir) {
+        rmdir(dir);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    char store[4200], file[4200];
+    snprintf(store, sizeof store, "%s/store", dir);
+    const char *path = env->input;
+    long long bytes = -1;
+    ckp_status st = CKP_OK;
+    struct stat sb;
+    int is_stdin = strcmp(path, "-") == 0;
+    if (!is_stdin && stat(path, &sb) != 0)
+        return ckp_error_set(err, CKP_ENOTFOUND, env->input, 0, 0, "cannot open --input");
+    if (is_stdin || !S_ISREG(sb.st_mode)) {
+        /* stdin or a pipe: spooled, so that an empty one is seen as such */
+        FILE *in = is_stdin ? stdin : fopen(path, "rb");
+        if (!in)
+            return ckp_error_set(err, CKP_ENOTFOUND, env->input, 0, 0, "cannot open --input");
+        snprintf(file, sizeof file, "%s/input.csv", dir);
+        st = spool(in, env->input, file, &bytes, err);
+        if (!is_stdin)
+            fclose(in);
+        path = file;
+    } else {
+        bytes = (long long)sb.st_size;
+    }
+    if (st != CKP_OK)
+        return st;
+    ckp_ingest_opts o;
+    ckp_ingest_opts_init(&o);
+    o.replace = 1;
+    ckp_ingest *ing;
+    st = ckp_ingest_begin(store, env->ref, &o, &ing, err);
+    if (st != CKP_OK)
+        return st;
+    /* an empty shard (no bytes at all) is an empty store, not an error */
+    if (bytes != 0)
+        st = ckp_ingest_file(ing, path, err);
+    if (st != CKP_OK) {
+        ckp_ingest_abort(ing);
+        if (path == file && err && strcmp(err->file, file) == 0)
+            snprintf(err->file, sizeof err->file, "%s", env->input);
+        return st;
+    }
+    ckp_ingest_stats stats;
+    st = ckp_ingest_commit(ing, &stats, err);
+    if (st != CKP_OK)
+        return st;
+    env->input_rows = stats.rows_read;
+    env->input_rejected = stats.rows_rejected;
+    if (path == file)
+        remove(file);
+    return ckp_store_open(store, env->ref, &env->store, err);
+}
+
+void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
+                  const char *store_dir)
+{
+    memset(env, 0, sizeof *env);
+    env->ref = ref;
+    env->data_dir = data_dir;
+    env->store_dir = store_dir;
+    /* recursive: a slot loader may open the store or load another slot
+     * (the hubs need the measures and the store) under the same lock */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&env->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+void ckp_env_close(ckp_env *env)
+{
+    if (env->store)
+        ckp_store_close(env->store);
+    env->store = NULL;
+    remove_input_dir(env);
+    for (int i = 0; i < CKP_SLOT_COUNT; i++) {
+        if (env->slot[i] && env->slot_free[i])
+            env->slot_free[i](env->slot[i]);
+        env->slot[i] = NULL;
+    }
+    pthread_mutex_destroy(&env->lock);
+}
+
+ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err)
+{
+    ckp_status st = CKP_OK;
+    pthread_mutex_lock(&env->lock);
+    int was_open = env->store != NULL;
+    if (env->partial && ckp_partial_replaying(env->partial))
+        st = CKP_OK; /* merge: the data come from the partials, not a store */
+    else if (!env->store && env->input && !env->input_dir)
+        st = load_input(env, err);
+    else if (!env->store && env->input)
+        st = ckp_error_set(err, CKP_ESTATE, env->input, 0, 0, "--input could not be loaded");
+    else if (!env->store)
+        st = ckp_store_open(ckp_store_dir(env->store_dir), env->ref, &env->store, err);
+    if (st == CKP_OK && env->store && !was_open) {
+        /* which sources the verbs see: real ones by default (verb.h) */
+        st = ckp_store_select_sources(env->store, env->sources, err);
+        if (st != CKP_OK) {
+            ckp_store_close(env->store);
+            env->store = NULL;
+        }
+    }
+    pthread_mutex_unlock(&env->lock);
+    *out = env->store;
+    return st;
+}
+
+ckp_status ckp_env_slot(ckp_env *env, int slot, ckp_slot_loader load,
+                        void (*free_fn)(void *), void **out, ckp_error *err)
+{
+    if (slot < 0 || slot >= CKP_SLOT_COUNT)
+        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "no such environment slot %d", slot);
+    ckp_status st = CKP_OK;
+    pthread_mutex_lock(&env->lock);
+    if (!env->slot[slot]) {
+        void *p = NULL;
+        st = load(env, &p, err);
+        if (st == CKP_OK) {
+            env->slot[slot] = p;
+            env->slot_free[slot] = free_fn;
+        }
+    }
+    *out = env->slot[slot];
+    pthread_mutex_unlock(&env->lock);
+    return st;
+}

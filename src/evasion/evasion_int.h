@@ -1,0 +1,23 @@
+/* evasion_int.h — pieces shared by the files of src/evasion (not public). */
+#ifndef CHOKEPOINT_EVASION_INT_H
+#define CHOKEPOINT_EVASION_INT_H
+
+#include "chokepoint/evasion.h"
+
+/* aggregate[c] = 1 for ref ids that are never a trading country (World,
+ * regions…); calloc'd, caller frees.  NULL when out of memory. */
+unsigned char *ckp__ev_aggregates(const ckp_ref *ref);
+
+/* "$2.9M", "$310k" into buf. */
+void ckp__ev_money(double v, char *buf, size_t n);
+
+/* Set a store query's bounds from verb periods (YYYY00 = the whole year):
+ * the scan then covers annual and monthly rows of those years. */
+void ckp__ev_query_periods(ckp_query *q, int32_t from, int32_t to);
+
+/* The hubs table (hubs.c): a new empty one (NULL when out of memory), and
+ * one more entry (-1 at the size limit or out of memory). */
+ckp_hubs *ckp__hubs_new(void);
+int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e);
+
+#endif

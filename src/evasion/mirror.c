@@ -1,0 +1,691 @@
+/* mirror.c — mirror statistics: the exporter's report of a flow against the
+ * importer's report of the same flow (evasion.h, docs/evasion.md).
+ *
+ * Rows arrive grouped by HS code (the store's scan order).  The rows of one
+ * code are buffered, sorted by exporter, importer, period and side, and
+ * matched; the buffer is then reused, so memory is bounded by the largest
+ * HS code, not by the store.  Every product feeds the CIF/FOB estimates and
+ * each country's reliability; only the requested products are kept as rows. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evasion_int.h"
+
+#define MAX_ROWS_PER_HS 50000000L
+#define CIF_MIN 1.0
+#define CIF_MAX 1.20            /* a larger M/X excess is a gap, not freight */
+#define CIF_DEFAULT 1.06        /* IMF DOTS standard factor */
+#define MIN_OBS 3               /* observations for an estimate */
+#define LOG_SCALE_FLOOR 0.05    /* smallest robust scale of a log gap */
+#define LOG_SCALE_DEFAULT 0.25  /* when the pair-product has < MIN_OBS periods */
+#define GAP_Z 2.5               /* |z| of a gap */
+#define GAP_MIN_LOG 0.30        /* and at least ×1.35 away from usual */
+#define PKEYS (200 * 13)        /* period keys: years 1900–2099 × (annual + 12) */
+
+typedef struct entry {
+    int e, i;        /* exporter, importer */
+    int32_t period;
+    int side;        /* 0 exporter's report, 1 importer's */
+    double v, alt, q;
+    int syn;
+} entry;
+
+typedef struct pairstat {
+    float sum;  /* Σ clamped ln(M/X) */
+    int n;
+} pairstat;
+
+struct ckp_mirror {
+    ckp_mirror_spec spec;
+    int nc;
+    uint32_t cur_hs;
+    int have_hs;
+    entry *buf, *buf2;     /* the current HS code's rows; buf2: sorting room */
+    uint64_t *keys, *keys2;
+    size_t nbuf, capbuf;
+    unsigned char *has;      /* nc × PKEYS: bit 1 reports exports, 2 imports */
+    pairstat *pair;          /* nc × nc */
+    double *imp_cif_sum;     /* per importer: Σ reported CIF/FOB */
+    int *imp_cif_n;
+    double glob_cif_sum;
+    long glob_cif_n;
+    double *rel_sum;         /* per country: Σ |log gap| */
+    long *rel_n;
+    ckp_mirror_row *rows;
+    size_t nrows, caprows;
+    /* for each kept row: 0 = cif to resolve at finish */
+    double *scale;
+};
+
+static int pkey(int32_t p)
+{
+    int y = CKP_PERIOD_YEAR(p), m = CKP_PERIOD_MONTH(p);
+    if (y < 1900 || y > 2099 || m < 0 || m > 12)
+        return -1;
+    return (y - 1900) * 13 + m;
+}
+
+ckp_status ckp_mirror_new(const ckp_mirror_spec *spec, int ncountries, ckp_mirror **out,
+                          ckp_error *err)
+{
+    *out = NULL;
+    if (ncountries < 1 || !spec->hs)
+        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "mirror needs products and countries");
+    ckp_mirror *m = calloc(1, sizeof *m);
+    if (!m)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    m->spec = *spec;
+    m->nc = ncountries;
+    size_t nc = (size_t)ncountries;
+    m->has = calloc(nc * PKEYS, 1);
+    m->pair = calloc(nc * nc, sizeof *m->pair);
+    m->imp_cif_sum = calloc(nc, sizeof *m->imp_cif_sum);
+    m->imp_cif_n = calloc(nc, sizeof *m->imp_cif_n);
+    m->rel_sum = calloc(nc, sizeof *m->rel_sum);
+    m->rel_n = calloc(nc, sizeof *m->rel_n);
+    if (!m->has || !m->pair || !m->imp_cif_sum || !m->imp_cif_n || !m->rel_sum || !m->rel_n) {
+        ckp_mirror_free(m);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    *out = m;
+    return CKP_OK;
+}
+
+void ckp_mirror_free(ckp_mirror *m)
+{
+    if (!m)
+        return;
+    free(m->buf);
+    free(m->buf2);
+    free(m->keys);
+    free(m->keys2);
+    free(m->has);
+    free(m->pair);
+    free(m->imp_cif_sum);
+    free(m->imp_cif_n);
+    free(m->rel_sum);
+    free(m->rel_n);
+    free(m->rows);
+    free(m->scale);
+    free(m);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    if (a->e != b->e)
+        return a->e - b->e;
+    if (a->i != b->i)
+        return a->i - b->i;
+    if (a->period != b->period)
+        return a->period < b->period ? -1 : 1;
+    return a->side - b->side;
+}
+
+/* Is this flow one the caller asked to see? */
+static int wanted(const ckp_mirror *m, uint32_t hs, int e, int i, int32_t period)
+{
+    if (!ckp_hsset_has(m->spec.hs, hs))
+        return 0;
+    if (!ckp_period_covers(m->spec.from, m->spec.to, period))
+        return 0;
+    int r = m->spec.reporter, p = m->spec.partner;
+    if (r >= 0 && r != e && r != i)
+        return 0;
+    if (p >= 0 && p != e && p != i)
+        return 0;
+    if (r >= 0 && p >= 0 && r == p)
+        return 0;
+    return 1;
+}
+
+static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale, ckp_error *err)
+{
+    if (m->nrows == m->caprows) {
+        size_t cap = m->caprows ? m->caprows * 2 : 1024;
+        if (cap > (size_t)MAX_ROWS_PER_HS)
+            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                                 "more than %ld mirror rows: narrow --hs or --period",
+                                 MAX_ROWS_PER_HS);
+        ckp_mirror_row *nr = realloc(m->rows, cap * sizeof *nr);
+        double *ns = nr ? realloc(m->scale, cap * sizeof *ns) : NULL;
+        if (nr)
+            m->rows = nr;
+        if (!nr || !ns)
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        m->scale = ns;
+        m->caprows = cap;
+    }
+    m->scale[m->nrows] = scale;
+    m->rows[m->nrows++] = *r;
+    return CKP_OK;
+}
+
+/* Annual and monthly rows of one pair: a side that reports a year annually
+ * keeps only the annual figure (the DESIGN rule); a side that reports the
+ * year only month by month, facing an annual report, has its months summed
+ * into the year so the two reports meet.  Returns the new count (emptied monthly
+ * records are dropped). */
+typedef struct per {
+    int32_t period;
+    double x, xq, mv, malt, mq;
+    int syn;
+} per;
+
+static size_t align_years(per *ps, size_t np)
+{
+    for (size_t k = 0; k < np; k++) {
+        if (CKP_PERIOD_MONTH(ps[k].period) != 0)
+            continue;
+        /* a side that reports the year annually: its months are the same
+         * trade again (another source) and are not compared on their own */
+        for (size_t j = k + 1; j < np && CKP_PERIOD_YEAR(ps[j].period) == CKP_PERIOD_YEAR(ps[k].period);
+             j++) {
+            if (ps[k].x > 0)
+                ps[j].x = 0;
+            if (ps[k].mv > 0)
+                ps[j].mv = 0;
+        }
+        if ((ps[k].x > 0) == (ps[k].mv > 0))
+            continue;
+        int year = CKP_PERIOD_YEAR(ps[k].period), want_x = !(ps[k].x > 0);
+        double sum = 0, qsum = 0;
+        int other = 0;
+        for (size_t j = k + 1; j < np && CKP_PERIOD_YEAR(ps[j].period) == year; j++) {
+            sum += want_x ? ps[j].x : ps[j].mv;
+            qsum += want_x ? ps[j].xq : ps[j].mq;
+            other += want_x ? ps[j].mv > 0 : ps[j].x > 0;
+        }
+        if (!(sum > 0) || other)
+            continue; /* nothing to sum, or both sides report monthly too */
+        for (size_t j = k + 1; j < np && CKP_PERIOD_YEAR(ps[j].period) == year; j++) {
+            ps[k].syn |= ps[j].syn;
+            if (want_x)
+                ps[j].x = 0;
+            else
+                ps[j].mv = 0;
+        }
+        if (want_x) {
+            ps[k].x = sum;
+            ps[k].xq = qsum;
+        } else {
+            ps[k].mv = sum;
+            ps[k].mq = qsum;
+        }
+    }
+    size_t w = 0;
+    for (size_t k = 0; k < np; k++)
+        if (ps[k].x > 0 || ps[k].mv > 0)
+            ps[w++] = ps[k];
+    return w;
+}
+
+/* One exporter→importer pair of the current HS code: entries g[0..n-1]
+ * (sorted by period, side). */
+static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error *err)
+{
+    int e = g[0].e, i = g[0].i;
+    size_t nc = (size_t)m->nc;
+    /* merge sides per period */
+    per stack_p[64];
+    per *ps = n <= 64 ? stack_p : malloc(n * sizeof *ps);
+    double *tmp = malloc((3 * n + 1) * sizeof *tmp);
+    if (!ps || !tmp) {
+        if (ps != stack_p)
+            free(ps);
+        free(tmp);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    size_t np = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (np == 0 || ps[np - 1].period != g[k].period) {
+            per z = {g[k].period, 0, NAN, 0, NAN, NAN, 0};
+            ps[np++] = z;
+        }
+        per *p = &ps[np - 1];
+        p->syn |= g[k].syn;
+        if (g[k].side == 0 && g[k].v > p->x) { /* duplicates (sources): keep the largest */
+            p->x = g[k].v;
+            p->xq = g[k].q;
+        } else if (g[k].side == 1 && g[k].v > p->mv) {
+            p->mv = g[k].v;
+            p->malt = g[k].alt;
+            p->mq = g[k].q;
+        }
+    }
+    np = align_years(ps, np);
+    /* CIF/FOB for the pair in this product */
+    double *rep = tmp, *ratio = tmp + n, *scratch = tmp + 2 * n;
+    size_t nrep = 0, nrat = 0;
+    for (size_t k = 0; k < np; k++) {
+        per *p = &ps[k];
+        if (p->mv > 0 && p->malt > 0) {
+            double c = p->mv / p->malt;
+            if (c >= CIF_MIN && c <= 1.5) {
+                rep[nrep++] = c;
+                m->imp_cif_sum[i] += c;
+                m->imp_cif_n[i]++;
+                m->glob_cif_sum += c;
+                m->glob_cif_n++;
+            }
+        }
+        if (p->x > 0 && p->mv > 0)
+            ratio[nrat++] = p->mv / p->x;
+    }
+    double cif = 0;
+    int src = 0;
+    if (nrep) {
+        cif = ckp_ev_median(rep, nrep);
+        src = CKP_CIFFOB_REPORTED;
+    } else if (nrat >= MIN_OBS) {
+        memcpy(scratch, ratio, nrat * sizeof *ratio);
+        cif = fmin(CIF_MAX, fmax(CIF_MIN, ckp_ev_median(scratch, nrat)));
+        src = CKP_CIFFOB_PAIR_PRODUCT;
+    }
+    pairstat *pst = &m->pair[(size_t)e * nc + (size_t)i];
+    for (size_t k = 0; k < nrat; k++) {
+        pst->sum += (float)log(fmin(CIF_MAX, fmax(CIF_MIN, ratio[k])));
+        pst->n++;
+    }
+    /* the pair's usual log gap in this product, and reliability */
+    double c_used = cif > 0 ? cif : CIF_DEFAULT;
+    for (size_t k = 0; k < nrat; k++) {
+        ratio[k] = log(ratio[k] / c_used);
+        double a = fmin(3.0, fabs(ratio[k]));
+        m->rel_sum[e] += a;
+        m->rel_n[e]++;
+        m->rel_sum[i] += a;
+        m->rel_n[i]++;
+    }
+    /* usual gap: the median over periods; scale: from period-to-period
+     * changes (1.4826 · median |Δ| / √2), which a lasting shift in the gap
+     * (the thing to find) does not inflate the way it inflates the MAD */
+    double usual = NAN, scale = LOG_SCALE_DEFAULT;
+    if (nrat >= MIN_OBS) {
+        double mad_scale;
+        ckp_ev_robust(ratio, nrat, LOG_SCALE_FLOOR, &usual, &mad_scale, scratch);
+        if (nrat >= 4) {
+            for (size_t k = 1; k < nrat; k++)
+                scratch[k - 1] = fabs(ratio[k] - ratio[k - 1]);
+            scale = fmax(LOG_SCALE_FLOOR, 1.4826 * ckp_ev_median(scratch, nrat - 1) / sqrt(2.0));
+        } else {
+            scale = mad_scale;
+        }
+    }
+    ckp_status st = CKP_OK;
+    for (size_t k = 0; k < np && st == CKP_OK; k++) {
+        per *p = &ps[k];
+        if (!wanted(m, m->cur_hs, e, i, p->period))
+            continue;
+        if (fmax(p->x, p->mv) < m->spec.min_value || !(fmax(p->x, p->mv) > 0))
+            continue;
+        ckp_mirror_row r;
+        memset(&r, 0, sizeof r);
+        /* orientation is settled at finish; stash exporter/importer values */
+        r.reporter = i;
+        r.partner = e;
+        r.flow = 'M';
+        r.hs = m->cur_hs;
+        r.period = p->period;
+        r.reported_value = p->mv;
+        r.mirror_value = p->x;
+        r.reported_qty = p->mq;
+        r.mirror_qty = p->xq;
+        if (p->mv > 0 && p->malt > 0 && p->mv / p->malt >= CIF_MIN && p->mv / p->malt <= 1.5) {
+            r.cif_fob = p->mv / p->malt;
+            r.cif_fob_source = CKP_CIFFOB_REPORTED;
+        } else {
+            r.cif_fob = cif;
+            r.cif_fob_source = src;
+        }
+        r.usual = usual;
+        r.synthetic = p->syn;
+        st = push_row(m, &r, scale, err);
+    }
+    if (ps != stack_p)
+        free(ps);
+    free(tmp);
+    return st;
+}
+
+/* Sort the buffered rows by exporter, importer, period, side (cmp_entry's
+ * order) with an LSD radix sort on a packed key: the per-HS sort is the
+ * mirror scan's hot spot. */
+static void sort_entries(ckp_mirror *m)
+{
+    size_t n = m->nbuf, nc = (size_t)m->nc;
+    if ((uint64_t)nc * nc * PKEYS * 2 >= ((uint64_t)1 << 32)) { /* key too wide */
+        qsort(m->buf, n, sizeof *m->buf, cmp_entry);
+        return;
+    }
+    uint64_t *a = m->keys, *t = m->keys2;
+    for (size_t k = 0; k < n; k++) {
+        const entry *en = &m->buf[k];
+        int pk = pkey(en->period);
+        uint64_t key = (((uint64_t)en->e * nc + (uint64_t)en->i) * PKEYS + (uint64_t)(pk < 0 ? 0 : pk)) *
+                           2 + (uint64_t)en->side;
+        a[k] = (key << 32) | (uint64_t)k;
+    }
+    for (int shift = 32; shift < 64; shift += 8) {
+        size_t count[257];
+        memset(count, 0, sizeof count);
+        for (size_t k = 0; k < n; k++)
+            count[((a[k] >> shift) & 255) + 1]++;
+        if (count[((a[0] >> shift) & 255) + 1] == n)
+            continue; /* every key has the same byte here */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t k = 0; k < n; k++)
+            t[count[(a[k] >> shift) & 255]++] = a[k];
+        uint64_t *x = a;
+        a = t;
+        t = x;
+    }
+    for (size_t k = 0; k < n; k++)
+        m->buf2[k] = m->buf[(uint32_t)a[k]];
+    entry *eb = m->buf;
+    m->buf = m->buf2;
+    m->buf2 = eb;
+}
+
+static ckp_status flush_hs(ckp_mirror *m, ckp_error *err)
+{
+    if (!m->nbuf)
+        return CKP_OK;
+    sort_entries(m);
+    ckp_status st = CKP_OK;
+    size_t k = 0;
+    while (k < m->nbuf && st == CKP_OK) {
+        size_t j = k + 1;
+        while (j < m->nbuf && m->buf[j].e == m->buf[k].e && m->buf[j].i == m->buf[k].i)
+            j++;
+        st = flush_pair(m, m->buf + k, j - k, err);
+        k = j;
+    }
+    m->nbuf = 0;
+    return st;
+}
+
+ckp_status ckp_mirror_add(ckp_mirror *m, const ckp_flow *row, int synthetic, ckp_error *err)
+{
+    int rep = row->reporter, par = row->partner;
+    if (rep < 0 || rep >= m->nc || par < 0 || par >= m->nc || rep == par)
+        return CKP_OK;
+    int side;
+    if (row->flow == CKP_FLOW_EXPORT)
+        side = 0;
+    else if (row->flow == CKP_FLOW_IMPORT)
+        side = 1;
+    else
+        return CKP_OK; /* re-exports and re-imports have no clean mirror */
+    int k = pkey(row->period);
+    if (k >= 0)
+        m->has[(size_t)rep * PKEYS + (size_t)k] |= (unsigned char)(side ? 2 : 1);
+    if (m->spec.aggregate && (m->spec.aggregate[rep] || m->spec.aggregate[par]))
+        return CKP_OK;
+    if (!(row->value > 0))
+        return CKP_OK;
+    if (!m->have_hs || row->hs != m->cur_hs) {
+        ckp_status st = flush_hs(m, err);
+        if (st != CKP_OK)
+            return st;
+        m->cur_hs = row->hs;
+        m->have_hs = 1;
+    }
+    if (m->nbuf == m->capbuf) {
+        size_t cap = m->capbuf ? m->capbuf * 2 : 4096;
+        if (cap > (size_t)MAX_ROWS_PER_HS)
+            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                                 "HS %06u holds more than %ld flows", (unsigned)row->hs,
+                                 MAX_ROWS_PER_HS);
+        entry *nb = realloc(m->buf, cap * sizeof *nb);
+        if (nb)
+            m->buf = nb;
+        entry *nb2 = nb ? realloc(m->buf2, cap * sizeof *nb2) : NULL;
+        if (nb2)
+            m->buf2 = nb2;
+        uint64_t *k1 = nb2 ? realloc(m->keys, cap * sizeof *k1) : NULL;
+        if (k1)
+            m->keys = k1;
+        uint64_t *k2 = k1 ? realloc(m->keys2, cap * sizeof *k2) : NULL;
+        if (k2)
+            m->keys2 = k2;
+        if (!k2)
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        m->capbuf = cap;
+    }
+    entry *en = &m->buf[m->nbuf++];
+    en->e = side ? par : rep;
+    en->i = side ? rep : par;
+    en->period = row->period;
+    en->side = side;
+    en->v = row->value;
+    en->alt = row->value_alt;
+    en->q = row->qty;
+    en->syn = synthetic;
+    return CKP_OK;
+}
+
+/* ---- finishing ------------------------------------------------------------ */
+
+static int reports(const ckp_mirror *m, int country, int32_t period, int bit)
+{
+    int k = pkey(period);
+    return k >= 0 && (m->has[(size_t)country * PKEYS + (size_t)k] & bit);
+}
+
+double ckp_mirror_reliability(const ckp_mirror *m, int country, long *nflows)
+{
+    if (country < 0 || country >= m->nc) {
+        if (nflows)
+            *nflows = 0;
+        return NAN;
+    }
+    long n = m->rel_n[country];
+    if (nflows)
+        *nflows = n;
+    return n >= 5 ? exp(-m->rel_sum[country] / (double)n) : NAN;
+}
+
+static int rank_class(int flag)
+{
+    switch (flag) {
+    case CKP_MIRROR_PHANTOM_EXPORT:
+    case CKP_MIRROR_PHANTOM_IMPORT:
+        return 0;
+    case CKP_MIRROR_GAP:
+        return 1;
+    case CKP_MIRROR_OK:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+    const ckp_mirror_row *a = pa, *b = pb;
+    int ca = rank_class(a->flag), cb = rank_class(b->flag);
+    if (ca != cb)
+        return ca - cb;
+    double ka = ca == 0 ? fmax(a->reported_value, a->mirror_value) : fabs(a->gap);
+    double kb = cb == 0 ? fmax(b->reported_value, b->mirror_value) : fabs(b->gap);
+    if (ka != kb)
+        return ka < kb ? 1 : -1;
+    if (a->hs != b->hs)
+        return a->hs < b->hs ? -1 : 1;
+    if (a->period != b->period)
+        return a->period < b->period ? -1 : 1;
+    if (a->reporter != b->reporter)
+        return a->reporter - b->reporter;
+    return a->partner - b->partner;
+}
+
+static void resolve_cif(const ckp_mirror *m, ckp_mirror_row *r, int e, int i)
+{
+    if (r->cif_fob > 0)
+        return;
+    const pairstat *ps = &m->pair[(size_t)e * (size_t)m->nc + (size_t)i];
+    if (ps->n >= MIN_OBS) {
+        r->cif_fob = exp(ps->sum / ps->n);
+        r->cif_fob_source = CKP_CIFFOB_PAIR;
+    } else if (m->imp_cif_n[i] >= MIN_OBS) {
+        r->cif_fob = m->imp_cif_sum[i] / m->imp_cif_n[i];
+        r->cif_fob_source = CKP_CIFFOB_IMPORTER;
+    } else if (m->glob_cif_n >= MIN_OBS) {
+        r->cif_fob = m->glob_cif_sum / (double)m->glob_cif_n;
+        r->cif_fob_source = CKP_CIFFOB_GLOBAL;
+    } else {
+        r->cif_fob = CIF_DEFAULT;
+        r->cif_fob_source = CKP_CIFFOB_DEFAULT;
+    }
+}
+
+ckp_status ckp_mirror_finish(ckp_mirror *m, ckp_error *err)
+{
+    ckp_status st = flush_hs(m, err);
+    if (st != CKP_OK)
+        return st;
+    for (size_t k = 0; k < m->nrows; k++) {
+        ckp_mirror_row *r = &m->rows[k];
+        int i = r->reporter, e = r->partner; /* as stashed */
+        double mv = r->reported_value, x = r->mirror_value;
+        double mq = r->reported_qty, xq = r->mirror_qty;
+        resolve_cif(m, r, e, i);
+        r->log_gap = NAN;
+        r->gap_z = NAN;
+        if (x > 0 && mv > 0) {
+            r->log_gap = log(mv / (x * r->cif_fob));
+            double usual = r->usual == r->usual ? r->usual : 0.0;
+            r->gap_z = (r->log_gap - usual) / m->scale[k];
+            r->flag = fabs(r->gap_z) >= GAP_Z && fabs(r->log_gap - usual) >= GAP_MIN_LOG
+                          ? CKP_MIRROR_GAP
+                          : CKP_MIRROR_OK;
+        } else if (x > 0) {
+            r->flag = reports(m, i, r->period, 2) ? CKP_MIRROR_PHANTOM_EXPORT
+                                                   : CKP_MIRROR_NO_REPORT;
+        } else {
+            r->flag = reports(m, e, r->period, 1) ? CKP_MIRROR_PHANTOM_IMPORT
+                                                   : CKP_MIRROR_NO_REPORT;
+        }
+        /* orientation: the importer reports, unless the caller named the
+         * exporter as --reporter (or the importer as --partner) */
+        int exporter_view = m->spec.reporter == e || (m->spec.reporter < 0 && m->spec.partner == i);
+        double m_fob = mv / r->cif_fob;
+        if (exporter_view) {
+            r->reporter = e;
+            r->partner = i;
+            r->flow = 'X';
+            r->reported_value = x;
+            r->mirror_value = mv;
+            r->reported_qty = xq;
+            r->mirror_qty = mq;
+            r->gap = x - m_fob;
+        } else {
+            r->gap = m_fob - x;
+        }
+        r->ratio = r->mirror_value > 0 ? r->reported_value / r->mirror_value : NAN;
+        r->reliability = ckp_mirror_reliability(m, r->reporter, NULL);
+        r->partner_reliability = ckp_mirror_reliability(m, r->partner, NULL);
+    }
+    if (m->nrows > 1) /* m->rows is NULL when nothing matched */
+        qsort(m->rows, m->nrows, sizeof *m->rows, cmp_row);
+    return CKP_OK;
+}
+
+size_t ckp_mirror_count(const ckp_mirror *m) { return m->nrows; }
+
+const ckp_mirror_row *ckp_mirror_at(const ckp_mirror *m, size_t i)
+{
+    return i < m->nrows ? &m->rows[i] : NULL;
+}
+
+const char *ckp_mirror_flag_name(int flag)
+{
+    switch (flag) {
+    case CKP_MIRROR_OK:
+        return "ok";
+    case CKP_MIRROR_GAP:
+        return "gap";
+    case CKP_MIRROR_PHANTOM_EXPORT:
+        return "phantom_export";
+    case CKP_MIRROR_PHANTOM_IMPORT:
+        return "phantom_import";
+    case CKP_MIRROR_NO_REPORT:
+        return "no_report";
+    default:
+        return "?";
+    }
+}
+
+const char *ckp_ciffob_source_name(int src)
+{
+    switch (src) {
+    case CKP_CIFFOB_REPORTED:
+        return "reported";
+    case CKP_CIFFOB_PAIR_PRODUCT:
+        return "pair-product";
+    case CKP_CIFFOB_PAIR:
+        return "pair";
+    case CKP_CIFFOB_IMPORTER:
+        return "importer";
+    case CKP_CIFFOB_GLOBAL:
+        return "global";
+    case CKP_CIFFOB_DEFAULT:
+        return "default";
+    default:
+        return "?";
+    }
+}
+
+/* ---- the store scan ---------------------------------------------------------- */
+
+typedef struct mscan {
+    ckp_mirror *m;
+    const ckp_store *store;
+    signed char syn[256];
+    ckp_status st;
+    ckp_error *err;
+} mscan;
+
+static int mirror_row_cb(const ckp_flow *row, void *ctx)
+{
+    mscan *s = ctx;
+    int syn = 0;
+    if (row->source >= 0 && row->source < 256) {
+        if (s->syn[row->source] < 0)
+            s->syn[row->source] = (signed char)ckp_store_source_synthetic(s->store, row->source);
+        syn = s->syn[row->source];
+    }
+    s->st = ckp_mirror_add(s->m, row, syn, s->err);
+    return s->st != CKP_OK;
+}
+
+ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, int ncountries,
+                          ckp_mirror **out, ckp_error *err)
+{
+    mscan s;
+    memset(&s, 0, sizeof s);
+    memset(s.syn, -1, sizeof s.syn);
+    s.store = store;
+    s.err = err;
+    ckp_status st = ckp_mirror_new(spec, ncountries, &s.m, err);
+    if (st != CKP_OK)
+        return st;
+    /* every product and period: the whole history calibrates CIF/FOB, the
+     * pairs' usual gaps and reliability; only asked-for rows are kept */
+    ckp_query q;
+    ckp_query_init(&q);
+    st = ckp_store_scan(store, &q, mirror_row_cb, &s, err);
+    if (st == CKP_OK)
+        st = s.st;
+    if (st == CKP_OK)
+        st = ckp_mirror_finish(s.m, err);
+    if (st != CKP_OK) {
+        ckp_mirror_free(s.m);
+        return st;
+    }
+    *out = s.m;
+    return CKP_OK;
+}

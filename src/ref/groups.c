@@ -1,0 +1,664 @@
+/* groups.c — named product groups and sets of HS6 codes.
+ *
+ * Groups come from data/groups.csv (hand-written: antimony, gallium…), from
+ * the control lists under data/controls (chpl, chpl-tier1…4, one group per
+ * measure id in measures.csv, eu-russia), and from user files
+ * (ckp_ref_load_groups, $CHOKEPOINT_GROUPS).  An HS set is a bitmap over the
+ * million 6-digit codes; ckp_hsset_parse turns a verb's HS argument into one. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ref/ref_int.h"
+
+#define HS_SPACE 1000000u
+#define HS_WORDS (HS_SPACE / 64 + 1)
+#define CONV_OUT 256 /* counterparts kept per code (the most seen is ~20) */
+
+/* ---- HS sets ----------------------------------------------------------- */
+
+struct ckp_hsset {
+    uint64_t bits[HS_WORDS];
+    char label[192]; /* ckp_hsset_label() */
+};
+
+ckp_hsset *ckp_hsset_new(void) { return calloc(1, sizeof(ckp_hsset)); }
+
+void ckp_hsset_free(ckp_hsset *set) { free(set); }
+
+void ckp_hsset_add(ckp_hsset *set, uint32_t code6)
+{
+    if (set && code6 < HS_SPACE)
+        set->bits[code6 >> 6] |= (uint64_t)1 << (code6 & 63);
+}
+
+void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level)
+{
+    uint32_t span, lo;
+    if (!set)
+        return;
+    if (level == 6) {
+        ckp_hsset_add(set, prefix);
+        return;
+    }
+    span = level == 2 ? 10000u : level == 4 ? 100u : 0u;
+    if (!span || (uint64_t)prefix * span >= HS_SPACE)
+        return;
+    lo = prefix * span;
+    for (uint32_t c = lo; c < lo + span; c++)
+        ckp_hsset_add(set, c);
+}
+
+int ckp_hsset_has(const ckp_hsset *set, uint32_t code6)
+{
+    return set && code6 < HS_SPACE && (set->bits[code6 >> 6] >> (code6 & 63)) & 1;
+}
+
+size_t ckp_hsset_count(const ckp_hsset *set)
+{
+    size_t n = 0;
+    if (!set)
+        return 0;
+    for (size_t i = 0; i < HS_WORDS; i++)
+        n += (size_t)__builtin_popcountll(set->bits[i]);
+    return n;
+}
+
+int ckp_hsset_next(const ckp_hsset *set, uint32_t *cursor, uint32_t *code6)
+{
+    uint32_t c;
+    if (!set)
+        return 0;
+    c = *cursor;
+    while (c < HS_SPACE) {
+        uint64_t w = set->bits[c >> 6] >> (c & 63);
+        if (w) {
+            c += (uint32_t)__builtin_ctzll(w);
+            if (c >= HS_SPACE)
+                break;
+            *code6 = c;
+            *cursor = c + 1;
+            return 1;
+        }
+        c = (c | 63) + 1;
+    }
+    *cursor = HS_SPACE;
+    return 0;
+}
+
+const char *ckp_hsset_label(const ckp_hsset *set) { return set ? set->label : ""; }
+
+/* ---- groups ------------------------------------------------------------ */
+
+int ckp_ref_group_count(const ckp_ref *ref) { return ref ? ref->ngroups : 0; }
+
+const ckp_group *ckp_ref_group(const ckp_ref *ref, int i)
+{
+    if (!ref || i < 0 || i >= ref->ngroups)
+        return NULL;
+    return &ref->groups[i].pub;
+}
+
+static const ref_group *group_find(const ckp_ref *ref, const char *name, size_t n)
+{
+    for (int i = 0; ref && i < ref->ngroups; i++) {
+        const char *g = ref->groups[i].pub.name;
+        if (strlen(g) == n && strncasecmp(g, name, n) == 0)
+            return &ref->groups[i];
+    }
+    return NULL;
+}
+
+const ckp_group *ckp_ref_group_find(const ckp_ref *ref, const char *name)
+{
+    const ref_group *g;
+    if (!name)
+        return NULL;
+    while (*name == ' ')
+        name++;
+    size_t n = strlen(name);
+    while (n && name[n - 1] == ' ')
+        n--;
+    g = group_find(ref, name, n);
+    return g ? &g->pub : NULL;
+}
+
+/* Parse one item of a code list: a code (2/4/6 digits) or a range of codes of
+ * one level ("8456-8463").  Appends to codes/levels (cap entries); returns
+ * the number appended or -1 when the item is not a code or range. */
+static int parse_code_item(const char *s, size_t n, uint32_t *codes, uint8_t *levels, int cap)
+{
+    const char *dash = memchr(s, '-', n);
+    uint32_t a, b;
+    int la, lb, k = 0;
+
+    if (!dash) {
+        if (ckp_hs_parse(s, n, &a, &la) != 0 || cap < 1)
+            return -1;
+        codes[0] = a;
+        levels[0] = (uint8_t)la;
+        return 1;
+    }
+    if (ckp_hs_parse(s, (size_t)(dash - s), &a, &la) != 0 ||
+        ckp_hs_parse(dash + 1, n - (size_t)(dash - s) - 1, &b, &lb) != 0 || la != lb || b < a ||
+        b - a >= (uint32_t)cap)
+        return -1;
+    for (uint32_t c = a; c <= b; c++) {
+        codes[k] = c;
+        levels[k++] = (uint8_t)la;
+    }
+    return k;
+}
+
+/* Add (or replace) a group.  codes is the list as written; where names the
+ * file and line for errors. */
+static ckp_status group_add(ckp_ref *ref, const char *name, size_t nname, const char *codes,
+                            size_t ncodes, const char *desc, size_t ndesc, const char *source,
+                            int edition, const char *file, long line, ckp_error *err)
+{
+    ref_group g, *slot;
+    uint32_t *buf;
+    uint8_t *lv;
+    size_t at = 0;
+    int n = 0;
+
+    memset(&g, 0, sizeof g);
+    while (nname && name[0] == ' ') {
+        name++;
+        nname--;
+    }
+    while (nname && name[nname - 1] == ' ')
+        nname--;
+    if (!nname || memchr(name, ',', nname))
+        return ckp_error_set(err, CKP_EPARSE, file, line, 0,
+                             "group name \"%.*s\" is empty or contains a comma", (int)nname,
+                             name);
+    if (nname <= 6) {
+        int digits = 1;
+        for (size_t i = 0; i < nname; i++)
+            digits &= isdigit((unsigned char)name[i]) != 0;
+        if (digits)
+            return ckp_error_set(err, CKP_EPARSE, file, line, 0,
+                                 "group name \"%.*s\" looks like an HS code", (int)nname, name);
+    }
+    buf = malloc(sizeof *buf * REF_MAX_GROUP_CODES);
+    lv = malloc(REF_MAX_GROUP_CODES);
+    if (!buf || !lv) {
+        free(buf);
+        free(lv);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    while (at < ncodes) {
+        size_t len = 0;
+        int k;
+        while (at < ncodes && (codes[at] == ';' || codes[at] == ' ' || codes[at] == ','))
+            at++;
+        while (at + len < ncodes && codes[at + len] != ';' && codes[at + len] != ',' &&
+               codes[at + len] != ' ')
+            len++;
+        if (!len)
+            break;
+        k = parse_code_item(codes + at, len, buf + n, lv + n, REF_MAX_GROUP_CODES - n);
+        if (k < 0) {
+            ckp_status st = ckp_error_set(
+                err, CKP_EPARSE, file, line, 0,
+                "group \"%.*s\": \"%.*s\" is not an HS code (2, 4 or 6 digits) or range",
+                (int)nname, name, (int)(len > 40 ? 40 : len), codes + at);
+            free(buf);
+            free(lv);
+            return st;
+        }
+        n += k;
+        at += len;
+    }
+    if (n == 0) {
+        free(buf);
+        free(lv);
+        return ckp_error_set(err, CKP_EPARSE, file, line, 0, "group \"%.*s\" has no codes",
+                             (int)nname, name);
+    }
+    g.pub.name = ckp__ref_strndup(ref, name, nname);
+    g.pub.codes = ckp__ref_strndup(ref, codes, ncodes);
+    g.pub.description = ckp__ref_strndup(ref, desc ? desc : "", desc ? ndesc : 0);
+    g.pub.source = ckp__ref_strndup(ref, source, strlen(source));
+    g.pub.edition = edition;
+    g.codes = ckp__ref_alloc(ref, sizeof(uint32_t) * (size_t)n);
+    g.levels = ckp__ref_alloc(ref, (size_t)n);
+    if (!g.pub.name || !g.pub.codes || !g.pub.description || !g.pub.source || !g.codes ||
+        !g.levels) {
+        free(buf);
+        free(lv);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    memcpy(g.codes, buf, sizeof(uint32_t) * (size_t)n);
+    memcpy(g.levels, lv, (size_t)n);
+    g.ncodes = n;
+    free(buf);
+    free(lv);
+
+    slot = (ref_group *)group_find(ref, name, nname);
+    if (!slot) {
+        if (ref->ngroups >= REF_MAX_GROUPS)
+            return ckp_error_set(err, CKP_ELIMIT, file, line, 0, "more than %d groups",
+                                 REF_MAX_GROUPS);
+        if (ref->ngroups == ref->capgroups) {
+            int cap = ref->capgroups ? ref->capgroups * 2 : 64;
+            ref_group *p = realloc(ref->groups, sizeof *p * (size_t)cap);
+            if (!p)
+                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+            ref->groups = p;
+            ref->capgroups = cap;
+        }
+        slot = &ref->groups[ref->ngroups++];
+    }
+    *slot = g;
+    return CKP_OK;
+}
+
+static ckp_status load_group_csv(ckp_ref *ref, const char *path, int relative,
+                                 const char *source, ckp_error *err)
+{
+    ckp_csv *csv = NULL;
+    ckp_csv_opts opts;
+    ckp_status st;
+    int cname, ccodes, cdesc, ced, r;
+
+    if (relative) {
+        st = ckp__ref_open_csv(ref, path, &csv, err);
+    } else {
+        ckp_csv_opts_init(&opts);
+        opts.delim = ',';
+        st = ckp_csv_open(path, &opts, &csv, err);
+    }
+    if (st != CKP_OK)
+        return st;
+    if ((st = ckp__ref_column(csv, "name", &cname, err)) != CKP_OK ||
+        (st = ckp__ref_column(csv, "codes", &ccodes, err)) != CKP_OK)
+        goto out_close;
+    cdesc = ckp_csv_column(csv, "description");
+    ced = ckp_csv_column(csv, "edition");
+    while ((r = ckp_csv_next(csv, err)) != 0) {
+        ckp_field name, codes, desc = {NULL, 0}, ed = {NULL, 0};
+        int edition = 0;
+        if (r < 0) {
+            st = err ? err->code : CKP_EPARSE;
+            goto out_close;
+        }
+        name = ckp_csv_field(csv, (size_t)cname);
+        codes = ckp_csv_field(csv, (size_t)ccodes);
+        if (cdesc >= 0)
+            desc = ckp_field_trim(ckp_csv_field(csv, (size_t)cdesc));
+        if (ced >= 0)
+            ed = ckp_field_trim(ckp_csv_field(csv, (size_t)ced));
+        if (ckp_field_eq(ed, "2022"))
+            edition = 2022;
+        else if (ckp_field_eq(ed, "2017"))
+            edition = 2017;
+        else if (ed.len) {
+            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+                               "edition \"%.*s\" is not 2017 or 2022", (int)ed.len, ed.ptr);
+            goto out_close;
+        }
+        st = group_add(ref, name.ptr ? name.ptr : "", name.len, codes.ptr ? codes.ptr : "",
+                       codes.len, desc.ptr, desc.len, source, edition, ckp_csv_name(csv),
+                       ckp_csv_line(csv), err);
+        if (st != CKP_OK)
+            goto out_close;
+    }
+    if (ckp_csv_failed(csv))
+        st = err ? err->code : CKP_EIO;
+
+out_close:
+    ckp_csv_close(csv);
+    return st;
+}
+
+ckp_status ckp_ref_load_groups(ckp_ref *ref, const char *path, ckp_error *err)
+{
+    if (!ref || !path)
+        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "no groups file given");
+    return load_group_csv(ref, path, 0, path, err);
+}
+
+/* A growable ';'-joined code list with a limit. */
+typedef struct codelist {
+    char *buf;
+    size_t len, cap;
+} codelist;
+
+static int codelist_add(codelist *l, ckp_field code)
+{
+    if (l->len + code.len + 2 > l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        char *p;
+        if (cap > ((size_t)1 << 20))
+            return -1;
+        p = realloc(l->buf, cap);
+        if (!p)
+            return -1;
+        l->buf = p;
+        l->cap = cap;
+    }
+    if (l->len)
+        l->buf[l->len++] = ';';
+    memcpy(l->buf + l->len, code.ptr, code.len);
+    l->len += code.len;
+    l->buf[l->len] = '\0';
+    return 0;
+}
+
+/* chpl_hs6_tiers.csv: hs6,tier,subtier,hs2022_description → chpl, chpl-tierN. */
+static ckp_status load_chpl(ckp_ref *ref, ckp_error *err)
+{
+    static const char *const rel = "controls/chpl/chpl_hs6_tiers.csv";
+    static const char *const desc =
+        "Common High Priority Items List (EU/US/UK/JP, version of 2024-02-23)";
+    codelist all = {0}, tier[4] = {{0}};
+    ckp_csv *csv = NULL;
+    ckp_status st;
+    int chs, ctier, r;
+    long line = 0;
+
+    st = ckp__ref_open_csv(ref, rel, &csv, err);
+    if (st != CKP_OK)
+        return st;
+    if ((st = ckp__ref_column(csv, "hs6", &chs, err)) != CKP_OK ||
+        (st = ckp__ref_column(csv, "tier", &ctier, err)) != CKP_OK)
+        goto out_close;
+    while ((r = ckp_csv_next(csv, err)) != 0) {
+        ckp_field hs, t;
+        int k;
+        if (r < 0) {
+            st = err ? err->code : CKP_EPARSE;
+            goto out_close;
+        }
+        line = ckp_csv_line(csv);
+        hs = ckp_field_trim(ckp_csv_field(csv, (size_t)chs));
+        t = ckp_field_trim(ckp_csv_field(csv, (size_t)ctier));
+        k = t.len == 1 ? t.ptr[0] - '1' : -1;
+        if (k < 0 || k > 3) {
+            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), line, 0,
+                               "tier \"%.*s\" is not 1-4", (int)t.len, t.ptr ? t.ptr : "");
+            goto out_close;
+        }
+        if (codelist_add(&all, hs) || codelist_add(&tier[k], hs)) {
+            st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out_close;
+        }
+    }
+    if (ckp_csv_failed(csv)) {
+        st = err ? err->code : CKP_EIO;
+        goto out_close;
+    }
+    st = group_add(ref, "chpl", 4, all.buf ? all.buf : "", all.len, desc, strlen(desc), "chpl",
+                   2022, ckp_csv_name(csv), line, err);
+    for (int k = 0; k < 4 && st == CKP_OK; k++) {
+        char name[32], d[128];
+        int w = snprintf(d, sizeof d, "%s, tier %d", desc, k + 1);
+        snprintf(name, sizeof name, "chpl-tier%d", k + 1);
+        st = group_add(ref, name, strlen(name), tier[k].buf ? tier[k].buf : "", tier[k].len, d,
+                       w <= 0 ? 0 : (size_t)w < sizeof d ? (size_t)w : sizeof d - 1, "chpl", 2022, ckp_csv_name(csv), line, err);
+    }
+
+out_close:
+    free(all.buf);
+    for (int k = 0; k < 4; k++)
+        free(tier[k].buf);
+    ckp_csv_close(csv);
+    return st;
+}
+
+/* measures.csv: one group per measure (name = id, codes = hs6, description =
+ * title).  The measures are 2023 or later, so their codes are HS2022. */
+static ckp_status load_measures(ckp_ref *ref, ckp_error *err)
+{
+    ckp_csv *csv = NULL;
+    ckp_status st;
+    int cid, chs, ctitle, r;
+
+    st = ckp__ref_open_csv(ref, "controls/measures/measures.csv", &csv, err);
+    if (st != CKP_OK)
+        return st;
+    if ((st = ckp__ref_column(csv, "id", &cid, err)) != CKP_OK ||
+        (st = ckp__ref_column(csv, "hs6", &chs, err)) != CKP_OK ||
+        (st = ckp__ref_column(csv, "title", &ctitle, err)) != CKP_OK)
+        goto out_close;
+    while ((r = ckp_csv_next(csv, err)) != 0) {
+        ckp_field id, hs, title;
+        if (r < 0) {
+            st = err ? err->code : CKP_EPARSE;
+            goto out_close;
+        }
+        id = ckp_field_trim(ckp_csv_field(csv, (size_t)cid));
+        hs = ckp_field_trim(ckp_csv_field(csv, (size_t)chs));
+        title = ckp_field_trim(ckp_csv_field(csv, (size_t)ctitle));
+        st = group_add(ref, id.ptr ? id.ptr : "", id.len, hs.ptr ? hs.ptr : "", hs.len,
+                       title.ptr, title.len, "measures.csv", 2022, ckp_csv_name(csv),
+                       ckp_csv_line(csv), err);
+        if (st != CKP_OK)
+            goto out_close;
+    }
+    if (ckp_csv_failed(csv))
+        st = err ? err->code : CKP_EIO;
+
+out_close:
+    ckp_csv_close(csv);
+    return st;
+}
+
+/* EU_sanctions_HS6.csv: Code,…,EU_sanction (1 = sanctioned) → eu-russia,
+ * in HS2017 (the list's nomenclature, see its PROVENANCE). */
+static ckp_status load_eu_russia(ckp_ref *ref, ckp_error *err)
+{
+    static const char *const desc =
+        "HS6 codes under the EU's sanctions on exports to Russia (Reg. 833/2014, "
+        "2016-12-22 to 2023-02-25; HS2017)";
+    codelist l = {0};
+    ckp_csv *csv = NULL;
+    ckp_status st;
+    int ccode, csanc, r;
+
+    st = ckp__ref_open_csv(ref, "controls/eu-russia-hs6/EU_sanctions_HS6.csv", &csv, err);
+    if (st != CKP_OK)
+        return st;
+    if ((st = ckp__ref_column(csv, "Code", &ccode, err)) != CKP_OK ||
+        (st = ckp__ref_column(csv, "EU_sanction", &csanc, err)) != CKP_OK)
+        goto out_close;
+    while ((r = ckp_csv_next(csv, err)) != 0) {
+        if (r < 0) {
+            st = err ? err->code : CKP_EPARSE;
+            goto out_close;
+        }
+        if (!ckp_field_eq(ckp_field_trim(ckp_csv_field(csv, (size_t)csanc)), "1"))
+            continue; /* not sanctioned: the file lists every HS6 code */
+        if (codelist_add(&l, ckp_field_trim(ckp_csv_field(csv, (size_t)ccode)))) {
+            st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out_close;
+        }
+    }
+    if (ckp_csv_failed(csv)) {
+        st = err ? err->code : CKP_EIO;
+        goto out_close;
+    }
+    st = group_add(ref, "eu-russia", 9, l.buf ? l.buf : "", l.len, desc, strlen(desc),
+                   "eu-russia-hs6", 2017, ckp_csv_name(csv), 0, err);
+
+out_close:
+    free(l.buf);
+    ckp_csv_close(csv);
+    return st;
+}
+
+ckp_status ckp__ref_load_builtin_groups(ckp_ref *ref, ckp_error *err)
+{
+    ckp_status st = load_group_csv(ref, "groups.csv", 1, "builtin", err);
+    if (st == CKP_OK)
+        st = load_chpl(ref, err);
+    if (st == CKP_OK)
+        st = load_measures(ref, err);
+    if (st == CKP_OK)
+        st = load_eu_russia(ref, err);
+    return st;
+}
+
+/* ---- parsing an HS argument -------------------------------------------- */
+
+void ckp_hsset_add_code(const ckp_ref *ref, ckp_hsset *set, uint32_t code6, int edition)
+{
+    uint32_t out[CONV_OUT];
+    int n;
+    ckp_hs_edition from, to;
+
+    if (!set)
+        return;
+    ckp_hsset_add(set, code6);
+    if (!ref)
+        return;
+    if (edition == 2017 || (edition != 2022 && !ckp_ref_hs(ref, CKP_HS2022, code6, 6) &&
+                            ckp_ref_hs(ref, CKP_HS2017, code6, 6))) {
+        from = CKP_HS2017;
+        to = CKP_HS2022;
+    } else {
+        from = CKP_HS2022;
+        to = CKP_HS2017;
+    }
+    n = ckp_ref_hs_convert(ref, code6, from, to, out, CONV_OUT);
+    if (n > CKP_HS_FANOUT_MAX) /* an n:n "parts" group: too wide to use */
+        n = ckp_ref_hs_convert_best(ref, code6, from, to, out, CONV_OUT);
+    for (int i = 0; i < n && i < CONV_OUT; i++)
+        ckp_hsset_add(set, out[i]);
+}
+
+/* The closest group names to s, comma-separated, into buf. */
+static void closest_groups(const ckp_ref *ref, const char *s, size_t n, char *buf, size_t bufn)
+{
+    int best[3] = {-1, -1, -1}, bestd[3] = {1 << 20, 1 << 20, 1 << 20};
+    char low[64];
+    size_t used = 0;
+
+    buf[0] = '\0';
+    if (n >= sizeof low)
+        n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)s[i]);
+    low[n] = '\0';
+    for (int i = 0; i < ref->ngroups; i++) {
+        char g[64];
+        const char *name = ref->groups[i].pub.name;
+        size_t gl = strlen(name);
+        int d;
+        if (gl >= sizeof g)
+            gl = sizeof g - 1;
+        for (size_t k = 0; k < gl; k++)
+            g[k] = (char)tolower((unsigned char)name[k]);
+        g[gl] = '\0';
+        d = ckp__ref_edit_distance(low, n, g, gl, 64);
+        if (n >= 3 && strstr(g, low))
+            d = d / 4; /* "tier" → chpl-tier1: containing the text counts most */
+        for (int j = 0; j < 3; j++) {
+            if (d < bestd[j]) {
+                for (int m = 2; m > j; m--) {
+                    bestd[m] = bestd[m - 1];
+                    best[m] = best[m - 1];
+                }
+                bestd[j] = d;
+                best[j] = i;
+                break;
+            }
+        }
+    }
+    for (int j = 0; j < 3 && best[j] >= 0; j++) {
+        int w = snprintf(buf + used, bufn - used, "%s%s", j ? ", " : "",
+                         ref->groups[best[j]].pub.name);
+        if (w < 0 || (size_t)w >= bufn - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static void make_label(const ckp_ref *ref, ckp_hsset *set, const char *arg)
+{
+    uint32_t cur = 0, c;
+    size_t known = 0;
+    size_t alen = strlen(arg);
+    while (ckp_hsset_next(set, &cur, &c))
+        if (ckp_ref_hs(ref, CKP_HS2022, c, 6) || ckp_ref_hs(ref, CKP_HS2017, c, 6))
+            known++;
+    snprintf(set->label, sizeof set->label, "%.*s%s: %zu HS6 code%s", alen > 120 ? 117 : (int)alen,
+             arg, alen > 120 ? "..." : "", known, known == 1 ? "" : "s");
+}
+
+ckp_status ckp_hsset_parse(const ckp_ref *ref, const char *arg, ckp_hsset **out, ckp_error *err)
+{
+    ckp_hsset *set;
+    const char *p;
+    ckp_status st = CKP_OK;
+
+    *out = NULL;
+    if (!ref || !arg)
+        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "no HS codes given");
+    set = ckp_hsset_new();
+    if (!set)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    p = arg;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        const char *s = p;
+        size_t len = n;
+        uint32_t codes[128];
+        uint8_t levels[128];
+        int k;
+        const ref_group *g;
+
+        while (len && (*s == ' ' || *s == '\t')) {
+            s++;
+            len--;
+        }
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (!len) {
+            st = ckp_error_set(err, CKP_EINVAL, NULL, 0, 0,
+                               "empty item in HS list \"%.80s\"", arg);
+            goto out_fail;
+        }
+        k = parse_code_item(s, len, codes, levels, 128);
+        if (k > 0) {
+            for (int i = 0; i < k; i++) {
+                if (levels[i] == 6)
+                    ckp_hsset_add_code(ref, set, codes[i], 0);
+                else
+                    ckp_hsset_add_prefix(set, codes[i], levels[i]);
+            }
+        } else {
+            g = group_find(ref, s, len);
+            if (!g) {
+                char cand[200];
+                closest_groups(ref, s, len, cand, sizeof cand);
+                st = ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
+                                   "\"%.*s\" is neither an HS code (2, 4 or 6 digits) nor a "
+                                   "product group (closest groups: %s; `chokepoint hs "
+                                   "--list` lists them all)",
+                                   (int)(len > 60 ? 60 : len), s, cand);
+                goto out_fail;
+            }
+            for (int i = 0; i < g->ncodes; i++) {
+                if (g->levels[i] == 6)
+                    ckp_hsset_add_code(ref, set, g->codes[i], g->pub.edition);
+                else
+                    ckp_hsset_add_prefix(set, g->codes[i], g->levels[i]);
+            }
+        }
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    make_label(ref, set, arg);
+    *out = set;
+    return CKP_OK;
+
+out_fail:
+    ckp_hsset_free(set);
+    return st;
+}

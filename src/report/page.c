@@ -1,0 +1,310 @@
+/* page.c — the report: every view over every controlled product group,
+ * written into one self-contained HTML page (see report.h).
+ *
+ * The page is the embedded template web/report.html with the stylesheet, the
+ * charting library, the renderer (web/charts.js, web/report.js) and the data
+ * (one JSON document) inlined: it opens offline, from a file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chokepoint/measures.h"
+#include "report/report_int.h"
+
+#ifndef CKP_VERSION
+#define CKP_VERSION "dev"
+#endif
+
+#define MAX_GROUPS 24
+#define MAX_DIVERSION 8
+
+typedef struct page {
+    ckp_env *env;
+    const ckp_report_opts *opts;
+    ckp_report_stats st;
+    int max_rows;
+} page;
+
+/* Run one view with parameters given as "name=value" strings; append the
+ * section to `sections`. */
+static void add_view(page *pg, json_t *sections, const char *view, const char *const *kv,
+                     const char *pos)
+{
+    ckp_args *a = ckp_args_new();
+    if (!a)
+        return;
+    for (int i = 0; kv && kv[i]; i++) {
+        const char *eq = strchr(kv[i], '=');
+        if (!eq)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - kv[i]), kv[i]);
+        ckp_args_set(a, name, eq + 1);
+    }
+    if (pos)
+        ckp_args_add_pos(a, pos);
+    ckp_error err;
+    ckp_error_clear(&err);
+    json_t *sec = ckp__report_view(pg->env, view, a, 0, pg->max_rows, &err);
+    ckp_args_free(a);
+    if (!sec) {
+        char msg[1024];
+        sec = json_pack("{s:s, s:s, s:s, s:b, s:[], s:s, s:[], s:[], s:n}", "id", view, "title",
+                        view, "caption", "", "synthetic", 0, "sources", "note",
+                        ckp_error_format(&err, msg, sizeof msg), "columns", "rows", "chart");
+        if (!sec)
+            return;
+    }
+    pg->st.sections++;
+    if (!json_is_null(json_object_get(sec, "note")))
+        pg->st.degraded++;
+    if (json_is_true(json_object_get(sec, "synthetic")))
+        pg->st.synthetic++;
+    json_array_append_new(sections, sec);
+}
+
+static json_t *chapter(json_t *chapters, const char *id, const char *title, const char *intro)
+{
+    json_t *c = json_pack("{s:s, s:s, s:s, s:[]}", "id", id, "title", title, "intro",
+                          intro ? intro : "", "sections");
+    json_array_append_new(chapters, c);
+    return json_object_get(c, "sections");
+}
+
+static json_t *store_meta(ckp_env *env)
+{
+    const ckp_store *store = NULL;
+    ckp_error err;
+    ckp_error_clear(&err);
+    if (ckp_env_store(env, &store, &err) != CKP_OK || !store) {
+        char msg[1024];
+        return json_pack("{s:s, s:s}", "dir", ckp_store_dir(env->store_dir), "error",
+                         ckp_error_format(&err, msg, sizeof msg));
+    }
+    ckp_store_info info;
+    memset(&info, 0, sizeof info);
+    ckp_store_get_info(store, &info);
+    char pmin[8] = "", pmax[8] = "";
+    if (info.period_min)
+        ckp_period_format(info.period_min, pmin);
+    if (info.period_max)
+        ckp_period_format(info.period_max, pmax);
+    json_t *srcs = json_array();
+    for (int i = 0; i < ckp_store_source_count(store); i++)
+        json_array_append_new(srcs, json_pack("{s:s, s:b}", "name",
+                                              ckp_store_source_name(store, i), "synthetic",
+                                              ckp_store_source_synthetic(store, i)));
+    return json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:i, s:I, s:o}", "dir",
+                     ckp_store_dir(env->store_dir), "rows", (json_int_t)info.rows, "periods",
+                     info.periods, "period_min", pmin, "period_max", pmax, "reporters",
+                     info.reporters, "partners", info.partners, "products", info.products,
+                     "bytes", (json_int_t)info.bytes, "sources", srcs);
+}
+
+static const char *iso3(ckp_env *env, int id)
+{
+    const ckp_country *c = ckp_ref_country(env->ref, id);
+    return c ? c->iso3 : "?";
+}
+
+static json_t *build(page *pg)
+{
+    ckp_env *env = pg->env;
+    char now[40];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%d %H:%M UTC", &tm);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:b, s:[]}", "title",
+                            pg->opts->title ? pg->opts->title : "chokepoint report", "generated",
+                            now, "version", CKP_VERSION, "store", store_meta(env), "charts",
+                            ckp_assets_have_chartlib(), "chapters");
+    json_t *chapters = json_object_get(doc, "chapters");
+
+    json_t *secs = chapter(chapters, "controls", "Export controls",
+                           "The dated measures the register holds: who restricts what, to whom, "
+                           "since when.");
+    add_view(pg, secs, "measures", NULL, NULL);
+
+    ckp__rgroup *groups = calloc(MAX_GROUPS, sizeof *groups);
+    int ng = groups ? ckp__report_group_list(env, groups, MAX_GROUPS) : 0;
+    for (int g = 0; g < ng; g++) {
+        ckp__rgroup *r = &groups[g];
+        char id[80], title[400], intro[1024];
+        snprintf(id, sizeof id, "group-%s", r->name);
+        snprintf(title, sizeof title, "%s", r->name);
+        snprintf(intro, sizeof intro, "%s. Controlled by: %s.", r->label, r->measures);
+        secs = chapter(chapters, id, title, intro);
+        char hs[sizeof r->hs + 4];
+        snprintf(hs, sizeof hs, "hs=%s", r->hs);
+        for (int i = 0; i < r->nissuers; i++) {
+            char rep[32];
+            snprintf(rep, sizeof rep, "reporter=%s", iso3(env, r->issuers[i]));
+            const char *kv[] = {rep, hs, NULL};
+            add_view(pg, secs, "exports", kv, NULL);
+        }
+        for (int i = 0; i < r->ntargets && i < 3; i++) {
+            char imp[32];
+            snprintf(imp, sizeof imp, "importer=%s", iso3(env, r->targets[i]));
+            const char *kv[] = {imp, hs, NULL};
+            add_view(pg, secs, "dependency", kv, NULL);
+        }
+        const char *kv_exp[] = {hs, "side=exporter", NULL};
+        add_view(pg, secs, "concentration", kv_exp, NULL);
+        const char *kv_hs[] = {hs, NULL};
+        add_view(pg, secs, "production", kv_hs, NULL);
+        add_view(pg, secs, "chokepoints", kv_hs, NULL);
+        add_view(pg, secs, "mirror", kv_hs, NULL);
+        add_view(pg, secs, "unitvalue", kv_hs, NULL);
+    }
+    free(groups);
+
+    /* diversion: one section per targeted measure */
+    const ckp_measures *ms = NULL;
+    if (ckp_measures_from_env(env, &ms, NULL) == CKP_OK && ms) {
+        secs = NULL;
+        int nd = 0;
+        for (int i = 0; i < ckp_measures_count(ms) && nd < MAX_DIVERSION; i++) {
+            const ckp_measure *m = ckp_measures_at(ms, i);
+            if (m->all_targets || m->nhs > 200 || m->nissuers != 1)
+                continue;
+            if (!secs)
+                secs = chapter(chapters, "diversion", "Diversion after the measures",
+                               "For each measure that bans or licenses exports to named "
+                               "countries: the third countries whose trade grew as if goods "
+                               "were rerouted through them.");
+            char mid[128];
+            snprintf(mid, sizeof mid, "measure=%s", m->id);
+            const char *kv[] = {mid, NULL};
+            add_view(pg, secs, "diversion", kv, NULL);
+            nd++;
+        }
+    }
+
+    if (pg->opts->shipments) {
+        secs = chapter(chapters, "screening", "Screening",
+                       "The shipments given to the report, screened against the control "
+                       "lists, the measures in force, the party lists and the diversion hubs.");
+        add_view(pg, secs, "screen", NULL, pg->opts->shipments);
+    }
+    return doc;
+}
+
+/* Write s with "</" turned into "<\/" so inlined text cannot end its
+ * <script> or <style> element early (valid in JS strings and regexes; in CSS
+ * "</" does not occur). */
+static void put_guarded(FILE *out, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] == '<' && s[i + 1] == '/') {
+            fwrite(s + start, 1, i + 1 - start, out);
+            fputc('\\', out);
+            start = i + 1;
+        }
+    }
+    fwrite(s + start, 1, n - start, out);
+}
+
+/* JSON for a <script type="application/json">: escape '<', '>' and '&' so
+ * no text in the data can close the element. */
+static void put_json(FILE *out, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '<')
+            fputs("\\u003c", out);
+        else if (*p == '>')
+            fputs("\\u003e", out);
+        else if (*p == '&')
+            fputs("\\u0026", out);
+        else
+            fputc(*p, out);
+    }
+}
+
+static void put_asset(FILE *out, const char *name)
+{
+    const ckp_asset *a = ckp_asset_find(name);
+    if (a)
+        put_guarded(out, (const char *)a->data, a->len);
+    else
+        fprintf(out, "/* %s is missing from this build */", name);
+}
+
+static void put_html_text(FILE *out, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*p, out);
+        }
+    }
+}
+
+ckp_status ckp_report_write(ckp_env *env, const ckp_report_opts *opts, FILE *out,
+                            ckp_report_stats *stats, ckp_error *err)
+{
+    static const ckp_report_opts defaults = {NULL, NULL, 0};
+    page pg;
+    memset(&pg, 0, sizeof pg);
+    pg.env = env;
+    pg.opts = opts ? opts : &defaults;
+    pg.max_rows = pg.opts->max_rows > 0 ? pg.opts->max_rows : 25;
+    const ckp_asset *tpl = ckp_asset_find("report.html");
+    if (!tpl)
+        return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
+                             "the report template is not in this build (scripts/build_assets.sh)");
+    json_t *doc = build(&pg);
+    char *data = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!data)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    long start = ftell(out);
+    /* the template's placeholders: <!--CKP:NAME--> */
+    const char *s = (const char *)tpl->data, *end = s + tpl->len;
+    while (s < end) {
+        const char *ph = strstr(s, "<!--CKP:");
+        if (!ph) {
+            fwrite(s, 1, (size_t)(end - s), out);
+            break;
+        }
+        fwrite(s, 1, (size_t)(ph - s), out);
+        const char *close = strstr(ph, "-->");
+        if (!close) {
+            fputs(ph, out);
+            break;
+        }
+        size_t nl = (size_t)(close - ph - 8);
+        const char *name = ph + 8;
+        if (nl == 5 && strncmp(name, "TITLE", 5) == 0) {
+            put_html_text(out, pg.opts->title ? pg.opts->title : "chokepoint report");
+        } else if (nl == 5 && strncmp(name, "STYLE", 5) == 0) {
+            fputs("<style>\n", out);
+            put_asset(out, "style.css");
+            fputs("\n</style>", out);
+        } else if (nl == 7 && strncmp(name, "SCRIPTS", 7) == 0) {
+            static const char *const js[] = {"chart.js", "charts.js", "report.js", NULL};
+            for (int i = 0; js[i]; i++) {
+                fputs("<script>\n", out);
+                put_asset(out, js[i]);
+                fputs("\n</script>\n", out);
+            }
+        } else if (nl == 4 && strncmp(name, "DATA", 4) == 0) {
+            fputs("<script type=\"application/json\" id=\"ckp-data\">", out);
+            put_json(out, data);
+            fputs("</script>", out);
+        }
+        s = close + 3;
+    }
+    free(data);
+    if (fflush(out) != 0 || ferror(out))
+        return ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write the report");
+    pg.st.bytes = start >= 0 && ftell(out) >= start ? (size_t)(ftell(out) - start) : 0;
+    if (stats)
+        *stats = pg.st;
+    return CKP_OK;
+}

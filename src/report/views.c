@@ -1,0 +1,1192 @@
+/* views.c — the report's views: one verb (or one plain aggregate of the
+ * store) → one section as JSON (see report.h for the section format).
+ *
+ * A view never fails because data or a verb is missing: the section then
+ * carries a note.  Only bad parameters from a user (the server's
+ * /api/view) are errors. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "chokepoint/evasion.h"
+#include "chokepoint/match.h"
+#include "chokepoint/measures.h"
+#include "chokepoint/screen.h"
+#include "report/report_int.h"
+
+#define VIEW_OUTPUT_LIMIT ((size_t)32 << 20)
+
+const char *const ckp_report_views[] = {"measures",      "exports",    "dependency",
+                                        "chokepoints",   "concentration", "production",
+                                        "diversion",     "mirror",     "unitvalue",
+                                        "screen",        NULL};
+
+/* ---- sections ------------------------------------------------------------ */
+
+static json_t *section_new(const char *id, const char *title)
+{
+    return json_pack("{s:s, s:s, s:s, s:b, s:[], s:n, s:[], s:[], s:n}", "id", id, "title",
+                     title, "caption", "", "synthetic", 0, "sources", "note", "columns", "rows",
+                     "chart");
+}
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new(o, key, v ? json_string(v) : json_null());
+}
+
+static void set_note(json_t *sec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_note(json_t *sec, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    set_str(sec, "note", buf);
+}
+
+static void set_caption(json_t *sec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_caption(json_t *sec, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    set_str(sec, "caption", buf);
+}
+
+static void set_columns(json_t *sec, const ckp_verb *v)
+{
+    json_t *cols = json_array();
+    for (size_t i = 0; v && i < v->ncolumns; i++)
+        json_array_append_new(cols, json_string(v->columns[i].name));
+    json_object_set_new(sec, "columns", cols);
+}
+
+/* chart spec: type, x, y, series (NULL), percent */
+static json_t *chart_new(const char *type, const char *x, const char *y, const char *series,
+                         int percent)
+{
+    json_t *c = json_pack("{s:s, s:s, s:s, s:[], s:b}", "type", type, "x", x, "y", y, "markers",
+                          "percent", percent);
+    set_str(c, "series", series);
+    return c;
+}
+
+/* ---- running verbs ------------------------------------------------------- */
+
+/* Run verb `name` and parse its rows into *rows (a new array).  A missing
+ * verb or a failed run leaves a note on sec and an empty array; CKP_EUSAGE is
+ * returned only when from_server (the user's parameters are wrong). */
+static ckp_status verb_rows(ckp_env *env, const char *name, const ckp_args *args,
+                            int from_server, json_t *sec, json_t **rows, ckp_error *err)
+{
+    *rows = json_array();
+    const ckp_verb *v = ckp_verb_find(name);
+    if (!v) {
+        set_note(sec, "The %s analysis is not in this build yet: this section will fill in when "
+                      "it is.", name);
+        return CKP_OK;
+    }
+    set_columns(sec, v);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    ckp_error verr;
+    ckp_error_clear(&verr);
+    ckp_status st = ckp_verb_run_json(v, env, args, from_server, f, &verr);
+    fclose(f);
+    if (st == CKP_OK && len > VIEW_OUTPUT_LIMIT) {
+        st = ckp_error_set(&verr, CKP_ELIMIT, NULL, 0, 0, "more than %zu MB of rows",
+                           VIEW_OUTPUT_LIMIT >> 20);
+    }
+    if (st != CKP_OK) {
+        free(buf);
+        if (from_server && st == CKP_EUSAGE) {
+            if (err)
+                *err = verr;
+            return st;
+        }
+        char msg[1024];
+        set_note(sec, "%s: %s", name, ckp_error_format(&verr, msg, sizeof msg));
+        return CKP_OK;
+    }
+    for (char *p = buf; p && p < buf + len;) {
+        char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
+        if (n > 0) {
+            json_t *row = json_loadb(p, n, 0, NULL);
+            if (row)
+                json_array_append_new(*rows, row);
+        }
+        p += n + 1;
+    }
+    free(buf);
+    return CKP_OK;
+}
+
+/* ---- sources: which store sources hold rows for an HS set ------------------ */
+
+typedef struct src_seen {
+    unsigned char seen[256];
+    int n, total;
+} src_seen;
+
+static int on_source_row(const ckp_flow *row, void *ctx)
+{
+    src_seen *s = ctx;
+    if (row->source >= 0 && row->source < 256 && !s->seen[row->source]) {
+        s->seen[row->source] = 1;
+        s->n++;
+    }
+    return s->n >= s->total;
+}
+
+/* Add the names of the sources with rows for hs (reporter/partner -1 = any)
+ * to sec.sources, and set sec.synthetic when one of them is synthetic. */
+static void add_sources(ckp_env *env, json_t *sec, const ckp_hsset *hs, int reporter,
+                        int partner)
+{
+    const ckp_store *store = NULL;
+    if (ckp_env_store(env, &store, NULL) != CKP_OK || !store)
+        return;
+    src_seen s;
+    memset(&s, 0, sizeof s);
+    s.total = ckp_store_source_count(store);
+    if (s.total > 256)
+        s.total = 256;
+    ckp_query q;
+    ckp_query_init(&q);
+    q.hs = hs;
+    q.reporter = reporter;
+    q.partner = partner;
+    if (s.total > 0)
+        ckp_store_scan(store, &q, on_source_row, &s, NULL);
+    json_t *arr = json_object_get(sec, "sources");
+    int synth = json_is_true(json_object_get(sec, "synthetic"));
+    for (int i = 0; i < s.total; i++) {
+        if (!s.seen[i])
+            continue;
+        const char *name = ckp_store_source_name(store, i);
+        int dup = 0;
+        size_t k;
+        json_t *v;
+        json_array_foreach(arr, k, v) {
+            dup |= name && strcmp(json_string_value(v), name) == 0;
+        }
+        if (!dup)
+            json_array_append_new(arr, json_string(name ? name : "?"));
+        synth |= ckp_store_source_synthetic(store, i);
+    }
+    json_object_set_new(sec, "synthetic", json_boolean(synth));
+}
+
+/* "source A, source B (synthetic)" for captions. */
+static void sources_text(ckp_env *env, json_t *sec, char *buf, size_t n)
+{
+    const ckp_store *store = NULL;
+    buf[0] = '\0';
+    json_t *arr = json_object_get(sec, "sources");
+    if (json_array_size(arr) == 0) {
+        snprintf(buf, n, "the store holds no rows for it");
+        return;
+    }
+    ckp_env_store(env, &store, NULL);
+    size_t i, o = 0;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *name = json_string_value(v);
+        int synth = 0;
+        for (int k = 0; store && k < ckp_store_source_count(store); k++)
+            if (strcmp(ckp_store_source_name(store, k), name) == 0)
+                synth = ckp_store_source_synthetic(store, k);
+        int w = snprintf(buf + o, n - o, "%s%s%s", i ? ", " : "", name,
+                         synth ? " (SYNTHETIC)" : "");
+        if (w < 0 || (size_t)w >= n - o)
+            break;
+        o += (size_t)w;
+    }
+}
+
+/* ---- small JSON helpers ---------------------------------------------------- */
+
+static const char *row_str(json_t *row, const char *key)
+{
+    const char *s = json_string_value(json_object_get(row, key));
+    return s ? s : "";
+}
+
+static double row_num(json_t *row, const char *key)
+{
+    json_t *v = json_object_get(row, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+typedef struct keyed {
+    double key;
+    json_t *row;
+} keyed;
+
+static int by_key_desc(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (isnan(x->key))
+        return isnan(y->key) ? 0 : 1;
+    if (isnan(y->key))
+        return -1;
+    return (x->key < y->key) - (x->key > y->key);
+}
+
+/* Keep the `top` rows with the largest |field| (abs = 1) or field. */
+static json_t *top_rows(json_t *rows, const char *field, int absval, int top)
+{
+    size_t n = json_array_size(rows);
+    keyed *k = calloc(n ? n : 1, sizeof *k);
+    json_t *out = json_array();
+    if (!k)
+        return out;
+    for (size_t i = 0; i < n; i++) {
+        k[i].row = json_array_get(rows, i);
+        double v = row_num(k[i].row, field);
+        k[i].key = absval ? fabs(v) : v;
+    }
+    qsort(k, n, sizeof *k, by_key_desc);
+    for (size_t i = 0; i < n && (int)i < top; i++)
+        json_array_append(out, k[i].row);
+    free(k);
+    return out;
+}
+
+static json_t *first_rows(json_t *rows, int top)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < json_array_size(rows) && (int)i < top; i++)
+        json_array_append(out, json_array_get(rows, i));
+    return out;
+}
+
+static const char *country_name(ckp_env *env, int id)
+{
+    const ckp_country *c = id >= 0 ? ckp_ref_country(env->ref, id) : NULL;
+    return c ? c->name : "?";
+}
+
+/* A copy of args holding only the parameters of verb v (the view's own, like
+ * "top", stay behind), plus the positionals. */
+static ckp_args *verb_args(const ckp_args *args, const ckp_verb *v)
+{
+    ckp_args *a = ckp_args_new();
+    if (!a)
+        return NULL;
+    for (const ckp_param *p = v ? v->params : NULL; p && p->name; p++)
+        for (int i = 0; i < ckp_args_count(args, p->name); i++)
+            ckp_args_set(a, p->name, ckp_args_nth(args, p->name, i));
+    for (int i = 0; i < ckp_args_npos(args); i++)
+        ckp_args_add_pos(a, ckp_args_pos(args, i));
+    return a;
+}
+
+/* The view's own "top" parameter (rows kept). */
+static ckp_status view_top(const ckp_args *args, int def, int *top, ckp_error *err)
+{
+    long t = def;
+    ckp_status st = ckp_args_int(args, "top", def, &t, err);
+    if (st != CKP_OK)
+        return st;
+    if (t < 1 || t > 1000)
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--top must be between 1 and 1000");
+    *top = (int)t;
+    return CKP_OK;
+}
+
+/* Parameters a view accepts beyond its verb's: checked here so that an
+ * unknown parameter is a 400, as for the verbs. */
+static ckp_status check_view_params(const ckp_args *args, const ckp_verb *v,
+                                    const ckp_param *extra, ckp_error *err)
+{
+    ckp_param all[64];
+    int n = 0;
+    for (const ckp_param *p = v ? v->params : NULL; p && p->name && n < 48; p++)
+        all[n++] = *p;
+    for (const ckp_param *p = extra; p && p->name && n < 63; p++)
+        all[n++] = *p;
+    all[n] = (ckp_param){NULL, 0, NULL, NULL, 0, 0};
+    /* required-ness is the verb's business (it reports it with its own words) */
+    for (int i = 0; i < n; i++)
+        all[i].required = 0;
+    return ckp_args_check(args, all, 0, err);
+}
+
+static const ckp_param top_param[] = {
+    {"top", CKP_PARAM_INT, "N", "rows kept", 0, 1}, {NULL, 0, NULL, NULL, 0, 0}};
+
+/* ---- a generic verb view ------------------------------------------------- */
+
+typedef struct vspec {
+    const char *view, *verb, *title;
+    const char *x, *y, *series; /* chart fields */
+    const char *chart;          /* "hbar", "bar", "line" */
+    int percent;
+    const char *sort;           /* field to rank by (NULL = verb order) */
+    int sort_abs;
+    const char *hs_param;       /* parameter holding the HS set ("hs") */
+    const char *country_param;  /* parameter restricting sources by reporter */
+    int top;
+} vspec;
+
+static const vspec specs[] = {
+    {"dependency", "dependency", "Who supplies whom", "supplier", "share", NULL, "hbar", 1, NULL,
+     0, "hs", NULL, 15},
+    {"chokepoints", "chokepoints", "Where one supplier dominates", "importer", "top_share", NULL,
+     "hbar", 1, NULL, 0, "hs", NULL, 20},
+    {"concentration", "concentration", "World concentration", "country", "share", NULL, "hbar",
+     1, NULL, 0, "hs", NULL, 15},
+    {"production", "concentration", "Production concentration", "country", "share", NULL,
+     "hbar", 1, NULL, 0, "hs", NULL, 15},
+    {"diversion", "diversion", "Candidate diversion hubs", "hub", "score", NULL, "hbar", 0, NULL,
+     0, "hs", NULL, 10},
+    {"mirror", "mirror", "Largest mirror gaps", "label", "gap", NULL, "hbar", 0, "gap", 1, "hs",
+     NULL, 15},
+    {"unitvalue", "unitvalue", "Unit-value outliers", "label", "robust_z", NULL, "hbar", 0,
+     "robust_z", 1, "hs", NULL, 15},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, 0}};
+
+static void caption_for(ckp_env *env, const vspec *sp, json_t *sec, json_t *rows,
+                        const ckp_args *args)
+{
+    char src[1024];
+    sources_text(env, sec, src, sizeof src);
+    const char *hs = ckp_args_get(args, "hs");
+    json_t *r0 = json_array_get(rows, 0);
+    char hhi[64] = "";
+    if (r0 && !isnan(row_num(r0, "hhi")))
+        snprintf(hhi, sizeof hhi, "; HHI %.0f (0-10,000)", row_num(r0, "hhi"));
+    const char *period = r0 ? row_str(r0, "period") : "";
+    if (strcmp(sp->view, "dependency") == 0) {
+        const char *how = r0 && strcmp(row_str(r0, "source"), "mirror") == 0
+                              ? "from the suppliers' export reports (mirror: the importer does "
+                                "not report)"
+                              : "as reported by the importer";
+        set_caption(sec,
+                    "Each supplier's share of %s's imports of %s in %s%s, %s. Data: %s; the "
+                    "dependency verb.",
+                    r0 ? row_str(r0, "importer") : ckp_args_get(args, "importer"), hs ? hs : "?",
+                    period[0] ? period : "the latest period", hhi, how, src);
+    } else if (strcmp(sp->view, "chokepoints") == 0) {
+        set_caption(sec,
+                    "Importers of %s whose largest supplier holds the biggest share (bar = that "
+                    "supplier's share; the table names it, with the HHI and the value). Data: "
+                    "%s; the chokepoints verb.",
+                    hs ? hs : "every product", src);
+    } else if (strcmp(sp->view, "concentration") == 0 || strcmp(sp->view, "production") == 0) {
+        const char *side = r0 ? row_str(r0, "side") : ckp_args_get(args, "side");
+        int prod = side && strcmp(side, "producer") == 0;
+        set_caption(sec,
+                    "Each country's share of world %s of %s in %s%s. Data: %s; the "
+                    "concentration verb (--side %s).",
+                    prod ? "mine/refinery production" : side && strcmp(side, "importer") == 0
+                                                            ? "imports"
+                                                            : "exports",
+                    hs ? hs : "?", period[0] ? period : "the latest period", hhi,
+                    prod ? "USGS Mineral Commodity Summaries (production tables)" : src,
+                    side ? side : "exporter");
+    } else if (strcmp(sp->view, "diversion") == 0) {
+        set_caption(sec,
+                    "Third countries ranked as rerouting hubs after measure %s: the score weighs "
+                    "the growth of issuer→hub and hub→target trade against its baseline and "
+                    "against uncontrolled control products, and the drop of issuer→target; each "
+                    "row explains its score. Data: %s; the diversion verb.",
+                    ckp_args_get(args, "measure") ? ckp_args_get(args, "measure") : "(given)",
+                    src);
+    } else if (strcmp(sp->view, "mirror") == 0) {
+        set_caption(sec,
+                    "Flows of %s where the exporter's and the importer's reports disagree most "
+                    "(gap in USD after the CIF/FOB margin; 'phantom' = reported on one side "
+                    "only). Data: %s; the mirror verb.",
+                    hs ? hs : "?", src);
+    } else if (strcmp(sp->view, "unitvalue") == 0) {
+        set_caption(sec,
+                    "Flows of %s whose unit value (USD/kg) is furthest from the product's world "
+                    "median (robust z-score; under-invoicing and misclassification show as "
+                    "large negative or positive values). Data: %s; the unitvalue verb.",
+                    hs ? hs : "?", src);
+    }
+}
+
+static json_t *verb_view(ckp_env *env, const vspec *sp, const ckp_args *args, int from_server,
+                         int max_rows, ckp_error *err)
+{
+    const ckp_verb *v = ckp_verb_find(sp->verb);
+    if (from_server && v && check_view_params(args, v, top_param, err) != CKP_OK)
+        return NULL;
+    int top = sp->top < max_rows ? sp->top : max_rows;
+    if (view_top(args, top, &top, err) != CKP_OK)
+        return NULL;
+    ckp_args *va = verb_args(args, v);
+    if (!va) {
+        ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    if (strcmp(sp->view, "production") == 0 && !ckp_args_get(va, "side"))
+        ckp_args_set(va, "side", "producer");
+    char title[300];
+    const char *hs = ckp_args_get(va, "hs");
+    if (strcmp(sp->view, "dependency") == 0)
+        snprintf(title, sizeof title, "Who supplies %s: %s", ckp_args_get(va, "importer") ?
+                 ckp_args_get(va, "importer") : "?", hs ? hs : "?");
+    else if (strcmp(sp->view, "diversion") == 0)
+        snprintf(title, sizeof title, "%s after %s", sp->title,
+                 ckp_args_get(va, "measure") ? ckp_args_get(va, "measure") : "the measure");
+    else
+        snprintf(title, sizeof title, "%s: %s", sp->title, hs ? hs : "every product");
+    json_t *sec = section_new(sp->view, title);
+    json_t *rows = NULL;
+    if (verb_rows(env, sp->verb, va, from_server, sec, &rows, err) != CKP_OK) {
+        json_decref(sec);
+        json_decref(rows);
+        ckp_args_free(va);
+        return NULL;
+    }
+    /* one period per chart for the share views: the latest, unless the user
+     * chose one (the verbs answer every period of the range) */
+    if ((strcmp(sp->view, "dependency") == 0 || strcmp(sp->view, "concentration") == 0 ||
+         strcmp(sp->view, "production") == 0 || strcmp(sp->view, "chokepoints") == 0) &&
+        json_array_size(rows) > 0) {
+        const char *latest = "";
+        size_t i0;
+        json_t *r0;
+        json_array_foreach(rows, i0, r0) {
+            if (strcmp(row_str(r0, "period"), latest) > 0)
+                latest = row_str(r0, "period");
+        }
+        char keep_p[32];
+        snprintf(keep_p, sizeof keep_p, "%s", latest);
+        json_t *only = json_array();
+        json_array_foreach(rows, i0, r0) {
+            if (strcmp(row_str(r0, "period"), keep_p) == 0)
+                json_array_append(only, r0);
+        }
+        json_decref(rows);
+        rows = only;
+    }
+    /* labels for flow-level views */
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (!json_object_get(row, "label") && json_object_get(row, "reporter")) {
+            char lab[96];
+            snprintf(lab, sizeof lab, "%s→%s %s %s", row_str(row, "reporter"),
+                     row_str(row, "partner"), row_str(row, "hs"), row_str(row, "period"));
+            json_object_set_new(row, "label", json_string(lab));
+        }
+    }
+    json_t *kept = sp->sort ? top_rows(rows, sp->sort, sp->sort_abs, top) : first_rows(rows, top);
+    json_object_set_new(sec, "total_rows", json_integer((json_int_t)json_array_size(rows)));
+    if (json_array_size(kept) > 0)
+        json_object_set_new(sec, "chart", chart_new(sp->chart, sp->x, sp->y, sp->series,
+                                                     sp->percent));
+    else if (json_is_null(json_object_get(sec, "note")))
+        set_note(sec, "No rows: the store holds no data for this question.");
+    if (strcmp(sp->view, "production") != 0) {
+        ckp_hsset *set = NULL;
+        if (ckp_args_hsset(va, env->ref, "hs", 0, &set, NULL) == CKP_OK && set)
+            add_sources(env, sec, set, -1, -1);
+        ckp_hsset_free(set);
+        /* diversion by --measure: the measure's goods */
+        const ckp_measures *ms = NULL;
+        const char *mid = ckp_args_get(va, "measure");
+        if (mid && ckp_measures_from_env(env, &ms, NULL) == CKP_OK && ms) {
+            const ckp_measure *m = ckp_measures_find(ms, mid);
+            if (m)
+                add_sources(env, sec, m->hs, -1, -1);
+        }
+    }
+    caption_for(env, sp, sec, kept, va);
+    json_object_set_new(sec, "rows", kept);
+    json_decref(rows);
+    ckp_args_free(va);
+    return sec;
+}
+
+/* ---- measures timeline ------------------------------------------------------ */
+
+static json_t *view_measures(ckp_env *env, const ckp_args *args, int from_server, ckp_error *err)
+{
+    const ckp_verb *v = ckp_verb_find("measures");
+    if (from_server && v && check_view_params(args, v, NULL, err) != CKP_OK)
+        return NULL;
+    json_t *sec = section_new("measures", "Export controls over time");
+    json_t *rows = NULL;
+    ckp_args *va = verb_args(args, v);
+    ckp_status st = va ? verb_rows(env, "measures", va, from_server, sec, &rows, err) : CKP_ENOMEM;
+    ckp_args_free(va);
+    if (st != CKP_OK) {
+        json_decref(sec);
+        json_decref(rows);
+        return NULL;
+    }
+    json_object_set_new(sec, "rows", rows);
+    json_t *chart = chart_new("timeline", "id", "effective", "issuer", 0);
+    json_object_set_new(chart, "end", json_string("lifted"));
+    if (json_array_size(rows) > 0)
+        json_object_set_new(sec, "chart", chart);
+    else
+        json_decref(chart);
+    set_caption(sec,
+                "Each bar is one measure of the register, from the day it took effect to the "
+                "day it was lifted or suspended (bars running to the right edge are in force). "
+                "Data: the measures register shipped in data/controls (China's MOFCOM "
+                "announcements as compiled in measures.csv, the EU's HS6 sanctions on Russia, "
+                "the Common High Priority Items List); the measures verb.");
+    return sec;
+}
+
+/* ---- exports by partner over time (a plain aggregate of the store) ------------ */
+
+typedef struct cell {
+    int32_t period;
+    int other;
+    double value, qty;
+} cell;
+
+typedef struct agg {
+    cell *cells;
+    size_t n, cap;
+    int reporter, partner; /* -1 = any */
+    int monthly, annual;
+    int failed;
+    unsigned char seen[256];
+    ckp_flow last; /* the previous row: the same flow from a second source counts once */
+    int have_last;
+} agg;
+
+static int on_flow(const ckp_flow *row, void *ctx)
+{
+    agg *a = ctx;
+    int other = a->reporter >= 0 ? row->partner : row->reporter;
+    /* rows come ordered by HS, reporter, partner, flow, period: a repeat of
+     * the previous key is the same flow reported by another source */
+    if (a->have_last && a->last.hs == row->hs && a->last.reporter == row->reporter &&
+        a->last.partner == row->partner && a->last.flow == row->flow &&
+        a->last.period == row->period)
+        return 0;
+    a->last = *row;
+    a->have_last = 1;
+    if (CKP_PERIOD_MONTH(row->period))
+        a->monthly++;
+    else
+        a->annual++;
+    if (row->source >= 0 && row->source < 256)
+        a->seen[row->source] = 1;
+    /* linear probe from the end: rows come ordered by hs, reporter, partner,
+     * flow, period, so the same (period, other) is usually recent */
+    for (size_t i = a->n; i-- > 0 && i + 4096 > a->n;) {
+        if (a->cells[i].period == row->period && a->cells[i].other == other) {
+            a->cells[i].value += row->value;
+            if (!isnan(row->qty))
+                a->cells[i].qty += row->qty;
+            return 0;
+        }
+    }
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 1024;
+        if (cap > ((size_t)16 << 20)) {
+            a->failed = 1;
+            return 1;
+        }
+        cell *p = realloc(a->cells, cap * sizeof *p);
+        if (!p) {
+            a->failed = 1;
+            return 1;
+        }
+        a->cells = p;
+        a->cap = cap;
+    }
+    a->cells[a->n++] = (cell){row->period, other, row->value, isnan(row->qty) ? 0 : row->qty};
+    return 0;
+}
+
+typedef struct total {
+    int other;
+    double value;
+} total;
+
+static int by_total_desc(const void *a, const void *b)
+{
+    const total *x = a, *y = b;
+    return (x->value < y->value) - (x->value > y->value);
+}
+
+static int cell_cmp(const void *a, const void *b)
+{
+    const cell *x = a, *y = b;
+    if (x->period != y->period)
+        return x->period < y->period ? -1 : 1;
+    return x->other - y->other;
+}
+
+/* Period label of a day: "YYYY-MM" (monthly) or "YYYY". */
+static void day_label(int32_t days, int monthly, char *buf)
+{
+    int32_t p = ckp_date_period(days);
+    int y = (int)CKP_PERIOD_YEAR(p) % 10000, m = (int)CKP_PERIOD_MONTH(p) % 100;
+    if (monthly)
+        snprintf(buf, 16, "%04d-%02d", y < 0 ? 0 : y, m < 0 ? 0 : m);
+    else
+        snprintf(buf, 16, "%04d", y < 0 ? 0 : y);
+}
+
+static int hs_overlap(const ckp_hsset *a, const ckp_hsset *b)
+{
+    uint32_t cur = 0, code;
+    while (ckp_hsset_next(a, &cur, &code))
+        if (ckp_hsset_has(b, code))
+            return 1;
+    return 0;
+}
+
+static void add_markers(ckp_env *env, json_t *chart, const ckp_hsset *set, int reporter,
+                        int partner, int monthly, const char *first, const char *last,
+                        json_t *ids)
+{
+    const ckp_measures *ms = NULL;
+    if (ckp_measures_from_env(env, &ms, NULL) != CKP_OK || !ms)
+        return;
+    json_t *markers = json_object_get(chart, "markers");
+    for (int i = 0; i < ckp_measures_count(ms); i++) {
+        const ckp_measure *m = ckp_measures_at(ms, i);
+        if (m->nhs > 200 || !hs_overlap(set, m->hs))
+            continue;
+        if (reporter >= 0 && !ckp_measure_binds(m, reporter))
+            continue;
+        if (reporter < 0 && partner >= 0 && !ckp_measure_targets(m, partner))
+            continue;
+        int32_t start = ckp_measure_start(m);
+        char at[16], lab[160];
+        if (start >= 0) {
+            day_label(start, monthly, at);
+            if (strcmp(at, first) >= 0 && strcmp(at, last) <= 0) {
+                snprintf(lab, sizeof lab, "%s %s (to %s)", m->id, ckp_measure_kind_name(m->kind),
+                         m->targets_code);
+                json_array_append_new(markers, json_pack("{s:s, s:s}", "at", at, "label", lab));
+            }
+        }
+        if (m->lifted >= 0) {
+            day_label(m->lifted, monthly, at);
+            if (strcmp(at, first) >= 0 && strcmp(at, last) <= 0) {
+                snprintf(lab, sizeof lab, "%s lifted/suspended", m->id);
+                json_array_append_new(markers, json_pack("{s:s, s:s}", "at", at, "label", lab));
+            }
+        }
+        if (ids)
+            json_array_append_new(ids, json_string(m->id));
+    }
+}
+
+static const ckp_param exports_params[] = {
+    {"reporter", CKP_PARAM_STR, "C", "the exporting country", 0, 1},
+    {"partner", CKP_PARAM_STR, "C", "the destination", 0, 1},
+    {"hs", CKP_PARAM_STR, "H", "HS codes, prefixes or a group", 1, 1},
+    {"flow", CKP_PARAM_STR, "X|M", "X = exports (default), M = imports", 0, 1},
+    {"period", CKP_PARAM_STR, "P", "one period", 0, 1},
+    {"from", CKP_PARAM_STR, "P", "first period", 0, 1},
+    {"to", CKP_PARAM_STR, "P", "last period", 0, 1},
+    {"top", CKP_PARAM_INT, "N", "partners shown (the rest summed as 'other')", 0, 1},
+    {NULL, 0, NULL, NULL, 0, 0}};
+
+static ckp_status exports_scan(ckp_env *env, const ckp_hsset *set, int reporter, int partner,
+                               int flow, int32_t from, int32_t to, agg *a, ckp_error *err)
+{
+    const ckp_store *store = NULL;
+    ckp_status st = ckp_env_store(env, &store, err);
+    if (st != CKP_OK)
+        return st;
+    ckp_query q;
+    ckp_query_init(&q);
+    q.hs = set;
+    q.reporter = reporter;
+    q.partner = partner;
+    q.flow = flow;
+    q.period_from = from;
+    q.period_to = to;
+    a->reporter = reporter;
+    a->partner = partner;
+    return ckp_store_scan(store, &q, on_flow, a, err);
+}
+
+static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server, ckp_error *err)
+{
+    if (ckp_args_check(args, exports_params, from_server, err) != CKP_OK)
+        return NULL;
+    int reporter = -1, partner = -1, top = 8;
+    int32_t from = 0, to = 0;
+    ckp_hsset *set = NULL;
+    if (ckp_args_country(args, env->ref, "reporter", 0, &reporter, err) != CKP_OK ||
+        ckp_args_country(args, env->ref, "partner", 0, &partner, err) != CKP_OK ||
+        ckp_args_periods(args, &from, &to, err) != CKP_OK || view_top(args, 8, &top, err) ||
+        ckp_args_hsset(args, env->ref, "hs", 1, &set, err) != CKP_OK)
+        return NULL;
+    const char *flow_s = ckp_args_get(args, "flow");
+    int flow = CKP_FLOW_EXPORT;
+    if (flow_s && strcasecmp(flow_s, "M") == 0)
+        flow = CKP_FLOW_IMPORT;
+    else if (flow_s && strcasecmp(flow_s, "X") != 0) {
+        ckp_hsset_free(set);
+        ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--flow must be X or M (got '%s')", flow_s);
+        return NULL;
+    }
+    if (reporter < 0 && partner < 0) {
+        ckp_hsset_free(set);
+        ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "give --reporter or --partner (or both)");
+        return NULL;
+    }
+    const char *hs_arg = ckp_args_get(args, "hs");
+    char title[256];
+    if (reporter >= 0)
+        snprintf(title, sizeof title, "%s's %s of %s by partner", country_name(env, reporter),
+                 flow == CKP_FLOW_EXPORT ? "exports" : "imports", hs_arg);
+    else
+        snprintf(title, sizeof title, "%s of %s to %s, by reporting country",
+                 flow == CKP_FLOW_EXPORT ? "Exports" : "Imports", hs_arg,
+                 country_name(env, partner));
+    json_t *sec = section_new("exports", title);
+    json_object_set_new(sec, "columns",
+                        json_pack("[s,s,s,s,s]", "period", reporter >= 0 ? "partner" : "reporter",
+                                  "name", "value", "qty"));
+    agg a;
+    memset(&a, 0, sizeof a);
+    ckp_error serr;
+    ckp_error_clear(&serr);
+    int mirrored = 0;
+    ckp_status st = exports_scan(env, set, reporter, partner, flow, from, to, &a, &serr);
+    if (st == CKP_OK && a.n == 0 && reporter >= 0 && partner < 0) {
+        /* the reporter does not report: its partners' reports stand in */
+        memset(&a, 0, sizeof a);
+        mirrored = 1;
+        agg b;
+        memset(&b, 0, sizeof b);
+        st = exports_scan(env, set, -1, reporter,
+                          flow == CKP_FLOW_EXPORT ? CKP_FLOW_IMPORT : CKP_FLOW_EXPORT, from, to, &b,
+                          &serr);
+        a = b;
+        a.reporter = reporter; /* the series are by partner either way */
+    }
+    if (st != CKP_OK || a.failed) {
+        char msg[1024];
+        set_note(sec, "exports: %s", a.failed ? "too many rows for one chart: narrow the query"
+                                              : ckp_error_format(&serr, msg, sizeof msg));
+        free(a.cells);
+        ckp_hsset_free(set);
+        return sec;
+    }
+    /* keep one frequency: monthly when there is any monthly row */
+    int monthly = a.monthly > 0;
+    size_t k = 0;
+    for (size_t i = 0; i < a.n; i++)
+        if ((CKP_PERIOD_MONTH(a.cells[i].period) != 0) == monthly)
+            a.cells[k++] = a.cells[i];
+    a.n = k;
+    if (a.n > 1) /* a.cells is NULL when nothing matched */
+        qsort(a.cells, a.n, sizeof *a.cells, cell_cmp);
+    /* rank the other side by total value */
+    int nc = ckp_ref_country_count(env->ref);
+    total *tot = calloc((size_t)nc + 1, sizeof *tot);
+    if (!tot) {
+        free(a.cells);
+        ckp_hsset_free(set);
+        json_decref(sec);
+        ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < nc; i++)
+        tot[i].other = i;
+    for (size_t i = 0; i < a.n; i++)
+        if (a.cells[i].other >= 0 && a.cells[i].other < nc)
+            tot[a.cells[i].other].value += a.cells[i].value;
+    qsort(tot, (size_t)nc, sizeof *tot, by_total_desc);
+    unsigned char *keep = calloc((size_t)nc + 1, 1);
+    for (int i = 0; keep && i < nc && i < top && tot[i].value > 0; i++)
+        keep[tot[i].other] = 1;
+    json_t *rows = json_array();
+    const char *sfield = reporter >= 0 ? "partner" : "reporter";
+    char first[8] = "", last[8] = "";
+    for (size_t i = 0; i < a.n;) {
+        int32_t p = a.cells[i].period;
+        double ov = 0, oq = 0;
+        int has_other = 0;
+        char plab[8];
+        ckp_period_format(p, plab);
+        if (!first[0])
+            snprintf(first, sizeof first, "%s", plab);
+        snprintf(last, sizeof last, "%s", plab);
+        for (; i < a.n && a.cells[i].period == p; i++) {
+            const cell *c = &a.cells[i];
+            if (keep && c->other >= 0 && c->other < nc && keep[c->other]) {
+                const ckp_country *cc = ckp_ref_country(env->ref, c->other);
+                json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "period", plab,
+                                                      sfield, cc ? cc->iso3 : "?", "name",
+                                                      cc ? cc->name : "?", "value", c->value,
+                                                      "qty", c->qty));
+            } else {
+                ov += c->value;
+                oq += c->qty;
+                has_other = 1;
+            }
+        }
+        if (has_other)
+            json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "period", plab,
+                                                  sfield, "other", "name", "all other partners",
+                                                  "value", ov, "qty", oq));
+    }
+    const ckp_store *store = NULL;
+    ckp_env_store(env, &store, NULL);
+    int synth = 0;
+    json_t *srcs = json_object_get(sec, "sources");
+    for (int i = 0; store && i < 256 && i < ckp_store_source_count(store); i++)
+        if (a.seen[i]) {
+            json_array_append_new(srcs, json_string(ckp_store_source_name(store, i)));
+            synth |= ckp_store_source_synthetic(store, i);
+        }
+    json_object_set_new(sec, "synthetic", json_boolean(synth));
+    json_t *ids = json_array();
+    if (a.n > 0) {
+        json_t *chart = chart_new("line", "period", "value", sfield, 0);
+        add_markers(env, chart, set, reporter, partner, monthly, first, last, ids);
+        json_object_set_new(sec, "chart", chart);
+    } else {
+        set_note(sec, "No rows: the store holds no %s of %s for %s.",
+                 flow == CKP_FLOW_EXPORT ? "exports" : "imports", hs_arg,
+                 country_name(env, reporter >= 0 ? reporter : partner));
+    }
+    char src[1024], idtext[512] = "";
+    sources_text(env, sec, src, sizeof src);
+    size_t o = 0;
+    size_t ii;
+    json_t *idv;
+    json_array_foreach(ids, ii, idv) {
+        int w = snprintf(idtext + o, sizeof idtext - o, "%s%s", ii ? ", " : "",
+                         json_string_value(idv));
+        if (w < 0 || (size_t)w >= sizeof idtext - o)
+            break;
+        o += (size_t)w;
+    }
+    set_caption(sec,
+                "%s %s of %s (%s), %s %s to %s, in USD%s. The %d largest %s are drawn; the rest "
+                "are summed as 'other'.%s%s%s Data: %s.",
+                reporter >= 0 ? country_name(env, reporter) : "Every reporter's",
+                flow == CKP_FLOW_EXPORT ? "exports" : "imports", hs_arg, ckp_hsset_label(set),
+                monthly ? "monthly" : "annual", first[0] ? first : "-", last[0] ? last : "-",
+                mirrored ? ", from the partners' import reports (mirror: the exporter does not "
+                           "report these flows)"
+                         : reporter >= 0 ? ", as reported by the exporter" : "",
+                top, reporter >= 0 ? "partners" : "reporters",
+                idtext[0] ? " Dashed lines: measures " : "", idtext,
+                idtext[0] ? " taking effect (and being lifted)." : "", src);
+    json_decref(ids);
+    json_object_set_new(sec, "rows", rows);
+    free(keep);
+    free(tot);
+    free(a.cells);
+    ckp_hsset_free(set);
+    return sec;
+}
+
+/* ---- screening summary (report only: reads a local file) ------------------- */
+
+static void count_bad(const ckp_error *why, void *ctx)
+{
+    (void)why;
+    (*(long *)ctx)++;
+}
+
+/* Screen the file through the screen verb when it is registered, else
+ * through the library (screen.h) with the shipped lists, the register and
+ * the hubs. */
+static ckp_status screen_rows(ckp_env *env, const ckp_args *args, json_t *sec, json_t **rows,
+                              long *bad, ckp_error *err)
+{
+    if (ckp_verb_find("screen")) {
+        ckp_args *va = verb_args(args, ckp_verb_find("screen"));
+        ckp_status st = va ? verb_rows(env, "screen", va, 0, sec, rows, err) : CKP_ENOMEM;
+        ckp_args_free(va);
+        return st;
+    }
+    *rows = json_array();
+    size_t ncols = 0;
+    const ckp_column *cols = ckp_screen_columns(&ncols);
+    json_t *names = json_array();
+    for (size_t i = 0; i < ncols; i++)
+        json_array_append_new(names, json_string(cols[i].name));
+    json_object_set_new(sec, "columns", names);
+    ckp_screen_config cfg;
+    ckp_screen_config_init(&cfg, env->ref);
+    ckp_lists *lists = NULL;
+    ckp_index *ix = NULL;
+    ckp_error lerr;
+    ckp_error_clear(&lerr);
+    if (ckp_index_load(NULL, env->data_dir, env->ref, &lists, &ix, NULL, &lerr) == CKP_OK)
+        cfg.index = ix;
+    const ckp_measures *ms = NULL;
+    const ckp_hubs *hubs = NULL;
+    if (ckp_measures_from_env(env, &ms, NULL) == CKP_OK)
+        cfg.measures = ms;
+    if (ckp_hubs_from_env(env, &hubs, NULL) == CKP_OK)
+        cfg.hubs = hubs;
+    ckp_screen_input in = {ckp_args_pos(args, 0), NULL, 0, NULL, 0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ckp_writer *w = f ? ckp_writer_new(f, CKP_FMT_JSON, cols, ncols) : NULL;
+    ckp_screen_stats st;
+    memset(&st, 0, sizeof st);
+    ckp_error serr;
+    ckp_error_clear(&serr);
+    ckp_status rc = w ? ckp_screen_run(&cfg, &in, w, count_bad, bad, &st, &serr) : CKP_ENOMEM;
+    if (w) {
+        ckp_writer_finish(w);
+        ckp_writer_free(w);
+    }
+    if (f)
+        fclose(f);
+    if (rc == CKP_ENOMEM && !w) {
+        free(buf);
+        if (ix)
+            ckp_index_free(ix);
+        if (lists)
+            ckp_lists_free(lists);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (rc != CKP_OK) {
+        char msg[1024];
+        set_note(sec, "screen: %s", ckp_error_format(&serr, msg, sizeof msg));
+    } else if (!cfg.index) {
+        set_note(sec, "The party lists did not load (%s): no party alerts.", lerr.msg);
+    }
+    for (char *p = buf; rc == CKP_OK && p && p < buf + len;) {
+        char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
+        json_t *row = n ? json_loadb(p, n, 0, NULL) : NULL;
+        if (row)
+            json_array_append_new(*rows, row);
+        p += n + 1;
+    }
+    json_object_set_new(sec, "shipments", json_integer((json_int_t)st.shipments));
+    free(buf);
+    if (ix)
+        ckp_index_free(ix);
+    if (lists)
+        ckp_lists_free(lists);
+    return CKP_OK;
+}
+
+static json_t *view_screen(ckp_env *env, const ckp_args *args, int from_server, int max_rows,
+                           ckp_error *err)
+{
+    if (from_server) {
+        ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                      "the screen view reads a local file: POST shipments to /api/screen");
+        return NULL;
+    }
+    json_t *sec = section_new("screen", "Screening summary");
+    json_t *rows = NULL;
+    long bad = 0;
+    if (screen_rows(env, args, sec, &rows, &bad, err) != CKP_OK) {
+        json_decref(sec);
+        json_decref(rows);
+        return NULL;
+    }
+    /* counts by kind, and the distinct shipments with an alert */
+    static const char *const kinds[] = {"goods", "party", "route", "unitvalue", NULL};
+    double counts[5] = {0};
+    size_t i;
+    json_t *row;
+    json_t *ships = json_object();
+    json_array_foreach(rows, i, row) {
+        const char *k = row_str(row, "kind");
+        int j = 0;
+        while (kinds[j] && strcmp(kinds[j], k) != 0)
+            j++;
+        counts[j]++;
+        json_object_set_new(ships, row_str(row, "shipment"), json_true());
+    }
+    json_t *labels = json_array(), *data = json_array();
+    for (int j = 0; j < 5; j++) {
+        if (j == 4 && counts[4] == 0)
+            break;
+        json_array_append_new(labels, json_string(kinds[j] ? kinds[j] : "other"));
+        json_array_append_new(data, json_real(counts[j]));
+    }
+    if (json_array_size(rows) > 0) {
+        json_t *chart = chart_new("bar", "kind", "count", NULL, 0);
+        json_object_set_new(chart, "data",
+                            json_pack("{s:o, s:[{s:s, s:o}]}", "labels", labels, "datasets",
+                                      "label", "alerts", "data", data));
+        json_object_set_new(sec, "chart", chart);
+    } else {
+        json_decref(labels);
+        json_decref(data);
+        if (json_is_null(json_object_get(sec, "note")))
+            set_note(sec, "No alerts: no shipment hit a control, a listed party or a risky route.");
+    }
+    json_int_t nship = json_integer_value(json_object_get(sec, "shipments"));
+    char screened[64] = "";
+    if (nship > 0)
+        snprintf(screened, sizeof screened, " (%lld screened, %ld rows rejected)",
+                 (long long)nship, bad);
+    set_caption(sec,
+                "%zu alerts on %zu shipments of %s%s, by kind (goods under a control in force, "
+                "listed parties, risky routes via diversion hubs, unit-value outliers); the "
+                "table lists the highest-scoring alerts with their reasons. Data: the shipments "
+                "file given to the report, the party lists and the measures register shipped in "
+                "data/, the diversion hubs ranked on the store; screening (screen.h).",
+                json_array_size(rows), json_object_size(ships),
+                ckp_args_pos(args, 0) ? ckp_args_pos(args, 0) : "?", screened);
+    json_object_set_new(sec, "total_rows", json_integer((json_int_t)json_array_size(rows)));
+    json_object_set_new(sec, "rows", top_rows(rows, "score", 0, max_rows * 2));
+    json_decref(rows);
+    json_decref(ships);
+    return sec;
+}
+
+json_t *ckp__report_view(ckp_env *env, const char *name, const ckp_args *args,
+                         int from_server, int max_rows, ckp_error *err)
+{
+    if (max_rows <= 0)
+        max_rows = 25;
+    if (strcmp(name, "measures") == 0)
+        return view_measures(env, args, from_server, err);
+    if (strcmp(name, "exports") == 0)
+        return view_exports(env, args, from_server, err);
+    if (strcmp(name, "screen") == 0)
+        return view_screen(env, args, from_server, max_rows, err);
+    for (const vspec *sp = specs; sp->view; sp++)
+        if (strcmp(sp->view, name) == 0)
+            return verb_view(env, sp, args, from_server, max_rows, err);
+    ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0, "unknown view '%.60s'", name);
+    return NULL;
+}
+
+ckp_status ckp_report_view(ckp_env *env, const char *name, const ckp_args *args,
+                           int from_server, FILE *out, ckp_error *err)
+{
+    ckp_error_clear(err);
+    json_t *sec = ckp__report_view(env, name, args, from_server, 25, err);
+    if (!sec)
+        return err && err->code != CKP_OK ? err->code
+                                          : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0,
+                                                          "out of memory");
+    int rc = json_dumpf(sec, out, JSON_COMPACT);
+    json_decref(sec);
+    if (rc != 0)
+        return ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write the view");
+    return CKP_OK;
+}
+
+/* ---- product groups ------------------------------------------------------------ */
+
+static void add_unique(int *arr, int *n, int max, int v)
+{
+    for (int i = 0; i < *n; i++)
+        if (arr[i] == v)
+            return;
+    if (*n < max)
+        arr[(*n)++] = v;
+}
+
+int ckp__report_group_list(ckp_env *env, ckp__rgroup *out, int max)
+{
+    const ckp_measures *ms = NULL;
+    if (ckp_measures_from_env(env, &ms, NULL) != CKP_OK)
+        ms = NULL;
+    int n = 0;
+    for (int g = 0; g < ckp_ref_group_count(env->ref) && n < max; g++) {
+        const ckp_group *grp = ckp_ref_group(env->ref, g);
+        if (!grp || strcmp(grp->source, "builtin") != 0)
+            continue;
+        ckp_hsset *set = NULL;
+        if (ckp_hsset_parse(env->ref, grp->name, &set, NULL) != CKP_OK || !set)
+            continue;
+        ckp__rgroup *r = &out[n];
+        memset(r, 0, sizeof *r);
+        size_t mo = 0;
+        for (int i = 0; ms && i < ckp_measures_count(ms); i++) {
+            const ckp_measure *m = ckp_measures_at(ms, i);
+            /* broad sanctions lists (thousands of codes) do not make a product
+             * "controlled" for this report; targeted measures do */
+            if (m->nhs > 200 || !hs_overlap(set, m->hs))
+                continue;
+            if (m->nissuers == 1)
+                add_unique(r->issuers, &r->nissuers, 8, m->issuers[0]);
+            for (int t = 0; !m->all_targets && t < m->ntargets; t++)
+                add_unique(r->targets, &r->ntargets, 8, m->targets[t]);
+            int w = snprintf(r->measures + mo, sizeof r->measures - mo, "%s%s", mo ? ";" : "",
+                             m->id);
+            if (w > 0 && (size_t)w < sizeof r->measures - mo)
+                mo += (size_t)w;
+        }
+        ckp_hsset_free(set);
+        if (!r->measures[0])
+            continue;
+        snprintf(r->name, sizeof r->name, "%s", grp->name);
+        snprintf(r->hs, sizeof r->hs, "%s", grp->name);
+        snprintf(r->label, sizeof r->label, "%s", grp->description ? grp->description : "");
+        n++;
+    }
+    if (n == 0 && ms) {
+        /* no named groups: one group per targeted measure */
+        for (int i = 0; i < ckp_measures_count(ms) && n < max; i++) {
+            const ckp_measure *m = ckp_measures_at(ms, i);
+            if (m->nhs > 200)
+                continue;
+            ckp__rgroup *r = &out[n++];
+            memset(r, 0, sizeof *r);
+            snprintf(r->name, sizeof r->name, "%s", m->id);
+            snprintf(r->hs, sizeof r->hs, "%s", m->hs_codes);
+            for (char *p = r->hs; *p; p++)
+                if (*p == ';')
+                    *p = ',';
+            snprintf(r->label, sizeof r->label, "%s", m->title);
+            if (m->nissuers == 1)
+                add_unique(r->issuers, &r->nissuers, 8, m->issuers[0]);
+            for (int t = 0; !m->all_targets && t < m->ntargets; t++)
+                add_unique(r->targets, &r->ntargets, 8, m->targets[t]);
+            snprintf(r->measures, sizeof r->measures, "%s", m->id);
+        }
+    }
+    return n;
+}
+
+ckp_status ckp_report_groups(ckp_env *env, FILE *out, ckp_error *err)
+{
+    ckp__rgroup *g = calloc(64, sizeof *g);
+    if (!g)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    int n = ckp__report_group_list(env, g, 64);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *iss = json_array(), *tg = json_array(), *ids = json_array();
+        for (int k = 0; k < g[i].nissuers; k++)
+            json_array_append_new(iss, json_string(ckp_ref_country(env->ref, g[i].issuers[k])->iso3));
+        for (int k = 0; k < g[i].ntargets; k++)
+            json_array_append_new(tg, json_string(ckp_ref_country(env->ref, g[i].targets[k])->iso3));
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s", g[i].measures);
+        char *save = NULL;
+        for (char *t = strtok_r(tmp, ";", &save); t; t = strtok_r(NULL, ";", &save))
+            json_array_append_new(ids, json_string(t));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", g[i].name,
+                                             "hs", g[i].hs, "label", g[i].label, "issuers", iss,
+                                             "targets", tg, "measures", ids));
+    }
+    free(g);
+    int rc = json_dumpf(arr, out, JSON_COMPACT);
+    json_decref(arr);
+    return rc == 0 ? CKP_OK : ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write groups");
+}

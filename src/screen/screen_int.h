@@ -1,0 +1,61 @@
+/* screen_int.h — helpers shared by the files of src/screen/: an arena for
+ * strings and arrays that live as long as their owner, a string → index hash
+ * map, and a growable array with a limit. */
+#ifndef CHOKEPOINT_SCREEN_INT_H
+#define CHOKEPOINT_SCREEN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/error.h"
+
+/* Arena: bump allocation in 1 MiB chunks, freed all at once.  limit = total
+ * bytes allowed (0 = 4 GiB); past it allocations return NULL. */
+typedef struct ckp__arena_chunk ckp__arena_chunk;
+typedef struct ckp__arena {
+    ckp__arena_chunk *head;
+    size_t used, cap; /* in the head chunk */
+    size_t total, limit;
+} ckp__arena;
+
+void *ckp__arena_alloc(ckp__arena *a, size_t n);
+char *ckp__arena_strndup(ckp__arena *a, const char *s, size_t n);
+char *ckp__arena_strdup(ckp__arena *a, const char *s);
+void ckp__arena_free(ckp__arena *a);
+
+/* Open-addressing map from byte strings to uint32 values.  Keys are not
+ * copied: they must outlive the map (keep them in an arena). */
+typedef struct ckp__strmap {
+    const char **keys;
+    uint32_t *klen;
+    uint32_t *vals;
+    size_t cap, n; /* cap is a power of two */
+} ckp__strmap;
+
+int ckp__strmap_init(ckp__strmap *m, size_t expected);
+void ckp__strmap_free(ckp__strmap *m);
+/* Value for key, or UINT32_MAX. */
+uint32_t ckp__strmap_get(const ckp__strmap *m, const char *key, size_t n);
+/* Insert or replace; returns 0, or -1 when out of memory. */
+int ckp__strmap_put(ckp__strmap *m, const char *key, size_t n, uint32_t val);
+uint64_t ckp__hash(const char *s, size_t n);
+
+/* Growable array of elements of size `size`, at most `max` elements. */
+typedef struct ckp__vec {
+    void *data;
+    size_t n, cap, size, max;
+} ckp__vec;
+
+void ckp__vec_init(ckp__vec *v, size_t size, size_t max);
+/* Pointer to a new zeroed element at the end, or NULL (out of memory or max). */
+void *ckp__vec_push(ckp__vec *v);
+void ckp__vec_free(ckp__vec *v);
+
+/* Append to a fixed buffer (always NUL-terminated; output that does not fit
+ * is cut).  *o is the current length. */
+void ckp__bprintf(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Append s as a JSON string literal (with quotes). */
+void ckp__bjson(char *buf, size_t cap, size_t *o, const char *s);
+
+#endif

@@ -1,0 +1,220 @@
+/* screen_util.c — arena, string map and vector for src/screen (screen_int.h). */
+#include "screen_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ckp__arena_chunk {
+    ckp__arena_chunk *next;
+    size_t cap;
+    max_align_t align[];
+};
+
+#define CHUNK (1u << 20)
+
+void *ckp__arena_alloc(ckp__arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!a->head || a->used + n > a->cap) {
+        size_t cap = n > CHUNK ? n : CHUNK;
+        size_t limit = a->limit ? a->limit : ((size_t)4 << 30);
+        if (a->total + cap > limit)
+            return NULL;
+        ckp__arena_chunk *c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = a->head;
+        c->cap = cap;
+        a->head = c;
+        a->used = 0;
+        a->cap = cap;
+        a->total += cap;
+    }
+    void *p = (char *)a->head->align + a->used;
+    a->used += n;
+    return p;
+}
+
+char *ckp__arena_strndup(ckp__arena *a, const char *s, size_t n)
+{
+    char *p = ckp__arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *ckp__arena_strdup(ckp__arena *a, const char *s) { return ckp__arena_strndup(a, s, strlen(s)); }
+
+void ckp__arena_free(ckp__arena *a)
+{
+    ckp__arena_chunk *c = a->head;
+    while (c) {
+        ckp__arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->used = a->cap = a->total = 0;
+}
+
+uint64_t ckp__hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+int ckp__strmap_init(ckp__strmap *m, size_t expected)
+{
+    size_t cap = 16;
+    while (cap < expected * 2)
+        cap <<= 1;
+    m->keys = calloc(cap, sizeof *m->keys);
+    m->klen = calloc(cap, sizeof *m->klen);
+    m->vals = calloc(cap, sizeof *m->vals);
+    m->cap = cap;
+    m->n = 0;
+    if (!m->keys || !m->klen || !m->vals) {
+        ckp__strmap_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+void ckp__strmap_free(ckp__strmap *m)
+{
+    free(m->keys);
+    free(m->klen);
+    free(m->vals);
+    m->keys = NULL;
+    m->klen = NULL;
+    m->vals = NULL;
+    m->cap = m->n = 0;
+}
+
+static size_t find_slot(const ckp__strmap *m, const char *key, size_t n)
+{
+    size_t mask = m->cap - 1, i = (size_t)ckp__hash(key, n) & mask;
+    while (m->keys[i] && !(m->klen[i] == n && memcmp(m->keys[i], key, n) == 0))
+        i = (i + 1) & mask;
+    return i;
+}
+
+uint32_t ckp__strmap_get(const ckp__strmap *m, const char *key, size_t n)
+{
+    if (!m->cap)
+        return UINT32_MAX;
+    size_t i = find_slot(m, key, n);
+    return m->keys[i] ? m->vals[i] : UINT32_MAX;
+}
+
+static int grow(ckp__strmap *m)
+{
+    ckp__strmap big;
+    if (ckp__strmap_init(&big, m->cap) != 0)
+        return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i])
+            continue;
+        size_t j = find_slot(&big, m->keys[i], m->klen[i]);
+        big.keys[j] = m->keys[i];
+        big.klen[j] = m->klen[i];
+        big.vals[j] = m->vals[i];
+        big.n++;
+    }
+    ckp__strmap_free(m);
+    *m = big;
+    return 0;
+}
+
+int ckp__strmap_put(ckp__strmap *m, const char *key, size_t n, uint32_t val)
+{
+    if (!m->cap && ckp__strmap_init(m, 16) != 0)
+        return -1;
+    if ((m->n + 1) * 2 > m->cap && grow(m) != 0)
+        return -1;
+    size_t i = find_slot(m, key, n);
+    if (!m->keys[i]) {
+        m->keys[i] = key;
+        m->klen[i] = (uint32_t)n;
+        m->n++;
+    }
+    m->vals[i] = val;
+    return 0;
+}
+
+void ckp__vec_init(ckp__vec *v, size_t size, size_t max)
+{
+    v->data = NULL;
+    v->n = v->cap = 0;
+    v->size = size;
+    v->max = max;
+}
+
+void *ckp__vec_push(ckp__vec *v)
+{
+    if (v->n >= v->max)
+        return NULL;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        if (cap > v->max)
+            cap = v->max;
+        void *p = realloc(v->data, cap * v->size);
+        if (!p)
+            return NULL;
+        v->data = p;
+        v->cap = cap;
+    }
+    void *e = (char *)v->data + v->n * v->size;
+    memset(e, 0, v->size);
+    v->n++;
+    return e;
+}
+
+void ckp__vec_free(ckp__vec *v)
+{
+    free(v->data);
+    v->data = NULL;
+    v->n = v->cap = 0;
+}
+
+void ckp__bprintf(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+{
+    if (cap == 0 || *o + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *o, cap - *o, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    *o += (size_t)n < cap - *o ? (size_t)n : cap - *o - 1;
+}
+
+void ckp__bjson(char *buf, size_t cap, size_t *o, const char *s)
+{
+    if (cap == 0 || *o + 3 >= cap)
+        return;
+    buf[(*o)++] = '"';
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*o + 8 >= cap)
+            break;
+        if (*p == '"' || *p == '\\') {
+            buf[(*o)++] = '\\';
+            buf[(*o)++] = (char)*p;
+        } else if (*p < 0x20) {
+            *o += (size_t)snprintf(buf + *o, cap - *o, "\\u%04x", *p);
+        } else {
+            buf[(*o)++] = (char)*p;
+        }
+    }
+    buf[(*o)++] = '"';
+    buf[*o] = 0;
+}

@@ -1,0 +1,59 @@
+/* info.c — the `info` verb: what the store holds (one row; DESIGN.md fields
+ * rows, periods, reporters, partners, products, sources, bytes, then extras). */
+#include <stdio.h>
+#include <string.h>
+
+#include "chokepoint/verb.h"
+
+static const ckp_param params[] = {{NULL, 0, NULL, NULL, 0, 0}};
+
+static const ckp_column columns[] = {
+    {"rows", CKP_COL_INT, 0},        {"periods", CKP_COL_INT, 0},
+    {"reporters", CKP_COL_INT, 0},   {"partners", CKP_COL_INT, 0},
+    {"products", CKP_COL_INT, 0},    {"sources", CKP_COL_INT, 0},
+    {"bytes", CKP_COL_INT, 0},       {"first_period", CKP_COL_STR, 0},
+    {"last_period", CKP_COL_STR, 0}, {"generation", CKP_COL_INT, 0},
+    {"source_names", CKP_COL_STR, 0}};
+
+static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
+                      size_t summary_len, ckp_error *err)
+{
+    (void)args;
+    const ckp_store *s;
+    ckp_status st = ckp_env_store(env, &s, err);
+    if (st != CKP_OK)
+        return st;
+    ckp_store_info in;
+    ckp_store_get_info(s, &in);
+    char a[16], b[16], names[1024] = "";
+    size_t len = 0;
+    for (int i = 0; i < ckp_store_source_count(s) && len < sizeof names - 200; i++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s%s", i ? ";" : "",
+                                ckp_store_source_name(s, i),
+                                ckp_store_source_synthetic(s, i) ? " (synthetic)" : "");
+    ckp_writer_int(w, (long long)in.rows);
+    ckp_writer_int(w, in.periods);
+    ckp_writer_int(w, in.reporters);
+    ckp_writer_int(w, in.partners);
+    ckp_writer_int(w, in.products);
+    ckp_writer_int(w, in.sources);
+    ckp_writer_int(w, (long long)in.bytes);
+    ckp_writer_str(w, in.rows ? ckp_period_format(in.period_min, a) : NULL);
+    ckp_writer_str(w, in.rows ? ckp_period_format(in.period_max, b) : NULL);
+    ckp_writer_int(w, (long long)in.generation);
+    ckp_writer_str(w, names);
+    st = ckp_writer_end_row(w);
+    if (summary && summary_len)
+        snprintf(summary, summary_len, "%llu rows (%.1f bytes/row on disk), %d reporters, "
+                 "%d products, %d periods",
+                 (unsigned long long)in.rows, in.rows ? (double)in.bytes / (double)in.rows : 0.0,
+                 in.reporters, in.products, in.periods);
+    return st;
+}
+
+const ckp_verb ckp_verb_info = {
+    "info", "[--store DIR]",
+    "what the store holds: rows, periods, reporters, partners, products, sources, bytes",
+    "Checks every store file's checksum while opening it: a damaged store is refused\n"
+    "with the file named.",
+    params, 0, 0, columns, sizeof columns / sizeof columns[0], run};

@@ -1,0 +1,1290 @@
+/* ingest.c — Comtrade, BACI and generic flows CSV into the store (see
+ * ingest.h).  One pass per file through the project CSV reader; every field
+ * is parsed in place (no copies, no strtod on the common path). */
+#include "chokepoint/ingest.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chokepoint/csv.h"
+#include "store/store_int.h"
+
+#define MAX_FILES 4096
+#define NAME_CACHE 4096 /* distinct country strings remembered (flows format) */
+
+static const char *const reject_names[CKP_REJ_COUNT] = {
+    "malformed-row", "missing-field", "bad-period",    "unknown-reporter",
+    "unknown-partner", "bad-flow",    "bad-hs",        "hs-not-6-digit",
+    "not-hs-classification", "bad-value", "bad-quantity", "breakdown-row",
+    "duplicate-key"};
+
+const char *ckp_reject_name(ckp_reject_reason r)
+{
+    return r >= 0 && r < CKP_REJ_COUNT ? reject_names[r] : "?";
+}
+
+static const char *const format_names[] = {"auto", "comtrade", "baci", "flows"};
+
+int ckp_ingest_format_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, format_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *ckp_ingest_format_name(ckp_ingest_format f)
+{
+    return f >= 0 && f <= CKP_INGEST_FLOWS ? format_names[f] : "?";
+}
+
+void ckp_ingest_opts_init(ckp_ingest_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->synthetic = -1;
+}
+
+typedef struct name_slot {
+    char *s;
+    int id; /* country id or -1 */
+} name_slot;
+
+typedef struct file_mark {
+    uint64_t first_row; /* staging row of the file's first kept row */
+    char *name;
+} file_mark;
+
+struct ckp_ingest {
+    const ckp_ref *ref;
+    ckp_ingest_opts opts;
+    ckp_store_writer *w;
+    ckp_ingest_stats stats;
+    int source[4];          /* per format, registered on first use */
+    int nref;
+    int *by_comtrade;       /* code 0..999 → id, -2 = not looked up */
+    int *by_baci;
+    int *by_iso3;           /* 26^3 → id, -2 = not looked up */
+    name_slot names[NAME_CACHE];
+    file_mark files[MAX_FILES];
+    int nfiles;
+    const char *cur_file;
+};
+
+/* ---- life cycle -------------------------------------------------------- */
+
+static void dup_cb(uint64_t kept, uint32_t kept_line, uint64_t dup, uint32_t dup_line,
+                   const ckp_flow *row, void *ctx);
+
+ckp_status ckp_ingest_begin(const char *dir, const ckp_ref *ref, const ckp_ingest_opts *opts,
+                            ckp_ingest **out, ckp_error *err)
+{
+    *out = NULL;
+    ckp_ingest *ing = calloc(1, sizeof *ing);
+    if (!ing)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    ing->ref = ref;
+    if (opts)
+        ing->opts = *opts;
+    else
+        ckp_ingest_opts_init(&ing->opts);
+    for (int i = 0; i < 4; i++)
+        ing->source[i] = -1;
+    ing->nref = ckp_ref_country_count(ref);
+    ing->by_comtrade = malloc(1000 * sizeof(int));
+    ing->by_baci = malloc(1000 * sizeof(int));
+    ing->by_iso3 = malloc(26 * 26 * 26 * sizeof(int));
+    if (!ing->by_comtrade || !ing->by_baci || !ing->by_iso3) {
+        ckp_ingest_abort(ing);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (int i = 0; i < 1000; i++)
+        ing->by_comtrade[i] = ing->by_baci[i] = -2;
+    for (int i = 0; i < 26 * 26 * 26; i++)
+        ing->by_iso3[i] = -2;
+    ckp_status st = ckp_store_writer_begin(dir, ref, ing->opts.replace, &ing->w, err);
+    if (st != CKP_OK) {
+        ckp_ingest_abort(ing);
+        return st;
+    }
+    ckp_store_writer_on_duplicate(ing->w, dup_cb, ing);
+    *out = ing;
+    return CKP_OK;
+}
+
+void ckp_ingest_abort(ckp_ingest *ing)
+{
+    if (!ing)
+        return;
+    ckp_store_writer_abort(ing->w);
+    free(ing->by_comtrade);
+    free(ing->by_baci);
+    free(ing->by_iso3);
+    for (int i = 0; i < NAME_CACHE; i++)
+        free(ing->names[i].s);
+    for (int i = 0; i < ing->nfiles; i++)
+        free(ing->files[i].name);
+    free(ing);
+}
+
+const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing) { return &ing->stats; }
+
+ckp_status ckp_ingest_commit(ckp_ingest *ing, ckp_ingest_stats *stats, ckp_error *err)
+{
+    ckp_store_commit_stats cs;
+    ckp_store_writer *w = ing->w;
+    ing->w = NULL;
+    ckp_status st = ckp_store_writer_commit_stats(w, &cs, err);
+    if (st == CKP_OK) {
+        ing->stats.rows_kept = cs.rows_added;
+        ing->stats.store_rows = cs.rows_total;
+        ing->stats.rows_replaced = cs.rows_replaced;
+        ing->stats.generation = cs.generation;
+        ing->stats.store_bytes = cs.bytes;
+    }
+    if (stats)
+        *stats = ing->stats;
+    ckp_ingest_abort(ing);
+    return st;
+}
+
+/* ---- rejects ----------------------------------------------------------- */
+
+static void csv_put(FILE *f, const char *s, size_t n)
+{
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+/* Count a rejected row in st and write it to f (when not NULL):
+ * file,line,reason,detail,row. */
+static void reject_row(ckp_ingest_stats *st, FILE *f, const char *file, long line,
+                       ckp_reject_reason r, const char *detail, const ckp_csv *csv,
+                       const char *raw)
+{
+    st->by_reason[r]++;
+    st->rows_rejected++;
+    if (!f)
+        return;
+    csv_put(f, file, strlen(file));
+    fprintf(f, ",%ld,%s,", line, reject_names[r]);
+    csv_put(f, detail, strlen(detail));
+    fputc(',', f);
+    if (csv) {
+        /* the row as read, fields re-joined with commas */
+        char row[4096];
+        size_t len = 0, nf = ckp_csv_nfields(csv);
+        for (size_t i = 0; i < nf && len < sizeof row - 1; i++) {
+            ckp_field fl = ckp_csv_field(csv, i);
+            if (i)
+                row[len++] = ',';
+            for (size_t k = 0; k < fl.len && len < sizeof row - 1; k++)
+                row[len++] = fl.ptr[k];
+        }
+        csv_put(f, row, len);
+    } else if (raw) {
+        csv_put(f, raw, strlen(raw));
+    }
+    fputc('\n', f);
+}
+
+static void dup_cb(uint64_t kept, uint32_t kept_line, uint64_t dup, uint32_t dup_line,
+                   const ckp_flow *row, void *ctx)
+{
+    ckp_ingest *ing = ctx;
+    const char *kf = "?", *df = "?";
+    for (int i = 0; i < ing->nfiles; i++) {
+        if (ing->files[i].first_row <= kept)
+            kf = ing->files[i].name;
+        if (ing->files[i].first_row <= dup)
+            df = ing->files[i].name;
+    }
+    char detail[600], raw[256], hs[8], per[16];
+    snprintf(detail, sizeof detail, "same period, reporter, partner, flow and HS code as %.280s:%u "
+                                    "(kept; later duplicates are rejected, not summed)",
+             kf, kept_line);
+    const ckp_country *r = ckp_ref_country(ing->ref, row->reporter);
+    const ckp_country *p = ckp_ref_country(ing->ref, row->partner);
+    snprintf(raw, sizeof raw, "%s,%s,%s,%c,%s,%.17g", ckp_period_format(row->period, per),
+             r ? r->iso3 : "?", p ? p->iso3 : "?", row->flow, ckp_hs_format(row->hs, 6, hs),
+             row->value);
+    reject_row(&ing->stats, ing->opts.rejects, df, dup_line, CKP_REJ_DUPLICATE, detail, NULL,
+               raw);
+    ing->stats.rows_kept--;
+}
+
+/* ---- field parsing ----------------------------------------------------- */
+
+static ckp_field trim(ckp_field f)
+{
+    while (f.len && (*f.ptr == ' ' || *f.ptr == '\t')) {
+        f.ptr++;
+        f.len--;
+    }
+    while (f.len && (f.ptr[f.len - 1] == ' ' || f.ptr[f.len - 1] == '\t' ||
+                     f.ptr[f.len - 1] == '\r'))
+        f.len--;
+    return f;
+}
+
+static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+enum { NUM_OK = 0, NUM_EMPTY = 1, NUM_BAD = -1, NUM_NONFINITE = -2 };
+
+/* A decimal number: NUM_OK with *out, NUM_EMPTY for "" (and NA, null, -),
+ * NUM_NONFINITE for inf/NaN, NUM_BAD otherwise.  Plain decimals of up to 19
+ * significant digits are converted exactly here (one correctly rounded
+ * division); the rest goes to strtod. */
+static int parse_num(ckp_field f, double *out)
+{
+    if (f.len == 0 || f.ptr[0] == ' ' || f.ptr[0] == '\t' || f.ptr[f.len - 1] == ' ' ||
+        f.ptr[f.len - 1] == '\t' || f.ptr[f.len - 1] == '\r')
+        f = trim(f);
+    if (f.len == 0)
+        return NUM_EMPTY;
+    const char *p = f.ptr, *e = f.ptr + f.len;
+    int neg = 0;
+    if (*p == '-' || *p == '+') {
+        neg = *p == '-';
+        p++;
+    }
+    uint64_t m = 0;
+    int digits = 0, frac = 0, seen = 0;
+    while (p < e && *p >= '0' && *p <= '9') {
+        if (m || *p != '0')
+            digits++;
+        m = m * 10 + (uint64_t)(*p - '0');
+        p++;
+        seen = 1;
+    }
+    if (p < e && *p == '.') {
+        p++;
+        while (p < e && *p >= '0' && *p <= '9') {
+            if (m || *p != '0')
+                digits++;
+            m = m * 10 + (uint64_t)(*p - '0');
+            frac++;
+            p++;
+            seen = 1;
+        }
+    }
+    if (p == e && seen && digits <= 15 && frac <= 22) {
+        double v = (double)m / pow10_tab[frac];
+        *out = neg ? -v : v;
+        return NUM_OK;
+    }
+    /* the rare path: exponents, long mantissas, words */
+    char buf[64];
+    if (f.len >= sizeof buf)
+        return NUM_BAD;
+    memcpy(buf, f.ptr, f.len);
+    buf[f.len] = 0;
+    if (strcasecmp(buf, "na") == 0 || strcasecmp(buf, "null") == 0 ||
+        strcasecmp(buf, "-") == 0 || strcasecmp(buf, "n/a") == 0)
+        return NUM_EMPTY;
+    const char *q = buf + (*buf == '-' || *buf == '+');
+    if (strncasecmp(q, "inf", 3) == 0 || strncasecmp(q, "nan", 3) == 0)
+        return NUM_NONFINITE;
+    char *end;
+    double v = strtod(buf, &end);
+    if (end == buf || *end)
+        return NUM_BAD;
+    if (!isfinite(v))
+        return NUM_NONFINITE;
+    *out = v;
+    return NUM_OK;
+}
+
+/* A non-negative integer field; -1 when not one. */
+static long parse_int(ckp_field f)
+{
+    if (f.len == 0 || f.ptr[0] < '0' || f.ptr[0] > '9' || f.ptr[f.len - 1] < '0')
+        f = trim(f);
+    if (f.len == 0 || f.len > 12)
+        return -1;
+    long v = 0;
+    size_t i = 0;
+    for (; i < f.len && f.ptr[i] >= '0' && f.ptr[i] <= '9'; i++)
+        v = v * 10 + (f.ptr[i] - '0');
+    if (i == 0)
+        return -1;
+    if (i < f.len) { /* "842.0" */
+        if (f.ptr[i] != '.')
+            return -1;
+        for (i++; i < f.len; i++)
+            if (f.ptr[i] != '0')
+                return -1;
+    }
+    return v;
+}
+
+/* A period as data writes it: 2023, 2023-08, 202308, 2023-08-01, 2023/08. */
+static int32_t parse_period(ckp_field f)
+{
+    f = trim(f);
+    char d[8];
+    int n = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        char c = f.ptr[i];
+        if (c >= '0' && c <= '9') {
+            if (n == 8)
+                return -1;
+            d[n++] = c;
+        } else if ((c != '-' && c != '/') || (n != 4 && n != 6))
+            return -1;
+    }
+    if (n != 4 && n != 6 && n != 8)
+        return -1;
+    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    int m = n >= 6 ? (d[4] - '0') * 10 + (d[5] - '0') : 0;
+    if (y < 1900 || y > 2200 || (n >= 6 && (m < 1 || m > 12)))
+        return -1;
+    return y * 100 + m;
+}
+
+static int country_comtrade(ckp_ingest *ing, long code)
+{
+    if (code < 0)
+        return -1;
+    if (code >= 1000)
+        return ckp_ref_country_by_comtrade(ing->ref, (int)code);
+    if (ing->by_comtrade[code] == -2)
+        ing->by_comtrade[code] = ckp_ref_country_by_comtrade(ing->ref, (int)code);
+    return ing->by_comtrade[code];
+}
+
+static int country_baci(ckp_ingest *ing, long code)
+{
+    if (code < 0)
+        return -1;
+    if (code >= 1000)
+        return ckp_ref_country_by_baci(ing->ref, (int)code);
+    if (ing->by_baci[code] == -2)
+        ing->by_baci[code] = ckp_ref_country_by_baci(ing->ref, (int)code);
+    return ing->by_baci[code];
+}
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* A country as the flows format writes it: ISO3 (fast), or anything
+ * ckp_ref_country_arg accepts (remembered per distinct string). */
+static int country_any(ckp_ingest *ing, ckp_field f)
+{
+    f = trim(f);
+    if (f.len == 3) {
+        int k = 0, ok = 1;
+        for (int i = 0; i < 3 && ok; i++) {
+            int c = toupper((unsigned char)f.ptr[i]);
+            ok = c >= 'A' && c <= 'Z';
+            k = k * 26 + (c - 'A');
+        }
+        if (ok && ing->by_iso3[k] >= -1) {
+            if (ing->by_iso3[k] >= 0)
+                return ing->by_iso3[k];
+        } else if (ok) {
+            char iso[4] = {(char)toupper((unsigned char)f.ptr[0]),
+                           (char)toupper((unsigned char)f.ptr[1]),
+                           (char)toupper((unsigned char)f.ptr[2]), 0};
+            ing->by_iso3[k] = ckp_ref_country_by_iso3(ing->ref, iso);
+            if (ing->by_iso3[k] >= 0)
+                return ing->by_iso3[k];
+        }
+    }
+    if (f.len == 0 || f.len > 200)
+        return -1;
+    uint32_t h = hash_str(f.ptr, f.len) & (NAME_CACHE - 1);
+    for (int probe = 0; probe < 16; probe++) {
+        name_slot *s = &ing->names[(h + (uint32_t)probe) & (NAME_CACHE - 1)];
+        if (!s->s) {
+            char buf[256];
+            memcpy(buf, f.ptr, f.len);
+            buf[f.len] = 0;
+            int id = -1;
+            if (ckp_ref_country_arg(ing->ref, buf, &id, NULL) != CKP_OK)
+                id = -1;
+            s->s = strdup(buf);
+            s->id = id;
+            return id;
+        }
+        if (strlen(s->s) == f.len && memcmp(s->s, f.ptr, f.len) == 0)
+            return s->id;
+    }
+    char buf[256];
+    memcpy(buf, f.ptr, f.len);
+    buf[f.len] = 0;
+    int id = -1;
+    return ckp_ref_country_arg(ing->ref, buf, &id, NULL) == CKP_OK ? id : -1;
+}
+
+static int ieq(ckp_field f, const char *s)
+{
+    size_t n = strlen(s);
+    return f.len == n && strncasecmp(f.ptr, s, n) == 0;
+}
+
+/* X, M, RX, RM (Comtrade codes) and the words. */
+static int parse_flow(ckp_field f)
+{
+    f = trim(f);
+    if (ieq(f, "X") || ieq(f, "export") || ieq(f, "exports"))
+        return CKP_FLOW_EXPORT;
+    if (ieq(f, "M") || ieq(f, "import") || ieq(f, "imports"))
+        return CKP_FLOW_IMPORT;
+    if (ieq(f, "RX") || ieq(f, "re-export") || ieq(f, "reexport"))
+        return CKP_FLOW_REEXPORT;
+    if (ieq(f, "RM") || ieq(f, "re-import") || ieq(f, "reimport"))
+        return CKP_FLOW_REIMPORT;
+    return 0;
+}
+
+/* Comtrade classificationCode H0…H6 (or HS, or a year) → edition; -1 other. */
+static int parse_edition(ckp_field f)
+{
+    static const int h[7] = {CKP_HS1992, CKP_HS1996, CKP_HS2002, CKP_HS2007,
+                             CKP_HS2012, CKP_HS2017, CKP_HS2022};
+    f = trim(f);
+    if (f.len == 0 || ieq(f, "HS"))
+        return CKP_HS_UNKNOWN;
+    if (f.len == 2 && (f.ptr[0] == 'H' || f.ptr[0] == 'h') && f.ptr[1] >= '0' &&
+        f.ptr[1] <= '6')
+        return h[f.ptr[1] - '0'];
+    long y = parse_int(f);
+    for (int i = 0; i < 7; i++)
+        if (y == h[i])
+            return h[i];
+    return -1;
+}
+
+/* Comtrade qtyUnitCode → unit. */
+static int comtrade_unit(long code)
+{
+    switch (code) {
+    case 8: return CKP_UNIT_KG;
+    case 5: return CKP_UNIT_NUMBER;
+    case 6: return CKP_UNIT_PAIR;
+    case 7: return CKP_UNIT_LITRE;
+    case 2: return CKP_UNIT_M2;
+    case 12: return CKP_UNIT_M3;
+    case 11: return CKP_UNIT_CARAT;
+    case -1: case 1: return CKP_UNIT_NONE;
+    default: return CKP_UNIT_OTHER;
+    }
+}
+
+/* Unit words of the flows format; *scale multiplies the quantity. */
+static int flows_unit(ckp_field f, double *scale)
+{
+    f = trim(f);
+    *scale = 1;
+    if (f.len == 0 || ieq(f, "kg"))
+        return CKP_UNIT_KG;
+    if (ieq(f, "t") || ieq(f, "tonne") || ieq(f, "tonnes") || ieq(f, "ton")) {
+        *scale = 1000;
+        return CKP_UNIT_KG;
+    }
+    if (ieq(f, "g")) {
+        *scale = 0.001;
+        return CKP_UNIT_KG;
+    }
+    if (ieq(f, "u") || ieq(f, "number") || ieq(f, "items") || ieq(f, "pcs") || ieq(f, "no"))
+        return CKP_UNIT_NUMBER;
+    if (ieq(f, "l") || ieq(f, "litre") || ieq(f, "liter"))
+        return CKP_UNIT_LITRE;
+    if (ieq(f, "m2"))
+        return CKP_UNIT_M2;
+    if (ieq(f, "m3"))
+        return CKP_UNIT_M3;
+    if (ieq(f, "pair") || ieq(f, "pairs") || ieq(f, "2u"))
+        return CKP_UNIT_PAIR;
+    if (ieq(f, "ct") || ieq(f, "carat") || ieq(f, "carats"))
+        return CKP_UNIT_CARAT;
+    return CKP_UNIT_OTHER;
+}
+
+/* ---- formats ----------------------------------------------------------- */
+
+ckp_ingest_format ckp_ingest_sniff(const char *const *names, size_t n)
+{
+    int has[16] = {0};
+    static const char *const want[] = {"reportercode", "cmdcode", "partnercode", "t", "i",
+                                       "j", "k", "v", "q", "period", "reporter", "partner",
+                                       "flow", "hs", "value"};
+    for (size_t i = 0; i < n; i++) {
+        char buf[64];
+        size_t k = 0;
+        for (const char *p = names[i]; *p && k < sizeof buf - 1; p++)
+            if (*p != ' ' && *p != '"')
+                buf[k++] = (char)tolower((unsigned char)*p);
+        buf[k] = 0;
+        for (int j = 0; j < 15; j++)
+            if (strcmp(buf, want[j]) == 0)
+                has[j] = 1;
+    }
+    if (has[0] && has[1] && has[2])
+        return CKP_INGEST_COMTRADE;
+    if (has[3] && has[4] && has[5] && has[6] && has[7])
+        return CKP_INGEST_BACI;
+    if (has[9] && has[10] && has[11] && has[12] && has[13] && has[14])
+        return CKP_INGEST_FLOWS;
+    return CKP_INGEST_AUTO;
+}
+
+/* Column indexes of one file (-1 = absent). */
+typedef struct cols {
+    int period, year, month, freq, reporter, partner, flow, hs, value, cif, fob, netwgt,
+        qty, qtyunit, classif, mot, customs, partner2, mos, unit, value_alt, edition;
+} cols;
+
+/* One parser over one CSV reader.  A file parsed by two threads has two
+ * (each with its own writer staging, counts and rejects sink). */
+typedef struct ctx {
+    ckp_ingest *ing;
+    ckp_csv *csv;
+    const char *file;
+    int source;
+    int edition;               /* default edition of codes (BACI file name, option) */
+    cols c;
+    int (*row)(struct ctx *);  /* the format's row parser */
+    size_t need;               /* fields a row must have */
+    ckp_store_writer *w;       /* where rows are staged */
+    ckp_ingest_stats *st;      /* where counts go */
+    FILE *rej;                 /* where rejects go (NULL = nowhere) */
+    long line_offset;          /* added to the reader's line numbers */
+    int progress;              /* 1 = this parser reports progress */
+    uint64_t bytes_total;      /* for progress */
+    const char *map;           /* the mapped input parsed (NULL when read) */
+    size_t map_dropped;        /* bytes of map already released */
+} ctx;
+
+static ckp_field F(const ctx *x, int col)
+{
+    ckp_field f = {NULL, 0};
+    return col >= 0 ? ckp_csv_field(x->csv, (size_t)col) : f;
+}
+
+#define REJECT(x, reason, ...)                                                           \
+    do {                                                                                 \
+        char d_[300];                                                                    \
+        snprintf(d_, sizeof d_, __VA_ARGS__);                                            \
+        reject_row((x)->st, (x)->rej, (x)->file, ckp_csv_line((x)->csv) + (x)->line_offset, \
+                   reason, d_, (x)->csv, NULL);                                          \
+        return 0;                                                                        \
+    } while (0)
+
+static int hs6(const ctx *x, ckp_field f, uint32_t *code)
+{
+    if (f.len == 5 || f.len == 6) { /* the common case: 6 digits, or 5 (a lost zero) */
+        uint32_t v = 0;
+        size_t i = 0;
+        for (; i < f.len && f.ptr[i] >= '0' && f.ptr[i] <= '9'; i++)
+            v = v * 10 + (uint32_t)(f.ptr[i] - '0');
+        if (i == f.len) {
+            *code = v;
+            return 0;
+        }
+    }
+    f = trim(f);
+    int level = 0;
+    if (f.len == 0)
+        return -1;
+    if (ckp_hs_parse(f.ptr, f.len, code, &level) != 0)
+        return -1;
+    return level == 6 ? 0 : -2;
+}
+
+/* Value: 0 ok; else the reject detail in msg. */
+static int value_of(ckp_field f, double *v, const char **msg)
+{
+    int r = parse_num(f, v);
+    *msg = r == NUM_EMPTY ? "missing value" : r == NUM_NONFINITE ? "value is inf or NaN"
+           : r == NUM_BAD ? "value is not a number" : *v < 0 ? "negative value" : NULL;
+    return *msg ? -1 : 0;
+}
+
+static int add(ctx *x, const ckp_flow *f)
+{
+    ckp_error e;
+    if (ckp_store_writer_add_line(x->w, f, (uint32_t)(ckp_csv_line(x->csv) + x->line_offset),
+                                  &e) != CKP_OK)
+        REJECT(x, CKP_REJ_FIELDS, "%.250s", e.msg);
+    x->st->rows_kept++;
+    return 0;
+}
+
+static int row_comtrade(ctx *x)
+{
+    const cols *c = &x->c;
+    ckp_flow f;
+    f.source = x->source;
+    /* partial rows: keep totals only, or the data would be counted twice */
+    if (c->mot >= 0) {
+        long v = parse_int(F(x, c->mot));
+        if (v > 0)
+            REJECT(x, CKP_REJ_BREAKDOWN, "motCode %ld is one mode of transport (total is 0)", v);
+    }
+    if (c->partner2 >= 0) {
+        long v = parse_int(F(x, c->partner2));
+        if (v > 0)
+            REJECT(x, CKP_REJ_BREAKDOWN, "partner2Code %ld is a second-partner breakdown", v);
+    }
+    if (c->mos >= 0) {
+        long v = parse_int(F(x, c->mos));
+        if (v > 0)
+            REJECT(x, CKP_REJ_BREAKDOWN, "mosCode %ld is a mode-of-supply breakdown", v);
+    }
+    if (c->customs >= 0) {
+        ckp_field cu = trim(F(x, c->customs));
+        if (cu.len && !ieq(cu, "C00"))
+            REJECT(x, CKP_REJ_BREAKDOWN, "customsCode %.*s is one customs procedure (total is C00)",
+                   (int)cu.len, cu.ptr);
+    }
+    /* period */
+    int32_t period = -1;
+    ckp_field freq = trim(F(x, c->freq));
+    if (c->period >= 0)
+        period = parse_period(F(x, c->period));
+    if (period < 0 && c->year >= 0) {
+        long y = parse_int(F(x, c->year));
+        long m = c->month >= 0 ? parse_int(F(x, c->month)) : 0;
+        if (y >= 1900 && y <= 2200) {
+            if (m >= 1 && m <= 12 && !ieq(freq, "A"))
+                period = (int32_t)(y * 100 + m);
+            else if (m <= 0 || m == 52 || ieq(freq, "A"))
+                period = (int32_t)(y * 100);
+        }
+    }
+    if (period < 0) {
+        ckp_field p = F(x, c->period >= 0 ? c->period : c->year);
+        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY or YYYYMM", (int)p.len,
+               p.ptr ? p.ptr : "");
+    }
+    if (ieq(freq, "A"))
+        period = period / 100 * 100;
+    f.period = period;
+    ckp_field rf = F(x, c->reporter), pf = F(x, c->partner);
+    f.reporter = country_comtrade(x->ing, parse_int(rf));
+    if (f.reporter < 0)
+        REJECT(x, CKP_REJ_REPORTER, "unknown Comtrade reporter code '%.*s'", (int)rf.len,
+               rf.ptr ? rf.ptr : "");
+    f.partner = country_comtrade(x->ing, parse_int(pf));
+    if (f.partner < 0)
+        REJECT(x, CKP_REJ_PARTNER, "unknown Comtrade partner code '%.*s'", (int)pf.len,
+               pf.ptr ? pf.ptr : "");
+    ckp_field ff = F(x, c->flow);
+    f.flow = parse_flow(ff);
+    if (!f.flow)
+        REJECT(x, CKP_REJ_FLOW, "flow code '%.*s' is not X, M, RX or RM", (int)ff.len,
+               ff.ptr ? ff.ptr : "");
+    f.hs_edition = x->edition;
+    if (c->classif >= 0) {
+        ckp_field cl = F(x, c->classif);
+        f.hs_edition = parse_edition(cl);
+        if (f.hs_edition < 0)
+            REJECT(x, CKP_REJ_CLASSIFICATION, "classification '%.*s' is not HS (H0-H6)",
+                   (int)cl.len, cl.ptr);
+    }
+    ckp_field hf = F(x, c->hs);
+    int h = hs6(x, hf, &f.hs);
+    if (h == -2 || ieq(trim(hf), "TOTAL"))
+        REJECT(x, CKP_REJ_HS_LEVEL, "HS code '%.*s' is a chapter or heading total, not HS6",
+               (int)hf.len, hf.ptr);
+    if (h < 0)
+        REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
+    const char *msg;
+    if (value_of(F(x, c->value), &f.value, &msg) < 0)
+        REJECT(x, CKP_REJ_VALUE, "primaryValue: %s", msg);
+    /* the other valuation: CIF for exports, FOB for imports; 0 = not reported */
+    f.value_alt = NAN;
+    int alt_col = f.flow == CKP_FLOW_EXPORT || f.flow == CKP_FLOW_REEXPORT ? c->cif : c->fob;
+    double a;
+    if (alt_col >= 0 && parse_num(F(x, alt_col), &a) == NUM_OK && a > 0)
+        f.value_alt = a;
+    /* quantity: net weight in kg, else the quantity in its unit; Comtrade
+     * writes 0 for "not reported" */
+    f.qty = NAN;
+    f.unit = CKP_UNIT_NONE;
+    double w = 0, q = 0;
+    int rw = c->netwgt >= 0 ? parse_num(F(x, c->netwgt), &w) : NUM_EMPTY;
+    int rq = c->qty >= 0 ? parse_num(F(x, c->qty), &q) : NUM_EMPTY;
+    if (rw == NUM_BAD || rw == NUM_NONFINITE || (rw == NUM_OK && w < 0))
+        REJECT(x, CKP_REJ_QTY, "netWgt is not a non-negative number");
+    if (rw == NUM_OK && w > 0) {
+        f.qty = w;
+        f.unit = CKP_UNIT_KG;
+    } else if (rq == NUM_OK && q > 0) {
+        f.unit = comtrade_unit(c->qtyunit >= 0 ? parse_int(F(x, c->qtyunit)) : 8);
+        if (f.unit != CKP_UNIT_NONE)
+            f.qty = q;
+    }
+    return add(x, &f);
+}
+
+static int row_baci(ctx *x)
+{
+    const cols *c = &x->c;
+    ckp_flow f;
+    f.source = x->source;
+    f.flow = CKP_FLOW_EXPORT; /* the exporter i reports */
+    f.hs_edition = x->edition;
+    ckp_field tf = F(x, c->year);
+    long t = parse_int(tf);
+    if (t < 1900 || t > 2200)
+        REJECT(x, CKP_REJ_PERIOD, "year '%.*s' is not YYYY", (int)tf.len, tf.ptr ? tf.ptr : "");
+    f.period = (int32_t)(t * 100);
+    ckp_field rf = F(x, c->reporter), pf = F(x, c->partner);
+    f.reporter = country_baci(x->ing, parse_int(rf));
+    if (f.reporter < 0)
+        REJECT(x, CKP_REJ_REPORTER, "unknown BACI exporter code '%.*s'", (int)rf.len,
+               rf.ptr ? rf.ptr : "");
+    f.partner = country_baci(x->ing, parse_int(pf));
+    if (f.partner < 0)
+        REJECT(x, CKP_REJ_PARTNER, "unknown BACI importer code '%.*s'", (int)pf.len,
+               pf.ptr ? pf.ptr : "");
+    ckp_field hf = F(x, c->hs);
+    int h = hs6(x, hf, &f.hs);
+    if (h == -2)
+        REJECT(x, CKP_REJ_HS_LEVEL, "HS code '%.*s' is not 6 digits", (int)hf.len, hf.ptr);
+    if (h < 0)
+        REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
+    const char *msg;
+    if (value_of(F(x, c->value), &f.value, &msg) < 0)
+        REJECT(x, CKP_REJ_VALUE, "v: %s", msg);
+    f.value *= 1000; /* thousand USD → USD */
+    f.value_alt = NAN;
+    double q;
+    int r = parse_num(F(x, c->qty), &q);
+    if (r == NUM_BAD || r == NUM_NONFINITE || (r == NUM_OK && q < 0))
+        REJECT(x, CKP_REJ_QTY, "q is not a non-negative number of tonnes");
+    f.qty = r == NUM_OK ? q * 1000 : NAN; /* tonnes → kg */
+    f.unit = r == NUM_OK ? CKP_UNIT_KG : CKP_UNIT_NONE;
+    return add(x, &f);
+}
+
+static int row_flows(ctx *x)
+{
+    const cols *c = &x->c;
+    ckp_flow f;
+    f.source = x->source;
+    ckp_field pf = F(x, c->period);
+    f.period = parse_period(pf);
+    if (f.period < 0)
+        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY or YYYY-MM", (int)pf.len,
+               pf.ptr ? pf.ptr : "");
+    ckp_field rf = F(x, c->reporter), tf = F(x, c->partner);
+    f.reporter = country_any(x->ing, rf);
+    if (f.reporter < 0)
+        REJECT(x, CKP_REJ_REPORTER, "unknown reporter '%.*s'", (int)rf.len, rf.ptr ? rf.ptr : "");
+    f.partner = country_any(x->ing, tf);
+    if (f.partner < 0)
+        REJECT(x, CKP_REJ_PARTNER, "unknown partner '%.*s'", (int)tf.len, tf.ptr ? tf.ptr : "");
+    ckp_field ff = F(x, c->flow);
+    f.flow = parse_flow(ff);
+    if (!f.flow)
+        REJECT(x, CKP_REJ_FLOW, "flow '%.*s' is not X, M, RX or RM", (int)ff.len,
+               ff.ptr ? ff.ptr : "");
+    f.hs_edition = x->edition;
+    if (c->edition >= 0 && trim(F(x, c->edition)).len) {
+        ckp_field ef = F(x, c->edition);
+        f.hs_edition = parse_edition(ef);
+        if (f.hs_edition < 0)
+            REJECT(x, CKP_REJ_CLASSIFICATION, "HS edition '%.*s' is not known", (int)ef.len,
+                   ef.ptr);
+    }
+    ckp_field hf = F(x, c->hs);
+    int h = hs6(x, hf, &f.hs);
+    if (h == -2)
+        REJECT(x, CKP_REJ_HS_LEVEL, "HS code '%.*s' is not 6 digits", (int)hf.len, hf.ptr);
+    if (h < 0)
+        REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
+    const char *msg;
+    if (value_of(F(x, c->value), &f.value, &msg) < 0)
+        REJECT(x, CKP_REJ_VALUE, "%s", msg);
+    f.value_alt = NAN;
+    double a;
+    if (c->value_alt >= 0) {
+        int r = parse_num(F(x, c->value_alt), &a);
+        if (r == NUM_BAD || r == NUM_NONFINITE || (r == NUM_OK && a < 0))
+            REJECT(x, CKP_REJ_VALUE, "value_alt is not a non-negative number");
+        if (r == NUM_OK)
+            f.value_alt = a;
+    }
+    double q, scale;
+    int r = c->qty >= 0 ? parse_num(F(x, c->qty), &q) : NUM_EMPTY;
+    if (r == NUM_BAD || r == NUM_NONFINITE || (r == NUM_OK && q < 0))
+        REJECT(x, CKP_REJ_QTY, "qty is not a non-negative number");
+    f.unit = flows_unit(F(x, c->unit), &scale);
+    f.qty = r == NUM_OK ? q * scale : NAN;
+    if (r != NUM_OK)
+        f.unit = CKP_UNIT_NONE;
+    return add(x, &f);
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+static int col(const ckp_csv *csv, const char *a, const char *b)
+{
+    int i = ckp_csv_column(csv, a);
+    return i >= 0 || !b ? i : ckp_csv_column(csv, b);
+}
+
+static ckp_status setup_cols(ctx *x, ckp_ingest_format fmt, ckp_error *err)
+{
+    cols *c = &x->c;
+    memset(c, -1, sizeof *c);
+    const ckp_csv *v = x->csv;
+    const char *missing = NULL;
+    if (fmt == CKP_INGEST_COMTRADE) {
+        c->period = col(v, "period", NULL);
+        c->year = col(v, "refYear", NULL);
+        c->month = col(v, "refMonth", NULL);
+        c->freq = col(v, "freqCode", NULL);
+        c->reporter = col(v, "reporterCode", NULL);
+        c->partner = col(v, "partnerCode", NULL);
+        c->flow = col(v, "flowCode", NULL);
+        c->hs = col(v, "cmdCode", NULL);
+        c->value = col(v, "primaryValue", NULL);
+        c->cif = col(v, "cifvalue", NULL);
+        c->fob = col(v, "fobvalue", NULL);
+        c->netwgt = col(v, "netWgt", NULL);
+        c->qty = col(v, "qty", NULL);
+        c->qtyunit = col(v, "qtyUnitCode", NULL);
+        c->classif = col(v, "classificationCode", NULL);
+        c->mot = col(v, "motCode", NULL);
+        c->customs = col(v, "customsCode", NULL);
+        c->partner2 = col(v, "partner2Code", NULL);
+        c->mos = col(v, "mosCode", NULL);
+        missing = c->reporter < 0 ? "reporterCode" : c->partner < 0 ? "partnerCode"
+                : c->flow < 0 ? "flowCode" : c->hs < 0 ? "cmdCode"
+                : c->value < 0 ? "primaryValue"
+                : c->period < 0 && c->year < 0 ? "period or refYear" : NULL;
+    } else if (fmt == CKP_INGEST_BACI) {
+        c->year = col(v, "t", NULL);
+        c->reporter = col(v, "i", NULL);
+        c->partner = col(v, "j", NULL);
+        c->hs = col(v, "k", NULL);
+        c->value = col(v, "v", NULL);
+        c->qty = col(v, "q", NULL);
+        missing = c->year < 0 ? "t" : c->reporter < 0 ? "i" : c->partner < 0 ? "j"
+                : c->hs < 0 ? "k" : c->value < 0 ? "v" : NULL;
+    } else {
+        c->period = col(v, "period", NULL);
+        c->reporter = col(v, "reporter", NULL);
+        c->partner = col(v, "partner", NULL);
+        c->flow = col(v, "flow", NULL);
+        c->hs = col(v, "hs", "hs6");
+        c->value = col(v, "value", NULL);
+        c->qty = col(v, "qty", NULL);
+        c->unit = col(v, "unit", NULL);
+        c->value_alt = col(v, "value_alt", NULL);
+        c->edition = col(v, "hs_edition", "edition");
+        missing = c->period < 0 ? "period" : c->reporter < 0 ? "reporter"
+                : c->partner < 0 ? "partner" : c->flow < 0 ? "flow" : c->hs < 0 ? "hs"
+                : c->value < 0 ? "value" : NULL;
+    }
+    if (missing)
+        return ckp_error_set(err, CKP_EPARSE, x->file, 1, 0,
+                             "the header has no '%s' column (format %s)", missing,
+                             ckp_ingest_format_name(fmt));
+    return CKP_OK;
+}
+
+/* BACI files say their HS revision in the name: BACI_HS17_Y2022_V202401.csv */
+static int edition_from_name(const char *name)
+{
+    static const struct { const char *tag; int ed; } t[] = {
+        {"HS92", CKP_HS1992}, {"HS96", CKP_HS1996}, {"HS02", CKP_HS2002},
+        {"HS07", CKP_HS2007}, {"HS12", CKP_HS2012}, {"HS17", CKP_HS2017},
+        {"HS22", CKP_HS2022}};
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strstr(base, t[i].tag))
+            return t[i].ed;
+    return CKP_HS_UNKNOWN;
+}
+
+/* Header, format, columns and source of a file about to be parsed by x. */
+static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *x,
+                          ckp_error *err)
+{
+    memset(x, 0, sizeof *x);
+    x->ing = ing;
+    x->csv = csv;
+    x->w = ing->w;
+    x->st = &ing->stats;
+    x->rej = ing->opts.rejects;
+    x->progress = ing->opts.progress != NULL;
+    x->bytes_total = ckp_csv_total_bytes(csv);
+    if (ing->nfiles >= MAX_FILES)
+        return ckp_error_set(err, CKP_ELIMIT, name, 0, 0, "more than %d files in one ingest",
+                             MAX_FILES);
+    file_mark *fm = &ing->files[ing->nfiles];
+    fm->name = strdup(name);
+    if (!fm->name)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    fm->first_row = ckp_store_writer_rows(ing->w);
+    ing->nfiles++;
+    x->file = fm->name;
+    ckp_ingest_format fmt = ing->opts.format;
+    size_t nh = ckp_csv_header_count(csv);
+    if (fmt == CKP_INGEST_AUTO) {
+        const char *names[64];
+        char store[64][64];
+        size_t n = nh < 64 ? nh : 64;
+        for (size_t i = 0; i < n; i++) {
+            ckp_field_copy(ckp_csv_header_name(csv, i), store[i], sizeof store[i]);
+            names[i] = store[i];
+        }
+        fmt = ckp_ingest_sniff(names, n);
+        if (fmt == CKP_INGEST_AUTO)
+            return ckp_error_set(err, CKP_EPARSE, name, 1, 0,
+                                 "cannot tell the format from the header (expected Comtrade "
+                                 "reporterCode,partnerCode,cmdCode…, BACI t,i,j,k,v,q or "
+                                 "flows period,reporter,partner,flow,hs,value…); use --format");
+    }
+    ckp_status st = setup_cols(x, fmt, err);
+    if (st != CKP_OK)
+        return st;
+    if (ing->source[fmt] < 0) {
+        const char *src = ing->opts.source ? ing->opts.source : format_names[fmt];
+        int synth = ing->opts.synthetic >= 0 ? ing->opts.synthetic
+                                             : strncmp(src, "synth", 5) == 0;
+        ing->source[fmt] = ckp_store_writer_source(ing->w, src, synth);
+        if (ing->source[fmt] < 0)
+            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                                 "cannot register source '%s' (bad name or more than 127 "
+                                 "sources)", src);
+    }
+    x->source = ing->source[fmt];
+    x->edition = ing->opts.hs_edition ? ing->opts.hs_edition : edition_from_name(name);
+    x->row = fmt == CKP_INGEST_COMTRADE ? row_comtrade
+             : fmt == CKP_INGEST_BACI   ? row_baci
+                                        : row_flows;
+    int req[] = {x->c.reporter, x->c.partner, x->c.hs, x->c.value, x->c.flow,
+                 x->c.period >= 0 ? x->c.period : x->c.year};
+    x->need = 0;
+    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+        if (req[i] >= 0 && (size_t)req[i] + 1 > x->need)
+            x->need = (size_t)req[i] + 1;
+    return CKP_OK;
+}
+
+/* Every record of x's reader. */
+static ckp_status parse_loop(ctx *x, ckp_error *err)
+{
+    ckp_ingest *ing = x->ing;
+    ckp_csv *csv = x->csv;
+    ckp_ingest_progress pr = {x->file, 0, x->bytes_total, 0, 0};
+    uint64_t next_report = 1u << 20;
+    for (;;) {
+        ckp_error e;
+        int r = ckp_csv_next(csv, &e);
+        if (r == 0)
+            break;
+        x->st->rows_read++;
+        if (r < 0) {
+            if (ckp_csv_failed(csv)) {
+                *err = e;
+                return e.code ? e.code : CKP_EIO;
+            }
+            reject_row(x->st, x->rej, x->file, e.line + x->line_offset, CKP_REJ_MALFORMED,
+                       e.msg, NULL, "");
+            continue;
+        }
+        if (ckp_csv_nfields(csv) < x->need) {
+            reject_row(x->st, x->rej, x->file, ckp_csv_line(csv) + x->line_offset,
+                       CKP_REJ_FIELDS, "row has too few fields", csv, NULL);
+            continue;
+        }
+        x->row(x);
+        if (x->map && (x->st->rows_read & 16383) == 0) {
+            /* parsed pages of a mapped file leave this process's memory */
+            size_t done = (size_t)ckp_csv_get_stats(csv).bytes & ~(size_t)0xFFFFF;
+            if (done > x->map_dropped + ((size_t)32 << 20)) {
+                /* whole pages only (a half starts mid-page); a page shared
+                 * with the other half is simply read again if needed */
+                uintptr_t a = (uintptr_t)(x->map + x->map_dropped) & ~(uintptr_t)4095;
+                uintptr_t b = (uintptr_t)(x->map + done) & ~(uintptr_t)4095;
+                if (b > a)
+                    madvise((void *)a, (size_t)(b - a), MADV_DONTNEED);
+                x->map_dropped = done;
+            }
+        }
+        if (x->progress && (x->st->rows_read & 16383) == 0) {
+            ckp_csv_stats cs = ckp_csv_get_stats(csv);
+            if (cs.bytes >= next_report) {
+                next_report = cs.bytes + (1u << 20);
+                pr.bytes_done = cs.bytes;
+                pr.rows = x->st->rows_read;
+                ing->opts.progress(&pr, ing->opts.progress_ctx);
+            }
+        }
+    }
+    x->st->bytes_read += ckp_csv_get_stats(csv).bytes;
+    return CKP_OK;
+}
+
+static void file_done(ckp_ingest *ing, const char *name, uint64_t bytes)
+{
+    ing->stats.files++;
+    if (ing->opts.progress) {
+        ckp_ingest_progress pr = {name, bytes, bytes, ing->stats.rows_read, 1};
+        ing->opts.progress(&pr, ing->opts.progress_ctx);
+    }
+}
+
+static ckp_status ingest_csv(ckp_ingest *ing, ckp_csv *csv, const char *name, ckp_error *err)
+{
+    ctx x;
+    uint64_t before = ing->stats.bytes_read;
+    ckp_status st = prepare(ing, csv, name, &x, err);
+    if (st == CKP_OK)
+        st = parse_loop(&x, err);
+    if (st == CKP_OK)
+        file_done(ing, name, ing->stats.bytes_read - before);
+    return st;
+}
+
+static void csv_opts(ckp_csv_opts *o)
+{
+    ckp_csv_opts_init(o);
+    o->encoding = CKP_CSV_AUTO;
+    o->max_record = (size_t)1 << 20;
+}
+
+/* ---- two threads on one big file --------------------------------------
+ * A regular file of 32 MB or more without any quote character (so every
+ * newline ends a record) is mapped and cut in two at a newline near its
+ * middle; a second thread parses the second half into a forked staging
+ * writer, with its own counts and rejects (written after the first half's,
+ * its line numbers shifted by the first half's lines).  The result is the
+ * same as one thread's, row for row.  Only for Comtrade and BACI, whose
+ * country lookups are plain tables filled before the threads start.
+ * CKP_INGEST_THREADS=1 turns it off; CKP_INGEST_PAR_MIN=BYTES changes the
+ * size threshold (tests use it on small files). */
+
+#define PAR_MIN_BYTES ((size_t)32 << 20)
+
+typedef struct half {
+    ctx x;
+    ckp_status st;
+    ckp_error err;
+} half;
+
+static void *parse_half(void *arg)
+{
+    half *h = arg;
+    h->st = parse_loop(&h->x, &h->err);
+    return NULL;
+}
+
+static int want_threads(void)
+{
+    const char *e = getenv("CKP_INGEST_THREADS");
+    if (e && *e)
+        return atoi(e) > 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+/* 1 when the parallel path took the file (st set), 0 to parse it serially. */
+static int ingest_parallel(ckp_ingest *ing, const char *path, ckp_status *st, ckp_error *err)
+{
+    if (strcmp(path, "-") == 0 || !want_threads())
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* the serial path reports it */
+    struct stat sb;
+    const char *min = getenv("CKP_INGEST_PAR_MIN"); /* tests: parallel on small files */
+    size_t min_bytes = min && *min ? (size_t)strtoull(min, NULL, 10) : PAR_MIN_BYTES;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size < min_bytes) {
+        close(fd);
+        return 0;
+    }
+    size_t len = (size_t)sb.st_size;
+    char *buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (buf == MAP_FAILED)
+        return 0;
+    madvise(buf, len, MADV_SEQUENTIAL);
+    int taken = 0;
+    size_t split = len / 2;
+    const char *nl = memchr(buf + split, '\n', len - split);
+    if (!nl)
+        goto out_unmap;
+    split = (size_t)(nl + 1 - buf);
+    /* one pass in 8 MB steps: no quote anywhere, and the first half's line
+     * count; each step's pages leave this process's memory right after */
+    long nlines0 = 0;
+    for (size_t off = 0; off < len; off += (size_t)8 << 20) {
+        size_t n = len - off < ((size_t)8 << 20) ? len - off : (size_t)8 << 20;
+        int quoted = memchr(buf + off, '"', n) != NULL;
+        for (const char *p = buf + off, *e = buf + (off + n < split ? off + n : split); p < e;
+             p++) {
+            p = memchr(p, '\n', (size_t)(e - p));
+            if (!p)
+                break;
+            nlines0++;
+        }
+        madvise(buf + off, n, MADV_DONTNEED);
+        if (quoted)
+            goto out_unmap;
+    }
+    ckp_csv_opts o;
+    csv_opts(&o);
+    ckp_csv *c0 = NULL, *c1 = NULL;
+    half h1;
+    ctx x0;
+    if (ckp_csv_open_mem(buf, split, path, &o, &c0, err) != CKP_OK) {
+        *st = err->code;
+        taken = 1;
+        goto out_unmap;
+    }
+    *st = prepare(ing, c0, path, &x0, err);
+    x0.map = buf;
+    taken = 1;
+    if (*st != CKP_OK)
+        goto out_close;
+    if (x0.row == row_flows) {
+        /* name lookups are not thread-safe: one thread over the WHOLE file */
+        ckp_csv *whole = NULL;
+        if (ckp_csv_open_mem(buf, len, path, &o, &whole, err) != CKP_OK) {
+            *st = err->code;
+            goto out_close;
+        }
+        x0.csv = whole;
+        x0.bytes_total = len;
+        *st = parse_loop(&x0, err);
+        ckp_csv_close(whole);
+        goto out_close;
+    }
+    for (int i = 0; i < 1000; i++) { /* the lookup tables, filled before sharing */
+        country_comtrade(ing, i);
+        country_baci(ing, i);
+    }
+    o.header = 0;
+    o.delim = ckp_csv_delim(c0);
+    if (ckp_csv_open_mem(buf + split, len - split, path, &o, &c1, err) != CKP_OK) {
+        *st = err->code;
+        goto out_close;
+    }
+    h1.x = x0;
+    h1.x.csv = c1;
+    h1.x.map = buf + split;
+    h1.x.map_dropped = 0;
+    h1.x.progress = 0;
+    h1.x.st = calloc(1, sizeof *h1.x.st);
+    h1.x.w = ckp__writer_fork(ing->w);
+    h1.x.rej = NULL;
+    char *rejtext = NULL;
+    size_t rejlen = 0;
+    if (ing->opts.rejects)
+        h1.x.rej = open_memstream(&rejtext, &rejlen);
+    h1.x.line_offset = nlines0; /* lines before the second half, header included */
+    x0.bytes_total = split;
+    if (!h1.x.st || !h1.x.w || (ing->opts.rejects && !h1.x.rej)) {
+        *st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out_half;
+    }
+    pthread_t t;
+    if (pthread_create(&t, NULL, parse_half, &h1) != 0) {
+        *st = parse_loop(&x0, err); /* no thread: both halves here */
+        if (*st == CKP_OK)
+            parse_half(&h1);
+    } else {
+        *st = parse_loop(&x0, err);
+        pthread_join(t, NULL);
+    }
+    if (*st == CKP_OK && h1.st != CKP_OK) {
+        *st = h1.st;
+        *err = h1.err;
+    }
+    if (*st == CKP_OK) {
+        *st = ckp__writer_join(ing->w, h1.x.w, err);
+        h1.x.w = NULL;
+    }
+    if (*st == CKP_OK) {
+        ckp_ingest_stats *a = &ing->stats, *b = h1.x.st;
+        a->rows_read += b->rows_read;
+        a->rows_kept += b->rows_kept;
+        a->rows_rejected += b->rows_rejected;
+        a->bytes_read += b->bytes_read;
+        for (int r = 0; r < CKP_REJ_COUNT; r++)
+            a->by_reason[r] += b->by_reason[r];
+    }
+out_half:
+    if (h1.x.rej) {
+        fclose(h1.x.rej);
+        if (*st == CKP_OK && rejlen)
+            fwrite(rejtext, 1, rejlen, ing->opts.rejects);
+    }
+    free(rejtext);
+    free(h1.x.st);
+    ckp_store_writer_abort(h1.x.w);
+    ckp_csv_close(c1);
+out_close:
+    ckp_csv_close(c0);
+    if (*st == CKP_OK)
+        file_done(ing, path, len);
+out_unmap:
+    munmap(buf, len);
+    return taken;
+}
+
+ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err)
+{
+    ckp_status st;
+    if (ingest_parallel(ing, path, &st, err))
+        return st;
+    ckp_csv_opts o;
+    csv_opts(&o);
+    ckp_csv *csv;
+    st = ckp_csv_open(path, &o, &csv, err);
+    if (st != CKP_OK)
+        return st;
+    st = ingest_csv(ing, csv, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+    ckp_csv_close(csv);
+    return st;
+}
+
+ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, size_t len,
+                          ckp_error *err)
+{
+    ckp_csv_opts o;
+    csv_opts(&o);
+    ckp_csv *csv;
+    ckp_status st = ckp_csv_open_mem(buf, len, name, &o, &csv, err);
+    if (st != CKP_OK)
+        return st;
+    st = ingest_csv(ing, csv, name, err);
+    ckp_csv_close(csv);
+    return st;
+}

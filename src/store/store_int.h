@@ -1,0 +1,127 @@
+/* store_int.h — what the store's reader (store_read.c), writer
+ * (store_write.c) and file helpers (store_file.c) share: the on-disk layout
+ * (docs/store.md), CRC32C and the generation directory helpers. */
+#ifndef CHOKEPOINT_STORE_INT_H
+#define CHOKEPOINT_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chokepoint/store.h"
+
+#define CKP__STORE_FORMAT 1
+#define CKP__STORE_MAGIC "chokepoint-store"
+#define CKP__MAX_SOURCES 127   /* 7 bits of the sort key */
+#define CKP__MAX_COUNTRIES 1024 /* 10 bits of the sort key */
+#define CKP__MAX_ROWS 0xFFFFFFF0u /* row numbers are uint32 in alt.bin */
+
+/* The column files of one generation, in manifest order. */
+enum {
+    CKP__F_COUNTRIES, /* countries.dict: 4 bytes per country, ISO3 + NUL, sorted */
+    CKP__F_PERIODS,   /* periods.dict: int32 per period, ascending */
+    CKP__F_SOURCES,   /* sources.dict: "name\tsynthetic\n" per source */
+    CKP__F_PRODUCTS,  /* products.idx: ckp__product per product, by (hs, edition) */
+    CKP__F_RFP,       /* rfp.bits: bit (reporter*4+flow)*nperiods+period */
+    CKP__F_REPORTER,  /* reporter.u16 */
+    CKP__F_PARTNER,   /* partner.u16 */
+    CKP__F_PERIOD,    /* period.u16 */
+    CKP__F_FLAGS,     /* flags.u8: flow (2 bits), unit (4 bits), has-alt (1 bit) */
+    CKP__F_SOURCE,    /* source.u8 */
+    CKP__F_VALUE,     /* value.f64 */
+    CKP__F_QTY,       /* qty.f32 (NaN = missing) */
+    CKP__F_ALT,       /* alt.bin: ckp__alt per row that has value_alt, by row */
+    CKP__F_COUNT
+};
+
+extern const char *const ckp__file_names[CKP__F_COUNT];
+
+/* One product (HS code in one edition) and its rows [row_start, row_end). */
+typedef struct ckp__product {
+    uint32_t hs;
+    uint32_t edition; /* ckp_hs_edition, 0 unknown */
+    uint64_t row_start;
+    uint64_t row_end;
+} ckp__product;
+
+typedef struct ckp__alt {
+    uint32_t row;
+    float value;
+} ckp__alt;
+
+/* flags byte */
+#define CKP__FL_FLOW(f) ((f) & 3u)          /* 0 X, 1 M, 2 x, 3 m */
+#define CKP__FL_UNIT(f) (((f) >> 2) & 15u)
+#define CKP__FL_ALT 0x40u
+
+int ckp__flow_code(int flow);      /* ckp_flowdir → 0..3, -1 invalid */
+int ckp__flow_dir(unsigned code);  /* 0..3 → ckp_flowdir */
+int ckp__edition_code(int edition); /* ckp_hs_edition → 0..7, -1 invalid */
+int ckp__edition_of(unsigned code);
+
+/* Period ↔ 12-bit sort code: (year-1900)*13 + month (0 = annual). */
+int ckp__period_code(int32_t period); /* -1 when out of range */
+int32_t ckp__period_of(int code);
+
+/* CRC32C (Castagnoli), hardware-accelerated where available. */
+uint32_t ckp__crc32c(uint32_t crc, const void *data, size_t n);
+
+/* Generation directories "gen-NNNNNN" in dir.  The CURRENT file names the
+ * published one.  Returns 0 and the number, or -1 when there is none. */
+int ckp__read_current(const char *dir, uint64_t *gen);
+void ckp__gen_path(const char *dir, uint64_t gen, char *buf, size_t n);
+
+/* The parsed MANIFEST of a generation. */
+typedef struct ckp__manifest {
+    uint64_t rows;
+    uint64_t stat_reporters, stat_partners, stat_periods, stat_products;
+    uint64_t size[CKP__F_COUNT];
+    uint32_t crc[CKP__F_COUNT];
+} ckp__manifest;
+
+/* Read and check dir/gen-N/MANIFEST (its own checksum line included). */
+ckp_status ckp__manifest_read(const char *gendir, ckp__manifest *m, ckp_error *err);
+
+/* An open store (store_read.c); the writer reads the old generation's
+ * columns directly when merging. */
+struct ckp_store {
+    const ckp_ref *ref;
+    char gendir[4096];
+    uint64_t generation;
+    ckp__manifest man;
+    const void *map[CKP__F_COUNT];
+    size_t mapsize[CKP__F_COUNT];
+    uint64_t rows;
+    int ncountries;
+    int *country_id;    /* store index → ref id */
+    int *country_index; /* ref id → store index or -1 */
+    int nref;
+    int nperiods;
+    const int32_t *periods;
+    size_t nproducts;
+    const ckp__product *products;
+    int nsources;
+    char *source_text;  /* owned copy of sources.dict, names NUL-terminated */
+    const char *source_name[CKP__MAX_SOURCES + 1];
+    int source_synth[CKP__MAX_SOURCES + 1];
+    unsigned char source_on[CKP__MAX_SOURCES + 1]; /* ckp_store_select_sources */
+    const uint8_t *rfp;
+    const uint16_t *reporter, *partner, *period;
+    const uint8_t *flags, *source;
+    const double *value;
+    const float *qty;
+    const ckp__alt *alt;
+    size_t nalt;
+    uint64_t bytes;
+};
+
+/* Parallel parsing: a staging-only writer sharing w's tables (register
+ * sources on w first), filled by another thread with
+ * ckp_store_writer_add_line, then appended to w (its rows after w's) and
+ * freed by ckp__writer_join — or freed by ckp_store_writer_abort. */
+ckp_store_writer *ckp__writer_fork(const ckp_store_writer *w);
+ckp_status ckp__writer_join(ckp_store_writer *w, ckp_store_writer *fork, ckp_error *err);
+
+/* fsync a path (file or directory). */
+int ckp__fsync_path(const char *path);
+
+#endif

@@ -1,0 +1,61 @@
+// dashboard.mjs URL TOKEN SHIPMENTS.csv [SCREENSHOT.png] — drive the dashboard
+// as a person would: pick a product, see a chart with data, screen a
+// shipment, clear an alert, find the decision in the audit trail.
+import { launch, check, summary } from './common.mjs';
+import { readFileSync } from 'node:fs';
+
+const [url, token, shipments, shot] = process.argv.slice(2);
+const { ctx, close } = await launch();
+try {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  const options = await page.$$eval('#product option', (os) => os.map((o) => o.value).filter(Boolean));
+  check(options.length > 0, `product groups offered (${options.join(', ')})`);
+  const product = options.includes('antimony') ? 'antimony' : options[0];
+  await page.selectOption('#product', product);
+  await page.waitForSelector('#v-exports[data-rows]', { timeout: 30000 });
+  const exportsRows = Number(await page.getAttribute('#v-exports', 'data-rows'));
+  check(exportsRows > 0, `picked ${product}: the exports view has rows (${exportsRows})`);
+  const points = await page.evaluate(() => {
+    const c = document.querySelector('#v-exports canvas');
+    const ch = c && window.Chart && Chart.getChart(c);
+    if (!ch) return 0;
+    return ch.data.datasets.reduce((n, d) => n + d.data.filter((v) => v != null && v !== 0).length, 0);
+  });
+  check(points > 0, `the exports chart is drawn with data (${points} points)`);
+
+  await page.fill('#shipments', readFileSync(shipments, 'utf8'));
+  await page.click('#screen-btn');
+  await page.waitForSelector('tr.alert-row', { timeout: 30000 });
+  const alerts = await page.$$eval('tr.alert-row', (rs) => rs.map((r) => r.getAttribute('data-id')));
+  check(alerts.length > 0, `screening a shipment gives alerts (${alerts.length})`);
+
+  await page.fill('#token', token);
+  await page.fill('#reason', 'browser test: licence on file');
+  const first = alerts[0];
+  await page.click(`tr.alert-row[data-id="${first}"] .clear-btn`);
+  await page.waitForSelector(`tr.alert-row.cleared[data-id="${first}"]`, { timeout: 15000 });
+  check(true, `alert ${first} cleared`);
+  await page.waitForSelector(`#audit-table tr[data-item="${first}"]`, { timeout: 15000 });
+  const auditText = await page.textContent(`#audit-table tr[data-item="${first}"]`);
+  check(/cleared/.test(auditText) && /licence on file/.test(auditText), 'the decision is in the audit trail');
+  check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.slice(0, 3).join(' | ') : ''));
+  if (shot) {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.setViewportSize({ width: 1280, height: 1800 });
+    await page.screenshot({ path: shot, fullPage: false });
+    // the screening and case-decision part, with the cleared alert
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.locator('#screening').scrollIntoViewIfNeeded();
+    await page.evaluate(() => document.getElementById('screening').scrollIntoView());
+    await page.screenshot({ path: shot.replace(/\.png$/, '-cases.png') });
+  }
+} catch (e) {
+  check(false, 'dashboard: ' + e.message);
+} finally {
+  await close();
+}
+process.exit(summary() ? 1 : 0);

@@ -1,0 +1,91 @@
+# analytics on the shipped real data (China's monthly exports of 811292,
+# 250410, 380110 by partner; USA<->China annual Comtrade records) and the
+# USGS production tables.  The store lives in $TMP/an.store.
+
+$ chokepoint ingest -q --store $TMP/an.store --source comtrade-cn-monthly $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint ingest -q --store $TMP/an.store $DATA/flows/comtrade-annual/graphite_trade_data.csv; echo $?
+> 0
+
+# dependency: the US imports all its natural graphite flakes from China (reported)
+$ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2023 --format json
+> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China"}
+
+# before 2020 the store has no US import report: China's export reports stand in
+$ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2019 --format csv | cut -d, -f1-9,14
+> importer,hs,period,supplier,value,share,rank,hhi,source,cif_fob
+> USA,250410,2019,CHN,20489374,1.0000,1,10000,mirror,0.0600
+
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --period 2023 --mirror off --format csv
+>>> 1
+
+# surge by partner around China's gallium/germanium licensing (2023-08-01)
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023-08-01 --by-partner --format csv | head -4 | cut -d, -f1-5,7,8,10
+> reporter,partner,hs,period,value,baseline,change,flag
+> CHN,HKG,811292,2022-08..2023-07 -> 2023-08..2024-07,9276584,4258751,1.1782,rose
+> CHN,SGP,811292,2022-08..2023-07 -> 2023-08..2024-07,5016283,844947,4.9368,rose
+> CHN,KOR,811292,2022-08..2023-07 -> 2023-08..2024-07,6931074,6406251,0.0819,rose
+
+# the monthly series with its windows and the before/after row
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | tail -1 | cut -d, -f1-4,10,15
+> CHN,USA,250410,change,event,CN-2023-39 (2023-12-01)
+
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before$'
+> 12
+
+# a month with a value and quantity 0: unit value null, never inf
+$ chokepoint surge --store $TMP/an.store --reporter CHN --partner BEL --hs 811292 --from 2017-01 --to 2017-01 --format json
+~ "qty":0,.*"unit_value":null
+
+# chokepoints: the whole store in one pass
+$ chokepoint chokepoints --store $TMP/an.store --limit 3 --format csv | cut -d, -f1-6,8,9
+> importer,hs,period,top_supplier,top_share,hhi,suppliers,source
+> POL,380110,2022,CHN,1.0000,10000,1,mirror
+> POL,380110,2023,CHN,1.0000,10000,1,mirror
+> POL,380110,2021,CHN,1.0000,10000,1,mirror
+
+$ chokepoint chokepoints --store $TMP/an.store --hs 811292 --period 2023 --min-share 0.99 --limit 0 --format csv | wc -l
+~ ^[0-9]+$
+
+# concentration from the store (importers of China's 811292) and from USGS
+$ chokepoint concentration --store $TMP/an.store --hs 811292 --side importer --period 2023 --format csv | sed -n 2p | cut -d, -f1-4,6,7
+> 811292,2023,importer,HKG,0.3404,1
+
+$ chokepoint concentration --hs gallium --side producer --format csv | sed -n 1,3p | cut -d, -f1-8
+> hs,period,side,country,value,share,rank,hhi
+> gallium,2023,producer,CHN,600000,0.9836,1,9676
+> gallium,2023,producer,RUS,5000,0.0082,2,9676
+
+# germanium: the USGS tables give no country figures (NA, W withheld)
+$ chokepoint concentration --hs germanium --side producer --format csv | grep ',USA,'
+> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,
+
+$ chokepoint concentration --hs 261710 --side producer --period 2022 --format csv | sed -n 2p | cut -d, -f1-7
+> 261710,2022,producer,CHN,40000,0.4813,1
+
+$ chokepoint production --format csv | grep -E '^(graphite|rare-earths),'
+> graphite,2023,CHN,1230000,0.7688,1,6011,1600000,t,"Mine production, graphite",USGS MCS2024,China
+> rare-earths,2023,CHN,240000,0.6857,1,5003,350000,t,"Rare earths, mine production, rare-earth-oxide equivalent, metric tons",USGS MCS2024,China
+
+# alternatives to China for US graphite: producers ranked (no other exporter in this store)
+$ chokepoint alternatives --store $TMP/an.store --importer USA --hs graphite --exclude CHN --format csv | sed -n 2p | cut -d, -f1-3,9,10
+> USA,graphite,MDG,100000,0.0625
+
+# usage errors
+$ chokepoint dependency --hs 811292
+! --importer is required
+? 2
+
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --by-partner
+! --by-partner needs --measure or --event
+? 2
+
+$ chokepoint surge --store $TMP/an.store --reporter CHN --measure NOPE
+! no measure 'NOPE'
+? 2
+
+$ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --mirror maybe
+! --mirror takes auto, on or off
+? 2
+
+$ chokepoint concentration --hs gallium --side miner
+! --side takes exporter, importer or producer
+? 2

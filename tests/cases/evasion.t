@@ -1,0 +1,123 @@
+# evasion.t — diversion, mirror and unitvalue on a small synthetic world with
+# known injected events (seed 1) and on the real USA⇄China Comtrade pairs.
+# The first case builds the stores the others read ($TMP persists).
+
+$ chokepoint synth --out w.csv --truth truth.jsonl --seed 1 --rows 100000 -q && chokepoint ingest -q --store st --source synth-1 w.csv && chokepoint info --store st --format csv | tail -n 1
+~ synth-1 \(synthetic\)
+
+# the help lists the fixed JSON fields
+$ chokepoint diversion --help
+~ ^columns \(JSON fields\): issuer, target, hs, date, hub, rank, score, growth_issuer_to_hub, growth_hub_to_target, growth_control, explanation
+
+# antimony-2024: Thailand and Mexico on top, with their evidence
+$ chokepoint diversion --store st --measure CN-2024-46 --limit 2 --format csv
+~ ^CHN,USA,[0-9;]+,2024-12-03,THA,1,
+~ ^CHN,USA,[0-9;]+,2024-12-03,MEX,2,
+>>> 3
+
+$ chokepoint diversion --store st --issuer CHN --target USA --hs 282580 --date 2024-12-03 --limit 1 --format json
+~ "hub":"THA","rank":1
+~ "explanation":"Thailand: imports of 282580 from China ×[0-9.]+ \(\$[0-9.]+[kM] → \$[0-9.]+[kM] a month\) after 2024-12-03, exports of 282580 to United States of America
+~ uncontrolled products ×[01]\.[0-9]
+~ "synthetic":1
+
+# the Eurasian roundabout: Armenia, Kazakhstan, Kyrgyzstan among the top 5;
+# Russia reports nothing from 2022 (the onward leg comes from the hubs' own exports)
+$ chokepoint diversion --store st --measure EU-RUS-2022-02-25 --limit 5 --format csv | cut -d, -f5 | sort | tr '\n' ' '
+~ ARM .*KAZ .*KGZ
+
+# the decoy Uzbekistan grows in everything: never above a true hub
+$ chokepoint diversion --store st --measure EU-RUS-2022-02-25 --limit 0 --format csv | awk -F, '$5 == "UZB" { print ($6 > 5) ? "below" : "above" }'
+> below
+
+# hubs for every measure: the CSV `screen --hubs` reads
+$ chokepoint diversion --store st --all-measures --format csv | head -n 1
+~ ^issuer,target,hs,date,hub,rank,score,.*,measure,destination,
+
+$ chokepoint diversion --store st --all-measures --format json | grep '"measure":"CN-2024-46","destination":"USA"' | head -n 2 | cut -d, -f5,6
+> "hub":"THA","rank":1
+> "hub":"MEX","rank":2
+
+# usage errors
+$ chokepoint diversion --store st --hs 282580
+! give --measure ID, or --issuer A --hs H --date D
+? 2
+
+$ chokepoint diversion --store st --measure NO-SUCH-MEASURE
+! no measure 'NO-SUCH-MEASURE'
+? 2
+
+$ chokepoint diversion --store st --issuer CHN --hs 282580 --date 2024-13-40
+! --date
+? 2
+
+$ chokepoint diversion --store st --issuer CHN --hs 282580 --date 2024-12-03 --freq weekly
+! --freq takes auto, monthly or annual
+? 2
+
+# no data around the date: said, not guessed
+$ chokepoint diversion --store st --issuer CHN --target USA --hs 282580 --date 2030-01-01
+! no (monthly|annual) data (before|after) the date \(windows
+? 1
+
+# mirror: the misclassified chips (IDN declares 854231 from China as 392690)
+# leave China's exports of 854231 unmatched: phantom exports
+$ chokepoint mirror --store st --hs 854231 --reporter IDN --partner CHN --flag phantom --format csv | cut -d, -f1-4,10 | head -n 3
+~ ^IDN,CHN,854231,2023-[0-9]{2},phantom_export$
+>>> 3
+
+# the roundabout's phantom flows: what Germany exports to Kyrgyzstan is only
+# partly recorded there (a gap far from the pair's usual gap)
+$ chokepoint mirror --store st --hs 854231 --reporter KGZ --partner DEU --from 2023-01 --to 2023-12 --format csv | cut -d, -f10 | sort | uniq -c | sort -rn | head -n 1
+~ [0-9]+ gap
+
+$ chokepoint mirror --store st --hs 854231 --flag nonsense
+! --flag takes phantom
+? 2
+
+# unit values: the injected under-invoicing (NGA's imports of shoes from China)
+$ chokepoint unitvalue --store st --hs 640299 --format csv | cut -d, -f1-3,10 | sort -u
+> NGA,CHN,640299,under_invoicing
+> reporter,partner,hs,flag
+
+# misclassification needs the partner's word: the same shipment under 392690 and 854231
+$ chokepoint unitvalue --store st --hs 392690,854231 --reporter IDN --format csv | cut -d, -f1-3,10,13 | sort -u | head -n 1
+> IDN,CHN,392690,misclassification,854231
+
+# a quantity of 0 never gives an infinite unit value
+$ chokepoint unitvalue --store st --hs 640299 --all --format json | grep -c inf
+> 0
+? 1
+
+$ chokepoint unitvalue --store st --hs 640299 --threshold -1
+! --threshold takes a positive number
+? 2
+
+# real data: USA ⇄ China, both sides of the annual Comtrade records
+$ chokepoint ingest -q --store real $DATA/flows/comtrade-annual/graphite_trade_data.csv $DATA/flows/comtrade-annual/heavy_ree_trade_data.csv; chokepoint mirror --store real --reporter USA --partner CHN --hs 280530 --period 2024 --format csv | cut -d, -f1-10
+> reporter,partner,hs,period,reported_value,mirror_value,ratio,cif_fob,gap,flag
+> USA,CHN,280530,2024,1485649,59614,24.921,1.000,1426035,gap
+> USA,CHN,280530,2024,3672400,1867927,1.966,1.033,1685888,ok
+
+$ chokepoint mirror --store real --reporter USA --partner CHN --hs 380110 --period 2024 --format json | head -n 1
+~ "reporter":"USA","partner":"CHN","hs":"380110","period":"2024","reported_value":282931180,"mirror_value":170625873
+~ "cif_fob_source":"reported"
+
+# no store
+$ chokepoint mirror --store nowhere --hs 280530
+! chokepoint: mirror: .*nowhere
+? 1
+
+# annual data: the same questions on calendar years (the date's year counts
+# as "after" when the date is on or before 1 July)
+$ chokepoint synth --out wa.csv --seed 3 --rows 100000 --annual -q && chokepoint ingest -q --store sta --format flows - < wa.csv && chokepoint diversion --store sta --measure EU-RUS-2022-02-25 --limit 5 --format csv | cut -d, -f5 | sort | tr '\n' ' '
+~ ARM .*KAZ .*KGZ
+
+$ chokepoint diversion --store sta --measure EU-RUS-2022-02-25 --limit 1 --format json
+~ "freq":"annual"
+
+$ chokepoint mirror --store sta --hs 854231 --reporter KGZ --partner DEU --from 2022 --format csv | cut -d, -f1-4,10
+> reporter,partner,hs,period,flag
+> KGZ,DEU,854231,2024,gap
+> KGZ,DEU,854231,2023,gap
+> KGZ,DEU,854231,2022,gap

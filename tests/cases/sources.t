@@ -1,0 +1,28 @@
+# Real and synthetic sources in one store: verbs use the real ones unless
+# told otherwise (--source), so no synthetic row is mistaken for real.
+
+$ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/src-st --source customs sources_real.csv && chokepoint ingest -q --store $TMP/src-st --source synth-test sources_synth.csv && chokepoint info --store $TMP/src-st --format csv | cut -d, -f1,6,11
+> rows,sources,source_names
+> 4,2,customs;synth-test (synthetic)
+
+# default: the real source only
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --format csv | cut -d, -f4-6
+> supplier,value,share
+> CHN,900,0.9000
+> MEX,100,0.1000
+
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synthetic --format csv | cut -d, -f4-6
+> supplier,value,share
+> CHN,500,0.5000
+> THA,500,0.5000
+
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test,customs --format csv | cut -d, -f4
+> supplier
+> CHN
+> THA
+> MEX
+
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source nosuch
+! --source: the store has no source named 'nosuch'
+? 2
+>>> 0

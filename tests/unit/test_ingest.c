@@ -1,0 +1,383 @@
+/* test_ingest.c — Comtrade, BACI and flows parsing into the store: dirty
+ * rows rejected with exact reasons and lines, conversions, sniffing,
+ * re-ingesting, and the real shipped files. */
+#include <stdlib.h>
+
+#include "chokepoint/ingest.h"
+#include "test.h"
+
+static ckp_ref *ref_(void)
+{
+    static ckp_ref *ref;
+    if (!ref) {
+        ckp_error err;
+        if (ckp_ref_load(ckp_test_path("data"), &ref, &err) != CKP_OK) {
+            fprintf(stderr, "  ref: %s\n", err.msg);
+            return NULL;
+        }
+    }
+    return ref;
+}
+
+static const char *tdir(const char *name)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/ing-%s", ckp_test_tmpdir(), name);
+    return buf[k];
+}
+
+/* Ingest files into dir; rejects text into *rej (caller frees). */
+static ckp_status run_ingest(const char *dir, const char *const *files, int n,
+                             ckp_ingest_format fmt, const char *source, int replace,
+                             ckp_ingest_stats *st, char **rej, ckp_error *err)
+{
+    size_t len;
+    FILE *mem = open_memstream(rej, &len);
+    ckp_ingest_opts o;
+    ckp_ingest_opts_init(&o);
+    o.format = fmt;
+    o.source = source;
+    o.replace = replace;
+    o.rejects = mem;
+    ckp_ingest *ing;
+    ckp_status s = ckp_ingest_begin(dir, ref_(), &o, &ing, err);
+    for (int i = 0; s == CKP_OK && i < n; i++) {
+        s = ckp_ingest_file(ing, files[i], err);
+        if (s != CKP_OK)
+            ckp_ingest_abort(ing);
+    }
+    if (s == CKP_OK)
+        s = ckp_ingest_commit(ing, st, err);
+    fclose(mem);
+    return s;
+}
+
+/* 1 when the rejects text has a line "file,LINE,REASON," for the file. */
+static int has_reject(const char *rej, long line, const char *reason)
+{
+    char want[128];
+    snprintf(want, sizeof want, ",%ld,%s,", line, reason);
+    return rej && strstr(rej, want) != NULL;
+}
+
+typedef struct found {
+    ckp_flow rows[32];
+    int n;
+} found;
+
+static int keep(const ckp_flow *r, void *ctx)
+{
+    found *f = ctx;
+    if (f->n < 32)
+        f->rows[f->n] = *r;
+    f->n++;
+    return 0;
+}
+
+static found query(const char *dir, const char *rep, const char *par, uint32_t hs, int flow)
+{
+    found f = {.n = 0};
+    ckp_store *s;
+    ckp_error err;
+    if (ckp_store_open(dir, ref_(), &s, &err) != CKP_OK) {
+        fprintf(stderr, "  open: %s: %s\n", err.file, err.msg);
+        f.n = -1;
+        return f;
+    }
+    ckp_query q;
+    ckp_query_init(&q);
+    q.reporter = rep ? ckp_ref_country_by_iso3(ref_(), rep) : -1;
+    q.partner = par ? ckp_ref_country_by_iso3(ref_(), par) : -1;
+    q.flow = flow;
+    ckp_hsset *set = NULL;
+    if (hs) {
+        set = ckp_hsset_new();
+        ckp_hsset_add(set, hs);
+        q.hs = set;
+    }
+    ckp_store_scan(s, &q, keep, &f, &err);
+    ckp_hsset_free(set);
+    ckp_store_close(s);
+    return f;
+}
+
+CKP_TEST(ingest_comtrade_dirty)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("ct");
+    const char *files[] = {ckp_test_path("tests/data/ingest/comtrade_dirty.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, NULL, 1, &st, &rej, &err) == CKP_OK);
+    CHECK_INT(st.rows_read, 14);
+    CHECK_INT(st.rows_kept, 4);
+    CHECK_INT(st.rows_rejected, 10);
+    CHECK(has_reject(rej, 5, "unknown-reporter"));
+    CHECK(has_reject(rej, 6, "bad-flow"));
+    CHECK(has_reject(rej, 7, "hs-not-6-digit"));
+    CHECK(has_reject(rej, 8, "breakdown-row"));
+    CHECK(has_reject(rej, 9, "not-hs-classification"));
+    CHECK(has_reject(rej, 10, "bad-value"));
+    CHECK(has_reject(rej, 11, "bad-value"));
+    CHECK(has_reject(rej, 13, "duplicate-key"));
+    CHECK(has_reject(rej, 14, "hs-not-6-digit"));
+    CHECK(has_reject(rej, 15, "missing-field"));
+    CHECK_INT(st.by_reason[CKP_REJ_VALUE], 2);
+    free(rej);
+    /* the kept rows, converted */
+    found f = query(dir, "USA", "CHN", 250410, CKP_FLOW_IMPORT);
+    REQUIRE(f.n == 1);
+    CHECK_NEAR(f.rows[0].value, 15468449.0, 0); /* the first of the duplicates */
+    CHECK_NEAR(f.rows[0].qty, 9391920.0, 1);
+    CHECK_INT(f.rows[0].unit, CKP_UNIT_KG);
+    CHECK_INT(f.rows[0].period, 202200);
+    CHECK_INT(f.rows[0].hs_edition, CKP_HS2022);
+    CHECK(isnan(f.rows[0].value_alt)); /* fobvalue 0 = not reported */
+    f = query(dir, "CHN", "USA", 250410, CKP_FLOW_EXPORT);
+    REQUIRE(f.n == 1);
+    CHECK_NEAR(f.rows[0].value, 819239.0, 0);
+    /* World is stored, flagged by the reference data as an aggregate */
+    f = query(dir, "USA", NULL, 250410, CKP_FLOW_IMPORT);
+    REQUIRE(f.n == 2);
+    int world = f.rows[0].partner == ckp_ref_country_by_iso3(ref_(), "CHN") ? 1 : 0;
+    const ckp_country *w = ckp_ref_country(ref_(), f.rows[world].partner);
+    REQUIRE(w);
+    CHECK(w->is_aggregate);
+    CHECK(isnan(f.rows[world].qty)); /* empty quantity: missing, not 0 */
+    /* monthly, HS code with its leading zero lost */
+    f = query(dir, "USA", "CHN", 10121, 0);
+    REQUIRE(f.n == 1);
+    CHECK_INT(f.rows[0].period, 202303);
+    CHECK_NEAR(f.rows[0].value, 120.5, 0);
+}
+
+CKP_TEST(ingest_baci_units_and_rejects)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("baci");
+    const char *files[] = {ckp_test_path("tests/data/ingest/baci_HS17_small.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, NULL, 1, &st, &rej, &err) == CKP_OK);
+    CHECK_INT(st.rows_read, 10);
+    CHECK_INT(st.rows_kept, 4);
+    CHECK_INT(st.rows_rejected, 6);
+    CHECK(has_reject(rej, 5, "unknown-reporter"));
+    CHECK(has_reject(rej, 6, "bad-value"));
+    CHECK(has_reject(rej, 7, "missing-field"));
+    CHECK(has_reject(rej, 8, "bad-value"));
+    CHECK(has_reject(rej, 9, "unknown-partner")); /* a stray quote is data */
+    CHECK(has_reject(rej, 11, "malformed-row"));
+    free(rej);
+    found f = query(dir, "CHN", "USA", 250410, 0);
+    REQUIRE(f.n == 1);
+    CHECK_INT(f.rows[0].flow, CKP_FLOW_EXPORT);
+    CHECK_NEAR(f.rows[0].value, 819239.0, 1e-6); /* thousand USD → USD */
+    CHECK_NEAR(f.rows[0].qty, 236466.0, 0.01);   /* tonnes → kg */
+    CHECK_INT(f.rows[0].hs_edition, CKP_HS2017); /* from the file name */
+    CHECK_INT(f.rows[0].period, 202200);
+    f = query(dir, "CHN", "USA", 10121, 0);
+    REQUIRE(f.n == 1);
+    CHECK(isnan(f.rows[0].qty)); /* NA */
+    f = query(dir, "USA", "CHN", 250410, 0);
+    REQUIRE(f.n == 1);
+    CHECK_NEAR(f.rows[0].value, 1250, 1e-9); /* spaces around numbers */
+}
+
+CKP_TEST(ingest_flows_dirty)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("flows");
+    const char *files[] = {ckp_test_path("tests/data/ingest/flows_dirty.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_FLOWS, "test-flows", 1, &st, &rej, &err) ==
+            CKP_OK);
+    CHECK_INT(st.rows_read, 9);
+    CHECK_INT(st.rows_kept, 4);
+    CHECK(has_reject(rej, 4, "bad-value"));
+    CHECK(has_reject(rej, 5, "unknown-partner"));
+    CHECK(has_reject(rej, 6, "bad-flow"));
+    CHECK(has_reject(rej, 7, "bad-period"));
+    CHECK(has_reject(rej, 10, "bad-quantity"));
+    free(rej);
+    found f = query(dir, "CHN", "USA", 811292, 0);
+    REQUIRE(f.n == 2);
+    CHECK_INT(f.rows[0].period, 202308);
+    CHECK_NEAR(f.rows[0].qty, 0, 0); /* a reported 0 stays 0 */
+    CHECK_NEAR(f.rows[1].qty, 2000, 0); /* t → kg */
+    f = query(dir, "CHN", "DEU", 811292, 0);
+    REQUIRE(f.n == 1);
+    CHECK(isnan(f.rows[0].qty));
+    f = query(dir, "CHN", "USA", 81129, 0); /* "81129" is 081129 */
+    CHECK_INT(f.n, 1);
+}
+
+CKP_TEST(ingest_reingest_does_not_double)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("twice");
+    const char *files[] = {ckp_test_path("tests/data/ingest/baci_HS17_small.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_BACI, NULL, 1, &st, &rej, &err) == CKP_OK);
+    free(rej);
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_BACI, NULL, 0, &st, &rej, &err) == CKP_OK);
+    free(rej);
+    CHECK_INT(st.store_rows, 4);
+    CHECK_INT(st.rows_replaced, 4);
+    /* the same file twice in one ingest: the second copy is all duplicates */
+    const char *two[] = {files[0], files[0]};
+    REQUIRE(run_ingest(dir, two, 2, CKP_INGEST_BACI, NULL, 0, &st, &rej, &err) == CKP_OK);
+    CHECK_INT(st.store_rows, 4);
+    CHECK_INT(st.by_reason[CKP_REJ_DUPLICATE], 4);
+    CHECK(rej && strstr(rej, "baci_HS17_small.csv:2 (kept"));
+    free(rej);
+    /* another source keeps its own rows */
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_BACI, "baci-v2", 0, &st, &rej, &err) ==
+            CKP_OK);
+    free(rej);
+    CHECK_INT(st.store_rows, 8);
+}
+
+CKP_TEST(ingest_sniff_and_errors)
+{
+    REQUIRE(ref_());
+    const char *b[] = {"t", "i", "j", "k", "v", "q"};
+    CHECK_INT(ckp_ingest_sniff(b, 6), CKP_INGEST_BACI);
+    const char *c[] = {"refYear", "reporterCode", "partnerCode", "cmdCode", "primaryValue"};
+    CHECK_INT(ckp_ingest_sniff(c, 5), CKP_INGEST_COMTRADE);
+    const char *f[] = {"period", "reporter", "partner", "flow", "hs", "value"};
+    CHECK_INT(ckp_ingest_sniff(f, 6), CKP_INGEST_FLOWS);
+    const char *x[] = {"a", "b"};
+    CHECK_INT(ckp_ingest_sniff(x, 2), CKP_INGEST_AUTO);
+    /* an unknown header is an error naming the file; the store is untouched */
+    const char *dir = tdir("sniff");
+    ckp_ingest_opts o;
+    ckp_ingest_opts_init(&o);
+    ckp_ingest *ing;
+    ckp_error err;
+    REQUIRE(ckp_ingest_begin(dir, ref_(), &o, &ing, &err) == CKP_OK);
+    const char text[] = "a,b\n1,2\n";
+    CHECK(ckp_ingest_mem(ing, "odd.csv", text, sizeof text - 1, &err) == CKP_EPARSE);
+    CHECK_STR(err.file, "odd.csv");
+    const char missing[] = "period,reporter,partner,flow,hs\n";
+    o.format = CKP_INGEST_FLOWS;
+    CHECK(ckp_ingest_mem(ing, "short.csv", missing, sizeof missing - 1, &err) != CKP_OK);
+    ckp_ingest_abort(ing);
+    ckp_store *s;
+    CHECK(ckp_store_open(dir, ref_(), &s, &err) == CKP_ENOTFOUND);
+}
+
+CKP_TEST(ingest_real_comtrade_annual)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("real-ct");
+    const char *files[] = {ckp_test_path("data/flows/comtrade-annual/graphite_trade_data.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, NULL, 1, &st, &rej, &err) == CKP_OK);
+    free(rej);
+    CHECK_INT(st.rows_read, 80);
+    CHECK_INT(st.rows_kept, 80);
+    /* USA's imports of natural graphite (250410) from China in 2020 */
+    found f = query(dir, "USA", "CHN", 250410, CKP_FLOW_IMPORT);
+    REQUIRE(f.n == 5);
+    CHECK_INT(f.rows[0].period, 202000);
+    CHECK_NEAR(f.rows[0].value, 15468449.0, 0);
+    CHECK_NEAR(f.rows[0].qty, 9391920.0, 1);
+    CHECK_INT(f.rows[0].hs_edition, CKP_HS2017); /* H5 */
+    CHECK_INT(f.rows[4].hs_edition, CKP_HS2022); /* H6 */
+}
+
+CKP_TEST(ingest_real_china_monthly)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("real-cn");
+    const char *files[] = {ckp_test_path("data/flows/china-critmin-monthly/china_exports_monthly.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, "comtrade-cn-monthly", 1, &st, &rej, &err) ==
+            CKP_OK);
+    free(rej);
+    CHECK_INT(st.rows_read, 6442);
+    CHECK_INT(st.rows_kept, 6442);
+    CHECK_INT(st.rows_rejected, 0);
+    /* China → Belgium, 811292, January 2017: 87,500 USD, 0 kg reported */
+    found f = query(dir, "CHN", "BEL", 811292, CKP_FLOW_EXPORT);
+    REQUIRE(f.n > 0);
+    CHECK_INT(f.rows[0].period, 201701);
+    CHECK_NEAR(f.rows[0].value, 87500.0, 0);
+    CHECK_NEAR(f.rows[0].qty, 0, 0);
+    f = query(dir, "CHN", "AUS", 250410, CKP_FLOW_EXPORT);
+    REQUIRE(f.n > 0);
+    CHECK_NEAR(f.rows[0].value, 10200.0, 0);
+    CHECK_NEAR(f.rows[0].qty, 6116.362, 0.001);
+}
+
+/* Two threads on one file give exactly what one thread gives: the same
+ * store, the same rejects with the same line numbers, in the same order. */
+CKP_TEST(ingest_parallel_same_as_serial)
+{
+    REQUIRE(ref_());
+    const char *files[] = {ckp_test_path("tests/data/ingest/comtrade_dirty.csv")};
+    ckp_ingest_stats s1, s2;
+    char *r1 = NULL, *r2 = NULL;
+    ckp_error err;
+    setenv("CKP_INGEST_THREADS", "1", 1);
+    REQUIRE(run_ingest(tdir("par1"), files, 1, CKP_INGEST_AUTO, NULL, 1, &s1, &r1, &err) ==
+            CKP_OK);
+    setenv("CKP_INGEST_THREADS", "2", 1);
+    setenv("CKP_INGEST_PAR_MIN", "1", 1);
+    REQUIRE(run_ingest(tdir("par2"), files, 1, CKP_INGEST_AUTO, NULL, 1, &s2, &r2, &err) ==
+            CKP_OK);
+    unsetenv("CKP_INGEST_THREADS");
+    unsetenv("CKP_INGEST_PAR_MIN");
+    CHECK_INT(s2.rows_read, s1.rows_read);
+    CHECK_INT(s2.rows_kept, s1.rows_kept);
+    CHECK_INT(s2.rows_rejected, s1.rows_rejected);
+    REQUIRE(r1 && r2);
+    CHECK_STR(r2, r1);
+    CHECK(has_reject(r2, 15, "missing-field")); /* a line of the second half */
+    free(r1);
+    free(r2);
+    found a = query(tdir("par1"), "USA", NULL, 0, 0);
+    found b = query(tdir("par2"), "USA", NULL, 0, 0);
+    REQUIRE(a.n == b.n && a.n > 0);
+    for (int i = 0; i < a.n && i < 32; i++) {
+        CHECK_INT(b.rows[i].hs, a.rows[i].hs);
+        CHECK_NEAR(b.rows[i].value, a.rows[i].value, 0);
+        CHECK_INT(b.rows[i].period, a.rows[i].period);
+    }
+}
+
+/* Regression: the generic flows format is parsed by one thread even on the
+ * parallel path, and that thread must read the whole file, not its first
+ * half (it once silently kept only the rows before the split). */
+CKP_TEST(ingest_parallel_flows_reads_whole_file)
+{
+    REQUIRE(ref_());
+    const char *files[] = {ckp_test_path("data/flows/china-critmin-monthly/china_exports_monthly.csv")};
+    ckp_ingest_stats s;
+    ckp_error err;
+    char *rej = NULL;
+    setenv("CKP_INGEST_THREADS", "2", 1);
+    setenv("CKP_INGEST_PAR_MIN", "1", 1);
+    ckp_status st =
+        run_ingest(tdir("parflows"), files, 1, CKP_INGEST_AUTO, NULL, 0, &s, &rej, &err);
+    free(rej);
+    unsetenv("CKP_INGEST_THREADS");
+    unsetenv("CKP_INGEST_PAR_MIN");
+    REQUIRE(st == CKP_OK);
+    CHECK_INT(s.rows_read, 6442);
+    CHECK_INT(s.rows_kept, 6442);
+    CHECK_INT(s.rows_rejected, 0);
+}

@@ -1,0 +1,197 @@
+/* test_lists.c — party list loaders on the shipped lists and on small
+ * synthetic inputs with known content. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chokepoint/lists.h"
+#include "test.h"
+
+static const ckp_ref *ref(void)
+{
+    static ckp_ref *r;
+    static int tried;
+    if (!tried) {
+        tried = 1;
+        ckp_error err;
+        if (ckp_ref_load(ckp_test_path("data"), &r, &err) != CKP_OK)
+            r = NULL;
+    }
+    return r;
+}
+
+/* Names of party p joined by '|'. */
+static const char *names_of(const ckp_lists *l, const ckp_party *p)
+{
+    static char buf[4096];
+    size_t o = 0;
+    buf[0] = 0;
+    size_t pi = (size_t)(p - ckp_lists_party(l, 0));
+    for (size_t i = 0; i < ckp_lists_name_count(l); i++) {
+        const ckp_party_name *n = ckp_lists_name(l, i);
+        if (n->party != pi)
+            continue;
+        int k = snprintf(buf + o, sizeof buf - o, "%s%s", o ? "|" : "", n->name);
+        if (k > 0)
+            o += (size_t)k < sizeof buf - o ? (size_t)k : sizeof buf - o - 1;
+    }
+    return buf;
+}
+
+CKP_TEST(lists_ofac_shipped)
+{
+    REQUIRE(ref());
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    REQUIRE(ckp_lists_load_spec(l, "ofac", ckp_test_path("data"), ref(), &st, &err) == CKP_OK);
+    CHECK_INT(ckp_lists_party_count(l), 14965); /* PROVENANCE: 14,965 records */
+    CHECK_INT(st.bad, 0);
+    CHECK(st.unjoined > 0);                     /* alt/add are newer than sdn */
+    size_t with = 0;
+    for (size_t i = 0; i < ckp_lists_party_count(l); i++)
+        with += ckp_lists_party(l, i)->countries[0] != 0;
+    CHECK_INT(with, 11560); /* add.csv countries resolved (OFAC spellings too) */
+    const ckp_party *p = ckp_lists_find(l, "ofac-306");
+    REQUIRE(p);
+    CHECK_STR(p->name, "BANCO NACIONAL DE CUBA");
+    CHECK_STR(p->list, "OFAC-SDN");
+    CHECK_STR(p->program, "CUBA");
+    CHECK_STR(p->type, "entity");
+    CHECK(strstr(p->countries, "ESP") != NULL);           /* from add.csv */
+    CHECK(strstr(names_of(l, p), "|BNC") != NULL);         /* remarks a.k.a. */
+    CHECK(strstr(names_of(l, p), "NATIONAL BANK OF CUBA")); /* alt.csv */
+    p = ckp_lists_find(l, "ofac-10392");
+    REQUIRE(p);
+    CHECK_STR(p->program, "SDGT; NPWMD; IFSR; IRAN-CON-ARMS-EO; RUSSIA-EO14024");
+    p = ckp_lists_find(l, "ofac-15892");
+    REQUIRE(p);
+    CHECK_STR(p->type, "individual");
+    CHECK(strstr(p->identifiers, "Tax ID No. 773407989940 (Russia)") != NULL);
+    ckp_lists_free(l);
+}
+
+CKP_TEST(lists_ofac_dirty_memory)
+{
+    /* -0- nulls, Latin-1, a bad ent_num, a trailing 0x1A, CRLF */
+    const char sdn[] = "1,\"M\xdcLLER HANDEL GMBH\",-0- ,\"SDGT] [IFSR\",-0- ,-0- ,-0- ,-0- ,"
+                       "-0- ,-0- ,-0- ,\"a.k.a. 'MH'; f.k.a. 'OLD NAME'.\"\r\n"
+                       "x2,\"BAD ROW\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
+                       "3,\"DOE, John\",\"individual\",\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+                       "-0- ,-0- \r\n\x1a";
+    const char alt[] = "1,10,\"aka\",\"MUELLER TRADE\",-0- \r\n99,11,\"aka\",\"NOBODY\",-0- \r\n\x1a";
+    ckp_list_src s1 = {"sdn.csv", sdn, sizeof sdn - 1}, s2 = {"alt.csv", alt, sizeof alt - 1};
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    REQUIRE(ckp_lists_load_ofac(l, &s1, &s2, NULL, NULL, &st, &err) == CKP_OK);
+    CHECK_INT(ckp_lists_party_count(l), 2);
+    CHECK_INT(st.bad, 1);
+    CHECK(strstr(st.first_bad, "sdn.csv:2:") == st.first_bad);
+    CHECK_INT(st.unjoined, 1);
+    const ckp_party *p = ckp_lists_find(l, "ofac-1");
+    REQUIRE(p);
+    CHECK_STR(p->name, "M\xc3\x9cLLER HANDEL GMBH"); /* Ü in UTF-8 */
+    CHECK_STR(p->program, "SDGT; IFSR");
+    CHECK_STR(names_of(l, p), "M\xc3\x9cLLER HANDEL GMBH|MH|OLD NAME|MUELLER TRADE");
+    p = ckp_lists_find(l, "ofac-3");
+    REQUIRE(p);
+    CHECK_STR(p->type, "individual");
+    CHECK_STR(p->identifiers, "");
+    ckp_lists_free(l);
+}
+
+CKP_TEST(lists_ftm_deltas)
+{
+    const char f[] =
+        "{\"op\":\"ADD\",\"entity\":{\"id\":\"A\",\"caption\":\"Alpha Ltd\",\"schema\":\"Company\","
+        "\"properties\":{\"name\":[\"Alpha Ltd\",\"Альфа\"],\"country\":[\"ru\"],"
+        "\"innCode\":[\"7701\"]},\"datasets\":[\"x\"]}}\n"
+        "{\"op\":\"ADD\",\"entity\":{\"id\":\"B\",\"caption\":\"Beta\",\"schema\":\"Person\","
+        "\"properties\":{\"name\":[\"Beta\"]}}}\n"
+        "{\"op\":\"MOD\",\"entity\":{\"id\":\"A\",\"caption\":\"Alpha Limited\",\"schema\":"
+        "\"Company\",\"properties\":{\"name\":[\"Alpha Limited\"]}}}\n"
+        "{\"op\":\"DEL\",\"entity\":{\"id\":\"B\"}}\n"
+        "{\"id\":\"addr-1\",\"schema\":\"Address\",\"properties\":{\"full\":[\"x\"]}}\n"
+        "not json\n"
+        "\n";
+    ckp_list_src s = {"d.json", f, sizeof f - 1};
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    REQUIRE(ckp_lists_load_ftm(l, &s, ref(), &st, &err) == CKP_OK);
+    CHECK_INT(st.bad, 1);
+    CHECK(strstr(st.first_bad, "d.json:6:") == st.first_bad);
+    CHECK_INT(st.skipped, 1);
+    CHECK_INT(st.deleted, 2); /* A replaced by MOD, B deleted */
+    const ckp_party *a = ckp_lists_find(l, "A");
+    REQUIRE(a);
+    CHECK_STR(a->name, "Alpha Limited");
+    CHECK(ckp_lists_find(l, "B") == NULL);
+    ckp_lists_free(l);
+}
+
+CKP_TEST(lists_ftm_shipped_scripts)
+{
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    REQUIRE(ckp_lists_load_spec(l, "opensanctions", ckp_test_path("data"), ref(), &st, &err) ==
+            CKP_OK);
+    CHECK_INT(st.bad, 0);
+    const ckp_party *p = ckp_lists_find(l, "NK-2Ka3UvopqbpZmVDFjWd4LA");
+    REQUIRE(p);
+    CHECK_STR(p->name, "Vitaly Yurievich KUZMENKO");
+    CHECK(strstr(names_of(l, p), "Виталий Юрьевич КУЗЬМЕНКО") != NULL);
+    CHECK_STR(p->listed, "2024-02-23");
+    CHECK(strstr(p->identifiers, "taxNumber 366510784303") != NULL);
+    if (ref())
+        CHECK_STR(p->countries, "RUS");
+    /* the t2 deltas: NK-500Poltergeist added then deleted */
+    CHECK(ckp_lists_find(l, "NK-500Poltergeist") == NULL);
+    CHECK(ckp_lists_find(l, "Q4365364") != NULL);
+    ckp_lists_free(l);
+}
+
+CKP_TEST(lists_mofcom_and_csv)
+{
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    REQUIRE(ckp_lists_load_spec(l, "mofcom", ckp_test_path("data"), ref(), &st, &err) == CKP_OK);
+    CHECK_INT(ckp_lists_party_count(l), 208);
+    const ckp_party *p = ckp_lists_find(l, "mofcom-6");
+    REQUIRE(p);
+    CHECK_STR(p->name, "Lockheed Martin Corporation");
+    CHECK_STR(names_of(l, p), "Lockheed Martin Corporation|洛克希德·马丁公司");
+    CHECK_STR(p->listed, "2025-01-02");
+    CHECK_STR(p->countries, "USA");
+    const char csv[] = "id,name,aliases,country,list,program\n"
+                       "x1,Acme Widgets,Acme;ACME W,USA;CAN,MYLIST,P1\n"
+                       ",,,,,\n";
+    ckp_list_src s = {"my.csv", csv, sizeof csv - 1};
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_load_csv(l, &s, ref(), &st, &err) == CKP_OK);
+    CHECK_INT(st.bad, 1);
+    p = ckp_lists_find(l, "x1");
+    REQUIRE(p);
+    CHECK_STR(p->list, "MYLIST");
+    CHECK_STR(p->countries, "USA;CAN");
+    CHECK_STR(names_of(l, p), "Acme Widgets|Acme|ACME W");
+    /* a CSV without a name column is refused */
+    const char bad[] = "id,title\n1,x\n";
+    ckp_list_src sb = {"bad.csv", bad, sizeof bad - 1};
+    CHECK(ckp_lists_load_csv(l, &sb, ref(), NULL, &err) == CKP_EPARSE);
+    CHECK(ckp_lists_load_spec(l, "nosuchlist", ckp_test_path("data"), ref(), NULL, &err) ==
+          CKP_ENOTFOUND);
+    ckp_lists_free(l);
+}

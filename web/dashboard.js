@@ -1,0 +1,211 @@
+/* dashboard.js — the report's views made interactive, screening, and case
+ * decisions, over the server's JSON API (server/http.c). */
+(function () {
+  'use strict';
+  var el = CKP.el;
+  var $ = function (id) { return document.getElementById(id); };
+  var groups = [], lastAlerts = null;
+
+  function api(path, opts) {
+    return fetch(path, opts || {}).then(function (r) {
+      return r.text().then(function (t) {
+        var j = null;
+        try { j = JSON.parse(t); } catch (e) { j = null; }
+        if (!r.ok) throw new Error((j && j.error) || ('HTTP ' + r.status));
+        return j;
+      });
+    });
+  }
+  function qs(o) {
+    return Object.keys(o).filter(function (k) { return o[k] != null && o[k] !== ''; })
+      .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(o[k]); }).join('&');
+  }
+  function status(id, text, err) { var s = $(id); s.textContent = text; s.className = 'status' + (err ? ' err' : ''); }
+
+  var verbParams = {};   /* verb → its parameter names (GET /api/verbs) */
+  var VIEW_VERB = {dependency: 'dependency', concentration: 'concentration', production: 'concentration',
+                   chokepoints: 'chokepoints', mirror: 'mirror', unitvalue: 'unitvalue', diversion: 'diversion'};
+
+  function hs() { return $('hs').value.trim() || $('product').value; }
+
+  /* add from/to to a view's parameters when its verb takes them */
+  function withPeriod(name, params) {
+    var v = VIEW_VERB[name], ps = v && verbParams[v];
+    if (!ps) return params;
+    var from = $('from').value.trim(), to = $('to').value.trim();
+    if (from && ps.indexOf('from') >= 0) params.from = from;
+    if (to && ps.indexOf('to') >= 0) params.to = to;
+    return params;
+  }
+
+  function view(slot, name, params) {
+    var box = $(slot);
+    box.textContent = '';
+    box.appendChild(el('p', {cls: 'caption', text: 'loading ' + name + '…'}));
+    return api('/api/view?' + qs(Object.assign({name: name}, withPeriod(name, params)))).then(function (sec) {
+      box.textContent = '';
+      box.appendChild(CKP.renderSection(sec));
+      box.setAttribute('data-rows', (sec.rows || []).length);
+    }).catch(function (e) {
+      box.textContent = '';
+      box.appendChild(el('section', {cls: 'card'}, el('h3', {text: name}),
+        el('p', {cls: 'note', text: e.message})));
+      box.setAttribute('data-rows', '0');
+    });
+  }
+
+  function show() {
+    var h = hs(), c = $('country').value.trim().toUpperCase(), p = $('partner').value.trim().toUpperCase();
+    var from = $('from').value.trim(), to = $('to').value.trim(), m = $('measure').value;
+    if (!h) { status('status', 'pick a product group or type HS codes', true); return; }
+    status('status', 'loading…');
+    var g = groups.filter(function (x) { return x.name === h; })[0];
+    if (!c && g && g.issuers.length) c = g.issuers[0];
+    /* no single issuer (the CHPL, the EU's lists): who ships to the target */
+    var ep = p || (!c && g && g.targets.length ? g.targets[0] : '');
+    var jobs = [
+      view('v-exports', 'exports', {reporter: c || null, partner: ep || null, hs: h, from: from, to: to}),
+      view('v-concentration', 'concentration', {hs: h, side: 'exporter'}),
+      view('v-production', 'production', {hs: h}),
+      view('v-chokepoints', 'chokepoints', {hs: h}),
+      view('v-mirror', 'mirror', {hs: h}),
+      view('v-unitvalue', 'unitvalue', {hs: h})
+    ];
+    var imp = p || (g && g.targets.length ? g.targets[0] : '');
+    if (imp) jobs.push(view('v-dependency', 'dependency', {importer: imp, hs: h}));
+    else $('v-dependency').textContent = '';
+    if (m) jobs.push(view('v-diversion', 'diversion', {measure: m}));
+    else $('v-diversion').textContent = '';
+    Promise.all(jobs).then(function () { status('status', ''); });
+  }
+
+  function layout() {
+    var v = $('views');
+    ['v-exports', 'v-dependency', 'v-diversion'].forEach(function (id) { v.appendChild(el('div', {id: id})); });
+    var g1 = el('div', {cls: 'grid2'}, el('div', {id: 'v-concentration'}), el('div', {id: 'v-production'}));
+    var g2 = el('div', {cls: 'grid2'}, el('div', {id: 'v-mirror'}), el('div', {id: 'v-unitvalue'}));
+    v.appendChild(g1); v.appendChild(el('div', {id: 'v-chokepoints'})); v.appendChild(g2);
+  }
+
+  /* ---- screening and decisions ---- */
+  /* the list entry (party id, measure id…) an alert matched */
+  function entryId(m) {
+    if (!m) return '';
+    if (typeof m === 'string') return m.slice(0, 200);
+    return String(m.id || m.party || m.measure || m.hub || m.rule || '').slice(0, 200);
+  }
+
+  function decide(a, decision, btn) {
+    var token = $('token').value.trim(), reason = $('reason').value.trim();
+    if (!token) { status('screen-status', 'enter the write token (Case decisions, below)', true); return; }
+    if (!reason) { status('screen-status', 'enter a reason (Case decisions, below)', true); return; }
+    try { localStorage.setItem('ckp-token', token); } catch (e) { /* private mode */ }
+    var body = {id: a.id, decision: decision, reason: reason, subject: a.shipment || '',
+                entry_id: entryId(a.matched),
+                entry_hash: a.entry_hash || ''};
+    if ($('by').value.trim()) body.by = $('by').value.trim();
+    btn.disabled = true;
+    api('/api/decisions', {method: 'POST', headers: {'Content-Type': 'application/json',
+      'Authorization': 'Bearer ' + token}, body: JSON.stringify(body)}).then(function (r) {
+      a.decision = decision;
+      status('screen-status', decision + ' ' + a.id + ' (audit #' + r.seq + ')');
+      renderAlerts(lastAlerts);
+      loadAudit();
+    }).catch(function (e) { btn.disabled = false; status('screen-status', e.message, true); });
+  }
+
+  function renderAlerts(res) {
+    lastAlerts = res;
+    var box = $('alerts');
+    box.textContent = '';
+    var rows = (res && res.rows) || [];
+    box.appendChild(el('p', {cls: 'caption', text: rows.length + ' alerts · lists ' + (res.list_version || '?')}));
+    if (!rows.length) return;
+    var t = el('table', {id: 'alerts-table'}), head = el('tr');
+    ['shipment', 'kind', 'score', 'reason', 'matched', 'decision', ''].forEach(function (c) { head.appendChild(el('th', {text: c})); });
+    t.appendChild(el('thead', null, head));
+    var tb = el('tbody');
+    rows.forEach(function (a) {
+      var tr = el('tr', {cls: 'alert-row ' + (a.decision || ''), 'data-id': a.id});
+      tr.appendChild(el('td', {text: a.shipment || ''}));
+      tr.appendChild(el('td', {text: a.kind || ''}));
+      tr.appendChild(el('td', {cls: 'num', text: CKP.fmt(a.score)}));
+      tr.appendChild(el('td', {text: a.reason || ''}));
+      tr.appendChild(el('td', {text: typeof a.matched === 'object' ? JSON.stringify(a.matched) : (a.matched || '')}));
+      tr.appendChild(el('td', {cls: 'dec ' + (a.decision || ''), text: a.decision || 'open'}));
+      var clr = el('button', {cls: 'small secondary clear-btn', text: 'clear'});
+      var esc = el('button', {cls: 'small secondary escalate-btn', text: 'escalate'});
+      clr.addEventListener('click', function () { decide(a, 'cleared', clr); });
+      esc.addEventListener('click', function () { decide(a, 'escalated', esc); });
+      tr.appendChild(el('td', null, clr, ' ', esc));
+      tb.appendChild(tr);
+    });
+    t.appendChild(tb);
+    box.appendChild(el('div', {cls: 'table-wrap'}, t));
+  }
+
+  function screen() {
+    var body = $('shipments').value;
+    if (!body.trim()) { status('screen-status', 'paste shipments or pick a file', true); return; }
+    status('screen-status', 'screening…');
+    var jsonl = body.trim().charAt(0) === '{';
+    api('/api/screen', {method: 'POST', headers: {'Content-Type': jsonl ? 'application/x-ndjson' : 'text/csv'},
+      body: body}).then(function (r) {
+      status('screen-status', (r.rows || []).length + ' alerts');
+      renderAlerts(r);
+    }).catch(function (e) { status('screen-status', e.message, true); });
+  }
+
+  function loadAudit() {
+    return api('/api/audit').then(function (r) {
+      var t = $('audit-table'), th = t.tHead, tb = t.tBodies[0];
+      th.textContent = ''; tb.textContent = '';
+      var cols = ['seq', 'at', 'by', 'action', 'item', 'subject', 'reason', 'list_version'];
+      var tr = el('tr'); cols.forEach(function (c) { tr.appendChild(el('th', {text: c})); }); th.appendChild(tr);
+      (r.rows || []).slice().reverse().forEach(function (a) {
+        var row = el('tr', {'data-item': a.item});
+        cols.forEach(function (c) { row.appendChild(el('td', {text: String(a[c] == null ? '' : a[c])})); });
+        tb.appendChild(row);
+      });
+    }).catch(function (e) { status('screen-status', 'audit: ' + e.message, true); });
+  }
+
+  function init() {
+    layout();
+    try { $('token').value = localStorage.getItem('ckp-token') || ''; } catch (e) { /* none */ }
+    $('apply').addEventListener('click', show);
+    $('product').addEventListener('change', function () { $('hs').value = ''; show(); });
+    $('measure').addEventListener('change', show);
+    $('screen-btn').addEventListener('click', screen);
+    $('audit-refresh').addEventListener('click', loadAudit);
+    $('shipfile').addEventListener('change', function (ev) {
+      var f = ev.target.files[0];
+      if (!f) return;
+      f.text().then(function (t) { $('shipments').value = t; });
+    });
+    var p1 = api('/api/groups').then(function (r) {
+      groups = r.groups || [];
+      var sel = $('product');
+      sel.appendChild(el('option', {value: '', text: '(choose)'}));
+      groups.forEach(function (g) { sel.appendChild(el('option', {value: g.name, text: g.name + ' (' + (g.issuers.join(',') || 'multi') + ')'})); });
+    }).catch(function (e) { status('status', 'groups: ' + e.message, true); });
+    var p2 = api('/api/view?name=measures').then(function (sec) {
+      var sel = $('measure');
+      (sec.rows || []).forEach(function (m) {
+        if (m.targets && m.targets !== '*' && m.hs_count <= 200)
+          sel.appendChild(el('option', {value: m.id, text: m.id + ' · ' + m.kind + ' → ' + m.targets}));
+      });
+      var v = $('views');
+      var box = el('div', {id: 'v-measures'});
+      v.insertBefore(box, v.firstChild);
+      box.appendChild(CKP.renderSection(sec));
+    }).catch(function () { /* the measures view is optional */ });
+    var p3 = api('/api/verbs').then(function (r) {
+      (r.verbs || []).forEach(function (v) { verbParams[v.name] = v.params.map(function (p) { return p.name; }); });
+    }).catch(function () { /* periods then apply to the exports view only */ });
+    loadAudit();
+    Promise.all([p1, p2, p3]).then(function () { document.body.setAttribute('data-ready', '1'); });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -47,7 +47,8 @@ static void cli_verb_help(const ckp_verb *v, FILE *out)
     for (const ckp_param *p = v->params; p && p->name; p++)
         print_param(out, p);
     for (const ckp_param *p = common; p->name; p++)
-        print_param(out, p);
+        if (strcmp(p->name, "partial") != 0 || ckp_partial_supported(v))
+            print_param(out, p);
     fprintf(out, "  %-28s %s\n", "-h, --help", "show this help and exit");
     if (v->details)
         fprintf(out, "\n%s\n", v->details);

@@ -4,8 +4,8 @@
  * A verb that supports partials (ckp_partial_supported) can run on one shard
  * of the flows with --partial: instead of its rows it writes JSON Lines —
  * a header naming the verb, its parameters and the format version, one
- * record per aggregation key (HS code × reporter × partner × flow × period
- * with the summed value and quantity, after the verb's own filters) and the
+ * record per HS code × reporter × partner × flow (its periods with their
+ * summed values and quantities, after the verb's own filters) and the
  * shard's tables (its periods; per reporter and flow the periods it
  * reports).  Nothing final (share, HHI, z-score, rank) is computed on a
  * shard.  `merge` reads partials (files or "-", in any order, headers

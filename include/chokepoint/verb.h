@@ -116,10 +116,12 @@ typedef struct ckp_env {
     pthread_mutex_t lock;   /* guards lazy loading (the server shares an env) */
     /* Scale (docs/scale.md).  input: when set (a flows file in any ingest
      * format, "-" = stdin), ckp_env_store() loads it into a private
-     * temporary store (input_dir, removed by ckp_env_close) instead of
-     * opening store_dir; input_rows/input_rejected count its rows. */
+     * temporary store (input_dir, removed once the store is open, else by
+     * ckp_env_close) instead of opening store_dir; input_rows and
+     * input_rejected count its rows. */
     const char *input;
     char *input_dir;
+    int input_tried;
     unsigned long long input_rows, input_rejected;
     /* partial: analysis partial results (merge.h): the --partial output of
      * a shard, or the summed partials `merge` replays; not owned. */

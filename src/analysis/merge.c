@@ -399,7 +399,7 @@ static ckp_status jstr(jcur *j, char *buf, size_t len)
         if (ch == '\\') {
             char e = *j->s++;
             switch (e) {
-            case '"': case '\\': case '/': break;
+            case '"': case '\\': case '/': ch = (unsigned char)e; break;
             case 'n': ch = '\n'; break;
             case 't': ch = '\t'; break;
             case 'r': ch = '\r'; break;
@@ -435,8 +435,6 @@ static ckp_status jstr(jcur *j, char *buf, size_t len)
             default:
                 return jfail(j, "bad escape");
             }
-            e = (char)ch;
-            (void)e;
         }
         if (k + 1 >= len)
             return jfail(j, "string too long");
@@ -541,6 +539,14 @@ static ckp_status parse_args(jcur *j, char *buf, size_t len, ckp_args *a)
     return CKP_OK;
 }
 
+/* 1 when d is a period YYYYMM or YYYY00 (checked before any conversion). */
+static int period_ok(double d)
+{
+    if (!(d >= 100000 && d <= 999912) || d != (double)(int32_t)d)
+        return 0;
+    return (int32_t)d % 100 <= 12;
+}
+
 /* A list of numbers (null → NaN) into m->list[k]. */
 static ckp_status num_list(jcur *j, mstate *m, int k)
 {
@@ -577,9 +583,9 @@ static ckp_status period_list(jcur *j, mstate *m, int country, int fc)
         ckp_status st = jnum(j, &d);
         if (st != CKP_OK)
             return st;
-        int32_t per = (int32_t)d;
-        if (d != per || per < 100000 || per > 999912 || per % 100 > 12)
+        if (!period_ok(d))
             return jfail(j, "periods: not a YYYYMM period");
+        int32_t per = (int32_t)d;
         if (country < 0) {
             st = grow((void **)&p->periods, &p->percap, p->nper, sizeof *p->periods, RECS_MAX,
                       j->err);
@@ -735,9 +741,7 @@ static ckp_status parse_line(mstate *m, jcur *j)
                  m->nlist[2] != n)
             st = jfail(j, "period, value and qty must be lists of the same length");
         for (size_t k = 0; st == CKP_OK && k < n; k++) {
-            double d = m->list[0][k];
-            int32_t per = (int32_t)d;
-            if (d != per || per < 100000 || per > 999912 || per % 100 > 12)
+            if (!period_ok(m->list[0][k]))
                 st = jfail(j, "period: not YYYYMM or YYYY00");
             else if (isnan(m->list[1][k]))
                 st = jfail(j, "value: null");

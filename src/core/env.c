@@ -118,7 +118,13 @@ static ckp_status load_input(ckp_env *env, ckp_error *err)
     env->input_rejected = stats.rows_rejected;
     if (path == file)
         remove(file);
-    return ckp_store_open(store, env->ref, &env->store, err);
+    st = ckp_store_open(store, env->ref, &env->store, err);
+    /* the store's files are open and mapped: the directory can go now, so
+     * that nothing is left behind even when the process is killed (a
+     * mapper's consumer closing the pipe early, SIGPIPE) */
+    if (st == CKP_OK)
+        remove_input_dir(env);
+    return st;
 }
 
 void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
@@ -158,9 +164,10 @@ ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err)
     int was_open = env->store != NULL;
     if (env->partial && ckp_partial_replaying(env->partial))
         st = CKP_OK; /* merge: the data come from the partials, not a store */
-    else if (!env->store && env->input && !env->input_dir)
+    else if (!env->store && env->input && !env->input_tried) {
+        env->input_tried = 1;
         st = load_input(env, err);
-    else if (!env->store && env->input)
+    } else if (!env->store && env->input)
         st = ckp_error_set(err, CKP_ESTATE, env->input, 0, 0, "--input could not be loaded");
     else if (!env->store)
         st = ckp_store_open(ckp_store_dir(env->store_dir), env->ref, &env->store, err);

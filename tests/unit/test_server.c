@@ -291,6 +291,7 @@ CKP_TEST(report_exports_view)
     snprintf(data, sizeof data, "%s", ckp_test_path("data")); /* outlives the env */
     ckp_env env;
     ckp_env_init(&env, ref, data, dir);
+    env.sources = "all"; /* as `serve` and `report` do: synthetic sections are badged */
 
     ckp_args *a = ckp_args_new();
     ckp_args_set(a, "reporter", "CHN");

@@ -36,6 +36,7 @@ need_bin nodejs node
 need_bin npm npm
 need_bin chromium chromium
 need_bin curl curl
+need_bin python3 python3 # tests/suite_server.sh builds its JSON bodies with it
 if [ "$want_bench" = 1 ]; then
   need_bin wrk wrk
   need_bin hyperfine hyperfine

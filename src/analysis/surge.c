@@ -25,6 +25,7 @@
 #include "chokepoint/measures.h"
 
 #define SERIES_MAX 2400 /* periods in one series (200 years of months) */
+#define CP_MAX 24       /* level shifts found in one series, at most */
 
 /* ---- robust statistics ------------------------------------------------- */
 
@@ -101,17 +102,61 @@ static double l1_cost(const double *x, long a, long b, double *scratch)
     return c;
 }
 
-/* The split s in [i - w/2, i + w/2] minimising the two-segment L1 cost over
- * [i - w, i + w) (clipped to the series, ≥ 2 points each side). */
-static long refine_step(const double *x, long n, long i, long w, double *scratch)
+/* Non-missing values in x[a..b). */
+static long present(const double *x, long a, long b)
 {
-    long lo = i - w < 0 ? 0 : i - w, hi = i + w > n ? n : i + w;
+    long k = 0;
+    for (long i = a; i < b; i++)
+        k += !isnan(x[i]);
+    return k;
+}
+
+/* The level-shift statistic at i inside the segment [lo, hi): d = median of
+ * x[i .. i+W) − median of x[i-W .. i) (both clipped to the segment; ≥ wmin
+ * present values each) and d over the standard error of a difference of two
+ * medians, 1.2533 σ √(1/n₁ + 1/n₂).  NaN when untestable. */
+static double shift_stat(const double *x, long lo, long hi, long i, long W, long wmin,
+                         double sigma, double *d, double *scratch)
+{
+    long a = i - W < lo ? lo : i - W, b = i + W > hi ? hi : i + W;
+    if (i <= lo || i >= hi || isnan(x[i]))
+        return NAN;
+    long nb = present(x, a, i), na = present(x, i, b);
+    if (nb < wmin || na < wmin)
+        return NAN;
+    *d = median_range(x, i, b, scratch) - median_range(x, a, i, scratch);
+    return *d / (1.2533 * sigma * sqrt(1.0 / (double)nb + 1.0 / (double)na));
+}
+
+/* shift_stat at every i, each in its segment between the change points
+ * cp[0..ncp) (ascending); z to sh[], d to d[] (NaN where untestable). */
+static void shift_scan(const double *x, long n, const long *cp, int ncp, long W, long wmin,
+                       double sigma, double *sh, double *d, double *scratch)
+{
+    int c = 0;
+    for (long i = 0; i < n; i++) {
+        while (c < ncp && cp[c] < i)
+            c++;
+        long lo = c > 0 ? cp[c - 1] : 0, hi = c < ncp ? cp[c] : n;
+        d[i] = NAN;
+        sh[i] = c < ncp && cp[c] == i ? NAN
+                                      : shift_stat(x, lo, hi, i, W, wmin, sigma, &d[i], scratch);
+    }
+}
+
+/* The split s in [i - rad, i + rad] minimising the two-segment L1 cost over
+ * [i - W, i + W), all clipped to the segment [lo, hi) with ≥ wmin present
+ * values each side. */
+static long refine_step(const double *x, long lo, long hi, long i, long W, long rad, long wmin,
+                        double *scratch)
+{
+    long a = i - W < lo ? lo : i - W, b = i + W > hi ? hi : i + W;
     long best = i;
     double bc = INFINITY;
-    for (long s = i - w / 2; s <= i + w / 2; s++) {
-        if (s - lo < 2 || hi - s < 2)
+    for (long s = i - rad; s <= i + rad; s++) {
+        if (s <= a || s >= b || isnan(x[s]) || present(x, a, s) < wmin || present(x, s, b) < wmin)
             continue;
-        double c = l1_cost(x, lo, s, scratch) + l1_cost(x, s, hi, scratch);
+        double c = l1_cost(x, a, s, scratch) + l1_cost(x, s, b, scratch);
         if (c < bc - 1e-12) {
             bc = c;
             best = s;
@@ -215,7 +260,13 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
         rs = floor_s;
     for (size_t i = 0; i < n; i++)
         p[i].zscore = isnan(r[i]) ? NAN : r[i] / rs;
-    /* level shifts */
+    /* level shifts: binary segmentation.  Each candidate month is tested
+     * with windows of up to W periods on each side, clipped to the segment
+     * between the change points already found (so a licence three months
+     * before a ban is tested on its own months, not blurred by the ban);
+     * the most significant candidate becomes a change point, until none is
+     * left; change points that no longer pass between their final
+     * neighbours are dropped. */
     size_t nd = 0;
     for (size_t i = 1; i < n; i++)
         if (!isnan(ds[i]) && !isnan(ds[i - 1]))
@@ -224,44 +275,61 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
     if (isnan(sigma) || sigma < floor_s)
         sigma = floor_s;
     long w = monthly ? opt->window : (opt->window > 2 ? 2 : opt->window);
+    long W = monthly ? 2 * w : w;
     long wmin = monthly ? 3 : 2;
-    for (size_t i = 0; i < n; i++) {
-        long wb = (long)i < w ? (long)i : w, wa = (long)(n - i) < w ? (long)(n - i) : w;
-        sh[i] = NAN;
-        if (wb < wmin || wa < wmin)
-            continue;
-        double before = median_range(ds, (long)i - wb, (long)i, sc);
-        double after = median_range(ds, (long)i, (long)i + wa, sc);
-        if (isnan(before) || isnan(after))
-            continue;
-        double d = after - before;
-        double se = 1.2533 * sigma * sqrt(1.0 / (double)wb + 1.0 / (double)wa);
-        sh[i] = d / se;
-        p[i].shift = sh[i];
-        tmp[i] = d;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(sh[i]) || fabs(sh[i]) < opt->shift_z || fabs(tmp[i]) < opt->min_shift)
-            continue;
-        /* the largest within half a window: shifts 3 months apart are
-         * both kept (a licence, then a ban) */
-        long rad = w / 2 > 2 ? w / 2 : 2;
-        int best = 1;
-        for (long j = (long)i - rad; j <= (long)i + rad && best; j++)
-            if (j >= 0 && j < (long)n && j != (long)i && !isnan(sh[j]) &&
-                (fabs(sh[j]) > fabs(sh[i]) || (fabs(sh[j]) == fabs(sh[i]) && j < (long)i)))
-                best = 0;
-        if (!best)
-            continue;
+    long cp[CP_MAX];
+    int ncp = 0;
+    for (int iter = 0; iter < CP_MAX; iter++) {
+        shift_scan(ds, (long)n, cp, ncp, W, wmin, sigma, sh, tmp, sc);
+        long best = -1;
+        for (long i = 0; i < (long)n; i++)
+            if (!isnan(sh[i]) && fabs(sh[i]) >= opt->shift_z && fabs(tmp[i]) >= opt->min_shift &&
+                (best < 0 || fabs(sh[i]) > fabs(sh[best])))
+                best = i;
+        if (best < 0)
+            break;
         /* the peak of the window statistic is blurred by noise: place the
-         * step where a two-segment fit (medians, absolute deviations) over
-         * [i-w, i+w) fits best */
-        long at = refine_step(ds, (long)n, (long)i, w, sc);
-        if (p[at].flag == CKP_SURGE_NONE)
-            p[at].flag = sh[i] > 0 ? CKP_SURGE_SHIFT_UP : CKP_SURGE_SHIFT_DOWN;
-        if (at != (long)i && !isnan(sh[i]))
-            p[at].shift = sh[i];
+         * step where a two-segment fit (medians, absolute deviations) of the
+         * surrounding periods fits best */
+        long lo = 0, hi = (long)n;
+        for (int q = 0; q < ncp; q++) {
+            if (cp[q] < best)
+                lo = cp[q];
+            else if (hi == (long)n)
+                hi = cp[q];
+        }
+        long at = refine_step(ds, lo, hi, best, W, W, wmin, sc);
+        if (getenv("SURGE_DEBUG")) fprintf(stderr, "iter best %ld z %.2f d %.2f lo %ld hi %ld at %ld\n", best, sh[best], tmp[best], lo, hi, at);
+        int q = ncp++;
+        while (q > 0 && cp[q - 1] > at) {
+            cp[q] = cp[q - 1];
+            q--;
+        }
+        cp[q] = at;
     }
+    /* prune: each change point again between its final neighbours */
+    for (int again = 1; again && ncp > 0;) {
+        again = 0;
+        for (int q = 0; q < ncp; q++) {
+            long lo = q ? cp[q - 1] : 0, hi = q + 1 < ncp ? cp[q + 1] : (long)n;
+            double d = NAN, z = shift_stat(ds, lo, hi, cp[q], W, wmin, sigma, &d, sc);
+            if (!isnan(z) && fabs(z) >= opt->shift_z && fabs(d) >= opt->min_shift)
+                continue;
+            memmove(cp + q, cp + q + 1, (size_t)(ncp - q - 1) * sizeof *cp);
+            ncp--;
+            again = 1;
+            break;
+        }
+    }
+    shift_scan(ds, (long)n, cp, ncp, W, wmin, sigma, sh, tmp, sc);
+    for (int q = 0; q < ncp; q++) {
+        long lo = q ? cp[q - 1] : 0, hi = q + 1 < ncp ? cp[q + 1] : (long)n;
+        double d = NAN;
+        sh[cp[q]] = shift_stat(ds, lo, hi, cp[q], W, wmin, sigma, &d, sc);
+        p[cp[q]].flag = d > 0 ? CKP_SURGE_SHIFT_UP : CKP_SURGE_SHIFT_DOWN;
+    }
+    for (size_t i = 0; i < n; i++)
+        p[i].shift = sh[i];
     /* spikes outside the periods right after a shift */
     long quiet = -1;
     for (size_t i = 0; i < n; i++) {

@@ -240,6 +240,26 @@ static void note_bad(ckp_list_stats *st, const char *file, long line, const char
 
 /* ---- CSV helpers ------------------------------------------------------- */
 
+/* The next good row of a list file: 1 = a row, 0 = end of input, -1 = the
+ * reader failed (*rc and err set).  A bad row is counted (note_bad) and
+ * skipped. */
+static int next_row(ckp_csv *csv, const char *file, ckp_list_stats *st, ckp_status *rc,
+                    ckp_error *err)
+{
+    for (;;) {
+        ckp_error e2;
+        ckp_error_clear(&e2);
+        int r = ckp_csv_next(csv, &e2);
+        if (r >= 0)
+            return r;
+        if (ckp_csv_failed(csv)) {
+            *rc = ckp_error_set(err, e2.code, e2.file, e2.line, e2.col, "%s", e2.msg);
+            return -1;
+        }
+        note_bad(st, file, e2.line, e2.msg);
+    }
+}
+
 static ckp_status csv_open_src(const ckp_list_src *src, int header, ckp_csv_encoding enc,
                                ckp_csv **out, ckp_error *err)
 {
@@ -338,19 +358,11 @@ static ckp_status ofac_sdn(ckp_lists *l, const ckp_list_src *src, ckp__strmap *e
     const char *file = ckp__arena_strdup(&l->arena, src_name(src));
     char ent[32], name[2048], type[64], prog[512], remarks[8192], id[48];
     for (;;) {
-        ckp_error e2;
-        ckp_error_clear(&e2);
-        int r = ckp_csv_next(csv, &e2);
+        int r = next_row(csv, file, st, &rc, err);
         if (r == 0)
             break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv)) {
-                rc = ckp_error_set(err, e2.code, e2.file, e2.line, e2.col, "%s", e2.msg);
-                goto out_close;
-            }
-            note_bad(st, file, e2.line, e2.msg);
-            continue;
-        }
+        if (r < 0)
+            goto out_close;
         if (st)
             st->rows++;
         long line = ckp_csv_line(csv);
@@ -421,19 +433,11 @@ static ckp_status ofac_join(ckp_lists *l, const ckp_list_src *src, int kind, ckp
     const char *file = ckp__arena_strdup(&l->arena, src_name(src));
     char ent[32], val[2048], atype[32];
     for (;;) {
-        ckp_error e2;
-        ckp_error_clear(&e2);
-        int r = ckp_csv_next(csv, &e2);
+        int r = next_row(csv, file, st, &rc, err);
         if (r == 0)
             break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv)) {
-                rc = ckp_error_set(err, e2.code, e2.file, e2.line, e2.col, "%s", e2.msg);
-                goto out_close;
-            }
-            note_bad(st, file, e2.line, e2.msg);
-            continue;
-        }
+        if (r < 0)
+            goto out_close;
         fcopy(csv, 0, ent, sizeof ent);
         if (ckp_csv_nfields(csv) == 1 && ent[0] == 0)
             continue;
@@ -821,19 +825,11 @@ ckp_status ckp_lists_load_mofcom(ckp_lists *l, const ckp_list_src *src, const ck
     char id[64], pid[80], lists[128], notice[256], date[32], region[64], ncn[1024], nen[1024],
         type[64];
     for (;;) {
-        ckp_error e2;
-        ckp_error_clear(&e2);
-        int r = ckp_csv_next(csv, &e2);
+        int r = next_row(csv, file, st, &rc, err);
         if (r == 0)
             break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv)) {
-                rc = ckp_error_set(err, e2.code, e2.file, e2.line, e2.col, "%s", e2.msg);
-                goto out_close;
-            }
-            note_bad(st, file, e2.line, e2.msg);
-            continue;
-        }
+        if (r < 0)
+            goto out_close;
         if (st)
             st->rows++;
         long line = ckp_csv_line(csv);
@@ -895,19 +891,11 @@ ckp_status ckp_lists_load_csv(ckp_lists *l, const ckp_list_src *src, const ckp_r
     char id[256], name[2048], aliases[8192], country[256], list[128], prog[512], listed[32],
         idf[1024], type[64];
     for (;;) {
-        ckp_error e2;
-        ckp_error_clear(&e2);
-        int r = ckp_csv_next(csv, &e2);
+        int r = next_row(csv, file, st, &rc, err);
         if (r == 0)
             break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv)) {
-                rc = ckp_error_set(err, e2.code, e2.file, e2.line, e2.col, "%s", e2.msg);
-                goto out_close;
-            }
-            note_bad(st, file, e2.line, e2.msg);
-            continue;
-        }
+        if (r < 0)
+            goto out_close;
         if (st)
             st->rows++;
         long line = ckp_csv_line(csv);

@@ -118,7 +118,14 @@ for (const seed of seeds) {
       let mz = 0;
       for (let m = w.from - 1; m <= w.to + 1; m++) mz = Math.max(mz, shiftAt.get(m) || 0);
       stats.pos.push(mz);
-      const f = flags.find((m) => m >= w.from && m <= w.to + (w.to > w.from ? 1 : 0) && !used.has(m));
+      // a gradual shift is hit anywhere in its ramp (the whole injected ramp,
+      // not only its >= x1.2-a-month part) or the month after it
+      let last = w.to + (w.to > w.from ? 1 : 0);
+      for (const s of e.scale) {
+        const f = ym(s.from), ramp = s.ramp_months || 0;
+        if (ramp > 0 && f <= w.to && f + ramp >= w.from) last = Math.max(last, f + ramp);
+      }
+      const f = flags.find((m) => m >= w.from && m <= last && !used.has(m));
       if (f !== undefined) { S.hit++; used.add(f); } else details.push(`seed ${seed} ${key}: missed shift at ${fmt(w.from)}${w.to > w.from ? '..' + fmt(w.to) : ''} (flags ${flags.map(fmt)})`);
     }
     for (const m of flags) {

@@ -77,7 +77,8 @@ enum {
 const char *ckp_surge_flag_name(int flag);
 
 typedef struct ckp_surge_opts {
-    int window;          /* months each side for the level-shift test (6) */
+    int window;          /* level-shift test: windows of up to 2 × window
+                            months each side for monthly data (6 → 12) */
     double shift_z;      /* level-shift threshold (robust z; 5) */
     double spike_z;      /* spike threshold (robust z; 4) */
     double min_shift;    /* minimum |log ratio| of a level shift (0.4 ≈ ×1.5) */

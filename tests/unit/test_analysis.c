@@ -89,6 +89,31 @@ CKP_TEST(analysis_surge_no_false_shift)
     }
 }
 
+/* A licence (x0.4) six months before a ban (zero): both shifts at their
+ * months (binary segmentation tests the licence on its own six months, not
+ * blurred by the ban); a gradual x3 over 6 months: one flag inside it. */
+CKP_TEST(analysis_surge_close_shifts_and_ramp)
+{
+    ckp_surge_point p[102];
+    for (unsigned seed = 1; seed <= 20; seed++) {
+        make_series(p, 102, seed, 0.15, 80, 0.4);
+        for (int i = 86; i < 102; i++)
+            p[i].value = 0;
+        ckp_surge_analyze(p, 102, NULL);
+        CHECK_INT(count_shifts(p, 102, NULL), 2);
+        CHECK_INT(p[80].flag, CKP_SURGE_SHIFT_DOWN);
+        CHECK_INT(p[86].flag, CKP_SURGE_SHIFT_DOWN);
+        make_series(p, 102, seed, 0.15, -1, 1);
+        for (int i = 50; i < 102; i++)
+            p[i].value *= i >= 55 ? 3.0 : 1.0 + 2.0 * (i - 49) / 6.0;
+        ckp_surge_analyze(p, 102, NULL);
+        int at = -1;
+        CHECK_INT(count_shifts(p, 102, &at), 1);
+        CHECK(at >= 50 && at <= 55);
+        CHECK_INT(p[at].flag, CKP_SURGE_SHIFT_UP);
+    }
+}
+
 CKP_TEST(analysis_surge_gaps_zeros)
 {
     ckp_surge_point p[48];

@@ -44,10 +44,10 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 all: $(BUILD)/chokepoint
 
 # Web assets (web/ + the npm chart library) inlined into the library for the
-# report and the server (scripts/build_assets.sh; regenerated when missing).
+# report and the server (scripts/gen_assets.sh; regenerated when missing).
 ASSETS_INC := $(BUILD)/gen/assets_gen.inc
-$(ASSETS_INC): scripts/build_assets.sh $(wildcard web/*) $(wildcard node_modules/chart.js/dist/chart.umd.min.js)
-	bash scripts/build_assets.sh $@
+$(ASSETS_INC): scripts/gen_assets.sh $(wildcard web/*) $(wildcard node_modules/chart.js/dist/chart.umd.min.js)
+	bash scripts/gen_assets.sh $@
 $(BUILD)/obj/src/report/assets.o: $(ASSETS_INC)
 $(BUILD)/obj/src/report/assets.o: CPPFLAGS += -I$(BUILD)/gen
 

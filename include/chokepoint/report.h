@@ -20,7 +20,7 @@
  * section with a note and no rows: a view never fails the whole report.
  *
  * Assets: web/ and the npm charting library are inlined at build time
- * (scripts/build_assets.sh); ckp_asset_find() is the only way the server
+ * (scripts/gen_assets.sh); ckp_asset_find() is the only way the server
  * serves files, so no path outside them is reachable.  Static data. */
 #ifndef CHOKEPOINT_REPORT_H
 #define CHOKEPOINT_REPORT_H

@@ -1,6 +1,6 @@
 /* assets.c — the web assets inlined at build time (see report.h).
  *
- * The Makefile generates assets_gen.inc with scripts/build_assets.sh (web/
+ * The Makefile generates assets_gen.inc with scripts/gen_assets.sh (web/
  * and the npm charting library) into the build directory and puts it on this
  * file's include path.  A build without it (e.g. a fuzzing build that
  * compiles src/ alone) gets no assets: the report and the server then say so

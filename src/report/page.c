@@ -257,7 +257,7 @@ ckp_status ckp_report_write(ckp_env *env, const ckp_report_opts *opts, FILE *out
     const ckp_asset *tpl = ckp_asset_find("report.html");
     if (!tpl)
         return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
-                             "the report template is not in this build (scripts/build_assets.sh)");
+                             "the report template is not in this build (scripts/gen_assets.sh)");
     json_t *doc = build(&pg);
     char *data = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);

@@ -146,7 +146,7 @@ CKP_TEST(match_nothing)
 }
 
 /* Precision/recall floor on the labelled set (headline categories; see
- * tests/data/build_match_eval.py and docs/screening.md). */
+ * tests/data/make_match_eval.py and docs/screening.md). */
 CKP_TEST(match_eval_set)
 {
     REQUIRE(matcher());

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build tests/data/match_eval.csv: labelled name pairs from the shipped lists.
 
-usage: build_match_eval.py [DATA_DIR] > tests/data/match_eval.csv
+usage: make_match_eval.py [DATA_DIR] > tests/data/match_eval.csv
 
 Columns: name1,name2,label,category,source
   label 1 = the same party, 0 = different parties.

@@ -24,6 +24,17 @@ static void write_hs(ckp_writer *w, uint32_t hs)
     ckp_writer_str(w, ckp_hs_format(hs, 6, buf));
 }
 
+/* The leading columns of a mirror or unitvalue row: reporter, partner, hs,
+ * period. */
+static void write_key(ckp_writer *w, const ckp_ref *ref, int reporter, int partner, uint32_t hs,
+                      int32_t period)
+{
+    ckp_writer_str(w, iso(ref, reporter));
+    ckp_writer_str(w, iso(ref, partner));
+    write_hs(w, hs);
+    write_period(w, period);
+}
+
 /* ---- mirror ------------------------------------------------------------------ */
 
 static const ckp_param mirror_params[] = {
@@ -125,10 +136,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
             continue;
         nrows++;
         char fl[2] = {(char)r->flow, 0};
-        ckp_writer_str(w, iso(env->ref, r->reporter));
-        ckp_writer_str(w, iso(env->ref, r->partner));
-        write_hs(w, r->hs);
-        write_period(w, r->period);
+        write_key(w, env->ref, r->reporter, r->partner, r->hs, r->period);
         ckp_writer_num(w, r->reported_value);
         ckp_writer_num(w, r->mirror_value);
         ckp_writer_num(w, r->ratio);
@@ -265,10 +273,7 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
         if (limit > 0 && (long)i >= limit)
             continue;
         char fl[2] = {(char)r->flow, 0};
-        ckp_writer_str(w, iso(env->ref, r->reporter));
-        ckp_writer_str(w, iso(env->ref, r->partner));
-        write_hs(w, r->hs);
-        write_period(w, r->period);
+        write_key(w, env->ref, r->reporter, r->partner, r->hs, r->period);
         ckp_writer_num(w, r->value);
         ckp_writer_num(w, r->qty);
         ckp_writer_num(w, r->unit_value);

@@ -644,7 +644,6 @@ const char *ckp_ciffob_source_name(int src)
 typedef struct mscan {
     ckp_mirror *m;
     const ckp_store *store;
-    signed char syn[256];
     ckp_status st;
     ckp_error *err;
 } mscan;
@@ -652,12 +651,7 @@ typedef struct mscan {
 static int mirror_row_cb(const ckp_flow *row, void *ctx)
 {
     mscan *s = ctx;
-    int syn = 0;
-    if (row->source >= 0 && row->source < 256) {
-        if (s->syn[row->source] < 0)
-            s->syn[row->source] = (signed char)ckp_store_source_synthetic(s->store, row->source);
-        syn = s->syn[row->source];
-    }
+    int syn = ckp_store_source_synthetic(s->store, row->source); /* O(1) */
     s->st = ckp_mirror_add(s->m, row, syn, s->err);
     return s->st != CKP_OK;
 }
@@ -667,7 +661,6 @@ ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, i
 {
     mscan s;
     memset(&s, 0, sizeof s);
-    memset(s.syn, -1, sizeof s.syn);
     s.store = store;
     s.err = err;
     ckp_status st = ckp_mirror_new(spec, ncountries, &s.m, err);

@@ -584,7 +584,6 @@ const char *ckp_uv_flag_name(int flag)
 typedef struct uscan {
     ckp_uv *u;
     const ckp_store *store;
-    signed char syn[256];
     ckp_status st;
     ckp_error *err;
 } uscan;
@@ -592,12 +591,7 @@ typedef struct uscan {
 static int uv_row_cb(const ckp_flow *row, void *ctx)
 {
     uscan *s = ctx;
-    int syn = 0;
-    if (row->source >= 0 && row->source < 256) {
-        if (s->syn[row->source] < 0)
-            s->syn[row->source] = (signed char)ckp_store_source_synthetic(s->store, row->source);
-        syn = s->syn[row->source];
-    }
+    int syn = ckp_store_source_synthetic(s->store, row->source); /* O(1) */
     s->st = ckp_uv_add(s->u, row, syn, s->err);
     return s->st != CKP_OK;
 }
@@ -607,7 +601,6 @@ ckp_status ckp_uv_run(const ckp_store *store, const ckp_uv_spec *spec, ckp_uv **
 {
     uscan s;
     memset(&s, 0, sizeof s);
-    memset(s.syn, -1, sizeof s.syn);
     s.store = store;
     s.err = err;
     *out = NULL;

@@ -14,6 +14,7 @@
  *   aliases.csv                     extra names (Turkey, UK, DR Congo…)
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,19 +637,18 @@ static int upper_code(const char *s, char *out, size_t n)
     return i == n && s[i] == '\0';
 }
 
-int ckp_ref_country_by_iso3(const ckp_ref *ref, const char *iso3)
+/* Binary search of index (n ids sorted by the len-byte code at byte offset
+ * field of ckp_country) for code; the id or -1. */
+static int search_code(const ckp_ref *ref, const int *index, int n, size_t field,
+                       const char *code, size_t len)
 {
-    char code[4];
-    int lo, hi;
-    if (!ref || !upper_code(iso3, code, 3))
-        return -1;
-    lo = 0;
-    hi = ref->ncountries - 1;
+    int lo = 0, hi = n - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
-        int c = memcmp(ref->countries[ref->by_iso3[mid]].iso3, code, 3);
+        const char *key = (const char *)&ref->countries[index[mid]] + field;
+        int c = memcmp(key, code, len);
         if (c == 0)
-            return ref->by_iso3[mid];
+            return index[mid];
         if (c < 0)
             lo = mid + 1;
         else
@@ -657,25 +657,20 @@ int ckp_ref_country_by_iso3(const ckp_ref *ref, const char *iso3)
     return -1;
 }
 
+int ckp_ref_country_by_iso3(const ckp_ref *ref, const char *iso3)
+{
+    char code[4];
+    if (!ref || !upper_code(iso3, code, 3))
+        return -1;
+    return search_code(ref, ref->by_iso3, ref->ncountries, offsetof(ckp_country, iso3), code, 3);
+}
+
 int ckp_ref_country_by_iso2(const ckp_ref *ref, const char *iso2)
 {
     char code[3];
-    int lo, hi;
     if (!ref || !upper_code(iso2, code, 2))
         return -1;
-    lo = 0;
-    hi = ref->nby_iso2 - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        int c = memcmp(ref->countries[ref->by_iso2[mid]].iso2, code, 2);
-        if (c == 0)
-            return ref->by_iso2[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return -1;
+    return search_code(ref, ref->by_iso2, ref->nby_iso2, offsetof(ckp_country, iso2), code, 2);
 }
 
 int ckp_ref_country_by_comtrade(const ckp_ref *ref, int code)

@@ -11,6 +11,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -581,7 +584,13 @@ typedef struct ctx {
     int progress;              /* 1 = this parser reports progress */
     uint64_t bytes_total;      /* for progress */
     const char *map;           /* the mapped input parsed (NULL when read) */
+    const char *map_end;       /* the end of the whole mapping */
     size_t map_dropped;        /* bytes of map already released */
+    /* plain BACI lines (parse_plain_baci): [plain_begin, plain_end) of map,
+     * its first line numbered plain_line; plain_end NULL = the reader */
+    const char *plain_begin, *plain_end;
+    long plain_line;
+    char plain_delim;
 } ctx;
 
 static ckp_field F(const ctx *x, int col)
@@ -997,10 +1006,62 @@ static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *
     return CKP_OK;
 }
 
+/* One result r of ckp_csv_next on x's reader: reject it or parse it.
+ * Returns nonzero on an unrecoverable reader error (*err set). */
+static int one_record(ctx *x, int r, const ckp_error *e, ckp_error *err)
+{
+    ckp_csv *csv = x->csv;
+    x->st->rows_read++;
+    if (r < 0) {
+        if (ckp_csv_failed(csv)) {
+            *err = *e;
+            return 1;
+        }
+        reject_row(x->st, x->rej, x->file, e->line + x->line_offset, CKP_REJ_MALFORMED,
+                   e->msg, NULL, "");
+        return 0;
+    }
+    if (ckp_csv_nfields(csv) < x->need) {
+        reject_row(x->st, x->rej, x->file, ckp_csv_line(csv) + x->line_offset,
+                   CKP_REJ_FIELDS, "row has too few fields", csv, NULL);
+        return 0;
+    }
+    x->row(x);
+    return 0;
+}
+
+/* Every 16,384 rows: release the parsed pages of a mapped input (done =
+ * bytes of x->map parsed) and report progress. */
+static void every_16k(ctx *x, size_t done, ckp_ingest_progress *pr, uint64_t *next_report)
+{
+    if (x->map) {
+        done &= ~(size_t)0xFFFFF;
+        if (done > x->map_dropped + ((size_t)32 << 20)) {
+            /* whole pages only (a half starts mid-page); a page shared
+             * with the other half is simply read again if needed */
+            uintptr_t a = (uintptr_t)(x->map + x->map_dropped) & ~(uintptr_t)4095;
+            uintptr_t b = (uintptr_t)(x->map + done) & ~(uintptr_t)4095;
+            if (b > a)
+                madvise((void *)a, (size_t)(b - a), MADV_DONTNEED);
+            x->map_dropped = done;
+        }
+    }
+    if (x->progress && done >= *next_report) {
+        *next_report = done + (1u << 20);
+        pr->bytes_done = done;
+        pr->rows = x->st->rows_read;
+        x->ing->opts.progress(pr, x->ing->opts.progress_ctx);
+    }
+}
+
+static ckp_status parse_plain_baci(ctx *x, ckp_error *err);
+static void csv_opts(ckp_csv_opts *o);
+
 /* Every record of x's reader. */
 static ckp_status parse_loop(ctx *x, ckp_error *err)
 {
-    ckp_ingest *ing = x->ing;
+    if (x->plain_end)
+        return parse_plain_baci(x, err);
     ckp_csv *csv = x->csv;
     ckp_ingest_progress pr = {x->file, 0, x->bytes_total, 0, 0};
     uint64_t next_report = 1u << 20;
@@ -1009,46 +1070,325 @@ static ckp_status parse_loop(ctx *x, ckp_error *err)
         int r = ckp_csv_next(csv, &e);
         if (r == 0)
             break;
-        x->st->rows_read++;
-        if (r < 0) {
-            if (ckp_csv_failed(csv)) {
-                *err = e;
-                return e.code ? e.code : CKP_EIO;
-            }
-            reject_row(x->st, x->rej, x->file, e.line + x->line_offset, CKP_REJ_MALFORMED,
-                       e.msg, NULL, "");
-            continue;
-        }
-        if (ckp_csv_nfields(csv) < x->need) {
-            reject_row(x->st, x->rej, x->file, ckp_csv_line(csv) + x->line_offset,
-                       CKP_REJ_FIELDS, "row has too few fields", csv, NULL);
-            continue;
-        }
-        x->row(x);
-        if (x->map && (x->st->rows_read & 16383) == 0) {
-            /* parsed pages of a mapped file leave this process's memory */
-            size_t done = (size_t)ckp_csv_get_stats(csv).bytes & ~(size_t)0xFFFFF;
-            if (done > x->map_dropped + ((size_t)32 << 20)) {
-                /* whole pages only (a half starts mid-page); a page shared
-                 * with the other half is simply read again if needed */
-                uintptr_t a = (uintptr_t)(x->map + x->map_dropped) & ~(uintptr_t)4095;
-                uintptr_t b = (uintptr_t)(x->map + done) & ~(uintptr_t)4095;
-                if (b > a)
-                    madvise((void *)a, (size_t)(b - a), MADV_DONTNEED);
-                x->map_dropped = done;
-            }
-        }
-        if (x->progress && (x->st->rows_read & 16383) == 0) {
-            ckp_csv_stats cs = ckp_csv_get_stats(csv);
-            if (cs.bytes >= next_report) {
-                next_report = cs.bytes + (1u << 20);
-                pr.bytes_done = cs.bytes;
-                pr.rows = x->st->rows_read;
-                ing->opts.progress(&pr, ing->opts.progress_ctx);
-            }
-        }
+        if (one_record(x, r, &e, err))
+            return err->code ? err->code : CKP_EIO;
+        if ((x->st->rows_read & 16383) == 0)
+            every_16k(x, (size_t)ckp_csv_get_stats(csv).bytes, &pr, &next_report);
     }
     x->st->bytes_read += ckp_csv_get_stats(csv).bytes;
+    return CKP_OK;
+}
+
+/* ---- BACI lines in their plain form -------------------------------------
+ * On the parallel path (a mapped file without any quote or bare CR, so a
+ * line is a record) a BACI line whose six fields are plain unsigned decimals
+ * — "2022,156,842,250410,819.239,236.466" — is parsed here, straight from the
+ * mapped bytes in one pass, without the CSV reader.  Every other line (a
+ * word such as NA, a sign, an exponent, a tab, an unknown code, a 4-digit HS
+ * code, a wrong number of fields, a blank line) goes to the CSV reader and
+ * row_baci, which keep or reject it with its reason.  The rows, rejects and
+ * line numbers are the same as the reader's, bit for bit
+ * (ingest_plain_baci_same_as_reader). */
+
+typedef struct plain_num {
+    uint64_t m;   /* the digits as one integer, the decimal point ignored */
+    int digits;   /* significant digits (leading zeros not counted) */
+    int ndig;     /* all digits */
+    int frac;     /* digits after the point */
+    int dot;      /* a point was seen */
+    int spaced;   /* a space before or after the number */
+} plain_num;
+
+/* Parse p.. as [spaces] digits [. digits] [spaces]; returns where it
+ * stopped (the delimiter, a line end, or a byte that is none of these). */
+static inline const char *plain_field(const char *p, const char *e, plain_num *n)
+{
+    const char *s = p;
+    while (p < e && *p == ' ')
+        p++;
+    n->spaced = p != s;
+    uint64_t m = 0;
+    int digits = 0, ndig = 0, frac = 0, dot = 0;
+    for (; p < e; p++) {
+        unsigned d = (unsigned)(unsigned char)*p - '0';
+        if (d < 10) {
+            digits += m != 0 || d != 0;
+            m = m * 10 + d;
+            ndig++;
+            frac += dot;
+        } else if (*p == '.' && !dot) {
+            dot = 1;
+        } else
+            break;
+    }
+    s = p;
+    while (p < e && *p == ' ')
+        p++;
+    n->spaced |= p != s;
+    n->m = m;
+    n->digits = digits;
+    n->ndig = ndig;
+    n->frac = frac;
+    n->dot = dot;
+    return p;
+}
+
+/* One plain line [p, e) (its line end excluded) as a staged row; 0 when it
+ * is not plain (the reader then takes it). */
+static int plain_line(ctx *x, const char *p, const char *e, long line)
+{
+    plain_num f[6];
+    int at[6]; /* field index → t,i,j,k,v,q slot */
+    const cols *c = &x->c;
+    int slot_of[6] = {c->year, c->reporter, c->partner, c->hs, c->value, c->qty};
+    for (int s = 0; s < 6; s++)
+        at[slot_of[s]] = s;
+    char d = x->plain_delim;
+    for (int i = 0; i < 6; i++) {
+        p = plain_field(p, e, &f[at[i]]);
+        if (i < 5 ? p >= e || *p != d : p != e)
+            return 0;
+        p++;
+    }
+    plain_num *t = &f[0], *ri = &f[1], *pj = &f[2], *k = &f[3], *v = &f[4], *q = &f[5];
+    /* t, i, j: integers (parse_int); k: 5 or 6 bare digits (hs6) */
+    if (t->dot || ri->dot || pj->dot || !t->ndig || !ri->ndig || !pj->ndig ||
+        t->ndig > 12 || ri->ndig > 3 || pj->ndig > 3)
+        return 0;
+    if (k->dot || k->spaced || (k->ndig != 5 && k->ndig != 6))
+        return 0;
+    if (t->m < 1900 || t->m > 2200)
+        return 0;
+    /* v, q: the exact path of parse_num; q may be empty */
+    if (!v->ndig || v->digits > 15 || v->frac > 22)
+        return 0;
+    if (q->dot && !q->ndig)
+        return 0;
+    if (q->ndig && (q->digits > 15 || q->frac > 22))
+        return 0;
+    ckp_flow fl;
+    fl.source = x->source;
+    fl.flow = CKP_FLOW_EXPORT;
+    fl.hs_edition = x->edition;
+    fl.period = (int32_t)(t->m * 100);
+    fl.reporter = country_baci(x->ing, (long)ri->m);
+    fl.partner = country_baci(x->ing, (long)pj->m);
+    if (fl.reporter < 0 || fl.partner < 0)
+        return 0;
+    fl.hs = (uint32_t)k->m;
+    fl.value = (double)v->m / pow10_tab[v->frac] * 1000;
+    fl.value_alt = NAN;
+    if (q->ndig) {
+        fl.qty = (double)q->m / pow10_tab[q->frac] * 1000;
+        fl.unit = CKP_UNIT_KG;
+    } else {
+        fl.qty = NAN;
+        fl.unit = CKP_UNIT_NONE;
+    }
+    ckp_error add_err;
+    if (ckp_store_writer_add_line(x->w, &fl, (uint32_t)line, &add_err) != CKP_OK)
+        return 0;
+    x->st->rows_read++;
+    x->st->rows_kept++;
+    return 1;
+}
+
+/* The run of ASCII digits at p, at most 8 of them (8 bytes at p must be
+ * readable): returns how many, with their value in *v.  Eight bytes are
+ * tested at once (a byte b is a digit when b ^ '0' < 10) and converted with
+ * three multiplications. */
+static inline int digits8(const char *p, uint64_t *v)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    x ^= 0x3030303030303030u;
+    uint64_t bad = ((x + 0x7676767676767676u) | x) & 0x8080808080808080u;
+    int n = bad ? __builtin_ctzll(bad) >> 3 : 8;
+    if (n == 0) {
+        *v = 0;
+        return 0;
+    }
+    x <<= 8 * (8 - n); /* the n digits, after 8 - n zeros (little-endian) */
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFu;
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFu;
+    x = (x * 10000 + (x >> 32)) & 0xFFFFFFFFu;
+    *v = x;
+    return n;
+}
+
+static const uint64_t pow10_int[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                      100000000};
+
+/* Field [p, e) as a plain decimal: digits [. digits] with at most 7 digits
+ * on either side.  Returns 1 with the digits as one integer *m and the
+ * digits after the point *frac, 0 when the field is empty or NA, -1 for
+ * anything else (8 bytes must be readable from every position). */
+static inline int swar_decimal(const char *p, const char *e, uint64_t *m, int *frac)
+{
+    if (p == e || (e - p == 2 && p[0] == 'N' && p[1] == 'A'))
+        return 0;
+    uint64_t ip, fp = 0;
+    int ni = digits8(p, &ip), nf = 0;
+    if (p + ni != e) {
+        if (ni == 8 || p[ni] != '.')
+            return -1;
+        nf = digits8(p + ni + 1, &fp);
+        if (nf == 8 || p + ni + 1 + nf != e || ni + nf == 0)
+            return -1;
+    }
+    *m = ip * pow10_int[nf] + fp;
+    *frac = nf;
+    return 1;
+}
+
+#if defined(__SSE2__)
+/* Bit i set where byte i of the 64 at p is c. */
+static inline uint64_t mask64(const char *p, char c)
+{
+    const __m128i k = _mm_set1_epi8(c);
+    uint64_t m = 0;
+    for (int i = 0; i < 4; i++) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, k)) << (16 * i);
+    }
+    return m;
+}
+
+/* A BACI line of at most 63 bytes in the usual column order t,i,j,k,v,q:
+ * the delimiters and the line feed are found at once (SSE2), then each
+ * field is converted on its own, eight bytes at a time.  Returns the start
+ * of the next line, or NULL when the line is not in that plain form
+ * (plain_line then looks at it).  64 bytes from p must be readable. */
+static const char *swar_line(ctx *x, const char *p, long line)
+{
+    uint64_t lf = mask64(p, '\n');
+    if (!lf)
+        return NULL;
+    int end = __builtin_ctzll(lf);
+    uint64_t dm = mask64(p, x->plain_delim) & ((1ull << end) - 1);
+    int at[6]; /* field starts; at[f + 1] - 1 ends field f */
+    at[0] = 0;
+    for (int f = 1; f < 6; f++) {
+        if (!dm)
+            return NULL;
+        at[f] = __builtin_ctzll(dm) + 1;
+        dm &= dm - 1;
+    }
+    if (dm)
+        return NULL; /* more than six fields */
+    int qend = end > 0 && p[end - 1] == '\r' ? end - 1 : end;
+    uint64_t t, i, j, k, vm = 0, qm = 0;
+    int vf = 0, qf = 0;
+    int li = at[2] - at[1] - 1, lj = at[3] - at[2] - 1, lk = at[4] - at[3] - 1;
+    if (at[1] != 5 || digits8(p, &t) != 4 || t < 1900 || t > 2200)
+        return NULL;
+    if (li < 1 || li > 3 || digits8(p + at[1], &i) != li)
+        return NULL;
+    if (lj < 1 || lj > 3 || digits8(p + at[2], &j) != lj)
+        return NULL;
+    if ((lk != 5 && lk != 6) || digits8(p + at[3], &k) != lk)
+        return NULL;
+    if (swar_decimal(p + at[4], p + at[5] - 1, &vm, &vf) != 1)
+        return NULL;
+    int hq = swar_decimal(p + at[5], p + qend, &qm, &qf);
+    if (hq < 0)
+        return NULL;
+    ckp_flow fl;
+    fl.reporter = country_baci(x->ing, (long)i);
+    fl.partner = country_baci(x->ing, (long)j);
+    if (fl.reporter < 0 || fl.partner < 0)
+        return NULL;
+    fl.source = x->source;
+    fl.flow = CKP_FLOW_EXPORT;
+    fl.hs_edition = x->edition;
+    fl.period = (int32_t)(t * 100);
+    fl.hs = (uint32_t)k;
+    fl.value = (double)vm / pow10_tab[vf] * 1000;
+    fl.value_alt = NAN;
+    fl.qty = hq ? (double)qm / pow10_tab[qf] * 1000 : NAN;
+    fl.unit = hq ? CKP_UNIT_KG : CKP_UNIT_NONE;
+    ckp_error add_err;
+    if (ckp_store_writer_add_line(x->w, &fl, (uint32_t)line, &add_err) != CKP_OK)
+        return NULL;
+    x->st->rows_read++;
+    x->st->rows_kept++;
+    return p + end + 1;
+}
+#else
+static const char *swar_line(ctx *x, const char *p, long line)
+{
+    (void)x, (void)p, (void)line;
+    return NULL;
+}
+#endif
+
+/* The reader on one line [p, e) (its line end included), as line `line`. */
+static ckp_status reader_line(ctx *x, const char *p, const char *e, long line, ckp_error *err)
+{
+    ckp_csv_opts o;
+    csv_opts(&o);
+    o.header = 0;
+    o.delim = x->plain_delim;
+    ckp_csv *one, *saved = x->csv;
+    long saved_off = x->line_offset;
+    ckp_status st = ckp_csv_open_mem(p, (size_t)(e - p), x->file, &o, &one, err);
+    if (st != CKP_OK)
+        return st;
+    x->csv = one;
+    x->line_offset = line - 1;
+    for (;;) {
+        ckp_error re;
+        int r = ckp_csv_next(one, &re);
+        if (r == 0)
+            break;
+        if (one_record(x, r, &re, err)) {
+            st = err->code ? err->code : CKP_EIO;
+            break;
+        }
+    }
+    x->csv = saved;
+    x->line_offset = saved_off;
+    ckp_csv_close(one);
+    return st;
+}
+
+static ckp_status parse_plain_baci(ctx *x, ckp_error *err)
+{
+    const char *p = x->plain_begin, *end = x->plain_end;
+    long line = x->plain_line;
+    ckp_ingest_progress pr = {x->file, 0, x->bytes_total, 0, 0};
+    uint64_t next_report = 1u << 20;
+    uint64_t rows = 0;
+    const cols *c = &x->c;
+    int usual = c->year == 0 && c->reporter == 1 && c->partner == 2 && c->hs == 3 &&
+                c->value == 4 && c->qty == 5;
+    /* the SWAR path reads 64 bytes ahead: not near the mapping's end */
+    const char *swar_end = usual && x->map_end - x->plain_begin > 64 ? x->map_end - 64 : p;
+    while (p < end) {
+        if (p < swar_end) {
+            const char *next = swar_line(x, p, line);
+            if (next) {
+                line++;
+                p = next;
+                if ((++rows & 16383) == 0)
+                    every_16k(x, (size_t)(p - x->map), &pr, &next_report);
+                continue;
+            }
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end, *next = nl ? nl + 1 : end;
+        const char *ce = le > p && le[-1] == '\r' ? le - 1 : le;
+        if ((size_t)(next - p) > ((size_t)1 << 20) || !plain_line(x, p, ce, line)) {
+            ckp_status st = reader_line(x, p, next, line, err);
+            if (st != CKP_OK)
+                return st;
+        }
+        line++;
+        p = next;
+        if ((++rows & 16383) == 0)
+            every_16k(x, (size_t)(p - x->map), &pr, &next_report);
+    }
+    x->st->bytes_read += (uint64_t)(end - x->map);
     return CKP_OK;
 }
 
@@ -1081,28 +1421,97 @@ static void csv_opts(ckp_csv_opts *o)
 }
 
 /* ---- two threads on one big file --------------------------------------
- * A regular file of 32 MB or more without any quote character (so every
- * newline ends a record) is mapped and cut in two at a newline near its
- * middle; a second thread parses the second half into a forked staging
- * writer, with its own counts and rejects (written after the first half's,
- * its line numbers shifted by the first half's lines).  The result is the
- * same as one thread's, row for row.  Only for Comtrade and BACI, whose
- * country lookups are plain tables filled before the threads start.
- * CKP_INGEST_THREADS=1 turns it off; CKP_INGEST_PAR_MIN=BYTES changes the
- * size threshold (tests use it on small files). */
+ * A regular file of 32 MB or more is mapped and cut in two at a newline
+ * near its middle.  Each half is parsed by its own thread into its own
+ * view of the staging rows, with its own counts and rejects (the second
+ * half's written after the first's, its line numbers shifted by the first
+ * half's lines).  The result is the same as one thread's, row for row, line
+ * for line.
+ *
+ * First each thread maps its half in (MADV_POPULATE_READ, 8 MB at a time:
+ * far cheaper than a page fault per page), counts its line feeds and looks
+ * for a quote or a bare CR.  If there is one anywhere, a line is not always
+ * a record and the file is parsed by one reader over the whole mapping.
+ * Otherwise the line counts bound the rows of each half, the staging rows
+ * are reserved once, and each half fills its own part — no copy when the
+ * first half had no rejected line.  Only for Comtrade and BACI, whose
+ * country lookups are plain tables filled before the threads start (the
+ * flows format is parsed by one thread).  CKP_INGEST_THREADS=1 turns it
+ * off; CKP_INGEST_PAR_MIN=BYTES changes the size threshold (tests use it on
+ * small files). */
 
 #define PAR_MIN_BYTES ((size_t)32 << 20)
+#define WINDOW ((size_t)8 << 20)
+
+/* Line feeds in [from, to) of buf (len bytes in all); 0 when that range
+ * holds a quote or a CR not followed by a LF, else 1. */
+static int scan_half(const char *buf, size_t len, size_t from, size_t to, long *lines)
+{
+    long nl = 0;
+    for (size_t off = from; off < to; off += WINDOW) {
+        size_t n = to - off < WINDOW ? to - off : WINDOW;
+        const char *p = buf + off, *e = p + n;
+#ifdef MADV_POPULATE_READ
+        uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+        madvise((void *)a, (size_t)((uintptr_t)e - a), MADV_POPULATE_READ);
+#endif
+#if defined(__SSE2__)
+        const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                      qt = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+        while (p + 16 <= e) {
+            /* line feeds counted per byte lane (at most 255 blocks), then
+             * summed with one SAD */
+            __m128i acc = zero;
+            for (int blocks = 0; blocks < 255 && p + 16 <= e; blocks++, p += 16) {
+                __m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
+                __m128i l = _mm_cmpeq_epi8(b, lf);
+                __m128i q = _mm_cmpeq_epi8(b, qt), c = _mm_cmpeq_epi8(b, cr);
+                acc = _mm_sub_epi8(acc, l);
+                if (_mm_movemask_epi8(_mm_or_si128(q, c))) {
+                    if (_mm_movemask_epi8(q))
+                        return 0;
+                    /* every CR followed by a LF (the next block's first byte too) */
+                    unsigned lm = (unsigned)_mm_movemask_epi8(l);
+                    unsigned cm = (unsigned)_mm_movemask_epi8(c);
+                    unsigned next = lm >> 1 | (p + 16 < buf + len && p[16] == '\n' ? 0x8000u : 0);
+                    if (cm & ~next)
+                        return 0;
+                }
+            }
+            __m128i sad = _mm_sad_epu8(acc, zero);
+            nl += _mm_cvtsi128_si32(sad) + _mm_extract_epi16(sad, 4);
+        }
+#endif
+        for (; p < e; p++) {
+            if (*p == '"' || (*p == '\r' && (p + 1 >= buf + len || p[1] != '\n')))
+                return 0;
+            nl += *p == '\n';
+        }
+    }
+    *lines = nl;
+    return 1;
+}
 
 typedef struct half {
     ctx x;
+    const char *buf;
+    size_t len, from, to;
+    long lines;
+    int plain;                 /* scan_half's answer */
+    int go;                    /* set by the first thread: parse */
+    pthread_barrier_t *bar;
     ckp_status st;
     ckp_error err;
 } half;
 
-static void *parse_half(void *arg)
+static void *second_half(void *arg)
 {
     half *h = arg;
-    h->st = parse_loop(&h->x, &h->err);
+    h->plain = scan_half(h->buf, h->len, h->from, h->to, &h->lines);
+    pthread_barrier_wait(h->bar); /* scanned */
+    pthread_barrier_wait(h->bar); /* the first thread has decided */
+    if (h->go)
+        h->st = parse_loop(&h->x, &h->err);
     return NULL;
 }
 
@@ -1112,6 +1521,120 @@ static int want_threads(void)
     if (e && *e)
         return atoi(e) > 1;
     return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+/* The rest of the mapped file after x's header, through one reader. */
+static ckp_status whole_file(ctx *x, const char *buf, size_t len, const char *path,
+                             ckp_error *err)
+{
+    ckp_csv_opts o;
+    csv_opts(&o);
+    o.header = 0;
+    o.delim = ckp_csv_delim(x->csv);
+    size_t body = (size_t)ckp_csv_get_stats(x->csv).bytes;
+    long header_lines = ckp_csv_line(x->csv);
+    ckp_csv *whole = NULL;
+    if (ckp_csv_open_mem(buf + body, len - body, path, &o, &whole, err) != CKP_OK)
+        return err->code;
+    ckp_csv *saved = x->csv;
+    x->csv = whole;
+    x->line_offset = header_lines;
+    x->map = buf + body;
+    x->bytes_total = len - body;
+    x->plain_end = NULL;
+    ckp_status st = parse_loop(x, err);
+    x->st->bytes_read += body;
+    x->csv = saved;
+    ckp_csv_close(whole);
+    return st;
+}
+
+static void add_stats(ckp_ingest_stats *a, const ckp_ingest_stats *b)
+{
+    a->rows_read += b->rows_read;
+    a->rows_kept += b->rows_kept;
+    a->rows_rejected += b->rows_rejected;
+    a->bytes_read += b->bytes_read;
+    for (int r = 0; r < CKP_REJ_COUNT; r++)
+        a->by_reason[r] += b->by_reason[r];
+}
+
+/* Both halves scanned (one here, one by a second thread) and, when the file
+ * is plain, parsed into views of the staging rows.  *plain = 0: a quote or a
+ * bare CR somewhere, nothing parsed. */
+static ckp_status two_halves(ckp_ingest *ing, ctx *x0, half *h1, int *plain, ckp_error *err)
+{
+    pthread_barrier_t bar;
+    pthread_t t;
+    int threaded = pthread_barrier_init(&bar, NULL, 2) == 0;
+    if (threaded) {
+        h1->bar = &bar;
+        if (pthread_create(&t, NULL, second_half, h1) != 0) {
+            pthread_barrier_destroy(&bar);
+            threaded = 0;
+        }
+    }
+    long lines0 = 0;
+    int plain0 = scan_half(h1->buf, h1->len, 0, h1->from, &lines0);
+    if (threaded)
+        pthread_barrier_wait(&bar);
+    else
+        h1->plain = scan_half(h1->buf, h1->len, h1->from, h1->to, &h1->lines);
+    ckp__phase("scan");
+    ckp_status st = CKP_OK;
+    *plain = plain0 && h1->plain;
+    ckp_store_writer *v0 = NULL;
+    if (*plain) {
+        /* a line holds at most one row, the header's line none: the first
+         * half stages at most lines0 - 1 rows, the second lines + 1 (a last
+         * line without a line feed) */
+        size_t cap0 = lines0 > 0 ? (size_t)lines0 - 1 : 0, cap1 = (size_t)h1->lines + 1;
+        size_t base = ckp_store_writer_rows(ing->w);
+        st = ckp__writer_reserve(ing->w, cap0 + cap1, err);
+        if (st == CKP_OK) {
+            v0 = ckp__writer_view(ing->w, base, cap0);
+            h1->x.w = ckp__writer_view(ing->w, base + cap0, cap1);
+            if (!v0 || !h1->x.w)
+                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        x0->w = v0;
+        h1->x.line_offset = lines0;
+        h1->x.plain_line = lines0 + 1;
+        h1->go = st == CKP_OK;
+    }
+    if (threaded)
+        pthread_barrier_wait(&bar);
+    if (h1->go) {
+        st = parse_loop(x0, err);
+        if (!threaded)
+            h1->st = parse_loop(&h1->x, &h1->err);
+    }
+    if (threaded) {
+        pthread_join(t, NULL);
+        pthread_barrier_destroy(&bar);
+    }
+    ckp__phase("parse");
+    x0->w = ing->w;
+    if (h1->go) {
+        if (st == CKP_OK && h1->st != CKP_OK) {
+            st = h1->st;
+            *err = h1->err;
+        }
+        if (st == CKP_OK)
+            st = ckp__writer_join(ing->w, v0, err);
+        else
+            ckp_store_writer_abort(v0);
+        if (st == CKP_OK)
+            st = ckp__writer_join(ing->w, h1->x.w, err);
+        else
+            ckp_store_writer_abort(h1->x.w);
+        ckp__phase("join");
+    } else {
+        ckp_store_writer_abort(v0);
+        ckp_store_writer_abort(h1->x.w);
+    }
+    h1->x.w = NULL;
+    return st;
 }
 
 /* 1 when the parallel path took the file (st set), 0 to parse it serially. */
@@ -1125,7 +1648,8 @@ static int ingest_parallel(ckp_ingest *ing, const char *path, ckp_status *st, ck
     struct stat sb;
     const char *min = getenv("CKP_INGEST_PAR_MIN"); /* tests: parallel on small files */
     size_t min_bytes = min && *min ? (size_t)strtoull(min, NULL, 10) : PAR_MIN_BYTES;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size < min_bytes) {
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0 ||
+        (size_t)sb.st_size < min_bytes) {
         close(fd);
         return 0;
     }
@@ -1134,56 +1658,28 @@ static int ingest_parallel(ckp_ingest *ing, const char *path, ckp_status *st, ck
     close(fd);
     if (buf == MAP_FAILED)
         return 0;
-    madvise(buf, len, MADV_SEQUENTIAL);
-    int taken = 0;
+    ckp__phase(NULL);
     size_t split = len / 2;
     const char *nl = memchr(buf + split, '\n', len - split);
-    if (!nl)
-        goto out_unmap;
-    split = (size_t)(nl + 1 - buf);
-    /* one pass in 8 MB steps: no quote anywhere, and the first half's line
-     * count; each step's pages leave this process's memory right after */
-    long nlines0 = 0;
-    for (size_t off = 0; off < len; off += (size_t)8 << 20) {
-        size_t n = len - off < ((size_t)8 << 20) ? len - off : (size_t)8 << 20;
-        int quoted = memchr(buf + off, '"', n) != NULL;
-        for (const char *p = buf + off, *e = buf + (off + n < split ? off + n : split); p < e;
-             p++) {
-            p = memchr(p, '\n', (size_t)(e - p));
-            if (!p)
-                break;
-            nlines0++;
-        }
-        madvise(buf + off, n, MADV_DONTNEED);
-        if (quoted)
-            goto out_unmap;
-    }
+    split = nl ? (size_t)(nl + 1 - buf) : len;
     ckp_csv_opts o;
     csv_opts(&o);
     ckp_csv *c0 = NULL, *c1 = NULL;
-    half h1;
     ctx x0;
+    half h1;
+    memset(&h1, 0, sizeof h1);
+    char *rejtext = NULL;
+    size_t rejlen = 0;
     if (ckp_csv_open_mem(buf, split, path, &o, &c0, err) != CKP_OK) {
         *st = err->code;
-        taken = 1;
         goto out_unmap;
     }
     *st = prepare(ing, c0, path, &x0, err);
-    x0.map = buf;
-    taken = 1;
     if (*st != CKP_OK)
         goto out_close;
-    if (x0.row == row_flows) {
+    if (x0.row == row_flows || split == len) {
         /* name lookups are not thread-safe: one thread over the WHOLE file */
-        ckp_csv *whole = NULL;
-        if (ckp_csv_open_mem(buf, len, path, &o, &whole, err) != CKP_OK) {
-            *st = err->code;
-            goto out_close;
-        }
-        x0.csv = whole;
-        x0.bytes_total = len;
-        *st = parse_loop(&x0, err);
-        ckp_csv_close(whole);
+        *st = whole_file(&x0, buf, len, path, err);
         goto out_close;
     }
     for (int i = 0; i < 1000; i++) { /* the lookup tables, filled before sharing */
@@ -1192,54 +1688,51 @@ static int ingest_parallel(ckp_ingest *ing, const char *path, ckp_status *st, ck
     }
     o.header = 0;
     o.delim = ckp_csv_delim(c0);
+    size_t body = (size_t)ckp_csv_get_stats(c0).bytes; /* past the header line */
+    int plain_baci = x0.row == row_baci && ckp_csv_header_count(c0) == 6 && x0.c.qty >= 0 &&
+                     ckp_csv_line(c0) == 1 && body > 0 && body <= split &&
+                     buf[body - 1] == '\n';
+    x0.map = buf;
+    x0.map_end = buf + len;
+    x0.bytes_total = split;
+    x0.plain_delim = o.delim;
+    if (plain_baci) {
+        x0.plain_begin = buf + body;
+        x0.plain_end = buf + split;
+        x0.plain_line = 2;
+    }
     if (ckp_csv_open_mem(buf + split, len - split, path, &o, &c1, err) != CKP_OK) {
         *st = err->code;
         goto out_close;
     }
+    h1.buf = buf;
+    h1.len = len;
+    h1.from = split;
+    h1.to = len;
     h1.x = x0;
     h1.x.csv = c1;
     h1.x.map = buf + split;
-    h1.x.map_dropped = 0;
     h1.x.progress = 0;
+    h1.x.bytes_total = len - split;
+    if (plain_baci) {
+        h1.x.plain_begin = buf + split;
+        h1.x.plain_end = buf + len;
+    }
     h1.x.st = calloc(1, sizeof *h1.x.st);
-    h1.x.w = ckp__writer_fork(ing->w);
+    h1.x.w = NULL;
     h1.x.rej = NULL;
-    char *rejtext = NULL;
-    size_t rejlen = 0;
     if (ing->opts.rejects)
         h1.x.rej = open_memstream(&rejtext, &rejlen);
-    h1.x.line_offset = nlines0; /* lines before the second half, header included */
-    x0.bytes_total = split;
-    if (!h1.x.st || !h1.x.w || (ing->opts.rejects && !h1.x.rej)) {
+    if (!h1.x.st || (ing->opts.rejects && !h1.x.rej)) {
         *st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out_half;
     }
-    pthread_t t;
-    if (pthread_create(&t, NULL, parse_half, &h1) != 0) {
-        *st = parse_loop(&x0, err); /* no thread: both halves here */
-        if (*st == CKP_OK)
-            parse_half(&h1);
-    } else {
-        *st = parse_loop(&x0, err);
-        pthread_join(t, NULL);
-    }
-    if (*st == CKP_OK && h1.st != CKP_OK) {
-        *st = h1.st;
-        *err = h1.err;
-    }
-    if (*st == CKP_OK) {
-        *st = ckp__writer_join(ing->w, h1.x.w, err);
-        h1.x.w = NULL;
-    }
-    if (*st == CKP_OK) {
-        ckp_ingest_stats *a = &ing->stats, *b = h1.x.st;
-        a->rows_read += b->rows_read;
-        a->rows_kept += b->rows_kept;
-        a->rows_rejected += b->rows_rejected;
-        a->bytes_read += b->bytes_read;
-        for (int r = 0; r < CKP_REJ_COUNT; r++)
-            a->by_reason[r] += b->by_reason[r];
-    }
+    int plain = 0;
+    *st = two_halves(ing, &x0, &h1, &plain, err);
+    if (*st == CKP_OK && !plain) /* a quote or a bare CR: one reader */
+        *st = whole_file(&x0, buf, len, path, err);
+    else if (*st == CKP_OK)
+        add_stats(&ing->stats, h1.x.st);
 out_half:
     if (h1.x.rej) {
         fclose(h1.x.rej);
@@ -1248,7 +1741,6 @@ out_half:
     }
     free(rejtext);
     free(h1.x.st);
-    ckp_store_writer_abort(h1.x.w);
     ckp_csv_close(c1);
 out_close:
     ckp_csv_close(c0);
@@ -1256,7 +1748,7 @@ out_close:
         file_done(ing, path, len);
 out_unmap:
     munmap(buf, len);
-    return taken;
+    return 1;
 }
 
 ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -244,4 +245,20 @@ ckp_status ckp__manifest_read(const char *gendir, ckp__manifest *m, ckp_error *e
             return ckp_error_set(err, CKP_ECORRUPT, path, 0, 0,
                                  "store manifest does not list %s", ckp__file_names[i]);
     return CKP_OK;
+}
+
+void ckp__phase(const char *name)
+{
+    static struct timespec t0;
+    static int on = -1;
+    if (on < 0)
+        on = getenv("CKP_STORE_TIMING") != NULL;
+    if (!on)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (name && t0.tv_sec)
+        fprintf(stderr, "store: %-22s %.3f s\n", name,
+                (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9);
+    t0 = t;
 }

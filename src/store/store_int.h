@@ -65,6 +65,10 @@ int32_t ckp__period_of(int code);
 /* CRC32C (Castagnoli), hardware-accelerated where available. */
 uint32_t ckp__crc32c(uint32_t crc, const void *data, size_t n);
 
+/* CKP_STORE_TIMING=1: print the seconds since the previous call, labelled
+ * name, to stderr (name NULL starts the clock). */
+void ckp__phase(const char *name);
+
 /* Generation directories "gen-NNNNNN" in dir.  The CURRENT file names the
  * published one.  Returns 0 and the number, or -1 when there is none. */
 int ckp__read_current(const char *dir, uint64_t *gen);
@@ -114,12 +118,17 @@ struct ckp_store {
     uint64_t bytes;
 };
 
-/* Parallel parsing: a staging-only writer sharing w's tables (register
- * sources on w first), filled by another thread with
- * ckp_store_writer_add_line, then appended to w (its rows after w's) and
- * freed by ckp__writer_join — or freed by ckp_store_writer_abort. */
-ckp_store_writer *ckp__writer_fork(const ckp_store_writer *w);
-ckp_status ckp__writer_join(ckp_store_writer *w, ckp_store_writer *fork, ckp_error *err);
+/* Parallel parsing.  ckp__writer_reserve makes room for `rows` more
+ * staged rows in one block; ckp__writer_view hands out a staging-only
+ * writer over `cap` of those rows starting at row `at` (at >= w's rows,
+ * views disjoint), sharing w's tables (register sources on w first), for
+ * another thread to fill with ckp_store_writer_add_line; it cannot grow.
+ * ckp__writer_join appends a view's rows to w's — in place when they
+ * already follow w's last row, else moved down — and frees the view;
+ * ckp_store_writer_abort frees a view without joining it. */
+ckp_status ckp__writer_reserve(ckp_store_writer *w, size_t rows, ckp_error *err);
+ckp_store_writer *ckp__writer_view(const ckp_store_writer *w, size_t at, size_t cap);
+ckp_status ckp__writer_join(ckp_store_writer *w, ckp_store_writer *view, ckp_error *err);
 
 /* fsync a path (file or directory). */
 int ckp__fsync_path(const char *path);

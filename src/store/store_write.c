@@ -75,7 +75,7 @@ struct ckp_store_writer {
     size_t nalt, altcap;
     ckp_dup_fn dup_fn;
     void *dup_ctx;
-    int is_fork;         /* staging only: rank/source tables borrowed */
+    int is_view;         /* staging only: tables and arrays borrowed (views) */
 };
 
 /* ---- big arrays ---------------------------------------------------------
@@ -254,12 +254,10 @@ uint64_t ckp_store_writer_rows(const ckp_store_writer *w) { return w->n; }
 
 /* ---- add --------------------------------------------------------------- */
 
-static int grow(ckp_store_writer *w)
+/* Room for cap rows in every staging array (cap > w->n). */
+static int grow_to(ckp_store_writer *w, size_t cap)
 {
-    size_t cap = w->cap ? w->cap * 2 : 65536;
-    if (cap > CKP__MAX_ROWS)
-        cap = CKP__MAX_ROWS;
-    if (cap <= w->n)
+    if (w->is_view || cap > CKP__MAX_ROWS)
         return -1;
     size_t n = w->n;
     uint64_t *k = big_grow(w->key, n * sizeof *k, cap * sizeof *k);
@@ -280,6 +278,14 @@ static int grow(ckp_store_writer *w)
     w->unit = u;
     w->cap = cap;
     return 0;
+}
+
+static int grow(ckp_store_writer *w)
+{
+    size_t cap = w->cap ? w->cap * 2 : 65536;
+    if (cap > CKP__MAX_ROWS)
+        cap = CKP__MAX_ROWS;
+    return cap <= w->n ? -1 : grow_to(w, cap);
 }
 
 ckp_status ckp_store_writer_add_line(ckp_store_writer *w, const ckp_flow *r, uint32_t line,
@@ -357,12 +363,24 @@ ckp_status ckp_store_writer_add(ckp_store_writer *w, const ckp_flow *row, ckp_er
 
 /* ---- parallel staging (store_int.h) ------------------------------------ */
 
-ckp_store_writer *ckp__writer_fork(const ckp_store_writer *w)
+ckp_status ckp__writer_reserve(ckp_store_writer *w, size_t rows, ckp_error *err)
 {
+    if (w->cap - w->n >= rows)
+        return CKP_OK;
+    if (rows > CKP__MAX_ROWS - w->n || grow_to(w, w->n + rows) != 0)
+        return ckp_error_set(err, rows > CKP__MAX_ROWS - w->n ? CKP_ELIMIT : CKP_ENOMEM, NULL,
+                             0, 0, "cannot stage %zu more rows (%zu staged)", rows, w->n);
+    return CKP_OK;
+}
+
+ckp_store_writer *ckp__writer_view(const ckp_store_writer *w, size_t at, size_t cap)
+{
+    if (at < w->n || at > w->cap || cap > w->cap - at)
+        return NULL;
     ckp_store_writer *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    f->is_fork = 1;
+    f->is_view = 1;
     f->ref = w->ref;
     f->lockfd = -1;
     f->nref = w->nref;
@@ -373,21 +391,23 @@ ckp_store_writer *ckp__writer_fork(const ckp_store_writer *w)
         f->source_name[i] = w->source_name[i];
         f->source_synth[i] = w->source_synth[i];
     }
+    f->key = w->key + at;
+    f->value = w->value + at;
+    f->qty = w->qty + at;
+    f->unit = w->unit + at;
+    f->cap = cap;
     return f;
 }
 
 ckp_status ckp__writer_join(ckp_store_writer *w, ckp_store_writer *f, ckp_error *err)
 {
     size_t base = w->n;
-    while (w->cap < w->n + f->n)
-        if (grow(w) != 0) {
-            ckp_store_writer_abort(f);
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "cannot stage more rows");
-        }
-    memcpy(w->key + base, f->key, f->n * sizeof *w->key);
-    memcpy(w->value + base, f->value, f->n * sizeof *w->value);
-    memcpy(w->qty + base, f->qty, f->n * sizeof *w->qty);
-    memcpy(w->unit + base, f->unit, f->n * sizeof *w->unit);
+    if (f->key != w->key + base) { /* rows of the view's rejected lines: a gap */
+        memmove(w->key + base, f->key, f->n * sizeof *w->key);
+        memmove(w->value + base, f->value, f->n * sizeof *w->value);
+        memmove(w->qty + base, f->qty, f->n * sizeof *w->qty);
+        memmove(w->unit + base, f->unit, f->n * sizeof *w->unit);
+    }
     w->n += f->n;
     for (size_t a = 0; a < f->nanchor; a++) { /* the fork's lines, rows shifted */
         if (w->nanchor >= w->anchorcap) {
@@ -1052,23 +1072,6 @@ static ckp_status merge_rows(merge_state *m, const kv *rows, ckp_error *err)
 
 /* ---- commit ------------------------------------------------------------ */
 
-/* CKP_STORE_TIMING=1 prints the time of each commit phase to stderr. */
-static void phase(const char *name)
-{
-    static struct timespec t0;
-    static int on = -1;
-    if (on < 0)
-        on = getenv("CKP_STORE_TIMING") != NULL;
-    if (!on)
-        return;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    if (name)
-        fprintf(stderr, "store: %-22s %.3f s\n", name,
-                (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9);
-    t0 = t;
-}
-
 static ckp_status write_manifest(const char *gendir, uint64_t gen, const merge_state *m,
                                  ckp_error *err)
 {
@@ -1148,15 +1151,15 @@ ckp_status ckp_store_writer_commit_stats(ckp_store_writer *w, ckp_store_commit_s
         m->f[i].fd = -1;
     m->w = w;
     m->old = w->old;
-    phase(NULL);
+    ckp__phase("until commit");
     perm = sort_rows(w, err);
-    phase("sort");
+    ckp__phase("sort");
     if (!perm) {
         st = CKP_ENOMEM;
         goto out;
     }
     uint64_t dups = drop_duplicates(w, perm);
-    phase("duplicates");
+    ckp__phase("duplicates");
     uint64_t gen = max_generation(w->dir) + 1;
     if (w->has_old_gen && gen <= w->old_gen)
         gen = w->old_gen + 1;
@@ -1177,9 +1180,9 @@ ckp_status ckp_store_writer_commit_stats(ckp_store_writer *w, ckp_store_commit_s
     st = build_dicts(m, err);
     if (st != CKP_OK)
         goto out;
-    phase("dictionaries");
+    ckp__phase("dictionaries");
     st = merge_rows(m, perm, err);
-    phase("merge+write");
+    ckp__phase("merge+write");
     if (st != CKP_OK)
         goto out;
     out_put(&m->f[CKP__F_RFP], m->rfp, m->rfp_bytes);
@@ -1196,9 +1199,9 @@ ckp_status ckp_store_writer_commit_stats(ckp_store_writer *w, ckp_store_commit_s
         st = ckp_error_set(err, CKP_EIO, gendir, 0, 0, "cannot sync: %s", strerror(errno));
         goto out;
     }
-    phase("close+fsync+manifest");
+    ckp__phase("close+fsync+manifest");
     st = publish(w->dir, gen, err);
-    phase("publish");
+    ckp__phase("publish");
     if (st != CKP_OK)
         goto out;
     made_dir = 0; /* published: it is the store now */
@@ -1240,12 +1243,8 @@ void ckp_store_writer_abort(ckp_store_writer *w)
 {
     if (!w)
         return;
-    if (w->is_fork) {
-        big_free(w->key);
-        big_free(w->value);
-        big_free(w->qty);
+    if (w->is_view) {
         free(w->anchor);
-        big_free(w->unit);
         free(w->alt);
         free(w);
         return;

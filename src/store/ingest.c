@@ -1510,8 +1510,10 @@ static void *second_half(void *arg)
     h->plain = scan_half(h->buf, h->len, h->from, h->to, &h->lines);
     pthread_barrier_wait(h->bar); /* scanned */
     pthread_barrier_wait(h->bar); /* the first thread has decided */
-    if (h->go)
+    if (h->go) {
+        ckp__writer_populate(h->x.w);
         h->st = parse_loop(&h->x, &h->err);
+    }
     return NULL;
 }
 
@@ -1605,6 +1607,7 @@ static ckp_status two_halves(ckp_ingest *ing, ctx *x0, half *h1, int *plain, ckp
     if (threaded)
         pthread_barrier_wait(&bar);
     if (h1->go) {
+        ckp__writer_populate(x0->w); /* each half maps in its own rows */
         st = parse_loop(x0, err);
         if (!threaded)
             h1->st = parse_loop(&h1->x, &h1->err);

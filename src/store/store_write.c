@@ -399,6 +399,22 @@ ckp_store_writer *ckp__writer_view(const ckp_store_writer *w, size_t at, size_t 
     return f;
 }
 
+void ckp__writer_populate(ckp_store_writer *v)
+{
+#ifdef MADV_POPULATE_WRITE
+    void *p[4] = {v->key, v->value, v->qty, v->unit};
+    size_t sz[4] = {8, 8, 4, 1};
+    for (int i = 0; i < 4; i++) {
+        uintptr_t a = (uintptr_t)p[i] & ~(uintptr_t)4095;
+        uintptr_t b = ((uintptr_t)p[i] + v->cap * sz[i] + 4095) & ~(uintptr_t)4095;
+        if (b > a)
+            madvise((void *)a, (size_t)(b - a), MADV_POPULATE_WRITE);
+    }
+#else
+    (void)v;
+#endif
+}
+
 ckp_status ckp__writer_join(ckp_store_writer *w, ckp_store_writer *f, ckp_error *err)
 {
     size_t base = w->n;
@@ -672,9 +688,23 @@ typedef struct outfile {
     unsigned char *buf;
     size_t len, cap;
     uint64_t size;
+    uint64_t synced;   /* bytes handed to writeback so far */
     uint32_t crc;
     int failed;
 } outfile;
+
+/* CKP_STORE_NOSYNC=1 skips every fsync: for tests and fuzzing only (a
+ * crash of the machine could then lose the new generation; a killed
+ * process still cannot, the rename is what publishes). */
+static int nosync(void)
+{
+    static int v = -1;
+    if (v < 0)
+        v = getenv("CKP_STORE_NOSYNC") != NULL;
+    return v;
+}
+
+static int do_fsync(int fd) { return nosync() ? 0 : fsync(fd); }
 
 static int out_open(outfile *o, const char *gendir, const char *name, size_t cap)
 {
@@ -687,6 +717,21 @@ static int out_open(outfile *o, const char *gendir, const char *name, size_t cap
     o->buf = malloc(cap);
     o->cap = cap;
     return o->fd >= 0 && o->buf ? 0 : -1;
+}
+
+/* Start writing back what was written so far, 8 MB at a time, so that
+ * the fsync at the end has little left to wait for. */
+static void out_writeback(outfile *o, uint64_t written)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (written - o->synced >= ((uint64_t)8 << 20) && !nosync()) {
+        sync_file_range(o->fd, (off_t)o->synced, (off_t)(written - o->synced),
+                        SYNC_FILE_RANGE_WRITE);
+        o->synced = written;
+    }
+#else
+    (void)o, (void)written;
+#endif
 }
 
 static void out_flush(outfile *o)
@@ -703,6 +748,7 @@ static void out_flush(outfile *o)
             off += (size_t)k;
     }
     o->len = 0;
+    out_writeback(o, o->size);
 }
 
 /* Write n bytes straight from p (after what is buffered). */
@@ -737,19 +783,6 @@ static inline void out_put(outfile *o, const void *p, size_t n)
     o->len += n;
     o->size += n;
 }
-
-/* CKP_STORE_NOSYNC=1 skips every fsync: for tests and fuzzing only (a
- * crash of the machine could then lose the new generation; a killed
- * process still cannot, the rename is what publishes). */
-static int nosync(void)
-{
-    static int v = -1;
-    if (v < 0)
-        v = getenv("CKP_STORE_NOSYNC") != NULL;
-    return v;
-}
-
-static int do_fsync(int fd) { return nosync() ? 0 : fsync(fd); }
 
 /* Flush, fsync and close; 0 on success. */
 static int out_close(outfile *o)

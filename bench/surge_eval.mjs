@@ -17,6 +17,10 @@
 // one-month rush before one) counts as a false positive.
 // Prints per seed and in total: "surge_eval: seeds S positives P hits H
 // misses M negatives N false_flags F precision X recall Y".
+// SURGE_EVAL_EVENTS=1: the analyst's question instead of a blind scan —
+// every series is run once with `--event` at each dated measure of its
+// scenario (the licence, the ban…; untouched series too), and the flags of
+// those runs are pooled.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -42,15 +46,21 @@ for (const seed of seeds) {
     rmSync(store, { recursive: true, force: true });
     run(['ingest', '-q', '--store', store, csv]);
   }
-  // series → their effects
+  // series → their effects; scenario → its dated measures
   const series = new Map();
+  const dated = new Map();
   for (const line of readFileSync(truth, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const ev = JSON.parse(line);
+    if (ev.measure && ev.start) {
+      if (!dated.has(ev.scenario)) dated.set(ev.scenario, new Set());
+      dated.get(ev.scenario).add(ev.start.slice(0, 7));
+    }
     for (const s of ev.series || []) {
       const key = [s.reporter, s.partner, s.flow, s.hs].join(' ');
-      if (!series.has(key)) series.set(key, { scale: [], spikes: [], none: false, other: false, reportedTo: null });
+      if (!series.has(key)) series.set(key, { scale: [], spikes: [], none: false, other: false, reportedTo: null, scenarios: new Set() });
       const e = series.get(key);
+      e.scenarios.add(ev.scenario);
       if (s.reported_to) e.reportedTo = ym(s.reported_to);
       if (s.effect === 'none') e.none = true;
       else if (s.effect === 'scale' && s.from === s.to) e.spikes.push(ym(s.from));
@@ -64,20 +74,28 @@ for (const seed of seeds) {
     const negative = e.none && e.scale.length === 0 && e.spikes.length === 0 && !e.other;
     if (!positive && !negative) continue;
     const [rep, par, flow, hs] = key.split(' ');
-    const out = run(['surge', '--store', store, '--reporter', rep, '--partner', par, '--hs', hs,
-      '--flow', flow, '--format', 'json']);
-    const flags = [];
+    const base = ['surge', '--store', store, '--reporter', rep, '--partner', par, '--hs', hs,
+      '--flow', flow, '--format', 'json'];
+    const runs = [];
+    if (process.env.SURGE_EVAL_EVENTS === '1') {
+      for (const sc of e.scenarios) for (const d of dated.get(sc) || []) runs.push([...base, '--event', d]);
+    }
+    if (!runs.length) runs.push(base);
+    const flagSet = new Set();
     const shiftAt = new Map();
     let firstMonth = Infinity, lastMonth = 0;
-    for (const l of out.split('\n')) {
-      if (!l) continue;
-      const r = JSON.parse(l);
-      if (!/^\d{4}-\d{2}$/.test(r.period) || r.value === null) continue;
-      firstMonth = Math.min(firstMonth, ym(r.period));
-      lastMonth = Math.max(lastMonth, ym(r.period));
-      if (r.shift !== null) shiftAt.set(ym(r.period), Math.abs(r.shift));
-      if (r.flag === 'shift_up' || r.flag === 'shift_down') flags.push(ym(r.period));
+    for (const args of runs) {
+      for (const l of run(args).split('\n')) {
+        if (!l) continue;
+        const r = JSON.parse(l);
+        if (!/^\d{4}-\d{2}$/.test(r.period) || r.value === null) continue;
+        firstMonth = Math.min(firstMonth, ym(r.period));
+        lastMonth = Math.max(lastMonth, ym(r.period));
+        if (r.shift !== null) shiftAt.set(ym(r.period), Math.max(shiftAt.get(ym(r.period)) || 0, Math.abs(r.shift)));
+        if (r.flag === 'shift_up' || r.flag === 'shift_down') flagSet.add(ym(r.period));
+      }
     }
+    const flags = [...flagSet].sort((a, b) => a - b);
     T.series++;
     if (negative) {
       S.neg++;

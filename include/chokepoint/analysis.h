@@ -82,6 +82,12 @@ typedef struct ckp_surge_opts {
     double shift_z;      /* level-shift threshold (robust z; 5) */
     double spike_z;      /* spike threshold (robust z; 4) */
     double min_shift;    /* minimum |log ratio| of a level shift (0.4 ≈ ×1.5) */
+    int32_t event;       /* a known event's period (YYYYMM or YYYY00), 0 = none:
+                            a shift starting there (or, monthly, the month
+                            after: a ramp) is also tested on its own, with
+                            threshold event_z — one test at a date fixed in
+                            advance, not a scan over every month */
+    double event_z;      /* threshold of that one test (robust z; 3) */
 } ckp_surge_opts;
 void ckp_surge_opts_init(ckp_surge_opts *o);
 

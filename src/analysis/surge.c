@@ -17,7 +17,11 @@
  *    of that estimate, 1.0233 σ √(1/n₁ + 1/n₂).  The most significant t
  *    with |z| ≥ shift_z and |d| ≥ min_shift becomes a shift (placed by a
  *    two-segment L1 fit of its windows); repeat until none is left, then
- *    drop shifts that fail between their final neighbours.
+ *    drop shifts that fail between their final neighbours;
+ *  - with --measure or --event, the event's month (or the month after, for
+ *    a change that ramps in) is also tested on its own between the shifts
+ *    found, at |z| ≥ event_z (3): one test at a date fixed in advance does
+ *    not need the bar of a scan over every month.
  * Spikes/dips are |zscore| ≥ spike_z outside the w periods after a shift. */
 #include <math.h>
 #include <stdio.h>
@@ -85,6 +89,8 @@ void ckp_surge_opts_init(ckp_surge_opts *o)
     o->shift_z = 5;
     o->spike_z = 4;
     o->min_shift = 0.4;
+    o->event = 0;
+    o->event_z = 4;
 }
 
 static double median_range(const double *x, long a, long b, double *scratch)
@@ -122,14 +128,26 @@ static long present(const double *x, long a, long b)
  * standard error, 1.0233 σ √(1/n₁ + 1/n₂) (efficiency 3/π of the mean's
  * under normal noise, against 2/π for a difference of medians).  NaN when
  * untestable. */
-static double shift_stat(const double *x, long lo, long hi, long i, long W, long wmin,
-                         double sigma, double *d, double *scratch)
+typedef struct shift_test {
+    long n;        /* periods in the series */
+    long W;        /* longest window on each side */
+    long wmin;     /* fewest present values on a side ended by a change point */
+    long wedge;    /* fewest on a side ended by the series' first or last period */
+    double sigma;  /* noise scale of the deseasonalised log values */
+} shift_test;
+
+static double shift_stat(const double *x, const shift_test *t, long lo, long hi, long i,
+                         double *d, double *scratch)
 {
+    long W = t->W;
+    double sigma = t->sigma;
     long a = i - W < lo ? lo : i - W, b = i + W > hi ? hi : i + W;
     if (i <= lo || i >= hi || isnan(x[i]))
         return NAN;
     long nb = present(x, a, i), na = present(x, i, b);
-    if (nb < wmin || na < wmin)
+    /* a window cut short by the series' own start or end has no second
+     * change point to explain it: there a few noisy months must not pass */
+    if (nb < (a == 0 ? t->wedge : t->wmin) || na < (b == t->n ? t->wedge : t->wmin))
         return NAN;
     /* Hodges–Lehmann: the median of the pairwise differences after − before */
     double pairs[CP_WIN * CP_WIN];
@@ -144,9 +162,10 @@ static double shift_stat(const double *x, long lo, long hi, long i, long W, long
 
 /* shift_stat at every i, each in its segment between the change points
  * cp[0..ncp) (ascending); z to sh[], d to d[] (NaN where untestable). */
-static void shift_scan(const double *x, long n, const long *cp, int ncp, long W, long wmin,
-                       double sigma, double *sh, double *d, double *scratch)
+static void shift_scan(const double *x, const shift_test *t, const long *cp, int ncp,
+                       double *sh, double *d, double *scratch)
 {
+    long n = t->n;
     int c = 0;
     for (long i = 0; i < n; i++) {
         while (c < ncp && cp[c] < i)
@@ -154,7 +173,7 @@ static void shift_scan(const double *x, long n, const long *cp, int ncp, long W,
         long lo = c > 0 ? cp[c - 1] : 0, hi = c < ncp ? cp[c] : n;
         d[i] = NAN;
         sh[i] = c < ncp && cp[c] == i ? NAN
-                                      : shift_stat(x, lo, hi, i, W, wmin, sigma, &d[i], scratch);
+                                      : shift_stat(x, t, lo, hi, i, &d[i], scratch);
     }
 }
 
@@ -293,10 +312,11 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
     if (W > CP_WIN)
         W = CP_WIN;
     long wmin = monthly ? 3 : 2;
+    shift_test tst = {(long)n, W, wmin, monthly ? 6 : 3, sigma};
     long cp[CP_MAX];
     int ncp = 0;
     for (int iter = 0; iter < CP_MAX; iter++) {
-        shift_scan(ds, (long)n, cp, ncp, W, wmin, sigma, sh, tmp, sc);
+        shift_scan(ds, &tst, cp, ncp, sh, tmp, sc);
         long best = -1;
         for (long i = 0; i < (long)n; i++)
             if (!isnan(sh[i]) && fabs(sh[i]) >= opt->shift_z && fabs(tmp[i]) >= opt->min_shift &&
@@ -327,7 +347,7 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
         again = 0;
         for (int q = 0; q < ncp; q++) {
             long lo = q ? cp[q - 1] : 0, hi = q + 1 < ncp ? cp[q + 1] : (long)n;
-            double d = NAN, z = shift_stat(ds, lo, hi, cp[q], W, wmin, sigma, &d, sc);
+            double d = NAN, z = shift_stat(ds, &tst, lo, hi, cp[q], &d, sc);
             if (!isnan(z) && fabs(z) >= opt->shift_z && fabs(d) >= opt->min_shift)
                 continue;
             memmove(cp + q, cp + q + 1, (size_t)(ncp - q - 1) * sizeof *cp);
@@ -336,11 +356,48 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
             break;
         }
     }
-    shift_scan(ds, (long)n, cp, ncp, W, wmin, sigma, sh, tmp, sc);
+    /* a known event: its month (or, monthly, the next: half the change may
+     * fall in the first month) tested on its own between the change points
+     * found, when none of them is there already */
+    long ev_at = -1;
+    for (size_t i = 0; opt->event && i < n; i++)
+        if (p[i].period == (monthly ? opt->event : opt->event / 100 * 100))
+            ev_at = (long)i;
+    int near = 0;
+    for (int q = 0; q < ncp && ev_at >= 0; q++)
+        near |= cp[q] >= ev_at - 1 && cp[q] <= ev_at + (monthly ? 2 : 1);
+    if (ev_at >= 0 && !near && ncp < CP_MAX) {
+        long best = -1;
+        double bz = 0;
+        for (long i = ev_at; i <= ev_at + (monthly ? 1 : 0) && i < (long)n; i++) {
+            long lo = 0, hi = (long)n;
+            for (int q = 0; q < ncp; q++) {
+                if (cp[q] < i)
+                    lo = cp[q];
+                else if (hi == (long)n)
+                    hi = cp[q];
+            }
+            double d = NAN, z = shift_stat(ds, &tst, lo, hi, i, &d, sc);
+            if (!isnan(z) && fabs(z) >= opt->event_z && fabs(d) >= opt->min_shift &&
+                fabs(z) > bz) {
+                bz = fabs(z);
+                best = i;
+            }
+        }
+        if (best >= 0) {
+            int q = ncp++;
+            while (q > 0 && cp[q - 1] > best) {
+                cp[q] = cp[q - 1];
+                q--;
+            }
+            cp[q] = best;
+        }
+    }
+    shift_scan(ds, &tst, cp, ncp, sh, tmp, sc);
     for (int q = 0; q < ncp; q++) {
         long lo = q ? cp[q - 1] : 0, hi = q + 1 < ncp ? cp[q + 1] : (long)n;
         double d = NAN;
-        sh[cp[q]] = shift_stat(ds, lo, hi, cp[q], W, wmin, sigma, &d, sc);
+        sh[cp[q]] = shift_stat(ds, &tst, lo, hi, cp[q], &d, sc);
         p[cp[q]].flag = d > 0 ? CKP_SURGE_SHIFT_UP : CKP_SURGE_SHIFT_DOWN;
     }
     for (size_t i = 0; i < n; i++)
@@ -754,6 +811,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     }
     ckp_surge_opts o;
     ckp_surge_opts_init(&o);
+    o.event = ev.period;
     ckp_surge_analyze(pts, n, &o);
     /* event windows */
     double sb = 0, sa = 0;

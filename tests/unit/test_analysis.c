@@ -114,6 +114,43 @@ CKP_TEST(analysis_surge_close_shifts_and_ramp)
     }
 }
 
+/* A licence (x0.5) three months before a ban (zero), as antimony to the
+ * USA in 2024: the scan does not always see three noisy months; the one
+ * test at the licence's known month (--measure/--event) does.  And that
+ * test flags nothing on a series without a shift. */
+CKP_TEST(analysis_surge_event_test)
+{
+    ckp_surge_point p[102];
+    int blind = 0, informed = 0;
+    for (unsigned seed = 1; seed <= 20; seed++) {
+        make_series(p, 102, seed, 0.2, 84, 0.5);
+        for (int i = 87; i < 102; i++)
+            p[i].value = 0;
+        ckp_surge_analyze(p, 102, NULL);
+        blind += p[84].flag == CKP_SURGE_SHIFT_DOWN || p[85].flag == CKP_SURGE_SHIFT_DOWN;
+        CHECK_INT(p[87].flag, CKP_SURGE_SHIFT_DOWN);
+        ckp_surge_opts o;
+        ckp_surge_opts_init(&o);
+        o.event = p[84].period;
+        ckp_surge_analyze(p, 102, &o);
+        informed += p[84].flag == CKP_SURGE_SHIFT_DOWN || p[85].flag == CKP_SURGE_SHIFT_DOWN;
+        CHECK_INT(p[87].flag, CKP_SURGE_SHIFT_DOWN);
+        CHECK(count_shifts(p, 102, NULL) <= 2);
+    }
+    if (getenv("CKP_TEST_VERBOSE"))
+        fprintf(stderr, "  licence found: scan %d/20, event test %d/20\n", blind, informed);
+    CHECK(informed >= 16); /* 17 of 20 here, the scan 12 */
+    CHECK(informed > blind);
+    for (unsigned seed = 1; seed <= 50; seed++) {
+        make_series(p, 102, seed, 0.15, -1, 1);
+        ckp_surge_opts o;
+        ckp_surge_opts_init(&o);
+        o.event = p[30 + (int)seed].period;
+        ckp_surge_analyze(p, 102, &o);
+        CHECK_INT(count_shifts(p, 102, NULL), 0);
+    }
+}
+
 CKP_TEST(analysis_surge_gaps_zeros)
 {
     ckp_surge_point p[48];

@@ -100,5 +100,5 @@ fi
 
 # --- queries on the store
 if [ -x "$BUILD/bench/ingest_scan" ]; then
-  "$BUILD/bench/ingest_scan" "$STORE" data
+  CKP_STORE_VERIFY=1 "$BUILD/bench/ingest_scan" "$STORE" data   # the open checks every byte
 fi

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char *o_lists, *o_measures, *o_hubs, *o_map, *o_format, *o_data, *o_input,
-    *o_store;
+    *o_store, *o_source;
 static double o_threshold = CKP_MATCH_THRESHOLD, o_uv_z = 3.5;
 static long o_uv_min = 8;
 static int o_no_parties, o_quiet;
@@ -29,6 +29,10 @@ static const cli_opt opts[] = {
     {"store", 0, CLI_STR, "DIR", "compare unit values (kg, USD) with the flow store's flows of "
                                  "the same HS6 instead of the file's own shipments",
      &o_store},
+    {"source", 0, CLI_STR, "S", "which of the store's sources --store compares with: auto "
+                                "(the real ones when there are any; default), synthetic, all "
+                                "or source names",
+     &o_source},
     {"uv-z", 0, CLI_NUM, "Z", "unit-value outlier when |robust z| > Z (default 3.5)", &o_uv_z},
     {"uv-min", 0, CLI_INT, "N", "shipments of one HS6 and unit needed for a unit-value "
                                 "reference (default 8)",
@@ -53,7 +57,8 @@ static const cli_spec spec = {
 
 static void reset_opts(void)
 {
-    o_lists = o_measures = o_hubs = o_map = o_format = o_data = o_input = o_store = NULL;
+    o_lists = o_measures = o_hubs = o_map = o_format = o_data = o_input = o_store = o_source =
+        NULL;
     o_threshold = CKP_MATCH_THRESHOLD;
     o_uv_z = 3.5;
     o_uv_min = 8;
@@ -126,7 +131,9 @@ int cmd_screen(int argc, char **argv)
         rc = 2;
         goto out_free;
     }
-    if (o_store && ckp_store_open(ckp_store_dir(o_store), ref, &store, &err)) {
+    /* the same sources as every verb sees: real ones unless told */
+    if (o_store && (ckp_store_open(ckp_store_dir(o_store), ref, &store, &err) ||
+                    ckp_store_select_sources(store, o_source, &err))) {
         cli_fail("screen", &err);
         rc = 2;
         goto out_free;

@@ -85,6 +85,25 @@ typedef struct ckp__manifest {
 /* Read and check dir/gen-N/MANIFEST (its own checksum line included). */
 ckp_status ckp__manifest_read(const char *gendir, ckp__manifest *m, ckp_error *err);
 
+/* The verified-columns stamp (store_stamp.c): one entry per column file. */
+typedef struct ckp__stamp_entry {
+    uint64_t size, ino;
+    int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+    uint32_t crc;        /* the manifest's CRC the file was checked against */
+    int valid;
+} ckp__stamp_entry;
+struct stat;
+void ckp__stamp_of(const struct stat *sb, uint32_t crc, ckp__stamp_entry *e);
+int ckp__stamp_same(const ckp__stamp_entry *a, const ckp__stamp_entry *b);
+/* CKP_STORE_VERIFY=1: ignore stamps, check every byte. */
+int ckp__stamp_forced(void);
+/* Read gendir's stamp (all entries invalid when there is none, it is
+ * damaged, or checks are forced). */
+void ckp__stamp_read(const char *gendir, ckp__stamp_entry stamp[CKP__F_COUNT]);
+/* Write gendir's stamp from every column's entry — unless one is missing or
+ * changed in the last seconds; failures are ignored (read-only stores). */
+void ckp__stamp_write(const char *gendir, const ckp__stamp_entry now[CKP__F_COUNT]);
+
 /* An open store (store_read.c); the writer reads the old generation's
  * columns directly when merging. */
 struct ckp_store {
@@ -94,6 +113,9 @@ struct ckp_store {
     ckp__manifest man;
     const void *map[CKP__F_COUNT];
     size_t mapsize[CKP__F_COUNT];
+    ckp__stamp_entry stamp[CKP__F_COUNT];    /* as found at open */
+    ckp__stamp_entry checked[CKP__F_COUNT];  /* each file as opened */
+    int crc_checked;                         /* files whose bytes were checked */
     uint64_t rows;
     int ncountries;
     int *country_id;    /* store index → ref id */

@@ -66,8 +66,14 @@ static ckp_status map_file(ckp_store *s, int i, ckp_error *err)
                            (long long)sb.st_size, (unsigned long long)s->man.size[i]);
         goto out_close;
     }
+    /* unchanged since a reader checked every byte of it: no need to again */
+    ckp__stamp_entry now;
+    ckp__stamp_of(&sb, s->man.crc[i], &now);
+    int known = ckp__stamp_same(&now, &s->stamp[i]);
+    s->checked[i] = now;
     if (sb.st_size > 0) {
-        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ,
+                       MAP_SHARED | (known ? 0 : MAP_POPULATE), fd, 0);
         if (m == MAP_FAILED) {
             st = ckp_error_set(err, CKP_EIO, path, 0, 0, "cannot map store file: %s",
                                strerror(errno));
@@ -76,7 +82,10 @@ static ckp_status map_file(ckp_store *s, int i, ckp_error *err)
         s->map[i] = m;
         s->mapsize[i] = (size_t)sb.st_size;
     }
+    if (known)
+        goto out_close;
     uint32_t crc = ckp__crc32c(0, s->map[i], s->mapsize[i]);
+    __atomic_add_fetch(&s->crc_checked, 1, __ATOMIC_RELAXED);
     if (crc != s->man.crc[i])
         st = ckp_error_set(err, CKP_ECORRUPT, path, 0, 0,
                            "store file fails its checksum (crc32c %08x, the manifest says "
@@ -229,6 +238,7 @@ static ckp_status open_generation(ckp_store *s, ckp_error *err)
     for (int i = 0; i < CKP__F_COUNT; i++)
         total += s->man.size[i];
     s->bytes += total;
+    ckp__stamp_read(s->gendir, s->stamp);
     /* mapping (page faults) and checksumming a big store is split over two
      * threads, files shared out by size; the error reported is the one of
      * the first failing file in manifest order, as with one thread */
@@ -265,7 +275,10 @@ static ckp_status open_generation(ckp_store *s, ckp_error *err)
             *err = job[which].err;
         return job[which].st;
     }
-    return load_tables(s, err);
+    st = load_tables(s, err);
+    if (st == CKP_OK && s->crc_checked)
+        ckp__stamp_write(s->gendir, s->checked);
+    return st;
 }
 
 ckp_status ckp_store_open(const char *dir, const ckp_ref *ref, ckp_store **out,

@@ -103,5 +103,13 @@ $ chokepoint ingest -q --store $TMP/g.store $DATA/flows/comtrade-annual/graphite
 > "reason":"unit value 0.0025 USD/kg is 1064.4x below the median 2.661 of 37 flows of HS 250410 in the flow store, in USD/kg, (robust z -11.7): possible under-invoicing or misclassification"
 $ chokepoint screen $TMP/g.csv --no-parties | grep -c unitvalue || true
 > 0
+# synthetic flows in the same store are left out unless asked for (--source)
+$ printf 'period,reporter,partner,flow,hs,value,qty,unit\n2023,THA,USA,X,250410,500000,5000,kg\n2023,MEX,USA,X,250410,600000,6000,kg\n2023,VNM,USA,X,250410,700000,7000,kg\n' > $TMP/gs.csv && chokepoint ingest -q --store $TMP/g.store --source synth-uv $TMP/gs.csv && chokepoint screen $TMP/g.csv --store $TMP/g.store --no-parties | grep unitvalue | grep -o 'of [0-9]* flows'
+> of 37 flows
+$ chokepoint screen $TMP/g.csv --store $TMP/g.store --source all --no-parties | grep unitvalue | grep -o 'of [0-9]* flows'
+> of 40 flows
+$ chokepoint screen $TMP/g.csv --store $TMP/g.store --source nosuch --no-parties
+? 2
+! no source named 'nosuch'
 $ chokepoint screen $TMP/g.csv --store $TMP/nostore --no-parties
 ? 2

@@ -198,6 +198,31 @@ static long refine_step(const double *x, long lo, long hi, long i, long W, long 
     return best;
 }
 
+/* The segment [*lo, *hi) of a series of n periods, between the ascending
+ * change points cp[0..ncp), that period i is in (i itself may be one). */
+static void segment_of(const long *cp, int ncp, long n, long i, long *lo, long *hi)
+{
+    *lo = 0;
+    *hi = n;
+    for (int q = 0; q < ncp; q++) {
+        if (cp[q] < i)
+            *lo = cp[q];
+        else if (*hi == n)
+            *hi = cp[q];
+    }
+}
+
+/* Add change point at to the ascending cp[0..*ncp) (room for one more). */
+static void cp_insert(long *cp, int *ncp, long at)
+{
+    int q = (*ncp)++;
+    while (q > 0 && cp[q - 1] > at) {
+        cp[q] = cp[q - 1];
+        q--;
+    }
+    cp[q] = at;
+}
+
 void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
 {
     ckp_surge_opts def;
@@ -327,20 +352,9 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
         /* the peak of the window statistic is blurred by noise: place the
          * step where a two-segment fit (medians, absolute deviations) of the
          * surrounding periods fits best */
-        long lo = 0, hi = (long)n;
-        for (int q = 0; q < ncp; q++) {
-            if (cp[q] < best)
-                lo = cp[q];
-            else if (hi == (long)n)
-                hi = cp[q];
-        }
-        long at = refine_step(ds, lo, hi, best, W, W, wmin, sc);
-        int q = ncp++;
-        while (q > 0 && cp[q - 1] > at) {
-            cp[q] = cp[q - 1];
-            q--;
-        }
-        cp[q] = at;
+        long lo, hi;
+        segment_of(cp, ncp, (long)n, best, &lo, &hi);
+        cp_insert(cp, &ncp, refine_step(ds, lo, hi, best, W, W, wmin, sc));
     }
     /* prune: each change point again between its final neighbours */
     for (int again = 1; again && ncp > 0;) {
@@ -370,13 +384,8 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
         long best = -1;
         double bz = 0;
         for (long i = ev_at; i <= ev_at + (monthly ? 1 : 0) && i < (long)n; i++) {
-            long lo = 0, hi = (long)n;
-            for (int q = 0; q < ncp; q++) {
-                if (cp[q] < i)
-                    lo = cp[q];
-                else if (hi == (long)n)
-                    hi = cp[q];
-            }
+            long lo, hi;
+            segment_of(cp, ncp, (long)n, i, &lo, &hi);
             double d = NAN, z = shift_stat(ds, &tst, lo, hi, i, &d, sc);
             if (!isnan(z) && fabs(z) >= opt->event_z && fabs(d) >= opt->min_shift &&
                 fabs(z) > bz) {
@@ -384,14 +393,8 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
                 best = i;
             }
         }
-        if (best >= 0) {
-            int q = ncp++;
-            while (q > 0 && cp[q - 1] > best) {
-                cp[q] = cp[q - 1];
-                q--;
-            }
-            cp[q] = best;
-        }
+        if (best >= 0)
+            cp_insert(cp, &ncp, best);
     }
     shift_scan(ds, &tst, cp, ncp, sh, tmp, sc);
     for (int q = 0; q < ncp; q++) {

@@ -185,27 +185,36 @@ static int file_index(const char *name)
     return -1;
 }
 
+int ckp__read_crc_text(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *last = n ? strstr(buf, "\ncrc ") : NULL;
+    unsigned int want = 0;
+    if (!last || sscanf(last + 1, "crc %8x", &want) != 1 ||
+        ckp__crc32c(0, buf, (size_t)(last + 1 - buf)) != want)
+        return -2;
+    last[1] = 0;
+    return 0;
+}
+
 ckp_status ckp__manifest_read(const char *gendir, ckp__manifest *m, ckp_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", gendir);
     memset(m, 0, sizeof *m);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char buf[8192];
+    int r = ckp__read_crc_text(path, buf, sizeof buf);
+    if (r == -1)
         return ckp_error_set(err, errno == ENOENT ? CKP_ENOTFOUND : CKP_EIO, path, 0, 0,
                              "cannot open the store manifest: %s", strerror(errno));
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    /* the last line is "crc XXXXXXXX" over every byte before it */
-    char *last = n ? strstr(buf, "\ncrc ") : NULL;
-    unsigned int want = 0;
-    if (!last || sscanf(last + 1, "crc %8x", &want) != 1 ||
-        ckp__crc32c(0, buf, (size_t)(last + 1 - buf)) != want)
+    if (r < 0)
         return ckp_error_set(err, CKP_ECORRUPT, path, 0, 0,
                              "store manifest is truncated or corrupt (checksum mismatch)");
-    *last = 0;
     int seen[CKP__F_COUNT] = {0};
     int version = 0;
     long line = 0;

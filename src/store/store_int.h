@@ -84,6 +84,10 @@ typedef struct ckp__manifest {
 
 /* Read and check dir/gen-N/MANIFEST (its own checksum line included). */
 ckp_status ckp__manifest_read(const char *gendir, ckp__manifest *m, ckp_error *err);
+/* Read a small text file whose last line is "crc XXXXXXXX", the CRC32C of
+ * every byte before it, into buf (cap bytes), cut before that line: 0; -1
+ * when it cannot be opened (errno set), -2 when it is damaged. */
+int ckp__read_crc_text(const char *path, char *buf, size_t cap);
 
 /* The verified-columns stamp (store_stamp.c): one entry per column file. */
 typedef struct ckp__stamp_entry {

@@ -58,19 +58,9 @@ void ckp__stamp_read(const char *gendir, ckp__stamp_entry stamp[CKP__F_COUNT])
         return;
     char path[4200], buf[8192];
     snprintf(path, sizeof path, "%s/.verified", gendir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *last = n ? strstr(buf, "\ncrc ") : NULL;
-    unsigned int want = 0;
-    if (!last || sscanf(last + 1, "crc %8x", &want) != 1 ||
-        ckp__crc32c(0, buf, (size_t)(last + 1 - buf)) != want ||
+    if (ckp__read_crc_text(path, buf, sizeof buf) != 0 ||
         strncmp(buf, STAMP_MAGIC "\n", sizeof STAMP_MAGIC) != 0)
-        return; /* a damaged stamp only means a full check */
-    *last = 0;
+        return; /* none, or damaged: only means a full check */
     ckp__stamp_entry got[CKP__F_COUNT];
     memset(got, 0, sizeof got);
     for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n")) {

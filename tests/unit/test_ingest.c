@@ -325,65 +325,6 @@ CKP_TEST(ingest_real_china_monthly)
     CHECK_NEAR(f.rows[0].qty, 6116.362, 0.001);
 }
 
-/* Two threads on one file give exactly what one thread gives: the same
- * store, the same rejects with the same line numbers, in the same order. */
-CKP_TEST(ingest_parallel_same_as_serial)
-{
-    REQUIRE(ref_());
-    const char *files[] = {ckp_test_path("tests/data/ingest/comtrade_dirty.csv")};
-    ckp_ingest_stats s1, s2;
-    char *r1 = NULL, *r2 = NULL;
-    ckp_error err;
-    setenv("CKP_INGEST_THREADS", "1", 1);
-    REQUIRE(run_ingest(tdir("par1"), files, 1, CKP_INGEST_AUTO, NULL, 1, &s1, &r1, &err) ==
-            CKP_OK);
-    setenv("CKP_INGEST_THREADS", "2", 1);
-    setenv("CKP_INGEST_PAR_MIN", "1", 1);
-    REQUIRE(run_ingest(tdir("par2"), files, 1, CKP_INGEST_AUTO, NULL, 1, &s2, &r2, &err) ==
-            CKP_OK);
-    unsetenv("CKP_INGEST_THREADS");
-    unsetenv("CKP_INGEST_PAR_MIN");
-    CHECK_INT(s2.rows_read, s1.rows_read);
-    CHECK_INT(s2.rows_kept, s1.rows_kept);
-    CHECK_INT(s2.rows_rejected, s1.rows_rejected);
-    REQUIRE(r1 && r2);
-    CHECK_STR(r2, r1);
-    CHECK(has_reject(r2, 15, "missing-field")); /* a line of the second half */
-    free(r1);
-    free(r2);
-    found a = query(tdir("par1"), "USA", NULL, 0, 0);
-    found b = query(tdir("par2"), "USA", NULL, 0, 0);
-    REQUIRE(a.n == b.n && a.n > 0);
-    for (int i = 0; i < a.n && i < 32; i++) {
-        CHECK_INT(b.rows[i].hs, a.rows[i].hs);
-        CHECK_NEAR(b.rows[i].value, a.rows[i].value, 0);
-        CHECK_INT(b.rows[i].period, a.rows[i].period);
-    }
-}
-
-/* Regression: the generic flows format is parsed by one thread even on the
- * parallel path, and that thread must read the whole file, not its first
- * half (it once silently kept only the rows before the split). */
-CKP_TEST(ingest_parallel_flows_reads_whole_file)
-{
-    REQUIRE(ref_());
-    const char *files[] = {ckp_test_path("data/flows/china-critmin-monthly/china_exports_monthly.csv")};
-    ckp_ingest_stats s;
-    ckp_error err;
-    char *rej = NULL;
-    setenv("CKP_INGEST_THREADS", "2", 1);
-    setenv("CKP_INGEST_PAR_MIN", "1", 1);
-    ckp_status st =
-        run_ingest(tdir("parflows"), files, 1, CKP_INGEST_AUTO, NULL, 0, &s, &rej, &err);
-    free(rej);
-    unsetenv("CKP_INGEST_THREADS");
-    unsetenv("CKP_INGEST_PAR_MIN");
-    REQUIRE(st == CKP_OK);
-    CHECK_INT(s.rows_read, 6442);
-    CHECK_INT(s.rows_kept, 6442);
-    CHECK_INT(s.rows_rejected, 0);
-}
-
 /* Every row of a store folded into one checksum (and counted). */
 typedef struct digest {
     uint64_t h, n;
@@ -419,15 +360,10 @@ static digest store_digest(const char *dir)
 
 /* The same file ingested by one thread (the CSV reader) and by two (plain
  * BACI lines parsed without the reader, the rest through it): the same
- * rows, and the same rejects with the same line numbers. */
-static void serial_vs_parallel(ckp_test_ctx *t_, const char *name, const char *text)
+ * rows, and the same rejects with the same line numbers.  *rej: the
+ * rejects text (caller frees; NULL when not wanted). */
+static void same_by_two_threads(ckp_test_ctx *t_, const char *path, char **rej)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", ckp_test_tmpdir(), name);
-    FILE *f = fopen(path, "wb");
-    REQUIRE(f);
-    fputs(text, f);
-    fclose(f);
     const char *files[] = {path};
     ckp_ingest_stats s1, s2;
     char *r1 = NULL, *r2 = NULL;
@@ -453,7 +389,55 @@ static void serial_vs_parallel(ckp_test_ctx *t_, const char *name, const char *t
     CHECK_INT(b.n, a.n);
     CHECK(a.h == b.h);
     free(r1);
-    free(r2);
+    if (rej)
+        *rej = r2;
+    else
+        free(r2);
+}
+
+static void serial_vs_parallel(ckp_test_ctx *t_, const char *name, const char *text)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", ckp_test_tmpdir(), name);
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    fputs(text, f);
+    fclose(f);
+    same_by_two_threads(t_, path, NULL);
+}
+
+/* Two threads on one file give exactly what one thread gives: the same
+ * store, the same rejects with the same line numbers, in the same order. */
+CKP_TEST(ingest_parallel_same_as_serial)
+{
+    REQUIRE(ref_());
+    char *rej = NULL;
+    same_by_two_threads(t_, ckp_test_path("tests/data/ingest/comtrade_dirty.csv"), &rej);
+    CHECK(has_reject(rej, 15, "missing-field")); /* a line of the second half */
+    free(rej);
+}
+
+/* Regression: the generic flows format is parsed by one thread even on the
+ * parallel path, and that thread must read the whole file, not its first
+ * half (it once silently kept only the rows before the split). */
+CKP_TEST(ingest_parallel_flows_reads_whole_file)
+{
+    REQUIRE(ref_());
+    const char *files[] = {ckp_test_path("data/flows/china-critmin-monthly/china_exports_monthly.csv")};
+    ckp_ingest_stats s;
+    ckp_error err;
+    char *rej = NULL;
+    setenv("CKP_INGEST_THREADS", "2", 1);
+    setenv("CKP_INGEST_PAR_MIN", "1", 1);
+    ckp_status st =
+        run_ingest(tdir("parflows"), files, 1, CKP_INGEST_AUTO, NULL, 0, &s, &rej, &err);
+    free(rej);
+    unsetenv("CKP_INGEST_THREADS");
+    unsetenv("CKP_INGEST_PAR_MIN");
+    REQUIRE(st == CKP_OK);
+    CHECK_INT(s.rows_read, 6442);
+    CHECK_INT(s.rows_kept, 6442);
+    CHECK_INT(s.rows_rejected, 0);
 }
 
 /* Lines in every form the plain path takes or hands on, repeated so that

@@ -106,6 +106,14 @@ static long party_add(ckp_lists *l, const char *id, size_t idlen, ckp_list_stats
     return (long)idx;
 }
 
+/* 1 when s holds nothing but white space (a name name_add would drop). */
+static int blank(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return *s == 0;
+}
+
 /* Add a name (trimmed; empty names and exact duplicates of the party's
  * previous names are ignored).  Returns 0 or -1 when out of memory. */
 static int name_add(ckp_lists *l, uint32_t party, const char *s, size_t n, ckp_name_role role,
@@ -376,7 +384,7 @@ static ckp_status ofac_sdn(ckp_lists *l, const ckp_list_src *src, ckp__strmap *e
             note_bad(st, file, line, "ent_num is not a positive number");
             continue;
         }
-        if (!name[0]) {
+        if (blank(name)) { /* a party must have a name */
             note_bad(st, file, line, "SDN_Name is empty");
             continue;
         }
@@ -900,7 +908,7 @@ ckp_status ckp_lists_load_csv(ckp_lists *l, const ckp_list_src *src, const ckp_r
             st->rows++;
         long line = ckp_csv_line(csv);
         fcol(csv, cname, name, sizeof name);
-        if (!name[0]) {
+        if (blank(name)) {
             note_bad(st, file, line, "name is empty");
             continue;
         }

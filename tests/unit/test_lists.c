@@ -79,7 +79,9 @@ CKP_TEST(lists_ofac_dirty_memory)
                        "-0- ,-0- ,-0- ,\"a.k.a. 'MH'; f.k.a. 'OLD NAME'.\"\r\n"
                        "x2,\"BAD ROW\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
                        "3,\"DOE, John\",\"individual\",\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
-                       "-0- ,-0- \r\n\x1a";
+                       "-0- ,-0- \r\n"
+                       /* a name of nothing but a form feed (found by fuzz_lists_ofac) */
+                       "4,\"\f\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a";
     const char alt[] = "1,10,\"aka\",\"MUELLER TRADE\",-0- \r\n99,11,\"aka\",\"NOBODY\",-0- \r\n\x1a";
     ckp_list_src s1 = {"sdn.csv", sdn, sizeof sdn - 1}, s2 = {"alt.csv", alt, sizeof alt - 1};
     ckp_lists *l = NULL;
@@ -89,8 +91,9 @@ CKP_TEST(lists_ofac_dirty_memory)
     REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
     REQUIRE(ckp_lists_load_ofac(l, &s1, &s2, NULL, NULL, &st, &err) == CKP_OK);
     CHECK_INT(ckp_lists_party_count(l), 2);
-    CHECK_INT(st.bad, 1);
+    CHECK_INT(st.bad, 2);
     CHECK(strstr(st.first_bad, "sdn.csv:2:") == st.first_bad);
+    CHECK(ckp_lists_find(l, "ofac-4") == NULL);
     CHECK_INT(st.unjoined, 1);
     const ckp_party *p = ckp_lists_find(l, "ofac-1");
     REQUIRE(p);

@@ -347,7 +347,7 @@ static int kv_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->value, y->value);
 }
 
-static char *cache_key(const char *verb, const srv_request *rq)
+static char *cache_key(const srv *s, const char *verb, const srv_request *rq)
 {
     srv_kv sorted[SRV_MAX_QUERY];
     int n = rq->nquery < SRV_MAX_QUERY ? rq->nquery : SRV_MAX_QUERY;
@@ -358,7 +358,7 @@ static char *cache_key(const char *verb, const srv_request *rq)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    fprintf(f, "%s\x1e", verb);
+    fprintf(f, "%llu\x1e%s\x1e", (unsigned long long)s->store_gen, verb);
     for (int i = 0; i < n; i++)
         fprintf(f, "%s\x1f%s\x1e", sorted[i].key, sorted[i].value);
     fclose(f);
@@ -517,7 +517,7 @@ static void api_verb(srv *s, const ckp_verb *v, const srv_request *rq, srv_respo
 {
     ckp_error err;
     ckp_error_clear(&err);
-    char *key = cache_key(v->name, rq);
+    char *key = cache_key(s, v->name, rq);
     size_t len = 0;
     char *body = key ? cache_get(s->cache, key, &len) : NULL;
     if (!body) {
@@ -612,7 +612,7 @@ static void api_view(srv *s, const srv_request *rq, srv_response *rs)
     }
     ckp_error err;
     ckp_error_clear(&err);
-    char *key = cache_key("view", rq);
+    char *key = cache_key(s, "view", rq);
     size_t len = 0;
     char *body = key ? cache_get(s->cache, key, &len) : NULL;
     if (body) {
@@ -893,7 +893,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
     }
     ckp_error err;
     ckp_error_clear(&err);
-    char *key = cache_key("match", rq);
+    char *key = cache_key(s, "match", rq);
     size_t blen = 0;
     char *body = key ? cache_get(s->cache, key, &blen) : NULL;
     if (body) {
@@ -1075,7 +1075,7 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
     set_body(rs, 200, JSON_TYPE, ann, alen);
 }
 
-void srv_handle(srv *s, const srv_request *rq, srv_response *rs)
+static void handle(srv *s, const srv_request *rq, srv_response *rs)
 {
     memset(rs, 0, sizeof *rs);
     const char *m = rq->method ? rq->method : "";
@@ -1160,4 +1160,12 @@ void srv_handle(srv *s, const srv_request *rq, srv_response *rs)
         else
             api_verb(s, v, rq, rs);
     }
+}
+
+void srv_handle(srv *s, const srv_request *rq, srv_response *rs)
+{
+    srv_store_refresh(s); /* a store an ingest has published since */
+    pthread_rwlock_rdlock(&s->store_lock);
+    handle(s, rq, rs);
+    pthread_rwlock_unlock(&s->store_lock);
 }

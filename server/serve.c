@@ -87,6 +87,14 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     }
     compute_list_version(s);
     pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_rwlock_init(&s->store_lock, NULL);
+    pthread_mutex_init(&s->refresh_lock, NULL);
+    if (s->env.store) {
+        ckp_store_info info;
+        if (ckp_store_get_info(s->env.store, &info) == CKP_OK)
+            s->store_gen = info.generation;
+    }
+    s->refresh_at = (long)time(NULL);
     /* the registers every request shares: measures, party lists + index */
     const ckp_measures *ms = NULL;
     ckp_error lerr;
@@ -124,12 +132,65 @@ out_fail:
     return st;
 }
 
+void srv_store_refresh(srv *s)
+{
+    long now = (long)time(NULL);
+    if (__atomic_load_n(&s->refresh_at, __ATOMIC_RELAXED) == now ||
+        pthread_mutex_trylock(&s->refresh_lock) != 0)
+        return; /* looked this second already, or another thread is looking */
+    __atomic_store_n(&s->refresh_at, now, __ATOMIC_RELAXED);
+    const char *dir = ckp_store_dir(s->cfg.store_dir);
+    uint64_t gen = ckp_store_current_generation(dir);
+    if (gen == 0 || gen == s->store_gen || gen == s->failed_gen) {
+        pthread_mutex_unlock(&s->refresh_lock);
+        return;
+    }
+    /* open the new generation outside the lock: requests go on meanwhile */
+    ckp_store *ns = NULL;
+    ckp_error err;
+    ckp_error_clear(&err);
+    ckp_status st = ckp_store_open(dir, s->ref, &ns, &err);
+    if (st == CKP_OK)
+        st = ckp_store_select_sources(ns, s->env.sources, &err);
+    ckp_store_info info;
+    if (st == CKP_OK)
+        st = ckp_store_get_info(ns, &info);
+    if (st != CKP_OK) {
+        if (!s->cfg.quiet) {
+            char buf[1024];
+            fprintf(stderr, "chokepoint: serve: warning: the new store generation: %s\n",
+                    ckp_error_format(&err, buf, sizeof buf));
+        }
+        ckp_store_close(ns);
+        s->failed_gen = gen; /* not again until the next one */
+        pthread_mutex_unlock(&s->refresh_lock);
+        return;
+    }
+    pthread_rwlock_wrlock(&s->store_lock);
+    ckp_store *old = s->env.store;
+    s->env.store = ns;
+    s->store_gen = info.generation;
+    /* what was derived from the old store: the ranked hubs */
+    if (s->env.slot[CKP_SLOT_HUBS] && s->env.slot_free[CKP_SLOT_HUBS])
+        s->env.slot_free[CKP_SLOT_HUBS](s->env.slot[CKP_SLOT_HUBS]);
+    s->env.slot[CKP_SLOT_HUBS] = NULL;
+    pthread_rwlock_unlock(&s->store_lock);
+    ckp_store_close(old);
+    if (!s->cfg.quiet)
+        fprintf(stderr, "chokepoint: serve: store generation %llu (%llu rows) now served\n",
+                (unsigned long long)info.generation, (unsigned long long)info.rows);
+    pthread_mutex_unlock(&s->refresh_lock);
+}
+
 void srv_close(srv *s)
 {
     for (int i = 0; i < s->npool; i++)
         ckp_matcher_free(s->pool[i]);
-    if (s->ref)
+    if (s->ref) {
         pthread_mutex_destroy(&s->pool_lock);
+        pthread_rwlock_destroy(&s->store_lock);
+        pthread_mutex_destroy(&s->refresh_lock);
+    }
     if (s->index)
         ckp_index_free(s->index);
     if (s->lists)

@@ -95,6 +95,15 @@ typedef struct srv {
     pthread_mutex_t pool_lock;
     ckp_matcher *pool[32]; /* idle matchers (one per request in flight) */
     int npool;
+    /* the store follows ingests (srv_store_refresh): requests hold
+     * store_lock for reading; a newer generation is swapped in under it
+     * for writing, so a request never sees two stores */
+    pthread_rwlock_t store_lock;
+    pthread_mutex_t refresh_lock;
+    uint64_t store_gen;   /* generation of env.store (0: none open); written
+                             under store_lock for writing */
+    uint64_t failed_gen;  /* a generation that would not open (refresh_lock) */
+    long refresh_at;      /* second of the last look at CURRENT */
 } srv;
 
 /* Load the reference data, open the store and the registers, open (create)
@@ -102,6 +111,11 @@ typedef struct srv {
  * generated token (static buffer in s) on first start, else NULL. */
 ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_error *err);
 void srv_close(srv *s);
+
+/* At most once a second: when the store directory has published a newer
+ * generation than the one open (an ingest finished), open it and swap it in
+ * (answers cached for the old one are not served again).  Thread-safe. */
+void srv_store_refresh(srv *s);
 
 /* Answer one request (thread-safe).  Always fills rs (JSON error on failure). */
 void srv_handle(srv *s, const srv_request *rq, srv_response *rs);

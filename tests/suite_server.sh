@@ -126,6 +126,20 @@ if [ $have_store = 1 ]; then
     test "$(code GET '/api/view?name=exports&reporter=CHN&hs=antimony')" = 200
   check "  … synthetic data is marked" body_has '"synthetic":true'
   check "GET /api/info 200" test "$(code GET /api/info)" = 200
+  rows_before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"][0]["rows"])' "$T/body" 2>/dev/null)
+  code GET '/api/dependency?hs=graphite&period=2023&importer=USA' >/dev/null
+  cp "$T/body" "$T/dep_before"
+  # an ingest while the server runs: the next requests see the new store
+  printf 'period,reporter,partner,flow,hs,value,qty,unit\n2023,KOR,USA,X,250410,99000000,1000,kg\n' >"$T/more.csv"
+  "$BIN" ingest --quiet --store "$STORE" --source synth-more "$T/more.csv"
+  sleep 1.2
+  code GET /api/info >/dev/null
+  rows_after=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"][0]["rows"])' "$T/body" 2>/dev/null)
+  check "an ingest while serving: info shows the new rows ($rows_before -> $rows_after)" \
+    test -n "$rows_before" -a "$rows_after" = "$((rows_before + 1))"
+  code GET '/api/dependency?hs=graphite&period=2023&importer=USA' >/dev/null
+  check "  … and a cached answer is not served for the new store" body_has '"supplier":"KOR"'
+  check "  … (it was not there before)" sh -c "! grep -q '\"supplier\":\"KOR\"' '$T/dep_before'"
 fi
 
 # ---- screening ----

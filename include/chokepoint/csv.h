@@ -92,6 +92,13 @@ ckp_status ckp_csv_open_mem(const char *buf, size_t len, const char *name,
  * then returns nonzero and further calls return 0). */
 int ckp_csv_next(ckp_csv *csv, ckp_error *err);
 
+/* ckp_csv_next for loaders that skip bad records: 1 when a record is
+ * ready, 0 at the end, -1 on an unrecoverable error (*err set when err is
+ * not NULL).  Each bad record is handed to on_bad (may be NULL) with its
+ * error — file, line, column, reason — and skipped. */
+typedef void (*ckp_csv_bad_fn)(void *ctx, const ckp_error *bad);
+int ckp_csv_next_good(ckp_csv *csv, ckp_csv_bad_fn on_bad, void *ctx, ckp_error *err);
+
 /* 1 when the reader hit an unrecoverable error (I/O), else 0. */
 int ckp_csv_failed(const ckp_csv *csv);
 

@@ -71,6 +71,25 @@ static void prod_reject(ckp_production *p, const char *file, long line, long col
     ckp_error_set(&p->rejects[p->nkept++], CKP_EPARSE, file, line, col, "%s", msg);
 }
 
+typedef struct bad_records {
+    ckp_production *p;
+    const char *path;
+} bad_records;
+
+static void bad_record(void *ctx, const ckp_error *e)
+{
+    const bad_records *b = ctx;
+    prod_reject(b->p, b->path, e->line, e->col, "%s", e->msg);
+}
+
+/* The next record of a table (ckp_csv_next_good): a malformed one is
+ * rejected with its line and skipped. */
+static int next_record(ckp_production *p, ckp_csv *csv, const char *path, ckp_error *err)
+{
+    bad_records b = {p, path};
+    return ckp_csv_next_good(csv, bad_record, &b, err);
+}
+
 void ckp_production_free(ckp_production *p)
 {
     if (!p)
@@ -241,16 +260,8 @@ static ckp_status load_table(ckp_production *p, const ckp_ref *ref, const commod
         return ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
     }
     ckp_status st = CKP_OK;
-    for (;;) {
-        int r = ckp_csv_next(csv, &e);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv))
-                break;
-            prod_reject(p, path, e.line, e.col, "%s", e.msg);
-            continue;
-        }
+    int r;
+    while ((r = next_record(p, csv, path, err)) > 0) {
         long line = ckp_csv_line(csv);
         char name[128];
         if (clean_name(ckp_csv_field(csv, (size_t)cc), name, sizeof name) == 0)
@@ -306,6 +317,8 @@ static ckp_status load_table(ckp_production *p, const ckp_ref *ref, const commod
             row->line = line;
         }
     }
+    if (r < 0 && st == CKP_OK) /* an I/O error: not a partial table */
+        st = err && err->code ? err->code : CKP_EIO;
 out:
     ckp_csv_close(csv);
     return st;
@@ -329,16 +342,8 @@ static ckp_status load_map(ckp_production *p, const ckp_ref *ref, const char *pa
         ckp_csv_close(csv);
         return ckp_error_set(err, CKP_EPARSE, path, 1, 0, "expected columns commodity,file,hs6");
     }
-    for (;;) {
-        int r = ckp_csv_next(csv, &e);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv))
-                break;
-            prod_reject(p, path, e.line, e.col, "%s", e.msg);
-            continue;
-        }
+    int r;
+    while ((r = next_record(p, csv, path, err)) > 0) {
         if (p->ncom >= COMMODITIES_MAX) {
             prod_reject(p, path, ckp_csv_line(csv), 0, "more than %d commodities", COMMODITIES_MAX);
             break;
@@ -380,6 +385,8 @@ static ckp_status load_map(ckp_production *p, const ckp_ref *ref, const char *pa
         }
     }
     ckp_csv_close(csv);
+    if (r < 0) /* an I/O error: not a partial map */
+        return err && err->code ? err->code : CKP_EIO;
     return CKP_OK;
 }
 

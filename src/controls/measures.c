@@ -98,6 +98,26 @@ static void reject(ckp_measures *ms, const char *file, long line, const char *fm
     ckp_error_set(&ms->rejects[ms->nkept++], CKP_EPARSE, file, line, 0, "%s", msg);
 }
 
+typedef struct bad_records {
+    ckp_measures *ms;
+    const char *path;
+} bad_records;
+
+static void bad_record(void *ctx, const ckp_error *e)
+{
+    const bad_records *b = ctx;
+    reject(b->ms, e->file[0] ? e->file : b->path, e->line, "%s", e->msg);
+}
+
+/* The next record of a register file (ckp_csv_next_good): a malformed one
+ * is rejected with its line and skipped. */
+static int next_record(ckp_measures *ms, ckp_csv *csv, const char *path, ckp_error *err)
+{
+    bad_records b = {ms, path};
+    return ckp_csv_next_good(csv, bad_record, &b, err);
+}
+
+
 static ckp_measure *new_measure(ckp_measures *ms)
 {
     if (ms->n >= MEASURES_MAX)
@@ -542,28 +562,19 @@ static ckp_status load_measures_csv(ckp_measures *ms, const char *path, int miss
                                  col_names[c]);
         }
     }
-    for (;;) {
-        int r = ckp_csv_next(csv, &e);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv)) {
-                ckp_csv_close(csv);
-                if (err)
-                    *err = e;
-                return e.code ? e.code : CKP_EIO;
-            }
-            reject(ms, e.file[0] ? e.file : path, e.line, "%s", e.msg);
-            continue;
-        }
+    int r;
+    while ((r = next_record(ms, csv, path, err)) > 0) {
         st = load_row(ms, csv, col, path);
         if (st != CKP_OK) {
+            long line = ckp_csv_line(csv);
             ckp_csv_close(csv);
-            return ckp_error_set(err, st, path, ckp_csv_line(csv), 0, "cannot add measure: %s",
+            return ckp_error_set(err, st, path, line, 0, "cannot add measure: %s",
                                  ckp_strerror(st));
         }
     }
     ckp_csv_close(csv);
+    if (r < 0) /* an I/O error: not a partial register */
+        return err && err->code ? err->code : CKP_EIO;
     return CKP_OK;
 }
 
@@ -688,8 +699,14 @@ static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
     o.delim = ',';
     ckp_csv *csv;
     ckp_error e;
-    if (ckp_csv_open(path, &o, &csv, &e) != CKP_OK)
+    ckp_status os = ckp_csv_open(path, &o, &csv, &e);
+    if (os == CKP_ENOTFOUND)
         return CKP_OK; /* shipped file absent: a smaller register */
+    if (os != CKP_OK) {
+        if (err)
+            *err = e;
+        return os;
+    }
     int cc = ckp_csv_column(csv, "Code"), cd = ckp_csv_column(csv, "Date"),
         cs = ckp_csv_column(csv, "EU_sanction");
     if (cc < 0 || cd < 0 || cs < 0) {
@@ -703,16 +720,8 @@ static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
         ckp_csv_close(csv);
         return ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
     }
-    for (;;) {
-        int r = ckp_csv_next(csv, &e);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv))
-                break;
-            reject(ms, path, e.line, "%s", e.msg);
-            continue;
-        }
+    int r;
+    while ((r = next_record(ms, csv, path, err)) > 0) {
         long line = ckp_csv_line(csv);
         ckp_field fs = ckp_csv_field(csv, (size_t)cs), fd = ckp_csv_field(csv, (size_t)cd),
                   fc = ckp_csv_field(csv, (size_t)cc);
@@ -739,6 +748,10 @@ static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
             goto out;
         }
         add_code(ms->ref, g->set, code, 6, CKP_HS2017);
+    }
+    if (r < 0) { /* an I/O error: not a partial register */
+        st = err && err->code ? err->code : CKP_EIO;
+        goto out;
     }
     qsort(gs->g, (size_t)gs->n, sizeof gs->g[0], cmp_group);
     for (int i = 0; i < gs->n && st == CKP_OK; i++) {
@@ -770,8 +783,14 @@ static ckp_status load_chpl(ckp_measures *ms, const char *path, ckp_error *err)
     o.delim = ',';
     ckp_csv *csv;
     ckp_error e;
-    if (ckp_csv_open(path, &o, &csv, &e) != CKP_OK)
-        return CKP_OK;
+    ckp_status os = ckp_csv_open(path, &o, &csv, &e);
+    if (os == CKP_ENOTFOUND)
+        return CKP_OK; /* shipped file absent: a smaller register */
+    if (os != CKP_OK) {
+        if (err)
+            *err = e;
+        return os;
+    }
     int ch = ckp_csv_column(csv, "hs6"), ct = ckp_csv_column(csv, "subtier");
     if (ch < 0 || ct < 0) {
         ckp_csv_close(csv);
@@ -783,16 +802,8 @@ static ckp_status load_chpl(ckp_measures *ms, const char *path, ckp_error *err)
         ckp_csv_close(csv);
         return ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
     }
-    for (;;) {
-        int r = ckp_csv_next(csv, &e);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (ckp_csv_failed(csv))
-                break;
-            reject(ms, path, e.line, "%s", e.msg);
-            continue;
-        }
+    int r;
+    while ((r = next_record(ms, csv, path, err)) > 0) {
         long line = ckp_csv_line(csv);
         ckp_field fc = ckp_csv_field(csv, (size_t)ch), ft = ckp_csv_field(csv, (size_t)ct);
         uint32_t code;
@@ -819,6 +830,10 @@ static ckp_status load_chpl(ckp_measures *ms, const char *path, ckp_error *err)
             goto out;
         }
         add_code(ms->ref, g->set, code, 6, CKP_HS2022);
+    }
+    if (r < 0) { /* an I/O error: not a partial register */
+        st = err && err->code ? err->code : CKP_EIO;
+        goto out;
     }
     qsort(gs->g, (size_t)gs->n, sizeof gs->g[0], cmp_group);
     int32_t eff;

@@ -1013,6 +1013,24 @@ int ckp_csv_next(ckp_csv *c, ckp_error *err)
     return r;
 }
 
+int ckp_csv_next_good(ckp_csv *c, ckp_csv_bad_fn on_bad, void *ctx, ckp_error *err)
+{
+    for (;;) {
+        ckp_error e;
+        ckp_error_clear(&e);
+        int r = ckp_csv_next(c, &e);
+        if (r >= 0)
+            return r;
+        if (c->failed) {
+            if (err)
+                *err = e;
+            return -1;
+        }
+        if (on_bad)
+            on_bad(ctx, &e);
+    }
+}
+
 int ckp_csv_failed(const ckp_csv *c) { return c->failed; }
 size_t ckp_csv_nfields(const ckp_csv *c) { return c->nf; }
 long ckp_csv_line(const ckp_csv *c) { return c->rec_line; }

@@ -307,14 +307,10 @@ static ckp_status load_areas(ckp_ref *ref, ckp_error *err)
     ckp_status st;
     int ccode, ccom, crole, cname, r;
 
-    st = ckp__ref_open_csv(ref, "ref/countries/areas.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "ref/countries/areas.csv", &csv, err, "comtrade", &ccom,
+                             "code", &ccode, "role", &crole, "name", &cname, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "comtrade", &ccom, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "code", &ccode, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "role", &crole, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "name", &cname, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field code, role;
         int com, id;
@@ -398,12 +394,9 @@ static ckp_status load_comtrade(ckp_ref *ref, const char *rel, ckp_error *err)
     ckp_status st;
     int cid, ctext, r;
 
-    st = ckp__ref_open_csv(ref, rel, &csv, err);
+    st = ckp__ref_open_table(ref, rel, &csv, err, "id", &cid, "text", &ctext, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "id", &cid, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "text", &ctext, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field text;
         int code, id;
@@ -451,13 +444,11 @@ static ckp_status load_baci(ckp_ref *ref, ckp_error *err)
     ckp_status st;
     int ccode, cname, ciso3, r;
 
-    st = ckp__ref_open_csv(ref, "ref/countries/baci/country_codes_V202601.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "ref/countries/baci/country_codes_V202601.csv", &csv, err,
+                             "country_code", &ccode, "country_name", &cname, "country_iso3", &ciso3,
+                             NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "country_code", &ccode, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "country_name", &cname, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "country_iso3", &ciso3, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field iso3, name;
         char code3[4], nbuf[NAME_BUF];
@@ -507,12 +498,10 @@ static ckp_status load_aliases(ckp_ref *ref, ckp_error *err)
     ckp_status st;
     int calias, ccode, r;
 
-    st = ckp__ref_open_csv(ref, "ref/countries/aliases.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "ref/countries/aliases.csv", &csv, err, "alias", &calias,
+                             "code", &ccode, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "alias", &calias, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "code", &ccode, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field alias, code;
         char code3[4];

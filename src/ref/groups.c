@@ -361,12 +361,9 @@ static ckp_status load_chpl(ckp_ref *ref, ckp_error *err)
     int chs, ctier, r;
     long line = 0;
 
-    st = ckp__ref_open_csv(ref, rel, &csv, err);
+    st = ckp__ref_open_table(ref, rel, &csv, err, "hs6", &chs, "tier", &ctier, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "hs6", &chs, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "tier", &ctier, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field hs, t;
         int k;
@@ -418,13 +415,10 @@ static ckp_status load_measures(ckp_ref *ref, ckp_error *err)
     ckp_status st;
     int cid, chs, ctitle, r;
 
-    st = ckp__ref_open_csv(ref, "controls/measures/measures.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "controls/measures/measures.csv", &csv, err, "id", &cid,
+                             "hs6", &chs, "title", &ctitle, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "id", &cid, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "hs6", &chs, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "title", &ctitle, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field id, hs, title;
         if (r < 0) {
@@ -460,12 +454,10 @@ static ckp_status load_eu_russia(ckp_ref *ref, ckp_error *err)
     ckp_status st;
     int ccode, csanc, r;
 
-    st = ckp__ref_open_csv(ref, "controls/eu-russia-hs6/EU_sanctions_HS6.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "controls/eu-russia-hs6/EU_sanctions_HS6.csv", &csv, err,
+                             "Code", &ccode, "EU_sanction", &csanc, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "Code", &ccode, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "EU_sanction", &csanc, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         if (r < 0) {
             st = err ? err->code : CKP_EPARSE;

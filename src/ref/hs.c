@@ -123,15 +123,10 @@ static ckp_status load_edition(ckp_ref *ref, ref_hs_table *t, ckp_hs_edition ed,
     t->entries = ckp__ref_alloc_raw(ref, sizeof(ckp_hs_entry) * REF_MAX_HS);
     if (!t->entries)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = ckp__ref_open_csv(ref, rel, &csv, err);
+    st = ckp__ref_open_table(ref, rel, &csv, err, "section", &csec, "hscode", &ccode,
+                             "description", &cdesc, "parent", &cparent, "level", &clevel, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "section", &csec, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "hscode", &ccode, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "description", &cdesc, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "parent", &cparent, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "level", &clevel, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field code = ckp_field_trim(ckp_csv_field(csv, (size_t)ccode));
         ckp_field parent, desc;
@@ -218,12 +213,10 @@ static ckp_status load_sections(ckp_ref *ref, ckp_error *err)
     ref->sections = ckp__ref_alloc(ref, sizeof(char *) * 2 * 64);
     if (!ref->sections)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = ckp__ref_open_csv(ref, "ref/hs/sections.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "ref/hs/sections.csv", &csv, err, "section", &csec,
+                             "name", &cname, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "section", &csec, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "name", &cname, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field sec, name;
         if (r < 0) {
@@ -328,13 +321,10 @@ static ckp_status load_concordance(ckp_ref *ref, ckp_error *err)
         if (!ref->steps[i].by_newer || !ref->steps[i].by_older)
             return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    st = ckp__ref_open_csv(ref, rel, &csv, err);
+    st = ckp__ref_open_table(ref, rel, &csv, err, "code.after", &cafter, "code.before", &cbefore,
+                             "adjustment", &cadj, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "code.after", &cafter, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "code.before", &cbefore, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "adjustment", &cadj, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field after, before, adj;
         uint32_t a, b;
@@ -397,12 +387,10 @@ static ckp_status load_conversion(ckp_ref *ref, ckp_error *err)
     s->by_older = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * REF_MAX_HS);
     if (!s->by_newer || !s->by_older)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = ckp__ref_open_csv(ref, "ref/hs/concordance/hs2022_to_hs2017_conversion.csv", &csv, err);
+    st = ckp__ref_open_table(ref, "ref/hs/concordance/hs2022_to_hs2017_conversion.csv", &csv, err,
+                             "hs2022", &c22, "hs2017", &c17, NULL);
     if (st != CKP_OK)
         return st;
-    if ((st = ckp__ref_column(csv, "hs2022", &c22, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "hs2017", &c17, err)) != CKP_OK)
-        goto out_close;
     while ((r = ckp_csv_next(csv, err)) != 0) {
         ckp_field f22, f17;
         uint32_t a, b;

@@ -3,6 +3,7 @@
  * arena, CSV opening, name normalisation and edit distance. */
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,24 @@ ckp_status ckp__ref_open_csv(const ckp_ref *ref, const char *rel, ckp_csv **out,
         return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "path too long: %s/%s",
                              ref->datadir, rel);
     return ckp_csv_open(path, &opts, out, err);
+}
+
+ckp_status ckp__ref_open_table(const ckp_ref *ref, const char *rel, ckp_csv **out,
+                               ckp_error *err, ...)
+{
+    ckp_status st = ckp__ref_open_csv(ref, rel, out, err);
+    if (st != CKP_OK)
+        return st;
+    va_list ap;
+    va_start(ap, err);
+    for (const char *name; st == CKP_OK && (name = va_arg(ap, const char *)) != NULL;)
+        st = ckp__ref_column(*out, name, va_arg(ap, int *), err);
+    va_end(ap);
+    if (st != CKP_OK) {
+        ckp_csv_close(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 ckp_status ckp__ref_column(ckp_csv *csv, const char *name, int *col, ckp_error *err)

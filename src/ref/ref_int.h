@@ -119,6 +119,11 @@ ckp_status ckp__ref_open_csv(const ckp_ref *ref, const char *rel, ckp_csv **out,
                              ckp_error *err);
 /* Column `name` of csv's header, or an error naming the file. */
 ckp_status ckp__ref_column(ckp_csv *csv, const char *name, int *col, ckp_error *err);
+/* ckp__ref_open_csv, then each column named in the NULL-terminated list of
+ * (const char *name, int *col) pairs; on a missing column the file is
+ * closed again and the error names it. */
+ckp_status ckp__ref_open_table(const ckp_ref *ref, const char *rel, ckp_csv **out,
+                               ckp_error *err, ...);
 
 /* Normalise a name for matching into buf (size n): Unicode case folding,
  * accents stripped, every run of non-letters/digits → one space, apostrophes

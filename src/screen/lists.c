@@ -251,21 +251,25 @@ static void note_bad(ckp_list_stats *st, const char *file, long line, const char
 /* The next good row of a list file: 1 = a row, 0 = end of input, -1 = the
  * reader failed (*rc and err set).  A bad row is counted (note_bad) and
  * skipped. */
+typedef struct bad_rows {
+    ckp_list_stats *st;
+    const char *file;
+} bad_rows;
+
+static void bad_row(void *ctx, const ckp_error *e)
+{
+    const bad_rows *b = ctx;
+    note_bad(b->st, b->file, e->line, e->msg);
+}
+
 static int next_row(ckp_csv *csv, const char *file, ckp_list_stats *st, ckp_status *rc,
                     ckp_error *err)
 {
-    for (;;) {
-        ckp_error e2;
-        ckp_error_clear(&e2);
-        int r = ckp_csv_next(csv, &e2);
-        if (r >= 0)
-            return r;
-        if (ckp_csv_failed(csv)) {
-            *rc = ckp_error_set(err, e2.code, e2.file, e2.line, e2.col, "%s", e2.msg);
-            return -1;
-        }
-        note_bad(st, file, e2.line, e2.msg);
-    }
+    bad_rows b = {st, file};
+    int r = ckp_csv_next_good(csv, bad_row, &b, err);
+    if (r < 0)
+        *rc = err->code ? err->code : CKP_EIO;
+    return r;
 }
 
 static ckp_status csv_open_src(const ckp_list_src *src, int header, ckp_csv_encoding enc,

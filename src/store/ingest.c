@@ -1133,6 +1133,35 @@ static inline const char *plain_field(const char *p, const char *e, plain_num *n
     return p;
 }
 
+/* A plain BACI row as row_baci would stage it: year t, exporter i,
+ * importer j, HS code k, value vm / 10^vf thousand USD, quantity qm / 10^qf
+ * tonnes (none when !hq).  1 when staged; 0 when an unknown country code or
+ * the writer refuses it (the reader path then says why). */
+static int stage_plain(ctx *x, uint64_t t, uint64_t i, uint64_t j, uint64_t k, uint64_t vm,
+                       int vf, int hq, uint64_t qm, int qf, long line)
+{
+    ckp_flow fl;
+    fl.reporter = country_baci(x->ing, (long)i);
+    fl.partner = country_baci(x->ing, (long)j);
+    if (fl.reporter < 0 || fl.partner < 0)
+        return 0;
+    fl.source = x->source;
+    fl.flow = CKP_FLOW_EXPORT;
+    fl.hs_edition = x->edition;
+    fl.period = (int32_t)(t * 100);
+    fl.hs = (uint32_t)k;
+    fl.value = (double)vm / pow10_tab[vf] * 1000; /* as parse_num, then x 1000 */
+    fl.value_alt = NAN;
+    fl.qty = hq ? (double)qm / pow10_tab[qf] * 1000 : NAN;
+    fl.unit = hq ? CKP_UNIT_KG : CKP_UNIT_NONE;
+    ckp_error add_err;
+    if (ckp_store_writer_add_line(x->w, &fl, (uint32_t)line, &add_err) != CKP_OK)
+        return 0;
+    x->st->rows_read++;
+    x->st->rows_kept++;
+    return 1;
+}
+
 /* One plain line [p, e) (its line end excluded) as a staged row; 0 when it
  * is not plain (the reader then takes it). */
 static int plain_line(ctx *x, const char *p, const char *e, long line)
@@ -1166,31 +1195,8 @@ static int plain_line(ctx *x, const char *p, const char *e, long line)
         return 0;
     if (q->ndig && (q->digits > 15 || q->frac > 22))
         return 0;
-    ckp_flow fl;
-    fl.source = x->source;
-    fl.flow = CKP_FLOW_EXPORT;
-    fl.hs_edition = x->edition;
-    fl.period = (int32_t)(t->m * 100);
-    fl.reporter = country_baci(x->ing, (long)ri->m);
-    fl.partner = country_baci(x->ing, (long)pj->m);
-    if (fl.reporter < 0 || fl.partner < 0)
-        return 0;
-    fl.hs = (uint32_t)k->m;
-    fl.value = (double)v->m / pow10_tab[v->frac] * 1000;
-    fl.value_alt = NAN;
-    if (q->ndig) {
-        fl.qty = (double)q->m / pow10_tab[q->frac] * 1000;
-        fl.unit = CKP_UNIT_KG;
-    } else {
-        fl.qty = NAN;
-        fl.unit = CKP_UNIT_NONE;
-    }
-    ckp_error add_err;
-    if (ckp_store_writer_add_line(x->w, &fl, (uint32_t)line, &add_err) != CKP_OK)
-        return 0;
-    x->st->rows_read++;
-    x->st->rows_kept++;
-    return 1;
+    return stage_plain(x, t->m, ri->m, pj->m, k->m, v->m, v->frac, q->ndig > 0, q->m, q->frac,
+                       line);
 }
 
 /* The run of ASCII digits at p, at most 8 of them (8 bytes at p must be
@@ -1293,26 +1299,7 @@ static const char *swar_line(ctx *x, const char *p, long line)
     int hq = swar_decimal(p + at[5], p + qend, &qm, &qf);
     if (hq < 0)
         return NULL;
-    ckp_flow fl;
-    fl.reporter = country_baci(x->ing, (long)i);
-    fl.partner = country_baci(x->ing, (long)j);
-    if (fl.reporter < 0 || fl.partner < 0)
-        return NULL;
-    fl.source = x->source;
-    fl.flow = CKP_FLOW_EXPORT;
-    fl.hs_edition = x->edition;
-    fl.period = (int32_t)(t * 100);
-    fl.hs = (uint32_t)k;
-    fl.value = (double)vm / pow10_tab[vf] * 1000;
-    fl.value_alt = NAN;
-    fl.qty = hq ? (double)qm / pow10_tab[qf] * 1000 : NAN;
-    fl.unit = hq ? CKP_UNIT_KG : CKP_UNIT_NONE;
-    ckp_error add_err;
-    if (ckp_store_writer_add_line(x->w, &fl, (uint32_t)line, &add_err) != CKP_OK)
-        return NULL;
-    x->st->rows_read++;
-    x->st->rows_kept++;
-    return p + end + 1;
+    return stage_plain(x, t, i, j, k, vm, vf, hq, qm, qf, line) ? p + end + 1 : NULL;
 }
 #else
 static const char *swar_line(ctx *x, const char *p, long line)
@@ -1362,7 +1349,9 @@ static ckp_status parse_plain_baci(ctx *x, ckp_error *err)
     const cols *c = &x->c;
     int usual = c->year == 0 && c->reporter == 1 && c->partner == 2 && c->hs == 3 &&
                 c->value == 4 && c->qty == 5;
-    /* the SWAR path reads 64 bytes ahead: not near the mapping's end */
+    /* the SWAR path reads 64 bytes ahead (its 8-byte field reads stay inside
+     * them: t, i, j, k are length-checked before v, v before q, so the last
+     * one starts by byte 44): not near the mapping's end */
     const char *swar_end = usual && x->map_end - x->plain_begin > 64 ? x->map_end - 64 : p;
     while (p < end) {
         if (p < swar_end) {

@@ -496,3 +496,49 @@ CKP_TEST(ingest_plain_baci_same_as_reader)
     serial_vs_parallel(t_, "plain_cr_BACI_HS17.csv", t);
     free(t);
 }
+
+/* Files of exactly a whole number of pages, their last lines at every
+ * offset from the end of the mapping: the plain path must never read past
+ * it (a read one byte beyond the last page faults). */
+CKP_TEST(ingest_plain_baci_page_end)
+{
+    REQUIRE(ref_());
+    for (int last = 20; last <= 63; last++) {
+        size_t cap = 1 << 16;
+        char *s = malloc(cap);
+        REQUIRE(s);
+        size_t len = (size_t)snprintf(s, cap, "t,i,j,k,v,q\n");
+        for (int r = 0; r < 200; r++)
+            len += (size_t)snprintf(s + len, cap - len, "2022,4,8,%06d,%d.5,%d\n", 10121 + r,
+                                    r + 1, r);
+        /* a last line of `last` bytes, its line feed included (q padded
+         * with leading zeros), then the
+         * first value padded with zeros so that the file ends on a page */
+        char tail[128];
+        int tl = snprintf(tail, sizeof tail, "2023,4,8,010121,1.5,");
+        while (tl < last - 2)
+            tail[tl++] = '0';
+        tail[tl++] = '7';
+        tail[tl++] = '\n';
+        tail[tl] = 0;
+        size_t total = len + (size_t)tl, want = (total + 4095) / 4096 * 4096;
+        char *out = malloc(want + 1);
+        REQUIRE(out);
+        size_t pad = want - total, o = 0;
+        o += (size_t)snprintf(out, want + 1, "t,i,j,k,v,q\n2022,4,8,010121,");
+        memset(out + o, '0', pad);
+        o += pad;
+        const char *rest = strstr(s, "2022,4,8,010121,") + strlen("2022,4,8,010121,");
+        memcpy(out + o, rest, len - (size_t)(rest - s));
+        o += len - (size_t)(rest - s);
+        memcpy(out + o, tail, (size_t)tl);
+        o += (size_t)tl;
+        out[o] = 0;
+        CHECK_INT(o % 4096, 0);
+        char name[64];
+        snprintf(name, sizeof name, "page_end_%d_BACI_HS17.csv", last);
+        serial_vs_parallel(t_, name, out);
+        free(out);
+        free(s);
+    }
+}

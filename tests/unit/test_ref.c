@@ -55,6 +55,28 @@ CKP_TEST(ref_load_missing_dir)
     CHECK(strstr(err.msg, "/nonexistent/chokepoint-data") != NULL);
 }
 
+/* A reference table without a column it needs: the load fails, naming the
+ * file and the column (and leaks nothing: ASan). */
+CKP_TEST(ref_load_missing_column)
+{
+    char dir[1100], cmd[8192], path[1200];
+    snprintf(dir, sizeof dir, "%s/ref-nocol", ckp_test_tmpdir());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp -r '%s' '%s' '%s'", dir, dir,
+             ckp_test_path("data/ref"), ckp_test_path("data/controls"), dir);
+    REQUIRE(system(cmd) == 0);
+    snprintf(path, sizeof path, "%s/ref/hs/sections.csv", dir);
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    fputs("sektion,name\nI,Live animals\n", f);
+    fclose(f);
+    ckp_ref *ref = NULL;
+    ckp_error err;
+    CHECK_INT(ckp_ref_load(dir, &ref, &err), CKP_EPARSE);
+    CHECK(ref == NULL);
+    CHECK(strstr(err.file, "sections.csv") != NULL);
+    CHECK(strstr(err.msg, "no column \"section\"") != NULL);
+}
+
 CKP_TEST(ref_data_dir)
 {
     const char *d = ckp_data_dir();

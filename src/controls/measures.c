@@ -692,21 +692,31 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(((const group *)a)->key, ((const group *)b)->key);
 }
 
-static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
+/* A shipped register file: *csv NULL (and CKP_OK) when it is absent — a
+ * smaller register — any other failure to open it an error. */
+static ckp_status open_shipped(const char *path, ckp_csv **csv, ckp_error *err)
 {
     ckp_csv_opts o;
     ckp_csv_opts_init(&o);
     o.delim = ',';
-    ckp_csv *csv;
     ckp_error e;
-    ckp_status os = ckp_csv_open(path, &o, &csv, &e);
-    if (os == CKP_ENOTFOUND)
-        return CKP_OK; /* shipped file absent: a smaller register */
-    if (os != CKP_OK) {
-        if (err)
-            *err = e;
-        return os;
+    *csv = NULL;
+    ckp_status st = ckp_csv_open(path, &o, csv, &e);
+    if (st == CKP_ENOTFOUND) {
+        *csv = NULL;
+        return CKP_OK;
     }
+    if (st != CKP_OK && err)
+        *err = e;
+    return st;
+}
+
+static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
+{
+    ckp_csv *csv;
+    ckp_status os = open_shipped(path, &csv, err);
+    if (os != CKP_OK || !csv)
+        return os;
     int cc = ckp_csv_column(csv, "Code"), cd = ckp_csv_column(csv, "Date"),
         cs = ckp_csv_column(csv, "EU_sanction");
     if (cc < 0 || cd < 0 || cs < 0) {
@@ -778,19 +788,10 @@ out:
 
 static ckp_status load_chpl(ckp_measures *ms, const char *path, ckp_error *err)
 {
-    ckp_csv_opts o;
-    ckp_csv_opts_init(&o);
-    o.delim = ',';
     ckp_csv *csv;
-    ckp_error e;
-    ckp_status os = ckp_csv_open(path, &o, &csv, &e);
-    if (os == CKP_ENOTFOUND)
-        return CKP_OK; /* shipped file absent: a smaller register */
-    if (os != CKP_OK) {
-        if (err)
-            *err = e;
+    ckp_status os = open_shipped(path, &csv, err);
+    if (os != CKP_OK || !csv)
         return os;
-    }
     int ch = ckp_csv_column(csv, "hs6"), ct = ckp_csv_column(csv, "subtier");
     if (ch < 0 || ct < 0) {
         ckp_csv_close(csv);

@@ -11,6 +11,10 @@
 //    that month (or within the effect's ramp) is a hit, anything else a miss;
 //  - a negative: every series marked "none" (untouched): any level-shift
 //    flag on it is a false positive.
+// Consecutive one-month effects that move a series the same way (a
+// two-month trough) are neither: a flag at their start or up to two months
+// after their end is counted apart ("trough-end"), as are flags in the tail
+// of an injected ramp.
 // Other series (diversion additions, decoys, phantom, mis-invoicing) are
 // neither: their effects are not level shifts of a stated size.  Also every
 // flag on a positive series at a month that is not an injected shift (or the
@@ -63,7 +67,7 @@ for (const seed of seeds) {
       e.scenarios.add(ev.scenario);
       if (s.reported_to) e.reportedTo = ym(s.reported_to);
       if (s.effect === 'none') e.none = true;
-      else if (s.effect === 'scale' && s.from === s.to) e.spikes.push(ym(s.from));
+      else if (s.effect === 'scale' && s.from === s.to) e.spikes.push({ m: ym(s.from), up: s.factor > 1 });
       else if (s.effect === 'scale') e.scale.push(s);
       else e.other = true;
     }
@@ -146,8 +150,22 @@ for (const seed of seeds) {
       const f = flags.find((m) => m >= w.from && m <= last && !used.has(m));
       if (f !== undefined) { S.hit++; used.add(f); } else details.push(`seed ${seed} ${key}: missed shift at ${fmt(w.from)}${w.to > w.from ? '..' + fmt(w.to) : ''} (flags ${flags.map(fmt)})`);
     }
+    // one-month effects of consecutive months that move the same way (the
+    // antimony licence: October at x0.05, November at x0.2, then the new
+    // level) form a trough (or a bulge) that is a level for two months:
+    // too short to be asked for, but a flag where it starts or ends (up to
+    // two months on, the test's shortest side being three) is not false
+    const spk = [...e.spikes].sort((a, b) => a.m - b.m);
+    const troughs = [];
+    for (let i = 0; i < spk.length; i++) {
+      let j = i;
+      while (j + 1 < spk.length && spk[j + 1].m === spk[j].m + 1 && spk[j + 1].up === spk[i].up) j++;
+      if (j > i) troughs.push({ from: spk[i].m, to: spk[j].m });
+      i = j;
+    }
     for (const m of flags) {
       if (used.has(m)) continue;
+      if (troughs.some((w) => m >= w.from && m <= w.to + 2)) { S.trough = (S.trough || 0) + 1; continue; }
       // a second flag inside an expected gradual shift is not a false one
       if (want.some((w) => m >= w.from && m <= w.to + 1)) continue;
       // nor is one inside the rest of an injected ramp that moves the level
@@ -168,9 +186,10 @@ for (const seed of seeds) {
   const prec = S.hit + S.fp ? S.hit / (S.hit + S.fp) : 1, rec = S.pos ? S.hit / S.pos : 1;
   T.unobservable = (T.unobservable || 0) + (S.unobservable || 0);
   T.inramp = (T.inramp || 0) + (S.inramp || 0);
+  T.trough = (T.trough || 0) + (S.trough || 0);
   console.log(`surge_eval: seed ${seed} positives ${S.pos} (unobservable ${S.unobservable || 0}) hits ${S.hit} negatives ${S.neg} ` +
-    `false_flags ${S.fp} (untouched ${S.fpneg}, extra on shifted ${S.fppos}; ramp-tail flags not counted ${S.inramp || 0}) precision ${prec.toFixed(3)} recall ${rec.toFixed(3)}`);
-  for (const k of Object.keys(S)) if (k !== 'unobservable' && k !== 'inramp') T[k] += S[k];
+    `false_flags ${S.fp} (untouched ${S.fpneg}, extra on shifted ${S.fppos}; ramp-tail flags not counted ${S.inramp || 0}, trough-end ${S.trough || 0}) precision ${prec.toFixed(3)} recall ${rec.toFixed(3)}`);
+  for (const k of Object.keys(S)) if (k !== 'unobservable' && k !== 'inramp' && k !== 'trough') T[k] += S[k];
 }
 if (process.env.SURGE_EVAL_STATS) {
   const q = (a, p) => { const b = [...a].sort((x, y) => x - y); return b.length ? b[Math.floor(p * (b.length - 1))].toFixed(2) : 'NA'; };
@@ -180,5 +199,5 @@ if (process.env.SURGE_EVAL_STATS) {
 for (const d of details.slice(0, Number(process.env.SURGE_EVAL_DETAILS || 30))) console.log(`  ${d}`);
 const prec = T.hit + T.fp ? T.hit / (T.hit + T.fp) : 1, rec = T.pos ? T.hit / T.pos : 1;
 console.log(`surge_eval: seeds ${seeds.length} series ${T.series} positives ${T.pos} (unobservable ${T.unobservable}) hits ${T.hit} ` +
-  `misses ${T.pos - T.hit} negatives ${T.neg} false_flags ${T.fp} (untouched ${T.fpneg}; ramp-tail ${T.inramp}) ` +
+  `misses ${T.pos - T.hit} negatives ${T.neg} false_flags ${T.fp} (untouched ${T.fpneg}; ramp-tail ${T.inramp}; trough-end ${T.trough}) ` +
   `precision ${prec.toFixed(3)} recall ${rec.toFixed(3)}`);

@@ -309,7 +309,14 @@ static void antimony_effects(sb *b)
     ckp_synth *s = b->s;
     const char *sc = "antimony-2024";
     int chn = ckp__synth_country(s, "CHN"), usa = ckp__synth_country(s, "USA");
-    double lic = U(b, 0.3, 0.5), spike = U(b, 1.3, 1.7);
+    /* calibrated on China's customs figures as Reuters reported them
+     * (2024-09-20, 2024-11-20, 2025-01-20): 4,075 t in August (+12 % on
+     * July), 6,533 t in September, 190 t in October (-97 %), 808 t in
+     * November, 1,721 t in December, against about 3,670 t a month before;
+     * nothing to the USA from October, nothing to Europe for five months */
+    double aug = U(b, 1.05, 1.3), sep = U(b, 1.5, 2.0), oct = U(b, 0.03, 0.08),
+           nov = U(b, 0.15, 0.3), lic = U(b, 0.3, 0.5);
+    static const char *const stalled[] = {"USA", "DEU", "NLD", "BEL", "ITA", "FRA", "ESP", "GBR"};
     int e1 = event(b, "antimony-2024/licence", "licence", sc);
     int e2 = event(b, "antimony-2024/ban", "ban", sc);
     if (b->st)
@@ -321,14 +328,21 @@ static void antimony_effects(sb *b)
     join_codes(E1->products, sizeof E1->products, SB, NSB);
     set_dates(E1, "2024-08-15", "2024-09-15", NULL);
     snprintf(E1->magnitude, sizeof E1->magnitude,
-             "{\"factor\":%.3f,\"spike_factor\":%.3f,\"spike_period\":\"2024-08\","
+             "{\"factor\":%.3f,\"from\":\"2024-10\",\"spike_factor\":%.3f,"
+             "\"spike_period\":\"2024-08\",\"spike_factor_2\":%.3f,"
+             "\"spike_period_2\":\"2024-09\",\"dip_factor\":%.3f,\"dip_period\":\"2024-10\","
+             "\"dip_factor_2\":%.3f,\"dip_period_2\":\"2024-11\","
+             "\"stalled\":[\"USA\",\"DEU\",\"NLD\",\"BEL\",\"ITA\",\"FRA\",\"ESP\",\"GBR\"],"
+             "\"stalled_factor\":0,"
              "\"applies_to\":\"China's exports of the products to every partner\"}",
-             lic, spike);
+             lic, aug, sep, oct, nov);
     snprintf(E1->description, sizeof E1->description,
              "China's export licensing of antimony items (announced 2024-08-15, in force "
-             "2024-09-15): a rush before it (August 2024 x%.2f), then exports to every "
-             "partner fall to x%.2f of their level (half that fall in September).",
-             spike, lic);
+             "2024-09-15), after the customs figures: a rush in August (x%.2f) and "
+             "September (x%.2f), October at x%.2f and November at x%.2f while licences "
+             "wait, then x%.2f of the former level; nothing more to the USA and Europe "
+             "from October 2024.",
+             aug, sep, oct, nov, lic);
     E2->measure = "CN-2024-46";
     snprintf(E2->issuer, sizeof E2->issuer, "CHN");
     snprintf(E2->target, sizeof E2->target, "USA");
@@ -337,8 +351,8 @@ static void antimony_effects(sb *b)
     snprintf(E2->magnitude, sizeof E2->magnitude, "{\"factor\":0}");
     snprintf(E2->description, sizeof E2->description,
              "China bans exports of antimony (and gallium, germanium) to the USA from "
-             "2024-12-03: China's exports of the five antimony codes to the USA drop to "
-             "zero from December 2024 (no rows).");
+             "2024-12-03: China's exports of the five antimony codes to the USA, which "
+             "had already stalled in October 2024, stay at zero (no rows).");
     for (int q = 0; q < s->npins; q++) {
         const sy_pin *p = &s->pins[q];
         uint32_t hs = s->products[p->prod].hs;
@@ -347,8 +361,18 @@ static void antimony_effects(sb *b)
             in |= hs == SB[k];
         if (p->exp != chn || !in)
             continue;
-        scale(b, e1, q, 202408, 202408, spike, 0, 1);
-        scale(b, e1, q, 202409, END_OF_TIME, lic, 1, 1);
+        int stop = 0;
+        for (size_t k = 0; k < sizeof stalled / sizeof stalled[0]; k++)
+            stop |= p->imp == ckp__synth_country(s, stalled[k]);
+        scale(b, e1, q, 202408, 202408, aug, 0, 1);
+        scale(b, e1, q, 202409, 202409, sep, 0, 1);
+        if (stop) {
+            scale(b, e1, q, 202410, END_OF_TIME, 0, 0, 1);
+        } else {
+            scale(b, e1, q, 202410, END_OF_TIME, lic, 0, 1);
+            scale(b, e1, q, 202410, 202410, oct / lic, 0, 1);
+            scale(b, e1, q, 202411, 202411, nov / lic, 0, 1);
+        }
         if (p->imp == usa)
             scale(b, e2, q, 202412, END_OF_TIME, 0, 0, 1);
     }

@@ -11,7 +11,7 @@ $ chokepoint synth --out w.csv --rows 20000 --seed 11 --from 2022-01 --to 2025-0
 # file keeps the CSV header)
 $ awk -F, 'NR==1{h=$0;next}{f="y" substr($1,1,4) ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' w.csv && awk -F, 'NR==1{h=$0;next}{c=substr($2,1,1); f="r" (c<"F"?"A":c<"M"?"F":c<"S"?"M":"S") ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' w.csv && awk -F, 'NR==1{h=$0;next}{f="mon" $1 ".csv"; if(!(f in s)){print h > f; s[f]=1} print > f}' w.csv && ls y*.csv | wc -l && cat y*.csv | grep -vc '^period'
 > 4
-> 54824
+> 54642
 
 # a shard's partial: a header naming the verb and its parameters, one record
 # per HS code x reporter x partner x flow (periods, values, quantities), tables

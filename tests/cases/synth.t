@@ -53,10 +53,13 @@ $ chokepoint synth --out /dev/null --truth - -q
 ~ "id":"decoys/vnm-grows-in-everything","kind":"decoy"
 ~ "id":"antimony-2024/untouched","kind":"decoy"
 
-# antimony-2024: China → USA in 282580 every month to 2024-11, never after
+# antimony-2024: China → USA in 282580 every month to 2024-09 (the rush),
+# never after (stalled under licensing from October, then banned)
 $ chokepoint synth --out - --scenario antimony-2024 --rows 1 -q | grep -c ',CHN,USA,X,282580,'
-> 95
-$ chokepoint synth --out - --scenario antimony-2024 --rows 1 -q | grep -c '^2025-0[1-6],CHN,USA,X,' || true
+> 93
+$ chokepoint synth --out - --scenario antimony-2024 --rows 1 -q | grep -c '^202[45]-1[0-2],CHN,USA,X,\|^2025-0[1-6],CHN,USA,X,' || true
+> 0
+$ chokepoint synth --out - --scenario antimony-2024 --rows 1 -q | grep -c '^2024-1[0-2],CHN,DEU,X,\|^2025-0[1-6],CHN,DEU,X,' || true
 > 0
 $ chokepoint synth --out - --scenario antimony-2024 --rows 1 -q | awk -F, '$2=="USA" && $3=="THA" && $5=="282580" && $1>="2024-12" && $1<="2025-04" {t+=$7} END {print (t > 1000000 ? "rerouted" : "missing")}'
 > rerouted

@@ -114,8 +114,9 @@ CKP_TEST(analysis_surge_close_shifts_and_ramp)
     }
 }
 
-/* A licence (x0.5) three months before a ban (zero), as antimony to the
- * USA in 2024: the scan does not always see three noisy months; the one
+/* A licence (x0.5) three months before a ban (zero), as the synthetic
+ * antimony to the USA had it before it followed the customs figures: the
+ * scan does not always see three noisy months; the one
  * test at the licence's known month (--measure/--event) does.  And that
  * test flags nothing on a series without a shift. */
 CKP_TEST(analysis_surge_event_test)

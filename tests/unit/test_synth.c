@@ -253,19 +253,28 @@ CKP_TEST(synth_antimony_ban_and_rerouting)
     for (uint64_t seed = 1; seed <= 3; seed++) {
         ckp_synth *s = open_world(CKP_SYNTH_ANTIMONY, 10000, seed);
         REQUIRE(s);
-        /* China → USA in antimony: present before, nothing from 2024-12 */
+        /* China → USA in antimony: present before, a rush in September, nothing
+         * from 2024-10 (stalled under licensing, then banned) */
         probe before = run_probe(s, "CHN", "USA", 'X', 282580, 202301, 202312);
-        probe after = run_probe(s, "CHN", "USA", 'X', 282580, 202412, 202506);
-        probe after_m = run_probe(s, "USA", "CHN", 'M', 282580, 202412, 202506);
+        probe sep = run_probe(s, "CHN", "USA", 'X', 282580, 202409, 202409);
+        probe after = run_probe(s, "CHN", "USA", 'X', 282580, 202410, 202506);
+        probe after_m = run_probe(s, "USA", "CHN", 'M', 282580, 202410, 202506);
         probe ore = run_probe(s, "CHN", "USA", 'X', 261710, 202501, 202506);
         CHECK_INT(before.rows, 12);
         CHECK(before.qty > 5e6);
+        CHECK(sep.qty > 1.3 * before.qty / 12);
         CHECK_INT(after.rows, 0);
         CHECK_INT(after_m.rows, 0);
         CHECK_INT(ore.rows, 0);
-        /* the licensing from 2024-09-15 cut China's exports to other partners */
+        /* Europe stalls too; Japan still gets licences: October and November
+         * collapse, then a lower level */
+        probe deu = run_probe(s, "CHN", "DEU", 'X', 282580, 202410, 202506);
+        CHECK_INT(deu.rows, 0);
         probe jpn_pre = run_probe(s, "CHN", "JPN", 'X', 282580, 202401, 202407);
-        probe jpn_post = run_probe(s, "CHN", "JPN", 'X', 282580, 202410, 202504);
+        probe jpn_oct = run_probe(s, "CHN", "JPN", 'X', 282580, 202410, 202410);
+        probe jpn_post = run_probe(s, "CHN", "JPN", 'X', 282580, 202412, 202506);
+        CHECK(jpn_oct.qty < 0.15 * jpn_pre.qty / 7);
+        CHECK(jpn_post.qty > 0.15 * jpn_pre.qty); /* both 7 months */
         CHECK(jpn_post.qty < 0.7 * jpn_pre.qty);
         /* the hubs: the USA's imports from Thailand and Mexico Dec–Apr rise by
          * about 3,834 t against the same months a year earlier */

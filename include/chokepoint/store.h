@@ -109,8 +109,11 @@ ckp_status ckp_store_get_info(const ckp_store *store, ckp_store_info *info);
 uint64_t ckp_store_current_generation(const char *dir);
 
 /* 1 when reporter has any row with the given flow (0 = any flow) in
- * [period_from, period_to] (0 = unbounded): "does Russia report imports for
- * 2023?".  Answered from a small index, not a scan. */
+ * [period_from, period_to] (0 = unbounded) in the selected sources
+ * (ckp_store_select_sources): "does Russia report imports for 2023?".
+ * Answered from a small index, not a scan.  (A store written before
+ * 2026-11-22 has one index for all sources and answers for all of them
+ * until its next ingest.) */
 int ckp_store_reporter_has(const ckp_store *store, int reporter, int flow,
                            int32_t period_from, int32_t period_to);
 

@@ -902,11 +902,24 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     }
     {
         char ev_s[200] = "";
-        if (evp) {
-            char bb[32], ab[32];
+        char bb[32], ab[32];
+        if (evp && !nb && !na) {
+            /* the windows hold no period of the series: say so, not "0 → 0" */
+            char p0[8] = "", p1[8] = "";
+            if (n) {
+                ckp_period_format(pts[0].period, p0);
+                ckp_period_format(pts[n - 1].period, p1);
+            }
+            snprintf(ev_s, sizeof ev_s, "; %s is outside the series (%s..%s): nothing to compare",
+                     ev.label, n ? p0 : "empty", n ? p1 : "empty");
+        } else if (evp && (!nb || !na)) {
+            snprintf(ev_s, sizeof ev_s, "; around %s: %s before, %s after (no comparison)", ev.label,
+                     nb ? ckp_format_thousands(mb, 0, bb, sizeof bb) : "no data",
+                     na ? ckp_format_thousands(ma, 0, ab, sizeof ab) : "no data");
+        } else if (evp) {
             snprintf(ev_s, sizeof ev_s, "; around %s: %s USD per period before, %s after (%+.0f %%)",
-                     ev.label, ckp_format_thousands(isnan(mb) ? 0 : mb, 0, bb, sizeof bb),
-                     ckp_format_thousands(isnan(ma) ? 0 : ma, 0, ab, sizeof ab),
+                     ev.label, ckp_format_thousands(mb, 0, bb, sizeof bb),
+                     ckp_format_thousands(ma, 0, ab, sizeof ab),
                      mb > 0 ? 100 * (ma / mb - 1) : 0.0);
         }
         ckp__summary(summary, summary_len, "%s %s of %s%s%s: %zu %s, %d level shift%s%s%s, %d spike%s%s",

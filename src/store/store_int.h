@@ -21,7 +21,8 @@ enum {
     CKP__F_PERIODS,   /* periods.dict: int32 per period, ascending */
     CKP__F_SOURCES,   /* sources.dict: "name\tsynthetic\n" per source */
     CKP__F_PRODUCTS,  /* products.idx: ckp__product per product, by (hs, edition) */
-    CKP__F_RFP,       /* rfp.bits: bit (reporter*4+flow)*nperiods+period */
+    CKP__F_RFP,       /* rfp.bits: bit ((source*ncountries+reporter)*4+flow)*nperiods+period
+                         (stores before 2026-11-22: one bitmap for all sources) */
     CKP__F_REPORTER,  /* reporter.u16 */
     CKP__F_PARTNER,   /* partner.u16 */
     CKP__F_PERIOD,    /* period.u16 */
@@ -135,6 +136,7 @@ struct ckp_store {
     int source_synth[CKP__MAX_SOURCES + 1];
     unsigned char source_on[CKP__MAX_SOURCES + 1]; /* ckp_store_select_sources */
     const uint8_t *rfp;
+    int rfp_per_source; /* 0: an older store's single bitmap for all sources */
     const uint16_t *reporter, *partner, *period;
     const uint8_t *flags, *source;
     const double *value;

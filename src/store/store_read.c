@@ -137,8 +137,6 @@ static ckp_status load_tables(ckp_store *s, ckp_error *err)
     s->value = s->map[CKP__F_VALUE];
     s->qty = s->map[CKP__F_QTY];
     s->rfp = s->map[CKP__F_RFP];
-    if (m->size[CKP__F_RFP] != ((uint64_t)s->ncountries * 4 * (uint64_t)s->nperiods + 7) / 8)
-        return corrupt(s, CKP__F_RFP, err, "bad size");
     uint64_t next = 0;
     for (size_t i = 0; i < s->nproducts; i++) {
         const ckp__product *p = &s->products[i];
@@ -196,6 +194,14 @@ static ckp_status load_tables(ckp_store *s, ckp_error *err)
         s->nsources++;
         p = nl + 1;
     }
+    /* the reporter index: one bitmap per source (an older store: one) */
+    uint64_t rfp_bits = (uint64_t)s->ncountries * 4 * (uint64_t)s->nperiods;
+    if (m->size[CKP__F_RFP] == ((uint64_t)(s->nsources ? s->nsources : 1) * rfp_bits + 7) / 8)
+        s->rfp_per_source = 1;
+    else if (m->size[CKP__F_RFP] == (rfp_bits + 7) / 8)
+        s->rfp_per_source = 0;
+    else
+        return corrupt(s, CKP__F_RFP, err, "bad size");
     return CKP_OK;
 }
 
@@ -555,17 +561,27 @@ int ckp_store_reporter_has(const ckp_store *s, int reporter, int flow, int32_t p
     int r = ckp_store_country_index(s, reporter);
     if (r < 0)
         return 0;
-    for (int fc = 0; fc < 4; fc++) {
-        if (flow && ckp__flow_code(flow) != fc)
+    /* an older store has one bitmap for all its sources: it answers for
+     * every source, selected or not */
+    int nsrc = s->rfp_per_source ? (s->nsources ? s->nsources : 1) : 1;
+    for (int src = 0; src < nsrc; src++) {
+        if (s->rfp_per_source && s->nsources && !s->source_on[src])
             continue;
-        for (int p = 0; p < s->nperiods; p++) {
-            if (period_from && s->periods[p] < period_from)
+        for (int fc = 0; fc < 4; fc++) {
+            if (flow && ckp__flow_code(flow) != fc)
                 continue;
-            if (period_to && s->periods[p] > period_to)
-                break;
-            uint64_t bit = ((uint64_t)r * 4 + (uint64_t)fc) * (uint64_t)s->nperiods + (uint64_t)p;
-            if (s->rfp[bit >> 3] >> (bit & 7) & 1)
-                return 1;
+            for (int p = 0; p < s->nperiods; p++) {
+                if (period_from && s->periods[p] < period_from)
+                    continue;
+                if (period_to && s->periods[p] > period_to)
+                    break;
+                uint64_t bit =
+                    (((uint64_t)src * (uint64_t)s->ncountries + (uint64_t)r) * 4 + (uint64_t)fc) *
+                        (uint64_t)s->nperiods +
+                    (uint64_t)p;
+                if (s->rfp[bit >> 3] >> (bit & 7) & 1)
+                    return 1;
+            }
         }
     }
     return 0;

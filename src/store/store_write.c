@@ -944,7 +944,9 @@ static void emit(merge_state *m, uint64_t key, double value, float qty, unsigned
         ckp__alt a = {(uint32_t)m->rows, alt};
         out_put(&m->f[CKP__F_ALT], &a, sizeof a);
     }
-    size_t bit = ((size_t)rep * 4 + fc) * (size_t)m->nperiods + per;
+    size_t bit = (((size_t)KEY_SRC(key) * (size_t)m->ncountries + rep) * 4 + fc) *
+                     (size_t)m->nperiods +
+                 per;
     m->rfp[bit >> 3] |= (uint8_t)(1u << (bit & 7));
     m->rep_used[rep] = m->par_used[par] = m->per_used[per] = 1;
     m->rows++;
@@ -1002,7 +1004,12 @@ static ckp_status build_dicts(merge_state *m, ckp_error *err)
         int k = snprintf(line, sizeof line, "%s\t%d\n", w->source_name[i], w->source_synth[i]);
         out_put(&m->f[CKP__F_SOURCES], line, (size_t)k);
     }
-    m->rfp_bytes = ((size_t)m->ncountries * 4 * (size_t)m->nperiods + 7) / 8;
+    /* one reporter × flow × period bitmap per source, so that "does Russia
+     * report in 2023?" can be asked of the selected sources only */
+    m->rfp_bytes =
+        ((size_t)(w->nsources ? w->nsources : 1) * (size_t)m->ncountries * 4 * (size_t)m->nperiods +
+         7) /
+        8;
     m->rfp = calloc(m->rfp_bytes + 1, 1);
     if (!m->rfp)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");

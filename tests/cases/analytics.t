@@ -17,6 +17,13 @@ $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --perio
 $ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --period 2023 --mirror off --format csv
 >>> 1
 
+# a synthetic source that has China reporting until 2025-06 does not make
+# 2025 months of zero trade in the real series (the reporter index is per source)
+$ chokepoint ingest -q --store $TMP/mix.store --source comtrade-cn-monthly $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint synth -q --out $TMP/mix.csv --scenario antimony-2024 --rows 1 && chokepoint ingest -q --store $TMP/mix.store --synthetic $TMP/mix.csv && chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --format csv | tail -1 | cut -d, -f4,10
+> 2024-12,
+$ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source all --format csv | tail -1 | cut -d, -f4
+> 2025-06
+
 # surge by partner around China's gallium/germanium licensing (2023-08-01)
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023-08-01 --by-partner --format csv | head -4 | cut -d, -f1-5,7,8,10
 > reporter,partner,hs,period,value,baseline,change,flag

@@ -146,6 +146,39 @@ CKP_TEST(store_roundtrip)
     ckp_store_close(s);
 }
 
+/* The reporter index answers for the selected sources only: a synthetic
+ * source that has China reporting in 2025 must not make 2025 a month of
+ * zero trade for the real data (surge, the mirror fallback). */
+CKP_TEST(store_reporter_has_by_source)
+{
+    ckp_ref *ref = load_ref();
+    REQUIRE(ref);
+    const char *dir = fresh_dir("rhs");
+    ckp_flow real[2] = {mk(ref, 202411, "CHN", "USA", CKP_FLOW_EXPORT, 811292, 5, 1, 0),
+                        mk(ref, 202412, "CHN", "USA", CKP_FLOW_EXPORT, 811292, 6, 1, 0)};
+    REQUIRE(write_rows(ref, dir, 1, "real", real, 2, NULL) == CKP_OK);
+    ckp_store_writer *w;
+    ckp_error err;
+    REQUIRE(ckp_store_writer_begin(dir, ref, 0, &w, &err) == CKP_OK);
+    int src = ckp_store_writer_source(w, "synth", 1);
+    ckp_flow f = mk(ref, 202503, "CHN", "JPN", CKP_FLOW_EXPORT, 811292, 7, 1, 0);
+    f.source = src;
+    REQUIRE(ckp_store_writer_add_line(w, &f, 2, &err) == CKP_OK);
+    REQUIRE(ckp_store_writer_commit_stats(w, NULL, &err) == CKP_OK);
+    ckp_store *s;
+    REQUIRE(ckp_store_open(dir, ref, &s, &err) == CKP_OK);
+    int chn = iso(ref, "CHN");
+    CHECK(ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202503, 202503)); /* all selected */
+    REQUIRE(ckp_store_select_sources(s, "real", &err) == CKP_OK);
+    CHECK(!ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202503, 202503));
+    CHECK(ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202412, 202412));
+    REQUIRE(ckp_store_select_sources(s, "synthetic", &err) == CKP_OK);
+    CHECK(ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202503, 202503));
+    CHECK(!ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202412, 202412));
+    CHECK(!ckp_store_reporter_has(s, iso(ref, "USA"), 0, 0, 0));
+    ckp_store_close(s);
+}
+
 typedef struct cols_acc {
     int blocks;
     size_t rows;

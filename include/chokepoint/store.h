@@ -119,6 +119,14 @@ int ckp_store_reporter_has(const ckp_store *store, int reporter, int flow,
 
 int ckp_store_source_count(const ckp_store *store);
 
+/* The directory of the generation this handle reads.  A reader may keep a
+ * cache derived from the generation there (the mirror's calibration); it is
+ * removed with the generation.  The column files are never to be touched. */
+const char *ckp_store_generation_dir(const ckp_store *store);
+
+/* The reference data the store was opened with. */
+const ckp_ref *ckp_store_ref(const ckp_store *store);
+
 /* Which sources the scans of this handle see.  spec: "auto" (or NULL) = the
  * real sources when the store has any, else all; "real"; "synthetic"; "all";
  * or source names, comma-separated (combinations allowed).  ckp_store_scan

@@ -7,8 +7,10 @@
  * HS code, not by the store.  Every product feeds the CIF/FOB estimates and
  * each country's reliability; only the requested products are kept as rows. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "evasion_int.h"
 
@@ -56,6 +58,8 @@ struct ckp_mirror {
     size_t nrows, caprows;
     /* for each kept row: 0 = cif to resolve at finish */
     double *scale;
+    int calibrated; /* has, pair, CIF sums and reliability came from the
+                       cache: rows add nothing to them */
 };
 
 static int pkey(int32_t p)
@@ -264,10 +268,12 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
             double c = p->mv / p->malt;
             if (c >= CIF_MIN && c <= 1.5) {
                 rep[nrep++] = c;
-                m->imp_cif_sum[i] += c;
-                m->imp_cif_n[i]++;
-                m->glob_cif_sum += c;
-                m->glob_cif_n++;
+                if (!m->calibrated) {
+                    m->imp_cif_sum[i] += c;
+                    m->imp_cif_n[i]++;
+                    m->glob_cif_sum += c;
+                    m->glob_cif_n++;
+                }
             }
         }
         if (p->x > 0 && p->mv > 0)
@@ -284,7 +290,7 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
         src = CKP_CIFFOB_PAIR_PRODUCT;
     }
     pairstat *pst = &m->pair[(size_t)e * nc + (size_t)i];
-    for (size_t k = 0; k < nrat; k++) {
+    for (size_t k = 0; k < nrat && !m->calibrated; k++) {
         pst->sum += (float)log(fmin(CIF_MAX, fmax(CIF_MIN, ratio[k])));
         pst->n++;
     }
@@ -292,6 +298,8 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
     double c_used = cif > 0 ? cif : CIF_DEFAULT;
     for (size_t k = 0; k < nrat; k++) {
         ratio[k] = log(ratio[k] / c_used);
+        if (m->calibrated)
+            continue;
         double a = fmin(3.0, fabs(ratio[k]));
         m->rel_sum[e] += a;
         m->rel_n[e]++;
@@ -420,7 +428,7 @@ ckp_status ckp_mirror_add(ckp_mirror *m, const ckp_flow *row, int synthetic, ckp
     else
         return CKP_OK; /* re-exports and re-imports have no clean mirror */
     int k = pkey(row->period);
-    if (k >= 0)
+    if (k >= 0 && !m->calibrated)
         m->has[(size_t)rep * PKEYS + (size_t)k] |= (unsigned char)(side ? 2 : 1);
     if (m->spec.aggregate && (m->spec.aggregate[rep] || m->spec.aggregate[par]))
         return CKP_OK;
@@ -639,6 +647,142 @@ const char *ckp_ciffob_source_name(int src)
     }
 }
 
+/* ---- the calibration cache ------------------------------------------------ */
+
+/* Every call calibrates on the whole store: who reports when, the CIF/FOB
+ * factors by pair, importer and overall, each country's reliability.  That
+ * scan is most of a call's time, and its result depends only on the store
+ * generation, the sources selected and the reference countries.  So it is
+ * kept beside the generation (mirror-cal-KEY.bin, written to a temporary
+ * name and renamed, removed with the generation), and a later call scans
+ * only the products it reports: the rows come out the same, bit for bit
+ * (the sums are the full scan's own).  A missing, short, stale or damaged
+ * file is ignored and rewritten; a store directory that cannot be written
+ * just goes without.  CKP_MIRROR_CACHE=0 turns the cache off. */
+
+#define CAL_MAGIC "CKPMCAL2"
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ b[k]) * 1099511628211ull;
+    return h;
+}
+
+/* The calibration arrays, in file order. */
+typedef struct cal_part {
+    void *p;
+    size_t n;
+} cal_part;
+
+static int cal_parts(ckp_mirror *m, cal_part part[8])
+{
+    size_t nc = (size_t)m->nc;
+    part[0] = (cal_part){m->has, nc * PKEYS};
+    part[1] = (cal_part){m->pair, nc * nc * sizeof *m->pair};
+    part[2] = (cal_part){m->imp_cif_sum, nc * sizeof *m->imp_cif_sum};
+    part[3] = (cal_part){m->imp_cif_n, nc * sizeof *m->imp_cif_n};
+    part[4] = (cal_part){&m->glob_cif_sum, sizeof m->glob_cif_sum};
+    part[5] = (cal_part){&m->glob_cif_n, sizeof m->glob_cif_n};
+    part[6] = (cal_part){m->rel_sum, nc * sizeof *m->rel_sum};
+    part[7] = (cal_part){m->rel_n, nc * sizeof *m->rel_n};
+    return 8;
+}
+
+/* The cache's file name for this store, selection and reference data;
+ * 0 when there is to be no cache. */
+static int cal_path(const ckp_store *store, const ckp_mirror *m, char *path, size_t len,
+                    uint64_t *key)
+{
+    const char *off = getenv("CKP_MIRROR_CACHE");
+    if (off && strcmp(off, "0") == 0)
+        return 0;
+    const char *dir = ckp_store_generation_dir(store);
+    if (!dir || !*dir)
+        return 0;
+    ckp_store_info info;
+    ckp_store_get_info(store, &info);
+    uint64_t h = 14695981039346656037ull;
+    h = fnv(h, CAL_MAGIC, 8);
+    h = fnv(h, &info.generation, sizeof info.generation);
+    h = fnv(h, &info.rows, sizeof info.rows);
+    int pk = PKEYS, ns = ckp_store_source_count(store);
+    h = fnv(h, &m->nc, sizeof m->nc);
+    h = fnv(h, &pk, sizeof pk);
+    for (int i = 0; i < ns; i++) {
+        unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
+        h = fnv(h, &on, 1);
+    }
+    /* the reference countries (their ids index every array) and which of
+     * them are aggregates */
+    const ckp_ref *ref = ckp_store_ref(store);
+    for (int c = 0; c < m->nc; c++) {
+        const ckp_country *co = ref ? ckp_ref_country(ref, c) : NULL;
+        unsigned char agg = m->spec.aggregate ? m->spec.aggregate[c] : 0;
+        h = fnv(h, co ? co->iso3 : "???", 3);
+        h = fnv(h, &agg, 1);
+    }
+    *key = h;
+    return snprintf(path, len, "%s/mirror-cal-%016llx.bin", dir, (unsigned long long)h) <
+           (int)len;
+}
+
+static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    cal_part part[8];
+    int np = cal_parts(m, part), ok = 1;
+    char magic[8];
+    uint64_t k = 0, sum = 0, h = 14695981039346656037ull;
+    ok = fread(magic, 8, 1, f) == 1 && memcmp(magic, CAL_MAGIC, 8) == 0 &&
+         fread(&k, sizeof k, 1, f) == 1 && k == key;
+    for (int i = 0; i < np && ok; i++) {
+        ok = fread(part[i].p, 1, part[i].n, f) == part[i].n;
+        h = fnv(h, part[i].p, part[i].n);
+    }
+    ok = ok && fread(&sum, sizeof sum, 1, f) == 1 && sum == h && fgetc(f) == EOF;
+    fclose(f);
+    if (!ok) { /* whatever was read is overwritten by the full scan's sums */
+        for (int i = 0; i < np; i++)
+            memset(part[i].p, 0, part[i].n);
+        return 0;
+    }
+    /* counts a damaged file could make negative would only void estimates
+     * (every use needs n >= MIN_OBS); clamp them anyway */
+    for (int c = 0; c < m->nc; c++) {
+        if (m->imp_cif_n[c] < 0)
+            m->imp_cif_n[c] = 0;
+        if (m->rel_n[c] < 0)
+            m->rel_n[c] = 0;
+    }
+    m->calibrated = 1;
+    return 1;
+}
+
+static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
+{
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return; /* a read-only store: no cache */
+    cal_part part[8];
+    int np = cal_parts(m, part), ok = 1;
+    uint64_t h = 14695981039346656037ull;
+    ok = fwrite(CAL_MAGIC, 8, 1, f) == 1 && fwrite(&key, sizeof key, 1, f) == 1;
+    for (int i = 0; i < np && ok; i++) {
+        ok = fwrite(part[i].p, 1, part[i].n, f) == part[i].n;
+        h = fnv(h, part[i].p, part[i].n);
+    }
+    ok = ok && fwrite(&h, sizeof h, 1, f) == 1;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
 /* ---- the store scan ---------------------------------------------------------- */
 
 typedef struct mscan {
@@ -667,9 +811,15 @@ ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, i
     if (st != CKP_OK)
         return st;
     /* every product and period: the whole history calibrates CIF/FOB, the
-     * pairs' usual gaps and reliability; only asked-for rows are kept */
+     * pairs' usual gaps and reliability; only asked-for rows are kept.  With
+     * the calibration cached, only the asked-for products are read. */
+    char path[4300];
+    uint64_t key = 0;
+    int cache = cal_path(store, s.m, path, sizeof path, &key);
     ckp_query q;
     ckp_query_init(&q);
+    if (cache && cal_load(s.m, path, key))
+        q.hs = spec->hs;
     st = ckp_store_scan(store, &q, mirror_row_cb, &s, err);
     if (st == CKP_OK)
         st = s.st;
@@ -679,6 +829,8 @@ ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, i
         ckp_mirror_free(s.m);
         return st;
     }
+    if (cache && !s.m->calibrated)
+        cal_save(s.m, path, key);
     *out = s.m;
     return CKP_OK;
 }

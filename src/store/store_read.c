@@ -589,6 +589,10 @@ int ckp_store_reporter_has(const ckp_store *s, int reporter, int flow, int32_t p
 
 int ckp_store_source_count(const ckp_store *s) { return s->nsources; }
 
+const char *ckp_store_generation_dir(const ckp_store *s) { return s->gendir; }
+
+const ckp_ref *ckp_store_ref(const ckp_store *s) { return s->ref; }
+
 const char *ckp_store_source_name(const ckp_store *s, int i)
 {
     return i >= 0 && i < s->nsources ? s->source_name[i] : NULL;

@@ -60,6 +60,33 @@ static void cli_verb_help(const ckp_verb *v, FILE *out)
     }
 }
 
+/* Nothing found in the sources selected by default (the real ones) while
+ * the store holds others (a synthetic world): say so on stderr, with the
+ * option that includes them, so that an empty answer is not mistaken for
+ * "no trade". */
+static void hint_unselected(const char *name, const ckp_store *store)
+{
+    if (!store)
+        return;
+    char names[256] = "";
+    size_t len = 0;
+    int n = 0;
+    for (int i = 0; i < ckp_store_source_count(store); i++) {
+        if (ckp_store_source_selected(store, i))
+            continue;
+        const char *s = ckp_store_source_name(store, i);
+        int k = snprintf(names + len, sizeof names - len, "%s%s", n ? ", " : "", s ? s : "?");
+        if (k > 0 && (size_t)k < sizeof names - len)
+            len += (size_t)k;
+        n++;
+    }
+    if (n)
+        fprintf(stderr,
+                "chokepoint: %s: no rows from the real sources; the store's synthetic "
+                "source%s (%s) %s left out by default: --source all includes %s\n",
+                name, n == 1 ? "" : "s", names, n == 1 ? "is" : "are", n == 1 ? "it" : "them");
+}
+
 static int usage_error(const ckp_verb *v, const char *msg)
 {
     fprintf(stderr, "chokepoint: %s: %s\nusage: chokepoint %s %s\n(see 'chokepoint %s --help')\n",
@@ -187,6 +214,7 @@ int cli_run_verb(const char *name, int argc, char **argv)
     char summary[512] = "";
     ckp_status st = v->run(&env, vargs, w, summary, sizeof summary, &err);
     ckp_status fst = st == CKP_OK ? ckp_writer_finish(w) : CKP_OK; /* no header after an error */
+    size_t nrows = ckp_writer_count(w);
     ckp_writer_free(w);
     if (st != CKP_OK) {
         rc = cli_fail(name, &err);
@@ -196,6 +224,8 @@ int cli_run_verb(const char *name, int argc, char **argv)
         rc = 0;
         if (summary[0] && fmt == CKP_FMT_TABLE && cli_stdout_tty())
             printf("\n%s\n", summary);
+        if (nrows == 0 && !sources)
+            hint_unselected(name, env.store);
     }
 out_input:
     if (input && env.input_rejected)

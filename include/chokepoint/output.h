@@ -56,6 +56,9 @@ void ckp_writer_null(ckp_writer *w);
 void ckp_writer_json(ckp_writer *w, const char *raw_json);  /* CKP_COL_JSON */
 ckp_status ckp_writer_end_row(ckp_writer *w);
 
+/* Rows ended so far. */
+size_t ckp_writer_count(const ckp_writer *w);
+
 /* Flush everything buffered; CKP_EIO when the stream failed. */
 ckp_status ckp_writer_finish(ckp_writer *w);
 void ckp_writer_free(ckp_writer *w);

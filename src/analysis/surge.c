@@ -922,6 +922,13 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
                      ckp_format_thousands(ma, 0, ab, sizeof ab),
                      mb > 0 ? 100 * (ma / mb - 1) : 0.0);
         }
+        if (n == 0) {
+            ckp__summary(summary, summary_len, "no %s of %s by %s%s%s in the store",
+                         flow == 'X' ? "exports" : "imports", hsl, ckp__name(ref, reporter),
+                         partner >= 0 ? (flow == 'X' ? " to " : " from ") : "",
+                         partner >= 0 ? ckp__name(ref, partner) : "");
+            goto out;
+        }
         ckp__summary(summary, summary_len, "%s %s of %s%s%s: %zu %s, %d level shift%s%s%s, %d spike%s%s",
                      ckp__name(ref, reporter), flow == 'X' ? "exports" : "imports", hsl,
                      partner >= 0 ? (flow == 'X' ? " to " : " from ") : "",

@@ -32,6 +32,7 @@ struct ckp_writer {
     char **rowtxt;
     size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
     int *rowkind;        /* 0 null, 1 string, 2 number/raw */
+    size_t ended;        /* rows ended, all formats */
 };
 
 ckp_status ckp_format_parse(const char *s, ckp_format *out)
@@ -353,10 +354,13 @@ static void table_flush(ckp_writer *w)
     w->rows = 0;
 }
 
+size_t ckp_writer_count(const ckp_writer *w) { return w->ended; }
+
 ckp_status ckp_writer_end_row(ckp_writer *w)
 {
     while (w->cur < w->ncols)
         put_cell(w, NULL, 0, 0);
+    w->ended++;
     if (w->fmt == CKP_FMT_TABLE) {
         for (size_t c = 0; c < w->ncols; c++) {
             w->cells[w->rows * w->ncols + c].text = w->rowtxt[c];

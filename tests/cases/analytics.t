@@ -24,6 +24,14 @@ $ chokepoint ingest -q --store $TMP/mix.store --source comtrade-cn-monthly $DATA
 $ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source all --format csv | tail -1 | cut -d, -f4
 > 2025-06
 
+# nothing in the real sources, but the store has a synthetic one: an empty
+# answer says so on stderr (stdout keeps only the header)
+$ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --format csv
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name
+! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source all includes it
+$ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source all --format csv | cut -d, -f4 | sed -n 2p
+> CHN
+
 # surge by partner around China's gallium/germanium licensing (2023-08-01)
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023-08-01 --by-partner --format csv | head -4 | cut -d, -f1-5,7,8,10
 > reporter,partner,hs,period,value,baseline,change,flag

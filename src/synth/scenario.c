@@ -764,16 +764,41 @@ static void russia_effects(sb *b)
              "Kazakhstan and Kyrgyzstan from April 2022, a share is never recorded as "
              "imported there (it moves on to Russia inside the customs union). Russia "
              "itself reports nothing from 2022, so its leg is seen only in mirror.");
+    /* China's rise is set per product so that its share of Russia's
+     * imports (as the partners report them) comes out as published for 2023:
+     * about 90 % of microelectronics (8542), about 70 % of machine tools
+     * (8457, 8458); the other codes rise x[2.5-3.5].  Before the war China is
+     * 0.6 of Germany's flow; after it, the EU and the USA ship drop x3.65 of
+     * it and the hubs pass on 90 % of what they record of the rerouted part */
+    double s_chip = U(b, 0.86, 0.92), s_tool = U(b, 0.66, 0.74), hubpass = 0;
+    for (int h = 0; h < NRUH; h++)
+        hubpass += split[h] * 0.9 * (1 - phantom[h]);
+    double eu_us = 0;
+    for (int e = 0; e < NRUE; e++)
+        eu_us += RU_EXP[e].scale;
+    double rest = drop * eu_us + rho * (1 - drop) * eu_us * hubpass + NRUH * 0.002;
+    double subk[NRU];
+    for (int k = 0; k < NRU; k++) {
+        double target = RU[k].hs / 100 == 8542 ? s_chip
+                        : RU[k].hs / 100 == 8457 || RU[k].hs / 100 == 8458 ? s_tool
+                                                                            : 0;
+        subk[k] = target > 0 ? target / (1 - target) * rest / 0.6 : sub;
+    }
     E = ev(b, e5);
     snprintf(E->issuer, sizeof E->issuer, "CHN");
     snprintf(E->target, sizeof E->target, "RUS");
     snprintf(E->products, sizeof E->products, "%s", prods);
     set_dates(E, NULL, "2022-04-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"factor\":%.3f,\"ramp_months\":5}", sub);
+    snprintf(E->magnitude, sizeof E->magnitude,
+             "{\"factor\":%.3f,\"factor_8542\":%.3f,\"factor_8457_8458\":%.3f,"
+             "\"china_share_8542\":%.3f,\"china_share_8457_8458\":%.3f,\"ramp_months\":5}",
+             sub, subk[0], subk[8], s_chip, s_tool);
     snprintf(E->description, sizeof E->description,
-             "China replaces the EU as Russia's supplier: China's exports of the same "
-             "goods to Russia rise to x%.2f from April 2022 (over 5 months).",
-             sub);
+             "China replaces the EU as Russia's supplier from April 2022 (over 5 months): "
+             "to about %.0f %% of Russia's microelectronics imports and %.0f %% of its "
+             "machine-tool imports (as published for 2023; x%.1f and x%.1f), the other "
+             "codes x%.2f.",
+             100 * s_chip, 100 * s_tool, subk[0], subk[8], sub);
     E = ev(b, e6);
     snprintf(E->magnitude, sizeof E->magnitude, "{\"role\":\"untouched\"}");
     snprintf(E->products, sizeof E->products, "190590,040690,090121");
@@ -817,7 +842,7 @@ static void russia_effects(sb *b)
             }
             add(b, e3, pin_find(b, RU_HUB[h].iso3, "RUS", RU[k].hs), 202205, hub + 1, n);
         }
-        scale(b, e5, pin_find(b, "CHN", "RUS", RU[k].hs), 202204, END_OF_TIME, sub, 5, 1);
+        scale(b, e5, pin_find(b, "CHN", "RUS", RU[k].hs), 202204, END_OF_TIME, subk[k], 5, 1);
     }
     static const char *const cexp[] = {"DEU", "ITA", "FRA", "POL"};
     for (int c = 0; c < 3; c++) {

@@ -294,6 +294,43 @@ CKP_TEST(synth_antimony_ban_and_rerouting)
     }
 }
 
+/* China's share of Russia's imports in 2023, as the partners report their
+ * exports (Russia reports nothing): about 90 % of microelectronics, about
+ * 70 % of machine tools, the published figures the scenario is set to. */
+static double china_share_2023(ckp_synth *s, const uint32_t *codes, int n)
+{
+    double chn = 0, all = 0;
+    for (int k = 0; k < n; k++) {
+        chn += run_probe(s, "CHN", "RUS", 'X', codes[k], 202301, 202312).value;
+        all += run_probe(s, NULL, "RUS", 'X', codes[k], 202301, 202312).value;
+    }
+    return all > 0 ? chn / all : 0;
+}
+
+CKP_TEST(synth_russia_china_shares)
+{
+    REQUIRE(sy_ref());
+    static const uint32_t chips[] = {854231, 854232, 854239}, tools[] = {845710, 845811};
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        ckp_synth *s = open_world(CKP_SYNTH_RUSSIA, 10000, seed);
+        REQUIRE(s);
+        double c = china_share_2023(s, chips, 3), t = china_share_2023(s, tools, 2);
+        if (getenv("CKP_TEST_VERBOSE"))
+            fprintf(stderr, "  seed %d: China %.3f of chips, %.3f of machine tools\n",
+                    (int)seed, c, t);
+        CHECK(c > 0.84 && c < 0.94);
+        CHECK(t > 0.60 && t < 0.78);
+        /* before the war China was a minor supplier */
+        double c21 = 0, a21 = 0;
+        for (int k = 0; k < 3; k++) {
+            c21 += run_probe(s, "CHN", "RUS", 'X', chips[k], 202101, 202112).value;
+            a21 += run_probe(s, NULL, "RUS", 'X', chips[k], 202101, 202112).value;
+        }
+        CHECK(a21 > 0 && c21 / a21 < 0.25);
+        ckp_synth_free(s);
+    }
+}
+
 CKP_TEST(synth_russia_nonreporting_and_roundabout)
 {
     REQUIRE(sy_ref());

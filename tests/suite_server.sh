@@ -125,6 +125,22 @@ if [ $have_store = 1 ]; then
   check "GET /api/view?name=exports 200" \
     test "$(code GET '/api/view?name=exports&reporter=CHN&hs=antimony')" = 200
   check "  … synthetic data is marked" body_has '"synthetic":true'
+  # mirror: the first requests calibrate on the whole store and, at once on
+  # four connections, write the calibration cache; every answer is the same
+  pids=""
+  for i in 1 2 3 4; do
+    curl -s -g -m 60 -o "$T/mirror$i" "$U/api/mirror?hs=282580&limit=50" &
+    pids="$pids $!"
+  done
+  wait $pids # (not a bare wait: the server is a child too)
+  check "GET /api/mirror on 4 connections at once: 4 answers" \
+    test -s "$T/mirror1" -a -s "$T/mirror2" -a -s "$T/mirror3" -a -s "$T/mirror4"
+  check "  … with rows" grep -q '"flag":' "$T/mirror1"
+  check "  … all the same" sh -c "cmp -s '$T/mirror1' '$T/mirror2' && cmp -s '$T/mirror1' '$T/mirror3' && cmp -s '$T/mirror1' '$T/mirror4'"
+  check "  … one calibration cache, no temporary left" \
+    sh -c "test \$(ls '$STORE'/gen-*/mirror-cal-*.bin | wc -l) = 1 && ! ls '$STORE'/gen-*/*.tmp 2>/dev/null | grep -q ."
+  check "  … a later answer (other parameters: not the response cache, the calibration cache) is the same" \
+    sh -c "curl -s -g -m 60 '$U/api/mirror?hs=282580&limit=50&min-value=0' | cmp -s - '$T/mirror1'"
   check "GET /api/info 200" test "$(code GET /api/info)" = 200
   rows_before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"][0]["rows"])' "$T/body" 2>/dev/null)
   code GET '/api/dependency?hs=graphite&period=2023&importer=USA' >/dev/null

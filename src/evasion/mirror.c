@@ -764,8 +764,11 @@ static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
 
 static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
 {
+    /* one temporary name per process and call: the server's threads may
+     * write the same cache at once */
+    static _Atomic unsigned long calls;
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)getpid(), ++calls);
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return; /* a read-only store: no cache */

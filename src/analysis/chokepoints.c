@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "core/grow.h"
 
 #define POOL_MAX 200000000u /* entries for one HS code */
 #define LIMIT_MAX 10000000  /* --limit */
@@ -257,22 +258,8 @@ static void on_pair(const ckp__pairval *pv, void *ctx)
             s->failed = 1;
             return;
         }
-        int *nx = realloc(s->next, cap * sizeof *nx);
-        if (nx)
-            s->next = nx;
-        int *sp = realloc(s->sup, cap * sizeof *sp);
-        if (sp)
-            s->sup = sp;
-        double *vl = realloc(s->val, cap * sizeof *vl);
-        if (vl)
-            s->val = vl;
-        int *ss = realloc(s->ssup, cap * sizeof *ss);
-        if (ss)
-            s->ssup = ss;
-        double *sv = realloc(s->sval, cap * sizeof *sv);
-        if (sv)
-            s->sval = sv;
-        if (!nx || !sp || !vl || !ss || !sv) {
+        if (ckp__grow(cap, CKP__GROW(s->next), CKP__GROW(s->sup), CKP__GROW(s->val),
+                      CKP__GROW(s->ssup), CKP__GROW(s->sval), (void *)0) != 0) {
             s->failed = 1;
             return;
         }

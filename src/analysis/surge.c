@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
+#include "core/grow.h"
 #include "chokepoint/measures.h"
 
 #define SERIES_MAX 2400 /* periods in one series (200 years of months) */
@@ -446,19 +447,8 @@ static void acc_emit(const ckp__pairval *pv, void *ctx)
             a->failed = 1;
             return;
         }
-        int32_t *k = realloc(a->key, cap * sizeof *k);
-        if (k)
-            a->key = k;
-        double *v = realloc(a->val, cap * sizeof *v);
-        if (v)
-            a->val = v;
-        double *q = realloc(a->qty, cap * sizeof *q);
-        if (q)
-            a->qty = q;
-        int *pp = realloc(a->partner, cap * sizeof *pp);
-        if (pp)
-            a->partner = pp;
-        if (!k || !v || !q || !pp) {
+        if (ckp__grow(cap, CKP__GROW(a->key), CKP__GROW(a->val), CKP__GROW(a->qty),
+                      CKP__GROW(a->partner), (void *)0) != 0) {
             a->failed = 1;
             return;
         }

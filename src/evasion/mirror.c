@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/grow.h"
 #include "evasion_int.h"
 
 #define MAX_ROWS_PER_HS 50000000L
@@ -447,19 +448,8 @@ ckp_status ckp_mirror_add(ckp_mirror *m, const ckp_flow *row, int synthetic, ckp
             return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                                  "HS %06u holds more than %ld flows", (unsigned)row->hs,
                                  MAX_ROWS_PER_HS);
-        entry *nb = realloc(m->buf, cap * sizeof *nb);
-        if (nb)
-            m->buf = nb;
-        entry *nb2 = nb ? realloc(m->buf2, cap * sizeof *nb2) : NULL;
-        if (nb2)
-            m->buf2 = nb2;
-        uint64_t *k1 = nb2 ? realloc(m->keys, cap * sizeof *k1) : NULL;
-        if (k1)
-            m->keys = k1;
-        uint64_t *k2 = k1 ? realloc(m->keys2, cap * sizeof *k2) : NULL;
-        if (k2)
-            m->keys2 = k2;
-        if (!k2)
+        if (ckp__grow(cap, CKP__GROW(m->buf), CKP__GROW(m->buf2), CKP__GROW(m->keys),
+                      CKP__GROW(m->keys2), (void *)0) != 0)
             return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         m->capbuf = cap;
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "chokepoint/output.h"
+#include "core/grow.h"
 #include "test.h"
 
 static const ckp_column cols[] = {
@@ -269,4 +270,27 @@ CKP_TEST(output_extra_cells_and_many_rows)
     CHECK(strstr(out, "dropped") == NULL);
     CHECK(strstr(out, "4,999\n") != NULL);
     free(out);
+}
+
+/* ckp__grow: parallel arrays grow together and keep their contents; a size
+ * that cannot be allocated fails without losing or leaking any of them. */
+CKP_TEST(core_grow_parallel)
+{
+    int *a = NULL;
+    double *b = NULL;
+    CHECK_INT(ckp__grow(4, CKP__GROW(a), CKP__GROW(b), (void *)0), 0);
+    REQUIRE(a && b);
+    for (int i = 0; i < 4; i++) {
+        a[i] = i;
+        b[i] = i / 2.0;
+    }
+    CHECK_INT(ckp__grow(1000, CKP__GROW(a), CKP__GROW(b), (void *)0), 0);
+    CHECK(a[3] == 3 && b[3] == 1.5);
+    a[999] = 7;
+    b[999] = 7;
+    /* an element count whose bytes overflow size_t: refused, arrays intact */
+    CHECK_INT(ckp__grow((size_t)-1 / 2, CKP__GROW(a), CKP__GROW(b), (void *)0), -1);
+    CHECK(a[3] == 3 && b[3] == 1.5 && a[999] == 7 && b[999] == 7);
+    free(a);
+    free(b);
 }

@@ -890,18 +890,20 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             goto out;
         }
     }
-    {
+    if (n == 0) {
+        ckp__summary(summary, summary_len, "no %s of %s by %s%s%s in the store",
+                     flow == 'X' ? "exports" : "imports", hsl, ckp__name(ref, reporter),
+                     partner >= 0 ? (flow == 'X' ? " to " : " from ") : "",
+                     partner >= 0 ? ckp__name(ref, partner) : "");
+    } else {
         char ev_s[200] = "";
         char bb[32], ab[32];
         if (evp && !nb && !na) {
             /* the windows hold no period of the series: say so, not "0 → 0" */
-            char p0[8] = "", p1[8] = "";
-            if (n) {
-                ckp_period_format(pts[0].period, p0);
-                ckp_period_format(pts[n - 1].period, p1);
-            }
+            char p0[8], p1[8];
             snprintf(ev_s, sizeof ev_s, "; %s is outside the series (%s..%s): nothing to compare",
-                     ev.label, n ? p0 : "empty", n ? p1 : "empty");
+                     ev.label, ckp_period_format(pts[0].period, p0),
+                     ckp_period_format(pts[n - 1].period, p1));
         } else if (evp && (!nb || !na)) {
             snprintf(ev_s, sizeof ev_s, "; around %s: %s before, %s after (no comparison)", ev.label,
                      nb ? ckp_format_thousands(mb, 0, bb, sizeof bb) : "no data",
@@ -911,13 +913,6 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
                      ev.label, ckp_format_thousands(mb, 0, bb, sizeof bb),
                      ckp_format_thousands(ma, 0, ab, sizeof ab),
                      mb > 0 ? 100 * (ma / mb - 1) : 0.0);
-        }
-        if (n == 0) {
-            ckp__summary(summary, summary_len, "no %s of %s by %s%s%s in the store",
-                         flow == 'X' ? "exports" : "imports", hsl, ckp__name(ref, reporter),
-                         partner >= 0 ? (flow == 'X' ? " to " : " from ") : "",
-                         partner >= 0 ? ckp__name(ref, partner) : "");
-            goto out;
         }
         ckp__summary(summary, summary_len, "%s %s of %s%s%s: %zu %s, %d level shift%s%s%s, %d spike%s%s",
                      ckp__name(ref, reporter), flow == 'X' ? "exports" : "imports", hsl,

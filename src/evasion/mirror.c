@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/grow.h"
+#include "core/hash.h"
 #include "evasion_int.h"
 
 #define MAX_ROWS_PER_HS 50000000L
@@ -228,10 +229,52 @@ static size_t align_years(per *ps, size_t np)
 
 /* One exporter→importer pair of the current HS code: entries g[0..n-1]
  * (sorted by period, side). */
+/* The pair's CIF/FOB factor in this product: the median of the importer's
+ * reported factors, else of the import/export ratios (clamped), else 0.
+ * Sorts copies: rep and ratio keep their order. */
+static double pair_product_cif(const double *rep, size_t nrep, const double *ratio, size_t nrat,
+                               double *scratch, int *src)
+{
+    if (nrep) {
+        memcpy(scratch, rep, nrep * sizeof *rep);
+        *src = CKP_CIFFOB_REPORTED;
+        return ckp_ev_median(scratch, nrep);
+    }
+    if (nrat >= MIN_OBS) {
+        memcpy(scratch, ratio, nrat * sizeof *ratio);
+        *src = CKP_CIFFOB_PAIR_PRODUCT;
+        return fmin(CIF_MAX, fmax(CIF_MIN, ckp_ev_median(scratch, nrat)));
+    }
+    return 0;
+}
+
+/* What one pair × product adds to the calibration of the whole store (the
+ * fallback CIF/FOB factors and each country's reliability); skipped when
+ * the calibration came from the cache. */
+static void calibrate(ckp_mirror *m, int e, int i, const double *rep, size_t nrep,
+                      const double *ratio, size_t nrat, double c_used)
+{
+    for (size_t k = 0; k < nrep; k++) {
+        m->imp_cif_sum[i] += rep[k];
+        m->imp_cif_n[i]++;
+        m->glob_cif_sum += rep[k];
+        m->glob_cif_n++;
+    }
+    pairstat *pst = &m->pair[(size_t)e * (size_t)m->nc + (size_t)i];
+    for (size_t k = 0; k < nrat; k++) {
+        pst->sum += (float)log(fmin(CIF_MAX, fmax(CIF_MIN, ratio[k])));
+        pst->n++;
+        double a = fmin(3.0, fabs(log(ratio[k] / c_used)));
+        m->rel_sum[e] += a;
+        m->rel_n[e]++;
+        m->rel_sum[i] += a;
+        m->rel_n[i]++;
+    }
+}
+
 static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error *err)
 {
     int e = g[0].e, i = g[0].i;
-    size_t nc = (size_t)m->nc;
     /* merge sides per period */
     per stack_p[64];
     per *ps = n <= 64 ? stack_p : malloc(n * sizeof *ps);
@@ -267,46 +310,20 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
         per *p = &ps[k];
         if (p->mv > 0 && p->malt > 0) {
             double c = p->mv / p->malt;
-            if (c >= CIF_MIN && c <= 1.5) {
+            if (c >= CIF_MIN && c <= 1.5)
                 rep[nrep++] = c;
-                if (!m->calibrated) {
-                    m->imp_cif_sum[i] += c;
-                    m->imp_cif_n[i]++;
-                    m->glob_cif_sum += c;
-                    m->glob_cif_n++;
-                }
-            }
         }
         if (p->x > 0 && p->mv > 0)
             ratio[nrat++] = p->mv / p->x;
     }
-    double cif = 0;
     int src = 0;
-    if (nrep) {
-        cif = ckp_ev_median(rep, nrep);
-        src = CKP_CIFFOB_REPORTED;
-    } else if (nrat >= MIN_OBS) {
-        memcpy(scratch, ratio, nrat * sizeof *ratio);
-        cif = fmin(CIF_MAX, fmax(CIF_MIN, ckp_ev_median(scratch, nrat)));
-        src = CKP_CIFFOB_PAIR_PRODUCT;
-    }
-    pairstat *pst = &m->pair[(size_t)e * nc + (size_t)i];
-    for (size_t k = 0; k < nrat && !m->calibrated; k++) {
-        pst->sum += (float)log(fmin(CIF_MAX, fmax(CIF_MIN, ratio[k])));
-        pst->n++;
-    }
-    /* the pair's usual log gap in this product, and reliability */
+    double cif = pair_product_cif(rep, nrep, ratio, nrat, scratch, &src);
     double c_used = cif > 0 ? cif : CIF_DEFAULT;
-    for (size_t k = 0; k < nrat; k++) {
+    if (!m->calibrated)
+        calibrate(m, e, i, rep, nrep, ratio, nrat, c_used);
+    /* the pair's usual log gap in this product */
+    for (size_t k = 0; k < nrat; k++)
         ratio[k] = log(ratio[k] / c_used);
-        if (m->calibrated)
-            continue;
-        double a = fmin(3.0, fabs(ratio[k]));
-        m->rel_sum[e] += a;
-        m->rel_n[e]++;
-        m->rel_sum[i] += a;
-        m->rel_n[i]++;
-    }
     /* usual gap: the median over periods; scale: from period-to-period
      * changes (1.4826 · median |Δ| / √2), which a lasting shift in the gap
      * (the thing to find) does not inflate the way it inflates the MAD */
@@ -652,14 +669,6 @@ const char *ckp_ciffob_source_name(int src)
 
 #define CAL_MAGIC "CKPMCAL2"
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211ull;
-    return h;
-}
-
 /* The calibration arrays, in file order. */
 typedef struct cal_part {
     void *p;
@@ -693,16 +702,16 @@ static int cal_path(const ckp_store *store, const ckp_mirror *m, char *path, siz
         return 0;
     ckp_store_info info;
     ckp_store_get_info(store, &info);
-    uint64_t h = 14695981039346656037ull;
-    h = fnv(h, CAL_MAGIC, 8);
-    h = fnv(h, &info.generation, sizeof info.generation);
-    h = fnv(h, &info.rows, sizeof info.rows);
+    uint64_t h = CKP__FNV_BASIS;
+    h = ckp__fnv1a(h, CAL_MAGIC, 8);
+    h = ckp__fnv1a(h, &info.generation, sizeof info.generation);
+    h = ckp__fnv1a(h, &info.rows, sizeof info.rows);
     int pk = PKEYS, ns = ckp_store_source_count(store);
-    h = fnv(h, &m->nc, sizeof m->nc);
-    h = fnv(h, &pk, sizeof pk);
+    h = ckp__fnv1a(h, &m->nc, sizeof m->nc);
+    h = ckp__fnv1a(h, &pk, sizeof pk);
     for (int i = 0; i < ns; i++) {
         unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
-        h = fnv(h, &on, 1);
+        h = ckp__fnv1a(h, &on, 1);
     }
     /* the reference countries (their ids index every array) and which of
      * them are aggregates */
@@ -710,8 +719,8 @@ static int cal_path(const ckp_store *store, const ckp_mirror *m, char *path, siz
     for (int c = 0; c < m->nc; c++) {
         const ckp_country *co = ref ? ckp_ref_country(ref, c) : NULL;
         unsigned char agg = m->spec.aggregate ? m->spec.aggregate[c] : 0;
-        h = fnv(h, co ? co->iso3 : "???", 3);
-        h = fnv(h, &agg, 1);
+        h = ckp__fnv1a(h, co ? co->iso3 : "???", 3);
+        h = ckp__fnv1a(h, &agg, 1);
     }
     *key = h;
     return snprintf(path, len, "%s/mirror-cal-%016llx.bin", dir, (unsigned long long)h) <
@@ -726,12 +735,12 @@ static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
     cal_part part[8];
     int np = cal_parts(m, part), ok = 1;
     char magic[8];
-    uint64_t k = 0, sum = 0, h = 14695981039346656037ull;
+    uint64_t k = 0, sum = 0, h = CKP__FNV_BASIS;
     ok = fread(magic, 8, 1, f) == 1 && memcmp(magic, CAL_MAGIC, 8) == 0 &&
          fread(&k, sizeof k, 1, f) == 1 && k == key;
     for (int i = 0; i < np && ok; i++) {
         ok = fread(part[i].p, 1, part[i].n, f) == part[i].n;
-        h = fnv(h, part[i].p, part[i].n);
+        h = ckp__fnv1a(h, part[i].p, part[i].n);
     }
     ok = ok && fread(&sum, sizeof sum, 1, f) == 1 && sum == h && fgetc(f) == EOF;
     fclose(f);
@@ -764,11 +773,11 @@ static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
         return; /* a read-only store: no cache */
     cal_part part[8];
     int np = cal_parts(m, part), ok = 1;
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = CKP__FNV_BASIS;
     ok = fwrite(CAL_MAGIC, 8, 1, f) == 1 && fwrite(&key, sizeof key, 1, f) == 1;
     for (int i = 0; i < np && ok; i++) {
         ok = fwrite(part[i].p, 1, part[i].n, f) == part[i].n;
-        h = fnv(h, part[i].p, part[i].n);
+        h = ckp__fnv1a(h, part[i].p, part[i].n);
     }
     ok = ok && fwrite(&h, sizeof h, 1, f) == 1;
     ok = fclose(f) == 0 && ok;

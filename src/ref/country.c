@@ -21,6 +21,7 @@
 
 #include <utf8proc.h>
 
+#include "core/hash.h"
 #include "ref/ref_int.h"
 
 #define NAME_BUF 512
@@ -32,15 +33,7 @@ static ckp_status oom(ckp_error *err)
     return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory loading reference data");
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    while (*s) {
-        h ^= (unsigned char)*s++;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
+static uint64_t hash_str(const char *s) { return ckp__fnv1a(CKP__FNV_BASIS, s, strlen(s)); }
 
 static const ref_name *name_slot(const ckp_ref *ref, const char *key)
 {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 struct ckp__arena_chunk {
     ckp__arena_chunk *next;
     size_t cap;
@@ -63,11 +65,7 @@ void ckp__arena_free(ckp__arena *a)
 
 uint64_t ckp__hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
+    uint64_t h = ckp__fnv1a(CKP__FNV_BASIS, s, n);
     return h ^ (h >> 29);
 }
 

@@ -563,7 +563,7 @@ int ckp_store_reporter_has(const ckp_store *s, int reporter, int flow, int32_t p
         return 0;
     /* an older store has one bitmap for all its sources: it answers for
      * every source, selected or not */
-    int nsrc = s->rfp_per_source ? (s->nsources ? s->nsources : 1) : 1;
+    int nsrc = s->rfp_per_source && s->nsources ? s->nsources : 1;
     for (int src = 0; src < nsrc; src++) {
         if (s->rfp_per_source && s->nsources && !s->source_on[src])
             continue;

@@ -238,6 +238,13 @@ static void join_codes(char *out, size_t n, const uint32_t *codes, int k)
         len += (size_t)snprintf(out + len, n - len, "%s%06u", i ? "," : "", (unsigned)codes[i]);
 }
 
+/* Who issues the event's measure and whom it targets ("*": every destination). */
+static void set_parties(sy_event *e, const char *issuer, const char *target)
+{
+    snprintf(e->issuer, sizeof e->issuer, "%s", issuer);
+    snprintf(e->target, sizeof e->target, "%s", target);
+}
+
 static void set_dates(sy_event *e, const char *announced, const char *start, const char *end)
 {
     snprintf(e->announced, sizeof e->announced, "%.15s", announced ? announced : "");
@@ -317,14 +324,17 @@ static void antimony_effects(sb *b)
     double aug = U(b, 1.05, 1.3), sep = U(b, 1.5, 2.0), oct = U(b, 0.03, 0.08),
            nov = U(b, 0.15, 0.3), lic = U(b, 0.3, 0.5);
     static const char *const stalled[] = {"USA", "DEU", "NLD", "BEL", "ITA", "FRA", "ESP", "GBR"};
+    enum { NSTALLED = sizeof stalled / sizeof stalled[0] };
+    int stalled_id[NSTALLED];
+    for (int k = 0; k < NSTALLED; k++)
+        stalled_id[k] = ckp__synth_country(s, stalled[k]);
     int e1 = event(b, "antimony-2024/licence", "licence", sc);
     int e2 = event(b, "antimony-2024/ban", "ban", sc);
     if (b->st)
         return;
     sy_event *E1 = ev(b, e1), *E2 = ev(b, e2);
     E1->measure = "CN-2024-33";
-    snprintf(E1->issuer, sizeof E1->issuer, "CHN");
-    snprintf(E1->target, sizeof E1->target, "*");
+    set_parties(E1, "CHN", "*");
     join_codes(E1->products, sizeof E1->products, SB, NSB);
     set_dates(E1, "2024-08-15", "2024-09-15", NULL);
     snprintf(E1->magnitude, sizeof E1->magnitude,
@@ -344,8 +354,7 @@ static void antimony_effects(sb *b)
              "from October 2024.",
              aug, sep, oct, nov, lic);
     E2->measure = "CN-2024-46";
-    snprintf(E2->issuer, sizeof E2->issuer, "CHN");
-    snprintf(E2->target, sizeof E2->target, "USA");
+    set_parties(E2, "CHN", "USA");
     join_codes(E2->products, sizeof E2->products, SB, NSB);
     set_dates(E2, "2024-12-03", "2024-12-03", "2025-11-09");
     snprintf(E2->magnitude, sizeof E2->magnitude, "{\"factor\":0}");
@@ -362,8 +371,8 @@ static void antimony_effects(sb *b)
         if (p->exp != chn || !in)
             continue;
         int stop = 0;
-        for (size_t k = 0; k < sizeof stalled / sizeof stalled[0]; k++)
-            stop |= p->imp == ckp__synth_country(s, stalled[k]);
+        for (int k = 0; k < NSTALLED; k++)
+            stop |= p->imp == stalled_id[k];
         scale(b, e1, q, 202408, 202408, aug, 0, 1);
         scale(b, e1, q, 202409, 202409, sep, 0, 1);
         if (stop) {
@@ -396,8 +405,7 @@ static void antimony_effects(sb *b)
         return;
     sy_event *E3 = ev(b, e3);
     E3->measure = "CN-2024-46";
-    snprintf(E3->issuer, sizeof E3->issuer, "CHN");
-    snprintf(E3->target, sizeof E3->target, "USA");
+    set_parties(E3, "CHN", "USA");
     snprintf(E3->hubs, sizeof E3->hubs, "THA,MEX");
     snprintf(E3->products, sizeof E3->products, "282580");
     set_dates(E3, "2024-12-03", "2024-12-01", NULL);
@@ -498,8 +506,7 @@ static void gallium_effects(sb *b)
         return;
     sy_event *E1 = ev(b, e1), *E2 = ev(b, e2);
     E1->measure = "CN-2023-23";
-    snprintf(E1->issuer, sizeof E1->issuer, "CHN");
-    snprintf(E1->target, sizeof E1->target, "*");
+    set_parties(E1, "CHN", "*");
     join_codes(E1->products, sizeof E1->products, GA, NGA);
     set_dates(E1, "2023-07-03", "2023-08-01", NULL);
     snprintf(E1->magnitude, sizeof E1->magnitude,
@@ -513,8 +520,7 @@ static void gallium_effects(sb *b)
              "recover over 8 months to x%.2f of the former level.",
              spike, drop, rec);
     E2->measure = "CN-2024-46";
-    snprintf(E2->issuer, sizeof E2->issuer, "CHN");
-    snprintf(E2->target, sizeof E2->target, "USA");
+    set_parties(E2, "CHN", "USA");
     join_codes(E2->products, sizeof E2->products, GA, NGA);
     set_dates(E2, "2024-12-03", "2024-12-03", "2025-11-09");
     snprintf(E2->magnitude, sizeof E2->magnitude, "{\"factor\":0}");
@@ -549,8 +555,7 @@ static void gallium_effects(sb *b)
         return;
     sy_event *E3 = ev(b, e3);
     E3->measure = "CN-2023-23";
-    snprintf(E3->issuer, sizeof E3->issuer, "CHN");
-    snprintf(E3->target, sizeof E3->target, "USA,JPN");
+    set_parties(E3, "CHN", "USA,JPN");
     snprintf(E3->hubs, sizeof E3->hubs, "MYS");
     join_codes(E3->products, sizeof E3->products, GA, NGA);
     set_dates(E3, "2023-07-03", "2023-10-01", NULL);
@@ -647,6 +652,9 @@ static const struct {
               {"TUR", 0.15, 0.30, 0, 0},
               {"ARE", 0.10, 0.22, 0, 0}};
 #define NRUH 5
+#define RU_CHN 0.6       /* China → Russia before the war, × Germany's flow */
+#define RU_HUB_RUS 0.002 /* each hub → Russia before the war, × Germany's flow */
+#define RU_HUB_PASS 0.9  /* share of what a hub records that it sends on to Russia */
 static const uint32_t RU_CONTROL[] = {190590, 40690, 90121};
 
 static void russia(sb *b)
@@ -662,8 +670,8 @@ static void russia(sb *b)
         }
     for (int k = 0; k < NRU; k++) {
         for (int h = 0; h < NRUH; h++)
-            pin(b, RU_HUB[h].iso3, "RUS", RU[k].hs, RU[k].base * 1e6 * 0.002);
-        pin(b, "CHN", "RUS", RU[k].hs, RU[k].base * 1e6 * 0.6);
+            pin(b, RU_HUB[h].iso3, "RUS", RU[k].hs, RU[k].base * 1e6 * RU_HUB_RUS);
+        pin(b, "CHN", "RUS", RU[k].hs, RU[k].base * 1e6 * RU_CHN);
         reserve(b, NULL, "RUS", RU[k].hs);
         for (int h = 0; h < NRUH; h++)
             reserve(b, RU_HUB[h].iso3, NULL, RU[k].hs);
@@ -713,8 +721,7 @@ static void russia_effects(sb *b)
     sy_event *E;
     E = ev(b, e1);
     E->measure = "EU-RUS-2022-02-25";
-    snprintf(E->issuer, sizeof E->issuer, "EU");
-    snprintf(E->target, sizeof E->target, "RUS");
+    set_parties(E, "EU", "RUS");
     snprintf(E->products, sizeof E->products, "%s", prods);
     set_dates(E, "2022-02-25", "2022-02-25", NULL);
     snprintf(E->magnitude, sizeof E->magnitude, "{\"factor\":%.3f,\"from\":\"2022-03\"}", drop);
@@ -723,8 +730,7 @@ static void russia_effects(sb *b)
              "exports of seven EU members to Russia fall to x%.3f from March 2022.",
              drop);
     E = ev(b, e2);
-    snprintf(E->issuer, sizeof E->issuer, "USA");
-    snprintf(E->target, sizeof E->target, "RUS");
+    set_parties(E, "USA", "RUS");
     snprintf(E->products, sizeof E->products, "%s", prods);
     set_dates(E, "2022-02-24", "2022-02-24", NULL);
     snprintf(E->magnitude, sizeof E->magnitude, "{\"factor\":%.3f,\"from\":\"2022-03\"}", drop);
@@ -734,8 +740,7 @@ static void russia_effects(sb *b)
              drop);
     E = ev(b, e3);
     E->measure = "EU-RUS-2022-02-25";
-    snprintf(E->issuer, sizeof E->issuer, "EU");
-    snprintf(E->target, sizeof E->target, "RUS");
+    set_parties(E, "EU", "RUS");
     snprintf(E->hubs, sizeof E->hubs, "ARM,KAZ,KGZ,TUR,ARE");
     snprintf(E->products, sizeof E->products, "%s", prods);
     set_dates(E, "2022-02-25", "2022-04-01", NULL);
@@ -751,8 +756,7 @@ static void russia_effects(sb *b)
              "exports to Russia surge a month later (90 %% of what they record).",
              100 * rho);
     E = ev(b, e4);
-    snprintf(E->issuer, sizeof E->issuer, "EU");
-    snprintf(E->target, sizeof E->target, "RUS");
+    set_parties(E, "EU", "RUS");
     snprintf(E->hubs, sizeof E->hubs, "ARM,KAZ,KGZ");
     snprintf(E->products, sizeof E->products, "%s", prods);
     set_dates(E, NULL, "2022-04-01", NULL);
@@ -767,38 +771,43 @@ static void russia_effects(sb *b)
     /* China's rise is set per product so that its share of Russia's
      * imports (as the partners report them) comes out as published for 2023:
      * about 90 % of microelectronics (8542), about 70 % of machine tools
-     * (8457, 8458); the other codes rise x[2.5-3.5].  Before the war China is
-     * 0.6 of Germany's flow; after it, the EU and the USA ship drop x3.65 of
-     * it and the hubs pass on 90 % of what they record of the rerouted part */
+     * (8457, 8458); the other codes rise x[2.5-3.5].  In units of Germany's
+     * pre-war flow, the other suppliers after the war are the EU and the
+     * USA at x drop, the hubs' onward share of the rerouted part, and the
+     * hubs' own small flows */
     double s_chip = U(b, 0.86, 0.92), s_tool = U(b, 0.66, 0.74), hubpass = 0;
     for (int h = 0; h < NRUH; h++)
-        hubpass += split[h] * 0.9 * (1 - phantom[h]);
+        hubpass += split[h] * RU_HUB_PASS * (1 - phantom[h]);
     double eu_us = 0;
     for (int e = 0; e < NRUE; e++)
         eu_us += RU_EXP[e].scale;
-    double rest = drop * eu_us + rho * (1 - drop) * eu_us * hubpass + NRUH * 0.002;
-    double subk[NRU];
+    double rest = drop * eu_us + rho * (1 - drop) * eu_us * hubpass + NRUH * RU_HUB_RUS;
+    double subk[NRU], f_chip = sub, f_tool = sub;
     for (int k = 0; k < NRU; k++) {
-        double target = RU[k].hs / 100 == 8542 ? s_chip
-                        : RU[k].hs / 100 == 8457 || RU[k].hs / 100 == 8458 ? s_tool
-                                                                            : 0;
-        subk[k] = target > 0 ? target / (1 - target) * rest / 0.6 : sub;
+        int chapter = (int)(RU[k].hs / 100);
+        double target = chapter == 8542                     ? s_chip
+                        : chapter == 8457 || chapter == 8458 ? s_tool
+                                                             : 0;
+        subk[k] = target > 0 ? target / (1 - target) * rest / RU_CHN : sub;
+        if (chapter == 8542)
+            f_chip = subk[k];
+        else if (target > 0)
+            f_tool = subk[k];
     }
     E = ev(b, e5);
-    snprintf(E->issuer, sizeof E->issuer, "CHN");
-    snprintf(E->target, sizeof E->target, "RUS");
+    set_parties(E, "CHN", "RUS");
     snprintf(E->products, sizeof E->products, "%s", prods);
     set_dates(E, NULL, "2022-04-01", NULL);
     snprintf(E->magnitude, sizeof E->magnitude,
              "{\"factor\":%.3f,\"factor_8542\":%.3f,\"factor_8457_8458\":%.3f,"
              "\"china_share_8542\":%.3f,\"china_share_8457_8458\":%.3f,\"ramp_months\":5}",
-             sub, subk[0], subk[8], s_chip, s_tool);
+             sub, f_chip, f_tool, s_chip, s_tool);
     snprintf(E->description, sizeof E->description,
              "China replaces the EU as Russia's supplier from April 2022 (over 5 months): "
              "to about %.0f %% of Russia's microelectronics imports and %.0f %% of its "
              "machine-tool imports (as published for 2023; x%.1f and x%.1f), the other "
              "codes x%.2f.",
-             100 * s_chip, 100 * s_tool, subk[0], subk[8], sub);
+             100 * s_chip, 100 * s_tool, f_chip, f_tool, sub);
     E = ev(b, e6);
     snprintf(E->magnitude, sizeof E->magnitude, "{\"role\":\"untouched\"}");
     snprintf(E->products, sizeof E->products, "190590,040690,090121");
@@ -831,7 +840,7 @@ static void russia_effects(sb *b)
                 for (int m = 0; m < n; m++) {
                     double ramp = m < 6 ? (m + 1) / 6.0 : 1;
                     x[m] = rho * split[h] * lost_t * ramp;
-                    hub[m + 1] += x[m] * 0.9 * (1 - phantom[h]);
+                    hub[m + 1] += x[m] * RU_HUB_PASS * (1 - phantom[h]);
                 }
                 add(b, e3, to_hub, 202204, x, n);
                 if (phantom[h] > 0) {
@@ -1034,8 +1043,7 @@ static void decoys_effects(sb *b)
     s->countries[uzb].decoy_rate = step;
     s->countries[uzb].decoy_month = sy_month(202203);
     sy_event *E = ev(b, e1);
-    snprintf(E->issuer, sizeof E->issuer, "CHN");
-    snprintf(E->target, sizeof E->target, "USA");
+    set_parties(E, "CHN", "USA");
     snprintf(E->hubs, sizeof E->hubs, "VNM");
     snprintf(E->products, sizeof E->products, "282580,811292,760110");
     set_dates(E, NULL, "2017-01-01", NULL);
@@ -1049,8 +1057,7 @@ static void decoys_effects(sb *b)
              "USA. It is not a diversion hub and must not rank as one.",
              100 * g);
     E = ev(b, e2);
-    snprintf(E->issuer, sizeof E->issuer, "EU");
-    snprintf(E->target, sizeof E->target, "RUS");
+    set_parties(E, "EU", "RUS");
     snprintf(E->hubs, sizeof E->hubs, "UZB");
     snprintf(E->products, sizeof E->products, "854231,847150,845710,190590");
     set_dates(E, NULL, "2022-03-01", NULL);
@@ -1090,8 +1097,7 @@ static void world_events(sb *b)
     if (b->st)
         return;
     E = ev(b, e);
-    snprintf(E->issuer, sizeof E->issuer, "*");
-    snprintf(E->target, sizeof E->target, "PRK,ERI,TKM,SSD,SOM,GNQ");
+    set_parties(E, "*", "PRK,ERI,TKM,SSD,SOM,GNQ");
     snprintf(E->magnitude, sizeof E->magnitude, "{\"reports\":false}");
     snprintf(E->description, sizeof E->description,
              "These countries (those present in the reference data) never report; their "

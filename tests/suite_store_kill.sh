@@ -175,7 +175,7 @@ sed -i 's/^rows \([0-9]*\)/rows 1\1/' "$T/c/$cur/MANIFEST"
 [ $? -eq 1 ] && grep -q MANIFEST "$T/err" && ok "edited manifest refused" || bad "edited manifest: $(cat "$T/err")"
 rm -f "$T/c/CURRENT"
 "$BIN" info --store "$T/c" >/dev/null 2>"$T/err"
-[ $? -eq 1 ] && grep -q "no published store" "$T/err" && ok "missing CURRENT refused" || bad "missing CURRENT: $(cat "$T/err")"
+[ $? -eq 1 ] && grep -q "CURRENT file is missing" "$T/err" && ok "missing CURRENT refused" || bad "missing CURRENT: $(cat "$T/err")"
 # a merge ingest refuses a corrupt store and leaves it as it was
 rm -rf "$T/c"
 cp -a "$T/base" "$T/c"

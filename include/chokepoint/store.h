@@ -184,6 +184,55 @@ int32_t ckp_store_period(const ckp_store *store, int index);
 /* value_alt of one row (NaN when not reported), by row number. */
 double ckp_store_value_alt(const ckp_store *store, uint64_t row);
 
+/* ---- checking and repairing (chokepoint store verify | recover) --------- */
+
+typedef enum ckp_store_current {
+    CKP_CURRENT_OK = 0,  /* CURRENT names a generation */
+    CKP_CURRENT_MISSING, /* no CURRENT file */
+    CKP_CURRENT_DAMAGED  /* empty, unreadable, or not "gen-N" */
+} ckp_store_current;
+
+typedef struct ckp_store_gen_check {
+    uint64_t generation;
+    int intact;          /* 1 when its manifest and every file verify, byte by byte */
+    uint64_t rows;       /* when intact */
+    char problem[600];   /* when not: what failed, naming the file */
+} ckp_store_gen_check;
+
+typedef struct ckp_store_check {
+    ckp_store_current current_state;
+    char current_problem[200]; /* CKP_CURRENT_DAMAGED: what is wrong with it */
+    uint64_t current;          /* the generation CURRENT names (CKP_CURRENT_OK) */
+    int current_intact;        /* 1 when that generation is present and intact */
+    size_t ngens;
+    ckp_store_gen_check *gens; /* every gen-N directory, ascending; owned */
+} ckp_store_check;
+
+/* Check every generation of the store in dir (ckp_store_dir rules) byte by
+ * byte, ignoring the .verified stamps, and what CURRENT says.  Waits for a
+ * running ingest (shared lock).  CKP_ENOTFOUND when dir holds no store at
+ * all.  Free *out with ckp_store_check_free. */
+ckp_status ckp_store_verify(const char *dir, const ckp_ref *ref, ckp_store_check *out,
+                            ckp_error *err);
+void ckp_store_check_free(ckp_store_check *c);
+
+typedef struct ckp_store_recovery {
+    int changed;                 /* 1 when CURRENT was rewritten */
+    ckp_store_current was_state; /* CURRENT before */
+    uint64_t was;                /* the generation it named (CKP_CURRENT_OK) */
+    int was_intact;              /* … and whether that one verified */
+    uint64_t now;                /* the generation CURRENT names after */
+    uint64_t rows;               /* its rows */
+} ckp_store_recovery;
+
+/* When CURRENT is missing, damaged or names a generation that does not
+ * verify: point it (atomically, fsynced, under the writers' lock) at the
+ * newest generation that verifies in full.  When CURRENT already names an
+ * intact generation nothing changes.  CKP_ECORRUPT when no generation
+ * verifies (nothing is changed), CKP_ENOTFOUND when there is no store. */
+ckp_status ckp_store_recover(const char *dir, const ckp_ref *ref, ckp_store_recovery *out,
+                             ckp_error *err);
+
 /* ---- writing ----------------------------------------------------------- */
 
 typedef struct ckp_store_writer ckp_store_writer;

@@ -2,6 +2,7 @@
  * code tables of the sort key, CURRENT and MANIFEST (docs/store.md). */
 #include "store/store_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -148,23 +149,90 @@ void ckp__gen_path(const char *dir, uint64_t gen, char *buf, size_t n)
     snprintf(buf, n, "%s/gen-%06" PRIu64, dir, gen);
 }
 
-int ckp__read_current(const char *dir, uint64_t *gen)
+int ckp__current_state(const char *dir, uint64_t *gen, char *why, size_t whylen)
 {
     char path[4096], text[64];
     snprintf(path, sizeof path, "%s/CURRENT", dir);
+    if (why && whylen)
+        why[0] = '\0';
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return CKP__CURRENT_MISSING;
+        if (why)
+            snprintf(why, whylen, "cannot be read: %s", strerror(errno));
+        return CKP__CURRENT_DAMAGED;
+    }
     ssize_t n = read(fd, text, sizeof text - 1);
+    int rerr = errno;
     close(fd);
-    if (n <= 0)
-        return -1;
+    if (n < 0) {
+        if (why)
+            snprintf(why, whylen, "cannot be read: %s", strerror(rerr));
+        return CKP__CURRENT_DAMAGED;
+    }
     text[n] = 0;
-    unsigned long long g;
-    if (sscanf(text, "gen-%llu", &g) != 1)
-        return -1;
-    *gen = g;
-    return 0;
+    /* exactly what publish() writes: "gen-" digits, one optional newline */
+    size_t k = 4, digits = 0;
+    int ok = n >= 5 && strncmp(text, "gen-", 4) == 0;
+    while (ok && k < (size_t)n && text[k] >= '0' && text[k] <= '9' && digits < 19)
+        k++, digits++;
+    if (ok && k < (size_t)n && text[k] == '\n')
+        k++;
+    ok = ok && digits > 0 && k == (size_t)n && strlen(text) == (size_t)n;
+    if (!ok) {
+        if (why) {
+            if (n == 0) {
+                snprintf(why, whylen, "is empty");
+            } else {
+                char shown[40];
+                size_t m = 0;
+                for (ssize_t i = 0; i < n && m + 5 < sizeof shown; i++) {
+                    unsigned char c = (unsigned char)text[i];
+                    if (c >= 0x20 && c < 0x7f && c != '\'')
+                        shown[m++] = (char)c;
+                    else
+                        m += (size_t)snprintf(shown + m, sizeof shown - m, "\\x%02x", c);
+                }
+                shown[m] = 0;
+                snprintf(why, whylen, "does not name a generation (it holds '%s%s')", shown,
+                         n > 24 ? "…" : "");
+            }
+        }
+        return CKP__CURRENT_DAMAGED;
+    }
+    *gen = strtoull(text + 4, NULL, 10);
+    return CKP__CURRENT_OK;
+}
+
+int ckp__read_current(const char *dir, uint64_t *gen)
+{
+    return ckp__current_state(dir, gen, NULL, 0) == CKP__CURRENT_OK ? 0 : -1;
+}
+
+int ckp__list_generations(const char *dir, uint64_t *gens, int max)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long g;
+        char tail;
+        if (sscanf(e->d_name, "gen-%llu%c", &g, &tail) != 1 || strlen(e->d_name) < 5)
+            continue;
+        if (n >= max)
+            break;
+        int at = n++;
+        while (at > 0 && gens[at - 1] > g) { /* ascending */
+            gens[at] = gens[at - 1];
+            at--;
+        }
+        gens[at] = g;
+    }
+    closedir(d);
+    return n;
 }
 
 int ckp__fsync_path(const char *path)

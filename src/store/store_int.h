@@ -73,6 +73,25 @@ void ckp__phase(const char *name);
 /* Generation directories "gen-NNNNNN" in dir.  The CURRENT file names the
  * published one.  Returns 0 and the number, or -1 when there is none. */
 int ckp__read_current(const char *dir, uint64_t *gen);
+/* The state of dir/CURRENT: OK (*gen set), MISSING (no such file), or
+ * DAMAGED (empty, unreadable, or not exactly "gen-N\n"; why says which). */
+enum { CKP__CURRENT_OK, CKP__CURRENT_MISSING, CKP__CURRENT_DAMAGED };
+int ckp__current_state(const char *dir, uint64_t *gen, char *why, size_t whylen);
+/* The generation numbers of dir's gen-N directories, ascending (at most
+ * max); returns how many. */
+#define CKP__MAX_GENERATIONS 4096
+int ckp__list_generations(const char *dir, uint64_t *gens, int max);
+/* Open generation gen of dir, every byte checked (no stamp trusted). */
+ckp_status ckp__store_open_generation(const char *dir, uint64_t gen, const ckp_ref *ref,
+                                      ckp_store **out, ckp_error *err);
+/* The newest generation of dir that opens and verifies in full: 0 and *gen
+ * (its rows in *rows when not NULL), or -1 when none does.  Skips `skip`
+ * (0 = none). */
+int ckp__newest_intact(const char *dir, const ckp_ref *ref, uint64_t skip, uint64_t *gen,
+                       uint64_t *rows);
+/* Make gen the published generation: CURRENT.tmp, fsync, rename over
+ * CURRENT, fsync dir (store_write.c). */
+ckp_status ckp__publish(const char *dir, uint64_t gen, ckp_error *err);
 void ckp__gen_path(const char *dir, uint64_t gen, char *buf, size_t n);
 
 /* The parsed MANIFEST of a generation. */
@@ -121,6 +140,7 @@ struct ckp_store {
     ckp__stamp_entry stamp[CKP__F_COUNT];    /* as found at open */
     ckp__stamp_entry checked[CKP__F_COUNT];  /* each file as opened */
     int crc_checked;                         /* files whose bytes were checked */
+    int full_check;                          /* trust no stamp: check every byte */
     uint64_t rows;
     int ncountries;
     int *country_id;    /* store index → ref id */

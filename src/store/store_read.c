@@ -244,7 +244,10 @@ static ckp_status open_generation(ckp_store *s, ckp_error *err)
     for (int i = 0; i < CKP__F_COUNT; i++)
         total += s->man.size[i];
     s->bytes += total;
-    ckp__stamp_read(s->gendir, s->stamp);
+    if (s->full_check)
+        memset(s->stamp, 0, sizeof s->stamp);
+    else
+        ckp__stamp_read(s->gendir, s->stamp);
     /* mapping (page faults) and checksumming a big store is split over two
      * threads, files shared out by size; the error reported is the one of
      * the first failing file in manifest order, as with one thread */
@@ -297,14 +300,30 @@ ckp_status ckp_store_open(const char *dir, const ckp_ref *ref, ckp_store **out,
      * reading CURRENT and opening (two ingests in a row), read CURRENT again. */
     for (int attempt = 0;; attempt++) {
         uint64_t gen;
-        if (ckp__read_current(dir, &gen) != 0) {
+        char why[160];
+        int cs = ckp__current_state(dir, &gen, why, sizeof why);
+        if (cs != CKP__CURRENT_OK) {
             struct stat sb;
+            uint64_t gens[1];
+            char cur[4200];
+            snprintf(cur, sizeof cur, "%s/CURRENT", dir);
             if (stat(dir, &sb) != 0)
                 return ckp_error_set(err, CKP_ENOTFOUND, dir, 0, 0,
                                      "no store here (run 'chokepoint ingest' first)");
+            if (cs == CKP__CURRENT_DAMAGED)
+                return ckp_error_set(err, CKP_ECORRUPT, cur, 0, 0,
+                                     "the store's CURRENT file %s: 'chokepoint store verify' "
+                                     "lists the intact generations, 'chokepoint store "
+                                     "recover' points CURRENT at the newest one", why);
+            if (ckp__list_generations(dir, gens, 1) > 0)
+                return ckp_error_set(err, CKP_ENOTFOUND, cur, 0, 0,
+                                     "the store's CURRENT file is missing but generations "
+                                     "are present: 'chokepoint store verify' lists the "
+                                     "intact ones, 'chokepoint store recover' points "
+                                     "CURRENT at the newest one");
             return ckp_error_set(err, CKP_ENOTFOUND, dir, 0, 0,
-                                 "no published store in this directory (CURRENT is "
-                                 "missing or unreadable; run 'chokepoint ingest')");
+                                 "no published store in this directory (no CURRENT file; "
+                                 "run 'chokepoint ingest')");
         }
         ckp_store *s = calloc(1, sizeof *s);
         if (!s)
@@ -323,6 +342,26 @@ ckp_status ckp_store_open(const char *dir, const ckp_ref *ref, ckp_store **out,
             now == gen)
             return st;
     }
+}
+
+ckp_status ckp__store_open_generation(const char *dir, uint64_t gen, const ckp_ref *ref,
+                                      ckp_store **out, ckp_error *err)
+{
+    *out = NULL;
+    ckp_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    s->ref = ref;
+    s->generation = gen;
+    s->full_check = 1;
+    ckp__gen_path(ckp_store_dir(dir), gen, s->gendir, sizeof s->gendir);
+    ckp_status st = open_generation(s, err);
+    if (st != CKP_OK) {
+        ckp_store_close(s);
+        return st;
+    }
+    *out = s;
+    return CKP_OK;
 }
 
 /* ---- queries ----------------------------------------------------------- */

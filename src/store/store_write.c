@@ -50,6 +50,9 @@ struct ckp_store_writer {
     ckp_store *old;      /* current generation, merged unless replace */
     uint64_t old_gen;    /* 0 when none */
     int has_old_gen;
+    uint64_t keep_gen;   /* the generation kept beside the new one (0 none):
+                            the old one, or with CURRENT damaged and
+                            --replace, the newest intact one */
     const char *source_name[CKP__MAX_SOURCES];
     int source_synth[CKP__MAX_SOURCES];
     char *source_own[CKP__MAX_SOURCES];
@@ -162,6 +165,45 @@ static ckp_status make_ranks(ckp_store_writer *w, ckp_error *err)
     return CKP_OK;
 }
 
+/* Read CURRENT.  A damaged CURRENT (empty, garbage, unreadable), or a
+ * missing one while a generation that verifies is present, must never turn
+ * into a fresh store that deletes the intact generations at commit: refuse
+ * without --replace; with it, keep the newest intact generation. */
+static ckp_status check_current(ckp_store_writer *w, ckp_error *err)
+{
+    char why[160], cur[4200];
+    snprintf(cur, sizeof cur, "%s/CURRENT", w->dir);
+    int cs = ckp__current_state(w->dir, &w->old_gen, why, sizeof why);
+    if (cs == CKP__CURRENT_OK) {
+        w->has_old_gen = 1;
+        w->keep_gen = w->old_gen;
+        return CKP_OK;
+    }
+    w->old_gen = 0;
+    uint64_t gens[1], intact = 0, rows = 0;
+    if (ckp__list_generations(w->dir, gens, 1) == 0 && cs == CKP__CURRENT_MISSING)
+        return CKP_OK; /* a new store */
+    int have = ckp__newest_intact(w->dir, w->ref, 0, &intact, &rows) == 0;
+    if (cs == CKP__CURRENT_MISSING && !have)
+        return CKP_OK; /* only leftovers of killed first ingests: removed at commit */
+    if (w->replace) {
+        w->keep_gen = have ? intact : 0;
+        return CKP_OK;
+    }
+    char found[160];
+    if (have)
+        snprintf(found, sizeof found, "gen-%06" PRIu64 " is intact (%" PRIu64 " rows)", intact,
+                 rows);
+    else
+        snprintf(found, sizeof found, "no generation verifies");
+    return ckp_error_set(err, CKP_ECORRUPT, cur, 0, 0,
+                         "the store's CURRENT file %s; %s; refusing to start a new store "
+                         "over it: 'chokepoint store verify' checks every generation, "
+                         "'chokepoint store recover' points CURRENT at the newest intact "
+                         "one, --replace starts afresh",
+                         cs == CKP__CURRENT_MISSING ? "is missing" : why, found);
+}
+
 ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int replace,
                                   ckp_store_writer **out, ckp_error *err)
 {
@@ -193,7 +235,9 @@ ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int repla
                            strerror(errno));
         goto fail;
     }
-    w->has_old_gen = ckp__read_current(dir, &w->old_gen) == 0;
+    st = check_current(w, err);
+    if (st != CKP_OK)
+        goto fail;
     if (w->has_old_gen && !replace) {
         st = ckp_store_open(dir, ref, &w->old, err);
         if (st != CKP_OK) {
@@ -1149,8 +1193,7 @@ static ckp_status write_manifest(const char *gendir, uint64_t gen, const merge_s
     return CKP_OK;
 }
 
-/* Make gen the published generation: CURRENT.tmp → CURRENT, all fsynced. */
-static ckp_status publish(const char *dir, uint64_t gen, ckp_error *err)
+ckp_status ckp__publish(const char *dir, uint64_t gen, ckp_error *err)
 {
     char tmp[4200], cur[4200], text[64];
     if (snprintf(tmp, sizeof tmp, "%s/CURRENT.tmp", dir) >= (int)sizeof tmp ||
@@ -1240,12 +1283,12 @@ ckp_status ckp_store_writer_commit_stats(ckp_store_writer *w, ckp_store_commit_s
         goto out;
     }
     ckp__phase("close+fsync+manifest");
-    st = publish(w->dir, gen, err);
+    st = ckp__publish(w->dir, gen, err);
     ckp__phase("publish");
     if (st != CKP_OK)
         goto out;
     made_dir = 0; /* published: it is the store now */
-    remove_old_generations(w->dir, gen, w->has_old_gen ? w->old_gen : gen);
+    remove_old_generations(w->dir, gen, w->keep_gen ? w->keep_gen : gen);
     if (stats) {
         stats->rows_total = m->rows;
         stats->rows_added = w->n - dups;

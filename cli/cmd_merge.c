@@ -7,15 +7,18 @@
 #include "cli.h"
 
 static const char *o_format, *o_data;
+static long o_expect;
 
 static const cli_opt opts[] = {
     {"format", 0, CLI_STR, "table|csv|json",
      "output format (default: table on a terminal, csv otherwise)", &o_format},
+    {"expect", 0, CLI_INT, "N",
+     "refuse unless exactly N partials (shards) were read", &o_expect},
     {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
-    "merge", "[--format table|csv|json] PARTIAL...",
+    "merge", "[--format table|csv|json] [--expect N] PARTIAL...",
     "combine partial results computed on shards into the verb's final rows",
     "Each PARTIAL is a file (or - for standard input) written by an analysis verb\n"
     "run with --partial on one shard of the flows, e.g.\n"
@@ -25,7 +28,14 @@ static const cli_spec spec = {
     "The partials are summed by key and the verb computes its rows once, as it\n"
     "would on the whole data: same columns, same order, same numbers.  Verbs with\n"
     "partials: dependency, chokepoints, concentration (exporter/importer sides),\n"
-    "alternatives, surge.  See docs/scale.md.",
+    "alternatives, surge.\n"
+    "Nothing is lost silently: each partial ends with a trailer that counts its\n"
+    "lines; a partial without its header or trailer (a failed mapper, a cut\n"
+    "file), with a count that does not match, or read twice is refused, naming\n"
+    "the file; an input holding no partial is refused.  --expect N also refuses\n"
+    "unless exactly N partials were read (a shard whose mapper wrote nothing).\n"
+    "Parameters are compared after normalising them (--hs 261710,282580 =\n"
+    "--hs 282580,261710; usa = USA).  See docs/scale.md.",
     opts, 1, -1};
 
 int cmd_merge(int argc, char **argv)
@@ -33,6 +43,7 @@ int cmd_merge(int argc, char **argv)
     char **args;
     int nargs;
     o_format = o_data = NULL;
+    o_expect = 0;
     int r = cli_parse(&spec, argc, argv, &args, &nargs);
     if (r)
         return r == 1 ? 0 : r;
@@ -40,6 +51,8 @@ int cmd_merge(int argc, char **argv)
     r = cli_format("merge", o_format, &fmt);
     if (r)
         return r;
+    if (o_expect < 0 || o_expect > 1000000000)
+        return cli_failf("merge", 2, "--expect takes a number of partials, 1 or more");
     ckp_ref *ref = cli_load_ref("merge", o_data);
     if (!ref)
         return 1;
@@ -47,7 +60,7 @@ int cmd_merge(int argc, char **argv)
     ckp_error_clear(&err);
     char summary[512] = "";
     const char *verb = NULL;
-    ckp_status st = ckp_merge_run(ref, o_data, (const char *const *)args, nargs, fmt, stdout,
+    ckp_status st = ckp_merge_run(ref, o_data, (const char *const *)args, nargs, (int)o_expect, fmt, stdout,
                                   &verb, summary, sizeof summary, &err);
     int rc = 0;
     if (st != CKP_OK) {

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *paths[1] = {path};
     const char *verb;
     char summary[512];
-    ckp_merge_run(ref, getenv("CHOKEPOINT_DATA"), paths, 1, CKP_FMT_JSON, sink, &verb, summary,
+    ckp_merge_run(ref, getenv("CHOKEPOINT_DATA"), paths, 1, 0, CKP_FMT_JSON, sink, &verb, summary,
                   sizeof summary, &err);
     return 0;
 }

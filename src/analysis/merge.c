@@ -15,11 +15,15 @@
  * merged tables.  So the verb's final computation is its one `run`. */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "analysis/analysis_int.h"
 #include "chokepoint/merge.h"
@@ -28,6 +32,8 @@
 #define RECS_MAX 200000000u        /* records held by one merge */
 #define ARGS_JSON_MAX 8192
 #define RUN_MAX 1024                /* periods on one record line */
+#define ID_LEN 16                   /* hex digits of a partial's id */
+#define ID_MAX 64                   /* longest id read */
 
 enum { MODE_WRITE = 1, MODE_REPLAY = 2 };
 
@@ -57,6 +63,7 @@ struct ckp_partial {
     int32_t *run_key;
     double *run_v, *run_q;
     size_t run_n;
+    uint64_t nlines;     /* lines written between header and trailer */
     /* replaying */
     prec *recs;
     size_t nrec, cap;
@@ -190,6 +197,7 @@ static void flush_run(ckp_partial *p)
         put_num(p->out, p->run_q[i]);
     }
     fputs("]}\n", p->out);
+    p->nlines++;
     p->run_n = 0;
     p->run_open = 0;
 }
@@ -279,6 +287,7 @@ static void write_tables(ckp_partial *p, const ckp_store *s)
     for (int i = 0; i < np; i++)
         fprintf(p->out, "%s%ld", i ? "," : "", (long)ckp_store_period(s, i));
     fputs("]}\n", p->out);
+    p->nlines++;
     for (int c = 0; c < ckp_store_country_count(s); c++) {
         int id = ckp_store_country_id(s, c);
         for (int fc = 0; fc < 2; fc++) {
@@ -294,8 +303,26 @@ static void write_tables(ckp_partial *p, const ckp_store *s)
                     fprintf(p->out, "%s%ld", k++ ? "," : "", (long)per);
             }
             fputs("]}\n", p->out);
+            p->nlines++;
         }
     }
+}
+
+/* A partial's id: 16 hex digits from the kernel's random source (mixed
+ * with the time and pid should it fail), so that the header and trailer of
+ * one partial pair up in a stream where the lines of many are mixed, and
+ * the same partial given twice is seen. */
+static void partial_id(char id[ID_LEN + 1])
+{
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        r = ((uint64_t)t.tv_sec * 1000000007u) ^ (uint64_t)t.tv_nsec ^
+            ((uint64_t)getpid() << 40);
+        r *= 0x9E3779B97F4A7C15u;
+    }
+    snprintf(id, ID_LEN + 1, "%016" PRIx64, r);
 }
 
 ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args, FILE *out,
@@ -321,10 +348,13 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
         free(p.run_q);
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    char aj[ARGS_JSON_MAX];
+    char aj[ARGS_JSON_MAX], id[ID_LEN + 1];
     args_json(v, args, aj, sizeof aj);
-    fprintf(out, "{\"partial\":\"chokepoint\",\"version\":%d,\"verb\":\"%s\",\"args\":%s}\n",
-            CKP_PARTIAL_VERSION, v->name, aj);
+    partial_id(id);
+    fprintf(out,
+            "{\"partial\":\"chokepoint\",\"version\":%d,\"id\":\"%s\",\"verb\":\"%s\","
+            "\"args\":%s}\n",
+            CKP_PARTIAL_VERSION, id, v->name, aj);
     FILE *sink = fopen("/dev/null", "w");
     ckp_writer *w = sink ? ckp_writer_new(sink, CKP_FMT_JSON, v->columns, v->ncolumns) : NULL;
     if (!w) {
@@ -343,6 +373,11 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
     fclose(sink);
     if (st == CKP_OK && env->store)
         write_tables(&p, env->store);
+    /* the trailer: written only when the whole partial was, so that merge
+     * can tell a complete partial from a cut one */
+    if (st == CKP_OK)
+        fprintf(out, "{\"end\":\"chokepoint\",\"id\":\"%s\",\"records\":%" PRIu64 "}\n", id,
+                p.nlines);
     env->partial = NULL;
     free(p.run_key);
     free(p.run_v);
@@ -472,11 +507,26 @@ static int country_of(const ckp_ref *ref, const char *iso3)
     return id;
 }
 
+/* A header or trailer read: pairs up by id within one input (file). */
+typedef struct pmark {
+    char id[ID_MAX];
+    long line;
+    int file;          /* index into the paths */
+    int trailer;       /* 0 header, 1 trailer */
+    uint64_t records;  /* trailer: lines it counts */
+} pmark;
+
 typedef struct mstate {
     ckp_partial *p;
     const ckp_ref *ref;
     char verb[64];
     char args[ARGS_JSON_MAX];
+    char nargs[ARGS_JSON_MAX]; /* the first header's args, normalised */
+    pmark *marks;
+    size_t nmark, markcap;
+    size_t file_mark0;         /* first mark of the current input */
+    uint64_t file_lines;       /* record and table lines of the current input */
+    int file;                  /* index of the current input */
     char hfile[256];
     long hline;
     int have_header;
@@ -607,15 +657,135 @@ static ckp_status period_list(jcur *j, mstate *m, int country, int fc)
     return CKP_OK;
 }
 
+/* ---- header parameters, normalised for comparison ------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One element of a parameter's value in canonical form: countries as ISO3,
+ * HS codes and group names without dots and in lower case, numbers and
+ * periods as numbers, enumerations in lower case. */
+static void norm_elem(const ckp_ref *ref, const ckp_param *pa, const char *in, char *out,
+                      size_t len)
+{
+    while (*in == ' ')
+        in++;
+    char t[1024];
+    snprintf(t, sizeof t, "%s", in);
+    size_t n = strlen(t);
+    while (n && t[n - 1] == ' ')
+        t[--n] = '\0';
+    const char *mv = pa->metavar ? pa->metavar : "";
+    char *end;
+    int id;
+    int32_t per;
+    if (pa->kind == CKP_PARAM_FLAG) {
+        snprintf(out, len, "%d", !(strcmp(t, "0") == 0 || strcasecmp(t, "false") == 0 ||
+                                   strcasecmp(t, "no") == 0));
+    } else if ((strcmp(mv, "C") == 0 || strcmp(mv, "A") == 0) &&
+               ckp_ref_country_arg(ref, t, &id, NULL) == CKP_OK) {
+        snprintf(out, len, "%s", ckp__iso3(ref, id));
+    } else if (strcmp(mv, "H") == 0) {
+        size_t k = 0;
+        for (size_t i = 0; t[i] && k + 1 < len; i++)
+            if (t[i] != '.')
+                out[k++] = (char)tolower((unsigned char)t[i]);
+        out[k] = '\0';
+    } else if (pa->kind == CKP_PARAM_NUM && n && (strtod(t, &end), *end == '\0')) {
+        snprintf(out, len, "%.17g", strtod(t, NULL));
+    } else if (pa->kind == CKP_PARAM_INT && n && (strtol(t, &end, 10), *end == '\0')) {
+        snprintf(out, len, "%ld", strtol(t, NULL, 10));
+    } else if (strcmp(mv, "P") == 0 && ckp_period_parse(t, &per, NULL) == CKP_OK) {
+        snprintf(out, len, "%ld", (long)per);
+    } else if (strchr(mv, '|') || strcmp(mv, "C") == 0 || strcmp(mv, "A") == 0) {
+        size_t k = 0;
+        for (size_t i = 0; t[i] && k + 1 < len; i++)
+            out[k++] = (char)(strchr(mv, '|') ? tolower((unsigned char)t[i])
+                                              : toupper((unsigned char)t[i]));
+        out[k] = '\0';
+    } else {
+        snprintf(out, len, "%s", t);
+    }
+}
+
+/* The parameters of a header as one canonical text, in the order of v's
+ * parameter table: `--hs 261710,282580` and `--hs 282580,261710` (or
+ * `--importer usa` and `USA`) give the same text.  Sets (countries, HS
+ * codes, list parameters) are split at commas, sorted and deduplicated. */
+static void norm_args(const ckp_verb *v, const ckp_ref *ref, const ckp_args *a, char *buf,
+                      size_t len)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    enum { ELEMS = 256 };
+    char *el[ELEMS];
+    for (const ckp_param *pa = v->params; pa && pa->name; pa++) {
+        int n = ckp_args_count(a, pa->name);
+        if (!n)
+            continue;
+        const char *mv = pa->metavar ? pa->metavar : "";
+        int set = pa->kind == CKP_PARAM_LIST || strcmp(mv, "C") == 0 || strcmp(mv, "A") == 0 ||
+                  strcmp(mv, "H") == 0;
+        int ne = 0;
+        for (int i = 0; i < n && ne < ELEMS; i++) {
+            const char *val = ckp_args_nth(a, pa->name, i);
+            if (pa->kind == CKP_PARAM_FLAG && i + 1 < n)
+                continue; /* the last one counts */
+            while (val && ne < ELEMS) {
+                const char *comma = set ? strchr(val, ',') : NULL;
+                size_t l = comma ? (size_t)(comma - val) : strlen(val);
+                char part[1024], normal[1024];
+                snprintf(part, sizeof part, "%.*s", (int)(l < 1023 ? l : 1023), val);
+                norm_elem(ref, pa, part, normal, sizeof normal);
+                el[ne] = strdup(normal);
+                if (!el[ne])
+                    break;
+                ne++;
+                val = comma ? comma + 1 : NULL;
+            }
+        }
+        if (set && ne > 1)
+            qsort(el, (size_t)ne, sizeof *el, cmp_str);
+        int w = snprintf(buf + k, len - k, "%s%s=", k ? ";" : "", pa->name);
+        k = w > 0 && (size_t)w < len - k ? k + (size_t)w : len - 1;
+        for (int i = 0; i < ne; i++) {
+            if (!set || i == 0 || strcmp(el[i], el[i - 1]) != 0) {
+                w = snprintf(buf + k, len - k, "%s%s", i ? "," : "", el[i]);
+                k = w > 0 && (size_t)w < len - k ? k + (size_t)w : len - 1;
+            }
+        }
+        for (int i = 0; i < ne; i++)
+            free(el[i]);
+    }
+}
+
+static ckp_status add_mark(mstate *m, jcur *j, const char *id, int trailer, uint64_t records)
+{
+    ckp_status st = grow((void **)&m->marks, &m->markcap, m->nmark, sizeof *m->marks, RECS_MAX,
+                         j->err);
+    if (st != CKP_OK)
+        return st;
+    pmark *k = &m->marks[m->nmark++];
+    snprintf(k->id, sizeof k->id, "%s", id);
+    k->line = j->line;
+    k->file = m->file;
+    k->trailer = trailer;
+    k->records = records;
+    return CKP_OK;
+}
+
 static ckp_status parse_line(mstate *m, jcur *j)
 {
     ckp_partial *p = m->p;
     if (!jlit(j, '{'))
         return jfail(j, "expected a JSON object");
-    enum { K_NONE, K_HEADER, K_REC, K_PERIODS, K_REPORTS } kind = K_NONE;
+    enum { K_NONE, K_HEADER, K_TRAILER, K_REC, K_PERIODS, K_REPORTS } kind = K_NONE;
     char verb[64] = "", argsbuf[ARGS_JSON_MAX] = "", magic[32] = "";
     char hs[16] = "", rep[16] = "", par[16] = "", flow[8] = "", reports[16] = "";
-    double version = NAN;
+    char id[ID_MAX] = "";
+    double version = NAN, records = NAN;
     int have_value = 0, have_qty = 0, have_period = 0, have_args = 0, have_plist = 0;
     size_t per0 = p->nper, rep0 = p->nrep, rec0 = p->nrec;
     ckp_args *hargs = NULL;
@@ -631,6 +801,13 @@ static ckp_status parse_line(mstate *m, jcur *j)
             if (strcmp(key, "partial") == 0) {
                 kind = K_HEADER;
                 st = jstr(j, magic, sizeof magic);
+            } else if (strcmp(key, "end") == 0) {
+                kind = K_TRAILER;
+                st = jstr(j, magic, sizeof magic);
+            } else if (strcmp(key, "id") == 0) {
+                st = jstr(j, id, sizeof id);
+            } else if (strcmp(key, "records") == 0) {
+                st = jnum(j, &records);
             } else if (strcmp(key, "version") == 0) {
                 st = jnum(j, &version);
             } else if (strcmp(key, "verb") == 0) {
@@ -707,10 +884,24 @@ static ckp_status parse_line(mstate *m, jcur *j)
                                version, CKP_PARTIAL_VERSION);
             goto out;
         }
+        if (!id[0]) {
+            st = jfail(j, "header without its id");
+            goto out;
+        }
+        char nargs[ARGS_JSON_MAX];
+        const ckp_verb *hv = ckp_verb_find(verb);
+        if (hv)
+            norm_args(hv, m->ref, hargs, nargs, sizeof nargs);
+        else
+            snprintf(nargs, sizeof nargs, "%s", argsbuf);
+        st = add_mark(m, j, id, 0, 0);
+        if (st != CKP_OK)
+            goto out;
         if (!m->have_header) {
             m->have_header = 1;
             snprintf(m->verb, sizeof m->verb, "%s", verb);
             snprintf(m->args, sizeof m->args, "%s", argsbuf);
+            snprintf(m->nargs, sizeof m->nargs, "%s", nargs);
             snprintf(m->hfile, sizeof m->hfile, "%s", j->file);
             m->hline = j->line;
             m->a = hargs;
@@ -720,12 +911,20 @@ static ckp_status parse_line(mstate *m, jcur *j)
                                "partial of '%s', but %s:%ld is a partial of '%s': partials of "
                                "different verbs cannot be merged", verb, m->hfile, m->hline,
                                m->verb);
-        } else if (strcmp(m->args, argsbuf) != 0) {
+        } else if (strcmp(m->nargs, nargs) != 0) {
             st = ckp_error_set(j->err, CKP_EINVAL, j->file, j->line, 0,
                                "partial of '%s' with parameters %s, but %s:%ld has %s: "
                                "partials must come from the same parameters", verb, argsbuf,
                                m->hfile, m->hline, m->args);
         }
+    } else if (kind == K_TRAILER) {
+        if (strcmp(magic, "chokepoint") != 0 || !id[0])
+            st = jfail(j, "trailer without end or id");
+        else if (!(records >= 0 && records <= 9007199254740992.0) ||
+                 records != floor(records))
+            st = jfail(j, "trailer: records is not a count");
+        else
+            st = add_mark(m, j, id, 1, (uint64_t)records);
     } else if (kind == K_REC) {
         char *end;
         unsigned long code = strtoul(hs, &end, 10);
@@ -766,6 +965,8 @@ static ckp_status parse_line(mstate *m, jcur *j)
     } else {
         st = jfail(j, "neither a header, a record nor a table");
     }
+    if (st == CKP_OK && kind != K_HEADER && kind != K_TRAILER)
+        m->file_lines++;
 out:
     if (st != CKP_OK) {
         /* a bad line adds nothing */
@@ -777,8 +978,102 @@ out:
     return st;
 }
 
+static int cmp_mark(const void *a, const void *b)
+{
+    const pmark *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    if (x->trailer != y->trailer)
+        return x->trailer - y->trailer;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Every partial in one input has its header and its trailer, and the
+ * trailers count exactly the record and table lines read: a lost header, a
+ * cut tail, lost lines, a failed mapper's empty output are refused, the
+ * file named. */
+static ckp_status check_input(mstate *m, const char *path, ckp_error *err)
+{
+    size_t n = m->nmark - m->file_mark0;
+    pmark *mk = n ? m->marks + m->file_mark0 : NULL;
+    if (n == 0 && m->file_lines == 0)
+        return ckp_error_set(err, CKP_EPARSE, path, 0, 0,
+                             "no partial in this input (empty: did its mapper fail?)");
+    if (n == 0)
+        return ckp_error_set(err, CKP_EPARSE, path, 0, 0,
+                             "%" PRIu64 " partial lines without a header or trailer: the "
+                             "partial's header and trailer were lost",
+                             m->file_lines);
+    if (n > 1)
+        qsort(mk, n, sizeof *mk, cmp_mark);
+    uint64_t counted = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        int h = 0, t = 0;
+        while (e < n && strcmp(mk[e].id, mk[i].id) == 0) {
+            if (mk[e].trailer)
+                t++;
+            else
+                h++;
+            e++;
+        }
+        if (h == 0)
+            return ckp_error_set(err, CKP_EPARSE, path, mk[i].line, 0,
+                                 "the trailer of partial %s has no header: the partial's "
+                                 "header line was lost, the partial is incomplete",
+                                 mk[i].id);
+        if (t == 0)
+            return ckp_error_set(err, CKP_EPARSE, path, mk[i].line, 0,
+                                 "partial %s (its header is here) has no trailer: it was cut "
+                                 "short or its mapper failed",
+                                 mk[i].id);
+        if (h > 1 || t > 1)
+            return ckp_error_set(err, CKP_EPARSE, path, mk[i + 1].line, 0,
+                                 "partial %s appears twice in this input: it would be "
+                                 "counted twice",
+                                 mk[i].id);
+        counted += mk[e - 1].records;
+        i = e;
+    }
+    if (counted != m->file_lines)
+        return ckp_error_set(err, CKP_EPARSE, path, 0, 0,
+                             "the trailers count %" PRIu64 " record lines but %" PRIu64
+                             " were read: lines of a partial were lost or added",
+                             counted, m->file_lines);
+    return CKP_OK;
+}
+
+/* Across inputs: one partial given twice (two files, or a file twice)
+ * would be counted twice; with expect > 0, exactly that many partials. */
+static ckp_status check_all(mstate *m, const char *const *paths, int expect, ckp_error *err)
+{
+    size_t nh = 0;
+    for (size_t i = 0; i < m->nmark; i++)
+        if (!m->marks[i].trailer)
+            m->marks[nh++] = m->marks[i];
+    if (nh > 1)
+        qsort(m->marks, nh, sizeof *m->marks, cmp_mark);
+    for (size_t i = 1; i < nh; i++)
+        if (strcmp(m->marks[i].id, m->marks[i - 1].id) == 0)
+            return ckp_error_set(err, CKP_EINVAL, paths[m->marks[i].file], m->marks[i].line, 0,
+                                 "partial %s was already read (%s:%ld): the same partial "
+                                 "given twice would be counted twice",
+                                 m->marks[i].id, paths[m->marks[i - 1].file],
+                                 m->marks[i - 1].line);
+    if (expect > 0 && nh != (size_t)expect)
+        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0,
+                             "%zu partial%s read, --expect %d: %s", nh, nh == 1 ? "" : "s",
+                             expect,
+                             nh < (size_t)expect ? "a shard is missing"
+                                                 : "more partials than shards");
+    return CKP_OK;
+}
+
 static ckp_status read_file(mstate *m, const char *path, ckp_error *err)
 {
+    m->file_mark0 = m->nmark;
+    m->file_lines = 0;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!f)
         return ckp_error_set(err, CKP_ENOTFOUND, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -812,6 +1107,8 @@ static ckp_status read_file(mstate *m, const char *path, ckp_error *err)
     }
     if (st == CKP_OK && ferror(f))
         st = ckp_error_set(err, CKP_EIO, path, ln, 0, "read error");
+    if (st == CKP_OK)
+        st = check_input(m, path, err);
     free(line);
     if (f != stdin)
         fclose(f);
@@ -1011,7 +1308,7 @@ static void partial_free(ckp_partial *p)
 }
 
 ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *const *paths,
-                         int n, ckp_format fmt, FILE *out, const char **verb_name,
+                         int n, int expect, ckp_format fmt, FILE *out, const char **verb_name,
                          char *summary, size_t summary_len, ckp_error *err)
 {
     ckp_partial p;
@@ -1024,8 +1321,12 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
     m.ref = ref;
     ckp_status st = CKP_OK;
     *verb_name = NULL;
-    for (int i = 0; i < n && st == CKP_OK; i++)
+    for (int i = 0; i < n && st == CKP_OK; i++) {
+        m.file = i;
         st = read_file(&m, paths[i], err);
+    }
+    if (st == CKP_OK && m.have_header)
+        st = check_all(&m, paths, expect, err);
     if (st == CKP_OK && !m.have_header)
         st = ckp_error_set(err, CKP_EPARSE, n == 1 ? paths[0] : NULL, 0, 0,
                            "no partial result header in the input (make partials with VERB "
@@ -1061,6 +1362,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
         ckp_env_close(&env);
     }
     ckp_args_free(m.a);
+    free(m.marks);
     for (int k = 0; k < 3; k++)
         free(m.list[k]);
     partial_free(&p);

@@ -13,11 +13,15 @@ $ awk -F, 'NR==1{h=$0;next}{f="y" substr($1,1,4) ".csv"; if(!(f in s)){print h >
 > 4
 > 54642
 
-# a shard's partial: a header naming the verb and its parameters, one record
-# per HS code x reporter x partner x flow (periods, values, quantities), tables
-$ chokepoint dependency --importer USA --hs antimony --input y2024.csv --partial | head -2
-> {"partial":"chokepoint","version":1,"verb":"dependency","args":{"importer":["USA"],"hs":["antimony"]}}
+# a shard's partial: a header naming the verb and its parameters (and the
+# partial's random id), one record per HS code x reporter x partner x flow
+# (periods, values, quantities), tables, and a trailer counting the lines
+# between header and trailer
+$ chokepoint dependency --importer USA --hs antimony --input y2024.csv --partial > dep24.jsonl && head -2 dep24.jsonl | sed 's/"id":"[0-9a-f]\{16\}"/"id":"ID"/' && tail -1 dep24.jsonl | sed 's/"id":"[0-9a-f]\{16\}"/"id":"ID"/' && expr $(wc -l < dep24.jsonl) - 2
+> {"partial":"chokepoint","version":2,"id":"ID","verb":"dependency","args":{"importer":["USA"],"hs":["antimony"]}}
 > {"hs":"261710","reporter":"USA","partner":"BOL","flow":"M","period":[202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412],"value":[153718,129735,124334,123613,163615,158431,190014,220355,162090,164221,157665,189778],"qty":[34587,37108,29908,27644,38491,45671,48242,53570,43926,40404,38314,38198]}
+> {"end":"chokepoint","id":"ID","records":86}
+> 86
 
 $ bash $CASES/merge_shards.sh st 'y*.csv' csv chokepoints --limit 0
 ~ ^same: [0-9]{3,} lines$
@@ -91,7 +95,7 @@ $ head -3 a.jsonl > bad.jsonl && echo '{"hs":"811292","reporter":"USA","partner"
 ! ^chokepoint: merge: bad\.jsonl:4:[0-9]+: not a partial result line
 ? 1
 
-$ printf '{"partial":"chokepoint","version":1,"verb":"dependency","args":{"importer":["USA"],"hs":["811292"]}}\nnot json\n' | chokepoint merge -
+$ printf '{"partial":"chokepoint","version":2,"id":"ab","verb":"dependency","args":{"importer":["USA"],"hs":["811292"]}}\nnot json\n' | chokepoint merge -
 ! ^chokepoint: merge: -:2:1: not a partial result line: expected a JSON object
 ? 1
 
@@ -100,31 +104,60 @@ $ chokepoint merge nosuch.jsonl
 ? 1
 
 $ echo '{"periods":[]}' | chokepoint merge -
-! no partial result header
+! ^chokepoint: merge: -: 1 partial lines without a header or trailer
 ? 1
 
-# an empty shard (no bytes, or only a header) is fine: it adds nothing
-$ : > empty.csv && head -1 w.csv > header.csv && chokepoint chokepoints --limit 0 --input empty.csv --partial > e1.jsonl && chokepoint chokepoints --limit 0 --input header.csv --partial > e2.jsonl && chokepoint merge --format csv e1.jsonl e2.jsonl
-> importer,hs,period,top_supplier,top_share,hhi,value,suppliers,source,score
+# a partial of the old format (no id, no trailer) is refused by version
+$ printf '{"partial":"chokepoint","version":1,"verb":"dependency","args":{"importer":["USA"],"hs":["811292"]}}\n' | chokepoint merge -
+! -:1: partial format version 1, this chokepoint reads version 2
+? 1
 
-$ for f in y2023.csv empty.csv; do chokepoint concentration --hs 811292 --input $f --partial; done | chokepoint merge --format csv - | wc -l
-> 6
+# nothing lost silently (issue 12): four shards by year, merged, are the
+# whole; a partial whose header line was lost (a failed mapper), one cut
+# short (no trailer), one missing a line in the middle, one given twice, an
+# empty partial file: each refused, exit 1, the file named
+$ for y in 2022 2023 2024 2025; do chokepoint chokepoints --limit 0 --input y$y.csv --partial > ck$y.jsonl || exit 1; done; chokepoint chokepoints --limit 0 --store st --format csv > ck-whole.csv && chokepoint merge --format csv --expect 4 ck2022.jsonl ck2023.jsonl ck2024.jsonl ck2025.jsonl | cmp - ck-whole.csv && echo same
+> same
 
-# rejected rows of a shard are counted and reported, never dropped silently
-$ printf 'period,reporter,partner,flow,hs,value,qty,unit\n2020,USA,CHN,M,811292,5,1,kg\n2020,USA,XXX,M,811292,5,1,kg\n' | chokepoint chokepoints --input - --format csv
-> importer,hs,period,top_supplier,top_share,hhi,value,suppliers,source,score
-> USA,811292,2020,CHN,1.0000,10000,5,1,reported,5
-! --input -: 1 of 2 rows rejected
+$ tail -n +2 ck2023.jsonl > nohead.jsonl && chokepoint merge --format csv ck2022.jsonl nohead.jsonl ck2024.jsonl ck2025.jsonl
+! ^chokepoint: merge: nohead\.jsonl:[0-9]+: the trailer of partial [0-9a-f]{16} has no header: the partial's header line was lost
+? 1
 
-# verbs without partials say so (usage error)
-$ chokepoint mirror --hs 811292 --input y2023.csv --partial
-! --partial is not supported by mirror \(see docs/scale\.md\)
-? 2
+$ head -n 50 ck2023.jsonl > cut.jsonl && chokepoint merge --format csv ck2022.jsonl cut.jsonl
+! ^chokepoint: merge: cut\.jsonl:1: partial [0-9a-f]{16} \(its header is here\) has no trailer: it was cut short
+? 1
 
-$ chokepoint concentration --hs gallium --side producer --input y2023.csv --partial
-! --side producer has no partial results
-? 2
+$ sed 7d ck2023.jsonl > hole.jsonl && chokepoint merge --format csv ck2022.jsonl hole.jsonl
+! ^chokepoint: merge: hole\.jsonl: the trailers count [0-9]+ record lines but [0-9]+ were read: lines of a partial were lost
+? 1
 
-$ chokepoint merge
-! merge: missing argument
-? 2
+$ chokepoint merge --format csv ck2022.jsonl ck2023.jsonl ck2022.jsonl
+! ^chokepoint: merge: ck2022\.jsonl:1: partial [0-9a-f]{16} was already read \(ck2022\.jsonl:1\): the same partial given twice
+? 1
+
+$ : > failed.jsonl && chokepoint merge --format csv ck2022.jsonl failed.jsonl
+! ^chokepoint: merge: failed\.jsonl: no partial in this input \(empty: did its mapper fail\?\)
+? 1
+
+# --expect N: a shard whose mapper wrote nothing at all is seen
+$ chokepoint merge --format csv --expect 4 ck2022.jsonl ck2023.jsonl ck2024.jsonl
+! ^chokepoint: merge: 3 partials read, --expect 4: a shard is missing
+? 1
+
+# the Hadoop way (lines of all mappers sorted together): a lost header is
+# still seen, named by the partial's id
+$ cat ck202?.jsonl | grep -vF "$(head -1 ck2024.jsonl)" | LC_ALL=C sort | chokepoint merge --format csv -
+! ^chokepoint: merge: -:[0-9]+: the trailer of partial [0-9a-f]{16} has no header
+? 1
+
+$ cat ck202?.jsonl | LC_ALL=C sort | chokepoint merge --format csv --expect 4 - | cmp - ck-whole.csv && echo same
+> same
+
+# parameters are compared normalised: HS lists in any order, countries in
+# any case or code (the rows are computed with the first header's spelling)
+$ chokepoint dependency --importer usa --hs 282580,261710 --input y2023.csv --partial > n1.jsonl && chokepoint dependency --importer USA --hs 261710,282580 --input y2024.csv --partial > n2.jsonl && chokepoint dependency --importer 842 --hs 261710 --hs 282580 --input y2022.csv --partial > n3.jsonl && chokepoint merge --format csv n2.jsonl n1.jsonl n3.jsonl > n.csv && for y in 2022 2023; do chokepoint dependency --importer USA --hs 261710,282580 --input y$y.csv --partial > s$y.jsonl; done && chokepoint merge --format csv n2.jsonl s2022.jsonl s2023.jsonl | cmp - n.csv && wc -l < n.csv
+~ ^[0-9]{2,}$
+
+$ chokepoint dependency --importer USA --hs 261710 --input y2024.csv --partial > n4.jsonl && chokepoint merge n1.jsonl n4.jsonl
+! n4\.jsonl:1: partial of 'dependency' with parameters .*same parameters
+? 1

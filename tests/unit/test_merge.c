@@ -115,7 +115,7 @@ static char *merged(const ckp_ref *ref, const char *const *paths, int n, ckp_err
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     const char *verb;
-    ckp_status st = ckp_merge_run(ref, ckp_test_path("data"), paths, n, CKP_FMT_JSON, f, &verb,
+    ckp_status st = ckp_merge_run(ref, ckp_test_path("data"), paths, n, 0, CKP_FMT_JSON, f, &verb,
                                   NULL, 0, err);
     fclose(f);
     if (st != CKP_OK) {
@@ -269,7 +269,7 @@ CKP_TEST(merge_errors_name_file_and_line)
     free(out);
 
     /* a corrupt line 3 */
-    REQUIRE(write_text(bad, "{\"partial\":\"chokepoint\",\"version\":1,\"verb\":\"dependency\","
+    REQUIRE(write_text(bad, "{\"partial\":\"chokepoint\",\"version\":2,\"id\":\"x\",\"verb\":\"dependency\","
                             "\"args\":{\"importer\":[\"USA\"],\"hs\":[\"811292\"]}}\n"
                             "{\"hs\":\"811292\",\"reporter\":\"USA\",\"partner\":\"CHN\","
                             "\"flow\":\"M\",\"period\":[202200],\"value\":[9],\"qty\":[null]}\n"
@@ -301,7 +301,7 @@ CKP_TEST(merge_errors_name_file_and_line)
     /* no header at all */
     REQUIRE(write_text(bad, ""));
     out = merged(ref, one, 1, &err);
-    CHECK(out == NULL && strstr(err.msg, "no partial result header"));
+    CHECK(out == NULL && strstr(err.msg, "no partial in this input"));
     free(out);
 
     /* verbs without partials refuse --partial */

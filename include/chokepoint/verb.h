@@ -117,7 +117,8 @@ typedef struct ckp_env {
     /* Scale (docs/scale.md).  input: when set (a flows file in any ingest
      * format, "-" = stdin), ckp_env_store() loads it into a private
      * temporary store (input_dir, removed once the store is open, else by
-     * ckp_env_close) instead of opening store_dir; input_rows and
+     * ckp_env_close or when SIGTERM, SIGINT or SIGHUP stops the process;
+     * leftovers older than a day are swept) instead of opening store_dir; input_rows and
      * input_rejected count its rows. */
     const char *input;
     char *input_dir;

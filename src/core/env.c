@@ -2,7 +2,7 @@
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp, strdup */
 #include "chokepoint/verb.h"
 
-#include <ftw.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +11,19 @@
 
 #include "chokepoint/ingest.h"
 #include "chokepoint/merge.h"
+#include "core/tmpdir.h"
+
+#define INPUT_PREFIX "chokepoint-input-"
+#define INPUT_STALE_SECONDS (24.0 * 3600) /* older leftovers are swept */
 
 /* ---- --input: a shard of flows in a private temporary store ------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void remove_input_dir(ckp_env *env)
 {
     if (!env->input_dir)
         return;
-    nftw(env->input_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    ckp__tmpdir_remove(env->input_dir);
+    ckp__tmpdir_release(env->input_dir);
     free(env->input_dir);
     env->input_dir = NULL;
 }
@@ -60,14 +57,16 @@ static ckp_status spool(FILE *in, const char *name, const char *path, long long 
 /* Load env->input into a new store in a private directory under $TMPDIR. */
 static ckp_status load_input(ckp_env *env, ckp_error *err)
 {
-    const char *tmp = getenv("TMPDIR");
+    /* removed on SIGTERM/SIGINT/SIGHUP too; a killed run's leftover older
+     * than a day is swept first (tmpdir.h) */
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/chokepoint-input-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return ckp_error_set(err, CKP_EIO, dir, 0, 0, "cannot create a temporary directory");
+    if (ckp__tmpdir_make(INPUT_PREFIX, INPUT_STALE_SECONDS, dir, sizeof dir) != 0)
+        return ckp_error_set(err, CKP_EIO, dir, 0, 0, "cannot create a temporary directory: %s",
+                             strerror(errno));
     env->input_dir = strdup(dir);
     if (!env->input_dir) {
-        rmdir(dir);
+        ckp__tmpdir_remove(dir);
+        ckp__tmpdir_release(dir);
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
     char store[4200], file[4200];

@@ -12,7 +12,7 @@
 
 static const char *o_format, *o_store, *o_rejects, *o_source, *o_data;
 static long o_edition;
-static int o_replace, o_synthetic, o_quiet;
+static int o_replace, o_synthetic, o_quiet, o_keep_unknown_hs;
 
 static const cli_opt opts[] = {
     {"format", 'f', CLI_STR, "auto|comtrade|baci|flows",
@@ -32,6 +32,10 @@ static const cli_opt opts[] = {
     {"hs-edition", 0, CLI_INT, "YEAR",
      "HS edition of codes when the file does not say (1992…2022; BACI: from the file name)",
      &o_edition},
+    {"keep-unknown-hs", 0, CLI_FLAG, NULL,
+     "keep HS6 codes that are not in the nomenclature of their edition (000000, 999999…; "
+     "rejected as unknown-hs by default)",
+     &o_keep_unknown_hs},
     {"quiet", 'q', CLI_FLAG, NULL, "no progress bar and no summary", &o_quiet},
     {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
@@ -47,7 +51,11 @@ static const cli_spec spec = {
     "  flows     period,reporter,partner,flow,hs,value[,qty,unit,value_alt,hs_edition]\n"
     "            (reporter/partner ISO3 or any country name or code; flow X, M, RX, RM)\n"
     "FILE '-' reads standard input.  Every rejected row is counted by reason (printed\n"
-    "at the end) and, with --rejects, written out with its file and line.  A row\n"
+    "at the end) and, with --rejects, written out with its file and line.  Values\n"
+    "above 1e15 USD (or quantities above 1e15) in one row are value-out-of-range;\n"
+    "impossible dates (2020-02-30) and periods not written YYYY, YYYY-MM, YYYYMM\n"
+    "or YYYY-MM-DD (2020/01) are bad-period; HS6 codes not in the nomenclature\n"
+    "of their edition (000000, 999999) are unknown-hs unless --keep-unknown-hs.  A row\n"
     "whose key (period, reporter, partner, flow, HS code, edition) repeats one\n"
     "already read in this ingest is rejected as duplicate-key, not summed.  Rows\n"
     "replace stored rows with the same key and source: ingesting a file twice does\n"
@@ -107,7 +115,7 @@ static void draw(const ckp_ingest_progress *p, void *ctx)
 int cmd_ingest(int argc, char **argv)
 {
     o_format = o_store = o_rejects = o_source = o_data = NULL;
-    o_replace = o_synthetic = o_quiet = 0;
+    o_replace = o_synthetic = o_quiet = o_keep_unknown_hs = 0;
     o_edition = 0;
     char **args;
     int nargs;
@@ -135,6 +143,7 @@ int cmd_ingest(int argc, char **argv)
     io.source = o_source;
     io.synthetic = o_synthetic ? 1 : -1;
     io.replace = o_replace;
+    io.keep_unknown_hs = o_keep_unknown_hs;
     progress pg = {!o_quiet && isatty(STDERR_FILENO), {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     io.progress = draw;
@@ -194,6 +203,10 @@ int cmd_ingest(int argc, char **argv)
             if (st.by_reason[k])
                 fprintf(stderr, "  rejected %llu %s\n", (unsigned long long)st.by_reason[k],
                         ckp_reject_name((ckp_reject_reason)k));
+        if (st.unknown_hs_kept)
+            fprintf(stderr, "  kept %llu rows whose HS code is not in its edition's "
+                            "nomenclature (--keep-unknown-hs)\n",
+                    (unsigned long long)st.unknown_hs_kept);
         if (st.rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
     }

@@ -55,10 +55,20 @@ typedef enum ckp_reject_reason {
     CKP_REJ_BREAKDOWN,     /* Comtrade partial row (mode of transport, customs
                               procedure, 2nd partner): only totals are stored */
     CKP_REJ_DUPLICATE,     /* same key as an earlier row of this ingest */
+    CKP_REJ_VALUE_RANGE,   /* value or value_alt above CKP_INGEST_MAX_VALUE USD, or a
+                              quantity above CKP_INGEST_MAX_QTY (sums would overflow) */
+    CKP_REJ_UNKNOWN_HS,    /* an HS6 code not in the nomenclature of its edition
+                              (000000, 999999…); kept with keep_unknown_hs */
     CKP_REJ_COUNT
 } ckp_reject_reason;
 
 const char *ckp_reject_name(ckp_reject_reason r);
+
+/* Bounds of one row: above them a row is rejected as value-out-of-range.
+ * World trade is about 2.5e13 USD a year; 1e15 USD in one row of one flow is
+ * an error in the data, and 1e308 overflows every sum it enters. */
+#define CKP_INGEST_MAX_VALUE 1e15 /* USD (value and value_alt, after conversion) */
+#define CKP_INGEST_MAX_QTY 1e15   /* quantity in its unit (kg, number…) */
 
 typedef struct ckp_ingest_progress {
     const char *file;      /* current file */
@@ -80,6 +90,13 @@ typedef struct ckp_ingest_opts {
     int hs_edition;           /* edition of BACI/flows codes when the file
                                  does not say; 0 = from the BACI file name
                                  (…_HS17_…) or unknown */
+    int keep_unknown_hs;      /* 1 = keep HS6 codes that are not in the
+                                 nomenclature of their edition (counted in
+                                 ckp_ingest_stats.unknown_hs_kept); 0 =
+                                 reject them as unknown-hs.  HS2017 and
+                                 HS2022 are checked against the shipped
+                                 nomenclature; other editions only for a
+                                 chapter 01-97 (not 77) and a heading 01+ */
     FILE *rejects;            /* NULL or where rejected rows go (CSV) */
     ckp_ingest_progress_fn progress; /* NULL or called every ~1 MB */
     void *progress_ctx;
@@ -92,6 +109,8 @@ typedef struct ckp_ingest_stats {
     uint64_t rows_kept;               /* rows stored */
     uint64_t rows_rejected;           /* sum of by_reason */
     uint64_t by_reason[CKP_REJ_COUNT];
+    uint64_t unknown_hs_kept;         /* rows kept with keep_unknown_hs whose
+                                         code is not in the nomenclature */
     uint64_t bytes_read;
     int files;
     /* after commit */

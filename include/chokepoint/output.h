@@ -51,13 +51,18 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols,
 void ckp_writer_str(ckp_writer *w, const char *s);          /* NULL = null */
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n);
 void ckp_writer_int(ckp_writer *w, long long v);
-void ckp_writer_num(ckp_writer *w, double v);               /* NaN = null */
+void ckp_writer_num(ckp_writer *w, double v);               /* NaN = null; ±inf
+                                                               too, counted */
 void ckp_writer_null(ckp_writer *w);
 void ckp_writer_json(ckp_writer *w, const char *raw_json);  /* CKP_COL_JSON */
 ckp_status ckp_writer_end_row(ckp_writer *w);
 
 /* Rows ended so far. */
 size_t ckp_writer_count(const ckp_writer *w);
+
+/* Numbers given that were ±inf (written as null): a sum overflowed
+ * somewhere, and the rows are wrong; the CLI and the API fail on it. */
+size_t ckp_writer_infinite(const ckp_writer *w);
 
 /* Flush everything buffered; CKP_EIO when the stream failed. */
 ckp_status ckp_writer_finish(ckp_writer *w);

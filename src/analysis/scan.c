@@ -189,10 +189,54 @@ static int on_block(const ckp_store_cols *b, void *ctx)
     return 0;
 }
 
+static ckp_status collect_store(const ckp__collect *c, ckp_error *err);
+
+/* Every sum a verb makes of the collector's values is bounded by the sum of
+ * all the values (and quantities) the collector hands out: when that one
+ * is finite, so are theirs.  The guard keeps it, so an overflow (a store
+ * written before ingest refused values above 1e15 USD, or partials with
+ * such values) is an error, never a share of 0.0000 and a null HHI. */
+typedef struct guard {
+    const ckp__collect *c;
+    double value, qty; /* sums of |value| and |qty| handed out */
+} guard;
+
+static void guard_emit(const ckp__pairval *pv, void *ctx)
+{
+    guard *g = ctx;
+    g->value += fabs(pv->value);
+    if (!isnan(pv->qty))
+        g->qty += fabs(pv->qty);
+    g->c->emit(pv, g->c->ctx);
+}
+
+static void guard_block(uint32_t hs, void *ctx)
+{
+    guard *g = ctx;
+    g->c->block(hs, g->c->ctx);
+}
+
 ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
 {
-    if (c->env && c->env->partial)
-        return ckp__partial_collect(c, err);
+    guard g = {c, 0, 0};
+    ckp__collect gc = *c;
+    gc.emit = guard_emit;
+    gc.block = c->block ? guard_block : NULL;
+    gc.ctx = &g;
+    ckp_status st = c->env && c->env->partial ? ckp__partial_collect(&gc, err)
+                                               : collect_store(&gc, err);
+    if (st == CKP_OK && (!isfinite(g.value) || !isfinite(g.qty)))
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                           "the %s summed here exceed the range of a double (a row above "
+                           "1e15 USD or 1e15 units: a store written before ingest refused "
+                           "them, or such partials); no share, HHI or total would be right: "
+                           "re-ingest the files (they are rejected as value-out-of-range now)",
+                           isfinite(g.value) ? "quantities" : "values");
+    return st;
+}
+
+static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
+{
     collect_state s;
     memset(&s, 0, sizeof s);
     s.c = c;

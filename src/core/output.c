@@ -33,6 +33,7 @@ struct ckp_writer {
     size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
     int *rowkind;        /* 0 null, 1 string, 2 number/raw */
     size_t ended;        /* rows ended, all formats */
+    size_t infinite;     /* ±inf numbers given (written as null) */
 };
 
 ckp_status ckp_format_parse(const char *s, ckp_format *out)
@@ -157,6 +158,8 @@ static void format_shortest(double v, char *buf, size_t n)
 void ckp_writer_num(ckp_writer *w, double v)
 {
     if (!isfinite(v)) {
+        if (isinf(v))
+            w->infinite++;
         put_cell(w, NULL, 0, 0);
         return;
     }
@@ -355,6 +358,8 @@ static void table_flush(ckp_writer *w)
 }
 
 size_t ckp_writer_count(const ckp_writer *w) { return w->ended; }
+
+size_t ckp_writer_infinite(const ckp_writer *w) { return w->infinite; }
 
 ckp_status ckp_writer_end_row(ckp_writer *w)
 {

@@ -58,6 +58,11 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     st = v->run(env, args, w, NULL, 0, err);
+    if (st == CKP_OK && ckp_writer_infinite(w))
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                           "%zu numbers of the result are infinite: a sum overflowed (a row "
+                           "above 1e15 USD in the store?); the rows are wrong",
+                           ckp_writer_infinite(w));
     ckp_status fst = ckp_writer_finish(w);
     ckp_writer_free(w);
     if (st == CKP_OK && fst != CKP_OK)

@@ -28,7 +28,7 @@ static const char *const reject_names[CKP_REJ_COUNT] = {
     "malformed-row", "missing-field", "bad-period",    "unknown-reporter",
     "unknown-partner", "bad-flow",    "bad-hs",        "hs-not-6-digit",
     "not-hs-classification", "bad-value", "bad-quantity", "breakdown-row",
-    "duplicate-key"};
+    "duplicate-key", "value-out-of-range", "unknown-hs"};
 
 const char *ckp_reject_name(ckp_reject_reason r)
 {
@@ -80,6 +80,11 @@ struct ckp_ingest {
     file_mark files[MAX_FILES];
     int nfiles;
     const char *cur_file;
+    /* HS6 code → 0 not looked up yet, 1 in the nomenclature, 2 not; for
+     * HS2017 and HS2022 (allocated on first use; the two parser threads
+     * of a big file may both fill a byte, with the same value) */
+    uint8_t *hs_known[2];
+    int hs_table[2];        /* the reference data has the HS2017 / HS2022 table */
 };
 
 /* ---- life cycle -------------------------------------------------------- */
@@ -105,7 +110,12 @@ ckp_status ckp_ingest_begin(const char *dir, const ckp_ref *ref, const ckp_inges
     ing->by_comtrade = malloc(1000 * sizeof(int));
     ing->by_baci = malloc(1000 * sizeof(int));
     ing->by_iso3 = malloc(26 * 26 * 26 * sizeof(int));
-    if (!ing->by_comtrade || !ing->by_baci || !ing->by_iso3) {
+    ing->hs_known[0] = calloc(1000000, 1);
+    ing->hs_known[1] = calloc(1000000, 1);
+    ing->hs_table[0] = ckp_ref_hs(ref, CKP_HS2017, 1, 2) != NULL;
+    ing->hs_table[1] = ckp_ref_hs(ref, CKP_HS2022, 1, 2) != NULL;
+    if (!ing->by_comtrade || !ing->by_baci || !ing->by_iso3 || !ing->hs_known[0] ||
+        !ing->hs_known[1]) {
         ckp_ingest_abort(ing);
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -131,6 +141,8 @@ void ckp_ingest_abort(ckp_ingest *ing)
     free(ing->by_comtrade);
     free(ing->by_baci);
     free(ing->by_iso3);
+    free(ing->hs_known[0]);
+    free(ing->hs_known[1]);
     for (int i = 0; i < NAME_CACHE; i++)
         free(ing->names[i].s);
     for (int i = 0; i < ing->nfiles; i++)
@@ -343,27 +355,51 @@ static long parse_int(ckp_field f)
     return v;
 }
 
-/* A period as data writes it: 2023, 2023-08, 202308, 2023-08-01, 2023/08. */
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+enum { PERIOD_FORM = -1, PERIOD_DATE = -2 };
+
+/* A period as data writes it: 2023, 2023-08, 202308, 2023-08-01, 20230801
+ * → YYYYMM or YYYY00; PERIOD_FORM when it is none of these (2023/08,
+ * 2023-0801), PERIOD_DATE when the month or day does not exist
+ * (2023-13, 2020-02-30). */
 static int32_t parse_period(ckp_field f)
 {
     f = trim(f);
     char d[8];
-    int n = 0;
+    int n = 0, dashes = 0;
     for (size_t i = 0; i < f.len; i++) {
         char c = f.ptr[i];
         if (c >= '0' && c <= '9') {
             if (n == 8)
-                return -1;
+                return PERIOD_FORM;
             d[n++] = c;
-        } else if ((c != '-' && c != '/') || (n != 4 && n != 6))
-            return -1;
+        } else if (c != '-' || (n != 4 && n != 6) || dashes != (n == 4 ? 0 : 1)) {
+            return PERIOD_FORM;
+        } else {
+            dashes++;
+        }
     }
-    if (n != 4 && n != 6 && n != 8)
-        return -1;
+    /* dashes: none, or after the year and (for a date) after the month */
+    if ((n != 4 && n != 6 && n != 8) || (dashes && dashes != (n == 8 ? 2 : 1)) ||
+        (n == 4 && dashes))
+        return PERIOD_FORM;
     int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
     int m = n >= 6 ? (d[4] - '0') * 10 + (d[5] - '0') : 0;
-    if (y < 1900 || y > 2200 || (n >= 6 && (m < 1 || m > 12)))
-        return -1;
+    if (y < 1900 || y > 2200)
+        return PERIOD_FORM;
+    if (n >= 6 && (m < 1 || m > 12))
+        return PERIOD_DATE;
+    if (n == 8) {
+        int day = (d[6] - '0') * 10 + (d[7] - '0');
+        if (day < 1 || day > days_in_month(y, m))
+            return PERIOD_DATE;
+    }
     return y * 100 + m;
 }
 
@@ -638,8 +674,80 @@ static int value_of(ckp_field f, double *v, const char **msg)
     return *msg ? -1 : 0;
 }
 
+/* 1 when code is in the nomenclature of edition ed: looked up (once per
+ * code) in the shipped HS2017 and HS2022 tables; for other editions, which
+ * are not shipped, a chapter 01-97 other than 77 and a heading from 01. */
+static int hs_known(ckp_ingest *ing, int ed, uint32_t code)
+{
+    /* chapters 98 and 99 are for national use, not HS; the shipped HS2022
+     * table lists Comtrade's 999999 "commodities not specified according
+     * to kind" (under section TOTAL), the HS2017 one does not: neither is a
+     * product, so both editions treat it alike */
+    if (code > 999999 || code / 10000 >= 98)
+        return 0;
+    int t = ed == CKP_HS2017 ? 0 : ed == CKP_HS2022 ? 1 : -1;
+    if (t >= 0 && !ing->hs_table[t])
+        t = -1; /* reference data without that table */
+    if (t < 0) {
+        uint32_t ch = code / 10000, hd = code / 100 % 100;
+        return ch >= 1 && ch <= 97 && ch != 77 && hd >= 1;
+    }
+    uint8_t k = ing->hs_known[t][code];
+    if (!k) {
+        k = ckp_ref_hs(ing->ref, (ckp_hs_edition)ed, code, 6) ? 1 : 2;
+        ing->hs_known[t][code] = k;
+    }
+    return k == 1;
+}
+
+/* Within the bounds of one row (check_row says why not). */
+static int plausible(const ckp_flow *f)
+{
+    return f->value <= CKP_INGEST_MAX_VALUE &&
+           (isnan(f->value_alt) || f->value_alt <= CKP_INGEST_MAX_VALUE) &&
+           (isnan(f->qty) || f->qty <= CKP_INGEST_MAX_QTY);
+}
+
+/* The checks every format shares, on a parsed row: values and quantities
+ * within bounds (a sum of rows must stay finite), the HS code in its
+ * edition's nomenclature.  1 = go on; 0 = rejected. */
+static int check_row(ctx *x, const ckp_flow *f)
+{
+    char hs[8];
+    if (f->value > CKP_INGEST_MAX_VALUE)
+        REJECT(x, CKP_REJ_VALUE_RANGE, "value %.6g USD is above %.0e USD for one row",
+               f->value, CKP_INGEST_MAX_VALUE);
+    if (!isnan(f->value_alt) && f->value_alt > CKP_INGEST_MAX_VALUE)
+        REJECT(x, CKP_REJ_VALUE_RANGE, "value_alt %.6g USD is above %.0e USD for one row",
+               f->value_alt, CKP_INGEST_MAX_VALUE);
+    if (!isnan(f->qty) && f->qty > CKP_INGEST_MAX_QTY)
+        REJECT(x, CKP_REJ_VALUE_RANGE, "quantity %.6g is above %.0e for one row", f->qty,
+               CKP_INGEST_MAX_QTY);
+    if (!hs_known(x->ing, f->hs_edition, f->hs)) {
+        if (!x->ing->opts.keep_unknown_hs) {
+            if (f->hs == 999999)
+                REJECT(x, CKP_REJ_UNKNOWN_HS,
+                       "HS code 999999 is Comtrade's 'commodities not specified according to "
+                       "kind', not an HS6 product (--keep-unknown-hs keeps it)");
+            if (f->hs_edition == CKP_HS2017 || f->hs_edition == CKP_HS2022)
+                REJECT(x, CKP_REJ_UNKNOWN_HS,
+                       "HS code %s is not in the HS%d nomenclature (--keep-unknown-hs keeps "
+                       "such codes)",
+                       ckp_hs_format(f->hs, 6, hs), f->hs_edition);
+            REJECT(x, CKP_REJ_UNKNOWN_HS,
+                   "HS code %s has no HS chapter 01-97 and heading (--keep-unknown-hs keeps "
+                   "such codes)",
+                   ckp_hs_format(f->hs, 6, hs));
+        }
+        x->st->unknown_hs_kept++;
+    }
+    return 1;
+}
+
 static int add(ctx *x, const ckp_flow *f)
 {
+    if (!check_row(x, f))
+        return 0;
     ckp_error e;
     if (ckp_store_writer_add_line(x->w, f, (uint32_t)(ckp_csv_line(x->csv) + x->line_offset),
                                   &e) != CKP_OK)
@@ -692,8 +800,9 @@ static int row_comtrade(ctx *x)
     }
     if (period < 0) {
         ckp_field p = F(x, c->period >= 0 ? c->period : c->year);
-        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY or YYYYMM", (int)p.len,
-               p.ptr ? p.ptr : "");
+        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY or YYYYMM%s", (int)p.len,
+               p.ptr ? p.ptr : "",
+               c->period >= 0 && parse_period(p) == PERIOD_DATE ? " (no such month or day)" : "");
     }
     if (ieq(freq, "A"))
         period = period / 100 * 100;
@@ -804,9 +913,12 @@ static int row_flows(ctx *x)
     f.source = x->source;
     ckp_field pf = F(x, c->period);
     f.period = parse_period(pf);
-    if (f.period < 0)
-        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY or YYYY-MM", (int)pf.len,
+    if (f.period == PERIOD_DATE)
+        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not a real month or day", (int)pf.len,
                pf.ptr ? pf.ptr : "");
+    if (f.period < 0)
+        REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY, YYYY-MM, YYYYMM or YYYY-MM-DD",
+               (int)pf.len, pf.ptr ? pf.ptr : "");
     ckp_field rf = F(x, c->reporter), tf = F(x, c->partner);
     f.reporter = country_any(x->ing, rf);
     if (f.reporter < 0)
@@ -1154,6 +1266,8 @@ static int stage_plain(ctx *x, uint64_t t, uint64_t i, uint64_t j, uint64_t k, u
     fl.value_alt = NAN;
     fl.qty = hq ? (double)qm / pow10_tab[qf] * 1000 : NAN;
     fl.unit = hq ? CKP_UNIT_KG : CKP_UNIT_NONE;
+    if (!plausible(&fl) || !hs_known(x->ing, fl.hs_edition, fl.hs))
+        return 0; /* the reader path rejects it (or keeps an unknown code), saying why */
     ckp_error add_err;
     if (ckp_store_writer_add_line(x->w, &fl, (uint32_t)line, &add_err) != CKP_OK)
         return 0;
@@ -1545,6 +1659,7 @@ static void add_stats(ckp_ingest_stats *a, const ckp_ingest_stats *b)
     a->rows_read += b->rows_read;
     a->rows_kept += b->rows_kept;
     a->rows_rejected += b->rows_rejected;
+    a->unknown_hs_kept += b->unknown_hs_kept;
     a->bytes_read += b->bytes_read;
     for (int r = 0; r < CKP_REJ_COUNT; r++)
         a->by_reason[r] += b->by_reason[r];

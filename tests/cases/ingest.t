@@ -41,7 +41,7 @@ $ cd $CASES/../data/ingest && chokepoint ingest -q --format flows --source mine 
 > flows_dirty.csv,4,bad-value,value is inf or NaN,"2023,CHN,JPN,M,250410,NaN,1,kg"
 > flows_dirty.csv,5,unknown-partner,unknown partner 'Atlantis',"2023-09,CHN,Atlantis,X,811292,5,1,kg"
 > flows_dirty.csv,6,bad-flow,"flow 'Z' is not X, M, RX or RM","2023-09,CHN,USA,Z,811292,5,1,kg"
-> flows_dirty.csv,7,bad-period,period '2023-13' is not YYYY or YYYY-MM,"2023-13,CHN,USA,X,811292,5,1,kg"
+> flows_dirty.csv,7,bad-period,period '2023-13' is not a real month or day,"2023-13,CHN,USA,X,811292,5,1,kg"
 > flows_dirty.csv,10,bad-quantity,qty is not a non-negative number,"2023-11,CHN,USA,X,811292,7,-1,kg"
 
 # --- standard input; a synth-named source is marked synthetic
@@ -87,3 +87,34 @@ $ chokepoint info --store $TMP/ing-none
 
 $ chokepoint ingest --help
 ~ ^usage: chokepoint ingest
+
+# out-of-range values, impossible dates, periods in another form, HS codes
+# outside their edition's nomenclature (issue 12): each rejected by reason;
+# 1e15 USD itself and 29 February of a leap year are kept, and so are
+# 999999/000000 with --keep-unknown-hs
+$ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/ing-range --rejects - flows_range.csv | cut -d, -f2,3
+> line,reason
+> 2,value-out-of-range
+> 3,value-out-of-range
+> 5,value-out-of-range
+> 6,value-out-of-range
+> 7,bad-period
+> 8,bad-period
+> 10,bad-period
+> 11,bad-period
+> 13,unknown-hs
+> 14,unknown-hs
+> 15,unknown-hs
+> 17,bad-hs
+
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-range2 flows_range.csv
+! ^  rejected 4 value-out-of-range$
+? 0
+
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-range3 --keep-unknown-hs flows_range.csv 2>&1 >/dev/null | grep '^  kept' ; chokepoint info --store $TMP/ing-range3 --format csv | cut -d, -f1 | tail -1
+>   kept 3 rows whose HS code is not in its edition's nomenclature (--keep-unknown-hs)
+> 7
+
+$ chokepoint dependency --store $TMP/ing-range --importer USA --hs 8110 --format csv | cut -d, -f1-6
+> importer,hs,period,supplier,value,share
+> USA,8110,2020,CHN,1000000000000000,1.0000

@@ -161,3 +161,9 @@ $ chokepoint dependency --importer usa --hs 282580,261710 --input y2023.csv --pa
 $ chokepoint dependency --importer USA --hs 261710 --input y2024.csv --partial > n4.jsonl && chokepoint merge n1.jsonl n4.jsonl
 ! n4\.jsonl:1: partial of 'dependency' with parameters .*same parameters
 ? 1
+
+# values whose sum overflows (partials carry what any store held): the merge
+# fails and says so, never a share of 0.0000 and a null HHI
+$ for i in 1 2; do printf '{"partial":"chokepoint","version":2,"id":"big%s","verb":"dependency","args":{"importer":["USA"],"hs":["854231"]}}\n{"hs":"854231","reporter":"USA","partner":"CHN","flow":"M","period":[202100],"value":[1e308],"qty":[null]}\n{"end":"chokepoint","id":"big%s","records":1}\n' $i $i > big$i.jsonl; done; chokepoint merge --format csv big1.jsonl big2.jsonl
+! ^chokepoint: merge: the values summed here exceed the range of a double
+? 1

@@ -428,3 +428,65 @@ CKP_TEST(analysis_production_tables)
     ckp_production_free(p);
     ckp_ref_free(ref);
 }
+
+/* Values that overflow a sum (issue 12): a store that holds rows of 1e308
+ * USD (written before ingest refused values above 1e15, here through the
+ * writer) must make the verbs fail and say so, never answer share 0.0000
+ * and a null HHI. */
+CKP_TEST(analysis_overflow_is_an_error)
+{
+    ckp_ref *ref;
+    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/overflow.store", ckp_test_tmpdir());
+    ckp_store_writer *w;
+    REQUIRE(ckp_store_writer_begin(dir, ref, 1, &w, NULL) == CKP_OK);
+    int src = ckp_store_writer_source(w, "test", 0);
+    const char *sup[] = {"CHN", "TWN", "KOR"};
+    for (int i = 0; i < 3; i++) {
+        ckp_flow f;
+        memset(&f, 0, sizeof f);
+        f.period = 202100;
+        f.reporter = ckp_ref_country_by_iso3(ref, "USA");
+        f.partner = ckp_ref_country_by_iso3(ref, sup[i]);
+        f.flow = 'M';
+        f.hs = 854231;
+        f.hs_edition = 2017;
+        f.value = i < 2 ? 1e308 : 5;
+        f.value_alt = NAN;
+        f.qty = 1;
+        f.unit = CKP_UNIT_KG;
+        f.source = src;
+        REQUIRE(ckp_store_writer_add(w, &f, NULL) == CKP_OK);
+    }
+    REQUIRE(ckp_store_writer_commit(w, NULL) == CKP_OK);
+    ckp_env env;
+    ckp_env_init(&env, ref, ckp_test_path("data"), dir);
+    const char *verbs[][8] = {
+        {"dependency", "importer", "USA", "hs", "854231", NULL, NULL, NULL},
+        {"chokepoints", "period", "2021", NULL, NULL, NULL, NULL, NULL},
+        {"concentration", "hs", "854231", "side", "importer", NULL, NULL, NULL},
+        {"surge", "reporter", "USA", "hs", "854231", "flow", "M", NULL},
+    };
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        ckp_args *a = ckp_args_new();
+        for (int i = 1; verbs[v][i]; i += 2)
+            ckp_args_set(a, verbs[v][i], verbs[v][i + 1]);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        ckp_error err;
+        ckp_error_clear(&err);
+        ckp_status st = ckp_verb_run_json(ckp_verb_find(verbs[v][0]), &env, a, 1, f, &err);
+        fclose(f);
+        ckp_args_free(a);
+        if (st == CKP_OK)
+            fprintf(stderr, "%s answered despite the overflow:\n%s", verbs[v][0], buf);
+        CHECK(st != CKP_OK);
+        CHECK(strstr(err.msg, "range of a double") != NULL ||
+              strstr(err.msg, "infinite") != NULL);
+        free(buf);
+    }
+    ckp_env_close(&env);
+    ckp_ref_free(ref);
+}

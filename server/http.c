@@ -972,11 +972,33 @@ typedef struct bad_rows {
     int oom;            /* a row could not be recorded: the answer is 500 */
 } bad_rows;
 
+/* A JSON string of text that may hold invalid UTF-8 (a reason quoting a
+ * Latin-1 field): invalid bytes become U+FFFD, as in every JSON output. */
+static json_t *json_text_lossy(const char *text)
+{
+    json_t *j = json_string(text);
+    if (j)
+        return j;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    ckp_json_write_string(f, text, strlen(text));
+    fclose(f);
+    j = buf ? json_loadb(buf, len, JSON_DECODE_ANY, NULL) : NULL;
+    free(buf);
+    return j;
+}
+
 static void on_bad_row(const ckp_error *why, void *ctx)
 {
     bad_rows *b = ctx;
     b->n++;
-    json_t *row = json_pack("{s:I, s:s}", "line", (json_int_t)why->line, "reason", why->msg);
+    json_t *row = json_pack("{s:I, s:o*}", "line", (json_int_t)why->line, "reason",
+                            json_text_lossy(why->msg));
+    if (row && !json_object_get(row, "reason"))
+        b->oom = 1;
     if (!row || json_array_append(b->unscreened, row) != 0)
         b->oom = 1;
     if (row && json_array_size(b->arr) < 100 && json_array_append(b->arr, row) != 0)
@@ -1082,8 +1104,13 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
         char *nl = memchr(p, '\n', (size_t)(lines + llen - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(lines + llen - p);
         json_t *row = n ? json_loadb(p, n, 0, NULL) : NULL;
-        if (row)
-            json_array_append_new(rows, row);
+        if (n && (!row || json_array_append_new(rows, row) != 0)) {
+            /* an alert that cannot be passed on fails the answer: never dropped */
+            free(lines);
+            json_decref(doc);
+            fail(rs, 500, "an alert could not be encoded: nothing answered");
+            return;
+        }
         p += n + 1;
     }
     free(lines);

@@ -116,6 +116,9 @@ void ckp_screener_free(ckp_screener *s);
  * is then NOT screened, whatever alerts were reported before, and must be
  * counted and reported as such (ckp_screen_run does). */
 int ckp_screen_shipment(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx);
+/* Why the last ckp_screen_shipment() returned -1 (a name too long to be
+ * compared whole, out of memory…); valid until the next call. */
+const char *ckp_screener_failure(const ckp_screener *s);
 /* The unit-value alerts over every shipment seen.  Returns their number, or
  * -1 when they could not all be computed (out of memory): the run failed. */
 int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx);

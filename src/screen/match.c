@@ -1038,11 +1038,14 @@ static int hit_cmp(const void *x, const void *y)
     return strcmp(a->party->id, b->party->id);
 }
 
+int ckp_match_query_cut(const ckp_matcher *m) { return m->q.truncated; }
+
 int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *opts,
               ckp_match_hit *hits, int max)
 {
     const ckp_index *ix = m->ix;
     ckp_match_opts defo;
+    m->q.truncated = 0;
     if (!opts) {
         ckp_match_opts_init(&defo);
         opts = &defo;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chokepoint/csv.h"
+#include "chokepoint/names.h"
 #include "screen_int.h"
 
 #define CACHE_MAX 65536  /* distinct party names remembered per screener */
@@ -19,6 +20,7 @@
 /* A party name already matched: its hits (strings in the cache arena). */
 typedef struct cached {
     int n;
+    int cut; /* the name was longer than the matcher compares: not screened */
     const ckp_party *party[CACHE_HITS];
     const char *matched[CACHE_HITS];
     const char *expl[CACHE_HITS];
@@ -55,7 +57,8 @@ struct ckp_screener {
     /* scratch */
     ckp__dbuf reason, matched, rule; /* of the alert being built */
     ckp__dbuf key, why;              /* party-cache key, misdeclaration sentence */
-    int failed; /* a rule could not be applied to this shipment (memory) */
+    int failed; /* a rule could not be applied to this shipment */
+    ckp__dbuf failmsg; /* why, when it is not memory */
 };
 
 void ckp_screen_config_init(ckp_screen_config *c, const ckp_ref *ref)
@@ -117,6 +120,7 @@ void ckp_screener_free(ckp_screener *s)
     ckp__dbuf_free(&s->rule);
     ckp__dbuf_free(&s->key);
     ckp__dbuf_free(&s->why);
+    ckp__dbuf_free(&s->failmsg);
     free(s);
 }
 
@@ -383,6 +387,7 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
     if (!k)
         return NULL;
     c->n = n;
+    c->cut = ckp_match_query_cut(s->m);
     for (int i = 0; i < n; i++) {
         c->party[i] = s->hits[i].party;
         c->matched[i] = s->hits[i].matched_name;
@@ -402,7 +407,14 @@ static int party_field(ckp_screener *s, const ckp_shipment *sh, const char *fiel
                        const char *name, int country, ckp_alert_fn fn, void *ctx, int *stop)
 {
     const cached *c = party_lookup(s, name, country);
-    if (!c) {
+    if (!c || c->cut) {
+        if (c) {
+            ckp__dbuf_reset(&s->failmsg);
+            ckp__dbuf_printf(&s->failmsg,
+                             "%s \"%.60s…\" is longer than the party matcher compares whole "
+                             "(%d bytes or %d words): not screened",
+                             field, name, CKP_NAME_MAX_BYTES, CKP_NAME_MAX_TOKENS);
+        }
         s->failed = 1;
         *stop = 1;
         return 0;
@@ -795,10 +807,18 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
     return failed || s->failed ? -1 : count;
 }
 
+const char *ckp_screener_failure(const ckp_screener *s)
+{
+    if (s->failmsg.n && !s->failmsg.failed)
+        return ckp__dbuf_str(&s->failmsg);
+    return "could not be screened: out of memory building its matches or alerts";
+}
+
 int ckp_screen_shipment(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx)
 {
     int stop = 0, n = 0;
     s->failed = 0;
+    ckp__dbuf_reset(&s->failmsg);
     n += goods_rule(s, sh, fn, ctx, &stop);
     if (!stop)
         n += party_rule(s, sh, fn, ctx, &stop);

@@ -247,6 +247,22 @@ void ckp__dbuf_printf(ckp__dbuf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 when invalid (p is
+ * NUL-terminated, so a short sequence stops at the NUL). */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (size_t j = 1; j < k; j++)
+        if ((p[j] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) ||
+        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return k;
+}
+
 void ckp__dbuf_json(ckp__dbuf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -259,7 +275,17 @@ void ckp__dbuf_json(ckp__dbuf *b, const char *s)
         return;
     b->p[b->n++] = '"';
     for (; *p; p++) {
-        if (*p == '"' || *p == '\\') {
+        if (*p >= 0x80) { /* JSON text is UTF-8: an invalid byte becomes U+FFFD */
+            size_t k = utf8_len(p);
+            if (k) {
+                memcpy(b->p + b->n, p, k);
+                b->n += k;
+                p += k - 1;
+            } else {
+                memcpy(b->p + b->n, "\\ufffd", 6);
+                b->n += 6;
+            }
+        } else if (*p == '"' || *p == '\\') {
             b->p[b->n++] = '\\';
             b->p[b->n++] = (char)*p;
         } else if (*p < 0x20) {

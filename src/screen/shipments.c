@@ -345,9 +345,7 @@ static void screen_one(ckp_screener *scr, const ckp_ref *ref, rowtext *rt, long 
     int n = ckp_screen_shipment(scr, &sh, on_alert, r);
     if (n < 0) {
         if (!r->wrc)
-            report_bad(bad_fn, bad_ctx, file, line,
-                       "could not be screened: out of memory building its matches or alerts",
-                       r->st);
+            report_bad(bad_fn, bad_ctx, file, line, ckp_screener_failure(scr), r->st);
         return;
     }
     r->st->shipments++;

@@ -114,6 +114,11 @@ $ chokepoint screen - --no-parties
 < {"id":"J9","exporter":{"name":"Rosoboronexport"},"hs":"930100"}
 ? 3
 ! -:1: exporter is a JSON object: give a string or a number
+# a name longer than the party matcher compares whole (32 words) is not
+# screened: its last words, here the listed name, would not be compared
+$ python3 -c "print('id,exporter'); print('W1,' + ' '.join('alpha%d' % i for i in range(40)) + ' Rosoboronexport')" | chokepoint screen -
+? 3
+! -:2: exporter "alpha0 alpha1 .*" is longer than the party matcher compares whole \(1024 bytes or 32 words\): not screened
 # every party of the parties column is screened, however many there are
 $ printf 'id,parties\nP1,a;b;c;d;e;f;g;h;i;j;Rosoboronexport\n' | chokepoint screen - | grep -o '"field":"party","query":"[^"]*"'
 > "field":"party","query":"Rosoboronexport"

@@ -119,6 +119,12 @@ $ chokepoint screen - --no-parties
 $ python3 -c "print('id,exporter'); print('W1,' + ' '.join('alpha%d' % i for i in range(40)) + ' Rosoboronexport')" | chokepoint screen -
 ? 3
 ! -:2: exporter "alpha0 alpha1 .*" is longer than the party matcher compares whole \(1024 bytes or 32 words\): not screened
+# a party list's aliases are read whole, however many (the 601st alias of a
+# 10 kB field was cut off); a field that would have to be cut is a reported reject
+$ python3 -c "print('id,name,aliases,country,list,program'); print('X1,Acme Widgets,' + ';'.join('alias number %d' % i for i in range(600)) + ';Zeta Shell Company,IRN,TEST,T')" > $TMP/biglist.csv && printf 'id,exporter\nZ1,Zeta Shell Company\n' | chokepoint screen - --lists $TMP/biglist.csv | grep -o '"rule":"[^"]*"'
+> "rule":"TEST"
+$ python3 -c "print('id,name,aliases,country,list,program'); print('X1,' + 'N' * 3000 + ',Zeta Shell Company,IRN,TEST,T')" > $TMP/biglist2.csv && printf 'id,exporter\nZ1,Zeta Shell Company\n' | chokepoint screen - --lists $TMP/biglist2.csv
+! lists: 1 bad rows skipped \(first: biglist2.csv:2: column 2 is longer than this list's loader keeps: entry not loaded\)
 # every party of the parties column is screened, however many there are
 $ printf 'id,parties\nP1,a;b;c;d;e;f;g;h;i;j;Rosoboronexport\n' | chokepoint screen - | grep -o '"field":"party","query":"[^"]*"'
 > "field":"party","query":"Rosoboronexport"

@@ -354,3 +354,26 @@ CKP_TEST(screen_hubs_find_indexed)
     }
     CHECK(ckp_hubs_find(h, 999999, 0, -1) == NULL);
 }
+
+/* An explanation longer than CKP_EXPLAIN_MAX says it was cut (" ...") and
+ * is never cut without a word. */
+CKP_TEST(screen_explanation_cut_said)
+{
+    env6 *e = env();
+    REQUIRE(e);
+    ckp_matcher *m = NULL;
+    ckp_error err;
+    REQUIRE(ckp_matcher_new(e->ix, &m, &err) == CKP_OK);
+    char name[1024];
+    size_t o = 0;
+    for (int i = 0; i < 30; i++)
+        o += (size_t)snprintf(name + o, sizeof name - o, "%sabcdefghijklmnopqrst%c", i ? " " : "",
+                              'a' + i % 26);
+    char expl[CKP_EXPLAIN_MAX];
+    double sc = ckp_match_pair(m, name, o, name, o, expl, sizeof expl);
+    CHECK(sc > 0.99);
+    size_t n = strlen(expl);
+    CHECK(n > 900);
+    CHECK(n >= 4 && strcmp(expl + n - 4, " ...") == 0);
+    ckp_matcher_free(m);
+}

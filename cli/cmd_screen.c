@@ -36,7 +36,8 @@ static const cli_opt opts[] = {
     {"map", 0, CLI_STR, "COL=NAME,…", "read our column COL from the input's column NAME", &o_map},
     {"threshold", 't', CLI_NUM, "T", "party match threshold (default 0.80)", &o_threshold},
     {"store", 0, CLI_STR, "DIR", "compare unit values (kg, USD) with the flow store's flows of "
-                                 "the same HS6 instead of the file's own shipments",
+                                 "the same HS6 instead of the file's own shipments, and rank "
+                                 "the route hubs of every measure from it (unless --hubs)",
      &o_store},
     {"source", 0, CLI_STR, "S", "which of the store's sources --store compares with: auto "
                                 "(the real ones when there are any; default), synthetic, all "
@@ -54,7 +55,9 @@ static const cli_opt opts[] = {
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
-    "screen", "[--lists L] [--measures FILE] [--hubs FILE] [--map COL=NAME,…] SHIPMENTS",
+    "screen",
+    "[--lists L] [--measures FILE] [--store DIR] [--hubs FILE] [--map COL=NAME,…] "
+    "[--rejects FILE] SHIPMENTS",
     "screen shipments: controlled goods, listed parties, risky routes, unit values",
     "SHIPMENTS is a CSV with a header or JSON Lines ('-' = stdin) with columns\n"
     "id,date,exporter,exporter_country,importer,importer_country,origin,destination,\n"

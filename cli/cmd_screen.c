@@ -1,5 +1,9 @@
 /* cmd_screen.c — the 'screen' verb: one alert per hit on each shipment
- * (goods, party, route, unit value), JSON Lines out, exit 1 when any alert. */
+ * (goods, party, route, unit value), JSON Lines out.  Exit status: 0 every
+ * row screened, no alert; 1 every row screened, some alert; 2 usage error;
+ * 3 some row could not be screened, or the run failed — so that no failure
+ * can be read as "no alert". */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +13,7 @@
 #include "cli.h"
 
 static const char *o_lists, *o_measures, *o_hubs, *o_map, *o_format, *o_data, *o_input,
-    *o_store, *o_source;
+    *o_store, *o_source, *o_rejects;
 static double o_threshold = CKP_MATCH_THRESHOLD, o_uv_z = 3.5;
 static long o_uv_min = 8;
 static int o_no_parties, o_quiet;
@@ -22,12 +26,18 @@ static const cli_opt opts[] = {
                                        "the shipped register",
      &o_measures},
     {"hubs", 0, CLI_STR, "FILE", "ranked rerouting hubs: CSV hs,hub,destination,score[,rank,"
-                                 "measure] (as 'chokepoint diversion --all-measures' writes)",
+                                 "measure] (as 'chokepoint diversion --all-measures' writes); "
+                                 "default with --store: every measure's hubs ranked from the "
+                                 "store (cached per store generation)",
      &o_hubs},
+    {"rejects", 0, CLI_STR, "FILE", "write every row that could not be screened to FILE (CSV "
+                                    "file,line,reason)",
+     &o_rejects},
     {"map", 0, CLI_STR, "COL=NAME,…", "read our column COL from the input's column NAME", &o_map},
     {"threshold", 't', CLI_NUM, "T", "party match threshold (default 0.80)", &o_threshold},
     {"store", 0, CLI_STR, "DIR", "compare unit values (kg, USD) with the flow store's flows of "
-                                 "the same HS6 instead of the file's own shipments",
+                                 "the same HS6 instead of the file's own shipments, and rank "
+                                 "the route hubs of every measure from it (unless --hubs)",
      &o_store},
     {"source", 0, CLI_STR, "S", "which of the store's sources --store compares with: auto "
                                 "(the real ones when there are any; default), synthetic, all "
@@ -45,36 +55,77 @@ static const cli_opt opts[] = {
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
-    "screen", "[--lists L] [--measures FILE] [--hubs FILE] [--map COL=NAME,…] SHIPMENTS",
+    "screen",
+    "[--lists L] [--measures FILE] [--store DIR] [--hubs FILE] [--map COL=NAME,…] "
+    "[--rejects FILE] SHIPMENTS",
     "screen shipments: controlled goods, listed parties, risky routes, unit values",
     "SHIPMENTS is a CSV with a header or JSON Lines ('-' = stdin) with columns\n"
     "id,date,exporter,exporter_country,importer,importer_country,origin,destination,\n"
     "transit,hs,description,qty,unit,value,currency (only id is required).\n"
     "One alert per hit: shipment, kind (goods|party|route|unitvalue), score, reason,\n"
-    "rule, matched (JSON), line.  Bad rows are reported with their line and skipped.\n"
-    "A summary goes to stderr.  Exit status: 0 no alert, 1 any alert, 2 error.",
+    "rule, matched (JSON), line.  A row that cannot be screened (bad field, NUL byte,\n"
+    "field too long…) is reported on stderr with file:line and reason, counted first in\n"
+    "the summary, and listed in --rejects FILE.  Without --hubs, --store ranks the route\n"
+    "hubs of every measure from the store.  Exit status: 0 every row screened, no alert;\n"
+    "1 every row screened, some alert; 2 usage error; 3 some row not screened, or the run\n"
+    "failed (whatever the alerts).",
     opts, 1, 1};
 
 static void reset_opts(void)
 {
     o_lists = o_measures = o_hubs = o_map = o_format = o_data = o_input = o_store = o_source =
-        NULL;
+        o_rejects = NULL;
     o_threshold = CKP_MATCH_THRESHOLD;
     o_uv_z = 3.5;
     o_uv_min = 8;
     o_no_parties = o_quiet = 0;
 }
 
+/* Where the rows that could not be screened go: stderr (the first 100) and
+ * the --rejects file (all of them). */
+typedef struct rejects {
+    const char *path; /* the input, as named on the command line */
+    long shown;
+    FILE *f;     /* NULL = no --rejects */
+    int failed;  /* a write to f failed */
+} rejects;
+
+static void csv_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 static void on_bad(const ckp_error *why, void *ctx)
 {
-    long *shown = ctx;
-    if (++*shown <= 100) {
+    rejects *rj = ctx;
+    if (++rj->shown <= 100) {
         char buf[1200];
-        fprintf(stderr, "chokepoint: screen: %s (row skipped)\n",
+        fprintf(stderr, "chokepoint: screen: %s (row NOT screened)\n",
                 ckp_error_format(why, buf, sizeof buf));
-    } else if (*shown == 101) {
-        fprintf(stderr, "chokepoint: screen: more bad rows: see the count in the summary\n");
+    } else if (rj->shown == 101) {
+        fprintf(stderr, "chokepoint: screen: more rows not screened: see the count in the "
+                        "summary%s\n",
+                rj->f ? " and the --rejects file" : "");
     }
+    if (rj->f) {
+        csv_quoted(rj->f, rj->path);
+        fprintf(rj->f, ",%ld,", why->line);
+        csv_quoted(rj->f, why->msg);
+        if (fputc('\n', rj->f) == EOF)
+            rj->failed = 1;
+    }
+}
+
+/* A failed run: 2 for a usage error, else 3 (never 0 or 1). */
+static int run_failed(const ckp_error *err)
+{
+    return cli_fail("screen", err) == 2 ? 2 : 3;
 }
 
 int cmd_screen(int argc, char **argv)
@@ -101,7 +152,7 @@ int cmd_screen(int argc, char **argv)
     }
     ckp_ref *ref = cli_load_ref("screen", o_data);
     if (!ref)
-        return 2;
+        return 3;
     int rc = 0;
     ckp_error err;
     ckp_error_clear(&err);
@@ -111,32 +162,49 @@ int cmd_screen(int argc, char **argv)
     ckp_hubs *hubs = NULL;
     ckp_store *store = NULL;
     ckp_writer *w = NULL;
+    rejects rj = {args[0], 0, NULL, 0};
     ckp_list_stats lst;
     memset(&lst, 0, sizeof lst);
     if (!o_no_parties && ckp_index_load(o_lists, o_data, ref, &lists, &ix, &lst, &err)) {
-        cli_fail("screen", &err);
-        rc = 2;
+        rc = run_failed(&err);
         goto out_free;
     }
     if (lst.bad && !o_quiet)
         fprintf(stderr, "chokepoint: screen: lists: %llu bad rows skipped (first: %s)\n",
                 (unsigned long long)lst.bad, lst.first_bad);
     if (ckp_measures_load(ref, o_data, o_measures, &ms, &err)) {
-        cli_fail("screen", &err);
-        rc = 2;
+        rc = run_failed(&err);
         goto out_free;
     }
     if (o_hubs && ckp_hubs_load_csv(o_hubs, ref, &hubs, &err)) {
-        cli_fail("screen", &err);
-        rc = 2;
+        rc = run_failed(&err);
         goto out_free;
     }
     /* the same sources as every verb sees: real ones unless told */
     if (o_store && (ckp_store_open(ckp_store_dir(o_store), ref, &store, &err) ||
                     ckp_store_select_sources(store, o_source, &err))) {
-        cli_fail("screen", &err);
-        rc = 2;
+        rc = run_failed(&err);
         goto out_free;
+    }
+    /* route hubs out of the box: every measure's, ranked from the store */
+    if (!hubs && store) {
+        int cached = 0;
+        if (ckp_hubs_for_store(store, ref, ms, &hubs, &cached, &err)) {
+            rc = run_failed(&err);
+            goto out_free;
+        }
+        if (!o_quiet)
+            fprintf(stderr, "screen: route hubs: %zu entries ranked from the store%s\n",
+                    ckp_hubs_count(hubs), cached ? " (cached)" : "");
+    }
+    if (o_rejects) {
+        rj.f = fopen(o_rejects, "w");
+        if (!rj.f) {
+            rc = cli_failf("screen", 3, "--rejects %s: cannot open: %s", o_rejects,
+                           strerror(errno));
+            goto out_free;
+        }
+        fputs("file,line,reason\n", rj.f);
     }
     ckp_screen_config cfg;
     ckp_screen_config_init(&cfg, ref);
@@ -151,35 +219,48 @@ int cmd_screen(int argc, char **argv)
     const ckp_column *cols = ckp_screen_columns(&ncols);
     w = ckp_writer_new(stdout, fmt, cols, ncols);
     if (!w) {
-        rc = cli_failf("screen", 2, "out of memory");
+        rc = cli_failf("screen", 3, "out of memory");
         goto out_free;
     }
     ckp_screen_input in = {args[0], NULL, 0, o_map, infmt};
     ckp_screen_stats st;
-    long shown = 0;
-    ckp_status s = ckp_screen_run(&cfg, &in, w, on_bad, &shown, &st, &err);
+    ckp_status s = ckp_screen_run(&cfg, &in, w, on_bad, &rj, &st, &err);
     ckp_status fs = ckp_writer_finish(w);
     if (s) {
-        cli_fail("screen", &err);
-        rc = 2;
+        rc = run_failed(&err);
         goto out_free;
     }
     if (fs) {
-        rc = cli_failf("screen", 2, "cannot write output");
+        rc = cli_failf("screen", 3, "cannot write output");
         goto out_free;
+    }
+    if (rj.f) {
+        int bad = rj.failed || ferror(rj.f);
+        bad = fclose(rj.f) != 0 || bad;
+        rj.f = NULL;
+        if (bad) {
+            rc = cli_failf("screen", 3, "--rejects %s: cannot write the rows not screened",
+                           o_rejects);
+            goto out_free;
+        }
     }
     uint64_t total = st.alerts[0] + st.alerts[1] + st.alerts[2] + st.alerts[3];
     if (!o_quiet)
         fprintf(stderr,
-                "screen: %llu shipments read, %llu bad rows skipped; %llu alerts (goods %llu, "
-                "party %llu, route %llu, unitvalue %llu) on %llu shipments (+ unit values); "
-                "%.0f ms\n",
-                (unsigned long long)st.shipments, (unsigned long long)st.bad,
-                (unsigned long long)total, (unsigned long long)st.alerts[0],
-                (unsigned long long)st.alerts[1], (unsigned long long)st.alerts[2],
-                (unsigned long long)st.alerts[3], (unsigned long long)st.flagged, st.ms);
-    rc = total > 0 ? 1 : 0;
+                "screen: %llu rows %s%s; %llu shipments screened; %llu alerts (goods "
+                "%llu, party %llu, route %llu, unitvalue %llu) on %llu shipments (+ unit "
+                "values)%s; %.0f ms\n",
+                (unsigned long long)st.bad, st.bad ? "NOT screened" : "not screened",
+                st.bad ? (o_rejects ? " (listed in the --rejects file)" : " (listed above)") : "",
+                (unsigned long long)st.shipments, (unsigned long long)total,
+                (unsigned long long)st.alerts[0], (unsigned long long)st.alerts[1],
+                (unsigned long long)st.alerts[2], (unsigned long long)st.alerts[3],
+                (unsigned long long)st.flagged,
+                hubs ? "" : "; no route hubs (give --store or --hubs)", st.ms);
+    rc = st.bad > 0 ? 3 : total > 0 ? 1 : 0;
 out_free:
+    if (rj.f)
+        fclose(rj.f);
     ckp_writer_free(w);
     ckp_store_close(store);
     ckp_hubs_free(hubs);

@@ -962,23 +962,57 @@ out_annotate:;
     set_body(rs, 200, JSON_TYPE, body, blen);
 }
 
+/* The rows of a POST /api/screen body that could not be screened: every
+ * one in `unscreened`, the first 100 also in `rejected` (kept for older
+ * clients). */
 typedef struct bad_rows {
-    json_t *arr;
+    json_t *arr;        /* rejected: the first 100 */
+    json_t *unscreened; /* all of them */
     long n;
+    int oom;            /* a row could not be recorded: the answer is 500 */
 } bad_rows;
+
+/* A JSON string of text that may hold invalid UTF-8 (a reason quoting a
+ * Latin-1 field): invalid bytes become U+FFFD, as in every JSON output. */
+static json_t *json_text_lossy(const char *text)
+{
+    json_t *j = json_string(text);
+    if (j)
+        return j;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    ckp_json_write_string(f, text, strlen(text));
+    fclose(f);
+    j = buf ? json_loadb(buf, len, JSON_DECODE_ANY, NULL) : NULL;
+    free(buf);
+    return j;
+}
 
 static void on_bad_row(const ckp_error *why, void *ctx)
 {
     bad_rows *b = ctx;
     b->n++;
-    if (json_array_size(b->arr) < 100)
-        json_array_append_new(b->arr, json_pack("{s:I, s:s}", "line", (json_int_t)why->line,
-                                                "reason", why->msg));
+    json_t *row = json_pack("{s:I, s:o*}", "line", (json_int_t)why->line, "reason",
+                            json_text_lossy(why->msg));
+    if (row && !json_object_get(row, "reason"))
+        b->oom = 1;
+    if (!row || json_array_append(b->unscreened, row) != 0)
+        b->oom = 1;
+    if (row && json_array_size(b->arr) < 100 && json_array_append(b->arr, row) != 0)
+        b->oom = 1;
+    json_decref(row);
 }
 
 /* POST /api/screen: the body (CSV with a header, or JSON Lines) is screened
  * in memory (ckp_screen_run); alerts come back with ids and standing
- * decisions, rejected rows with their line and reason. */
+ * decisions; the rows that could not be screened come first, in
+ * `unscreened` with their line and reason, and `outcome` says what the
+ * CLI's exit status says: "unscreened" (some row not screened, whatever the
+ * alerts), "alert" or "clear".  Rules that cannot be loaded fail the
+ * request (500): no answer is given as "no alert" without them. */
 static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
 {
     static const char *const allowed[] = {"threshold", "map", "input", NULL};
@@ -999,11 +1033,20 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
     const ckp_hubs *hubs = NULL;
     ckp_error err;
     ckp_error_clear(&err);
-    if (ckp_measures_from_env(&s->env, &ms, &err) == CKP_OK)
-        cfg.measures = ms;
+    if (ckp_measures_from_env(&s->env, &ms, &err) != CKP_OK) {
+        fail(rs, 500, "the measures register could not be loaded, nothing screened: %s",
+             ckp_error_format(&err, (char[1024]){0}, 1024));
+        return;
+    }
+    cfg.measures = ms;
     ckp_error_clear(&err);
-    if (ckp_hubs_from_env(&s->env, &hubs, &err) == CKP_OK)
-        cfg.hubs = hubs;
+    ckp_status hst = ckp_hubs_from_env(&s->env, &hubs, &err);
+    if (hst != CKP_OK && hst != CKP_ENOTFOUND) { /* no store: no ranked hubs */
+        fail(rs, 500, "the route hubs could not be ranked, nothing screened: %s",
+             ckp_error_format(&err, (char[1024]){0}, 1024));
+        return;
+    }
+    cfg.hubs = hst == CKP_OK ? hubs : NULL;
     ckp_error_clear(&err);
     double thr = cfg.threshold;
     if (query_num(rq, "threshold", 0, 1, &thr, rs))
@@ -1026,7 +1069,7 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
     size_t llen = 0;
     FILE *f = open_memstream(&lines, &llen);
     ckp_writer *w = f ? ckp_writer_new(f, CKP_FMT_JSON, cols, ncols) : NULL;
-    bad_rows bad = {json_array(), 0};
+    bad_rows bad = {json_array(), json_array(), 0, 0};
     ckp_screen_stats st;
     memset(&st, 0, sizeof st);
     ckp_status rc = w ? ckp_screen_run(&cfg, &in, w, on_bad_row, &bad, &st, &err) : CKP_ENOMEM;
@@ -1036,9 +1079,12 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
     }
     if (f)
         fclose(f);
+    if (rc == CKP_OK && (bad.oom || !bad.arr || !bad.unscreened))
+        rc = ckp_error_set(&err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc != CKP_OK) {
         free(lines);
         json_decref(bad.arr);
+        json_decref(bad.unscreened);
         if (rc == CKP_ENOMEM && !err.msg[0])
             fail(rs, 500, "out of memory");
         else
@@ -1046,16 +1092,25 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
                  ckp_error_format(&err, (char[1024]){0}, 1024));
         return;
     }
-    json_t *doc = json_pack("{s:[], s:I, s:I, s:I, s:o}", "rows", "shipments",
-                            (json_int_t)st.shipments, "flagged", (json_int_t)st.flagged,
-                            "bad_rows", (json_int_t)bad.n, "rejected", bad.arr);
+    uint64_t nalerts = st.alerts[0] + st.alerts[1] + st.alerts[2] + st.alerts[3];
+    const char *outcome = bad.n > 0 ? "unscreened" : nalerts > 0 ? "alert" : "clear";
+    json_t *doc = json_pack("{s:s, s:I, s:o, s:[], s:I, s:I, s:I, s:o, s:b}", "outcome", outcome,
+                            "unscreened_count", (json_int_t)bad.n, "unscreened", bad.unscreened,
+                            "rows", "shipments", (json_int_t)st.shipments, "flagged",
+                            (json_int_t)st.flagged, "bad_rows", (json_int_t)bad.n, "rejected",
+                            bad.arr, "route_hubs", cfg.hubs != NULL);
     json_t *rows = json_object_get(doc, "rows");
     for (char *p = lines; p && p < lines + llen;) {
         char *nl = memchr(p, '\n', (size_t)(lines + llen - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(lines + llen - p);
         json_t *row = n ? json_loadb(p, n, 0, NULL) : NULL;
-        if (row)
-            json_array_append_new(rows, row);
+        if (n && (!row || json_array_append_new(rows, row) != 0)) {
+            /* an alert that cannot be passed on fails the answer: never dropped */
+            free(lines);
+            json_decref(doc);
+            fail(rs, 500, "an alert could not be encoded: nothing answered");
+            return;
+        }
         p += n + 1;
     }
     free(lines);

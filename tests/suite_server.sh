@@ -170,6 +170,18 @@ check "  … the antimony shipment to the USA is flagged under CN-2024-46" body_
 ALERT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r for r in d["rows"] if r["shipment"]=="S1"][0]["id"])' "$T/body" 2>/dev/null)
 HASH=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r for r in d["rows"] if r["shipment"]=="S1"][0]["entry_hash"])' "$T/body" 2>/dev/null)
 check "  … alerts carry ids" test -n "$ALERT"
+check "  … every row screened with an alert: outcome alert, nothing unscreened" \
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["outcome"]=="alert" and d["unscreened"]==[] and d["unscreened_count"]==0 else 1)' "$T/body"
+# a row that cannot be screened is never an "no alert": listed first, with its line and reason
+{ cat "$T/ship.csv"; echo 'S3,2025-02-01,Muster GmbH,DEU,Dupont SA,FRA,DEU,FRA,,94036x,chairs,1,u,10,USD'; } >"$T/ship_bad.csv"
+check "POST /api/screen with a bad row 200" \
+  test "$(code POST /api/screen --data-binary @"$T/ship_bad.csv" -H 'Content-Type: text/csv')" = 200
+check "  … outcome unscreened, the row in unscreened with its line and reason" \
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=d["unscreened"]; sys.exit(0 if d["outcome"]=="unscreened" and d["unscreened_count"]==1 and u[0]["line"]==4 and "94036x" in u[0]["reason"] and list(d).index("unscreened") < list(d).index("rows") else 1)' "$T/body"
+printf 'id,date,exporter_country,origin,destination,hs\nC1,2025-01-15,DEU,DEU,FRA,940360\n' >"$T/ship_clean.csv"
+code POST /api/screen --data-binary @"$T/ship_clean.csv" >/dev/null
+check "  … a clean file: outcome clear" \
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["outcome"]=="clear" and d["rows"]==[] and d["unscreened"]==[] else 1)' "$T/body"
 check "POST /api/screen with an empty body → 400" test "$(code POST /api/screen --data-binary '')" = 400
 check "GET /api/screen → 405" test "$(code GET /api/screen)" = 405
 check "POST /api/screen?bogus=1 → 400" test "$(code POST '/api/screen?bogus=1' --data-binary @"$T/ship.csv")" = 400

@@ -114,12 +114,37 @@
     }).catch(function (e) { btn.disabled = false; status('screen-status', e.message, true); });
   }
 
+  /* the rows the server could not screen: first, in red — never read as "no alert" */
+  function renderUnscreened(box, res) {
+    var un = (res && res.unscreened) || [];
+    var n = res && res.unscreened_count != null ? res.unscreened_count : un.length;
+    if (!n) return;
+    var wrap = el('div', {id: 'unscreened', cls: 'unscreened'});
+    wrap.appendChild(el('p', {cls: 'unscreened-head', text: n + (n === 1 ? ' row was' : ' rows were') +
+      ' NOT screened: no answer for ' + (n === 1 ? 'it' : 'them') + ', alert or not. Fix and screen again.'}));
+    var t = el('table', {id: 'unscreened-table'}), head = el('tr');
+    ['line', 'why it was not screened'].forEach(function (c) { head.appendChild(el('th', {text: c})); });
+    t.appendChild(el('thead', null, head));
+    var tb = el('tbody');
+    un.forEach(function (u) {
+      var tr = el('tr', {cls: 'unscreened-row', 'data-line': String(u.line)});
+      tr.appendChild(el('td', {cls: 'num', text: String(u.line)}));
+      tr.appendChild(el('td', {text: u.reason || ''}));
+      tb.appendChild(tr);
+    });
+    t.appendChild(tb);
+    wrap.appendChild(el('div', {cls: 'table-wrap'}, t));
+    box.appendChild(wrap);
+  }
+
   function renderAlerts(res) {
     lastAlerts = res;
     var box = $('alerts');
     box.textContent = '';
+    renderUnscreened(box, res);
     var rows = (res && res.rows) || [];
-    box.appendChild(el('p', {cls: 'caption', text: rows.length + ' alerts · lists ' + (res.list_version || '?')}));
+    box.appendChild(el('p', {cls: 'caption', text: rows.length + ' alerts · lists ' + (res.list_version || '?') +
+      (res && res.route_hubs === false ? ' · no ranked route hubs (the server has no store)' : '')}));
     if (!rows.length) return;
     var t = el('table', {id: 'alerts-table'}), head = el('tr');
     ['shipment', 'kind', 'score', 'reason', 'matched', 'decision', ''].forEach(function (c) { head.appendChild(el('th', {text: c})); });
@@ -151,7 +176,8 @@
     var jsonl = body.trim().charAt(0) === '{';
     api('/api/screen', {method: 'POST', headers: {'Content-Type': jsonl ? 'application/x-ndjson' : 'text/csv'},
       body: body}).then(function (r) {
-      status('screen-status', (r.rows || []).length + ' alerts');
+      var un = r.unscreened_count || 0;
+      status('screen-status', (un ? un + ' rows NOT screened · ' : '') + (r.rows || []).length + ' alerts', un > 0);
       renderAlerts(r);
     }).catch(function (e) { status('screen-status', e.message, true); });
   }

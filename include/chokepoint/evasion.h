@@ -291,8 +291,20 @@ struct ckp_measures;
 ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
                             const struct ckp_measures *ms, int top, double min_score,
                             ckp_hubs **out, ckp_error *err);
-/* Computed once per env (slot CKP_SLOT_HUBS) from the shipped register and
- * the env's store; the env owns it. */
+/* The ranking that screening uses by default: the top CKP_HUBS_TOP hubs of
+ * each measure with a score of at least CKP_HUBS_MIN_SCORE. */
+#define CKP_HUBS_TOP 5
+#define CKP_HUBS_MIN_SCORE 0.005
+/* ckp_hubs_compute(store, ref, ms, CKP_HUBS_TOP, CKP_HUBS_MIN_SCORE), kept
+ * beside the store generation (hubs-KEY.bin; the key covers the generation,
+ * the sources selected and the register) and read from there while they
+ * stay the same; *from_cache (may be NULL) says which.  *out is freed with
+ * ckp_hubs_free(). */
+ckp_status ckp_hubs_for_store(const ckp_store *store, const ckp_ref *ref,
+                              const struct ckp_measures *ms, ckp_hubs **out, int *from_cache,
+                              ckp_error *err);
+/* ckp_hubs_for_store() once per env (slot CKP_SLOT_HUBS) with the shipped
+ * register and the env's store; the env owns it. */
 ckp_status ckp_hubs_from_env(ckp_env *env, const ckp_hubs **out, ckp_error *err);
 /* Read a hubs CSV as written by `diversion --all-measures --format csv`
  * (columns documented in docs/evasion.md). */

@@ -106,6 +106,12 @@ typedef struct ckp_match_hit {
 int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *opts,
               ckp_match_hit *hits, int max);
 
+/* 1 when the last name given to ckp_match() was longer than the normaliser
+ * takes (CKP_NAME_MAX_BYTES bytes or CKP_NAME_MAX_TOKENS words, names.h) so
+ * that only its beginning was compared: a caller that must not miss a listed
+ * party treats that name as not screened. */
+int ckp_match_query_cut(const ckp_matcher *m);
+
 /* Score two names against each other with the index's IDF weights (for
  * `match --pairs`; no country adjustment).  explain (size n) may be NULL.
  * Returns the score in [0,1]. */

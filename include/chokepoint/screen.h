@@ -84,7 +84,13 @@ typedef struct ckp_shipment {
     double qty, value;    /* NaN when not given */
     const char *unit, *currency;
     const char *parties;  /* other named parties, ';'-joined; "" or NULL */
+    unsigned inferred;    /* CKP_SHIP_*_FROM_*: which of origin and destination
+                             were empty and taken from the parties' countries
+                             (the alert reasons say so) */
 } ckp_shipment;
+
+#define CKP_SHIP_ORIGIN_FROM_EXPORTER 1u /* origin empty: exporter_country */
+#define CKP_SHIP_DEST_FROM_IMPORTER 2u   /* destination empty: importer_country */
 
 typedef struct ckp_alert {
     const char *shipment; /* the shipment id */
@@ -105,9 +111,16 @@ ckp_status ckp_screener_new(const ckp_screen_config *cfg, ckp_screener **out, ck
 void ckp_screener_free(ckp_screener *s);
 
 /* Check one shipment (goods, party, route) and remember its unit value.
- * Returns the number of alerts reported. */
+ * Returns the number of alerts reported, or -1 when a rule could not be
+ * applied to it (out of memory building a match or an alert): the shipment
+ * is then NOT screened, whatever alerts were reported before, and must be
+ * counted and reported as such (ckp_screen_run does). */
 int ckp_screen_shipment(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx);
-/* The unit-value alerts over every shipment seen.  Returns their number. */
+/* Why the last ckp_screen_shipment() returned -1 (a name too long to be
+ * compared whole, out of memory…); valid until the next call. */
+const char *ckp_screener_failure(const ckp_screener *s);
+/* The unit-value alerts over every shipment seen.  Returns their number, or
+ * -1 when they could not all be computed (out of memory): the run failed. */
 int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx);
 
 /* ---- whole inputs -------------------------------------------------------- */

@@ -53,8 +53,8 @@ struct ckp_div {
     size_t nhubs;
     ckp_div_leg direct;
     int nper_b, nper_a;
-    char prod_label[160];         /* copy of spec.production_label */
-    char prod_na[96];             /* copy of spec.production_na */
+    char *prod_label;             /* copy of spec.production_label (whole) */
+    char *prod_na;                /* copy of spec.production_na (whole) */
 };
 
 /* period → scale index (months since year 0, or the year) */
@@ -122,11 +122,15 @@ ckp_status ckp_div_new(const ckp_div_spec *spec, int ncountries, const unsigned 
         goto out_nomem;
     d->spec = *spec;
     if (spec->production_label) {
-        snprintf(d->prod_label, sizeof d->prod_label, "%s", spec->production_label);
+        d->prod_label = strdup(spec->production_label);
+        if (!d->prod_label)
+            goto out_free;
         d->spec.production_label = d->prod_label;
     }
     if (spec->production_na) {
-        snprintf(d->prod_na, sizeof d->prod_na, "%s", spec->production_na);
+        d->prod_na = strdup(spec->production_na);
+        if (!d->prod_na)
+            goto out_free;
         d->spec.production_na = d->prod_na;
     }
     if (d->spec.before <= 0)
@@ -134,7 +138,7 @@ ckp_status ckp_div_new(const ckp_div_spec *spec, int ncountries, const unsigned 
     if (d->spec.after <= 0)
         d->spec.after = spec->freq == 'A' ? 2 : 12;
     if (d->spec.before > 240 || d->spec.after > 240) {
-        free(d);
+        ckp_div_free(d);
         return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "windows longer than 240 periods");
     }
     d->nc = ncountries;
@@ -181,6 +185,8 @@ void ckp_div_free(ckp_div *d)
 {
     if (!d)
         return;
+    free(d->prod_label);
+    free(d->prod_na);
     free(d->issuer_idx);
     free(d->target_idx);
     free(d->ab);

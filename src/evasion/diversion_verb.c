@@ -78,7 +78,7 @@ typedef struct prodctx {
     const ckp_production *p;
     const char *names[16];
     int nnames;
-    char label[160]; /* the commodities, comma-separated */
+    char label[16 * 80]; /* the commodities, comma-separated */
 } prodctx;
 
 static double production_of(void *ctx, int country, const ckp_hsset *hs)
@@ -119,10 +119,11 @@ static const prodctx *production_for(ckp_env *env, const ckp_hsset *hs, prodctx 
     pc->nnames = ckp_production_commodities(p, NULL, hs, pc->names, 16);
     size_t k = 0;
     pc->label[0] = '\0';
-    for (int i = 0; i < pc->nnames && k < sizeof pc->label; i++) {
+    for (int i = 0; i < pc->nnames; i++) {
         int w = snprintf(pc->label + k, sizeof pc->label - k, "%s%s", i ? ", " : "", pc->names[i]);
-        if (w > 0)
-            k += (size_t)w;
+        if (w < 0 || (size_t)w >= sizeof pc->label - k)
+            return NULL; /* commodities that cannot all be named: production unknown */
+        k += (size_t)w;
     }
     return pc->nnames > 0 ? pc : NULL;
 }
@@ -137,11 +138,16 @@ typedef struct divreq {
     ckp_hsset *control; /* owned */
     ckp_hsset *exclude; /* owned */
     int32_t date;
-    char issuer_text[64], target_text[64], hs_text[128], hs_field[512], measure[64];
+    /* texts for the output, never cut: borrowed from the measure or the
+     * arguments, or pointing into the buffers below */
+    const char *issuer_text, *target_text, *hs_text, *hs_field, *measure;
+    char issuer_buf[MAX_SIDE * 8], target_buf[MAX_SIDE * 8]; /* --issuer / --target */
+    char *hs_text_owned; /* "the N codes of ID" */
 } divreq;
 
 static void divreq_free(divreq *r)
 {
+    free(r->hs_text_owned);
     if (!r->hs_borrowed)
         ckp_hsset_free(r->hs);
     ckp_hsset_free(r->control);
@@ -172,11 +178,18 @@ static ckp_status parse_countries(ckp_env *env, const ckp_args *a, const char *n
         const char *v = ckp_args_nth(a, name, k);
         while (*v) {
             size_t len = strcspn(v, ",;");
-            snprintf(item, sizeof item, "%.*s", (int)(len < 63 ? len : 63), v);
+            if (len >= sizeof item) /* never cut to something that might resolve */
+                return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                     "--%s: '%.40s…' is not a country", name, v);
+            snprintf(item, sizeof item, "%.*s", (int)len, v);
             v += len + (v[len] != '\0');
             if (!item[0])
                 continue;
             size_t tl = strlen(text);
+            if (tl + len + 2 > tn)
+                return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                     "--%s: more than %zu characters of countries", name,
+                                     tn - 1);
             snprintf(text + tl, tn - tl, "%s%s", tl ? ";" : "", item);
             if (strcasecmp(item, "EU") == 0 || strcasecmp(item, "EUN") == 0) {
                 const ckp_measures *ms = NULL;
@@ -205,7 +218,7 @@ static ckp_status parse_countries(ckp_env *env, const ckp_args *a, const char *n
     return CKP_OK;
 }
 
-static void fill_from_measure(divreq *r, const ckp_measure *m)
+static ckp_status fill_from_measure(divreq *r, const ckp_measure *m, ckp_error *err)
 {
     r->nissuers = 0;
     for (int i = 0; i < m->nissuers && r->nissuers < MAX_SIDE; i++)
@@ -214,17 +227,24 @@ static void fill_from_measure(divreq *r, const ckp_measure *m)
     if (!m->all_targets)
         for (int i = 0; i < m->ntargets && r->ntargets < MAX_SIDE; i++)
             r->targets[r->ntargets++] = m->targets[i];
-    snprintf(r->issuer_text, sizeof r->issuer_text, "%s", m->issuer_code);
-    snprintf(r->target_text, sizeof r->target_text, "%s", m->targets_code);
+    r->issuer_text = m->issuer_code;
+    r->target_text = m->targets_code;
     r->hs = (ckp_hsset *)m->hs;
     r->hs_borrowed = 1;
-    snprintf(r->hs_field, sizeof r->hs_field, "%s", m->hs_codes);
-    if (m->nhs == 1)
-        snprintf(r->hs_text, sizeof r->hs_text, "%s", m->hs_codes);
-    else
-        snprintf(r->hs_text, sizeof r->hs_text, "the %d codes of %s", m->nhs, m->id);
+    r->hs_field = m->hs_codes; /* every code: screen --hubs reads them all */
+    if (m->nhs == 1) {
+        r->hs_text = m->hs_codes;
+    } else {
+        size_t n = strlen(m->id) + 48;
+        r->hs_text_owned = malloc(n);
+        if (!r->hs_text_owned)
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        snprintf(r->hs_text_owned, n, "the %d codes of %s", m->nhs, m->id);
+        r->hs_text = r->hs_text_owned;
+    }
     r->date = ckp_measure_start(m);
-    snprintf(r->measure, sizeof r->measure, "%s", m->id);
+    r->measure = m->id;
+    return CKP_OK;
 }
 
 /* Codes controlled by the issuers' other measures are not controls (those
@@ -306,8 +326,13 @@ static const char *seen_text(const ckp_div_hub *h, int has_target)
 static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const char *destination,
                              long limit, double min_score, ckp_writer *w, ckp_error *err)
 {
-    char date[16], buf[1024];
+    char date[16];
     ckp_measure_date_format(r->date, date);
+    /* room for the explanation whole: it names the products up to 3 times */
+    size_t bufn = 4096 + 4 * strlen(r->hs_text);
+    char *buf = malloc(bufn);
+    if (!buf)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     const ckp_div_leg *ac = ckp_div_direct(d);
     double g_ac = ac->before > 0 ? ac->after / ac->before : NAN;
     int has_target = r->ntargets > 0;
@@ -331,8 +356,15 @@ static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const ch
         ckp_writer_num(w, h->growth_ab);
         ckp_writer_num(w, has_target ? h->growth_bc : NAN);
         ckp_writer_num(w, h->growth_ctl);
-        ckp_writer_str(w, ckp_div_explain(d, h, env->ref, r->hs_text, buf, sizeof buf));
-        ckp_writer_str(w, r->measure[0] ? r->measure : NULL);
+        ckp_div_explain(d, h, env->ref, r->hs_text, buf, bufn);
+        if (strlen(buf) + 1 >= bufn) {
+            free(buf);
+            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                                 "the explanation of hub %s is longer than %zu bytes",
+                                 iso(env->ref, h->hub), bufn - 1);
+        }
+        ckp_writer_str(w, buf);
+        ckp_writer_str(w, r->measure && r->measure[0] ? r->measure : NULL);
         ckp_writer_str(w, destination);
         ckp_writer_num(w, h->ab.before);
         ckp_writer_num(w, h->ab.after);
@@ -351,9 +383,12 @@ static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const ch
         ckp_writer_str(w, annual ? "annual" : "monthly");
         ckp_writer_int(w, h->synthetic);
         ckp_status st = ckp_writer_end_row(w);
-        if (st != CKP_OK)
+        if (st != CKP_OK) {
+            free(buf);
             return ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
+        }
     }
+    free(buf);
     return CKP_OK;
 }
 
@@ -430,7 +465,11 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
         }
         divreq r;
         memset(&r, 0, sizeof r);
-        fill_from_measure(&r, m);
+        st = fill_from_measure(&r, m, err);
+        if (st != CKP_OK) {
+            divreq_free(&r);
+            break;
+        }
         r.exclude = exclusion_set(ms, &r);
         ckp_div *d = NULL;
         ckp_error e2;
@@ -502,7 +541,9 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "--measure: no measure '%s' in the register (see "
                                  "'chokepoint measures')", mid);
-        fill_from_measure(&r, m);
+        st = fill_from_measure(&r, m, err);
+        if (st != CKP_OK)
+            goto out;
     } else {
         if (!ckp_args_get(a, "issuer") || !ckp_args_get(a, "hs") || !ckp_args_get(a, "date"))
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
@@ -512,22 +553,24 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
         if (st != CKP_OK)
             return st;
         const char *h = ckp_args_get(a, "hs");
-        snprintf(r.hs_text, sizeof r.hs_text, "%s", h);
-        snprintf(r.hs_field, sizeof r.hs_field, "%s", h);
+        r.hs_text = h; /* the argument outlives the request */
+        r.hs_field = h;
         st = parse_date(ckp_args_get(a, "date"), &r.date, err);
         if (st == CKP_OK)
-            st = parse_countries(env, a, "issuer", r.issuers, &r.nissuers, r.issuer_text,
-                                 sizeof r.issuer_text, err);
+            st = parse_countries(env, a, "issuer", r.issuers, &r.nissuers, r.issuer_buf,
+                                 sizeof r.issuer_buf, err);
+        r.issuer_text = r.issuer_buf;
         if (st != CKP_OK)
             goto out;
     }
     if (ckp_args_get(a, "target")) {
-        st = parse_countries(env, a, "target", r.targets, &r.ntargets, r.target_text,
-                             sizeof r.target_text, err);
+        st = parse_countries(env, a, "target", r.targets, &r.ntargets, r.target_buf,
+                             sizeof r.target_buf, err);
+        r.target_text = r.target_buf;
         if (st != CKP_OK)
             goto out;
     } else if (!mid) {
-        snprintf(r.target_text, sizeof r.target_text, "*");
+        r.target_text = "*";
     }
     if (ckp_args_get(a, "control")) {
         st = ckp_args_hsset(a, env->ref, "control", 0, &r.control, err);
@@ -590,7 +633,11 @@ ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
             continue;
         divreq r;
         memset(&r, 0, sizeof r);
-        fill_from_measure(&r, m);
+        st = fill_from_measure(&r, m, err);
+        if (st != CKP_OK) {
+            divreq_free(&r);
+            break;
+        }
         r.exclude = exclusion_set(ms, &r);
         ckp_div_spec sp;
         memset(&sp, 0, sizeof sp);
@@ -629,6 +676,8 @@ ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
         divreq_free(&r);
     }
     ckp_env_close(&env);
+    if (st == CKP_OK && ckp__hubs_index(h) != 0)
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     if (st != CKP_OK) {
         ckp_hubs_free(h);
         return st;
@@ -646,7 +695,7 @@ static ckp_status hubs_loader(ckp_env *env, void **ptr, ckp_error *err)
         st = ckp_env_store(env, &store, err);
     ckp_hubs *h = NULL;
     if (st == CKP_OK)
-        st = ckp_hubs_compute(store, env->ref, ms, 5, 0.005, &h, err);
+        st = ckp_hubs_for_store(store, env->ref, ms, &h, NULL, err);
     *ptr = h;
     return st;
 }

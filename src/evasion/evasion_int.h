@@ -19,5 +19,8 @@ void ckp__ev_query_periods(ckp_query *q, int32_t from, int32_t to);
  * one more entry (-1 at the size limit or out of memory). */
 ckp_hubs *ckp__hubs_new(void);
 int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e);
+/* Index the entries by (hs, hub) for ckp_hubs_find; 0, or -1 when out of
+ * memory.  Call once the table is complete, before it is shared. */
+int ckp__hubs_index(ckp_hubs *h);
 
 #endif

@@ -986,6 +986,10 @@ static ckp_status screen_rows(ckp_env *env, const ckp_args *args, json_t *sec, j
     return CKP_OK;
 }
 
+/* A note of screen_rows() (lists not loaded, the run failed) that the
+ * unscreened-rows note must keep; not the "No alerts" one it replaces. */
+static int rc_note_kept(const char *note) { return strncmp(note, "No alerts", 9) != 0; }
+
 static json_t *view_screen(ckp_env *env, const ckp_args *args, int from_server, int max_rows,
                            ckp_error *err)
 {
@@ -1035,10 +1039,17 @@ static json_t *view_screen(ckp_env *env, const ckp_args *args, int from_server, 
         if (json_is_null(json_object_get(sec, "note")))
             set_note(sec, "No alerts: no shipment hit a control, a listed party or a risky route.");
     }
+    if (bad > 0) { /* never "no alerts" for rows that were not looked at */
+        const char *prev = json_string_value(json_object_get(sec, "note"));
+        int keep = prev && rc_note_kept(prev);
+        set_note(sec, "%ld rows of the file were NOT screened (a bad field: see `chokepoint "
+                      "screen --rejects FILE`): no answer, alert or not, for them.%s%s",
+                 bad, keep ? " " : "", keep ? prev : "");
+    }
     json_int_t nship = json_integer_value(json_object_get(sec, "shipments"));
     char screened[64] = "";
-    if (nship > 0)
-        snprintf(screened, sizeof screened, " (%lld screened, %ld rows rejected)",
+    if (nship > 0 || bad > 0)
+        snprintf(screened, sizeof screened, " (%lld screened, %ld rows NOT screened)",
                  (long long)nship, bad);
     set_caption(sec,
                 "%zu alerts on %zu shipments of %s%s, by kind (goods under a control in force, "

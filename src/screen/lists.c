@@ -286,15 +286,35 @@ static ckp_status csv_open_src(const ckp_list_src *src, int header, ckp_csv_enco
     return ckp_csv_open(src->path, &o, out, err);
 }
 
-/* Field i trimmed, with the OFAC null "-0-" as empty, copied into buf. */
-static char *fcopy(const ckp_csv *csv, size_t i, char *buf, size_t n)
+/* Field i trimmed, with the OFAC null "-0-" as empty, copied into buf.  A
+ * field longer than buf is not cut: *cut is set to its column number + 1
+ * (first one only) and the caller rejects the row, so that no listed name
+ * or alias is loaded short. */
+static char *fcopy(const ckp_csv *csv, size_t i, char *buf, size_t n, int *cut)
 {
     ckp_field f = ckp_field_trim(ckp_csv_field(csv, i));
     if (f.len == 3 && memcmp(f.ptr, "-0-", 3) == 0)
         f.len = 0;
     if (!f.ptr)
         f.len = 0;
+    if (f.len >= n) {
+        if (!*cut)
+            *cut = (int)i + 1;
+        f.len = 0;
+    }
     return ckp_field_copy(f, buf, n);
+}
+
+/* Reject a row with a field too long to keep (fcopy's cut); 1 when it was. */
+static int cut_row(ckp_list_stats *st, const char *file, long line, int cut)
+{
+    if (!cut)
+        return 0;
+    char why[96];
+    snprintf(why, sizeof why, "column %d is longer than this list's loader keeps: entry not loaded",
+             cut);
+    note_bad(st, file, line, why);
+    return 1;
 }
 
 static const char *src_name(const ckp_list_src *src)
@@ -378,10 +398,13 @@ static ckp_status ofac_sdn(ckp_lists *l, const ckp_list_src *src, ckp__strmap *e
         if (st)
             st->rows++;
         long line = ckp_csv_line(csv);
-        fcopy(csv, 0, ent, sizeof ent);
-        fcopy(csv, 1, name, sizeof name);
+        int cut = 0;
+        fcopy(csv, 0, ent, sizeof ent, &cut);
+        fcopy(csv, 1, name, sizeof name, &cut);
         if (ckp_csv_nfields(csv) == 1 && ent[0] == 0)
             continue; /* an empty last line */
+        if (cut_row(st, file, line, cut))
+            continue;
         char *endp = NULL;
         long num = strtol(ent, &endp, 10);
         if (!ent[0] || *endp || num <= 0) {
@@ -392,9 +415,11 @@ static ckp_status ofac_sdn(ckp_lists *l, const ckp_list_src *src, ckp__strmap *e
             note_bad(st, file, line, "SDN_Name is empty");
             continue;
         }
-        fcopy(csv, 2, type, sizeof type);
-        fcopy(csv, 3, prog, sizeof prog);
-        fcopy(csv, 11, remarks, sizeof remarks);
+        fcopy(csv, 2, type, sizeof type, &cut);
+        fcopy(csv, 3, prog, sizeof prog, &cut);
+        fcopy(csv, 11, remarks, sizeof remarks, &cut);
+        if (cut_row(st, file, line, cut))
+            continue;
         int idn = snprintf(id, sizeof id, "ofac-%ld", num);
         long pi = party_add(l, id, (size_t)idn, st);
         if (pi < 0) {
@@ -450,7 +475,8 @@ static ckp_status ofac_join(ckp_lists *l, const ckp_list_src *src, int kind, ckp
             break;
         if (r < 0)
             goto out_close;
-        fcopy(csv, 0, ent, sizeof ent);
+        int cut = 0;
+        fcopy(csv, 0, ent, sizeof ent, &cut);
         if (ckp_csv_nfields(csv) == 1 && ent[0] == 0)
             continue;
         if (st)
@@ -469,8 +495,10 @@ static ckp_status ofac_join(ckp_lists *l, const ckp_list_src *src, int kind, ckp
             continue;
         }
         if (kind == 'a') {
-            fcopy(csv, 2, atype, sizeof atype);
-            fcopy(csv, 3, val, sizeof val);
+            fcopy(csv, 2, atype, sizeof atype, &cut);
+            fcopy(csv, 3, val, sizeof val, &cut);
+            if (cut_row(st, file, line, cut))
+                continue;
             if (!val[0]) {
                 note_bad(st, file, line, "alt_name is empty");
                 continue;
@@ -481,7 +509,9 @@ static ckp_status ofac_join(ckp_lists *l, const ckp_list_src *src, int kind, ckp
                 goto out_close;
             }
         } else {
-            fcopy(csv, 4, val, sizeof val);
+            fcopy(csv, 4, val, sizeof val, &cut);
+            if (cut_row(st, file, line, cut))
+                continue;
             if (val[0] && country_add(l, pi, country_iso3(ref, val)) != 0) {
                 rc = oom(err);
                 goto out_close;
@@ -809,13 +839,13 @@ static const char *mofcom_region(const ckp_ref *ref, const char *region)
 /* Column index or -1, for both loaders. */
 static int col(const ckp_csv *csv, const char *name) { return ckp_csv_column(csv, name); }
 
-static char *fcol(const ckp_csv *csv, int c, char *buf, size_t n)
+static char *fcol(const ckp_csv *csv, int c, char *buf, size_t n, int *cut)
 {
     if (c < 0) {
         buf[0] = 0;
         return buf;
     }
-    return fcopy(csv, (size_t)c, buf, n);
+    return fcopy(csv, (size_t)c, buf, n, cut);
 }
 
 ckp_status ckp_lists_load_mofcom(ckp_lists *l, const ckp_list_src *src, const ckp_ref *ref,
@@ -845,18 +875,23 @@ ckp_status ckp_lists_load_mofcom(ckp_lists *l, const ckp_list_src *src, const ck
         if (st)
             st->rows++;
         long line = ckp_csv_line(csv);
-        fcol(csv, cid, id, sizeof id);
-        fcol(csv, ccn, ncn, sizeof ncn);
-        fcol(csv, cen, nen, sizeof nen);
+        int cut = 0;
+        fcol(csv, cid, id, sizeof id, &cut);
+        fcol(csv, ccn, ncn, sizeof ncn, &cut);
+        fcol(csv, cen, nen, sizeof nen, &cut);
+        if (cut_row(st, file, line, cut))
+            continue;
         if (!id[0] || (!ncn[0] && !nen[0])) {
             note_bad(st, file, line, "row without id or name");
             continue;
         }
-        fcol(csv, clists, lists, sizeof lists);
-        fcol(csv, cnotice, notice, sizeof notice);
-        fcol(csv, cdate, date, sizeof date);
-        fcol(csv, cregion, region, sizeof region);
-        fcol(csv, ctype, type, sizeof type);
+        fcol(csv, clists, lists, sizeof lists, &cut);
+        fcol(csv, cnotice, notice, sizeof notice, &cut);
+        fcol(csv, cdate, date, sizeof date, &cut);
+        fcol(csv, cregion, region, sizeof region, &cut);
+        fcol(csv, ctype, type, sizeof type, &cut);
+        if (cut_row(st, file, line, cut))
+            continue;
         int n = snprintf(pid, sizeof pid, "mofcom-%s", id);
         long pi = party_add(l, pid, (size_t)(n < (int)sizeof pid ? n : (int)sizeof pid - 1), st);
         if (pi < 0) {
@@ -900,7 +935,7 @@ ckp_status ckp_lists_load_csv(ckp_lists *l, const ckp_list_src *src, const ckp_r
                            "list,program)");
         goto out_close;
     }
-    char id[256], name[2048], aliases[8192], country[256], list[128], prog[512], listed[32],
+    char id[256], name[2048], country[256], list[128], prog[512], listed[32],
         idf[1024], type[64];
     for (;;) {
         int r = next_row(csv, file, st, &rc, err);
@@ -911,21 +946,30 @@ ckp_status ckp_lists_load_csv(ckp_lists *l, const ckp_list_src *src, const ckp_r
         if (st)
             st->rows++;
         long line = ckp_csv_line(csv);
-        fcol(csv, cname, name, sizeof name);
+        int cut = 0;
+        fcol(csv, cname, name, sizeof name, &cut);
+        if (cut_row(st, file, line, cut))
+            continue;
         if (blank(name)) {
             note_bad(st, file, line, "name is empty");
             continue;
         }
-        fcol(csv, cid, id, sizeof id);
+        fcol(csv, cid, id, sizeof id, &cut);
         if (!id[0])
             snprintf(id, sizeof id, "%s:%ld", file ? file : "csv", line);
-        fcol(csv, cal, aliases, sizeof aliases);
-        fcol(csv, cc, country, sizeof country);
-        fcol(csv, cl, list, sizeof list);
-        fcol(csv, cp, prog, sizeof prog);
-        fcol(csv, cd, listed, sizeof listed);
-        fcol(csv, cidf, idf, sizeof idf);
-        fcol(csv, ct, type, sizeof type);
+        /* aliases: any number, read in place (no buffer to outgrow) */
+        ckp_field af = cal >= 0 ? ckp_field_trim(ckp_csv_field(csv, (size_t)cal))
+                                : (ckp_field){NULL, 0};
+        if (!af.ptr || (af.len == 3 && memcmp(af.ptr, "-0-", 3) == 0))
+            af.len = 0;
+        fcol(csv, cc, country, sizeof country, &cut);
+        fcol(csv, cl, list, sizeof list, &cut);
+        fcol(csv, cp, prog, sizeof prog, &cut);
+        fcol(csv, cd, listed, sizeof listed, &cut);
+        fcol(csv, cidf, idf, sizeof idf, &cut);
+        fcol(csv, ct, type, sizeof type, &cut);
+        if (cut_row(st, file, line, cut))
+            continue;
         long pi = party_add(l, id, strlen(id), st);
         if (pi < 0) {
             rc = oom(err);
@@ -943,14 +987,15 @@ ckp_status ckp_lists_load_csv(ckp_lists *l, const ckp_list_src *src, const ckp_r
             rc = oom(err);
             goto out_close;
         }
-        for (char *a = aliases; *a;) {
-            char *e = strchr(a, ';');
-            size_t n = e ? (size_t)(e - a) : strlen(a);
+        for (size_t pos = 0; pos < af.len;) {
+            const char *a = af.ptr + pos;
+            const char *e = memchr(a, ';', af.len - pos);
+            size_t n = e ? (size_t)(e - a) : af.len - pos;
             if (name_add(l, (uint32_t)pi, a, n, CKP_NAME_ALIAS, st) != 0) {
                 rc = oom(err);
                 goto out_close;
             }
-            a += n + (e ? 1 : 0);
+            pos += n + 1;
         }
         for (char *c = country; *c;) {
             char *e = strchr(c, ';');

@@ -769,7 +769,9 @@ static double country_adjust(double s, const char *qc, const char *pc, int *effe
     return s > 0.05 ? s - 0.05 : 0.0;
 }
 
-/* Append printf text to an explanation buffer. */
+/* Append printf text to an explanation buffer (CKP_EXPLAIN_MAX).  Text
+ * that does not fit is not cut silently: the explanation then ends with
+ * " ..." (the score is computed in full either way). */
 static void eappend(char *buf, size_t cap, size_t *o, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -783,6 +785,11 @@ static void eappend(char *buf, size_t cap, size_t *o, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
+    if ((size_t)n >= cap - *o && cap > 5) {
+        memcpy(buf + cap - 5, " ...", 5);
+        *o = cap - 1;
+        return;
+    }
     *o += (size_t)n < cap - *o ? (size_t)n : cap - *o - 1;
 }
 
@@ -1038,11 +1045,14 @@ static int hit_cmp(const void *x, const void *y)
     return strcmp(a->party->id, b->party->id);
 }
 
+int ckp_match_query_cut(const ckp_matcher *m) { return m->q.truncated; }
+
 int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *opts,
               ckp_match_hit *hits, int max)
 {
     const ckp_index *ix = m->ix;
     ckp_match_opts defo;
+    m->q.truncated = 0;
     if (!opts) {
         ckp_match_opts_init(&defo);
         opts = &defo;

@@ -4,15 +4,15 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chokepoint/csv.h"
+#include "chokepoint/names.h"
 #include "screen_int.h"
 
-#define REASON_MAX 2048
-#define MATCHED_MAX 4096
 #define CACHE_MAX 65536  /* distinct party names remembered per screener */
 #define CACHE_HITS 3
 #define UV_MAX (64u << 20)
@@ -20,6 +20,7 @@
 /* A party name already matched: its hits (strings in the cache arena). */
 typedef struct cached {
     int n;
+    int cut; /* the name was longer than the matcher compares: not screened */
     const ckp_party *party[CACHE_HITS];
     const char *matched[CACHE_HITS];
     const char *expl[CACHE_HITS];
@@ -54,9 +55,10 @@ struct ckp_screener {
     ckp__vec ships; /* uvship */
     ckp__strmap units;
     /* scratch */
-    char reason[REASON_MAX];
-    char matched[MATCHED_MAX];
-    char rule[160];
+    ckp__dbuf reason, matched, rule; /* of the alert being built */
+    ckp__dbuf key, why;              /* party-cache key, misdeclaration sentence */
+    int failed; /* a rule could not be applied to this shipment */
+    ckp__dbuf failmsg; /* why, when it is not memory */
 };
 
 void ckp_screen_config_init(ckp_screen_config *c, const ckp_ref *ref)
@@ -113,6 +115,12 @@ void ckp_screener_free(ckp_screener *s)
     ckp__vec_free(&s->ships);
     ckp__strmap_free(&s->units);
     ckp__arena_free(&s->uarena);
+    ckp__dbuf_free(&s->reason);
+    ckp__dbuf_free(&s->matched);
+    ckp__dbuf_free(&s->rule);
+    ckp__dbuf_free(&s->key);
+    ckp__dbuf_free(&s->why);
+    ckp__dbuf_free(&s->failmsg);
     free(s);
 }
 
@@ -122,10 +130,49 @@ static const char *iso(const ckp_ref *ref, int id)
     return c ? c->iso3 : "?";
 }
 
+static void rule_set(ckp_screener *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void rule_set(ckp_screener *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ckp__dbuf_reset(&s->rule);
+    ckp__dbuf_vprintf(&s->rule, fmt, ap);
+    va_end(ap);
+}
+
+/* Say where an origin or destination the row left empty was taken from. */
+static void note_inferred(ckp_screener *s, const ckp_shipment *sh)
+{
+    int o = (sh->inferred & CKP_SHIP_ORIGIN_FROM_EXPORTER) != 0;
+    int d = (sh->inferred & CKP_SHIP_DEST_FROM_IMPORTER) != 0;
+    if (!o && !d)
+        return;
+    ckp__dbuf_printf(&s->reason, " (%s%s%s: the row's %s empty)",
+                     o ? "origin taken from exporter_country" : "", o && d ? ", " : "",
+                     d ? "destination taken from importer_country" : "",
+                     o && d ? "origin and destination are" : o ? "origin is" : "destination is");
+}
+
+/* Hand the alert built in reason, matched and rule to fn.  An alert whose
+ * text could not be built is not sent: the shipment is marked failed (not
+ * screened), never passed as clean. */
 static int emit(ckp_screener *s, const ckp_shipment *sh, const char *kind, double score,
                 ckp_alert_fn fn, void *ctx, int *stop)
 {
-    ckp_alert a = {sh->id, sh->line, kind, score, s->rule, s->reason, s->matched};
+    if (s->reason.failed || s->matched.failed || s->rule.failed) {
+        s->failed = 1;
+        *stop = 1;
+        return 0;
+    }
+    ckp_alert a = {sh->id,
+                   sh->line,
+                   kind,
+                   score,
+                   ckp__dbuf_str(&s->rule),
+                   ckp__dbuf_str(&s->reason),
+                   ckp__dbuf_str(&s->matched)};
     if (fn && fn(&a, ctx))
         *stop = 1;
     return 1;
@@ -202,36 +249,36 @@ static int goods_measure(const ckp_measure *m, void *vctx)
     ckp_hs_format(g->hs6, 6, hs);
     ckp_measure_date_format(ckp_measure_start(m), d0);
     ckp_measure_date_format(m->lifted, d1);
-    size_t o = 0;
-    s->reason[0] = 0;
+    ckp__dbuf_reset(&s->reason);
     if (g->why) {
-        ckp__bprintf(s->reason, REASON_MAX, &o, "%s; ", g->why);
+        ckp__dbuf_printf(&s->reason, "%s; ", g->why);
         score = score > 0.9 ? 0.9 : score;
     }
-    ckp__bprintf(s->reason, REASON_MAX, &o, "HS %s from %s to %s", hs, iso(ref, sh->origin),
-                 iso(ref, sh->destination));
+    ckp__dbuf_printf(&s->reason, "HS %s from %s to %s", hs, iso(ref, sh->origin),
+                     iso(ref, sh->destination));
     if (sh->date >= 0)
-        ckp__bprintf(s->reason, REASON_MAX, &o, " on %s", sh->date_text);
-    ckp__bprintf(s->reason, REASON_MAX, &o, " is under %s (%s, issued by %s, in force since %s%s%s",
+        ckp__dbuf_printf(&s->reason, " on %s", sh->date_text);
+    note_inferred(s, sh);
+    ckp__dbuf_printf(&s->reason, " is under %s (%s, issued by %s, in force since %s%s%s",
                  m->id, ckp_measure_kind_name(m->kind), m->issuer_code, d0[0] ? d0 : "?",
                  m->lifted >= 0 ? ", until " : "", m->lifted >= 0 ? d1 : "");
     if (!binds)
-        ckp__bprintf(s->reason, REASON_MAX, &o, "; destination %s is targeted by it whoever exports",
+        ckp__dbuf_printf(&s->reason, "; destination %s is targeted by it whoever exports",
                      iso(ref, sh->destination));
-    ckp__bprintf(s->reason, REASON_MAX, &o, "): %s", m->title);
-    snprintf(s->rule, sizeof s->rule, "%s%s", g->why ? "misdeclaration:" : "", m->id);
-    o = 0;
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, "{\"measure\":");
-    ckp__bjson(s->matched, MATCHED_MAX, &o, m->id);
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"kind\":");
-    ckp__bjson(s->matched, MATCHED_MAX, &o, ckp_measure_kind_name(m->kind));
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"hs\":\"%s\",\"issuer\":", hs);
-    ckp__bjson(s->matched, MATCHED_MAX, &o, m->issuer_code);
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"targets\":");
-    ckp__bjson(s->matched, MATCHED_MAX, &o, m->targets_code);
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"source\":");
-    ckp__bjson(s->matched, MATCHED_MAX, &o, m->source);
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, "}");
+    ckp__dbuf_printf(&s->reason, "): %s", m->title);
+    rule_set(s, "%s%s", g->why ? "misdeclaration:" : "", m->id);
+    ckp__dbuf_reset(&s->matched);
+    ckp__dbuf_printf(&s->matched, "{\"measure\":");
+    ckp__dbuf_json(&s->matched, m->id);
+    ckp__dbuf_printf(&s->matched, ",\"kind\":");
+    ckp__dbuf_json(&s->matched, ckp_measure_kind_name(m->kind));
+    ckp__dbuf_printf(&s->matched, ",\"hs\":\"%s\",\"issuer\":", hs);
+    ckp__dbuf_json(&s->matched, m->issuer_code);
+    ckp__dbuf_printf(&s->matched, ",\"targets\":");
+    ckp__dbuf_json(&s->matched, m->targets_code);
+    ckp__dbuf_printf(&s->matched, ",\"source\":");
+    ckp__dbuf_json(&s->matched, m->source);
+    ckp__dbuf_printf(&s->matched, "}");
     g->n += emit(s, sh, "goods", score, g->fn, g->ctx, &g->stop);
     return g->stop;
 }
@@ -282,16 +329,21 @@ static int goods_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
             }
             if (declared_ok)
                 break; /* declared under a code of the good it names */
-            char why[512], hsd[8];
+            char hsd[8];
             if (sh->hs_level)
                 ckp_hs_format(sh->hs, sh->hs_level, hsd);
             else
                 snprintf(hsd, sizeof hsd, "(none)");
-            snprintf(why, sizeof why,
-                     "description \"%.120s\" names %s but the goods are declared as HS %s, not "
-                     "under a code for %s: possible misdeclaration",
-                     sh->description, gw->good, hsd, gw->good);
-            g.why = why;
+            ckp__dbuf_reset(&s->why);
+            ckp__dbuf_printf(&s->why,
+                             "description \"%s\" names %s but the goods are declared as HS %s, "
+                             "not under a code for %s: possible misdeclaration",
+                             sh->description, gw->good, hsd, gw->good);
+            if (s->why.failed) {
+                s->failed = 1;
+                break;
+            }
+            g.why = ckp__dbuf_str(&s->why);
             for (int k = 0; k < 10 && gw->codes[k] && !g.stop; k++)
                 goods_check_code(&g, gw->codes[k]);
             g.why = NULL;
@@ -306,11 +358,13 @@ static int goods_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
 
 static const cached *party_lookup(ckp_screener *s, const char *name, int country)
 {
-    char key[1100];
-    int kn = snprintf(key, sizeof key, "%s\x1f%d", name, country);
-    if (kn < 0 || (size_t)kn >= sizeof key)
-        kn = sizeof key - 1;
-    uint32_t v = ckp__strmap_get(&s->cmap, key, (size_t)kn);
+    ckp__dbuf_reset(&s->key);
+    ckp__dbuf_printf(&s->key, "%s\x1f%d", name, country);
+    if (s->key.failed)
+        return NULL;
+    const char *key = ckp__dbuf_str(&s->key);
+    size_t kn = s->key.n;
+    uint32_t v = ckp__strmap_get(&s->cmap, key, kn);
     if (v != UINT32_MAX)
         return (const cached *)s->cvals.data + v;
     ckp_match_opts mo;
@@ -329,88 +383,110 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
             return NULL;
     }
     cached *c = ckp__vec_push(&s->cvals);
-    char *k = c ? ckp__arena_strndup(&s->carena, key, (size_t)kn) : NULL;
+    char *k = c ? ckp__arena_strndup(&s->carena, key, kn) : NULL;
     if (!k)
         return NULL;
     c->n = n;
+    c->cut = ckp_match_query_cut(s->m);
     for (int i = 0; i < n; i++) {
         c->party[i] = s->hits[i].party;
         c->matched[i] = s->hits[i].matched_name;
         c->score[i] = s->hits[i].score;
         c->expl[i] = ckp__arena_strdup(&s->carena, s->hits[i].explanation);
         if (!c->expl[i])
-            c->expl[i] = "";
+            return NULL; /* no explanation, no alert: the caller fails the shipment */
     }
-    if (ckp__strmap_put(&s->cmap, k, (size_t)kn, (uint32_t)(s->cvals.n - 1)))
+    if (ckp__strmap_put(&s->cmap, k, kn, (uint32_t)(s->cvals.n - 1)))
         return NULL;
     return c;
 }
 
+/* The alerts of one named party (field is "exporter", "importer" or
+ * "party"); a name the matcher could not be asked about fails the shipment. */
+static int party_field(ckp_screener *s, const ckp_shipment *sh, const char *field,
+                       const char *name, int country, ckp_alert_fn fn, void *ctx, int *stop)
+{
+    const cached *c = party_lookup(s, name, country);
+    if (!c || c->cut) {
+        if (c) {
+            ckp__dbuf_reset(&s->failmsg);
+            ckp__dbuf_printf(&s->failmsg,
+                             "%s \"%.60s…\" is longer than the party matcher compares whole "
+                             "(%d bytes or %d words): not screened",
+                             field, name, CKP_NAME_MAX_BYTES, CKP_NAME_MAX_TOKENS);
+        }
+        s->failed = 1;
+        *stop = 1;
+        return 0;
+    }
+    int n = 0;
+    for (int i = 0; i < c->n && !*stop; i++) {
+        const ckp_party *p = c->party[i];
+        ckp__dbuf_reset(&s->reason);
+        ckp__dbuf_printf(&s->reason,
+                         "%s \"%s\" matches %s entry %s \"%s\" (as \"%s\"; program %s%s%s%s%s) "
+                         "with score %.3f: %s",
+                         field, name, p->list, p->id, p->name, c->matched[i],
+                         p->program[0] ? p->program : "-", p->listed[0] ? "; listed " : "",
+                         p->listed, p->countries[0] ? "; countries " : "", p->countries,
+                         c->score[i], c->expl[i]);
+        rule_set(s, "%s", p->list);
+        ckp__dbuf_reset(&s->matched);
+        ckp__dbuf_printf(&s->matched, "{\"field\":\"%s\",\"query\":", field);
+        ckp__dbuf_json(&s->matched, name);
+        ckp__dbuf_printf(&s->matched, ",\"id\":");
+        ckp__dbuf_json(&s->matched, p->id);
+        ckp__dbuf_printf(&s->matched, ",\"name\":");
+        ckp__dbuf_json(&s->matched, p->name);
+        ckp__dbuf_printf(&s->matched, ",\"matched_name\":");
+        ckp__dbuf_json(&s->matched, c->matched[i]);
+        ckp__dbuf_printf(&s->matched, ",\"list\":");
+        ckp__dbuf_json(&s->matched, p->list);
+        ckp__dbuf_printf(&s->matched, ",\"program\":");
+        ckp__dbuf_json(&s->matched, p->program);
+        ckp__dbuf_printf(&s->matched, ",\"score\":%.3f,\"explanation\":", c->score[i]);
+        ckp__dbuf_json(&s->matched, c->expl[i]);
+        ckp__dbuf_printf(&s->matched, "}");
+        n += emit(s, sh, "party", c->score[i], fn, ctx, stop);
+    }
+    return n;
+}
+
+/* Exporter, importer, then every ';'-separated name of parties (each one,
+ * whole: there is no limit on how many). */
 static int party_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx,
                       int *stop)
 {
     if (!s->m)
         return 0;
-    const char *fields[2 + 8] = {"exporter", "importer"};
-    const char *names[2 + 8] = {sh->exporter, sh->importer};
-    int countries[2 + 8] = {sh->exporter_country, sh->importer_country};
-    char extra[8][512];
-    int nf = 2;
-    for (const char *p = sh->parties; p && *p && nf < 10;) {
+    int n = 0;
+    if (sh->exporter && *sh->exporter)
+        n += party_field(s, sh, "exporter", sh->exporter, sh->exporter_country, fn, ctx, stop);
+    if (!*stop && sh->importer && *sh->importer)
+        n += party_field(s, sh, "importer", sh->importer, sh->importer_country, fn, ctx, stop);
+    for (const char *p = sh->parties; p && *p && !*stop;) {
         const char *e = strchr(p, ';');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        while (len && *p == ' ') {
-            p++;
+        const char *q = p;
+        while (len && *q == ' ') {
+            q++;
             len--;
         }
+        while (len && q[len - 1] == ' ')
+            len--;
         if (len) {
-            snprintf(extra[nf - 2], sizeof extra[0], "%.*s", (int)(len < 511 ? len : 511), p);
-            fields[nf] = "party";
-            names[nf] = extra[nf - 2];
-            countries[nf] = -1;
-            nf++;
+            ckp__dbuf_reset(&s->why); /* the one name, copied whole */
+            ckp__dbuf_printf(&s->why, "%.*s", (int)len, q);
+            if (s->why.failed || len > INT32_MAX) {
+                s->failed = 1;
+                *stop = 1;
+                break;
+            }
+            n += party_field(s, sh, "party", ckp__dbuf_str(&s->why), -1, fn, ctx, stop);
         }
-        p += len + (e ? 1 : 0);
         if (!e)
             break;
-    }
-    int n = 0;
-    for (int f = 0; f < nf && !*stop; f++) {
-        if (!names[f] || !*names[f])
-            continue;
-        const cached *c = party_lookup(s, names[f], countries[f]);
-        if (!c)
-            continue;
-        for (int i = 0; i < c->n && !*stop; i++) {
-            const ckp_party *p = c->party[i];
-            size_t o = 0;
-            ckp__bprintf(s->reason, REASON_MAX, &o,
-                         "%s \"%s\" matches %s entry %s \"%s\" (as \"%s\"; program %s%s%s%s%s) "
-                         "with score %.3f: %s",
-                         fields[f], names[f], p->list, p->id, p->name, c->matched[i],
-                         p->program[0] ? p->program : "-", p->listed[0] ? "; listed " : "",
-                         p->listed, p->countries[0] ? "; countries " : "", p->countries,
-                         c->score[i], c->expl[i]);
-            snprintf(s->rule, sizeof s->rule, "%s", p->list);
-            o = 0;
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, "{\"field\":\"%s\",\"query\":", fields[f]);
-            ckp__bjson(s->matched, MATCHED_MAX, &o, names[f]);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"id\":");
-            ckp__bjson(s->matched, MATCHED_MAX, &o, p->id);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"name\":");
-            ckp__bjson(s->matched, MATCHED_MAX, &o, p->name);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"matched_name\":");
-            ckp__bjson(s->matched, MATCHED_MAX, &o, c->matched[i]);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"list\":");
-            ckp__bjson(s->matched, MATCHED_MAX, &o, p->list);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"program\":");
-            ckp__bjson(s->matched, MATCHED_MAX, &o, p->program);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, ",\"score\":%.3f,\"explanation\":",
-                         c->score[i]);
-            ckp__bjson(s->matched, MATCHED_MAX, &o, c->expl[i]);
-            ckp__bprintf(s->matched, MATCHED_MAX, &o, "}");
-            n += emit(s, sh, "party", c->score[i], fn, ctx, stop);
-        }
+        p = e + 1;
     }
     return n;
 }
@@ -420,14 +496,13 @@ static int party_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
 static void route_matched(ckp_screener *s, const char *check, const ckp_shipment *sh)
 {
     const ckp_ref *ref = s->cfg.ref;
-    size_t o = 0;
-    ckp__bprintf(s->matched, MATCHED_MAX, &o,
-                 "{\"check\":\"%s\",\"origin\":\"%s\",\"destination\":\"%s\",\"transit\":\"",
+    ckp__dbuf_reset(&s->matched);
+    ckp__dbuf_printf(&s->matched, "{\"check\":\"%s\",\"origin\":\"%s\",\"destination\":\"%s\",\"transit\":\"",
                  check, sh->origin >= 0 ? iso(ref, sh->origin) : "",
                  sh->destination >= 0 ? iso(ref, sh->destination) : "");
     for (int t = 0; t < sh->ntransit; t++)
-        ckp__bprintf(s->matched, MATCHED_MAX, &o, "%s%s", t ? ";" : "", iso(ref, sh->transit[t]));
-    ckp__bprintf(s->matched, MATCHED_MAX, &o, "\"}");
+        ckp__dbuf_printf(&s->matched, "%s%s", t ? ";" : "", iso(ref, sh->transit[t]));
+    ckp__dbuf_printf(&s->matched, "\"}");
 }
 
 static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx,
@@ -448,17 +523,17 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         if (!h)
             continue;
         int via = t >= 0;
-        size_t o = 0;
-        ckp__bprintf(s->reason, REASON_MAX, &o,
-                     "HS %s from %s %s %s, ranked #%d hub for rerouting around %s%s%s "
+        ckp__dbuf_reset(&s->reason);
+        ckp__dbuf_printf(&s->reason, "HS %s from %s %s %s, ranked #%d hub for rerouting around %s%s%s "
                      "(diversion score %.3g)",
                      hs, iso(ref, sh->origin), via ? "transits" : "is shipped to", iso(ref, hub),
                      h->rank, h->measure ? h->measure : "a measure",
                      h->destination >= 0 ? " to " : "",
                      h->destination >= 0 ? iso(ref, h->destination) : "", h->score);
+        note_inferred(s, sh);
         if (!via)
-            ckp__bprintf(s->reason, REASON_MAX, &o, ": first leg of a possible detour");
-        snprintf(s->rule, sizeof s->rule, "hub%s%s", h->measure ? ":" : "",
+            ckp__dbuf_printf(&s->reason, ": first leg of a possible detour");
+        rule_set(s, "hub%s%s", h->measure ? ":" : "",
                  h->measure ? h->measure : "");
         route_matched(s, via ? "transit-hub" : "destination-hub", sh);
         double sc = h->score < 0 ? 0 : h->score > 1 ? 1 : h->score;
@@ -467,12 +542,11 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
     /* declared routes that do not fit */
     if (!*stop && sh->importer_country >= 0 && sh->destination >= 0 &&
         sh->importer_country != sh->destination) {
-        size_t o = 0;
-        ckp__bprintf(s->reason, REASON_MAX, &o,
-                     "the importer is in %s but the goods are declared to %s: the route does not "
+        ckp__dbuf_reset(&s->reason);
+        ckp__dbuf_printf(&s->reason, "the importer is in %s but the goods are declared to %s: the route does not "
                      "fit the parties (possible onward shipment)",
                      iso(ref, sh->importer_country), iso(ref, sh->destination));
-        snprintf(s->rule, sizeof s->rule, "route-importer-destination");
+        rule_set(s, "route-importer-destination");
         route_matched(s, "importer-destination", sh);
         n += emit(s, sh, "route", 0.5, fn, ctx, stop);
     }
@@ -480,22 +554,20 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         int c = sh->transit[t];
         if (c != sh->origin && c != sh->destination)
             continue;
-        size_t o = 0;
-        ckp__bprintf(s->reason, REASON_MAX, &o,
-                     "transit through %s, which is the %s itself: the declared route is not "
+        ckp__dbuf_reset(&s->reason);
+        ckp__dbuf_printf(&s->reason, "transit through %s, which is the %s itself: the declared route is not "
                      "consistent",
                      iso(ref, c), c == sh->origin ? "origin" : "destination");
-        snprintf(s->rule, sizeof s->rule, "route-transit-endpoint");
+        rule_set(s, "route-transit-endpoint");
         route_matched(s, "transit-endpoint", sh);
         n += emit(s, sh, "route", 0.4, fn, ctx, stop);
         break;
     }
     if (!*stop && sh->origin >= 0 && sh->origin == sh->destination && sh->ntransit > 0) {
-        size_t o = 0;
-        ckp__bprintf(s->reason, REASON_MAX, &o,
-                     "origin and destination are both %s with a transit: round trip",
+        ckp__dbuf_reset(&s->reason);
+        ckp__dbuf_printf(&s->reason, "origin and destination are both %s with a transit: round trip",
                      iso(ref, sh->origin));
-        snprintf(s->rule, sizeof s->rule, "route-round-trip");
+        rule_set(s, "route-round-trip");
         route_matched(s, "round-trip", sh);
         n += emit(s, sh, "route", 0.5, fn, ctx, stop);
     }
@@ -504,22 +576,24 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
 
 /* ---- unit values ----------------------------------------------------------- */
 
-static void uv_observe(ckp_screener *s, const ckp_shipment *sh)
+/* Remember the shipment's unit value for ckp_screen_finish: 0, or -1 when
+ * it could not be kept (memory, or more than UV_MAX shipments). */
+static int uv_observe(ckp_screener *s, const ckp_shipment *sh)
 {
     if (sh->hs_level != 6 || !(sh->qty > 0) || !(sh->value > 0) || !isfinite(sh->qty) ||
         !isfinite(sh->value))
-        return;
+        return 0; /* no unit value to compare */
     const char *unit = sh->unit && *sh->unit ? sh->unit : "-";
     uint32_t u = ckp__strmap_get(&s->units, unit, strlen(unit));
     if (u == UINT32_MAX) {
         char *k = ckp__arena_strdup(&s->uarena, unit);
         u = (uint32_t)s->units.n;
         if (!k || ckp__strmap_put(&s->units, k, strlen(k), u))
-            return;
+            return -1;
     }
     uvship *sp = ckp__vec_push(&s->ships);
     if (!sp)
-        return;
+        return -1;
     sp->id = ckp__arena_strdup(&s->uarena, sh->id);
     sp->line = sh->line;
     sp->value = sh->value;
@@ -529,12 +603,13 @@ static void uv_observe(ckp_screener *s, const ckp_shipment *sh)
     uvobs *ob = sp->id && sp->unit && sp->currency ? ckp__vec_push(&s->obs) : NULL;
     if (!ob) {
         s->ships.n--;
-        return;
+        return -1;
     }
     ob->hs = sh->hs;
     ob->unit = u;
     ob->luv = (float)log(sh->value / sh->qty);
     ob->ship = (uint32_t)(s->ships.n - 1);
+    return 0;
 }
 
 static int obs_cmp(const void *a, const void *b)
@@ -593,7 +668,10 @@ static int store_cols_fn(const ckp_store_cols *c, void *ctx)
     return 0;
 }
 
-/* Median and MAD of log USD/kg of the store's flows of hs6; 0 = none. */
+#define STORE_REF_FAILED ((size_t)-1)
+
+/* Median and MAD of log USD/kg of the store's flows of hs6; 0 = none,
+ * STORE_REF_FAILED when the store could not be read. */
 static size_t store_reference(const ckp_store *st, uint32_t hs6, double *med, double *mad)
 {
     ckp_hsset *set = ckp_hsset_new();
@@ -607,8 +685,12 @@ static size_t store_reference(const ckp_store *st, uint32_t hs6, double *med, do
     sv.store = st;
     ckp__vec_init(&sv.v, sizeof(float), (size_t)4 << 20);
     ckp_error err;
-    ckp_store_scan_cols(st, &q, store_cols_fn, &sv, &err);
+    ckp_status rc = ckp_store_scan_cols(st, &q, store_cols_fn, &sv, &err);
     ckp_hsset_free(set);
+    if (rc != CKP_OK) { /* a store that cannot be read is no reference */
+        ckp__vec_free(&sv.v);
+        return STORE_REF_FAILED;
+    }
     size_t m = sv.v.n;
     float *x = sv.v.data;
     if (m > 0) {
@@ -631,6 +713,7 @@ static int is_kg_usd(const uvship *sp)
 
 int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
 {
+    s->failed = 0;
     uvobs *ob = s->obs.data;
     size_t n = s->obs.n;
     if (n == 0)
@@ -640,7 +723,8 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
     ckp__vec al;
     ckp__vec_init(&al, sizeof(uvalert), n);
     if (!dev)
-        return 0;
+        return -1;
+    int failed = 0;
     const uvship *ships = s->ships.data;
     for (size_t a = 0; a < n;) {
         size_t b = a;
@@ -652,6 +736,10 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
         int from_store = 0;
         if (s->cfg.store && is_kg_usd(&ships[ob[a].ship])) {
             nref = store_reference(s->cfg.store, ob[a].hs, &med, &mad);
+            if (nref == STORE_REF_FAILED) {
+                failed = 1;
+                nref = 0;
+            }
             from_store = nref >= (size_t)s->cfg.uv_min;
         }
         if (!from_store && m >= (size_t)s->cfg.uv_min) {
@@ -674,8 +762,10 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
             if (fabs(z) <= s->cfg.uv_z)
                 continue;
             uvalert *x = ckp__vec_push(&al);
-            if (!x)
+            if (!x) {
+                failed = 1;
                 break;
+            }
             *x = (uvalert){ob[i].ship, z, exp(ob[i].luv), exp(med), ob[i].hs, nref, from_store};
         }
         a = b;
@@ -694,9 +784,8 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
         char hs[8];
         ckp_hs_format(xs[i].hs, 6, hs);
         double ratio = xs[i].uv / xs[i].med;
-        size_t o = 0;
-        ckp__bprintf(s->reason, REASON_MAX, &o,
-                     "unit value %.4g %s/%s is %.1fx %s the median %.4g of %zu %s of HS %s %s "
+        ckp__dbuf_reset(&s->reason);
+        ckp__dbuf_printf(&s->reason, "unit value %.4g %s/%s is %.1fx %s the median %.4g of %zu %s of HS %s %s "
                      "(robust z %+.1f): %s",
                      xs[i].uv, sp->currency[0] ? sp->currency : "value", sp->unit,
                      ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "above" : "below", xs[i].med,
@@ -704,10 +793,9 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
                      xs[i].store ? "in the flow store, in USD/kg," : "in this file", xs[i].z,
                      ratio >= 1 ? "possible over-invoicing or a different product"
                                 : "possible under-invoicing or misclassification");
-        snprintf(s->rule, sizeof s->rule, "unitvalue-robust-z%s", xs[i].store ? "-store" : "");
-        o = 0;
-        ckp__bprintf(s->matched, MATCHED_MAX, &o,
-                     "{\"hs\":\"%s\",\"unit_value\":%.6g,\"median\":%.6g,\"robust_z\":%.3f,"
+        rule_set(s, "unitvalue-robust-z%s", xs[i].store ? "-store" : "");
+        ckp__dbuf_reset(&s->matched);
+        ckp__dbuf_printf(&s->matched, "{\"hs\":\"%s\",\"unit_value\":%.6g,\"median\":%.6g,\"robust_z\":%.3f,"
                      "\"reference\":\"%s\",\"n\":%zu}",
                      hs, xs[i].uv, xs[i].med, xs[i].z, xs[i].store ? "store" : "file", xs[i].n);
         double score = fabs(xs[i].z) / 10;
@@ -716,17 +804,27 @@ int ckp_screen_finish(ckp_screener *s, ckp_alert_fn fn, void *ctx)
     ckp__vec_free(&al);
     s->obs.n = 0;
     s->ships.n = 0;
-    return count;
+    return failed || s->failed ? -1 : count;
+}
+
+const char *ckp_screener_failure(const ckp_screener *s)
+{
+    if (s->failmsg.n && !s->failmsg.failed)
+        return ckp__dbuf_str(&s->failmsg);
+    return "could not be screened: out of memory building its matches or alerts";
 }
 
 int ckp_screen_shipment(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, void *ctx)
 {
     int stop = 0, n = 0;
+    s->failed = 0;
+    ckp__dbuf_reset(&s->failmsg);
     n += goods_rule(s, sh, fn, ctx, &stop);
     if (!stop)
         n += party_rule(s, sh, fn, ctx, &stop);
     if (!stop)
         n += route_rule(s, sh, fn, ctx, &stop);
-    uv_observe(s, sh);
-    return n;
+    if (!s->failed && uv_observe(s, sh) != 0)
+        s->failed = 1;
+    return s->failed ? -1 : n;
 }

@@ -4,6 +4,7 @@
 #ifndef CHOKEPOINT_SCREEN_INT_H
 #define CHOKEPOINT_SCREEN_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,11 +52,26 @@ void ckp__vec_init(ckp__vec *v, size_t size, size_t max);
 void *ckp__vec_push(ckp__vec *v);
 void ckp__vec_free(ckp__vec *v);
 
-/* Append to a fixed buffer (always NUL-terminated; output that does not fit
- * is cut).  *o is the current length. */
-void ckp__bprintf(char *buf, size_t cap, size_t *o, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* A growable text buffer (reasons, matched JSON, rule names): never cut.
+ * Past CKP__DBUF_MAX bytes, or out of memory, it is marked failed and the
+ * caller must treat what it was building as not done (a shipment whose
+ * alert text could not be built is reported unscreened, not as "no alert"). */
+#define CKP__DBUF_MAX ((size_t)16 << 20)
+typedef struct ckp__dbuf {
+    char *p;    /* NUL-terminated once anything was written; "" before */
+    size_t n, cap;
+    int failed; /* set by a printf/json that could not grow the buffer */
+} ckp__dbuf;
+
+/* Empty the text (keeps the memory); clears failed. */
+void ckp__dbuf_reset(ckp__dbuf *b);
+void ckp__dbuf_free(ckp__dbuf *b);
+/* The text, "" when empty. */
+const char *ckp__dbuf_str(const ckp__dbuf *b);
+/* Append formatted text. */
+void ckp__dbuf_printf(ckp__dbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ckp__dbuf_vprintf(ckp__dbuf *b, const char *fmt, va_list ap);
 /* Append s as a JSON string literal (with quotes). */
-void ckp__bjson(char *buf, size_t cap, size_t *o, const char *s);
+void ckp__dbuf_json(ckp__dbuf *b, const char *s);
 
 #endif

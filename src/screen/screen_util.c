@@ -183,36 +183,117 @@ void ckp__vec_free(ckp__vec *v)
     v->n = v->cap = 0;
 }
 
-void ckp__bprintf(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+void ckp__dbuf_reset(ckp__dbuf *b)
 {
-    if (cap == 0 || *o + 1 >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *o, cap - *o, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    *o += (size_t)n < cap - *o ? (size_t)n : cap - *o - 1;
+    b->n = 0;
+    b->failed = 0;
+    if (b->p)
+        b->p[0] = '\0';
 }
 
-void ckp__bjson(char *buf, size_t cap, size_t *o, const char *s)
+void ckp__dbuf_free(ckp__dbuf *b)
 {
-    if (cap == 0 || *o + 3 >= cap)
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+const char *ckp__dbuf_str(const ckp__dbuf *b) { return b->p ? b->p : ""; }
+
+/* Room for need more bytes and the NUL; 0, or -1 (then failed is set). */
+static int dbuf_room(ckp__dbuf *b, size_t need)
+{
+    if (b->failed)
+        return -1;
+    if (need > CKP__DBUF_MAX - b->n - 1) {
+        b->failed = 1;
+        return -1;
+    }
+    if (b->n + need + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + need + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->failed = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void ckp__dbuf_vprintf(ckp__dbuf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        b->failed = 1;
         return;
-    buf[(*o)++] = '"';
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*o + 8 >= cap)
-            break;
-        if (*p == '"' || *p == '\\') {
-            buf[(*o)++] = '\\';
-            buf[(*o)++] = (char)*p;
+    }
+    if (dbuf_room(b, (size_t)n))
+        return;
+    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    b->n += (size_t)n;
+}
+
+void ckp__dbuf_printf(ckp__dbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ckp__dbuf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 when invalid (p is
+ * NUL-terminated, so a short sequence stops at the NUL). */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (size_t j = 1; j < k; j++)
+        if ((p[j] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) ||
+        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return k;
+}
+
+void ckp__dbuf_json(ckp__dbuf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t len = strlen((const char *)p);
+    if (len > CKP__DBUF_MAX / 6) {
+        b->failed = 1;
+        return;
+    }
+    if (dbuf_room(b, 6 * len + 2))
+        return;
+    b->p[b->n++] = '"';
+    for (; *p; p++) {
+        if (*p >= 0x80) { /* JSON text is UTF-8: an invalid byte becomes U+FFFD */
+            size_t k = utf8_len(p);
+            if (k) {
+                memcpy(b->p + b->n, p, k);
+                b->n += k;
+                p += k - 1;
+            } else {
+                memcpy(b->p + b->n, "\\ufffd", 6);
+                b->n += 6;
+            }
+        } else if (*p == '"' || *p == '\\') {
+            b->p[b->n++] = '\\';
+            b->p[b->n++] = (char)*p;
         } else if (*p < 0x20) {
-            *o += (size_t)snprintf(buf + *o, cap - *o, "\\u%04x", *p);
+            b->n += (size_t)snprintf(b->p + b->n, b->cap - b->n, "\\u%04x", *p);
         } else {
-            buf[(*o)++] = (char)*p;
+            b->p[b->n++] = (char)*p;
         }
     }
-    buf[(*o)++] = '"';
-    buf[*o] = 0;
+    b->p[b->n++] = '"';
+    b->p[b->n] = '\0';
 }

@@ -84,16 +84,42 @@ static ckp_status parse_map(const char *map, colmap *cm, ckp_error *err)
                                  "destination, transit, hs, description, qty, unit, value, "
                                  "currency, parties)",
                                  (int)kl, p);
+        if (n - kl - 1 >= sizeof cm->name[f])
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                 "--map %s=…: the column name is longer than %zu bytes",
+                                 fnames[f], sizeof cm->name[f] - 1);
         snprintf(cm->name[f], sizeof cm->name[f], "%.*s", (int)(n - kl - 1), eq + 1);
         p += n + (e ? 1 : 0);
     }
     return CKP_OK;
 }
 
-/* Field texts of one row (NUL-terminated copies). */
+/* Field texts of one row (NUL-terminated copies).  A longer field is not
+ * cut: its row is reported unscreened (FIELD_MAX - 1 bytes at most). */
+#define FIELD_MAX 4096
 typedef struct rowtext {
-    char f[F_N][1024];
+    char f[F_N][FIELD_MAX];
 } rowtext;
+
+/* Copy one CSV field whole into out, or say why it cannot be: longer than
+ * the buffer, or holding a NUL byte (which would cut a name short and hide
+ * a listed party).  0 or -1 with why. */
+static int field_text(ckp_field f, const char *name, char *out, size_t n, char *why, size_t wn)
+{
+    const char *nul = f.len ? memchr(f.ptr, 0, f.len) : NULL;
+    if (nul) {
+        snprintf(why, wn, "%s holds a NUL byte (at byte %zu of the field): not text", name,
+                 (size_t)(nul - f.ptr) + 1);
+        return -1;
+    }
+    if (f.len >= n) {
+        snprintf(why, wn, "%s is %zu bytes long: more than the %zu a field may hold", name, f.len,
+                 n - 1);
+        return -1;
+    }
+    ckp_field_copy(f, out, n);
+    return 0;
+}
 
 static int parse_country(const ckp_ref *ref, const char *s, int *id, char *why, size_t wn,
                          const char *field)
@@ -160,6 +186,16 @@ static int build_shipment(const ckp_ref *ref, rowtext *rt, long line, ckp_shipme
         parse_country(ref, rt->f[F_ORIGIN], &sh->origin, why, wn, "origin") ||
         parse_country(ref, rt->f[F_DESTINATION], &sh->destination, why, wn, "destination"))
         return -1;
+    /* an empty origin or destination: the parties' countries stand in (the
+     * alert reasons say so), never "from ? to ?" when the row knows */
+    if (sh->origin < 0 && sh->exporter_country >= 0) {
+        sh->origin = sh->exporter_country;
+        sh->inferred |= CKP_SHIP_ORIGIN_FROM_EXPORTER;
+    }
+    if (sh->destination < 0 && sh->importer_country >= 0) {
+        sh->destination = sh->importer_country;
+        sh->inferred |= CKP_SHIP_DEST_FROM_IMPORTER;
+    }
     /* transit: ISO3 codes separated by ; | or spaces */
     char *t = rt->f[F_TRANSIT];
     while (*t) {
@@ -168,15 +204,22 @@ static int build_shipment(const ckp_ref *ref, rowtext *rt, long line, ckp_shipme
         if (!*t)
             break;
         char one[64];
-        size_t k = 0;
-        while (*t && *t != ';' && *t != '|' && *t != ' ' && *t != ',' && k + 1 < sizeof one)
-            one[k++] = *t++;
+        size_t k = strcspn(t, ";| ,");
+        if (k >= sizeof one) {
+            snprintf(why, wn, "transit \"%.40s…\" is not a known country", t);
+            return -1;
+        }
+        memcpy(one, t, k);
         one[k] = 0;
+        t += k;
         int c;
         if (parse_country(ref, one, &c, why, wn, "transit"))
             return -1;
-        if (sh->ntransit < CKP_MAX_TRANSIT)
-            sh->transit[sh->ntransit++] = c;
+        if (sh->ntransit >= CKP_MAX_TRANSIT) {
+            snprintf(why, wn, "transit names more than %d countries", CKP_MAX_TRANSIT);
+            return -1;
+        }
+        sh->transit[sh->ntransit++] = c;
     }
     const char *hs = rt->f[F_HS];
     if (*hs && ckp_hs_parse(hs, strlen(hs), &sh->hs, &sh->hs_level) != 0) {
@@ -282,17 +325,31 @@ static void report_bad(ckp_bad_row_fn fn, void *ctx, const char *file, long line
     fn(&e, ctx);
 }
 
+/* Screen one row whose texts are in rt; a row that cannot be read (why set
+ * by the reader), built or screened is reported through bad_fn and counted
+ * unscreened, never passed over as clean. */
 static void screen_one(ckp_screener *scr, const ckp_ref *ref, rowtext *rt, long line,
-                       runctx *r, ckp_bad_row_fn bad_fn, void *bad_ctx, const char *file)
+                       runctx *r, ckp_bad_row_fn bad_fn, void *bad_ctx, const char *file,
+                       const char *read_why)
 {
     ckp_shipment sh;
     char why[512];
+    if (read_why) {
+        report_bad(bad_fn, bad_ctx, file, line, read_why, r->st);
+        return;
+    }
     if (build_shipment(ref, rt, line, &sh, why, sizeof why)) {
         report_bad(bad_fn, bad_ctx, file, line, why, r->st);
         return;
     }
+    int n = ckp_screen_shipment(scr, &sh, on_alert, r);
+    if (n < 0) {
+        if (!r->wrc)
+            report_bad(bad_fn, bad_ctx, file, line, ckp_screener_failure(scr), r->st);
+        return;
+    }
     r->st->shipments++;
-    if (ckp_screen_shipment(scr, &sh, on_alert, r) > 0)
+    if (n > 0)
         r->st->flagged++;
 }
 
@@ -345,14 +402,17 @@ static ckp_status run_csv(ckp_screener *scr, const ckp_screen_config *cfg,
         }
         if (ckp_csv_nfields(csv) == 1 && ckp_csv_field(csv, 0).len == 0)
             continue; /* blank line */
-        for (int i = 0; i < F_N; i++) {
+        char why[300];
+        int ok = 1;
+        for (int i = 0; i < F_N && ok; i++) {
             if (col[i] < 0)
                 rt->f[i][0] = 0;
             else
-                ckp_field_copy(ckp_field_trim(ckp_csv_field(csv, (size_t)col[i])), rt->f[i],
-                               sizeof rt->f[i]);
+                ok = field_text(ckp_field_trim(ckp_csv_field(csv, (size_t)col[i])), fnames[i],
+                                rt->f[i], sizeof rt->f[i], why, sizeof why) == 0;
         }
-        screen_one(scr, cfg->ref, rt, ckp_csv_line(csv), r, bad_fn, bad_ctx, in->path);
+        screen_one(scr, cfg->ref, rt, ckp_csv_line(csv), r, bad_fn, bad_ctx, in->path,
+                   ok ? NULL : why);
         if (r->wrc)
             break;
     }
@@ -361,26 +421,49 @@ out_close:
     return rc;
 }
 
-static void json_text(json_t *v, char *out, size_t n)
+/* The text of one JSON member (string, number, or an array of strings for
+ * transit); null or missing = "".  0, or -1 with why: another JSON type, or
+ * longer than the buffer (never cut). */
+static int json_text(json_t *v, const char *name, char *out, size_t n, char *why, size_t wn)
 {
     out[0] = 0;
-    if (json_is_string(v))
-        snprintf(out, n, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    int k = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_string(v)) {
+        if (json_string_length(v) >= n)
+            goto too_long;
+        memcpy(out, json_string_value(v), json_string_length(v) + 1);
+        return 0;
+    }
+    if (json_is_integer(v))
+        k = snprintf(out, n, "%lld", (long long)json_integer_value(v));
     else if (json_is_real(v))
-        snprintf(out, n, "%.17g", json_real_value(v));
+        k = snprintf(out, n, "%.17g", json_real_value(v));
     else if (json_is_array(v)) { /* transit as an array */
         size_t i, o = 0;
         json_t *x;
         json_array_foreach(v, i, x) {
-            if (json_is_string(x) && o + 2 < n) {
-                int k = snprintf(out + o, n - o, "%s%s", o ? ";" : "", json_string_value(x));
-                if (k > 0)
-                    o += (size_t)k < n - o ? (size_t)k : n - o - 1;
+            if (!json_is_string(x)) {
+                snprintf(why, wn, "%s: item %zu of the array is not a string", name, i + 1);
+                return -1;
             }
+            k = snprintf(out + o, n - o, "%s%s", o ? ";" : "", json_string_value(x));
+            if (k < 0 || (size_t)k >= n - o)
+                goto too_long;
+            o += (size_t)k;
         }
+        return 0;
+    } else {
+        snprintf(why, wn, "%s is a JSON %s: give a string or a number", name,
+                 json_is_object(v) ? "object" : "true/false");
+        return -1;
     }
+    if (k >= 0 && (size_t)k < n)
+        return 0;
+too_long:
+    snprintf(why, wn, "%s is longer than the %zu bytes a field may hold", name, n - 1);
+    return -1;
 }
 
 static void run_jsonl(ckp_screener *scr, const ckp_screen_config *cfg,
@@ -412,10 +495,13 @@ static void run_jsonl(ckp_screener *scr, const ckp_screen_config *cfg,
             json_decref(j);
             continue;
         }
-        for (int i = 0; i < F_N; i++)
-            json_text(json_object_get(j, cm->name[i]), rt->f[i], sizeof rt->f[i]);
+        char why[300];
+        int ok = 1;
+        for (int i = 0; i < F_N && ok; i++)
+            ok = json_text(json_object_get(j, cm->name[i]), fnames[i], rt->f[i], sizeof rt->f[i],
+                           why, sizeof why) == 0;
         json_decref(j);
-        screen_one(scr, cfg->ref, rt, line, r, bad_fn, bad_ctx, in->path);
+        screen_one(scr, cfg->ref, rt, line, r, bad_fn, bad_ctx, in->path, ok ? NULL : why);
     }
 }
 
@@ -471,8 +557,10 @@ ckp_status ckp_screen_run(const ckp_screen_config *cfg, const ckp_screen_input *
         run_jsonl(scr, cfg, in, buf, len, &cm, &r, bad_fn, bad_ctx, rt);
     else
         rc = run_csv(scr, cfg, in, buf, len, &cm, &r, bad_fn, bad_ctx, rt, err);
-    if (!rc && !r.wrc)
-        ckp_screen_finish(scr, on_alert, &r);
+    if (!rc && !r.wrc && ckp_screen_finish(scr, on_alert, &r) < 0 && !r.wrc)
+        rc = ckp_error_set(err, CKP_ENOMEM, in->path, 0, 0,
+                           "the unit values could not be compared (out of memory or the flow "
+                           "store could not be read)");
     if (!rc && r.wrc)
         rc = ckp_error_set(err, r.wrc, NULL, 0, 0, "cannot write alerts");
 out_free:

@@ -1,6 +1,7 @@
 // dashboard.mjs URL TOKEN SHIPMENTS.csv [SCREENSHOT.png] — drive the dashboard
 // as a person would: pick a product, see a chart with data, screen a
-// shipment, clear an alert, find the decision in the audit trail.
+// shipment (with one more row that cannot be screened: it must show above the
+// alerts, in red), clear an alert, find the decision in the audit trail.
 import { launch, check, summary } from './common.mjs';
 import { readFileSync } from 'node:fs';
 
@@ -27,11 +28,32 @@ try {
   });
   check(points > 0, `the exports chart is drawn with data (${points} points)`);
 
-  await page.fill('#shipments', readFileSync(shipments, 'utf8'));
+  const csv = readFileSync(shipments, 'utf8').replace(/\n*$/, '\n');
+  const badLine = csv.split('\n').length; // the row appended below
+  await page.fill('#shipments', csv + 'S9,2025-02-01,Muster GmbH,DEU,Dupont SA,FRA,DEU,FRA,,94036x,chairs,1,u,10,USD\n');
   await page.click('#screen-btn');
   await page.waitForSelector('tr.alert-row', { timeout: 30000 });
   const alerts = await page.$$eval('tr.alert-row', (rs) => rs.map((r) => r.getAttribute('data-id')));
   check(alerts.length > 0, `screening a shipment gives alerts (${alerts.length})`);
+  const un = await page.evaluate(() => {
+    const rows = [...document.querySelectorAll('tr.unscreened-row')];
+    const table = document.getElementById('alerts-table');
+    const first = rows[0];
+    return {
+      n: rows.length,
+      line: first ? first.getAttribute('data-line') : null,
+      text: first ? first.textContent : '',
+      above: !!(first && table && (first.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING)),
+      color: first ? getComputedStyle(first.cells[1]).color : '',
+      head: (document.querySelector('.unscreened-head') || {}).textContent || '',
+    };
+  });
+  check(un.n === 1 && un.line === String(badLine) && /94036x/.test(un.text),
+    `the row that cannot be screened is listed with its line and reason (${un.n} rows, line ${un.line})`);
+  check(un.above, 'the rows not screened come above the alerts');
+  const [r, g, b] = (un.color.match(/\d+/g) || []).map(Number);
+  check(r > 150 && g < 80 && b < 80, `… in red (${un.color})`);
+  check(/NOT screened/.test(un.head), `… under a heading that says so ("${un.head.slice(0, 40)}…")`);
 
   await page.fill('#token', token);
   await page.fill('#reason', 'browser test: licence on file');

@@ -11,6 +11,10 @@ $ chokepoint report --shipments /nonexistent.csv
 $ chokepoint report --bogus
 ! unknown option '--bogus'
 ? 2
+# rows of the shipments file that cannot be screened: said, never "No alerts"
+$ printf 'id,hs\nB1,94036x\n' > $TMP/allbad.csv && chokepoint report --store $TMP/none --shipments $TMP/allbad.csv --out $TMP/rb.html 2>/dev/null; grep -o '1 rows of the file were NOT screened' $TMP/rb.html; grep -c 'No alerts: no shipment' $TMP/rb.html || true
+> 1 rows of the file were NOT screened
+> 0
 # no store: the report still comes out, every section that needs flows says so
 $ chokepoint report --store $TMP/none --out $TMP/r.html && grep -c 'id="ckp-data"' $TMP/r.html
 > 1

@@ -258,3 +258,122 @@ CKP_TEST(screen_jsonl_and_map)
     ckp_screen_input in3 = {"c.csv", c, sizeof c - 1, "colour=a", 0};
     CHECK(ckp_screen_run(&cfg, &in3, NULL, NULL, NULL, &st, &err) == CKP_EUSAGE);
 }
+
+/* Screen a CSV text (header included) to CSV alert rows in *out (free it). */
+static ckp_status run_text(env6 *e, const char *csv, size_t len, char **out, coll *bad,
+                           ckp_screen_stats *st)
+{
+    size_t outn = 0;
+    *out = NULL;
+    FILE *f = open_memstream(out, &outn);
+    if (!f)
+        return CKP_ENOMEM;
+    size_t nc;
+    const ckp_column *cols = ckp_screen_columns(&nc);
+    ckp_writer *w = ckp_writer_new(f, CKP_FMT_CSV, cols, nc);
+    ckp_screen_config cfg = config(e);
+    ckp_screen_input in = {"t.csv", csv, len, NULL, 'c'};
+    ckp_error err;
+    memset(bad, 0, sizeof *bad);
+    ckp_status rc = ckp_screen_run(&cfg, &in, w, on_bad, bad, st, &err);
+    ckp_writer_finish(w);
+    ckp_writer_free(w);
+    fclose(f);
+    return rc;
+}
+
+/* A NUL byte inside a field cut the name short on the CSV path, and the
+ * listed party got no alert: the row is now counted as not screened. */
+CKP_TEST(screen_nul_in_field_not_screened)
+{
+    env6 *e = env();
+    REQUIRE(e);
+    const char csv[] = "id,exporter,exporter_country,origin,destination,hs\n"
+                       "N1,Rosoboron\0export,RUS,RUS,IND,930100\n"
+                       "N2,Rosoboronexport,RUS,RUS,IND,930100\n";
+    char *out;
+    coll bad;
+    ckp_screen_stats st;
+    REQUIRE(run_text(e, csv, sizeof csv - 1, &out, &bad, &st) == CKP_OK);
+    CHECK_INT(st.bad, 1);
+    CHECK_INT(st.shipments, 1);
+    CHECK(strstr(bad.text, "BAD 2|") != NULL);
+    CHECK(out && strstr(out, "N2,party,") != NULL);
+    CHECK(out && strstr(out, "N1,") == NULL);
+    free(out);
+}
+
+/* Empty origin and destination: the parties' countries stand in, and the
+ * reason says so; a field longer than a field holds is not cut. */
+CKP_TEST(screen_countries_from_parties)
+{
+    env6 *e = env();
+    REQUIRE(e);
+    char csv[8192];
+    int n = snprintf(csv, sizeof csv,
+                     "id,date,exporter,exporter_country,importer_country,origin,destination,hs\n"
+                     "D1,2025-01-15,Hunan Mining,CHN,USA,,,282580\n"
+                     "L1,2025-01-15,%05000d,CHN,USA,CHN,USA,282580\n",
+                     7);
+    REQUIRE(n > 0 && (size_t)n < sizeof csv);
+    char *out;
+    coll bad;
+    ckp_screen_stats st;
+    REQUIRE(run_text(e, csv, (size_t)n, &out, &bad, &st) == CKP_OK);
+    REQUIRE(out);
+    CHECK(strstr(out, "D1,goods,1.000,\"HS 282580 from CHN to USA on 2025-01-15 (origin taken "
+                      "from exporter_country, destination taken from importer_country") != NULL);
+    CHECK(strstr(out, "from ? to ?") == NULL);
+    CHECK_INT(st.shipments, 1);
+    CHECK_INT(st.bad, 1); /* L1: its 5000-byte exporter */
+    CHECK(strstr(bad.text, "BAD 3|") != NULL);
+    free(out);
+}
+
+/* The indexed lookup finds what a scan of every entry finds. */
+CKP_TEST(screen_hubs_find_indexed)
+{
+    env6 *e = env();
+    REQUIRE(e);
+    const ckp_hubs *h = e->hubs;
+    REQUIRE(ckp_hubs_count(h) > 0);
+    for (size_t i = 0; i < ckp_hubs_count(h); i++) {
+        const ckp_hub_entry *x = ckp_hubs_at(h, i);
+        for (int dest = -1; dest < 2; dest++) {
+            int d = dest < 1 ? dest : x->destination;
+            const ckp_hub_entry *best = NULL;
+            for (size_t k = 0; k < ckp_hubs_count(h); k++) {
+                const ckp_hub_entry *y = ckp_hubs_at(h, k);
+                if (y->hs == x->hs && y->hub == x->hub &&
+                    (d < 0 || y->destination < 0 || y->destination == d) &&
+                    (!best || y->score > best->score))
+                    best = y;
+            }
+            CHECK(ckp_hubs_find(h, x->hs, x->hub, d) == best);
+        }
+    }
+    CHECK(ckp_hubs_find(h, 999999, 0, -1) == NULL);
+}
+
+/* An explanation longer than CKP_EXPLAIN_MAX says it was cut (" ...") and
+ * is never cut without a word. */
+CKP_TEST(screen_explanation_cut_said)
+{
+    env6 *e = env();
+    REQUIRE(e);
+    ckp_matcher *m = NULL;
+    ckp_error err;
+    REQUIRE(ckp_matcher_new(e->ix, &m, &err) == CKP_OK);
+    char name[1024];
+    size_t o = 0;
+    for (int i = 0; i < 30; i++)
+        o += (size_t)snprintf(name + o, sizeof name - o, "%sabcdefghijklmnopqrst%c", i ? " " : "",
+                              'a' + i % 26);
+    char expl[CKP_EXPLAIN_MAX];
+    double sc = ckp_match_pair(m, name, o, name, o, expl, sizeof expl);
+    CHECK(sc > 0.99);
+    size_t n = strlen(expl);
+    CHECK(n > 900);
+    CHECK(n >= 4 && strcmp(expl + n - 4, " ...") == 0);
+    ckp_matcher_free(m);
+}

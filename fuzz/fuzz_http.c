@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../server/cases.c"
+#include "../server/gate.c"
 #include "../server/guard.c"
 #include "../server/http.c"
 #include "../server/serve.c"
@@ -45,7 +46,7 @@ static void setup(void)
     snprintf(tok, sizeof tok, "%s.token", db);
     unlink(tok);
     const char *data = getenv("CHOKEPOINT_DATA") ? getenv("CHOKEPOINT_DATA") : "data";
-    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1};
+    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0};
     const char *t = NULL;
     ckp_error err;
     ckp_error_clear(&err);

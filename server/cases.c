@@ -223,20 +223,26 @@ out_rollback:
 
 /* The database and its WAL files readable by the owner only: create the
  * file 0600 before SQLite does (its journals take the database's mode), and
- * narrow an existing one.  *fixed = 1 when a mode had to be narrowed. */
+ * narrow an existing one.  *fixed = 1 when a mode had to be narrowed.
+ * An existing file is never opened here: closing any descriptor of a file
+ * drops every POSIX lock this process holds on it, SQLite's included (and
+ * another process could then checkpoint and delete the WAL under us). */
 static ckp_status private_files(const char *path, int *fixed, ckp_error *err)
 {
     *fixed = 0;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ckp_error_set(err, CKP_EIO, path, 0, 0, "cannot open the decisions database: %s",
-                             strerror(errno));
-    close(fd);
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return ckp_error_set(err, CKP_EIO, path, 0, 0,
+                                 "cannot create the decisions database: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
     static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
     for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
         char p[4200];
         snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        struct stat sb;
         if (stat(p, &sb) != 0 || !(sb.st_mode & 077))
             continue;
         if (chmod(p, sb.st_mode & 0700) != 0)

@@ -386,8 +386,9 @@ static void on_accept(srv_gate *g, int fd, const struct sockaddr_storage *sa, so
 }
 
 /* New bytes on a connection reading its head: complete and good → to
- * libmicrohttpd; bad → refused; else wait for more. */
-static void on_readable(srv_gate *g, int fd)
+ * libmicrohttpd; bad → refused; else wait for more — unless the client has
+ * hung up (hup: peeking shows the bytes it sent, never the end). */
+static void on_readable(srv_gate *g, int fd, int hup)
 {
     gate_conn *c = &g->conns[fd];
     if (c->state != 1)
@@ -405,6 +406,12 @@ static void on_readable(srv_gate *g, int fd)
     size_t head_len;
     const char *why;
     int st = srv_check_head(buf, (size_t)k, &head_len, &why);
+    if (st < 0 && hup) {
+        epoll_ctl(g->efd, EPOLL_CTL_DEL, fd, NULL);
+        uncount(g, c);
+        close(fd);
+        return;
+    }
     if (st < 0)
         return;
     if (st > 0) {
@@ -433,7 +440,7 @@ static void *gate_main(void *arg)
             if (fd == g->wake)
                 return NULL;
             if (fd != g->lfd) {
-                on_readable(g, fd);
+                on_readable(g, fd, (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
                 continue;
             }
             for (;;) {

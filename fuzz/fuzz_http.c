@@ -3,8 +3,8 @@
  * (srv_handle: verbs' query parameters, views, JSON decision bodies, CSV and
  * JSON Lines screening bodies, assets).
  *
- * Input: byte 0 picks the method (GET, POST, HEAD, PUT) and whether the valid
- * token is sent; then the request target up to the first '\n'; the rest is
+ * Input: byte 0 picks the method (GET, POST, HEAD, PUT), whether the valid
+ * token is sent (bit 2) and an Idempotency-Key header (bit 3); then the request target up to the first '\n'; the rest is
  * the body.  Run from the project root (the shipped data is read from data/).
  * The server sources are compiled into the harness (they are not part of the
  * library). */
@@ -94,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(auth, sizeof auth, "Bearer %s", srv_guard_token(S.guard));
         rq.method = method;
         rq.auth = with_token ? auth : NULL;
+        rq.idempotency_key = (data[0] >> 3) & 1 ? "fuzz-key" : NULL;
         rq.body = bcopy;
         rq.body_len = bcopy ? blen : 0;
         rq.client = "127.0.0.1";

@@ -5,9 +5,9 @@
  *
  * Input: byte 0 picks the method (GET, POST, HEAD, PUT), whether the valid
  * token is sent (bit 2) and an Idempotency-Key header (bit 3); then the
- * request target up to the first '\n'; the rest is the body.  Run from the project root (the shipped data is read from data/).
- * The server sources are compiled into the harness (they are not part of the
- * library). */
+ * request target up to the first '\n'; the rest is the body.  Run from the
+ * project root (the shipped data is read from data/).  The server sources
+ * are compiled into the harness (they are not part of the library). */
 #define _XOPEN_SOURCE 700 /* nftw, in server/serve.c */
 #include <stdint.h>
 #include <stdio.h>

@@ -447,6 +447,12 @@ static void *gate_main(void *arg)
                 struct sockaddr_storage sa;
                 socklen_t salen = sizeof sa;
                 int cfd = accept(g->lfd, (struct sockaddr *)&sa, &salen);
+                if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
+                    /* out of descriptors: the listening socket stays
+                     * readable; wait instead of spinning */
+                    struct timespec pause = {0, 50 * 1000 * 1000};
+                    nanosleep(&pause, NULL);
+                }
                 if (cfd < 0)
                     break;
                 int fl = fcntl(cfd, F_GETFL);

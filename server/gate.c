@@ -369,6 +369,11 @@ static void on_accept(srv_gate *g, int fd, const struct sockaddr_storage *sa, so
     }
     pthread_mutex_lock(&g->lock);
     a = addr_slot(g, ip); /* again: make_room may have freed a slot */
+    if (a < 0) { /* cannot be: fewer than SRV_MAX_CONNS connections count */
+        pthread_mutex_unlock(&g->lock);
+        refuse(fd, 503, "server busy: too many connections");
+        return;
+    }
     g->addrs[a].count++;
     g->total++;
     gate_conn *c = &g->conns[fd];

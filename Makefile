@@ -21,7 +21,7 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson
+PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

@@ -8,7 +8,8 @@
 int cmd_serve(int argc, char **argv)
 {
     const char *addr = "127.0.0.1:8080", *db = NULL, *store = NULL, *data = NULL;
-    long max_body = SRV_BODY_LIMIT, threads = 4;
+    long max_body = SRV_BODY_LIMIT, threads = 4, header_timeout = SRV_HEADER_TIMEOUT;
+    cli_list allow_hosts = {{0}, 0};
     double rate = 50, burst = 0;
     int quiet = 0;
     const cli_opt opts[] = {
@@ -27,6 +28,12 @@ int cmd_serve(int argc, char **argv)
          &rate},
         {"burst", 0, CLI_NUM, "N", "requests a client may make at once (default 2 x rate)", &burst},
         {"threads", 0, CLI_INT, "N", "worker threads (default 4)", &threads},
+        {"allow-host", 0, CLI_LIST, "NAME",
+         "a name the Host header may give besides the address served (repeatable; e.g. the "
+         "name of a proxy in front)",
+         &allow_hosts},
+        {"header-timeout", 0, CLI_INT, "SECONDS",
+         "time a client has to send its request head (default 10)", &header_timeout},
         {"quiet", 'q', CLI_FLAG, NULL, "no access log on stderr", &quiet},
         {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
     const cli_spec spec = {
@@ -53,6 +60,15 @@ int cmd_serve(int argc, char **argv)
         return cli_failf("serve", 2, "--threads must be between 1 and 64");
     if (rate < 0 || burst < 0)
         return cli_failf("serve", 2, "--rate and --burst must not be negative");
-    srv_config cfg = {addr, db, store, data, (size_t)max_body, rate, burst, (int)threads, quiet};
+    if (header_timeout < 1 || header_timeout > 300)
+        return cli_failf("serve", 2, "--header-timeout must be between 1 and 300 seconds");
+    for (int i = 0; i < allow_hosts.n; i++)
+        for (const char *p = allow_hosts.items[i]; *p; p++)
+            if (*p == ':' || *p == '/' || (unsigned char)*p <= ' ')
+                return cli_failf("serve", 2, "--allow-host takes a host name without port "
+                                             "(got '%s')", allow_hosts.items[i]);
+    srv_config cfg = {addr,        db,   store,    data, (size_t)max_body, rate, burst,
+                      (int)threads, quiet, allow_hosts.items, allow_hosts.n,
+                      (int)header_timeout};
     return srv_run(&cfg);
 }

@@ -20,6 +20,7 @@
     X(match, "fuzzy-match a name against the party lists, explained")                   \
     X(report, "the main job: one self-contained HTML page over everything")            \
     X(serve, "HTTP API, dashboard and case decisions")                                   \
+    X(audit, "audit verify: check the case decisions' hash chain")                       \
     X(synth, "a synthetic world of trade flows with known injected events")             \
     X(merge, "combine partial results computed on shards")
 

@@ -3,11 +3,11 @@
  * (srv_handle: verbs' query parameters, views, JSON decision bodies, CSV and
  * JSON Lines screening bodies, assets).
  *
- * Input: byte 0 picks the method (GET, POST, HEAD, PUT) and whether the valid
- * token is sent; then the request target up to the first '\n'; the rest is
- * the body.  Run from the project root (the shipped data is read from data/).
- * The server sources are compiled into the harness (they are not part of the
- * library). */
+ * Input: byte 0 picks the method (GET, POST, HEAD, PUT), whether the valid
+ * token is sent (bit 2) and an Idempotency-Key header (bit 3); then the
+ * request target up to the first '\n'; the rest is the body.  Run from the
+ * project root (the shipped data is read from data/).  The server sources
+ * are compiled into the harness (they are not part of the library). */
 #define _XOPEN_SOURCE 700 /* nftw, in server/serve.c */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../server/cases.c"
+#include "../server/gate.c"
 #include "../server/guard.c"
 #include "../server/http.c"
 #include "../server/serve.c"
@@ -45,7 +46,7 @@ static void setup(void)
     snprintf(tok, sizeof tok, "%s.token", db);
     unlink(tok);
     const char *data = getenv("CHOKEPOINT_DATA") ? getenv("CHOKEPOINT_DATA") : "data";
-    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1};
+    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0};
     const char *t = NULL;
     ckp_error err;
     ckp_error_clear(&err);
@@ -93,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(auth, sizeof auth, "Bearer %s", srv_guard_token(S.guard));
         rq.method = method;
         rq.auth = with_token ? auth : NULL;
+        rq.idempotency_key = (data[0] >> 3) & 1 ? "fuzz-key" : NULL;
         rq.body = bcopy;
         rq.body_len = bcopy ? blen : 0;
         rq.client = "127.0.0.1";

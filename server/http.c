@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <utf8proc.h>
 
 #include "chokepoint/output.h"
 #include "chokepoint/measures.h"
@@ -34,6 +36,7 @@
 #define VERB_OUTPUT_LIMIT ((size_t)64 << 20) /* bytes of rows one request may return */
 #define ID_MAX 200
 #define REASON_MAX 2000
+#define BY_MAX 100 /* characters of a `by` name */
 
 void srv_response_free(srv_response *rs)
 {
@@ -684,8 +687,46 @@ static void api_export(srv *s, const srv_request *rq, srv_response *rs, int deci
     set_body(rs, 200, csv ? CSV_TYPE : JSON_TYPE, out, len);
 }
 
+/* 1 when s is valid UTF-8 of 1..max characters with no control character
+ * (C0, DEL, C1), no line or paragraph separator and no bidirectional
+ * control (which would let a name display as another). */
+static int clean_text(const char *s, size_t max)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t n = 0;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+        if (k <= 0 || cp < 0)
+            return 0;
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if (cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_ZL ||
+            cat == UTF8PROC_CATEGORY_ZP || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+            return 0;
+        p += k;
+        n++;
+    }
+    return n >= 1 && n <= max;
+}
+
+/* An idempotency key: 1..ID_MAX visible ASCII characters. */
+static int key_ok(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > ID_MAX)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)k; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f)
+            return 0;
+    return 1;
+}
+
 /* POST /api/decisions: {"id", "decision", "reason"[, "by", "subject",
- * "entry_id", "entry_hash", "list_version"]}. */
+ * "entry_id", "entry_hash", "list_version", "request_id"]}.  Everything is
+ * checked before anything is written; the decision is then recorded and
+ * answered in one transaction (srv_cases_decide), or not at all.  An
+ * `Idempotency-Key` header or `request_id` makes a retry safe. */
 static void api_decide(srv *s, const srv_request *rq, srv_response *rs)
 {
     const char *user = srv_guard_check(s->guard, rq->auth);
@@ -712,10 +753,13 @@ static void api_decide(srv *s, const srv_request *rq, srv_response *rs)
         json_decref(doc);
         return;
     }
-    static const char *const fields[] = {"id",       "alert",      "match",        "decision",
-                                         "reason",   "by",         "subject",      "entry_id",
-                                         "entry_hash", "list_version", NULL};
-    const char *val[10] = {0};
+    enum { F_ID, F_ALERT, F_MATCH, F_DECISION, F_REASON, F_BY, F_SUBJECT, F_ENTRY_ID,
+           F_ENTRY_HASH, F_LIST_VERSION, F_REQUEST_ID, F_N };
+    static const char *const fields[] = {"id",         "alert",        "match",
+                                         "decision",   "reason",       "by",
+                                         "subject",    "entry_id",     "entry_hash",
+                                         "list_version", "request_id", NULL};
+    const char *val[F_N] = {0};
     const char *key;
     json_t *v;
     json_object_foreach(doc, key, v) {
@@ -735,58 +779,80 @@ static void api_decide(srv *s, const srv_request *rq, srv_response *rs)
             fail(rs, 400, "field '%s' holds a NUL character", key);
             goto out;
         }
-        if (strlen(val[k]) > (k == 4 ? REASON_MAX : ID_MAX)) {
-            fail(rs, 400, "field '%s' is too long", key);
+        if (strlen(val[k]) > (k == F_REASON ? REASON_MAX : ID_MAX)) {
+            fail(rs, 400, "field '%s' is too long (at most %d bytes)", key,
+                 k == F_REASON ? REASON_MAX : ID_MAX);
             goto out;
         }
     }
-    const char *item = val[0] ? val[0] : val[1] ? val[1] : val[2];
-    if (!item || !printable(item, ID_MAX)) {
+    const char *item = val[F_ID] ? val[F_ID] : val[F_ALERT] ? val[F_ALERT] : val[F_MATCH];
+    if (!item || !printable(item, ID_MAX) || !clean_text(item, ID_MAX)) {
         fail(rs, 400, "the alert or match id ('id') is required: 1-%d printable characters",
              ID_MAX);
         goto out;
     }
-    if (!val[3] || (strcmp(val[3], "cleared") != 0 && strcmp(val[3], "escalated") != 0)) {
+    if (!val[F_DECISION] ||
+        (strcmp(val[F_DECISION], "cleared") != 0 && strcmp(val[F_DECISION], "escalated") != 0)) {
         fail(rs, 400, "'decision' must be \"cleared\" or \"escalated\"");
         goto out;
     }
-    if (!val[4] || !printable(val[4], REASON_MAX)) {
-        fail(rs, 400, "'reason' is required: why was it %s?", val[3]);
+    if (!val[F_REASON] || !clean_text(val[F_REASON], REASON_MAX)) {
+        fail(rs, 400, "'reason' is required (1-%d characters, no control characters): why was it "
+                      "%s?", REASON_MAX, val[F_DECISION]);
         goto out;
     }
-    for (int k = 5; k < 10; k++)
-        if (val[k] && *val[k] && !printable(val[k], ID_MAX)) {
+    if (val[F_BY] && !clean_text(val[F_BY], BY_MAX)) {
+        fail(rs, 400, "'by' must be a name of 1-%d characters, valid UTF-8, without control "
+                      "characters (the token's user is recorded beside it anyway)", BY_MAX);
+        goto out;
+    }
+    for (int k = F_SUBJECT; k < F_N; k++)
+        if (val[k] && *val[k] && !clean_text(val[k], ID_MAX)) {
             fail(rs, 400, "field '%s' has control characters", fields[k]);
             goto out;
         }
-    char by[200];
-    if (val[5] && *val[5])
-        snprintf(by, sizeof by, "%s (token: %s)", val[5], user);
-    else
-        snprintf(by, sizeof by, "%s", user);
-    srv_decision d = {item,
-                      val[6] ? val[6] : "",
-                      val[7] ? val[7] : "",
-                      val[8] ? val[8] : "",
-                      val[3],
-                      val[4],
-                      by,
-                      val[9] && *val[9] ? val[9] : s->list_version};
-    ckp_error err;
-    ckp_error_clear(&err);
-    long long seq = 0;
-    if (srv_cases_decide(s->cases, &d, &seq, &err) != CKP_OK) {
-        fail_err(rs, &err);
+    /* the idempotency key: the header, or request_id, or both the same */
+    const char *ikey = rq->idempotency_key;
+    if (ikey && val[F_REQUEST_ID] && strcmp(ikey, val[F_REQUEST_ID]) != 0) {
+        fail(rs, 400, "the Idempotency-Key header and 'request_id' differ");
         goto out;
     }
-    json_t *ok = json_pack("{s:b, s:I, s:s, s:s, s:s}", "ok", 1, "seq", (json_int_t)seq, "id",
-                           item, "decision", val[3], "by", by);
-    char *out = ok ? json_dumps(ok, JSON_COMPACT) : NULL;
-    json_decref(ok);
-    if (!out)
-        fail(rs, 500, "out of memory (the decision was recorded, seq %lld)", seq);
-    else
-        set_body(rs, 200, JSON_TYPE, out, strlen(out));
+    if (!ikey)
+        ikey = val[F_REQUEST_ID];
+    if (ikey && !key_ok(ikey)) {
+        fail(rs, 400, "an idempotency key is 1-%d visible ASCII characters", ID_MAX);
+        goto out;
+    }
+    char body_hash[65] = "";
+    if (ikey && srv_sha256_hex(rq->body, rq->body_len, body_hash) != 0) {
+        fail(rs, 500, "SHA-256 failed: nothing recorded");
+        goto out;
+    }
+    srv_decision d = {item,
+                      val[F_SUBJECT] ? val[F_SUBJECT] : "",
+                      val[F_ENTRY_ID] ? val[F_ENTRY_ID] : "",
+                      val[F_ENTRY_HASH] ? val[F_ENTRY_HASH] : "",
+                      val[F_DECISION],
+                      val[F_REASON],
+                      val[F_BY] ? val[F_BY] : user,
+                      user,
+                      val[F_LIST_VERSION] && *val[F_LIST_VERSION] ? val[F_LIST_VERSION]
+                                                                  : s->list_version,
+                      ikey ? ikey : "",
+                      body_hash};
+    ckp_error err;
+    ckp_error_clear(&err);
+    srv_decided done;
+    ckp_status st = srv_cases_decide(s->cases, &d, &done, &err);
+    if (st == CKP_ESTATE) {
+        fail(rs, 422, "%s", err.msg);
+        goto out;
+    }
+    if (st != CKP_OK) {
+        fail(rs, 500, "%s (nothing recorded)", err.msg);
+        goto out;
+    }
+    set_body(rs, 200, JSON_TYPE, done.answer, strlen(done.answer));
 out:
     json_decref(doc);
 }
@@ -1130,6 +1196,81 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
     set_body(rs, 200, JSON_TYPE, ann, alen);
 }
 
+/* ---- the Host check (DNS rebinding) ---------------------------------------------- */
+
+/* 1 when name (no port) is an IP literal: "1.2.3.4" or "[v6]". */
+static int ip_literal(const char *name, size_t n)
+{
+    char buf[INET6_ADDRSTRLEN + 2];
+    unsigned char a[16];
+    if (n < 3 || n >= sizeof buf)
+        return 0;
+    if (name[0] == '[') {
+        if (name[n - 1] != ']')
+            return 0;
+        memcpy(buf, name + 1, n - 2);
+        buf[n - 2] = '\0';
+        return inet_pton(AF_INET6, buf, a) == 1;
+    }
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    return inet_pton(AF_INET, buf, a) == 1;
+}
+
+static int same_name(const char *name, size_t n, const char *want)
+{
+    return strlen(want) == n && strncasecmp(name, want, n) == 0;
+}
+
+int srv_host_allowed(const srv *s, const char *host)
+{
+    if (s->served_port == 0)
+        return 1; /* not on a socket: nothing to rebind */
+    if (!host || !*host)
+        return 0;
+    size_t hl = strlen(host), nl = hl;
+    const char *port = NULL;
+    if (host[0] == '[') {
+        const char *rb = strchr(host, ']');
+        if (!rb)
+            return 0;
+        nl = (size_t)(rb - host) + 1;
+        if (rb[1] == ':')
+            port = rb + 2;
+        else if (rb[1])
+            return 0;
+    } else {
+        const char *colon = strrchr(host, ':');
+        if (colon) {
+            nl = (size_t)(colon - host);
+            port = colon + 1;
+        }
+    }
+    int port_ok = s->served_port == 80;
+    if (port) {
+        char *end;
+        errno = 0;
+        unsigned long p = strtoul(port, &end, 10);
+        if (!isdigit((unsigned char)*port) || *end || errno)
+            return 0;
+        port_ok = p == s->served_port;
+    }
+    if (nl > 0 && host[nl - 1] == '.')
+        nl--; /* "localhost." is localhost */
+    /* a name given with --allow-host (a proxy in front may keep its own port) */
+    for (int i = 0; i < s->cfg.nallow_hosts; i++)
+        if (same_name(host, nl, s->cfg.allow_hosts[i]))
+            return 1;
+    if (!port_ok)
+        return 0;
+    if (same_name(host, nl, s->served_host))
+        return 1;
+    if (s->served_loopback && (same_name(host, nl, "localhost") ||
+                               same_name(host, nl, "127.0.0.1") || same_name(host, nl, "[::1]")))
+        return 1;
+    return s->served_any && ip_literal(host, nl);
+}
+
 static void handle(srv *s, const srv_request *rq, srv_response *rs)
 {
     memset(rs, 0, sizeof *rs);
@@ -1137,6 +1278,12 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
     const char *path = rq->path ? rq->path : "";
     int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
     int post = strcmp(m, "POST") == 0;
+    if (!srv_host_allowed(s, rq->host)) {
+        fail(rs, 421, "Host '%.100s' is not served here (a page on another name must not read "
+                      "this server: give the name with --allow-host if it is yours)",
+             rq->host ? rq->host : "");
+        return;
+    }
     if (s->guard && !srv_guard_allow(s->guard, rq->client)) {
         fail(rs, 429, "too many requests: slow down");
         return;

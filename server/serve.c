@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,9 +111,16 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
         s->index = NULL;
         s->lists = NULL;
     }
-    st = srv_cases_open(cfg->db_path, &s->cases, err);
+    int notes = 0;
+    st = srv_cases_open(cfg->db_path, &s->cases, &notes, err);
     if (st != CKP_OK)
         goto out_fail;
+    if ((notes & SRV_CASES_MODE_FIXED) && !cfg->quiet)
+        fprintf(stderr, "chokepoint: serve: warning: %s was readable by others: now mode 600\n",
+                cfg->db_path);
+    if ((notes & SRV_CASES_MIGRATED) && !cfg->quiet)
+        fprintf(stderr, "chokepoint: serve: %s: the audit trail now carries a hash chain "
+                        "(existing rows chained as they are)\n", cfg->db_path);
     char tpath[4200];
     snprintf(tpath, sizeof tpath, "%s.token", cfg->db_path);
     int created = 0;
@@ -205,6 +213,25 @@ void srv_close(srv *s)
     memset(s, 0, sizeof *s);
 }
 
+void srv_serving(srv *s, const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)(const void *)sa;
+        char h6[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &v6->sin6_addr, h6, sizeof h6);
+        snprintf(s->served_host, sizeof s->served_host, "[%s]", h6);
+        s->served_port = ntohs(v6->sin6_port);
+        s->served_loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+        s->served_any = IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr);
+    } else {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)(const void *)sa;
+        inet_ntop(AF_INET, &v4->sin_addr, s->served_host, sizeof s->served_host);
+        s->served_port = ntohs(v4->sin_port);
+        s->served_loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+        s->served_any = v4->sin_addr.s_addr == htonl(INADDR_ANY);
+    }
+}
+
 /* ---- connections ----------------------------------------------------------- */
 
 typedef struct conn_state {
@@ -219,7 +246,23 @@ typedef struct conn_state {
 typedef struct run_ctx {
     srv *s;
     size_t body_limit;
+    srv_gate *gate; /* set once the gate runs */
 } run_ctx;
+
+/* A connection closed: the gate counts it no more. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)socket_context;
+    run_ctx *rc = cls;
+    if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    srv_gate *g = __atomic_load_n(&rc->gate, __ATOMIC_ACQUIRE);
+    if (ci && g)
+        srv_gate_release(g, ci->connect_fd);
+}
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -273,6 +316,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, srv_response *rs)
     else
         snprintf(cc, sizeof cc, "no-store");
     MHD_add_response_header(r, "Cache-Control", cc);
+    /* one request per connection: every request passes the gate (gate.c) */
+    MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -359,6 +404,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     rq.method = method;
     rq.auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    rq.idempotency_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
     rq.body = st->body;
     rq.body_len = st->len;
     rq.client = client;
@@ -458,25 +505,53 @@ int srv_run(const srv_config *cfg)
         fprintf(stderr, "chokepoint: serve: %s\n", ckp_error_format(&err, buf, sizeof buf));
         return 1;
     }
-    run_ctx rc = {&s, cfg->body_limit ? cfg->body_limit : SRV_BODY_LIMIT};
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, &rc, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 4),
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)128, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)65536, MHD_OPTION_END);
-    if (!d) {
+    run_ctx rc = {&s, cfg->body_limit ? cfg->body_limit : SRV_BODY_LIMIT, NULL};
+    /* room for the connections the gate admits, and libmicrohttpd's own */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    int lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (ss.ss_family == AF_INET6 &&
+         setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(lfd, (struct sockaddr *)&ss, slen) != 0 || listen(lfd, 1024) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&ss, &slen) != 0) {
         fprintf(stderr, "chokepoint: serve: cannot listen on %s: %s\n", cfg->addr,
-                errno ? strerror(errno) : "address in use or not allowed");
+                strerror(errno));
+        if (lfd >= 0)
+            close(lfd);
         srv_close(&s);
         return 1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    unsigned port = di ? di->port : 0;
+    srv_serving(&s, (struct sockaddr *)&ss);
+    unsigned threads = (unsigned)(cfg->threads > 0 ? cfg->threads : 4);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET;
+    /* The limits are the gate's (per address and in total); libmicrohttpd
+     * splits its own across its threads, so each thread may take them all. */
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &rc, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &rc, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)(SRV_MAX_CONNS + 16) * threads,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+    srv_gate *gate = NULL;
+    ckp_error gerr;
+    ckp_error_clear(&gerr);
+    if (!d || srv_gate_start(lfd, d, cfg->header_timeout, &gate, &gerr) != CKP_OK) {
+        fprintf(stderr, "chokepoint: serve: cannot listen on %s: %s\n", cfg->addr,
+                d ? gerr.msg : "libmicrohttpd did not start");
+        if (d)
+            MHD_stop_daemon(d);
+        close(lfd);
+        srv_close(&s);
+        return 1;
+    }
+    __atomic_store_n(&rc.gate, gate, __ATOMIC_RELEASE);
+    unsigned port = s.served_port;
     char host[INET6_ADDRSTRLEN + 2] = "";
     if (ss.ss_family == AF_INET6) {
         char h6[INET6_ADDRSTRLEN];
@@ -504,7 +579,11 @@ int srv_run(const srv_config *cfg)
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "chokepoint: serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    srv_gate_stop(gate); /* no new connections, then none in flight */
+    close(lfd);
     MHD_stop_daemon(d);
+    __atomic_store_n(&rc.gate, NULL, __ATOMIC_RELEASE);
+    srv_gate_free(gate);
     srv_close(&s);
     return 0;
 }

@@ -15,7 +15,10 @@
 #ifndef CHOKEPOINT_SERVER_H
 #define CHOKEPOINT_SERVER_H
 
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +31,10 @@
 #define SRV_MAX_QUERY 64        /* query parameters per request */
 #define SRV_MAX_URL 4096        /* bytes of path + query */
 #define SRV_BODY_LIMIT (8u << 20) /* default request body limit */
+#define SRV_HEAD_MAX 16384      /* bytes of request line + headers */
+#define SRV_HEADER_TIMEOUT 10   /* seconds to send the request head */
+#define SRV_MAX_CONNS 512       /* connections at once, in total */
+#define SRV_MAX_CONNS_PER_ADDR 128 /* connections at once from one address */
 
 typedef struct srv_kv {
     const char *key;
@@ -44,6 +51,8 @@ typedef struct srv_request {
     const char *body;         /* NULL or body bytes (need not be NUL-terminated) */
     size_t body_len;
     const char *client;       /* client address ("127.0.0.1") for limits/audit */
+    const char *host;         /* Host header or NULL (checked: srv_host_allowed) */
+    const char *idempotency_key; /* Idempotency-Key header or NULL */
 } srv_request;
 
 typedef struct srv_response {
@@ -76,6 +85,9 @@ typedef struct srv_config {
     double burst;           /* bucket size; 0 = 2 × rate */
     int threads;            /* worker threads; 0 = 4 */
     int quiet;              /* 1: no access log on stderr */
+    const char *const *allow_hosts; /* more names the Host header may give (--allow-host) */
+    int nallow_hosts;
+    int header_timeout;     /* seconds to send the request head; 0 = SRV_HEADER_TIMEOUT */
 } srv_config;
 
 typedef struct srv_cases srv_cases;
@@ -104,6 +116,11 @@ typedef struct srv {
                              under store_lock for writing */
     uint64_t failed_gen;  /* a generation that would not open (refresh_lock) */
     long refresh_at;      /* second of the last look at CURRENT */
+    /* the address served, for the Host check (srv_serving); port 0 = not
+     * serving on a socket (unit tests, fuzzing): no Host check */
+    char served_host[INET6_ADDRSTRLEN + 2]; /* "127.0.0.1", "[::1]" */
+    unsigned served_port;
+    int served_loopback, served_any;
 } srv;
 
 /* Load the reference data, open the store and the registers, open (create)
@@ -117,8 +134,42 @@ void srv_close(srv *s);
  * (answers cached for the old one are not served again).  Thread-safe. */
 void srv_store_refresh(srv *s);
 
+/* Set the address actually served (after bind; port is the real one): from
+ * then on srv_handle answers only requests whose Host header names it — the
+ * address itself; with the port; localhost, 127.0.0.1 and [::1] on loopback;
+ * any IP address when bound to every interface; a --allow-host name — and
+ * answers others 421, so a DNS-rebinding page cannot read the API. */
+void srv_serving(srv *s, const struct sockaddr *sa);
+/* 1 when the Host header value `host` names what s serves (see srv_serving). */
+int srv_host_allowed(const srv *s, const char *host);
+
 /* Answer one request (thread-safe).  Always fills rs (JSON error on failure). */
 void srv_handle(srv *s, const srv_request *rq, srv_response *rs);
+
+/* ---- the gate (gate.c): connections, limits, request heads -------------------- */
+
+/* Check a request head (the first n bytes a client sent): 0 when the head
+ * is complete (*head_len bytes) and good; -1 when more bytes are needed;
+ * else the HTTP status to refuse it with (400 malformed, 411 a
+ * Transfer-Encoding, 413 a huge Content-Length, 414 a target of
+ * SRV_MAX_URL bytes or more, 431 a head over SRV_HEAD_MAX bytes, 505 a
+ * version other than HTTP/1.0 and 1.1) and *why in words (static, ASCII).
+ * Refused too: more than one Content-Length or Host, HTTP/1.1 without Host,
+ * bare LF line ends, control characters. */
+int srv_check_head(const char *buf, size_t n, size_t *head_len, const char **why);
+
+struct MHD_Daemon;
+typedef struct srv_gate srv_gate;
+/* Accept on the listening socket lfd, hold each connection until its head
+ * is in and good, then hand it to d (see gate.c).  srv_gate_stop stops
+ * accepting; stop d after it, then srv_gate_free (d's threads release their
+ * connections into the gate until they stop). */
+ckp_status srv_gate_start(int lfd, struct MHD_Daemon *d, int header_timeout, srv_gate **out,
+                          ckp_error *err);
+void srv_gate_stop(srv_gate *g);
+void srv_gate_free(srv_gate *g);
+/* libmicrohttpd closed the connection on socket fd: it counts no more. */
+void srv_gate_release(srv_gate *g, int fd);
 
 /* Run the HTTP server until SIGINT/SIGTERM (serve.c).  Returns an exit status. */
 int srv_run(const srv_config *cfg);
@@ -132,17 +183,54 @@ typedef struct srv_decision {
     const char *entry_hash;   /* hash of the list entry's content ("" if none) */
     const char *decision;     /* "cleared" | "escalated" */
     const char *reason;
-    const char *by;
+    const char *by;           /* who says they decided (the `by` field, else the user) */
+    const char *user;         /* the token's user: who authenticated, its own column */
     const char *list_version;
+    const char *request_key;  /* idempotency key ("" or NULL: none) */
+    const char *body_hash;    /* SHA-256 hex of the request body (with request_key) */
 } srv_decision;
 
-/* Open or create the database (WAL, synchronous=FULL, append-only audit). */
-ckp_status srv_cases_open(const char *path, srv_cases **out, ckp_error *err);
+typedef struct srv_decided {
+    long long seq;  /* the audit row (0 when replayed) */
+    int replayed;   /* 1: the key was seen with the same body; answer is the first one */
+    char *answer;   /* malloc'd JSON answer; the caller frees it */
+} srv_decided;
+
+/* srv_cases_open's notes (bits) */
+#define SRV_CASES_MODE_FIXED 1 /* a file was readable by others: narrowed to 0600 */
+#define SRV_CASES_MIGRATED 2   /* an older database got the hash chain */
+
+/* Open or create the database (mode 0600; WAL, synchronous=FULL, the audit
+ * trail append-only and hash-chained; an older database migrated).  *notes
+ * (may be NULL) receives SRV_CASES_* bits for the caller to report. */
+ckp_status srv_cases_open(const char *path, srv_cases **out, int *notes, ckp_error *err);
 void srv_cases_close(srv_cases *c);
-/* Record a decision and its audit row in one transaction; durable on return.
- * *seq receives the audit sequence number. */
-ckp_status srv_cases_decide(srv_cases *c, const srv_decision *d, long long *seq,
+/* Record a decision, its audit row and its idempotency key in one
+ * transaction, with the answer built before the commit: on CKP_OK it is
+ * durable and out->answer holds the answer; on an error nothing was recorded.
+ * A key already used by the same user with the same body_hash replays the
+ * first answer (out->replayed = 1, nothing written); with another body it is
+ * CKP_ESTATE. */
+ckp_status srv_cases_decide(srv_cases *c, const srv_decision *d, srv_decided *out,
                             ckp_error *err);
+/* SHA-256 of n bytes as 64 hex digits; -1 when libcrypto fails. */
+int srv_sha256_hex(const void *data, size_t n, char out[65]);
+
+typedef struct srv_verify_result {
+    long long rows;      /* audit rows that verified */
+    long long decisions; /* standing decisions that verified */
+    long long bad_seq;   /* the first bad row (0: none, or not a row) */
+    char why[400];       /* what is wrong with it */
+    char head[65];       /* the hash of the last good row (the chain's head) */
+} srv_verify_result;
+
+/* Check the database at path: the triggers are in place, the audit rows run
+ * 1, 2, 3… each chaining to the one before with a hash matching its content,
+ * none is missing at the end, and each standing decision is the last audit
+ * row of its item.  CKP_OK when intact; CKP_ECORRUPT with r->bad_seq and
+ * r->why (and err) naming the first bad row; other codes when it cannot be
+ * read. */
+ckp_status srv_audit_verify(const char *path, srv_verify_result *r, ckp_error *err);
 /* The standing decision on item: "cleared"/"escalated" when one exists and
  * its entry_hash equals entry_hash (the list entry did not change) or was
  * recorded empty, "stale" when the entry changed since, NULL when none.

@@ -274,6 +274,246 @@ if start --rate 1 --burst 3; then
   check "  … as a JSON error" is_json_error
   stop
 fi
+# ---- decisions cannot be forged, the trail cannot be rewritten (issue 12) ----
+if start; then
+  audit_rows() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from audit").fetchone()[0])' "$T/cases.db"; }
+  check "the decisions database is mode 600" test "$(stat -c %a "$T/cases.db")" = 600
+  n0=$(audit_rows)
+  long=$(printf 'x%.0s' $(seq 1 190))
+  c=$(code POST /api/decisions --data-binary "{\"id\":\"forge-1\",\"decision\":\"cleared\",\"reason\":\"r\",\"by\":\"$long\"}" -H "Authorization: Bearer $TOKEN")
+  code GET /api/audit >/dev/null
+  check "a long 'by' cannot push the token's user out ($c)" \
+    python3 -c 'import json,sys; rows=[r for r in json.load(open(sys.argv[1]))["rows"] if r["item"]=="forge-1"]; sys.exit(0 if (sys.argv[2]=="400" and not rows) or (sys.argv[2]=="200" and len(rows)==1 and rows[0].get("user")=="admin") else 1)' "$T/body" "$c"
+  n1=$(audit_rows)
+  by100=$(python3 -c 'print("é"*100)')
+  c=$(code POST /api/decisions --data-binary "{\"id\":\"utf8-1\",\"decision\":\"cleared\",\"reason\":\"r\",\"by\":\"$by100\"}" -H "Authorization: Bearer $TOKEN")
+  n2=$(audit_rows)
+  check "a 'by' of 100 two-byte characters: 200 and one row, never a 500 for a recorded decision ($c, rows $n1 -> $n2)" \
+    test "$c" = 200 -a "$n2" = $((n1 + 1))
+  c=$(code POST /api/decisions --data-binary '{"id":"ctl-1","decision":"cleared","reason":"r","by":"ana\u0007"}' -H "Authorization: Bearer $TOKEN")
+  check "a 'by' with a control character → 400, nothing written ($c)" test "$c" = 400 -a "$(audit_rows)" = "$n2"
+  for i in 1 2; do
+    code POST /api/decisions --data-binary '{"id":"idem-1","decision":"escalated","reason":"retry"}' \
+      -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: retry-1' >"$T/idem$i.code"
+    cp "$T/body" "$T/idem$i.body"
+  done
+  check "a retry with the same Idempotency-Key records once ($(cat "$T/idem1.code") $(cat "$T/idem2.code"), rows $n2 -> $(audit_rows))" \
+    test "$(audit_rows)" = $((n2 + 1)) -a "$(cat "$T/idem2.code")" = 200
+  check "  … and gets the first answer" cmp -s "$T/idem1.body" "$T/idem2.body"
+  check "  … the same key with another body → 422" \
+    test "$(code POST /api/decisions --data-binary '{"id":"idem-1","decision":"cleared","reason":"retry"}' -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: retry-1')" = 422
+  # the Host header: a DNS-rebinding page sends its own name
+  check "Host: another name → 421 (DNS rebinding cannot read the audit trail)" \
+    test "$(code GET /api/audit -H "Host: rebind.example:$PORT")" = 421
+  check "  … as a JSON error" is_json_error
+  check "Host: localhost:PORT → 200" test "$(code GET /api/audit -H "Host: localhost:$PORT")" = 200
+  # every error is JSON, also those libmicrohttpd would have answered
+  check "malformed requests: JSON errors with the right status (400, 414, 431, 505, 400 for two Content-Lengths)" \
+    python3 - "$PORT" <<'EOF2'
+import json, socket, sys
+port = int(sys.argv[1])
+h = b"Host: 127.0.0.1:%d\r\n" % port
+cases = [(b"GARBAGE\r\n\r\n", 400),
+         (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n" + h + b"\r\n", 414),
+         (b"GET /api/verbs HTTP/1.1\r\n" + h + b"X: " + b"y" * 100000 + b"\r\n\r\n", 431),
+         (b"GET /api/verbs HTTP/9.9\r\n" + h + b"\r\n", 505),
+         (b"GET /api/verbs HTTP/1.1\r\n\r\n", 400),
+         (b"POST /api/screen HTTP/1.1\r\n" + h + b"Content-Length: 3\r\nContent-Length: 40\r\n\r\nabc", 400)]
+bad = 0
+for req, want in cases:
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(req)
+    except OSError:
+        pass
+    data = b""
+    try:
+        while True:
+            k = s.recv(65536)
+            if not k:
+                break
+            data += k
+    except OSError:
+        pass
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.") else 0
+    try:
+        ok = isinstance(json.loads(body).get("error"), str)
+    except Exception:
+        ok = False
+    if status != want or not ok:
+        bad += 1
+        print("  %r… → %d %r (want %d, JSON)" % (req[:30], status, body[:60], want))
+sys.exit(1 if bad else 0)
+EOF2
+  stop
+  # the trail verifies; a row changed, removed or replaced behind the triggers' back is named
+  check "audit verify: intact → exit 0" "$BIN" audit verify --db "$T/cases.db"
+  python3 - "$T/cases.db" "$T" <<'EOF2'
+import shutil, sqlite3, sys
+db, t = sys.argv[1], sys.argv[2]
+for name, sql in [("changed", "DROP TRIGGER audit_no_update; UPDATE audit SET reason='forged' WHERE seq=2"),
+                  ("removed", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=2"),
+                  ("reordered", "DROP TRIGGER audit_no_update; UPDATE audit SET seq=seq+1000 WHERE seq=2; "
+                                "UPDATE audit SET seq=2 WHERE seq=3; UPDATE audit SET seq=3 WHERE seq=1002")]:
+    shutil.copy(db, "%s/%s.db" % (t, name))
+    c = sqlite3.connect("%s/%s.db" % (t, name))
+    c.executescript(sql)
+    c.close()
+EOF2
+  for what in changed removed reordered; do
+    "$BIN" audit verify --db "$T/$what.db" >/dev/null 2>"$T/verify.err"
+    rc=$?
+    check "audit verify: a row $what → non-zero ($rc) naming row 2" \
+      sh -c "test $rc -ne 0 && grep -q 'seq 2' '$T/verify.err'"
+  done
+  check "INSERT OR REPLACE onto an audit row is refused (recursive_triggers off and on)" \
+    python3 - "$T/cases.db" <<'EOF2'
+import sqlite3, sys
+bad = 0
+for pre in ("", "PRAGMA recursive_triggers=ON;"):
+    for verb in ("INSERT OR REPLACE", "REPLACE"):
+        c = sqlite3.connect(sys.argv[1])
+        try:
+            c.executescript(pre + verb + " INTO audit(seq,at,by,action,item,subject,entry_id,entry_hash,reason,list_version)"
+                            " VALUES(1,'t','x','cleared','x','','','','forged','v')")
+            bad += 1
+        except sqlite3.DatabaseError:
+            pass
+        c.close()
+sys.exit(1 if bad else 0)
+EOF2
+  check "  … and the trail still verifies" "$BIN" audit verify --db "$T/cases.db"
+fi
+stop
+
+# ---- connection limits: per address and in total, slow heads (issue 12) ----
+if start --rate 0; then
+  check "5 addresses x 110 slow clients: a sixth address is still answered, at once" \
+    timeout 60 python3 - "$PORT" <<'EOF2'
+import resource, socket, sys, time
+port = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+head = b"GET /api/verbs HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % port
+slow = []
+for a in range(2, 7):
+    for i in range(110):
+        s = socket.socket()
+        s.settimeout(5)
+        s.bind(("127.0.0.%d" % a, 0))
+        try:
+            s.connect(("127.0.0.1", port))
+            s.sendall(head)  # never finished
+        except OSError:
+            pass
+        slow.append(s)
+time.sleep(0.5)
+t0 = time.time()
+c = socket.socket()
+c.settimeout(8)
+c.bind(("127.0.0.7", 0))
+data = b""
+try:
+    c.connect(("127.0.0.1", port))
+    c.sendall(head + b"\r\n")
+    while True:
+        k = c.recv(65536)
+        if not k:
+            break
+        data += k
+except OSError as e:
+    print("  sixth client:", e)
+dt = time.time() - t0
+for s in slow:
+    s.close()
+print("  sixth client: %r after %.2f s" % (data[:20], dt))
+sys.exit(0 if data.startswith(b"HTTP/1.1 200") and dt < 5 else 1)
+EOF2
+  sleep 0.5
+  check "128 clients on one address are all answered; the 129th gets a JSON 429" \
+    timeout 60 python3 - "$PORT" <<'EOF2'
+import json, resource, socket, sys, time
+port = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+head = b"GET /api/verbs HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % port
+def read_all(s):
+    data = b""
+    try:
+        while True:
+            k = s.recv(65536)
+            if not k:
+                break
+            data += k
+    except OSError as e:
+        data += b" [" + str(e).encode() + b"]"
+    return data
+conns = []
+for i in range(128):
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind(("127.0.0.8", 0))
+    s.connect(("127.0.0.1", port))
+    s.sendall(head)
+    conns.append(s)
+time.sleep(0.3)
+extra = socket.socket()
+extra.settimeout(10)
+extra.bind(("127.0.0.8", 0))
+extra.connect(("127.0.0.1", port))
+extra.sendall(head + b"\r\n")
+x = read_all(extra)
+extra.close()
+ok = 0
+for s in conns:
+    try:
+        s.sendall(b"\r\n")
+    except OSError:
+        pass
+for s in conns:
+    if read_all(s).startswith(b"HTTP/1.1 200"):
+        ok += 1
+    s.close()
+body = x.partition(b"\r\n\r\n")[2]
+try:
+    is_json = isinstance(json.loads(body).get("error"), str)
+except Exception:
+    is_json = False
+print("  %d of 128 answered 200; the 129th: %r" % (ok, x[:40]))
+sys.exit(0 if ok == 128 and x.startswith(b"HTTP/1.1 429") and is_json else 1)
+EOF2
+  check "  … and it still serves" test "$(code GET /api/verbs)" = 200
+  stop
+else
+  bad "server starts with --rate 0"
+fi
+if start --header-timeout 2; then
+  check "a head not sent within --header-timeout gets a JSON 408 and the connection is closed" \
+    timeout 30 python3 - "$PORT" <<'EOF2'
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"GET /api/verbs HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % port)
+t0 = time.time()
+data = b""
+try:
+    while True:
+        k = s.recv(4096)
+        if not k:
+            break
+        data += k
+except OSError:
+    pass
+dt = time.time() - t0
+print("  %r after %.1f s" % (data[:30], dt))
+sys.exit(0 if data.startswith(b"HTTP/1.1 408") and b'{"error":' in data and 1 < dt < 6 else 1)
+EOF2
+  stop
+else
+  bad "server starts with --header-timeout 2"
+fi
 check "binds to loopback by default" grep -q '127.0.0.1:8080' <("$BIN" serve --help)
 
 echo "$pass passed, $fail failed"

@@ -186,7 +186,7 @@
     return api('/api/audit').then(function (r) {
       var t = $('audit-table'), th = t.tHead, tb = t.tBodies[0];
       th.textContent = ''; tb.textContent = '';
-      var cols = ['seq', 'at', 'by', 'action', 'item', 'subject', 'reason', 'list_version'];
+      var cols = ['seq', 'at', 'by', 'user', 'action', 'item', 'subject', 'reason', 'list_version'];
       var tr = el('tr'); cols.forEach(function (c) { tr.appendChild(el('th', {text: c})); }); th.appendChild(tr);
       (r.rows || []).slice().reverse().forEach(function (a) {
         var row = el('tr', {'data-item': a.item});

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "../../server/cases.c"
+#include "../../server/gate.c"
 #include "../../server/guard.c"
 #include "../../server/http.c"
 #include "../../server/serve.c"
@@ -27,7 +28,7 @@ static int open_srv(srv *s, const char *tag)
     snprintf(db, sizeof db, "%s/%s.db", ckp_test_tmpdir(), tag);
     snprintf(store, sizeof store, "%s/%s.nostore", ckp_test_tmpdir(), tag);
     snprintf(data, sizeof data, "%s", ckp_test_path("data")); /* outlives the server */
-    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1};
+    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0};
     const char *tok = NULL;
     ckp_error err;
     ckp_error_clear(&err);
@@ -155,7 +156,8 @@ CKP_TEST(server_decisions_and_audit)
     CHECK_INT(call(&s, "GET", "/api/audit", NULL, NULL, out, sizeof out), 200);
     CHECK(strstr(out, "\"action\":\"cleared\"") != NULL);
     CHECK(strstr(out, "\"action\":\"escalated\"") != NULL);
-    CHECK(strstr(out, "ana (token: admin)") != NULL);
+    CHECK(strstr(out, "\"by\":\"ana\"") != NULL);
+    CHECK(strstr(out, "\"user\":\"admin\"") != NULL);
     CHECK_INT(call(&s, "GET", "/api/audit?format=csv", NULL, NULL, out, sizeof out), 200);
     CHECK(strncmp(out, "seq,at,by,action", 16) == 0);
     CHECK_INT(call(&s, "GET", "/api/audit?format=xml", NULL, NULL, out, sizeof out), 400);
@@ -186,6 +188,392 @@ CKP_TEST(server_decisions_and_audit)
     CHECK_STR(srv_cases_lookup(s.cases, "a-1", "h1", buf, sizeof buf), "escalated");
     CHECK_INT(call(&s, "POST", "/api/decisions", auth, dec, out, sizeof out), 200);
     srv_close(&s);
+}
+
+/* Rows in the audit table of the server's database. */
+static long audit_rows(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    long n = -1;
+    if (sqlite3_open(db_path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM audit", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+static int sql(const char *db_path, const char *stmt)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(db_path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, stmt, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* `by` cannot push the token's user out (it was written into a 200-byte
+ * buffer as "BY (token: USER)"), and a bad `by` is a 400 with nothing
+ * written; a decision is answered 200 or not recorded at all (a `by` cut in
+ * the middle of a character made a 500 for a recorded decision). */
+CKP_TEST(server_decision_by_is_not_the_user)
+{
+    static srv s;
+    REQUIRE(open_srv(&s, "by") == 0);
+    char out[8192], auth[200], body[2048];
+    snprintf(auth, sizeof auth, "Bearer %s", srv_guard_token(s.guard));
+    /* 100 two-byte characters: a name of 200 bytes, kept whole */
+    char name[256] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(name, "\xc3\xa9");
+    snprintf(body, sizeof body, "{\"id\":\"a-1\",\"decision\":\"cleared\",\"reason\":\"r\",\"by\":\"%s\"}",
+             name);
+    CHECK_INT(call(&s, "POST", "/api/decisions", auth, body, out, sizeof out), 200);
+    CHECK_INT(audit_rows(s.cfg.db_path), 1);
+    CHECK_INT(call(&s, "GET", "/api/audit", NULL, NULL, out, sizeof out), 200);
+    json_t *doc = json_loads(out, 0, NULL);
+    REQUIRE(doc != NULL);
+    json_t *row = json_array_get(json_object_get(doc, "rows"), 0);
+    CHECK_STR(json_string_value(json_object_get(row, "by")), name);
+    CHECK_STR(json_string_value(json_object_get(row, "user")), "admin");
+    json_decref(doc);
+    /* refused before anything is written: too long, a cut character, a
+     * control character, a bidi override, an empty name */
+    static const char *const bad[] = {
+        "\"ab\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxx\"",
+        "\"ana\\u0007\"", "\"ana\\u202e nimda\"", "\"\"", "\"ana\\u0085\""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(body, sizeof body,
+                 "{\"id\":\"a-2\",\"decision\":\"cleared\",\"reason\":\"r\",\"by\":%s}", bad[i]);
+        int st = call(&s, "POST", "/api/decisions", auth, body, out, sizeof out);
+        CHECK_INT(st, 400);
+        CHECK(strstr(out, "'by'") != NULL);
+        CHECK_INT(audit_rows(s.cfg.db_path), 1);
+    }
+    /* a long name the old buffer cut: either refused, or kept with the user */
+    char longby[400];
+    memset(longby, 'x', 190);
+    longby[190] = '\0';
+    snprintf(body, sizeof body, "{\"id\":\"a-3\",\"decision\":\"cleared\",\"reason\":\"r\",\"by\":\"%s\"}",
+             longby);
+    int st = call(&s, "POST", "/api/decisions", auth, body, out, sizeof out);
+    CHECK(st == 400 || (st == 200 && strstr(out, "\"user\":\"admin\"")));
+    CHECK_INT(audit_rows(s.cfg.db_path), st == 200 ? 2 : 1);
+    srv_close(&s);
+}
+
+/* A retry with the same Idempotency-Key (or request_id) and body gets the
+ * first answer and records nothing; with another body it is a 422. */
+CKP_TEST(server_decision_idempotency)
+{
+    static srv s;
+    REQUIRE(open_srv(&s, "idem") == 0);
+    char out[4096], first[4096], auth[200];
+    snprintf(auth, sizeof auth, "Bearer %s", srv_guard_token(s.guard));
+    const char *dec = "{\"id\":\"a-1\",\"decision\":\"cleared\",\"reason\":\"licence\"}";
+    srv_kv kv[4];
+    srv_request rq;
+    char buf[64];
+    memset(&rq, 0, sizeof rq);
+    REQUIRE(srv_parse_target("/api/decisions", buf, sizeof buf, kv, 4, &rq) == 0);
+    rq.method = "POST";
+    rq.auth = auth;
+    rq.body = dec;
+    rq.body_len = strlen(dec);
+    rq.client = "127.0.0.1";
+    rq.idempotency_key = "retry-7";
+    srv_response rs;
+    srv_handle(&s, &rq, &rs);
+    CHECK_INT(rs.status, 200);
+    snprintf(first, sizeof first, "%.*s", (int)rs.len, rs.body);
+    srv_response_free(&rs);
+    srv_handle(&s, &rq, &rs);
+    CHECK_INT(rs.status, 200);
+    snprintf(out, sizeof out, "%.*s", (int)rs.len, rs.body);
+    srv_response_free(&rs);
+    CHECK_STR(out, first);
+    CHECK_INT(audit_rows(s.cfg.db_path), 1);
+    const char *other = "{\"id\":\"a-1\",\"decision\":\"escalated\",\"reason\":\"licence\"}";
+    rq.body = other;
+    rq.body_len = strlen(other);
+    srv_handle(&s, &rq, &rs);
+    CHECK_INT(rs.status, 422);
+    srv_response_free(&rs);
+    CHECK_INT(audit_rows(s.cfg.db_path), 1);
+    /* request_id in the body works the same; header and body must agree */
+    const char *rid = "{\"id\":\"a-2\",\"decision\":\"cleared\",\"reason\":\"x\",\"request_id\":\"r-1\"}";
+    CHECK_INT(call(&s, "POST", "/api/decisions", auth, rid, first, sizeof first), 200);
+    CHECK_INT(call(&s, "POST", "/api/decisions", auth, rid, out, sizeof out), 200);
+    CHECK_STR(out, first);
+    CHECK_INT(audit_rows(s.cfg.db_path), 2);
+    rq.body = rid;
+    rq.body_len = strlen(rid);
+    srv_handle(&s, &rq, &rs); /* header retry-7, body r-1 */
+    CHECK_INT(rs.status, 400);
+    srv_response_free(&rs);
+    CHECK_INT(audit_rows(s.cfg.db_path), 2);
+    srv_close(&s);
+}
+
+/* INSERT OR REPLACE (and REPLACE INTO) cannot overwrite an audit row,
+ * whether recursive triggers are on or off; the files are private. */
+CKP_TEST(server_audit_refuses_replace)
+{
+    static srv s;
+    REQUIRE(open_srv(&s, "replace") == 0);
+    char out[4096], auth[200];
+    snprintf(auth, sizeof auth, "Bearer %s", srv_guard_token(s.guard));
+    CHECK_INT(call(&s, "POST", "/api/decisions", auth,
+                   "{\"id\":\"a-1\",\"decision\":\"escalated\",\"reason\":\"listed\"}", out,
+                   sizeof out), 200);
+    static const char *const forge[] = {
+        "INSERT OR REPLACE INTO audit(seq,at,by,action,item,subject,entry_id,entry_hash,reason,"
+        "list_version) VALUES(1,'t','x','cleared','a-1','','','','forged','v')",
+        "PRAGMA recursive_triggers=ON; INSERT OR REPLACE INTO audit(seq,at,by,action,item,"
+        "subject,entry_id,entry_hash,reason,list_version) VALUES(1,'t','x','cleared','a-1','',"
+        "'','','forged','v')",
+        "REPLACE INTO audit(seq,at,by,action,item,subject,entry_id,entry_hash,reason,"
+        "list_version) VALUES(1,'t','x','cleared','a-1','','','','forged','v')",
+        "UPDATE OR REPLACE audit SET reason='forged'",
+        "INSERT INTO audit(seq,at,by,action,item,subject,entry_id,entry_hash,reason,list_version)"
+        " VALUES(1,'t','x','cleared','a-1','','','','forged','v') ON CONFLICT(seq) DO UPDATE SET "
+        "reason='forged'"};
+    for (size_t i = 0; i < sizeof forge / sizeof forge[0]; i++)
+        CHECK(sql(s.cfg.db_path, forge[i]) != SQLITE_OK);
+    CHECK_INT(audit_rows(s.cfg.db_path), 1);
+    CHECK_INT(call(&s, "GET", "/api/audit", NULL, NULL, out, sizeof out), 200);
+    CHECK(strstr(out, "forged") == NULL);
+    struct stat sb;
+    REQUIRE(stat(s.cfg.db_path, &sb) == 0);
+    CHECK_INT(sb.st_mode & 0777, 0600);
+    srv_close(&s);
+}
+
+/* Copy a database (closed) to a new path. */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    int ok = a && b;
+    char buf[65536];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, a)) > 0)
+        ok = fwrite(buf, 1, n, b) == n;
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+    return ok ? 0 : -1;
+}
+
+/* The hash chain: srv_audit_verify finds a row changed, removed (in the
+ * middle or at the end) or reordered behind the triggers' back, and a
+ * standing decision edited in place. */
+CKP_TEST(server_audit_verify_chain)
+{
+    static srv s;
+    REQUIRE(open_srv(&s, "chain") == 0);
+    char out[4096], auth[200];
+    snprintf(auth, sizeof auth, "Bearer %s", srv_guard_token(s.guard));
+    for (int i = 1; i <= 5; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"id\":\"a-%d\",\"decision\":\"%s\",\"reason\":\"r%d\"}",
+                 i % 3 + 1, i % 2 ? "cleared" : "escalated", i);
+        CHECK_INT(call(&s, "POST", "/api/decisions", auth, body, out, sizeof out), 200);
+    }
+    char db[600];
+    snprintf(db, sizeof db, "%s", s.cfg.db_path);
+    srv_close(&s); /* checkpoints the WAL into the file */
+    srv_verify_result r;
+    ckp_error err;
+    CHECK_INT(srv_audit_verify(db, &r, &err), CKP_OK);
+    CHECK_INT(r.rows, 5);
+    CHECK_INT(r.decisions, 3);
+    static const struct {
+        const char *tamper;
+        long long bad;
+    } cases[] = {
+        {"DROP TRIGGER audit_no_update; UPDATE audit SET reason='other' WHERE seq=3", 3},
+        {"DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=2", 2},
+        {"DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=5", 5},
+        {"DROP TRIGGER audit_no_update; UPDATE audit SET seq=seq+100 WHERE seq=2;"
+         "UPDATE audit SET seq=2 WHERE seq=3; UPDATE audit SET seq=3 WHERE seq=102", 2},
+        {"UPDATE decisions SET decision='cleared', reason='other' WHERE audit_seq=5", 5},
+        {"DROP TRIGGER audit_no_replace", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char copy[700];
+        snprintf(copy, sizeof copy, "%s.t%zu", db, i);
+        REQUIRE(copy_file(db, copy) == 0);
+        CHECK_INT(sql(copy, cases[i].tamper), SQLITE_OK);
+        ckp_error_clear(&err);
+        CHECK_INT(srv_audit_verify(copy, &r, &err), CKP_ECORRUPT);
+        CHECK_INT(r.bad_seq, cases[i].bad);
+        CHECK(r.why[0] != '\0');
+    }
+    snprintf(out, sizeof out, "%s.none", db);
+    CHECK_INT(srv_audit_verify(out, &r, &err), CKP_ENOTFOUND);
+}
+
+/* A database made before the chain (and readable by others) is migrated:
+ * columns added, rows chained, mode 0600; verify then passes. */
+CKP_TEST(server_audit_migrates_old_db)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/old.db", ckp_test_tmpdir());
+    const char *old =
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE decisions(item TEXT PRIMARY KEY, subject TEXT NOT NULL, entry_id TEXT NOT "
+        "NULL, entry_hash TEXT NOT NULL, decision TEXT NOT NULL CHECK (decision IN "
+        "('cleared','escalated')), reason TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL, "
+        "list_version TEXT NOT NULL, audit_seq INTEGER NOT NULL);"
+        "CREATE TABLE audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, by TEXT NOT "
+        "NULL, action TEXT NOT NULL, item TEXT NOT NULL, subject TEXT NOT NULL, entry_id TEXT NOT "
+        "NULL, entry_hash TEXT NOT NULL, reason TEXT NOT NULL, list_version TEXT NOT NULL);"
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'x'); "
+        "END;"
+        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'x'); "
+        "END;"
+        "INSERT INTO audit(at,by,action,item,subject,entry_id,entry_hash,reason,list_version) "
+        "VALUES('2025-01-01T00:00:00.000Z','ana (token: admin)','cleared','a-1','','','','r','v'),"
+        "('2025-01-02T00:00:00.000Z','admin','escalated','a-1','','','','r2','v');"
+        "INSERT INTO decisions VALUES('a-1','','','','escalated','r2','admin',"
+        "'2025-01-02T00:00:00.000Z','v',2);";
+    REQUIRE(sql(db, old) == SQLITE_OK);
+    chmod(db, 0644);
+    srv_cases *c = NULL;
+    int notes = 0;
+    ckp_error err;
+    REQUIRE(srv_cases_open(db, &c, &notes, &err) == CKP_OK);
+    CHECK(notes & SRV_CASES_MIGRATED);
+    CHECK(notes & SRV_CASES_MODE_FIXED);
+    srv_decision d = {"a-2", "", "", "", "cleared", "ok", "bo", "admin", "v", "", ""};
+    srv_decided done;
+    CHECK_INT(srv_cases_decide(c, &d, &done, &err), CKP_OK);
+    CHECK_INT(done.seq, 3);
+    free(done.answer);
+    srv_cases_close(c);
+    struct stat sb;
+    REQUIRE(stat(db, &sb) == 0);
+    CHECK_INT(sb.st_mode & 0777, 0600);
+    srv_verify_result r;
+    CHECK_INT(srv_audit_verify(db, &r, &err), CKP_OK);
+    CHECK_INT(r.rows, 3);
+    CHECK(sql(db, "UPDATE audit SET reason='x' WHERE seq=1") != SQLITE_OK);
+    /* opening again migrates nothing */
+    REQUIRE(srv_cases_open(db, &c, &notes, &err) == CKP_OK);
+    CHECK_INT(notes, 0);
+    srv_cases_close(c);
+}
+
+/* Only requests whose Host names what is served are answered (DNS
+ * rebinding): the address and port, the loopback names, --allow-host. */
+CKP_TEST(server_host_check)
+{
+    static srv s;
+    REQUIRE(open_srv(&s, "host") == 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(8080);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    srv_serving(&s, (struct sockaddr *)&a);
+    CHECK(srv_host_allowed(&s, "127.0.0.1:8080"));
+    CHECK(srv_host_allowed(&s, "localhost:8080"));
+    CHECK(srv_host_allowed(&s, "LOCALHOST:8080"));
+    CHECK(srv_host_allowed(&s, "[::1]:8080"));
+    CHECK(!srv_host_allowed(&s, "127.0.0.1:8081"));
+    CHECK(!srv_host_allowed(&s, "127.0.0.1"));
+    CHECK(!srv_host_allowed(&s, "evil.example:8080"));
+    CHECK(!srv_host_allowed(&s, "localhost.evil.example:8080"));
+    CHECK(!srv_host_allowed(&s, "10.0.0.1:8080"));
+    CHECK(!srv_host_allowed(&s, ""));
+    CHECK(!srv_host_allowed(&s, NULL));
+    CHECK(!srv_host_allowed(&s, "127.0.0.1:80x"));
+    char out[512];
+    srv_kv kv[4];
+    srv_request rq;
+    char buf[64];
+    memset(&rq, 0, sizeof rq);
+    REQUIRE(srv_parse_target("/api/audit", buf, sizeof buf, kv, 4, &rq) == 0);
+    rq.method = "GET";
+    rq.client = "127.0.0.1";
+    rq.host = "rebind.evil.example:8080";
+    srv_response rs;
+    srv_handle(&s, &rq, &rs);
+    CHECK_INT(rs.status, 421);
+    snprintf(out, sizeof out, "%.*s", (int)rs.len, rs.body);
+    CHECK(strncmp(out, "{\"error\":", 9) == 0);
+    srv_response_free(&rs);
+    rq.host = "localhost:8080";
+    srv_handle(&s, &rq, &rs);
+    CHECK_INT(rs.status, 200);
+    srv_response_free(&rs);
+    static const char *const names[] = {"cases.example.org"};
+    s.cfg.allow_hosts = names;
+    s.cfg.nallow_hosts = 1;
+    CHECK(srv_host_allowed(&s, "cases.example.org"));
+    CHECK(srv_host_allowed(&s, "Cases.Example.org:443"));
+    CHECK(!srv_host_allowed(&s, "example.org:8080"));
+    /* bound to every interface: IP literals with the port */
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    srv_serving(&s, (struct sockaddr *)&a);
+    CHECK(srv_host_allowed(&s, "192.0.2.7:8080"));
+    CHECK(!srv_host_allowed(&s, "localhost:8080"));
+    CHECK(!srv_host_allowed(&s, "evil.example:8080"));
+    srv_close(&s);
+}
+
+/* The request heads the gate refuses itself, as JSON, before libmicrohttpd
+ * (whose own answers are HTML) sees them. */
+CKP_TEST(server_check_head)
+{
+    size_t hl;
+    const char *why;
+    static const struct {
+        const char *head;
+        int status;
+    } cases[] = {
+        {"GET /api/verbs HTTP/1.1\r\nHost: a:1\r\n\r\n", 0},
+        {"GET /api/verbs HTTP/1.0\r\n\r\n", 0},
+        {"POST /api/decisions HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n{", 0},
+        {"GET /api/verbs HTTP/1.1\r\nHost: a", -1},
+        {"GET /api/ve", -1},
+        {"GARBAGE\r\n\r\n", 400},
+        {"GET /api/verbs HTTP/1.1\r\n\r\n", 400},
+        {"GET /api/verbs HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        {"GET /api/verbs HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+        {"GET /api/verbs HTTP/1.1\nHost: a\n\n", 400},
+        {"GET /api/verbs HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400},
+        {"GET /api/verbs HTTP/1.1\r\nHost : a\r\n\r\n", 400},
+        {"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", 413},
+        {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 411},
+        {"GET /api/verbs HTTP/1.1\r\nHost: a\r\nX: a\x01z\r\n\r\n", 400},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int st = srv_check_head(cases[i].head, strlen(cases[i].head), &hl, &why);
+        if (st != cases[i].status)
+            fprintf(stderr, "  case %zu: %d, expected %d (%s)\n", i, st, cases[i].status, why);
+        CHECK_INT(st, cases[i].status);
+    }
+    /* a target of SRV_MAX_URL bytes: 414, before the line is even complete */
+    static char big[SRV_HEAD_MAX + 64];
+    memcpy(big, "GET /", 5);
+    memset(big + 5, 'a', SRV_MAX_URL + 40);
+    CHECK_INT(srv_check_head(big, SRV_MAX_URL + 45, &hl, &why), 414);
+    /* headers past SRV_HEAD_MAX: 431 */
+    int n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nHost: a\r\nX: ");
+    memset(big + n, 'y', sizeof big - (size_t)n);
+    CHECK_INT(srv_check_head(big, sizeof big, &hl, &why), 431);
 }
 
 CKP_TEST(server_rate_limit)

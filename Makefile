@@ -48,15 +48,27 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+HELP_FILES := $(BUILD)/chokepoint.1 $(BUILD)/completion/chokepoint $(BUILD)/completion/_chokepoint
+HELP_DATA := $(wildcard data/groups.csv data/controls/*/*.csv data/ref/countries/*.csv)
 
 .PHONY: all deps test check unit bench demo fuzz install clean tidy chokepoint
 all: $(BUILD)/chokepoint
 ifeq ($(SANITIZE),0)
 # ./chokepoint: the release binary at the root, so the README's commands paste
-all: chokepoint
+all: chokepoint $(HELP_FILES)
 chokepoint: $(BUILD)/chokepoint
 	@ln -sfn $(BUILD)/chokepoint $@
 endif
+
+# The man page and the shell completions, written by the binary from the
+# verbs' option tables (cli/doc.h) and the shipped data (groups, measures,
+# countries), so they never drift from --help.
+$(BUILD)/chokepoint.1: $(BUILD)/chokepoint
+	CHOKEPOINT_DATA=data $(BUILD)/chokepoint help --man > $@.tmp && mv $@.tmp $@
+$(BUILD)/completion/%: $(BUILD)/chokepoint $(HELP_DATA)
+	@mkdir -p $(dir $@)
+	CHOKEPOINT_DATA=data $(BUILD)/chokepoint help --completion \
+	  $(if $(filter _chokepoint,$*),zsh,bash) > $@.tmp && mv $@.tmp $@
 
 # Web assets (web/ + the npm chart library) inlined into the library for the
 # report and the server (scripts/gen_assets.sh; regenerated when missing).
@@ -126,10 +138,16 @@ demo:
 fuzz:
 	bash fuzz/run.sh $${FUZZ_SECONDS:-60}
 
-install: all
+install: all $(HELP_FILES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include/chokepoint $(DESTDIR)$(PREFIX)/share/chokepoint
+	  $(DESTDIR)$(PREFIX)/include/chokepoint $(DESTDIR)$(PREFIX)/share/chokepoint \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/chokepoint $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/chokepoint.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(BUILD)/completion/chokepoint \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	install -m 644 $(BUILD)/completion/_chokepoint $(DESTDIR)$(PREFIX)/share/zsh/site-functions/
 	install -m 644 $(BUILD)/libchokepoint.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/chokepoint/*.h $(DESTDIR)$(PREFIX)/include/chokepoint/
 	cp -R data/. $(DESTDIR)$(PREFIX)/share/chokepoint/

@@ -8,7 +8,8 @@
 #    zsh completions where man, bash-completion and zsh look;
 # 3. the bash completion, sourced, completes verbs, every option of every
 #    verb, group names, country codes, measure ids and choices; the zsh one
-#    loads under compinit and registers itself for chokepoint;
+#    parses, loads under compinit, and does the same in an interactive zsh
+#    driven on a pty (TAB pressed at the end of a line);
 # 4. every example at the end of a verb's --help runs, as written, on the
 #    store `make demo` builds (scripts/demo.sh) from a directory holding the
 #    shipped data, and ends with the exit status it is listed with; every
@@ -174,6 +175,54 @@ if command -v zsh >/dev/null 2>&1; then
   # autoloaded from fpath, as installed
   got=$(HOME=$T zsh -f -c 'fpath=("$1" $fpath); autoload -U compinit; compinit -u -d "$HOME/.zcompdump"; print -r -- "${_comps[chokepoint]}"' _ "$(dirname "$zcomp")" 2>&1)
   if [ "$got" = _chokepoint ]; then ok "zsh: compinit finds _chokepoint in PREFIX/share/zsh/site-functions"; else bad "zsh: fpath autoload: '$got'"; fi
+  # completion as a user gets it: an interactive zsh on a pty (zsh/zpty),
+  # compinit over PREFIX's site-functions, TAB at the end of the line;
+  # compadd is wrapped to print each candidate it was handed
+  cat >"$T/capture.zsh" <<'ZSH'
+zmodload zsh/zpty || exit 3
+dir=$1 line=$2
+zpty z zsh -f -i
+zpty -w z "PROMPT= ; fpath=($dir \$fpath); autoload -U compinit; compinit -u -d $HOME/.zcd"
+zpty -w z 'compadd() { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi; typeset -a __h; builtin compadd -A __h "$@"; local w; for w in $__h; do print -r -- "CAND""::$w"; done; builtin compadd "$@"; }'
+zpty -w z "bindkey '^I' complete-word; zstyle ':completion:*' insert-tab false"
+zpty -w z 'comppostfuncs=(__done); __done() { print -r -- "CAND""-END"; exit }'
+zpty -w z "$line"$'\t'
+out=
+while (( SECONDS < 15 )); do
+  zpty -r -t z chunk 2>/dev/null && out+=$chunk || sleep 0.05
+  [[ $out == *CAND-END* ]] && break
+done
+zpty -d z
+print -r -- "$out" | tr -d '\r' | sed -n 's/.*CAND:://p' | sort -u
+ZSH
+  complete_zsh() { # LINE → the candidates zsh offers at its end
+    (cd "$ROOT" && HOME=$T timeout 20 zsh -f "$T/capture.zsh" "$(dirname "$zcomp")" "$1")
+  }
+  expect_zsh() { # WHAT EXPECTED LINE
+    if complete_zsh "$3" | grep -qxF -- "$2"; then
+      ok "zsh completes $1: '$3' → $2"
+    else
+      bad "zsh completion of '$3' lacks $2 (got: $(complete_zsh "$3" | head -n 8 | tr '\n' ' '))"
+    fi
+  }
+  expect_zsh "a verb" dependency "chokepoint dep"
+  expect_zsh "an option of dependency" --importer "chokepoint dependency --imp"
+  expect_zsh "a group name" antimony "chokepoint dependency --hs anti"
+  expect_zsh "a group in a list" gallium "chokepoint surge --hs graphite,gal"
+  expect_zsh "a country code typed in lower case" USA "chokepoint dependency --importer us"
+  expect_zsh "a measure id" CN-2024-46 "chokepoint diversion --measure CN-2024-4"
+  expect_zsh "a choice" json "chokepoint dependency --format j"
+  expect_zsh "a short option's choice" comtrade "chokepoint ingest -f com"
+  expect_zsh "a group as hs's argument" rare-earths "chokepoint hs rare"
+  expect_zsh "a verb after help" surge "chokepoint help sur"
+  missing=
+  for v in $verbs; do
+    got=$(complete_zsh "chokepoint $v --")
+    for o in $(options_of "$v"); do
+      echo "$got" | grep -qxF -- "$o" || missing="$missing $v:$o"
+    done
+  done
+  if [ -z "$missing" ]; then ok "zsh completes every option of every verb"; else bad "zsh lacks:$missing"; fi
 else
   bad "zsh is missing (Debian package zsh: scripts/deps.sh)"
 fi

@@ -27,11 +27,7 @@ static const cli_spec spec = {
     "ISO/M49 840, BACI), or a name in English, Russian or Chinese or a common alias\n"
     "(Türkiye, Turkey, South Korea, DR Congo, UAE), case- and accent-insensitive.\n"
     "Aggregates (World, regions, bunkers, free zones, historical areas such as\n"
-    "Fmr USSR) are flagged aggregate=1.  Comtrade's 490 \"Other Asia, nes\" is Taiwan.\n"
-    "Examples:\n"
-    "  chokepoint country 842\n"
-    "  chokepoint country Türkiye\n"
-    "  chokepoint country --all --format csv\n",
+    "Fmr USSR) are flagged aggregate=1.  Comtrade's 490 \"Other Asia, nes\" is Taiwan.",
     opts, 0, -1};
 
 static const ckp_column cols[] = {

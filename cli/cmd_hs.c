@@ -40,11 +40,7 @@ static const cli_spec spec = {
     "of these separated by commas, or words that must all begin words of the\n"
     "description.  Columns: the HS2022 text, the HS2017 codes each code maps to\n"
     "(1:n and n:1 changes included) and their text; note says what changed.\n"
-    "Groups also come from $CHOKEPOINT_GROUPS (':'-separated CSV files).\n"
-    "Examples:\n"
-    "  chokepoint hs antimony\n"
-    "  chokepoint hs 8110\n"
-    "  chokepoint hs rare earth --edition 2022\n",
+    "Groups also come from $CHOKEPOINT_GROUPS (':'-separated CSV files).",
     opts, 0, -1};
 
 static const ckp_column cols_both[] = {

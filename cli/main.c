@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "doc.h"
 
 typedef struct verb {
     const char *name;
@@ -34,6 +35,26 @@ static const verb *find_verb(const char *name)
     return NULL;
 }
 
+/* help --man | --completion bash|zsh | --examples: what make writes into
+ * the build directory (doc.h). */
+static int help_generated(int argc, char **argv)
+{
+    if (argc == 1 && strcmp(argv[0], "--man") == 0)
+        return cli_doc_man(stdout);
+    if (argc == 2 && strcmp(argv[0], "--completion") == 0)
+        return cli_doc_completion(argv[1], NULL, stdout);
+    if (argc == 1 && strcmp(argv[0], "--examples") == 0) {
+        /* verb, exit status (-1: a server, runs until stopped), command */
+        for (int i = 0; cli_example_at(i); i++) {
+            const cli_example *e = cli_example_at(i);
+            printf("%s\t%d\t%s\n", e->verb, e->status, e->command);
+        }
+        return 0;
+    }
+    return cli_failf("help", 2, "usage: chokepoint help [VERB | --man | --completion bash|zsh "
+                     "| --examples]");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -54,6 +75,8 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
+        if (argv[2][0] == '-')
+            return help_generated(argc - 2, argv + 2);
         const verb *v = find_verb(argv[2]);
         if (!v)
             return cli_failf("help", 2, "unknown verb '%s'", argv[2]);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc.h"
+
 static const cli_opt *find_long(const cli_spec *s, const char *name, size_t n)
 {
     for (const cli_opt *o = s->opts; o && o->name; o++)
@@ -82,6 +84,13 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, char ***args, int *na
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            if (cli_doc_capturing()) { /* the man page / completion asks */
+                cli_doc_begin(spec->verb, spec->usage, spec->summary, spec->details);
+                for (const cli_opt *o = spec->opts; o && o->name; o++)
+                    cli_doc_add(o->name, o->shortname, o->metavar, o->help, 0,
+                                o->kind == CLI_LIST);
+                return 1;
+            }
             cli_help(spec, stdout);
             return 1;
         }
@@ -144,4 +153,5 @@ void cli_help(const cli_spec *s, FILE *out)
     }
     if (s->details)
         fprintf(out, "\n%s\n", s->details);
+    cli_examples_print(s->verb, out);
 }

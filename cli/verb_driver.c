@@ -7,6 +7,7 @@
 #include "chokepoint/merge.h"
 #include "chokepoint/verb.h"
 #include "cli.h"
+#include "doc.h"
 
 static const ckp_param common[] = {
     {"format", CKP_PARAM_STR, "table|csv|json",
@@ -41,13 +42,30 @@ static void print_param(FILE *out, const ckp_param *p)
     fprintf(out, "  %-28s %s%s\n", left, p->help, p->required ? " (required)" : "");
 }
 
+/* --partial only for the verbs that can write partials */
+static int shows_common(const ckp_verb *v, const ckp_param *p)
+{
+    return strcmp(p->name, "partial") != 0 || ckp_partial_supported(v);
+}
+
+/* The options --help lists, handed to the man page / completion (doc.h). */
+static void doc_verb(const ckp_verb *v)
+{
+    cli_doc_begin(v->name, v->usage, v->summary, v->details);
+    for (const ckp_param *p = v->params; p && p->name; p++)
+        cli_doc_add(p->name, 0, p->metavar, p->help, p->required, p->kind == CKP_PARAM_LIST);
+    for (const ckp_param *p = common; p->name; p++)
+        if (shows_common(v, p))
+            cli_doc_add(p->name, 0, p->metavar, p->help, p->required, 0);
+}
+
 static void cli_verb_help(const ckp_verb *v, FILE *out)
 {
     fprintf(out, "usage: chokepoint %s %s\n\n%s\n\noptions:\n", v->name, v->usage, v->summary);
     for (const ckp_param *p = v->params; p && p->name; p++)
         print_param(out, p);
     for (const ckp_param *p = common; p->name; p++)
-        if (strcmp(p->name, "partial") != 0 || ckp_partial_supported(v))
+        if (shows_common(v, p))
             print_param(out, p);
     fprintf(out, "  %-28s %s\n", "-h, --help", "show this help and exit");
     if (v->details)
@@ -58,6 +76,7 @@ static void cli_verb_help(const ckp_verb *v, FILE *out)
             fprintf(out, "%s%s", i ? ", " : " ", v->columns[i].name);
         fputc('\n', out);
     }
+    cli_examples_print(v->name, out);
 }
 
 /* Nothing found in the sources selected by default (the real ones) while
@@ -111,7 +130,10 @@ static int parse_argv(const ckp_verb *v, int argc, char **argv, ckp_args *args)
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            cli_verb_help(v, stdout);
+            if (cli_doc_capturing())
+                doc_verb(v);
+            else
+                cli_verb_help(v, stdout);
             return 1;
         }
         if (a[1] != '-') {

@@ -38,6 +38,9 @@ need_bin npm npm
 need_bin chromium chromium
 need_bin curl curl
 need_bin python3 python3 # tests/suite_server.sh builds its JSON bodies with it
+need_bin man-db man      # tests/suite_help.sh renders the man page with man -l
+need_bin groff-base groff
+need_bin zsh zsh         # … and loads the zsh completion
 if [ "$want_bench" = 1 ]; then
   need_bin wrk wrk
   need_bin hyperfine hyperfine

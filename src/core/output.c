@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <unistd.h>
 #include <utf8proc.h>
 
@@ -33,6 +34,16 @@ struct ckp_writer {
     size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
     int *rowkind;        /* 0 null, 1 string, 2 number/raw */
     size_t ended;        /* rows ended, all formats */
+    /* the table fitted to a terminal (ckp_writer_fit); fit_width 0 = off */
+    size_t fit_width;
+    int fit_done;        /* layout chosen (on the first block) */
+    size_t *order;       /* columns in the row, in display order */
+    size_t norder;
+    size_t *fitw;        /* their widths */
+    size_t *text;        /* FIT_TEXT columns, wrapped under the row */
+    size_t ntext;
+    size_t shortened;    /* cells cut to their column, marked … */
+    int *fit;            /* per column: 0, FIT_KEY or FIT_TEXT (ckp_writer_hint) */
 };
 
 ckp_status ckp_format_parse(const char *s, ckp_format *out)
@@ -66,10 +77,14 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, si
     w->rowlen = calloc(ncols ? ncols : 1, sizeof *w->rowlen);
     w->rowkind = calloc(ncols ? ncols : 1, sizeof *w->rowkind);
     w->width = calloc(ncols ? ncols : 1, sizeof *w->width);
+    w->order = calloc(ncols ? ncols : 1, sizeof *w->order);
+    w->fitw = calloc(ncols ? ncols : 1, sizeof *w->fitw);
+    w->text = calloc(ncols ? ncols : 1, sizeof *w->text);
+    w->fit = calloc(ncols ? ncols : 1, sizeof *w->fit);
     if (fmt == CKP_FMT_TABLE)
         w->cells = calloc(TABLE_BLOCK * (ncols ? ncols : 1), sizeof *w->cells);
-    if (!w->rowtxt || !w->rowlen || !w->rowkind || !w->width ||
-        (fmt == CKP_FMT_TABLE && !w->cells)) {
+    if (!w->rowtxt || !w->rowlen || !w->rowkind || !w->width || !w->order || !w->fitw ||
+        !w->text || !w->fit || (fmt == CKP_FMT_TABLE && !w->cells)) {
         ckp_writer_free(w);
         return NULL;
     }
@@ -144,14 +159,14 @@ void ckp_writer_int(ckp_writer *w, long long v)
     put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
 }
 
-/* The shortest %.Ng (N = 15…17) that reads back as v exactly. */
-static void format_shortest(double v, char *buf, size_t n)
+char *ckp_format_shortest(double v, char *buf, size_t n)
 {
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
-            return;
+            break;
     }
+    return buf;
 }
 
 void ckp_writer_num(ckp_writer *w, double v)
@@ -169,7 +184,7 @@ void ckp_writer_num(ckp_writer *w, double v)
     else if (dec >= 0)
         snprintf(buf, sizeof buf, "%.*f", dec, v);
     else
-        format_shortest(v, buf, sizeof buf);
+        ckp_format_shortest(v, buf, sizeof buf);
     if (strcmp(buf, "-0") == 0 || strncmp(buf, "-0.", 3) == 0) {
         int allzero = 1;
         for (const char *p = buf + 1; *p; p++)
@@ -258,6 +273,110 @@ void ckp_json_write_string(FILE *out, const char *s, size_t n)
     fputc('"', out);
 }
 
+/* ---- jansson values out (ckp_json_dumpf) ---------------------------------- */
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A real as people write it: the shortest form that reads back exactly, with
+ * ".0" kept on whole numbers so that a reader still sees a real (jansson's
+ * rule); NaN and infinities, which JSON cannot hold, as null. */
+static void json_put_real(FILE *out, double v)
+{
+    char buf[64];
+    if (!isfinite(v)) {
+        fputs("null", out);
+        return;
+    }
+    ckp_format_shortest(v, buf, sizeof buf);
+    fputs(buf, out);
+    if (!strpbrk(buf, ".eE"))
+        fputs(".0", out);
+}
+
+static int json_put(const json_t *j, FILE *out, int sort_keys)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(j), i = 0;
+        const char **keys = malloc((n ? n : 1) * sizeof *keys);
+        if (!keys)
+            return -1;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) keys[i++] = k;
+        if (sort_keys)
+            qsort(keys, n, sizeof *keys, key_cmp);
+        int rc = 0;
+        fputc('{', out);
+        for (i = 0; i < n && rc == 0; i++) {
+            if (i)
+                fputc(',', out);
+            ckp_json_write_string(out, keys[i], strlen(keys[i]));
+            fputc(':', out);
+            rc = json_put(json_object_get(j, keys[i]), out, sort_keys);
+        }
+        fputc('}', out);
+        free(keys);
+        return rc;
+    }
+    case JSON_ARRAY: {
+        int rc = 0;
+        fputc('[', out);
+        for (size_t i = 0; i < json_array_size(j) && rc == 0; i++) {
+            if (i)
+                fputc(',', out);
+            rc = json_put(json_array_get(j, i), out, sort_keys);
+        }
+        fputc(']', out);
+        return rc;
+    }
+    case JSON_STRING:
+        ckp_json_write_string(out, json_string_value(j), json_string_length(j));
+        return 0;
+    case JSON_INTEGER:
+        fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        return 0;
+    case JSON_REAL:
+        json_put_real(out, json_real_value(j));
+        return 0;
+    case JSON_TRUE:
+        fputs("true", out);
+        return 0;
+    case JSON_FALSE:
+        fputs("false", out);
+        return 0;
+    default:
+        fputs("null", out);
+        return 0;
+    }
+}
+
+int ckp_json_dumpf(const json_t *j, FILE *out, int sort_keys)
+{
+    if (!j)
+        return -1;
+    int rc = json_put(j, out, sort_keys);
+    return rc == 0 && !ferror(out) ? 0 : -1;
+}
+
+char *ckp_json_dumps(const json_t *j, int sort_keys)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    int rc = ckp_json_dumpf(j, f, sort_keys);
+    if (fclose(f) != 0 || rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 /* s[0..n) as one CSV field, quoted when it holds a comma, quote, CR or LF. */
 static void csv_write_field(FILE *out, const char *s, size_t n)
 {
@@ -325,10 +444,288 @@ static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
         *pending += pad;
 }
 
+/* ---- the table fitted to a terminal (ckp_writer_fit) ---------------------- */
+
+#define FIT_MIN_WIDTH 20  /* narrower terminals get a 20-column layout */
+#define FIT_MIN_CELL 8    /* a text column is not shortened below this */
+#define FIT_INDENT 4      /* long text under its row */
+#define ELLIPSIS "\xE2\x80\xA6"
+#define FIT_KEY 1         /* ckp_writer_hint: shown first, always */
+#define FIT_TEXT 2        /* ckp_writer_hint: wrapped under the row */
+
+void ckp_writer_fit(ckp_writer *w, int width)
+{
+    if (w->fmt != CKP_FMT_TABLE || width <= 0)
+        return;
+    w->fit_width = width < FIT_MIN_WIDTH ? FIT_MIN_WIDTH : (size_t)width;
+}
+
+/* Mark the columns named in list (separated by spaces) as kind. */
+static void hint_names(ckp_writer *w, const char *list, int kind)
+{
+    while (list && *list) {
+        list += strspn(list, " ");
+        size_t n = strcspn(list, " ");
+        for (size_t c = 0; c < w->ncols && n; c++)
+            if (strlen(w->cols[c].name) == n && strncmp(w->cols[c].name, list, n) == 0)
+                w->fit[c] = kind;
+        list += n;
+    }
+}
+
+void ckp_writer_hint(ckp_writer *w, const char *keys, const char *text)
+{
+    if (!w)
+        return;
+    hint_names(w, keys, FIT_KEY);
+    hint_names(w, text, FIT_TEXT);
+}
+
+/* Bytes of the longest prefix of s that takes at most cols columns; *used
+ * gets its columns. */
+static size_t prefix_cols(const char *s, size_t cols, size_t *used)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
+    size_t off = 0, n = 0;
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p + off, len, &cp);
+        size_t cw = 1;
+        if (k <= 0)
+            k = 1;
+        else
+            cw = utf8proc_charwidth(cp) > 0 ? (size_t)utf8proc_charwidth(cp) : 0;
+        if (n + cw > cols)
+            break;
+        n += cw;
+        off += (size_t)k;
+        len -= k;
+    }
+    *used = n;
+    return off;
+}
+
+static int col_right(const ckp_writer *w, size_t c)
+{
+    return w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
+}
+
+/* Choose the row's columns on the first block: all of them when they fit
+ * in full (the key columns first), else the key columns, then the
+ * others in their order while they fit (a text column that does not fit in
+ * full is shortened into the room left, when there is some); FIT_TEXT
+ * columns go under the row.  Key columns too wide together are shortened,
+ * the widest text first. */
+static void fit_layout(ckp_writer *w)
+{
+    size_t W = w->fit_width, used = 0, all = 0;
+    for (size_t c = 0; c < w->ncols; c++)
+        all += (c ? 2 : 0) + w->width[c];
+    int whole = all <= W; /* every column fits in full: long text stays in the row */
+    w->norder = w->ntext = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t c = 0; c < w->ncols; c++) {
+            int fit = w->fit[c];
+            if (fit == FIT_TEXT && !whole) {
+                if (pass == 0)
+                    w->text[w->ntext++] = c;
+                continue;
+            }
+            if ((pass == 0) != (fit == FIT_KEY))
+                continue;
+            size_t gap = w->norder ? 2 : 0, cw = w->width[c];
+            if (pass == 1 && used + gap + cw > W) {
+                if (col_right(w, c) || used + gap + FIT_MIN_CELL > W)
+                    continue;
+                cw = W - used - gap;
+            }
+            w->fitw[w->norder] = cw;
+            w->order[w->norder++] = c;
+            used += gap + cw;
+        }
+    while (used > W) { /* key columns alone are too wide */
+        size_t best = w->norder;
+        for (size_t i = 0; i < w->norder; i++)
+            if (!col_right(w, w->order[i]) && w->fitw[i] > FIT_MIN_CELL &&
+                (best == w->norder || w->fitw[i] > w->fitw[best]))
+                best = i;
+        if (best == w->norder)
+            break; /* numbers are never cut: the line runs over */
+        size_t cut = used - W < w->fitw[best] - FIT_MIN_CELL ? used - W
+                                                            : w->fitw[best] - FIT_MIN_CELL;
+        w->fitw[best] -= cut;
+        used -= cut;
+    }
+    w->fit_done = 1;
+}
+
+/* One cell of the fitted row: text longer than its column is cut and ends
+ * in "…" (counted); numbers are written whole. */
+static void fit_cell(ckp_writer *w, size_t i, const char *t, size_t *pending)
+{
+    size_t c = w->order[i], cw = w->fitw[i], dw = display_width(t), used = 0;
+    int right = col_right(w, c);
+    size_t bytes = strlen(t);
+    int cut = 0;
+    if (!right && dw > cw) {
+        bytes = prefix_cols(t, cw - 1, &used);
+        dw = used + 1;
+        cut = 1;
+        w->shortened++;
+    }
+    size_t pad = cw > dw ? cw - dw : 0;
+    if (i > 0)
+        *pending += 2;
+    if (right)
+        *pending += pad;
+    if (*t) {
+        fprintf(w->out, "%*s", (int)*pending, "");
+        fwrite(t, 1, bytes, w->out);
+        if (cut)
+            fputs(ELLIPSIS, w->out);
+        *pending = 0;
+    }
+    if (!right)
+        *pending += pad;
+}
+
+/* Text wrapped at spaces to the fitted width, every line indented (a word
+ * longer than a line is broken); label, when given, leads the first line. */
+static void fit_wrap(ckp_writer *w, size_t indent, const char *label, const char *t)
+{
+    size_t room = w->fit_width - indent, col = 0;
+    int words = 0; /* on this line */
+    fprintf(w->out, "%*s", (int)indent, "");
+    if (label) {
+        fprintf(w->out, "%s:", label);
+        col = display_width(label) + 1;
+        words = 1;
+    }
+    while (*t) {
+        t += strspn(t, " ");
+        if (!*t)
+            break;
+        size_t wl = strcspn(t, " ");
+        char *word = dupn(t, wl);
+        if (!word)
+            return;
+        const char *p = word;
+        size_t ww = display_width(word);
+        if (words && col + 1 + ww > room) {
+            fprintf(w->out, "\n%*s", (int)indent, "");
+            col = 0;
+            words = 0;
+        } else if (words) {
+            fputc(' ', w->out);
+            col++;
+        }
+        while (col < room && ww > room - col) { /* a word wider than the line */
+            size_t used;
+            size_t b = prefix_cols(p, room - col, &used);
+            if (b == 0)
+                break;
+            fwrite(p, 1, b, w->out);
+            fprintf(w->out, "\n%*s", (int)indent, "");
+            p += b;
+            ww -= used;
+            col = 0;
+        }
+        fputs(p, w->out);
+        col += ww;
+        words++;
+        free(word);
+        t += wl;
+    }
+    fputc('\n', w->out);
+}
+
+static void fit_flush(ckp_writer *w)
+{
+    if (!w->fit_done) {
+        for (size_t c = 0; c < w->ncols; c++) {
+            size_t hw = display_width(w->cols[c].name);
+            if (hw > w->width[c])
+                w->width[c] = hw;
+        }
+        fit_layout(w);
+    }
+    if (!w->header_done) {
+        size_t pending = 0, cut = w->shortened; /* a cut header is no cell */
+        for (size_t i = 0; i < w->norder; i++)
+            fit_cell(w, i, w->cols[w->order[i]].name, &pending);
+        w->shortened = cut;
+        fputc('\n', w->out);
+        w->header_done = 1;
+    }
+    for (size_t r = 0; r < w->rows; r++) {
+        size_t pending = 0;
+        cell *row = &w->cells[r * w->ncols];
+        for (size_t i = 0; i < w->norder; i++) {
+            const char *t = row[w->order[i]].text;
+            fit_cell(w, i, t ? t : "", &pending);
+        }
+        fputc('\n', w->out);
+        for (size_t i = 0; i < w->ntext; i++) {
+            const char *t = row[w->text[i]].text;
+            if (t && *t)
+                fit_wrap(w, FIT_INDENT, w->ntext > 1 ? w->cols[w->text[i]].name : NULL, t);
+        }
+        for (size_t c = 0; c < w->ncols; c++) {
+            free(row[c].text);
+            row[c].text = NULL;
+        }
+    }
+    w->rows = 0;
+}
+
+/* After a fitted table: what it left out, and the flag that shows it. */
+static void fit_footer(ckp_writer *w)
+{
+    char *note = NULL, *msg = NULL;
+    size_t len = 0, n = 0;
+    FILE *f = open_memstream(&note, &len);
+    if (!f) {
+        w->io_error = 1;
+        return;
+    }
+    for (size_t c = 0; c < w->ncols; c++) {
+        int shown = w->fit[c] == FIT_TEXT;
+        for (size_t i = 0; i < w->norder && !shown; i++)
+            shown = w->order[i] == c;
+        if (!shown)
+            fprintf(f, "%s%s", n++ ? ", " : "", w->cols[c].name);
+    }
+    fclose(f);
+    if (note && (n || w->shortened)) {
+        fputc('\n', w->out);
+        f = open_memstream(&msg, &len);
+        if (!f) {
+            w->io_error = 1;
+            free(note);
+            return;
+        }
+        if (n)
+            fprintf(f, "%zu column%s not shown: %s. ", n, n == 1 ? "" : "s", note);
+        if (w->shortened)
+            fprintf(f, "%zu cell%s shortened (" ELLIPSIS "). ", w->shortened,
+                    w->shortened == 1 ? "" : "s");
+        fputs("--wide shows every column in full.", f);
+        fclose(f);
+        fit_wrap(w, 0, NULL, msg ? msg : "");
+        free(msg);
+    }
+    free(note);
+}
+
 static void table_flush(ckp_writer *w)
 {
     if (w->rows == 0 && w->header_done)
         return;
+    if (w->fit_width) {
+        fit_flush(w);
+        return;
+    }
     for (size_t c = 0; c < w->ncols; c++) {
         size_t hw = display_width(w->cols[c].name);
         if (hw > w->width[c])
@@ -422,9 +819,11 @@ ckp_status ckp_writer_finish(ckp_writer *w)
 {
     if (w->cur > 0)
         ckp_writer_end_row(w);
-    if (w->fmt == CKP_FMT_TABLE)
+    if (w->fmt == CKP_FMT_TABLE) {
         table_flush(w);
-    else if (w->fmt == CKP_FMT_CSV && !w->header_done) {
+        if (w->fit_width)
+            fit_footer(w);
+    } else if (w->fmt == CKP_FMT_CSV && !w->header_done) {
         for (size_t c = 0; c < w->ncols; c++) {
             if (c)
                 fputc(',', w->out);
@@ -454,5 +853,9 @@ void ckp_writer_free(ckp_writer *w)
     free(w->rowlen);
     free(w->rowkind);
     free(w->width);
+    free(w->order);
+    free(w->fitw);
+    free(w->text);
+    free(w->fit);
     free(w);
 }

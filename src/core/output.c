@@ -4,47 +4,51 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <jansson.h>
+#include <string.h>
 #include <unistd.h>
 #include <utf8proc.h>
 
-#define TABLE_BLOCK 4096 /* rows buffered per table block */
+#include "core/output_int.h"
+
 #define MAX_DECIMALS 20  /* more is noise for a double */
 #define NUM_BUF 512      /* %.20f of DBL_MAX (309 digits) with separators */
 
-typedef struct cell {
-    char *text; /* NULL = null */
-} cell;
+char *ckp__dupn(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
 
-struct ckp_writer {
-    FILE *out;
-    ckp_format fmt;
-    const ckp_column *cols;
-    size_t ncols;
-    size_t cur;          /* next cell index in the row */
-    int header_done;
-    int io_error;
-    /* table mode */
-    cell *cells;         /* TABLE_BLOCK * ncols */
-    size_t rows;
-    size_t *width;
-    /* csv/json: the current row's cells, as text ready to print */
-    char **rowtxt;
-    size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
-    int *rowkind;        /* 0 null, 1 string, 2 number/raw */
-    size_t ended;        /* rows ended, all formats */
-    /* the table fitted to a terminal (ckp_writer_fit); fit_width 0 = off */
-    size_t fit_width;
-    int fit_done;        /* layout chosen (on the first block) */
-    size_t *order;       /* columns in the row, in display order */
-    size_t norder;
-    size_t *fitw;        /* their widths */
-    size_t *text;        /* FIT_TEXT columns, wrapped under the row */
-    size_t ntext;
-    size_t shortened;    /* cells cut to their column, marked … */
-    int *fit;            /* per column: 0, FIT_KEY or FIT_TEXT (ckp_writer_hint) */
-};
+/* Terminal columns of UTF-8 text: East Asian wide characters take two,
+ * combining marks none (utf8proc's character widths). */
+size_t ckp__display_width(const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        return 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, len, &cp);
+        if (k <= 0) { /* invalid byte: one column */
+            n++;
+            p++;
+            len--;
+            continue;
+        }
+        int cw = utf8proc_charwidth(cp);
+        n += cw > 0 ? (size_t)cw : 0;
+        p += k;
+        len -= k;
+    }
+    return n;
+}
 
 ckp_status ckp_format_parse(const char *s, ckp_format *out)
 {
@@ -106,19 +110,9 @@ static void put_cell(ckp_writer *w, char *text, size_t len, int kind)
     w->cur++;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n)
 {
-    put_cell(w, s ? dupn(s, n) : NULL, n, 1);
+    put_cell(w, s ? ckp__dupn(s, n) : NULL, n, 1);
 }
 
 void ckp_writer_str(ckp_writer *w, const char *s)
@@ -131,7 +125,7 @@ void ckp_writer_null(ckp_writer *w) { put_cell(w, NULL, 0, 0); }
 void ckp_writer_json(ckp_writer *w, const char *raw)
 {
     size_t n = raw ? strlen(raw) : 0;
-    put_cell(w, raw ? dupn(raw, n) : NULL, n, 2);
+    put_cell(w, raw ? ckp__dupn(raw, n) : NULL, n, 2);
 }
 
 void ckp_writer_int(ckp_writer *w, long long v)
@@ -156,7 +150,7 @@ void ckp_writer_int(ckp_writer *w, long long v)
     } else {
         memcpy(buf, raw, strlen(raw) + 1);
     }
-    put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
+    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), 2);
 }
 
 char *ckp_format_shortest(double v, char *buf, size_t n)
@@ -193,7 +187,7 @@ void ckp_writer_num(ckp_writer *w, double v)
         if (allzero)
             memmove(buf, buf + 1, strlen(buf));
     }
-    put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
+    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), 2);
 }
 
 char *ckp_format_thousands(double v, int decimals, char *buf, size_t n)
@@ -398,38 +392,12 @@ static void csv_write_field(FILE *out, const char *s, size_t n)
     fputc('"', out);
 }
 
-/* Terminal columns of UTF-8 text: East Asian wide characters take two,
- * combining marks none (utf8proc's character widths). */
-static size_t display_width(const char *s)
-{
-    size_t n = 0;
-    if (!s)
-        return 0;
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
-    while (len > 0) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p, len, &cp);
-        if (k <= 0) { /* invalid byte: one column */
-            n++;
-            p++;
-            len--;
-            continue;
-        }
-        int cw = utf8proc_charwidth(cp);
-        n += cw > 0 ? (size_t)cw : 0;
-        p += k;
-        len -= k;
-    }
-    return n;
-}
-
 /* Write one table cell of column c.  Blanks are owed (*pending) and written
  * only before the next visible text, so no line ends in blanks. */
 static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
 {
     int right = w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
-    size_t dw = display_width(t);
+    size_t dw = ckp__display_width(t);
     size_t pad = w->width[c] > dw ? w->width[c] - dw : 0;
     if (c > 0)
         *pending += 2;
@@ -444,290 +412,17 @@ static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
         *pending += pad;
 }
 
-/* ---- the table fitted to a terminal (ckp_writer_fit) ---------------------- */
-
-#define FIT_MIN_WIDTH 20  /* narrower terminals get a 20-column layout */
-#define FIT_MIN_CELL 8    /* a text column is not shortened below this */
-#define FIT_INDENT 4      /* long text under its row */
-#define ELLIPSIS "\xE2\x80\xA6"
-#define FIT_KEY 1         /* ckp_writer_hint: shown first, always */
-#define FIT_TEXT 2        /* ckp_writer_hint: wrapped under the row */
-
-void ckp_writer_fit(ckp_writer *w, int width)
-{
-    if (w->fmt != CKP_FMT_TABLE || width <= 0)
-        return;
-    w->fit_width = width < FIT_MIN_WIDTH ? FIT_MIN_WIDTH : (size_t)width;
-}
-
-/* Mark the columns named in list (separated by spaces) as kind. */
-static void hint_names(ckp_writer *w, const char *list, int kind)
-{
-    while (list && *list) {
-        list += strspn(list, " ");
-        size_t n = strcspn(list, " ");
-        for (size_t c = 0; c < w->ncols && n; c++)
-            if (strlen(w->cols[c].name) == n && strncmp(w->cols[c].name, list, n) == 0)
-                w->fit[c] = kind;
-        list += n;
-    }
-}
-
-void ckp_writer_hint(ckp_writer *w, const char *keys, const char *text)
-{
-    if (!w)
-        return;
-    hint_names(w, keys, FIT_KEY);
-    hint_names(w, text, FIT_TEXT);
-}
-
-/* Bytes of the longest prefix of s that takes at most cols columns; *used
- * gets its columns. */
-static size_t prefix_cols(const char *s, size_t cols, size_t *used)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
-    size_t off = 0, n = 0;
-    while (len > 0) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p + off, len, &cp);
-        size_t cw = 1;
-        if (k <= 0)
-            k = 1;
-        else
-            cw = utf8proc_charwidth(cp) > 0 ? (size_t)utf8proc_charwidth(cp) : 0;
-        if (n + cw > cols)
-            break;
-        n += cw;
-        off += (size_t)k;
-        len -= k;
-    }
-    *used = n;
-    return off;
-}
-
-static int col_right(const ckp_writer *w, size_t c)
-{
-    return w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
-}
-
-/* Choose the row's columns on the first block: all of them when they fit
- * in full (the key columns first), else the key columns, then the
- * others in their order while they fit (a text column that does not fit in
- * full is shortened into the room left, when there is some); FIT_TEXT
- * columns go under the row.  Key columns too wide together are shortened,
- * the widest text first. */
-static void fit_layout(ckp_writer *w)
-{
-    size_t W = w->fit_width, used = 0, all = 0;
-    for (size_t c = 0; c < w->ncols; c++)
-        all += (c ? 2 : 0) + w->width[c];
-    int whole = all <= W; /* every column fits in full: long text stays in the row */
-    w->norder = w->ntext = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t c = 0; c < w->ncols; c++) {
-            int fit = w->fit[c];
-            if (fit == FIT_TEXT && !whole) {
-                if (pass == 0)
-                    w->text[w->ntext++] = c;
-                continue;
-            }
-            if ((pass == 0) != (fit == FIT_KEY))
-                continue;
-            size_t gap = w->norder ? 2 : 0, cw = w->width[c];
-            if (pass == 1 && used + gap + cw > W) {
-                if (col_right(w, c) || used + gap + FIT_MIN_CELL > W)
-                    continue;
-                cw = W - used - gap;
-            }
-            w->fitw[w->norder] = cw;
-            w->order[w->norder++] = c;
-            used += gap + cw;
-        }
-    while (used > W) { /* key columns alone are too wide */
-        size_t best = w->norder;
-        for (size_t i = 0; i < w->norder; i++)
-            if (!col_right(w, w->order[i]) && w->fitw[i] > FIT_MIN_CELL &&
-                (best == w->norder || w->fitw[i] > w->fitw[best]))
-                best = i;
-        if (best == w->norder)
-            break; /* numbers are never cut: the line runs over */
-        size_t cut = used - W < w->fitw[best] - FIT_MIN_CELL ? used - W
-                                                            : w->fitw[best] - FIT_MIN_CELL;
-        w->fitw[best] -= cut;
-        used -= cut;
-    }
-    w->fit_done = 1;
-}
-
-/* One cell of the fitted row: text longer than its column is cut and ends
- * in "…" (counted); numbers are written whole. */
-static void fit_cell(ckp_writer *w, size_t i, const char *t, size_t *pending)
-{
-    size_t c = w->order[i], cw = w->fitw[i], dw = display_width(t), used = 0;
-    int right = col_right(w, c);
-    size_t bytes = strlen(t);
-    int cut = 0;
-    if (!right && dw > cw) {
-        bytes = prefix_cols(t, cw - 1, &used);
-        dw = used + 1;
-        cut = 1;
-        w->shortened++;
-    }
-    size_t pad = cw > dw ? cw - dw : 0;
-    if (i > 0)
-        *pending += 2;
-    if (right)
-        *pending += pad;
-    if (*t) {
-        fprintf(w->out, "%*s", (int)*pending, "");
-        fwrite(t, 1, bytes, w->out);
-        if (cut)
-            fputs(ELLIPSIS, w->out);
-        *pending = 0;
-    }
-    if (!right)
-        *pending += pad;
-}
-
-/* Text wrapped at spaces to the fitted width, every line indented (a word
- * longer than a line is broken); label, when given, leads the first line. */
-static void fit_wrap(ckp_writer *w, size_t indent, const char *label, const char *t)
-{
-    size_t room = w->fit_width - indent, col = 0;
-    int words = 0; /* on this line */
-    fprintf(w->out, "%*s", (int)indent, "");
-    if (label) {
-        fprintf(w->out, "%s:", label);
-        col = display_width(label) + 1;
-        words = 1;
-    }
-    while (*t) {
-        t += strspn(t, " ");
-        if (!*t)
-            break;
-        size_t wl = strcspn(t, " ");
-        char *word = dupn(t, wl);
-        if (!word)
-            return;
-        const char *p = word;
-        size_t ww = display_width(word);
-        if (words && col + 1 + ww > room) {
-            fprintf(w->out, "\n%*s", (int)indent, "");
-            col = 0;
-            words = 0;
-        } else if (words) {
-            fputc(' ', w->out);
-            col++;
-        }
-        while (col < room && ww > room - col) { /* a word wider than the line */
-            size_t used;
-            size_t b = prefix_cols(p, room - col, &used);
-            if (b == 0)
-                break;
-            fwrite(p, 1, b, w->out);
-            fprintf(w->out, "\n%*s", (int)indent, "");
-            p += b;
-            ww -= used;
-            col = 0;
-        }
-        fputs(p, w->out);
-        col += ww;
-        words++;
-        free(word);
-        t += wl;
-    }
-    fputc('\n', w->out);
-}
-
-static void fit_flush(ckp_writer *w)
-{
-    if (!w->fit_done) {
-        for (size_t c = 0; c < w->ncols; c++) {
-            size_t hw = display_width(w->cols[c].name);
-            if (hw > w->width[c])
-                w->width[c] = hw;
-        }
-        fit_layout(w);
-    }
-    if (!w->header_done) {
-        size_t pending = 0, cut = w->shortened; /* a cut header is no cell */
-        for (size_t i = 0; i < w->norder; i++)
-            fit_cell(w, i, w->cols[w->order[i]].name, &pending);
-        w->shortened = cut;
-        fputc('\n', w->out);
-        w->header_done = 1;
-    }
-    for (size_t r = 0; r < w->rows; r++) {
-        size_t pending = 0;
-        cell *row = &w->cells[r * w->ncols];
-        for (size_t i = 0; i < w->norder; i++) {
-            const char *t = row[w->order[i]].text;
-            fit_cell(w, i, t ? t : "", &pending);
-        }
-        fputc('\n', w->out);
-        for (size_t i = 0; i < w->ntext; i++) {
-            const char *t = row[w->text[i]].text;
-            if (t && *t)
-                fit_wrap(w, FIT_INDENT, w->ntext > 1 ? w->cols[w->text[i]].name : NULL, t);
-        }
-        for (size_t c = 0; c < w->ncols; c++) {
-            free(row[c].text);
-            row[c].text = NULL;
-        }
-    }
-    w->rows = 0;
-}
-
-/* After a fitted table: what it left out, and the flag that shows it. */
-static void fit_footer(ckp_writer *w)
-{
-    char *note = NULL, *msg = NULL;
-    size_t len = 0, n = 0;
-    FILE *f = open_memstream(&note, &len);
-    if (!f) {
-        w->io_error = 1;
-        return;
-    }
-    for (size_t c = 0; c < w->ncols; c++) {
-        int shown = w->fit[c] == FIT_TEXT;
-        for (size_t i = 0; i < w->norder && !shown; i++)
-            shown = w->order[i] == c;
-        if (!shown)
-            fprintf(f, "%s%s", n++ ? ", " : "", w->cols[c].name);
-    }
-    fclose(f);
-    if (note && (n || w->shortened)) {
-        fputc('\n', w->out);
-        f = open_memstream(&msg, &len);
-        if (!f) {
-            w->io_error = 1;
-            free(note);
-            return;
-        }
-        if (n)
-            fprintf(f, "%zu column%s not shown: %s. ", n, n == 1 ? "" : "s", note);
-        if (w->shortened)
-            fprintf(f, "%zu cell%s shortened (" ELLIPSIS "). ", w->shortened,
-                    w->shortened == 1 ? "" : "s");
-        fputs("--wide shows every column in full.", f);
-        fclose(f);
-        fit_wrap(w, 0, NULL, msg ? msg : "");
-        free(msg);
-    }
-    free(note);
-}
 
 static void table_flush(ckp_writer *w)
 {
     if (w->rows == 0 && w->header_done)
         return;
     if (w->fit_width) {
-        fit_flush(w);
+        ckp__fit_flush(w);
         return;
     }
     for (size_t c = 0; c < w->ncols; c++) {
-        size_t hw = display_width(w->cols[c].name);
+        size_t hw = ckp__display_width(w->cols[c].name);
         if (hw > w->width[c])
             w->width[c] = hw;
     }
@@ -761,7 +456,7 @@ ckp_status ckp_writer_end_row(ckp_writer *w)
     if (w->fmt == CKP_FMT_TABLE) {
         for (size_t c = 0; c < w->ncols; c++) {
             w->cells[w->rows * w->ncols + c].text = w->rowtxt[c];
-            size_t dw = display_width(w->rowtxt[c]);
+            size_t dw = ckp__display_width(w->rowtxt[c]);
             if (dw > w->width[c])
                 w->width[c] = dw;
             w->rowtxt[c] = NULL;
@@ -822,7 +517,7 @@ ckp_status ckp_writer_finish(ckp_writer *w)
     if (w->fmt == CKP_FMT_TABLE) {
         table_flush(w);
         if (w->fit_width)
-            fit_footer(w);
+            ckp__fit_footer(w);
     } else if (w->fmt == CKP_FMT_CSV && !w->header_done) {
         for (size_t c = 0; c < w->ncols; c++) {
             if (c)

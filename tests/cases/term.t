@@ -172,3 +172,13 @@ $ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs
 > THA Thailand          ████                                                                                                                                                                        2.4 %
 > BOL Bolivia (Plurin…  ██                                                                                                                                                                          1.2 %
 
+
+# match: the explanation under its hit
+$ chokepoint match Rosneft --limit 2 --width 80
+> rank  name                  list      score  query    id          matched_name
+>    1  ROSNEFT TRADING S.A.  OFAC-SDN  1.000  Rosneft  ofac-18299  ROSNEFT TRADI…
+>     rosneft = rosneft 1.00; ignored: trading (legal form/generic, list), sa
+>     (legal form/generic, list); token score 1.000 (21.0/21.0)
+>
+> 2 columns not shown: program, countries. 1 cell shortened (…). --wide shows
+> every column in full.

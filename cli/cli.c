@@ -3,7 +3,10 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 int cli_fail(const char *verb, const ckp_error *err)
 {
@@ -47,3 +50,81 @@ int cli_format(const char *verb, const char *arg, ckp_format *fmt)
 }
 
 int cli_stdout_tty(void) { return isatty(STDOUT_FILENO); }
+
+#define TABLE_DEFAULT_WIDTH 80 /* a terminal whose width is unknown */
+#define TABLE_MAX_WIDTH 10000
+
+/* A width in columns from text: 1..TABLE_MAX_WIDTH, else 0. */
+static int parse_width(const char *s)
+{
+    char *end = NULL;
+    long v = s && *s ? strtol(s, &end, 10) : 0;
+    return end && *end == '\0' && v > 0 && v <= TABLE_MAX_WIDTH ? (int)v : 0;
+}
+
+int cli_table_width(const char *verb, const char *arg, int wide, int *width)
+{
+    *width = 0;
+    if (arg && !parse_width(arg))
+        return cli_failf(verb, 2, "--width must be a number of columns from 1 to %d (got '%s')",
+                         TABLE_MAX_WIDTH, arg);
+    if (wide)
+        return 0;
+    if (arg) {
+        *width = parse_width(arg);
+        return 0;
+    }
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    *width = parse_width(getenv("COLUMNS"));
+    struct winsize ws;
+    if (!*width && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        *width = ws.ws_col;
+    if (!*width)
+        *width = TABLE_DEFAULT_WIDTH;
+    return 0;
+}
+
+/* Terminal columns of s[0..n). */
+static size_t cols_of(const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)n;
+    size_t cols = 0;
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, len, &cp);
+        if (k <= 0) {
+            k = 1;
+            cols++;
+        } else if (utf8proc_charwidth(cp) > 0) {
+            cols += (size_t)utf8proc_charwidth(cp);
+        }
+        p += k;
+        len -= k;
+    }
+    return cols;
+}
+
+void cli_wrap(FILE *out, const char *t, size_t width)
+{
+    size_t col = 0;
+    while (*t) {
+        t += strspn(t, " ");
+        size_t n = strcspn(t, " ");
+        if (!n)
+            break;
+        size_t wc = cols_of(t, n);
+        if (col && width && col + 1 + wc > width) {
+            fputc('\n', out);
+            col = 0;
+        } else if (col) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(t, 1, n, out);
+        col += wc;
+        t += n;
+    }
+    fputc('\n', out);
+}

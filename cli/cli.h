@@ -25,6 +25,25 @@ ckp_ref *cli_load_ref(const char *verb, const char *datadir);
  * (message printed), else 0. */
 int cli_format(const char *verb, const char *arg, ckp_format *fmt);
 
+/* The width a table is fitted to (ckp_writer_fit): 0 with --wide; --width
+ * N (arg) forces N; when stdout is not a terminal, 0 (the table as it
+ * always was: every column in full); else $COLUMNS, the terminal's width
+ * (TIOCGWINSZ), or 80 when neither is known.  2 on a bad --width (message
+ * printed), else 0. */
+int cli_table_width(const char *verb, const char *arg, int wide, int *width);
+
+/* Words of t (separated by spaces) on out, wrapped to width terminal
+ * columns (0 = not wrapped), then a newline. */
+void cli_wrap(FILE *out, const char *t, size_t width);
+
+/* `--chart` (chart.c): run verb v (surge or dependency) and draw its rows
+ * on out as a chart `width` columns wide (0 = 80) instead of the table. */
+struct ckp_args;
+struct ckp_env;
+struct ckp_verb;
+ckp_status cli_chart(const struct ckp_verb *v, struct ckp_env *env, const struct ckp_args *args,
+                     int width, FILE *out, ckp_error *err);
+
 /* Run the library verb `name` (include/chokepoint/verb.h) from argv: its
  * parameter table gives the options and --help.  Returns the exit status. */
 int cli_run_verb(const char *name, int argc, char **argv);

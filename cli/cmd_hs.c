@@ -17,8 +17,8 @@
 
 #define MAX_ROWS 20000
 
-static const char *o_format, *o_data, *o_edition, *o_groups;
-static int o_list;
+static const char *o_format, *o_data, *o_edition, *o_groups, *o_width;
+static int o_list, o_wide, width;
 
 static const cli_opt opts[] = {
     {"edition", 'e', CLI_STR, "2017|2022|both", "which nomenclature (default: both, side by side)",
@@ -28,6 +28,9 @@ static const cli_opt opts[] = {
     {"groups", 0, CLI_STR, "FILE", "extra product groups: CSV name,codes,description", &o_groups},
     {"list", 0, CLI_FLAG, NULL, "list the product groups", &o_list},
     {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
+    {"width", 0, CLI_STR, "N", "fit the table to N columns (default on a terminal: its width; "
+     "descriptions under their row)", &o_width},
+    {"wide", 0, CLI_FLAG, NULL, "table: every column in full, one line per row", &o_wide},
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -253,6 +256,8 @@ static int list_groups(const ckp_ref *ref, ckp_format fmt)
     int rc = 0;
     if (!w)
         return cli_failf("hs", 1, "out of memory");
+    ckp_writer_fit(w, width);
+    ckp_writer_hint(w, "name", "description");
     for (int i = 0; i < ckp_ref_group_count(ref); i++) {
         const ckp_group *g = ckp_ref_group(ref, i);
         ckp_writer_str(w, g->name);
@@ -313,8 +318,8 @@ int cmd_hs(int argc, char **argv)
     char query[1024];
     size_t qlen = 0;
 
-    o_format = o_data = o_edition = o_groups = NULL;
-    o_list = 0;
+    o_format = o_data = o_edition = o_groups = o_width = NULL;
+    o_list = o_wide = width = 0;
     rc = cli_parse(&spec, argc, argv, &args, &nargs);
     if (rc)
         return rc == 1 ? 0 : rc;
@@ -326,7 +331,9 @@ int cmd_hs(int argc, char **argv)
         edition = 2017;
     else if (o_edition && strcmp(o_edition, "both") != 0)
         return cli_failf("hs", 2, "--edition must be 2017, 2022 or both (got '%s')", o_edition);
-    rc = cli_format("hs", o_format, &fmt);
+    rc = cli_format("hs", o_format ? o_format : o_width ? "table" : NULL, &fmt);
+    if (!rc)
+        rc = cli_table_width("hs", o_width, o_wide, &width);
     if (rc)
         return rc;
     ref = cli_load_ref("hs", o_data);
@@ -417,6 +424,8 @@ int cmd_hs(int argc, char **argv)
         rc = cli_failf("hs", 1, "out of memory");
         goto out_free;
     }
+    ckp_writer_fit(w, width);
+    ckp_writer_hint(w, "code level", "description hs2017_description hs2022_description note");
     for (size_t i = 0; i < r.n; i++) {
         uint32_t key = r.keys[i], level, code;
         if (i && key == r.keys[i - 1])

@@ -7,10 +7,10 @@
 #include "chokepoint/match.h"
 #include "cli.h"
 
-static const char *o_country, *o_lists, *o_batch, *o_pairs, *o_format, *o_data;
+static const char *o_country, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
 static long o_limit = 10;
 static double o_threshold = CKP_MATCH_THRESHOLD;
-static int o_stats;
+static int o_stats, o_wide;
 
 static const cli_opt opts[] = {
     {"country", 'c', CLI_STR, "C", "country of the name (ISO3 or any name): agreement raises "
@@ -30,6 +30,9 @@ static const cli_opt opts[] = {
      &o_pairs},
     {"format", 'f', CLI_STR, "FMT", "table, csv or json (JSON Lines)", &o_format},
     {"data", 0, CLI_STR, "DIR", "data directory (default: $CHOKEPOINT_DATA or built-in)", &o_data},
+    {"width", 0, CLI_STR, "N", "fit the table to N columns (default on a terminal: its width; "
+     "explanations under their hit)", &o_width},
+    {"wide", 0, CLI_FLAG, NULL, "table: every column in full, one line per hit", &o_wide},
     {"stats", 0, CLI_FLAG, NULL, "print list and index statistics to stderr", &o_stats},
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
 
@@ -48,7 +51,8 @@ static const cli_spec spec = {
 
 static void reset_opts(void)
 {
-    o_country = o_lists = o_batch = o_pairs = o_format = o_data = NULL;
+    o_country = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
+    o_wide = 0;
     o_limit = 10;
     o_threshold = CKP_MATCH_THRESHOLD;
     o_stats = 0;
@@ -293,12 +297,15 @@ int cmd_match(int argc, char **argv)
     if (o_limit < 1 || o_limit > 1000)
         return cli_failf("match", 2, "--limit must be 1 to 1000");
     ckp_format fmt;
-    if (o_format) {
-        if (cli_format("match", o_format, &fmt))
+    int width = 0;
+    if (o_format || o_width) {
+        if (cli_format("match", o_format ? o_format : "table", &fmt))
             return 2;
     } else {
         fmt = o_batch ? CKP_FMT_JSON : ckp_format_default(stdout);
     }
+    if (cli_table_width("match", o_width, o_wide, &width))
+        return 2;
     ckp_ref *ref = cli_load_ref("match", o_data);
     if (!ref)
         return 1;
@@ -354,6 +361,8 @@ int cmd_match(int argc, char **argv)
         rc = cli_failf("match", 1, "out of memory");
         goto out_free;
     }
+    ckp_writer_fit(w, width);
+    ckp_writer_hint(w, "rank name list score", "explanation");
     if (o_batch)
         rc = run_batch(ref, m, w, fmt, &mo, hits, (int)o_limit);
     else

@@ -17,6 +17,11 @@ static const ckp_param common[] = {
     {"data", CKP_PARAM_STR, "DIR", "reference data directory (default: the shipped data)", 0, 0},
     {"source", CKP_PARAM_STR, "S", "store sources to use: real (default when the store has "
      "any), synthetic, all, or source names joined by ','", 0, 1},
+    {"width", CKP_PARAM_STR, "N", "fit the table to N columns (default on a terminal: its "
+     "width; key columns first, long text under its row)", 0, 0},
+    {"wide", CKP_PARAM_FLAG, NULL, "table: every column in full, one line per row", 0, 0},
+    {"chart", CKP_PARAM_FLAG, NULL, "draw a chart on the terminal instead of the rows (UTF-8 "
+     "blocks, --width wide)", 0, 0},
     {"input", CKP_PARAM_STR, "FILE", "read flows from FILE (any ingest format; - = stdin) "
      "instead of the store: one shard (docs/scale.md)", 0, 0},
     {"partial", CKP_PARAM_FLAG, NULL, "write mergeable partial results (JSON Lines) for "
@@ -42,10 +47,17 @@ static void print_param(FILE *out, const ckp_param *p)
     fprintf(out, "  %-28s %s%s\n", left, p->help, p->required ? " (required)" : "");
 }
 
+/* The verbs that draw a --chart (chart.c). */
+static int has_chart(const ckp_verb *v)
+{
+    return strcmp(v->name, "surge") == 0 || strcmp(v->name, "dependency") == 0;
+}
+
 /* --partial only for the verbs that can write partials */
 static int shows_common(const ckp_verb *v, const ckp_param *p)
 {
-    return strcmp(p->name, "partial") != 0 || ckp_partial_supported(v);
+    return (strcmp(p->name, "partial") != 0 || ckp_partial_supported(v)) &&
+           (strcmp(p->name, "chart") != 0 || has_chart(v));
 }
 
 /* The options --help lists, handed to the man page / completion (doc.h). */
@@ -187,6 +199,9 @@ int cli_run_verb(const char *name, int argc, char **argv)
     const char *sources = ckp_args_get(args, "source");
     const char *input = ckp_args_get(args, "input");
     int partial = ckp_args_flag(args, "partial");
+    const char *width_arg = ckp_args_get(args, "width");
+    int wide = ckp_args_flag(args, "wide");
+    int chart = ckp_args_flag(args, "chart");
     ckp_args *vargs = ckp_args_new();
     if (!vargs) {
         ckp_args_free(args);
@@ -199,9 +214,18 @@ int cli_run_verb(const char *name, int argc, char **argv)
         ckp_args_add_pos(vargs, ckp_args_pos(args, i));
 
     ckp_format fmt;
-    rc = cli_format(name, format, &fmt);
+    int width = 0;
+    /* --width N alone asks for the table, as on a terminal */
+    rc = cli_format(name, format ? format : width_arg ? "table" : NULL, &fmt);
+    if (!rc)
+        rc = cli_table_width(name, width_arg, wide, &width);
     if (rc)
         goto out_args;
+    if (chart && (!has_chart(v) || partial)) {
+        rc = usage_error(v, partial ? "--chart and --partial do not go together"
+                                    : "--chart is for surge and dependency");
+        goto out_args;
+    }
     if (ckp_args_check(vargs, v->params, 0, &err) != CKP_OK) {
         rc = usage_error(v, err.msg);
         goto out_args;
@@ -228,11 +252,17 @@ int cli_run_verb(const char *name, int argc, char **argv)
             rc = pst == CKP_OK ? 0 : cli_fail(name, &err);
         goto out_input;
     }
+    if (chart) {
+        ckp_status cst = cli_chart(v, &env, vargs, width, stdout, &err);
+        rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
+        goto out_env;
+    }
     ckp_writer *w = ckp_writer_new(stdout, fmt, v->columns, v->ncolumns);
     if (!w) {
         rc = cli_failf(name, 1, "out of memory");
         goto out_env;
     }
+    ckp_writer_fit(w, width);
     char summary[512] = "";
     ckp_status st = v->run(&env, vargs, w, summary, sizeof summary, &err);
     if (st == CKP_OK && ckp_writer_infinite(w))
@@ -249,8 +279,10 @@ int cli_run_verb(const char *name, int argc, char **argv)
         rc = cli_failf(name, 1, "cannot write output");
     } else {
         rc = 0;
-        if (summary[0] && fmt == CKP_FMT_TABLE && cli_stdout_tty())
-            printf("\n%s\n", summary);
+        if (summary[0] && fmt == CKP_FMT_TABLE && cli_stdout_tty()) {
+            putchar('\n');
+            cli_wrap(stdout, summary, (size_t)width);
+        }
         if (nrows == 0 && !sources)
             hint_unselected(name, env.store);
     }

@@ -492,6 +492,8 @@ static char *annotate(srv *s, const char *body, int is_match, size_t *len)
             const char *kind = json_string_value(json_object_get(row, "kind"));
             const char *rule = json_string_value(json_object_get(row, "rule"));
             json_t *m = json_object_get(row, "matched");
+            /* jansson's own text (17-digit reals) on purpose: the alert ids
+             * and entry hashes of decisions already recorded were made of it */
             char *mtext = m ? json_dumps(m, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS) : NULL;
             const char *reason = json_string_value(json_object_get(row, "reason"));
             const char *idp[] = {"alert", ship, kind, rule, mtext};
@@ -509,7 +511,7 @@ static char *annotate(srv *s, const char *body, int is_match, size_t *len)
         }
     }
     json_object_set_new(doc, "list_version", json_string(s->list_version));
-    char *out = json_dumps(doc, JSON_COMPACT);
+    char *out = ckp_json_dumps(doc, 0);
     json_decref(doc);
     if (out)
         *len = strlen(out);
@@ -574,7 +576,7 @@ static void api_verbs(srv_response *rs)
         json_array_append_new(arr, o);
     }
     json_t *doc = json_pack("{s:o, s:b}", "verbs", arr, "charts", ckp_assets_have_chartlib());
-    char *out = json_dumps(doc, JSON_COMPACT);
+    char *out = ckp_json_dumps(doc, 0);
     json_decref(doc);
     if (!out) {
         fail(rs, 500, "out of memory");
@@ -1180,7 +1182,7 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
         p += n + 1;
     }
     free(lines);
-    char *body = json_dumps(doc, JSON_COMPACT);
+    char *body = ckp_json_dumps(doc, 0);
     json_decref(doc);
     if (!body) {
         fail(rs, 500, "out of memory");

@@ -80,6 +80,12 @@ timeout 180 node tests/browser/dashboard.mjs "http://127.0.0.1:$PORT/" "$TOKEN" 
 cat "$T/dash.log"
 tally "$T/dash.log"
 
+echo "== dashboard as a daily tool (alerts, matched, errors, Measure menu, token)"
+timeout 240 node tests/browser/dashboard_daily.mjs "http://127.0.0.1:$PORT/" "$TOKEN" "$T/ship.csv" \
+  >"$T/daily.log" 2>&1
+cat "$T/daily.log"
+tally "$T/daily.log"
+
 echo "== report (file, offline)"
 if "$BIN" report --store "$STORE" --shipments "$T/ship.csv" --out "$T/report.html" 2>"$T/report.err"; then
   EXPECT_SYNTHETIC=1 timeout 180 node tests/browser/report.mjs "$T/report.html" "$shots/report.png" \

@@ -167,6 +167,10 @@ EOF
 c=$(code POST /api/screen --data-binary @"$T/ship.csv" -H 'Content-Type: text/csv')
 check "POST /api/screen 200" test "$c" = 200
 check "  … the antimony shipment to the USA is flagged under CN-2024-46" body_has '"rule":"CN-2024-46"'
+# numbers as people write them (docs/server.md): 0.9, not jansson's 0.90000000000000002
+no_long_reals() { ! grep -Eq '[:,[]-?[0-9]+\.[0-9]{15,}' "$T/body"; }
+check "  … scores written as people write them (0.9)" body_has '"score":0.9,'
+check "  … no number with 17 digits" no_long_reals
 ALERT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r for r in d["rows"] if r["shipment"]=="S1"][0]["id"])' "$T/body" 2>/dev/null)
 HASH=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r for r in d["rows"] if r["shipment"]=="S1"][0]["entry_hash"])' "$T/body" 2>/dev/null)
 check "  … alerts carry ids" test -n "$ALERT"
@@ -187,6 +191,11 @@ check "GET /api/screen → 405" test "$(code GET /api/screen)" = 405
 check "POST /api/screen?bogus=1 → 400" test "$(code POST '/api/screen?bogus=1' --data-binary @"$T/ship.csv")" = 400
 check "GET /api/match?name=Rosneft 200" test "$(code GET '/api/match?name=Rosneft')" = 200
 check "  … finds the OFAC entry" body_has 'ROSNEFT'
+check "  … its scores without 17 digits" no_long_reals
+if [ $have_store = 1 ]; then
+  check "GET /api/view?name=dependency: shares without 17 digits" \
+    eval 'test "$(code GET "/api/view?name=dependency&importer=USA&hs=antimony&period=2023")" = 200 && no_long_reals && body_has "0\.8843"'
+fi
 
 # ---- decisions ----
 DEC="{\"id\":\"$ALERT\",\"decision\":\"cleared\",\"reason\":\"licence on file\",\"subject\":\"S1\",\"entry_hash\":\"$HASH\"}"

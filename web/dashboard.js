@@ -4,7 +4,7 @@
   'use strict';
   var el = CKP.el;
   var $ = function (id) { return document.getElementById(id); };
-  var groups = [], lastAlerts = null;
+  var groups = [], measures = [], lastAlerts = null;
 
   function api(path, opts) {
     return fetch(path, opts || {}).then(function (r) {
@@ -38,6 +38,8 @@
     return params;
   }
 
+  /* one view into its slot; resolves to null, or to {box, name, msg} when
+   * the view failed (show() says each message once) */
   function view(slot, name, params) {
     var box = $(slot);
     box.textContent = '';
@@ -46,11 +48,33 @@
       box.textContent = '';
       box.appendChild(CKP.renderSection(sec));
       box.setAttribute('data-rows', (sec.rows || []).length);
+      return null;
     }).catch(function (e) {
       box.textContent = '';
-      box.appendChild(el('section', {cls: 'card'}, el('h3', {text: name}),
-        el('p', {cls: 'note', text: e.message})));
       box.setAttribute('data-rows', '0');
+      return {box: box, name: name, msg: e.message};
+    });
+  }
+
+  /* The same bad input fails every view with the same message: say it once,
+   * under the controls, naming the views; a message of one view stays in
+   * its slot. */
+  function showErrors(fails) {
+    var top = $('view-errors'), byMsg = {}, order = [];
+    top.textContent = '';
+    fails.filter(Boolean).forEach(function (f) {
+      if (!byMsg[f.msg]) { byMsg[f.msg] = []; order.push(f.msg); }
+      byMsg[f.msg].push(f);
+    });
+    order.forEach(function (msg) {
+      var fs = byMsg[msg];
+      if (fs.length === 1) {
+        fs[0].box.appendChild(el('section', {cls: 'card'}, el('h3', {text: fs[0].name}),
+          el('p', {cls: 'note', text: msg})));
+        return;
+      }
+      top.appendChild(el('p', {cls: 'note err view-error', text: msg + ' (' +
+        fs.map(function (f) { return f.name; }).join(', ') + ')'}));
     });
   }
 
@@ -58,6 +82,7 @@
     var h = hs(), c = $('country').value.trim().toUpperCase(), p = $('partner').value.trim().toUpperCase();
     var from = $('from').value.trim(), to = $('to').value.trim(), m = $('measure').value;
     if (!h) { status('status', 'pick a product group or type HS codes', true); return; }
+    $('view-errors').textContent = '';
     status('status', 'loading…');
     var g = groups.filter(function (x) { return x.name === h; })[0];
     if (!c && g && g.issuers.length) c = g.issuers[0];
@@ -76,7 +101,10 @@
     else $('v-dependency').textContent = '';
     if (m) jobs.push(view('v-diversion', 'diversion', {measure: m}));
     else $('v-diversion').textContent = '';
-    Promise.all(jobs).then(function () { status('status', ''); });
+    Promise.all(jobs).then(function (fails) {
+      showErrors(fails);
+      status('status', '');
+    });
   }
 
   function layout() {
@@ -95,11 +123,36 @@
     return String(m.id || m.party || m.measure || m.hub || m.rule || '').slice(0, 200);
   }
 
+  /* what an alert matched (a measure, a list entry, a hub…), as "key value"
+   * pairs a person reads, not raw JSON */
+  function matchedCell(m) {
+    var td = el('td', {cls: 'matched'});
+    if (m == null || m === '') return td;
+    if (typeof m !== 'object') { td.textContent = String(m); return td; }
+    Object.keys(m).forEach(function (k) {
+      var v = m[k];
+      if (v == null || v === '') return;
+      var t = typeof v === 'object' ? JSON.stringify(v, null, 1) : typeof v === 'number' ? CKP.fmt(v) : String(v);
+      td.appendChild(el('span', {cls: 'kv'}, el('span', {cls: 'k', text: k}), ' ' + t));
+    });
+    return td;
+  }
+
+  /* the write token lives for the tab's life (sessionStorage) unless
+   * "remember" is ticked (localStorage, this browser) */
+  function keepToken() {
+    var t = $('token').value.trim(), remember = $('remember').checked;
+    try {
+      if (remember && t) localStorage.setItem('ckp-token', t); else localStorage.removeItem('ckp-token');
+      if (!remember && t) sessionStorage.setItem('ckp-token', t); else sessionStorage.removeItem('ckp-token');
+    } catch (e) { /* storage refused (private mode): the field still holds it */ }
+  }
+
   function decide(a, decision, btn) {
     var token = $('token').value.trim(), reason = $('reason').value.trim();
     if (!token) { status('screen-status', 'enter the write token (Case decisions, below)', true); return; }
     if (!reason) { status('screen-status', 'enter a reason (Case decisions, below)', true); return; }
-    try { localStorage.setItem('ckp-token', token); } catch (e) { /* private mode */ }
+    keepToken();
     var body = {id: a.id, decision: decision, reason: reason, subject: a.shipment || '',
                 entry_id: entryId(a.matched),
                 entry_hash: a.entry_hash || ''};
@@ -156,7 +209,7 @@
       tr.appendChild(el('td', {text: a.kind || ''}));
       tr.appendChild(el('td', {cls: 'num', text: CKP.fmt(a.score)}));
       tr.appendChild(el('td', {text: a.reason || ''}));
-      tr.appendChild(el('td', {text: typeof a.matched === 'object' ? JSON.stringify(a.matched) : (a.matched || '')}));
+      tr.appendChild(matchedCell(a.matched));
       tr.appendChild(el('td', {cls: 'dec ' + (a.decision || ''), text: a.decision || 'open'}));
       var clr = el('button', {cls: 'small secondary clear-btn', text: 'clear'});
       var esc = el('button', {cls: 'small secondary escalate-btn', text: 'escalate'});
@@ -166,7 +219,7 @@
       tb.appendChild(tr);
     });
     t.appendChild(tb);
-    box.appendChild(el('div', {cls: 'table-wrap'}, t));
+    box.appendChild(el('div', {cls: 'alerts-wrap'}, t));
   }
 
   function screen() {
@@ -196,11 +249,41 @@
     }).catch(function (e) { status('screen-status', 'audit: ' + e.message, true); });
   }
 
+  /* the Measure menu: the measures that cover the chosen product — a
+   * group's measures (the server's: every targeted measure on its codes,
+   * licences with no single destination included), or those with a code
+   * under the HS codes typed; with no product, every targeted measure */
+  function fillMeasures() {
+    var sel = $('measure'), keep = sel.value, h = hs();
+    var g = groups.filter(function (x) { return x.name === h; })[0];
+    var codes = g ? null : h.split(/[\s,;]+/).filter(function (c) { return /^\d{2,6}$/.test(c); });
+    sel.textContent = '';
+    sel.appendChild(el('option', {value: '', text: '(none)'}));
+    measures.forEach(function (m) {
+      var mh = String(m.hs || '').split(';');
+      var ok = g ? (g.measures || []).indexOf(m.id) >= 0
+        : codes.length ? codes.some(function (c) { return mh.some(function (x) { return x.indexOf(c) === 0; }); })
+        : !h && m.hs_count <= 200;
+      if (!ok) return;
+      var to = !m.targets || m.targets === '*' ? 'all destinations' : m.targets;
+      sel.appendChild(el('option', {value: m.id, text: m.id + ' · ' + m.kind + ' → ' + to}));
+    });
+    sel.value = keep;
+    if (sel.value !== keep) sel.value = '';
+  }
+
   function init() {
     layout();
-    try { $('token').value = localStorage.getItem('ckp-token') || ''; } catch (e) { /* none */ }
+    try {
+      var kept = localStorage.getItem('ckp-token');
+      $('remember').checked = !!kept;
+      $('token').value = sessionStorage.getItem('ckp-token') || kept || '';
+    } catch (e) { /* no storage */ }
+    $('token').addEventListener('change', keepToken);
+    $('remember').addEventListener('change', keepToken);
     $('apply').addEventListener('click', show);
-    $('product').addEventListener('change', function () { $('hs').value = ''; show(); });
+    $('product').addEventListener('change', function () { $('hs').value = ''; fillMeasures(); show(); });
+    $('hs').addEventListener('change', fillMeasures);
     $('measure').addEventListener('change', show);
     $('screen-btn').addEventListener('click', screen);
     $('audit-refresh').addEventListener('click', loadAudit);
@@ -216,11 +299,7 @@
       groups.forEach(function (g) { sel.appendChild(el('option', {value: g.name, text: g.name + ' (' + (g.issuers.join(',') || 'multi') + ')'})); });
     }).catch(function (e) { status('status', 'groups: ' + e.message, true); });
     var p2 = api('/api/view?name=measures').then(function (sec) {
-      var sel = $('measure');
-      (sec.rows || []).forEach(function (m) {
-        if (m.targets && m.targets !== '*' && m.hs_count <= 200)
-          sel.appendChild(el('option', {value: m.id, text: m.id + ' · ' + m.kind + ' → ' + m.targets}));
-      });
+      measures = sec.rows || [];
       var v = $('views');
       var box = el('div', {id: 'v-measures'});
       v.insertBefore(box, v.firstChild);
@@ -230,7 +309,10 @@
       (r.verbs || []).forEach(function (v) { verbParams[v.name] = v.params.map(function (p) { return p.name; }); });
     }).catch(function () { /* periods then apply to the exports view only */ });
     loadAudit();
-    Promise.all([p1, p2, p3]).then(function () { document.body.setAttribute('data-ready', '1'); });
+    Promise.all([p1, p2, p3]).then(function () {
+      fillMeasures();
+      document.body.setAttribute('data-ready', '1');
+    });
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -47,6 +47,22 @@ ckp_format ckp_format_default(FILE *out);
 ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols,
                            size_t ncols);
 
+/* Fit a table to a terminal `width` columns wide (no effect on CSV/JSON;
+ * width <= 0 leaves the table as it is, every column in full on one line):
+ * the key columns first, then the others while they fit, long text
+ * wrapped under its row, a text cell longer than its column cut and
+ * marked "…", numbers right-aligned and never cut; the columns left out and
+ * the cells cut are listed after the table.  Call before the first row. */
+void ckp_writer_fit(ckp_writer *w, int width);
+
+/* The layout a fitted table should take, said by the code that knows the
+ * columns (a verb's run, before its first row): `keys` are the column
+ * names shown first and always, `text` the long text written under its row,
+ * names separated by spaces; either may be NULL (unknown names are
+ * ignored).  Without hints the columns are shown in order while they fit.
+ * No effect on an unfitted table, CSV or JSON. */
+void ckp_writer_hint(ckp_writer *w, const char *keys, const char *text);
+
 /* Cells are given left to right; missing trailing cells are null. */
 void ckp_writer_str(ckp_writer *w, const char *s);          /* NULL = null */
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n);
@@ -70,6 +86,21 @@ void ckp_writer_free(ckp_writer *w);
 
 /* Append s to out as a JSON string literal with quotes and escapes. */
 void ckp_json_write_string(FILE *out, const char *s, size_t n);
+
+/* v in the shortest %.15g…%.17g form that reads back as v exactly ("0.9",
+ * not "0.90000000000000002"); returns buf. */
+char *ckp_format_shortest(double v, char *buf, size_t n);
+
+/* A jansson value (json_t) as compact JSON, numbers written as people expect:
+ * reals in ckp_format_shortest's form (whole ones keep ".0"), where
+ * jansson's own json_dumps writes 17 digits.  sort_keys: object keys in
+ * byte order, else in insertion order.  ckp_json_dumpf returns 0, or -1 on
+ * a write error; ckp_json_dumps returns a new string (caller frees) or NULL
+ * when out of memory.  Every JSON the API and the report serve goes through
+ * these (docs/server.md). */
+struct json_t;
+int ckp_json_dumpf(const struct json_t *j, FILE *out, int sort_keys);
+char *ckp_json_dumps(const struct json_t *j, int sort_keys);
 
 /* Format v with thousands separators and `decimals` places into buf. */
 char *ckp_format_thousands(double v, int decimals, char *buf, size_t n);

@@ -154,6 +154,8 @@ static int has_month(int32_t p) { return p && p % 100 != 0; }
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
 {
+    /* the table on a terminal: who, how much, reported or mirror */
+    ckp_writer_hint(w, "period supplier value share rank source supplier_name", NULL);
     const ckp_ref *ref = env->ref;
     int importer;
     ckp_hsset *hs = NULL;

@@ -657,6 +657,8 @@ static ckp_status by_partner(ckp_env *env, const ckp_ref *ref, const series_acc 
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
 {
+    /* the table on a terminal: the series and its flags */
+    ckp_writer_hint(w, "period value baseline change zscore flag", NULL);
     const ckp_ref *ref = env->ref;
     int reporter, partner;
     ckp_hsset *hs = NULL;

@@ -50,6 +50,8 @@ static void date_cell(ckp_writer *w, int32_t d)
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
 {
+    /* the table on a terminal: key columns first */
+    ckp_writer_hint(w, "id issuer targets kind effective", "title");
     const ckp_ref *ref = env->ref;
     const char *issuer = ckp_args_get(args, "issuer");
     const char *file = ckp_args_get(args, "measures");

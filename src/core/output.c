@@ -4,37 +4,51 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <jansson.h>
 #include <string.h>
 #include <unistd.h>
 #include <utf8proc.h>
 
-#define TABLE_BLOCK 4096 /* rows buffered per table block */
+#include "core/output_int.h"
+
 #define MAX_DECIMALS 20  /* more is noise for a double */
 #define NUM_BUF 512      /* %.20f of DBL_MAX (309 digits) with separators */
 
-typedef struct cell {
-    char *text; /* NULL = null */
-} cell;
+char *ckp__dupn(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
 
-struct ckp_writer {
-    FILE *out;
-    ckp_format fmt;
-    const ckp_column *cols;
-    size_t ncols;
-    size_t cur;          /* next cell index in the row */
-    int header_done;
-    int io_error;
-    /* table mode */
-    cell *cells;         /* TABLE_BLOCK * ncols */
-    size_t rows;
-    size_t *width;
-    /* csv/json: the current row's cells, as text ready to print */
-    char **rowtxt;
-    size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
-    int *rowkind;        /* 0 null, 1 string, 2 number/raw */
-    size_t ended;        /* rows ended, all formats */
-    size_t infinite;     /* ±inf numbers given (written as null) */
-};
+/* Terminal columns of UTF-8 text: East Asian wide characters take two,
+ * combining marks none (utf8proc's character widths). */
+size_t ckp__display_width(const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        return 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, len, &cp);
+        if (k <= 0) { /* invalid byte: one column */
+            n++;
+            p++;
+            len--;
+            continue;
+        }
+        int cw = utf8proc_charwidth(cp);
+        n += cw > 0 ? (size_t)cw : 0;
+        p += k;
+        len -= k;
+    }
+    return n;
+}
 
 ckp_status ckp_format_parse(const char *s, ckp_format *out)
 {
@@ -67,10 +81,14 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, si
     w->rowlen = calloc(ncols ? ncols : 1, sizeof *w->rowlen);
     w->rowkind = calloc(ncols ? ncols : 1, sizeof *w->rowkind);
     w->width = calloc(ncols ? ncols : 1, sizeof *w->width);
+    w->order = calloc(ncols ? ncols : 1, sizeof *w->order);
+    w->fitw = calloc(ncols ? ncols : 1, sizeof *w->fitw);
+    w->text = calloc(ncols ? ncols : 1, sizeof *w->text);
+    w->fit = calloc(ncols ? ncols : 1, sizeof *w->fit);
     if (fmt == CKP_FMT_TABLE)
         w->cells = calloc(TABLE_BLOCK * (ncols ? ncols : 1), sizeof *w->cells);
-    if (!w->rowtxt || !w->rowlen || !w->rowkind || !w->width ||
-        (fmt == CKP_FMT_TABLE && !w->cells)) {
+    if (!w->rowtxt || !w->rowlen || !w->rowkind || !w->width || !w->order || !w->fitw ||
+        !w->text || !w->fit || (fmt == CKP_FMT_TABLE && !w->cells)) {
         ckp_writer_free(w);
         return NULL;
     }
@@ -92,19 +110,9 @@ static void put_cell(ckp_writer *w, char *text, size_t len, int kind)
     w->cur++;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n)
 {
-    put_cell(w, s ? dupn(s, n) : NULL, n, 1);
+    put_cell(w, s ? ckp__dupn(s, n) : NULL, n, 1);
 }
 
 void ckp_writer_str(ckp_writer *w, const char *s)
@@ -117,7 +125,7 @@ void ckp_writer_null(ckp_writer *w) { put_cell(w, NULL, 0, 0); }
 void ckp_writer_json(ckp_writer *w, const char *raw)
 {
     size_t n = raw ? strlen(raw) : 0;
-    put_cell(w, raw ? dupn(raw, n) : NULL, n, 2);
+    put_cell(w, raw ? ckp__dupn(raw, n) : NULL, n, 2);
 }
 
 void ckp_writer_int(ckp_writer *w, long long v)
@@ -142,17 +150,17 @@ void ckp_writer_int(ckp_writer *w, long long v)
     } else {
         memcpy(buf, raw, strlen(raw) + 1);
     }
-    put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
+    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), 2);
 }
 
-/* The shortest %.Ng (N = 15…17) that reads back as v exactly. */
-static void format_shortest(double v, char *buf, size_t n)
+char *ckp_format_shortest(double v, char *buf, size_t n)
 {
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
-            return;
+            break;
     }
+    return buf;
 }
 
 void ckp_writer_num(ckp_writer *w, double v)
@@ -172,7 +180,7 @@ void ckp_writer_num(ckp_writer *w, double v)
     else if (dec >= 0)
         snprintf(buf, sizeof buf, "%.*f", dec, v);
     else
-        format_shortest(v, buf, sizeof buf);
+        ckp_format_shortest(v, buf, sizeof buf);
     if (strcmp(buf, "-0") == 0 || strncmp(buf, "-0.", 3) == 0) {
         int allzero = 1;
         for (const char *p = buf + 1; *p; p++)
@@ -181,7 +189,7 @@ void ckp_writer_num(ckp_writer *w, double v)
         if (allzero)
             memmove(buf, buf + 1, strlen(buf));
     }
-    put_cell(w, dupn(buf, strlen(buf)), strlen(buf), 2);
+    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), 2);
 }
 
 char *ckp_format_thousands(double v, int decimals, char *buf, size_t n)
@@ -261,6 +269,110 @@ void ckp_json_write_string(FILE *out, const char *s, size_t n)
     fputc('"', out);
 }
 
+/* ---- jansson values out (ckp_json_dumpf) ---------------------------------- */
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A real as people write it: the shortest form that reads back exactly, with
+ * ".0" kept on whole numbers so that a reader still sees a real (jansson's
+ * rule); NaN and infinities, which JSON cannot hold, as null. */
+static void json_put_real(FILE *out, double v)
+{
+    char buf[64];
+    if (!isfinite(v)) {
+        fputs("null", out);
+        return;
+    }
+    ckp_format_shortest(v, buf, sizeof buf);
+    fputs(buf, out);
+    if (!strpbrk(buf, ".eE"))
+        fputs(".0", out);
+}
+
+static int json_put(const json_t *j, FILE *out, int sort_keys)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(j), i = 0;
+        const char **keys = malloc((n ? n : 1) * sizeof *keys);
+        if (!keys)
+            return -1;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) keys[i++] = k;
+        if (sort_keys)
+            qsort(keys, n, sizeof *keys, key_cmp);
+        int rc = 0;
+        fputc('{', out);
+        for (i = 0; i < n && rc == 0; i++) {
+            if (i)
+                fputc(',', out);
+            ckp_json_write_string(out, keys[i], strlen(keys[i]));
+            fputc(':', out);
+            rc = json_put(json_object_get(j, keys[i]), out, sort_keys);
+        }
+        fputc('}', out);
+        free(keys);
+        return rc;
+    }
+    case JSON_ARRAY: {
+        int rc = 0;
+        fputc('[', out);
+        for (size_t i = 0; i < json_array_size(j) && rc == 0; i++) {
+            if (i)
+                fputc(',', out);
+            rc = json_put(json_array_get(j, i), out, sort_keys);
+        }
+        fputc(']', out);
+        return rc;
+    }
+    case JSON_STRING:
+        ckp_json_write_string(out, json_string_value(j), json_string_length(j));
+        return 0;
+    case JSON_INTEGER:
+        fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        return 0;
+    case JSON_REAL:
+        json_put_real(out, json_real_value(j));
+        return 0;
+    case JSON_TRUE:
+        fputs("true", out);
+        return 0;
+    case JSON_FALSE:
+        fputs("false", out);
+        return 0;
+    default:
+        fputs("null", out);
+        return 0;
+    }
+}
+
+int ckp_json_dumpf(const json_t *j, FILE *out, int sort_keys)
+{
+    if (!j)
+        return -1;
+    int rc = json_put(j, out, sort_keys);
+    return rc == 0 && !ferror(out) ? 0 : -1;
+}
+
+char *ckp_json_dumps(const json_t *j, int sort_keys)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    int rc = ckp_json_dumpf(j, f, sort_keys);
+    if (fclose(f) != 0 || rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 /* s[0..n) as one CSV field, quoted when it holds a comma, quote, CR or LF. */
 static void csv_write_field(FILE *out, const char *s, size_t n)
 {
@@ -282,38 +394,12 @@ static void csv_write_field(FILE *out, const char *s, size_t n)
     fputc('"', out);
 }
 
-/* Terminal columns of UTF-8 text: East Asian wide characters take two,
- * combining marks none (utf8proc's character widths). */
-static size_t display_width(const char *s)
-{
-    size_t n = 0;
-    if (!s)
-        return 0;
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
-    while (len > 0) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p, len, &cp);
-        if (k <= 0) { /* invalid byte: one column */
-            n++;
-            p++;
-            len--;
-            continue;
-        }
-        int cw = utf8proc_charwidth(cp);
-        n += cw > 0 ? (size_t)cw : 0;
-        p += k;
-        len -= k;
-    }
-    return n;
-}
-
 /* Write one table cell of column c.  Blanks are owed (*pending) and written
  * only before the next visible text, so no line ends in blanks. */
 static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
 {
     int right = w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
-    size_t dw = display_width(t);
+    size_t dw = ckp__display_width(t);
     size_t pad = w->width[c] > dw ? w->width[c] - dw : 0;
     if (c > 0)
         *pending += 2;
@@ -328,12 +414,17 @@ static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
         *pending += pad;
 }
 
+
 static void table_flush(ckp_writer *w)
 {
     if (w->rows == 0 && w->header_done)
         return;
+    if (w->fit_width) {
+        ckp__fit_flush(w);
+        return;
+    }
     for (size_t c = 0; c < w->ncols; c++) {
-        size_t hw = display_width(w->cols[c].name);
+        size_t hw = ckp__display_width(w->cols[c].name);
         if (hw > w->width[c])
             w->width[c] = hw;
     }
@@ -369,7 +460,7 @@ ckp_status ckp_writer_end_row(ckp_writer *w)
     if (w->fmt == CKP_FMT_TABLE) {
         for (size_t c = 0; c < w->ncols; c++) {
             w->cells[w->rows * w->ncols + c].text = w->rowtxt[c];
-            size_t dw = display_width(w->rowtxt[c]);
+            size_t dw = ckp__display_width(w->rowtxt[c]);
             if (dw > w->width[c])
                 w->width[c] = dw;
             w->rowtxt[c] = NULL;
@@ -427,9 +518,11 @@ ckp_status ckp_writer_finish(ckp_writer *w)
 {
     if (w->cur > 0)
         ckp_writer_end_row(w);
-    if (w->fmt == CKP_FMT_TABLE)
+    if (w->fmt == CKP_FMT_TABLE) {
         table_flush(w);
-    else if (w->fmt == CKP_FMT_CSV && !w->header_done) {
+        if (w->fit_width)
+            ckp__fit_footer(w);
+    } else if (w->fmt == CKP_FMT_CSV && !w->header_done) {
         for (size_t c = 0; c < w->ncols; c++) {
             if (c)
                 fputc(',', w->out);
@@ -459,5 +552,9 @@ void ckp_writer_free(ckp_writer *w)
     free(w->rowlen);
     free(w->rowkind);
     free(w->width);
+    free(w->order);
+    free(w->fitw);
+    free(w->text);
+    free(w->fit);
     free(w);
 }

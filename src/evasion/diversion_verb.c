@@ -506,6 +506,8 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
 static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *summary,
                                 size_t summary_len, ckp_error *err)
 {
+    /* the table on a terminal: key columns first */
+    ckp_writer_hint(w, "hub rank score growth_issuer_to_hub growth_hub_to_target", "explanation");
     int freq;
     long before, after, limit;
     ckp_status st = parse_freq(a, &freq, err);

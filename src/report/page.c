@@ -259,7 +259,7 @@ ckp_status ckp_report_write(ckp_env *env, const ckp_report_opts *opts, FILE *out
         return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
                              "the report template is not in this build (scripts/gen_assets.sh)");
     json_t *doc = build(&pg);
-    char *data = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char *data = doc ? ckp_json_dumps(doc, 0) : NULL;
     json_decref(doc);
     if (!data)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");

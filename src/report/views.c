@@ -1093,7 +1093,7 @@ ckp_status ckp_report_view(ckp_env *env, const char *name, const ckp_args *args,
         return err && err->code != CKP_OK ? err->code
                                           : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0,
                                                           "out of memory");
-    int rc = json_dumpf(sec, out, JSON_COMPACT);
+    int rc = ckp_json_dumpf(sec, out, 0);
     json_decref(sec);
     if (rc != 0)
         return ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write the view");
@@ -1197,7 +1197,7 @@ ckp_status ckp_report_groups(ckp_env *env, FILE *out, ckp_error *err)
                                              "targets", tg, "measures", ids));
     }
     free(g);
-    int rc = json_dumpf(arr, out, JSON_COMPACT);
+    int rc = ckp_json_dumpf(arr, out, 0);
     json_decref(arr);
     return rc == 0 ? CKP_OK : ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write groups");
 }

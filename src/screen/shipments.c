@@ -439,7 +439,7 @@ static int json_text(json_t *v, const char *name, char *out, size_t n, char *why
     if (json_is_integer(v))
         k = snprintf(out, n, "%lld", (long long)json_integer_value(v));
     else if (json_is_real(v))
-        k = snprintf(out, n, "%.17g", json_real_value(v));
+        ckp_format_shortest(json_real_value(v), out, n);
     else if (json_is_array(v)) { /* transit as an array */
         size_t i, o = 0;
         json_t *x;

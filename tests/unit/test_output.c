@@ -1,5 +1,6 @@
 /* test_output.c — the row writer: CSV quoting, JSON Lines escaping and
  * nulls, table alignment and number formatting. */
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,4 +294,77 @@ CKP_TEST(core_grow_parallel)
     CHECK(a[3] == 3 && b[3] == 1.5 && a[999] == 7 && b[999] == 7);
     free(a);
     free(b);
+}
+
+CKP_TEST(output_json_dump_shortest)
+{
+    /* jansson values out with reals as people write them (the API and the
+     * report); jansson's json_dumps writes 0.90000000000000002 */
+    json_t *doc = json_pack("{s:f, s:f, s:f, s:I, s:f, s:[f, f], s:s, s:n, s:b}", "score", 0.9,
+                            "share", 0.8843, "exact", 0.1 + 0.2, "n", (json_int_t)42, "whole",
+                            1.0, "list", 1e21, -0.5, "text", "a\"b\n\xC3\xA9", "none", "ok", 1);
+    REQUIRE(doc);
+    char *out = ckp_json_dumps(doc, 0);
+    CHECK_STR(out, "{\"score\":0.9,\"share\":0.8843,\"exact\":0.30000000000000004,\"n\":42,"
+                   "\"whole\":1.0,\"list\":[1e+21,-0.5],\"text\":\"a\\\"b\\n\xC3\xA9\","
+                   "\"none\":null,\"ok\":true}");
+    free(out);
+    /* every real reads back as the same double */
+    out = ckp_json_dumps(doc, 1);
+    REQUIRE(out);
+    json_t *back = json_loads(out, 0, NULL);
+    REQUIRE(back);
+    CHECK(json_equal(doc, back));
+    CHECK(strncmp(out, "{\"exact\":", 9) == 0); /* sorted keys */
+    json_decref(back);
+    free(out);
+    json_decref(doc);
+    char buf[64];
+    CHECK_STR(ckp_format_shortest(0.9, buf, sizeof buf), "0.9");
+    CHECK_STR(ckp_format_shortest(1.0 / 3, buf, sizeof buf), "0.3333333333333333"); /* 16 */
+}
+
+CKP_TEST(output_table_fit)
+{
+    /* fitted to 24 columns: the key column first, a number never cut, a
+     * long name cut and marked, long text wrapped under its row (a word
+     * longer than the line broken), East Asian characters two columns
+     * wide, and what was left out said after the table */
+    static const ckp_column c3[] = {{"name", CKP_COL_STR, 0}, {"n", CKP_COL_INT, 0},
+                                    {"note", CKP_COL_STR, 0}, {"extra", CKP_COL_STR, 0}};
+    sink s;
+    ckp_status st;
+    ckp_writer *w = open_sink(&s, CKP_FMT_TABLE, c3, 4);
+    REQUIRE(w);
+    ckp_writer_fit(w, 24);
+    ckp_writer_hint(w, "n", "note");
+    ckp_writer_str(w, "中国 China Peoples Republic");
+    ckp_writer_int(w, 1234567);
+    ckp_writer_str(w, "short words then averyveryverylongwordthatbreaks");
+    ckp_writer_str(w, "x");
+    ckp_writer_end_row(w);
+    char *out = close_sink(&s, w, &st);
+    CHECK_INT(st, CKP_OK);
+    CHECK_STR(out, "        n  name\n"
+                   "1,234,567  中国 China P…\n"
+                   "    short words then\n"
+                   "    averyveryverylongwor\n"
+                   "    dthatbreaks\n"
+                   "\n"
+                   "1 column not shown:\n"
+                   "extra. 1 cell shortened\n"
+                   "(…). --wide shows every\n"
+                   "column in full.\n");
+    free(out);
+    /* width 0: the table as it always was */
+    w = open_sink(&s, CKP_FMT_TABLE, c3, 2);
+    REQUIRE(w);
+    ckp_writer_fit(w, 0);
+    ckp_writer_hint(w, "n", NULL);
+    ckp_writer_str(w, "a");
+    ckp_writer_int(w, 1);
+    ckp_writer_end_row(w);
+    out = close_sink(&s, w, &st);
+    CHECK_STR(out, "name  n\na     1\n");
+    free(out);
 }

@@ -1,0 +1,58 @@
+/* output_int.h — the row writer's state, shared by output.c (CSV, JSON,
+ * the plain table) and output_fit.c (the table fitted to a terminal). */
+#ifndef CHOKEPOINT_OUTPUT_INT_H
+#define CHOKEPOINT_OUTPUT_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "chokepoint/output.h"
+
+#define TABLE_BLOCK 4096 /* rows buffered per table block */
+
+typedef struct cell {
+    char *text; /* NULL = null */
+} cell;
+
+struct ckp_writer {
+    FILE *out;
+    ckp_format fmt;
+    const ckp_column *cols;
+    size_t ncols;
+    size_t cur;          /* next cell index in the row */
+    int header_done;
+    int io_error;
+    /* table mode */
+    cell *cells;         /* TABLE_BLOCK * ncols */
+    size_t rows;
+    size_t *width;
+    /* csv/json: the current row's cells, as text ready to print */
+    char **rowtxt;
+    size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
+    int *rowkind;        /* 0 null, 1 string, 2 number/raw */
+    size_t ended;        /* rows ended, all formats */
+    size_t infinite;     /* ±inf numbers given (written as null) */
+    /* the table fitted to a terminal (ckp_writer_fit); fit_width 0 = off */
+    size_t fit_width;
+    int fit_done;        /* layout chosen (on the first block) */
+    size_t *order;       /* columns in the row, in display order */
+    size_t norder;
+    size_t *fitw;        /* their widths */
+    size_t *text;        /* FIT_TEXT columns, wrapped under the row */
+    size_t ntext;
+    size_t shortened;    /* cells cut to their column, marked … */
+    int *fit;            /* per column: 0, FIT_KEY or FIT_TEXT (ckp_writer_hint) */
+};
+
+/* A copy of s[0..n) with a NUL after it; NULL when out of memory. */
+char *ckp__dupn(const char *s, size_t n);
+
+/* Terminal columns of UTF-8 text (utf8proc's widths; NULL = 0). */
+size_t ckp__display_width(const char *s);
+
+/* The fitted table: write the rows buffered (header first), free their
+ * cells; after the last block, the note on what was left out. */
+void ckp__fit_flush(ckp_writer *w);
+void ckp__fit_footer(ckp_writer *w);
+
+#endif

@@ -668,7 +668,16 @@ static void api_groups(srv *s, srv_response *rs)
     ckp_error_clear(&err);
     fputs("{\"groups\":", f);
     ckp_status st = ckp_report_groups(&s->env, f, &err);
-    fputs("}\n", f);
+    /* the store's sources, for the dashboard's source selector */
+    fputs(",\"sources\":[", f);
+    for (int i = 0; s->env.store && i < ckp_store_source_count(s->env.store); i++) {
+        const char *name = ckp_store_source_name(s->env.store, i);
+        fprintf(f, "%s{\"name\":", i ? "," : "");
+        ckp_json_write_string(f, name, strlen(name));
+        fprintf(f, ",\"synthetic\":%s}",
+                ckp_store_source_synthetic(s->env.store, i) ? "true" : "false");
+    }
+    fputs("]}\n", f);
     fclose(f);
     if (st != CKP_OK) {
         free(buf);

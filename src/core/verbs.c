@@ -71,30 +71,36 @@ static const ckp_column provenance_cols[] = {
     {"sources", CKP_COL_JSON, 0},   /* the store sources selected; CSV: joined by ';' */
 };
 
+/* The i-th source an answer in env may rest on, NULL past the last: the
+ * store's sources (*on: selected), or, for merge, the sources the partials'
+ * headers name (all on). */
+static const char *source_at(const ckp_env *env, int i, int *on, int *synthetic)
+{
+    *on = 1;
+    *synthetic = 0;
+    if (ckp_partial_replaying(env->partial))
+        return ckp_partial_source(env->partial, i, synthetic);
+    if (!env->store || i >= ckp_store_source_count(env->store))
+        return NULL;
+    *on = ckp_store_source_selected(env->store, i);
+    *synthetic = ckp_store_source_synthetic(env->store, i);
+    return ckp_store_source_name(env->store, i);
+}
+
 ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, size_t n)
 {
     size_t len = 0;
     int any = 0, synth = 0;
     if (n)
         names[0] = '\0';
-    const ckp_store *store = env->store;
-    int replay = ckp_partial_replaying(env->partial);
-    int count = replay ? 1 << 30 : store ? ckp_store_source_count(store) : 0;
-    for (int i = 0; i < count; i++) {
-        int is_synth = 0;
-        const char *name;
-        if (replay) {
-            /* merge: the sources the partials' headers name */
-            name = ckp_partial_source(env->partial, i, &is_synth);
-            if (!name)
-                break;
-        } else if (!ckp_store_source_selected(store, i)) {
+    for (int i = 0;; i++) {
+        int on, is_synth;
+        const char *name = source_at(env, i, &on, &is_synth);
+        if (!name)
+            break;
+        if (!on)
             continue;
-        } else {
-            name = ckp_store_source_name(store, i);
-            is_synth = ckp_store_source_synthetic(store, i);
-        }
-        int k = snprintf(names + len, n - len, "%s%s", any ? ";" : "", name ? name : "");
+        int k = snprintf(names + len, n - len, "%s%s", any ? ";" : "", name);
         if (k < 0 || (size_t)k >= n - len)
             return CKP_ELIMIT;
         len += (size_t)k;

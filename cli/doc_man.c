@@ -139,8 +139,10 @@ int cli_doc_man(FILE *out)
           "named group (\\fBantimony\\fR, \\fBgraphite\\fR, \\fBchpl\\-tier1\\fR, a measure id\n"
           "such as \\fBCN\\-2024\\-46\\fR; \\fBchokepoint hs \\-\\-list\\fR lists them).\n"
           "Periods are YYYY or YYYY\\-MM.  The analysis verbs read the real sources of\n"
-          "the store unless \\fB\\-\\-source\\fR says otherwise, and write a table on a\n"
-          "terminal, CSV otherwise, or JSON Lines with \\fB\\-\\-format json\\fR.\n"
+          "the store unless \\fB\\-\\-source\\fR says otherwise (never real and synthetic\n"
+          "together: a mix is refused), and write a table on a terminal, CSV otherwise,\n"
+          "or JSON Lines with \\fB\\-\\-format json\\fR; every CSV and JSON row ends\n"
+          "with \\fBsynthetic\\fR and \\fBsources\\fR.\n"
           ".SH VERBS\n",
           out);
     cli_doc d;

@@ -16,7 +16,7 @@ static const ckp_param common[] = {
      0, 0},
     {"data", CKP_PARAM_STR, "DIR", "reference data directory (default: the shipped data)", 0, 0},
     {"source", CKP_PARAM_STR, "S", "store sources to use: real (default when the store has "
-     "any), synthetic, all, or source names joined by ','", 0, 1},
+     "any), synthetic, all, or source names joined by ','; never real and synthetic together", 0, 1},
     {"width", CKP_PARAM_STR, "N", "fit the table to N columns (default on a terminal: its "
      "width; key columns first, long text under its row)", 0, 0},
     {"wide", CKP_PARAM_FLAG, NULL, "table: every column in full, one line per row", 0, 0},
@@ -114,8 +114,28 @@ static void hint_unselected(const char *name, const ckp_store *store)
     if (n)
         fprintf(stderr,
                 "chokepoint: %s: no rows from the real sources; the store's synthetic "
-                "source%s (%s) %s left out by default: --source all includes %s\n",
+                "source%s (%s) %s left out by default: --source synthetic answers from %s "
+                "alone (real and synthetic are never mixed)\n",
                 name, n == 1 ? "" : "s", names, n == 1 ? "is" : "are", n == 1 ? "it" : "them");
+}
+
+/* The table leaves out the provenance columns of CSV and JSON (the same on
+ * every row): rows computed from synthetic sources say so under the table,
+ * always, so that no one quotes them as trade. */
+static void note_synthetic(const ckp_env *env, int width)
+{
+    char names[4096], line[4300];
+    int synth = 0;
+    if (ckp_verb_provenance(env, &synth, names, sizeof names) != CKP_OK || !synth)
+        return;
+    for (char *p = names; *p; p++)
+        if (*p == ';')
+            *p = ',';
+    snprintf(line, sizeof line,
+             "SYNTHETIC: these rows were computed from synthetic sources only (%s): "
+             "generated flows, not observed trade.", names);
+    putchar('\n');
+    cli_wrap(stdout, line, (size_t)width);
 }
 
 static int usage_error(const ckp_verb *v, const char *msg)
@@ -255,9 +275,11 @@ int cli_run_verb(const char *name, int argc, char **argv)
     if (chart) {
         ckp_status cst = cli_chart(v, &env, vargs, width, stdout, &err);
         rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
+        if (cst == CKP_OK)
+            note_synthetic(&env, width);
         goto out_env;
     }
-    ckp_writer *w = ckp_writer_new(stdout, fmt, v->columns, v->ncolumns);
+    ckp_writer *w = ckp_verb_writer_new(v, &env, stdout, fmt);
     if (!w) {
         rc = cli_failf(name, 1, "out of memory");
         goto out_env;
@@ -283,6 +305,8 @@ int cli_run_verb(const char *name, int argc, char **argv)
             putchar('\n');
             cli_wrap(stdout, summary, (size_t)width);
         }
+        if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v))
+            note_synthetic(&env, width);
         if (nrows == 0 && !sources)
             hint_unselected(name, env.store);
     }

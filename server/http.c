@@ -368,6 +368,72 @@ static char *cache_key(const srv *s, const char *verb, const srv_request *rq)
     return buf;
 }
 
+/* ---- which sources: ?source= ----------------------------------------------- */
+
+/* The environment a request reads: the shared one (the real sources) without
+ * ?source=, else the one of that selection, opened on first use.  *temp = 1
+ * when the table was full and the environment is the request's own (the
+ * caller closes it with release_env).  NULL with err (CKP_EUSAGE: an unknown
+ * name, a mix of real and synthetic) when the selection cannot be opened. */
+static ckp_env *request_env(srv *s, const srv_request *rq, int *temp, ckp_error *err)
+{
+    const char *spec = query_get(rq, "source");
+    *temp = 0;
+    if (!spec)
+        return &s->env;
+    if (!*spec || strlen(spec) > 1000 || !printable(spec, 1000)) {
+        ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                      "source: real, synthetic, or store source names joined by ','");
+        return NULL;
+    }
+    pthread_mutex_lock(&s->src_lock);
+    ckp_env *env = NULL;
+    for (int i = 0; i < s->nsrc_env && !env; i++)
+        if (strcmp(s->src_spec[i], spec) == 0)
+            env = s->src_env[i];
+    if (env) {
+        pthread_mutex_unlock(&s->src_lock);
+        return env;
+    }
+    env = malloc(sizeof *env);
+    char *copy = strdup(spec);
+    if (!env || !copy) {
+        free(env);
+        free(copy);
+        pthread_mutex_unlock(&s->src_lock);
+        ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    ckp_env_init(env, s->ref, s->cfg.data_dir, s->cfg.store_dir);
+    env->sources = copy;
+    const ckp_store *store;
+    if (ckp_env_store(env, &store, err) != CKP_OK) {
+        ckp_env_close(env);
+        free(env);
+        free(copy);
+        pthread_mutex_unlock(&s->src_lock);
+        return NULL;
+    }
+    if (s->nsrc_env < SRV_MAX_SOURCE_ENVS) {
+        s->src_spec[s->nsrc_env] = copy;
+        s->src_env[s->nsrc_env++] = env;
+    } else {
+        *temp = 1;
+    }
+    pthread_mutex_unlock(&s->src_lock);
+    return env;
+}
+
+static void release_env(ckp_env *env, int temp)
+{
+    if (!temp)
+        return;
+    char *spec = (char *)env->sources;
+    ckp_env_close(env);
+    free(env);
+    free(spec);
+}
+
 /* ---- running verbs ---------------------------------------------------------- */
 
 /* Query pairs → ckp_args for verb v: "arg" (when v has no such parameter)
@@ -383,8 +449,8 @@ static ckp_status build_args(const ckp_verb *v, const srv_request *rq, const cha
         has_arg |= strcmp(p->name, "arg") == 0;
     for (int i = 0; i < rq->nquery; i++) {
         const srv_kv *q = &rq->query[i];
-        if (skip && strcmp(q->key, skip) == 0)
-            continue;
+        if ((skip && strcmp(q->key, skip) == 0) || strcmp(q->key, "source") == 0)
+            continue; /* source: the environment's (request_env) */
         ckp_status st;
         if (v && !has_arg && strcmp(q->key, "arg") == 0)
             st = ckp_args_add_pos(a, q->value);
@@ -400,15 +466,15 @@ static ckp_status build_args(const ckp_verb *v, const srv_request *rq, const cha
 }
 
 /* Run v and wrap its JSON Lines in {"rows":[…]}. */
-static ckp_status run_rows(srv *s, const ckp_verb *v, const ckp_args *args, int from_server,
-                           char **body, size_t *blen, ckp_error *err)
+static ckp_status run_rows(ckp_env *env, const ckp_verb *v, const ckp_args *args,
+                           int from_server, char **body, size_t *blen, ckp_error *err)
 {
     char *lines = NULL;
     size_t llen = 0;
     FILE *f = open_memstream(&lines, &llen);
     if (!f)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_status st = ckp_verb_run_json(v, &s->env, args, from_server, f, err);
+    ckp_status st = ckp_verb_run_json(v, env, args, from_server, f, err);
     fclose(f);
     if (st == CKP_OK && llen > VERB_OUTPUT_LIMIT)
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
@@ -527,10 +593,14 @@ static void api_verb(srv *s, const ckp_verb *v, const srv_request *rq, srv_respo
     char *body = key ? cache_get(s->cache, key, &len) : NULL;
     if (!body) {
         ckp_args *args = NULL;
-        ckp_status st = build_args(v, rq, NULL, &args, &err);
+        int temp = 0;
+        ckp_env *env = request_env(s, rq, &temp, &err);
+        ckp_status st = env ? build_args(v, rq, NULL, &args, &err) : err.code;
         if (st == CKP_OK)
-            st = run_rows(s, v, args, 1, &body, &len, &err);
+            st = run_rows(env, v, args, 1, &body, &len, &err);
         ckp_args_free(args);
+        if (env)
+            release_env(env, temp);
         if (st != CKP_OK) {
             free(key);
             fail_err(rs, &err);
@@ -598,7 +668,16 @@ static void api_groups(srv *s, srv_response *rs)
     ckp_error_clear(&err);
     fputs("{\"groups\":", f);
     ckp_status st = ckp_report_groups(&s->env, f, &err);
-    fputs("}\n", f);
+    /* the store's sources, for the dashboard's source selector */
+    fputs(",\"sources\":[", f);
+    for (int i = 0; s->env.store && i < ckp_store_source_count(s->env.store); i++) {
+        const char *name = ckp_store_source_name(s->env.store, i);
+        fprintf(f, "%s{\"name\":", i ? "," : "");
+        ckp_json_write_string(f, name, strlen(name));
+        fprintf(f, ",\"synthetic\":%s}",
+                ckp_store_source_synthetic(s->env.store, i) ? "true" : "false");
+    }
+    fputs("]}\n", f);
     fclose(f);
     if (st != CKP_OK) {
         free(buf);
@@ -626,7 +705,9 @@ static void api_view(srv *s, const srv_request *rq, srv_response *rs)
         return;
     }
     ckp_args *args = NULL;
-    ckp_status st = build_args(NULL, rq, "name", &args, &err);
+    int temp = 0;
+    ckp_env *env = request_env(s, rq, &temp, &err);
+    ckp_status st = env ? build_args(NULL, rq, "name", &args, &err) : err.code;
     FILE *f = NULL;
     if (st == CKP_OK) {
         f = open_memstream(&body, &len);
@@ -634,12 +715,14 @@ static void api_view(srv *s, const srv_request *rq, srv_response *rs)
             st = ckp_error_set(&err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
     if (st == CKP_OK) {
-        st = ckp_report_view(&s->env, name, args, 1, f, &err);
+        st = ckp_report_view(env, name, args, 1, f, &err);
         fputc('\n', f);
     }
     if (f)
         fclose(f);
     ckp_args_free(args);
+    if (env)
+        release_env(env, temp);
     if (st != CKP_OK) {
         free(key);
         free(body);
@@ -1081,11 +1164,9 @@ static void on_bad_row(const ckp_error *why, void *ctx)
  * CLI's exit status says: "unscreened" (some row not screened, whatever the
  * alerts), "alert" or "clear".  Rules that cannot be loaded fail the
  * request (500): no answer is given as "no alert" without them. */
-static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
+/* env: the sources the route hubs are ranked on (?source=, as every call) */
+static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response *rs)
 {
-    static const char *const allowed[] = {"threshold", "map", "input", NULL};
-    if (check_keys(rq, allowed, rs))
-        return;
     if (!rq->body || rq->body_len == 0) {
         fail(rs, 400, "the body must hold shipments (CSV with a header, or JSON Lines)");
         return;
@@ -1108,7 +1189,7 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
     }
     cfg.measures = ms;
     ckp_error_clear(&err);
-    ckp_status hst = ckp_hubs_from_env(&s->env, &hubs, &err);
+    ckp_status hst = ckp_hubs_from_env(env, &hubs, &err);
     if (hst != CKP_OK && hst != CKP_ENOTFOUND) { /* no store: no ranked hubs */
         fail(rs, 500, "the route hubs could not be ranked, nothing screened: %s",
              ckp_error_format(&err, (char[1024]){0}, 1024));
@@ -1201,6 +1282,23 @@ static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
 /* ---- the Host check (DNS rebinding) ---------------------------------------------- */
 
 /* 1 when name (no port) is an IP literal: "1.2.3.4" or "[v6]". */
+static void api_screen(srv *s, const srv_request *rq, srv_response *rs)
+{
+    static const char *const allowed[] = {"threshold", "map", "input", "source", NULL};
+    if (check_keys(rq, allowed, rs))
+        return;
+    ckp_error err;
+    ckp_error_clear(&err);
+    int temp = 0;
+    ckp_env *env = request_env(s, rq, &temp, &err);
+    if (!env) {
+        fail_err(rs, &err);
+        return;
+    }
+    screen_in(s, env, rq, rs);
+    release_env(env, temp);
+}
+
 static int ip_literal(const char *name, size_t n)
 {
     char buf[INET6_ADDRSTRLEN + 2];

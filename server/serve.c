@@ -76,7 +76,9 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     if (st != CKP_OK)
         return st;
     ckp_env_init(&s->env, s->ref, cfg->data_dir, cfg->store_dir);
-    s->env.sources = "all"; /* as the report: synthetic sections are badged */
+    /* the default everywhere: the real sources (a synthetic scenario is
+     * asked for with ?source=, never mixed in) */
+    s->env.sources = NULL;
     /* Preload the store so the threads share one handle; a missing store is
      * not fatal (verbs answer with the error, the dashboard says so). */
     const ckp_store *store;
@@ -88,6 +90,7 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     }
     compute_list_version(s);
     pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_mutex_init(&s->src_lock, NULL);
     pthread_rwlock_init(&s->store_lock, NULL);
     pthread_mutex_init(&s->refresh_lock, NULL);
     if (s->env.store) {
@@ -140,6 +143,18 @@ out_fail:
     return st;
 }
 
+void srv_source_envs_drop(srv *s)
+{
+    for (int i = 0; i < s->nsrc_env; i++) {
+        ckp_env_close(s->src_env[i]);
+        free(s->src_env[i]);
+        free(s->src_spec[i]);
+        s->src_env[i] = NULL;
+        s->src_spec[i] = NULL;
+    }
+    s->nsrc_env = 0;
+}
+
 void srv_store_refresh(srv *s)
 {
     long now = (long)time(NULL);
@@ -175,6 +190,7 @@ void srv_store_refresh(srv *s)
         return;
     }
     pthread_rwlock_wrlock(&s->store_lock);
+    srv_source_envs_drop(s); /* reopened on the new generation when asked */
     ckp_store *old = s->env.store;
     s->env.store = ns;
     s->store_gen = info.generation;
@@ -195,6 +211,8 @@ void srv_close(srv *s)
     for (int i = 0; i < s->npool; i++)
         ckp_matcher_free(s->pool[i]);
     if (s->ref) {
+        srv_source_envs_drop(s);
+        pthread_mutex_destroy(&s->src_lock);
         pthread_mutex_destroy(&s->pool_lock);
         pthread_rwlock_destroy(&s->store_lock);
         pthread_mutex_destroy(&s->refresh_lock);

@@ -35,6 +35,7 @@
 #define SRV_HEADER_TIMEOUT 10   /* seconds to send the request head */
 #define SRV_MAX_CONNS 512       /* connections at once, in total */
 #define SRV_MAX_CONNS_PER_ADDR 128 /* connections at once from one address */
+#define SRV_MAX_SOURCE_ENVS 8   /* ?source= selections kept open at once */
 
 typedef struct srv_kv {
     const char *key;
@@ -97,7 +98,17 @@ typedef struct srv_cache srv_cache;
 typedef struct srv {
     srv_config cfg;
     ckp_ref *ref;      /* owned */
-    ckp_env env;       /* shared by all threads: store and registers preloaded */
+    ckp_env env;       /* shared by all threads: store and registers preloaded;
+                          the store's real sources (the default everywhere) */
+    /* ?source=SPEC other than the default: one environment per selection,
+     * opened on first use (a mix of real and synthetic is refused there),
+     * kept (up to SRV_MAX_SOURCE_ENVS; more are opened per request) and
+     * dropped when a new store generation is served (under store_lock for
+     * writing).  src_lock guards the table. */
+    pthread_mutex_t src_lock;
+    char *src_spec[SRV_MAX_SOURCE_ENVS];
+    ckp_env *src_env[SRV_MAX_SOURCE_ENVS];
+    int nsrc_env;
     srv_cases *cases;  /* decisions + audit */
     srv_guard *guard;  /* token + rate limit */
     srv_cache *cache;  /* GET /api responses by canonical query */
@@ -133,6 +144,10 @@ void srv_close(srv *s);
  * generation than the one open (an ingest finished), open it and swap it in
  * (answers cached for the old one are not served again).  Thread-safe. */
 void srv_store_refresh(srv *s);
+
+/* Close the ?source= environments (caller holds store_lock for writing, or
+ * is the only thread). */
+void srv_source_envs_drop(srv *s);
 
 /* Set the address actually served (after bind; port is the real one): from
  * then on srv_handle answers only requests whose Host header names it — the

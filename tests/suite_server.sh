@@ -45,7 +45,9 @@ if "$BIN" synth --help >/dev/null 2>&1 && "$BIN" ingest --help >/dev/null 2>&1; 
   if "$BIN" synth --out "$T/synth.csv" --rows 20000 --scenario antimony-2024 --quiet &&
     "$BIN" ingest --quiet --store "$STORE" --source synth-antimony-2024 "$T/synth.csv" &&
     "$BIN" ingest --quiet --store "$STORE" --source china-customs \
-      data/flows/china-critmin-monthly/china_exports_monthly.csv; then
+      data/flows/china-critmin-monthly/china_exports_monthly.csv &&
+    printf 'period,reporter,partner,flow,hs,value,qty,unit\n2023,USA,CHN,M,811292,90000000,1000,kg\n2023,USA,DEU,M,811292,10000000,100,kg\n' >"$T/keys.csv" &&
+    "$BIN" ingest --quiet --store "$STORE" --source synth-keys "$T/keys.csv"; then
     have_store=1
   else
     bad "build a small store with synth + ingest"
@@ -116,20 +118,50 @@ check "DELETE → 405" test "$(code DELETE /api/measures)" = 405
 check "bad percent-encoding → 400" test "$(code GET '/api/measures?issuer=%zz')" = 400
 if [ $have_store = 1 ]; then
   check "GET /api/dependency 200" \
-    test "$(code GET '/api/dependency?importer=USA&hs=antimony&period=2023')" = 200
-  check "  … China supplies the USA's antimony" body_has '"supplier":"CHN"'
-  check "  … cached: same answer again" test "$(code GET '/api/dependency?hs=antimony&period=2023&importer=USA')" = 200
+    test "$(code GET '/api/dependency?importer=USA&hs=antimony&period=2023&source=synth-antimony-2024')" = 200
+  check "  … China supplies the USA's antimony (in the synthetic case)" body_has '"supplier":"CHN"'
+  check "  … cached: same answer again" test "$(code GET '/api/dependency?hs=antimony&source=synth-antimony-2024&period=2023&importer=USA')" = 200
   check "dependency with a bad country → 400" \
     test "$(code GET '/api/dependency?importer=XXQ&hs=antimony')" = 400
   check "dependency without --importer → 400" test "$(code GET '/api/dependency?hs=antimony')" = 400
   check "GET /api/view?name=exports 200" \
-    test "$(code GET '/api/view?name=exports&reporter=CHN&hs=antimony')" = 200
+    test "$(code GET '/api/view?name=exports&reporter=CHN&hs=antimony&source=synthetic')" = 200
   check "  … synthetic data is marked" body_has '"synthetic":true'
+
+  # real and synthetic are never added together (issue 17): China's real
+  # exports of 811292 to the USA, and a synthetic source (synth-keys) in
+  # which the USA reports 90 % of its 811292 imports from China
+  check "GET /api/dependency default: the real sources only" \
+    test "$(code GET '/api/dependency?importer=USA&hs=811292&period=2023')" = 200
+  check "  … every row synthetic:false, sources [china-customs]" python3 -c '
+import json,sys
+rows=json.load(open(sys.argv[1]))["rows"]
+sys.exit(0 if rows and all(r["synthetic"] is False and r["sources"]==["china-customs"] for r in rows) else 1)' "$T/body"
+  check "  … China as it reports its exports (mirror), all of it: the real figure" \
+    eval 'body_has "\"source\":\"mirror\"" && body_has "\"share\":1.0000" && ! body_has "\"share\":0.9000"'
+  check "GET /api/dependency?source=synth-keys 200" \
+    test "$(code GET '/api/dependency?importer=USA&hs=811292&period=2023&source=synth-keys')" = 200
+  check "  … the synthetic 90 %, every row synthetic:true, sources [synth-keys]" python3 -c '
+import json,sys
+rows=json.load(open(sys.argv[1]))["rows"]
+ok=rows and rows[0]["share"]==0.9 and all(r["synthetic"] is True and r["sources"]==["synth-keys"] for r in rows)
+sys.exit(0 if ok else 1)' "$T/body"
+  check "GET /api/dependency?source=synthetic: both synthetic sources" \
+    eval 'test "$(code GET "/api/dependency?importer=USA&hs=811292&period=2023&source=synthetic")" = 200 && body_has "\"sources\":\[\"synth-antimony-2024\",\"synth-keys\"\]"'
+  check "GET /api/dependency?source=all (real + synthetic) → 400" \
+    test "$(code GET '/api/dependency?importer=USA&hs=811292&period=2023&source=all')" = 400
+  check "  … naming the sources" body_has 'real sources (china-customs) with synthetic ones (synth-antimony-2024, synth-keys)'
+  check "GET /api/view?source=china-customs,synth-antimony-2024 → 400" \
+    test "$(code GET '/api/view?name=exports&reporter=CHN&hs=811292&source=china-customs,synth-antimony-2024')" = 400
+  check "GET /api/view?source=nosuch → 400" \
+    test "$(code GET '/api/view?name=exports&reporter=CHN&hs=811292&source=nosuch')" = 400
+  check "GET /api/view?name=exports default: real, unbadged" \
+    eval 'test "$(code GET "/api/view?name=exports&reporter=CHN&hs=811292")" = 200 && body_has "\"synthetic\":false" && ! body_has "\"synthetic\":true"'
   # mirror: the first requests calibrate on the whole store and, at once on
   # four connections, write the calibration cache; every answer is the same
   pids=""
   for i in 1 2 3 4; do
-    curl -s -g -m 60 -o "$T/mirror$i" "$U/api/mirror?hs=282580&limit=50" &
+    curl -s -g -m 60 -o "$T/mirror$i" "$U/api/mirror?hs=282580&limit=50&source=synthetic" &
     pids="$pids $!"
   done
   wait $pids # (not a bare wait: the server is a child too)
@@ -140,14 +172,14 @@ if [ $have_store = 1 ]; then
   check "  … one calibration cache, no temporary left" \
     sh -c "test \$(ls '$STORE'/gen-*/mirror-cal-*.bin | wc -l) = 1 && ! ls '$STORE'/gen-*/*.tmp 2>/dev/null | grep -q ."
   check "  … a later answer (other parameters: not the response cache, the calibration cache) is the same" \
-    sh -c "curl -s -g -m 60 '$U/api/mirror?hs=282580&limit=50&min-value=0' | cmp -s - '$T/mirror1'"
+    sh -c "curl -s -g -m 60 '$U/api/mirror?hs=282580&limit=50&min-value=0&source=synthetic' | cmp -s - '$T/mirror1'"
   check "GET /api/info 200" test "$(code GET /api/info)" = 200
   rows_before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"][0]["rows"])' "$T/body" 2>/dev/null)
   code GET '/api/dependency?hs=graphite&period=2023&importer=USA' >/dev/null
   cp "$T/body" "$T/dep_before"
   # an ingest while the server runs: the next requests see the new store
   printf 'period,reporter,partner,flow,hs,value,qty,unit\n2023,KOR,USA,X,250410,99000000,1000,kg\n' >"$T/more.csv"
-  "$BIN" ingest --quiet --store "$STORE" --source synth-more "$T/more.csv"
+  "$BIN" ingest --quiet --store "$STORE" --source customs-more "$T/more.csv"
   sleep 1.2
   code GET /api/info >/dev/null
   rows_after=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"][0]["rows"])' "$T/body" 2>/dev/null)
@@ -188,13 +220,19 @@ check "  … a clean file: outcome clear" \
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["outcome"]=="clear" and d["rows"]==[] and d["unscreened"]==[] else 1)' "$T/body"
 check "POST /api/screen with an empty body → 400" test "$(code POST /api/screen --data-binary '')" = 400
 check "GET /api/screen → 405" test "$(code GET /api/screen)" = 405
+if [ $have_store = 1 ]; then
+  check "POST /api/screen?source=all (real + synthetic hubs) → 400" \
+    test "$(code POST '/api/screen?source=all' --data-binary @"$T/ship.csv")" = 400
+  check "POST /api/screen?source=synthetic 200" \
+    test "$(code POST '/api/screen?source=synthetic' --data-binary @"$T/ship.csv")" = 200
+fi
 check "POST /api/screen?bogus=1 → 400" test "$(code POST '/api/screen?bogus=1' --data-binary @"$T/ship.csv")" = 400
 check "GET /api/match?name=Rosneft 200" test "$(code GET '/api/match?name=Rosneft')" = 200
 check "  … finds the OFAC entry" body_has 'ROSNEFT'
 check "  … its scores without 17 digits" no_long_reals
 if [ $have_store = 1 ]; then
   check "GET /api/view?name=dependency: shares without 17 digits" \
-    eval 'test "$(code GET "/api/view?name=dependency&importer=USA&hs=antimony&period=2023")" = 200 && no_long_reals && body_has "0\.8843"'
+    eval 'test "$(code GET "/api/view?name=dependency&importer=USA&hs=antimony&period=2023&source=synthetic")" = 200 && no_long_reals && body_has "0\.8843"'
 fi
 
 # ---- decisions ----

@@ -28,6 +28,14 @@
 
   function hs() { return $('hs').value.trim() || $('product').value; }
 
+  /* the source selector: the real sources (default), or one synthetic
+   * scenario; never both (the server refuses a mix) */
+  function source() { return $('source').value; }
+  function sourceNote() {
+    var s = source();
+    $('source-note').textContent = s ? 'SYNTHETIC scenario ' + s + ': generated flows, not observed trade' : '';
+  }
+
   /* add from/to to a view's parameters when its verb takes them */
   function withPeriod(name, params) {
     var v = VIEW_VERB[name], ps = v && verbParams[v];
@@ -43,8 +51,10 @@
   function view(slot, name, params) {
     var box = $(slot);
     box.textContent = '';
+    box.removeAttribute('data-rows'); /* set again when this answer is in */
     box.appendChild(el('p', {cls: 'caption', text: 'loading ' + name + '…'}));
-    return api('/api/view?' + qs(Object.assign({name: name}, withPeriod(name, params)))).then(function (sec) {
+    var q = Object.assign({name: name}, withPeriod(name, params), {source: source() || null});
+    return api('/api/view?' + qs(q)).then(function (sec) {
       box.textContent = '';
       box.appendChild(CKP.renderSection(sec));
       box.setAttribute('data-rows', (sec.rows || []).length);
@@ -295,6 +305,9 @@
     $('remember').addEventListener('change', keepToken);
     $('apply').addEventListener('click', show);
     $('product').addEventListener('change', function () { $('hs').value = ''; fillMeasures(); show(); });
+    $('source').addEventListener('change', function () { sourceNote(); if (hs()) show(); });
+    var sn = el('span', {cls: 'status synth-note', id: 'source-note'});
+    $('status').parentNode.insertBefore(sn, $('status'));
     $('hs').addEventListener('change', fillMeasures);
     $('measure').addEventListener('change', show);
     $('screen-btn').addEventListener('click', screen);
@@ -309,6 +322,10 @@
       var sel = $('product');
       sel.appendChild(el('option', {value: '', text: '(choose)'}));
       groups.forEach(function (g) { sel.appendChild(el('option', {value: g.name, text: g.name + ' (' + (g.issuers.join(',') || 'multi') + ')'})); });
+      var ss = $('source');
+      (r.sources || []).forEach(function (s) {
+        if (s.synthetic) ss.appendChild(el('option', {value: s.name, text: 'SYNTHETIC: ' + s.name}));
+      });
     }).catch(function (e) { status('status', 'groups: ' + e.message, true); });
     var p2 = api('/api/view?name=measures').then(function (sec) {
       measures = sec.rows || [];

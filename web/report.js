@@ -27,16 +27,34 @@
           text: s.synthetic ? 'SYNTHETIC' : 'observed'}));
       });
       meta.appendChild(src);
-      if ((st.sources || []).some(function (s) { return s.synthetic; }))
-        meta.appendChild(el('p', {cls: 'note', text: 'Sections marked SYNTHETIC DATA draw on generated flows (chokepoint synth), which reconstruct a published case or test the analyses: they are not observed trade.'}));
+      var synthOf = {};
+      (st.sources || []).forEach(function (s) { synthOf[s.name] = s.synthetic; });
+      var sel = st.selected || [];
+      var mainSynth = sel.some(function (n) { return synthOf[n]; });
+      meta.appendChild(el('p', {cls: 'caption', text: 'The chapters are computed from: ' +
+        (sel.length ? sel.join(', ') : 'no source') + (mainSynth ? ' (SYNTHETIC)' : ' (observed trade)') +
+        '. Real and synthetic figures are never added together.'}));
+      if (data.chapters.some(function (ch) { return ch.part === 'synthetic'; }))
+        meta.appendChild(el('p', {cls: 'note', text: 'The synthetic scenarios (chokepoint synth: generated flows that reconstruct a published case or test the analyses, not observed trade) are in their own part at the end, each computed from its own source alone.'}));
+      else if (mainSynth)
+        meta.appendChild(el('p', {cls: 'note', text: 'Every chapter of this report is computed from SYNTHETIC data (chokepoint synth): generated flows, not observed trade.'}));
     }
     main.appendChild(meta);
     if (!data.charts) main.appendChild(el('p', {cls: 'note', text: 'This copy was built without the charting library: tables only.'}));
     var toc = el('nav', {cls: 'toc card'}, el('h3', {text: 'Contents'}));
     main.appendChild(toc);
-    var n = 0;
+    var n = 0, inPart = false;
     data.chapters.forEach(function (ch) {
-      toc.appendChild(el('div', null, el('a', {href: '#' + ch.id, text: ch.title})));
+      if (ch.part === 'synthetic' && !inPart) {
+        inPart = true;
+        toc.appendChild(el('div', {cls: 'toc-part'}, el('a', {href: '#part-synthetic', text: 'Synthetic scenarios (not observed trade)'})));
+        var banner = el('section', {cls: 'card synthetic part', id: 'part-synthetic'},
+          el('h2', {text: 'Synthetic scenarios'}));
+        banner.appendChild(el('span', {cls: 'badge synth', text: 'SYNTHETIC DATA'}));
+        banner.appendChild(el('p', {cls: 'note', text: 'Everything below is computed from synthetic sources only, one scenario at a time: generated flows, not observed trade. None of it is added to the figures above.'}));
+        main.appendChild(banner);
+      }
+      toc.appendChild(el('div', {cls: ch.part === 'synthetic' ? 'toc-synthetic' : ''}, el('a', {href: '#' + ch.id, text: ch.title})));
       main.appendChild(el('h2', {id: ch.id, text: ch.title}));
       if (ch.intro) main.appendChild(el('p', {cls: 'intro', text: ch.intro}));
       ch.sections.forEach(function (sec) {

@@ -55,4 +55,9 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
 /* For env.c: 1 when p holds merged partials (no store is opened then). */
 int ckp_partial_replaying(const ckp_partial *p);
 
+/* The i-th store source merged partials were computed from (the headers'
+ * "sources"; never real and synthetic together), with *synthetic; NULL past
+ * the last. */
+const char *ckp_partial_source(const ckp_partial *p, int i, int *synthetic);
+
 #endif

@@ -63,6 +63,19 @@ void ckp_writer_fit(ckp_writer *w, int width);
  * No effect on an unfitted table, CSV or JSON. */
 void ckp_writer_hint(ckp_writer *w, const char *keys, const char *text);
 
+/* Provenance: columns appended after the caller's own on every CSV and JSON
+ * row ("synthetic", "sources": what a row was computed from), filled by
+ * fill(ctx, w) at the end of each row, which writes their cells in order
+ * with the ckp_writer_* calls below (it may read ckp_writer_format to
+ * write JSON arrays for JSON and joined text for CSV).  The table format
+ * leaves them out (its caller says the same once, under the table): no
+ * effect there.  tail must outlive the writer; call before the first row.
+ * CKP_ENOMEM when out of memory. */
+typedef void (*ckp_writer_fill_fn)(void *ctx, ckp_writer *w);
+ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
+                           ckp_writer_fill_fn fill, void *ctx);
+ckp_format ckp_writer_format(const ckp_writer *w);
+
 /* Cells are given left to right; missing trailing cells are null. */
 void ckp_writer_str(ckp_writer *w, const char *s);          /* NULL = null */
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n);

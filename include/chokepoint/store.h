@@ -129,7 +129,10 @@ const ckp_ref *ckp_store_ref(const ckp_store *store);
 
 /* Which sources the scans of this handle see.  spec: "auto" (or NULL) = the
  * real sources when the store has any, else all; "real"; "synthetic"; "all";
- * or source names, comma-separated (combinations allowed).  ckp_store_scan
+ * or source names, comma-separated (combinations allowed).  A selection that
+ * holds both real and synthetic sources is CKP_EUSAGE naming them (a
+ * synthetic figure is never added to a real one; "all" only on a store of
+ * one kind).  ckp_store_scan
  * skips unselected rows; ckp_store_scan_cols hands out every row, so column
  * scanners must test ckp_store_source_selected() on cols->source[i].  A
  * store opens with every source selected.  CKP_EUSAGE for an unknown name. */

@@ -166,6 +166,24 @@ const ckp_verb *ckp_verb_find(const char *name);
 /* Iterate: i = 0, 1, … until NULL. */
 const ckp_verb *ckp_verb_at(int i);
 
+/* 1 when v computes from the store's flows (dependency, surge, …), 0 when
+ * it reads registers only (measures, production, info). */
+int ckp_verb_reads_flows(const ckp_verb *v);
+
+/* A writer for v's rows: v's columns and, for a verb that reads flows, the
+ * provenance columns after them on every CSV and JSON row: "synthetic"
+ * (true when the rows were computed from synthetic sources — never a mix,
+ * ckp_store_select_sources refuses one) and "sources" (the store sources
+ * selected: a JSON array; in CSV the names joined by ';').  The values are
+ * read from env at each row (no store open: false and none).  Free with
+ * ckp_writer_free; NULL when out of memory. */
+ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, FILE *out, ckp_format fmt);
+
+/* The provenance of the rows computed in env: *synthetic, and the names of
+ * the selected sources joined by ';' into names (size n).  CKP_ELIMIT when
+ * they do not fit. */
+ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, size_t n);
+
 /* Run a verb with JSON Lines output into `out` (what the server and the
  * report use).  Checks args first.  Returns the run status. */
 ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,

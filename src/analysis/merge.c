@@ -51,6 +51,8 @@ typedef struct prep {
     int32_t period;
 } prep;
 
+#define MAX_PART_SOURCES 64
+
 struct ckp_partial {
     int mode;
     const ckp_ref *ref;
@@ -75,6 +77,11 @@ struct ckp_partial {
     int ncid;
     int *cidx;           /* ref id → merged index or -1 */
     unsigned char *has;  /* [ncid][2][nper] */
+    /* the store sources the partials were computed from (their headers'
+     * "sources"), in order of first appearance: the rows' provenance */
+    char src_name[MAX_PART_SOURCES][128];
+    unsigned char src_synth[MAX_PART_SOURCES];
+    int nsrc;
 };
 
 static const ckp_verb *const supported[] = {&ckp_verb_dependency, &ckp_verb_chokepoints,
@@ -90,6 +97,35 @@ int ckp_partial_supported(const ckp_verb *v)
 }
 
 int ckp_partial_replaying(const ckp_partial *p) { return p && p->mode == MODE_REPLAY; }
+
+const char *ckp_partial_source(const ckp_partial *p, int i, int *synthetic)
+{
+    if (!p || i < 0 || i >= p->nsrc)
+        return NULL;
+    *synthetic = p->src_synth[i];
+    return p->src_name[i];
+}
+
+/* The store's selected sources as the header's "sources": {"real": [names],
+ * "synthetic": [names]}. */
+static void write_sources(FILE *out, const ckp_store *store)
+{
+    fputs("{", out);
+    for (int k = 0; k < 2; k++) {
+        fprintf(out, "%s\"%s\":[", k ? "," : "", k ? "synthetic" : "real");
+        int n = 0;
+        for (int i = 0; store && i < ckp_store_source_count(store); i++) {
+            if (!ckp_store_source_selected(store, i) || ckp_store_source_synthetic(store, i) != k)
+                continue;
+            const char *name = ckp_store_source_name(store, i);
+            if (n++)
+                fputc(',', out);
+            ckp_json_write_string(out, name, strlen(name));
+        }
+        fputs("]", out);
+    }
+    fputs("}", out);
+}
 
 int ckp__partial_writing(const ckp_env *env)
 {
@@ -351,10 +387,20 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
     char aj[ARGS_JSON_MAX], id[ID_LEN + 1];
     args_json(v, args, aj, sizeof aj);
     partial_id(id);
+    /* the store first: the header names the sources the rows come from (a
+     * store that will not open fails in the verb's run, as without
+     * --partial) */
+    const ckp_store *store = NULL;
+    ckp_error serr;
+    ckp_error_clear(&serr);
+    if (ckp_env_store(env, &store, &serr) != CKP_OK)
+        store = NULL;
     fprintf(out,
             "{\"partial\":\"chokepoint\",\"version\":%d,\"id\":\"%s\",\"verb\":\"%s\","
-            "\"args\":%s}\n",
+            "\"args\":%s,\"sources\":",
             CKP_PARTIAL_VERSION, id, v->name, aj);
+    write_sources(out, store);
+    fputs("}\n", out);
     FILE *sink = fopen("/dev/null", "w");
     ckp_writer *w = sink ? ckp_writer_new(sink, CKP_FMT_JSON, v->columns, v->ncolumns) : NULL;
     if (!w) {
@@ -589,6 +635,39 @@ static ckp_status parse_args(jcur *j, char *buf, size_t len, ckp_args *a)
     return CKP_OK;
 }
 
+/* Add a header's sources ({"real": [...], "synthetic": [...]}, NULL when
+ * the header has none) to the merged ones: partials of real and of
+ * synthetic sources are never merged into one figure. */
+static ckp_status add_sources(mstate *m, jcur *j, const ckp_args *src)
+{
+    ckp_partial *p = m->p;
+    for (int k = 0; src && k < 2; k++) {
+        const char *kind = k ? "synthetic" : "real";
+        for (int i = 0; i < ckp_args_count(src, kind); i++) {
+            const char *name = ckp_args_nth(src, kind, i);
+            int seen = 0;
+            for (int s = 0; s < p->nsrc && !seen; s++)
+                seen = strcmp(p->src_name[s], name) == 0 && p->src_synth[s] == k;
+            if (seen)
+                continue;
+            if (p->nsrc == MAX_PART_SOURCES || strlen(name) >= sizeof p->src_name[0])
+                return ckp_error_set(j->err, CKP_ELIMIT, j->file, j->line, 0,
+                                     "more than %d sources, or a source name longer than "
+                                     "127 bytes", MAX_PART_SOURCES);
+            for (int s = 0; s < p->nsrc; s++)
+                if (p->src_synth[s] != k)
+                    return ckp_error_set(
+                        j->err, CKP_EINVAL, j->file, j->line, 0,
+                        "a partial of %s source '%s', but others are of %s source '%s': "
+                        "real and synthetic figures are never merged", kind, name,
+                        k ? "real" : "synthetic", p->src_name[s]);
+            snprintf(p->src_name[p->nsrc], sizeof p->src_name[0], "%s", name);
+            p->src_synth[p->nsrc++] = (unsigned char)k;
+        }
+    }
+    return CKP_OK;
+}
+
 /* 1 when d is a period YYYYMM or YYYY00 (checked before any conversion). */
 static int period_ok(double d)
 {
@@ -788,7 +867,7 @@ static ckp_status parse_line(mstate *m, jcur *j)
     double version = NAN, records = NAN;
     int have_value = 0, have_qty = 0, have_period = 0, have_args = 0, have_plist = 0;
     size_t per0 = p->nper, rep0 = p->nrep, rec0 = p->nrec;
-    ckp_args *hargs = NULL;
+    ckp_args *hargs = NULL, *hsrc = NULL;
     ckp_status st = CKP_OK;
     if (!jlit(j, '}')) {
         do {
@@ -821,6 +900,15 @@ static ckp_status parse_line(mstate *m, jcur *j)
                 }
                 st = parse_args(j, argsbuf, sizeof argsbuf, hargs);
                 have_args = 1;
+            } else if (strcmp(key, "sources") == 0) {
+                char sbuf[ARGS_JSON_MAX];
+                if (!hsrc)
+                    hsrc = ckp_args_new();
+                if (!hsrc) {
+                    st = ckp_error_set(j->err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+                    goto out;
+                }
+                st = parse_args(j, sbuf, sizeof sbuf, hsrc);
             } else if (strcmp(key, "hs") == 0) {
                 kind = K_REC;
                 st = jstr(j, hs, sizeof hs);
@@ -895,6 +983,8 @@ static ckp_status parse_line(mstate *m, jcur *j)
         else
             snprintf(nargs, sizeof nargs, "%s", argsbuf);
         st = add_mark(m, j, id, 0, 0);
+        if (st == CKP_OK)
+            st = add_sources(m, j, hsrc);
         if (st != CKP_OK)
             goto out;
         if (!m->have_header) {
@@ -975,6 +1065,7 @@ out:
         p->nrec = rec0;
     }
     ckp_args_free(hargs);
+    ckp_args_free(hsrc);
     return st;
 }
 
@@ -1348,7 +1439,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
         ckp_env env;
         ckp_env_init(&env, ref, data_dir, NULL);
         env.partial = &p;
-        ckp_writer *w = ckp_writer_new(out, fmt, v->columns, v->ncolumns);
+        ckp_writer *w = ckp_verb_writer_new(v, &env, out, fmt);
         if (!w) {
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         } else {

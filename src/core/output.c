@@ -77,6 +77,7 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, si
     w->fmt = fmt;
     w->cols = cols;
     w->ncols = ncols;
+    w->nown = ncols;
     w->rowtxt = calloc(ncols ? ncols : 1, sizeof *w->rowtxt);
     w->rowlen = calloc(ncols ? ncols : 1, sizeof *w->rowlen);
     w->rowkind = calloc(ncols ? ncols : 1, sizeof *w->rowkind);
@@ -93,6 +94,46 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, si
         return NULL;
     }
     return w;
+}
+
+ckp_format ckp_writer_format(const ckp_writer *w) { return w->fmt; }
+
+ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
+                           ckp_writer_fill_fn fill, void *ctx)
+{
+    if (w->fmt == CKP_FMT_TABLE || ntail == 0 || w->allcols)
+        return CKP_OK; /* the table says it under the rows; one tail only */
+    size_t n = w->nown + ntail;
+    ckp_column *all = malloc(n * sizeof *all);
+    char **txt = calloc(n, sizeof *txt);
+    size_t *len = calloc(n, sizeof *len);
+    int *kind = calloc(n, sizeof *kind);
+    if (!all || !txt || !len || !kind) {
+        free(all);
+        free(txt);
+        free(len);
+        free(kind);
+        return CKP_ENOMEM;
+    }
+    memcpy(all, w->cols, w->nown * sizeof *all);
+    memcpy(all + w->nown, tail, ntail * sizeof *all);
+    for (size_t c = 0; c < w->cur; c++) {
+        txt[c] = w->rowtxt[c];
+        len[c] = w->rowlen[c];
+        kind[c] = w->rowkind[c];
+    }
+    free(w->rowtxt);
+    free(w->rowlen);
+    free(w->rowkind);
+    w->rowtxt = txt;
+    w->rowlen = len;
+    w->rowkind = kind;
+    w->allcols = all;
+    w->cols = all;
+    w->ncols = n;
+    w->fill = fill;
+    w->fill_ctx = ctx;
+    return CKP_OK;
 }
 
 /* Take text (len bytes, NUL-terminated, owned from now on; NULL = null) as
@@ -454,6 +495,10 @@ size_t ckp_writer_infinite(const ckp_writer *w) { return w->infinite; }
 
 ckp_status ckp_writer_end_row(ckp_writer *w)
 {
+    while (w->cur < w->nown)
+        put_cell(w, NULL, 0, 0);
+    if (w->fill)
+        w->fill(w->fill_ctx, w);
     while (w->cur < w->ncols)
         put_cell(w, NULL, 0, 0);
     w->ended++;
@@ -556,5 +601,6 @@ void ckp_writer_free(ckp_writer *w)
     free(w->fitw);
     free(w->text);
     free(w->fit);
+    free(w->allcols);
     free(w);
 }

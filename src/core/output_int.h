@@ -18,7 +18,11 @@ struct ckp_writer {
     FILE *out;
     ckp_format fmt;
     const ckp_column *cols;
-    size_t ncols;
+    size_t ncols;        /* all columns, the tail's included */
+    size_t nown;         /* the caller's own columns (before the tail) */
+    ckp_column *allcols; /* own + tail columns when a tail is set; owned */
+    ckp_writer_fill_fn fill; /* fills the tail columns of each row */
+    void *fill_ctx;
     size_t cur;          /* next cell index in the row */
     int header_done;
     int io_error;

@@ -3,30 +3,39 @@
  * one X(<name>) line below. */
 #include "chokepoint/verb.h"
 
+#include "chokepoint/merge.h"
+
+#include <stdio.h>
 #include <string.h>
 
-/* One line per verb, each ending with a backslash; X_END stays last. */
+/* One line per verb, each ending with a backslash; X_END stays last.  The
+ * second field: 1 when the verb computes from the store's flows (its rows
+ * carry the provenance columns below), 0 when it reads registers only. */
 #define X_END
 #define CKP_LIBRARY_VERBS(X) \
-    X(measures) \
-    X(dependency) \
-    X(chokepoints) \
-    X(surge) \
-    X(concentration) \
-    X(alternatives) \
-    X(production) \
-    X(info) \
-    X(diversion) \
-    X(mirror) \
-    X(unitvalue) \
+    X(measures, 0) \
+    X(dependency, 1) \
+    X(chokepoints, 1) \
+    X(surge, 1) \
+    X(concentration, 1) \
+    X(alternatives, 1) \
+    X(production, 0) \
+    X(info, 0) \
+    X(diversion, 1) \
+    X(mirror, 1) \
+    X(unitvalue, 1) \
     X_END
 
-#define X(name) extern const ckp_verb ckp_verb_##name;
+#define X(name, flows) extern const ckp_verb ckp_verb_##name;
 CKP_LIBRARY_VERBS(X)
 #undef X
 
-#define X(name) &ckp_verb_##name,
+#define X(name, flows) &ckp_verb_##name,
 static const ckp_verb *const registry[] = {CKP_LIBRARY_VERBS(X) NULL};
+#undef X
+
+#define X(name, flows) flows,
+static const unsigned char reads_flows[] = {CKP_LIBRARY_VERBS(X) 0};
 #undef X
 
 const ckp_verb *ckp_verb_find(const char *name)
@@ -44,6 +53,115 @@ const ckp_verb *ckp_verb_at(int i)
     return registry[i];
 }
 
+int ckp_verb_reads_flows(const ckp_verb *v)
+{
+    for (int i = 0; registry[i]; i++)
+        if (registry[i] == v)
+            return reads_flows[i];
+    return 0;
+}
+
+/* ---- provenance: what each row was computed from -------------------------
+ * The columns every row of a flow-reading verb carries after its own, in
+ * CSV and JSON (the table says it once, under the rows: ckp_verb_provenance).
+ * More per-row provenance fields go here: a column below and its cell in
+ * fill_provenance. */
+static const ckp_column provenance_cols[] = {
+    {"synthetic", CKP_COL_JSON, 0}, /* true: computed from synthetic sources only */
+    {"sources", CKP_COL_JSON, 0},   /* the store sources selected; CSV: joined by ';' */
+};
+
+/* The i-th source an answer in env may rest on, NULL past the last: the
+ * store's sources (*on: selected), or, for merge, the sources the partials'
+ * headers name (all on). */
+static const char *source_at(const ckp_env *env, int i, int *on, int *synthetic)
+{
+    *on = 1;
+    *synthetic = 0;
+    if (ckp_partial_replaying(env->partial))
+        return ckp_partial_source(env->partial, i, synthetic);
+    if (!env->store || i >= ckp_store_source_count(env->store))
+        return NULL;
+    *on = ckp_store_source_selected(env->store, i);
+    *synthetic = ckp_store_source_synthetic(env->store, i);
+    return ckp_store_source_name(env->store, i);
+}
+
+ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, size_t n)
+{
+    size_t len = 0;
+    int any = 0, synth = 0;
+    if (n)
+        names[0] = '\0';
+    for (int i = 0;; i++) {
+        int on, is_synth;
+        const char *name = source_at(env, i, &on, &is_synth);
+        if (!name)
+            break;
+        if (!on)
+            continue;
+        int k = snprintf(names + len, n - len, "%s%s", any ? ";" : "", name);
+        if (k < 0 || (size_t)k >= n - len)
+            return CKP_ELIMIT;
+        len += (size_t)k;
+        any = 1;
+        synth |= is_synth;
+    }
+    *synthetic = synth;
+    return CKP_OK;
+}
+
+static void fill_provenance(void *ctx, ckp_writer *w)
+{
+    const ckp_env *env = ctx;
+    char names[4096];
+    int synth = 0;
+    if (ckp_verb_provenance(env, &synth, names, sizeof names) != CKP_OK) {
+        /* more names than fit: the cells stay null rather than cut */
+        ckp_writer_null(w);
+        ckp_writer_null(w);
+        return;
+    }
+    if (ckp_writer_format(w) != CKP_FMT_JSON) {
+        ckp_writer_str(w, synth ? "true" : "false");
+        ckp_writer_str(w, names);
+        return;
+    }
+    ckp_writer_json(w, synth ? "true" : "false");
+    char arr[sizeof names * 2 + 4];
+    size_t o = 0;
+    arr[o++] = '[';
+    for (const char *p = names; *p;) {
+        const char *e = strchr(p, ';');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        if (o > 1)
+            arr[o++] = ',';
+        arr[o++] = '"';
+        for (size_t j = 0; j < k; j++) {
+            if (p[j] == '"' || p[j] == '\\')
+                arr[o++] = '\\';
+            arr[o++] = p[j];
+        }
+        arr[o++] = '"';
+        p += k + (e ? 1 : 0);
+    }
+    arr[o++] = ']';
+    arr[o] = '\0';
+    ckp_writer_json(w, arr);
+}
+
+ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, FILE *out, ckp_format fmt)
+{
+    ckp_writer *w = ckp_writer_new(out, fmt, v->columns, v->ncolumns);
+    if (w && ckp_verb_reads_flows(v) &&
+        ckp_writer_tail(w, provenance_cols, sizeof provenance_cols / sizeof *provenance_cols,
+                        fill_provenance, env) != CKP_OK) {
+        ckp_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
 ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                              int from_server, FILE *out, ckp_error *err)
 {
@@ -54,7 +172,7 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (npos < v->min_pos || (v->max_pos >= 0 && npos > v->max_pos))
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s takes %d to %d arguments",
                              v->name, v->min_pos, v->max_pos);
-    ckp_writer *w = ckp_writer_new(out, CKP_FMT_JSON, v->columns, v->ncolumns);
+    ckp_writer *w = ckp_verb_writer_new(v, env, out, CKP_FMT_JSON);
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     st = v->run(env, args, w, NULL, 0, err);

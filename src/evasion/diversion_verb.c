@@ -69,7 +69,7 @@ static const ckp_column columns[] = {
     {"production", CKP_COL_NUM, 0},
     {"seen", CKP_COL_STR, 0},
     {"freq", CKP_COL_STR, 0},
-    {"synthetic", CKP_COL_INT, 0},
+    /* then "synthetic" and "sources", as for every flow verb (verb.h) */
 };
 
 /* ---- production (USGS tables via the analytics module) ---------------------- */
@@ -381,7 +381,6 @@ static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const ch
         ckp_writer_num(w, h->production);
         ckp_writer_str(w, seen_text(h, has_target));
         ckp_writer_str(w, annual ? "annual" : "monthly");
-        ckp_writer_int(w, h->synthetic);
         ckp_status st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             free(buf);

@@ -70,7 +70,7 @@ static const ckp_column mirror_columns[] = {
     {"gap_z", CKP_COL_NUM, 2},
     {"reliability", CKP_COL_NUM, 3},
     {"partner_reliability", CKP_COL_NUM, 3},
-    {"synthetic", CKP_COL_INT, 0},
+    /* then "synthetic" and "sources", as for every flow verb (verb.h) */
 };
 
 static int flag_matches(const char *want, int flag)
@@ -152,7 +152,6 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
         ckp_writer_num(w, r->gap_z);
         ckp_writer_num(w, r->reliability);
         ckp_writer_num(w, r->partner_reliability);
-        ckp_writer_int(w, r->synthetic);
         if (ckp_writer_end_row(w) != CKP_OK)
             st = ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write output");
     }
@@ -220,7 +219,7 @@ static const ckp_column uv_columns[] = {
     {"likely_hs", CKP_COL_STR, 0},
     {"pair_z", CKP_COL_NUM, 2},
     {"flows", CKP_COL_INT, 0},
-    {"synthetic", CKP_COL_INT, 0},
+    /* then "synthetic" and "sources", as for every flow verb (verb.h) */
 };
 
 static const char *unit_name(int u)
@@ -288,7 +287,6 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
             ckp_writer_null(w);
         ckp_writer_num(w, r->pair_z);
         ckp_writer_int(w, r->n);
-        ckp_writer_int(w, r->synthetic);
         if (ckp_writer_end_row(w) != CKP_OK)
             st = ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write output");
     }

@@ -26,10 +26,11 @@ typedef struct page {
     int max_rows;
 } page;
 
-/* Run one view with parameters given as "name=value" strings; append the
- * section to `sections`. */
-static void add_view(page *pg, json_t *sections, const char *view, const char *const *kv,
-                     const char *pos)
+/* Run one view on env with parameters given as "name=value" strings; append
+ * the section to `sections`.  only_data: a section without rows (a note
+ * instead) is left out (the synthetic part shows what its scenario holds). */
+static void add_view_in(page *pg, ckp_env *env, json_t *sections, const char *view,
+                        const char *const *kv, const char *pos, int only_data)
 {
     ckp_args *a = ckp_args_new();
     if (!a)
@@ -46,8 +47,13 @@ static void add_view(page *pg, json_t *sections, const char *view, const char *c
         ckp_args_add_pos(a, pos);
     ckp_error err;
     ckp_error_clear(&err);
-    json_t *sec = ckp__report_view(pg->env, view, a, 0, pg->max_rows, &err);
+    json_t *sec = ckp__report_view(env, view, a, 0, pg->max_rows, &err);
     ckp_args_free(a);
+    if (sec && only_data && (!json_is_null(json_object_get(sec, "note")) ||
+                             json_array_size(json_object_get(sec, "rows")) == 0)) {
+        json_decref(sec);
+        return;
+    }
     if (!sec) {
         char msg[1024];
         sec = json_pack("{s:s, s:s, s:s, s:b, s:[], s:s, s:[], s:[], s:n}", "id", view, "title",
@@ -64,10 +70,16 @@ static void add_view(page *pg, json_t *sections, const char *view, const char *c
     json_array_append_new(sections, sec);
 }
 
+static void add_view(page *pg, json_t *sections, const char *view, const char *const *kv,
+                     const char *pos)
+{
+    add_view_in(pg, pg->env, sections, view, kv, pos, 0);
+}
+
 static json_t *chapter(json_t *chapters, const char *id, const char *title, const char *intro)
 {
-    json_t *c = json_pack("{s:s, s:s, s:s, s:[]}", "id", id, "title", title, "intro",
-                          intro ? intro : "", "sections");
+    json_t *c = json_pack("{s:s, s:s, s:s, s:[], s:s}", "id", id, "title", title, "intro",
+                          intro ? intro : "", "sections", "part", "main");
     json_array_append_new(chapters, c);
     return json_object_get(c, "sections");
 }
@@ -95,17 +107,153 @@ static json_t *store_meta(ckp_env *env)
         json_array_append_new(srcs, json_pack("{s:s, s:b}", "name",
                                               ckp_store_source_name(store, i), "synthetic",
                                               ckp_store_source_synthetic(store, i)));
-    return json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:i, s:I, s:o}", "dir",
+    json_t *sel = json_array();
+    for (int i = 0; i < ckp_store_source_count(store); i++)
+        if (ckp_store_source_selected(store, i))
+            json_array_append_new(sel, json_string(ckp_store_source_name(store, i)));
+    json_t *meta = json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:i, s:I, s:o}", "dir",
                      ckp_store_dir(env->store_dir), "rows", (json_int_t)info.rows, "periods",
                      info.periods, "period_min", pmin, "period_max", pmax, "reporters",
                      info.reporters, "partners", info.partners, "products", info.products,
                      "bytes", (json_int_t)info.bytes, "sources", srcs);
+    /* the sources the main chapters were computed from */
+    if (meta)
+        json_object_set_new(meta, "selected", sel);
+    else
+        json_decref(sel);
+    return meta;
 }
 
 static const char *iso3(ckp_env *env, int id)
 {
     const ckp_country *c = ckp_ref_country(env->ref, id);
     return c ? c->iso3 : "?";
+}
+
+/* A chapter for the synthetic part: marked, and dropped again when none of
+ * its sections had data. */
+static json_t *part_chapter(json_t *chapters, const char *id, const char *title,
+                            const char *intro, int synthetic)
+{
+    json_t *secs = chapter(chapters, id, title, intro);
+    if (synthetic)
+        json_object_set_new(json_array_get(chapters, json_array_size(chapters) - 1), "part",
+                            json_string("synthetic"));
+    return secs;
+}
+
+static void drop_if_empty(json_t *chapters, json_t *secs)
+{
+    size_t n = json_array_size(chapters);
+    if (n && json_array_size(secs) == 0)
+        json_array_remove(chapters, n - 1);
+}
+
+/* One chapter per controlled product group: the issuer's exports, the
+ * targets' dependency, concentration, production (not in a synthetic part:
+ * USGS tables, not flows), chokepoints, mirror gaps, unit values.  prefix
+ * and tprefix go before the chapter ids and titles. */
+static void add_groups(page *pg, ckp_env *env, json_t *chapters, const char *prefix,
+                       const char *tprefix, int synthetic)
+{
+    ckp__rgroup *groups = calloc(MAX_GROUPS, sizeof *groups);
+    int ng = groups ? ckp__report_group_list(env, groups, MAX_GROUPS) : 0;
+    for (int g = 0; g < ng; g++) {
+        ckp__rgroup *r = &groups[g];
+        char id[200], title[500], intro[1024];
+        snprintf(id, sizeof id, "%sgroup-%s", prefix, r->name);
+        snprintf(title, sizeof title, "%s%s", tprefix, r->name);
+        snprintf(intro, sizeof intro, "%s. Controlled by: %s.", r->label, r->measures);
+        json_t *secs = part_chapter(chapters, id, title, intro, synthetic);
+        char hs[sizeof r->hs + 4];
+        snprintf(hs, sizeof hs, "hs=%s", r->hs);
+        for (int i = 0; i < r->nissuers; i++) {
+            char rep[32];
+            snprintf(rep, sizeof rep, "reporter=%s", iso3(env, r->issuers[i]));
+            const char *kv[] = {rep, hs, NULL};
+            add_view_in(pg, env, secs, "exports", kv, NULL, synthetic);
+        }
+        for (int i = 0; i < r->ntargets && i < 3; i++) {
+            char imp[32];
+            snprintf(imp, sizeof imp, "importer=%s", iso3(env, r->targets[i]));
+            const char *kv[] = {imp, hs, NULL};
+            add_view_in(pg, env, secs, "dependency", kv, NULL, synthetic);
+        }
+        const char *kv_exp[] = {hs, "side=exporter", NULL};
+        add_view_in(pg, env, secs, "concentration", kv_exp, NULL, synthetic);
+        const char *kv_hs[] = {hs, NULL};
+        if (!synthetic)
+            add_view_in(pg, env, secs, "production", kv_hs, NULL, 0);
+        add_view_in(pg, env, secs, "chokepoints", kv_hs, NULL, synthetic);
+        add_view_in(pg, env, secs, "mirror", kv_hs, NULL, synthetic);
+        add_view_in(pg, env, secs, "unitvalue", kv_hs, NULL, synthetic);
+        if (synthetic)
+            drop_if_empty(chapters, secs);
+    }
+    free(groups);
+}
+
+/* diversion: one section per targeted measure */
+static void add_diversion(page *pg, ckp_env *env, json_t *chapters, const char *prefix,
+                          const char *tprefix, int synthetic)
+{
+    const ckp_measures *ms = NULL;
+    if (ckp_measures_from_env(env, &ms, NULL) != CKP_OK || !ms)
+        return;
+    json_t *secs = NULL;
+    int nd = 0;
+    for (int i = 0; i < ckp_measures_count(ms) && nd < MAX_DIVERSION; i++) {
+        const ckp_measure *m = ckp_measures_at(ms, i);
+        if (m->all_targets || m->nhs > 200 || m->nissuers != 1)
+            continue;
+        if (!secs) {
+            char id[200], title[300];
+            snprintf(id, sizeof id, "%sdiversion", prefix);
+            snprintf(title, sizeof title, "%sDiversion after the measures", tprefix);
+            secs = part_chapter(chapters, id, title,
+                                "For each measure that bans or licenses exports to named "
+                                "countries: the third countries whose trade grew as if goods "
+                                "were rerouted through them.", synthetic);
+        }
+        char mid[128];
+        snprintf(mid, sizeof mid, "measure=%s", m->id);
+        const char *kv[] = {mid, NULL};
+        add_view_in(pg, env, secs, "diversion", kv, NULL, synthetic);
+        nd++;
+    }
+    if (secs && synthetic)
+        drop_if_empty(chapters, secs);
+}
+
+/* The main chapters rest on the real sources (the default): each synthetic
+ * source of the store then gets its own part, computed from it alone and
+ * marked, after them.  Nothing when the main chapters are synthetic
+ * already (--source synthetic, or a store with no real source). */
+static void add_synthetic_part(page *pg, json_t *chapters)
+{
+    const ckp_store *store = NULL;
+    if (ckp_env_store(pg->env, &store, NULL) != CKP_OK || !store)
+        return;
+    for (int i = 0; i < ckp_store_source_count(store); i++)
+        if (ckp_store_source_selected(store, i) && ckp_store_source_synthetic(store, i))
+            return; /* the main chapters are the synthetic ones */
+    for (int i = 0; i < ckp_store_source_count(store); i++) {
+        if (!ckp_store_source_synthetic(store, i))
+            continue;
+        const char *name = ckp_store_source_name(store, i);
+        ckp_env senv;
+        ckp_env_init(&senv, pg->env->ref, pg->env->data_dir, pg->env->store_dir);
+        senv.sources = name;
+        const ckp_store *ss = NULL;
+        if (ckp_env_store(&senv, &ss, NULL) == CKP_OK) {
+            char prefix[200], tprefix[200];
+            snprintf(prefix, sizeof prefix, "synthetic-%s-", name);
+            snprintf(tprefix, sizeof tprefix, "SYNTHETIC %s: ", name);
+            add_groups(pg, &senv, chapters, prefix, tprefix, 1);
+            add_diversion(pg, &senv, chapters, prefix, tprefix, 1);
+        }
+        ckp_env_close(&senv);
+    }
 }
 
 static json_t *build(page *pg)
@@ -127,60 +275,8 @@ static json_t *build(page *pg)
                            "since when.");
     add_view(pg, secs, "measures", NULL, NULL);
 
-    ckp__rgroup *groups = calloc(MAX_GROUPS, sizeof *groups);
-    int ng = groups ? ckp__report_group_list(env, groups, MAX_GROUPS) : 0;
-    for (int g = 0; g < ng; g++) {
-        ckp__rgroup *r = &groups[g];
-        char id[80], title[400], intro[1024];
-        snprintf(id, sizeof id, "group-%s", r->name);
-        snprintf(title, sizeof title, "%s", r->name);
-        snprintf(intro, sizeof intro, "%s. Controlled by: %s.", r->label, r->measures);
-        secs = chapter(chapters, id, title, intro);
-        char hs[sizeof r->hs + 4];
-        snprintf(hs, sizeof hs, "hs=%s", r->hs);
-        for (int i = 0; i < r->nissuers; i++) {
-            char rep[32];
-            snprintf(rep, sizeof rep, "reporter=%s", iso3(env, r->issuers[i]));
-            const char *kv[] = {rep, hs, NULL};
-            add_view(pg, secs, "exports", kv, NULL);
-        }
-        for (int i = 0; i < r->ntargets && i < 3; i++) {
-            char imp[32];
-            snprintf(imp, sizeof imp, "importer=%s", iso3(env, r->targets[i]));
-            const char *kv[] = {imp, hs, NULL};
-            add_view(pg, secs, "dependency", kv, NULL);
-        }
-        const char *kv_exp[] = {hs, "side=exporter", NULL};
-        add_view(pg, secs, "concentration", kv_exp, NULL);
-        const char *kv_hs[] = {hs, NULL};
-        add_view(pg, secs, "production", kv_hs, NULL);
-        add_view(pg, secs, "chokepoints", kv_hs, NULL);
-        add_view(pg, secs, "mirror", kv_hs, NULL);
-        add_view(pg, secs, "unitvalue", kv_hs, NULL);
-    }
-    free(groups);
-
-    /* diversion: one section per targeted measure */
-    const ckp_measures *ms = NULL;
-    if (ckp_measures_from_env(env, &ms, NULL) == CKP_OK && ms) {
-        secs = NULL;
-        int nd = 0;
-        for (int i = 0; i < ckp_measures_count(ms) && nd < MAX_DIVERSION; i++) {
-            const ckp_measure *m = ckp_measures_at(ms, i);
-            if (m->all_targets || m->nhs > 200 || m->nissuers != 1)
-                continue;
-            if (!secs)
-                secs = chapter(chapters, "diversion", "Diversion after the measures",
-                               "For each measure that bans or licenses exports to named "
-                               "countries: the third countries whose trade grew as if goods "
-                               "were rerouted through them.");
-            char mid[128];
-            snprintf(mid, sizeof mid, "measure=%s", m->id);
-            const char *kv[] = {mid, NULL};
-            add_view(pg, secs, "diversion", kv, NULL);
-            nd++;
-        }
-    }
+    add_groups(pg, env, chapters, "", "", 0);
+    add_diversion(pg, env, chapters, "", "", 0);
 
     if (pg->opts->shipments) {
         secs = chapter(chapters, "screening", "Screening",
@@ -188,6 +284,7 @@ static json_t *build(page *pg)
                        "lists, the measures in force, the party lists and the diversion hubs.");
         add_view(pg, secs, "screen", NULL, pg->opts->shipments);
     }
+    add_synthetic_part(pg, chapters); /* last, after everything real */
     return doc;
 }
 

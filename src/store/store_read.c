@@ -684,6 +684,32 @@ ckp_status ckp_store_select_sources(ckp_store *s, const char *spec, ckp_error *e
     }
     if (!any)
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--source is empty");
+    /* a synthetic figure is never added to a real one: a selection that
+     * holds both kinds is refused, naming them */
+    int nreal = 0, nsynth = 0;
+    for (int i = 0; i < s->nsources; i++)
+        if (on[i] && s->source_synth[i])
+            nsynth++;
+        else if (on[i])
+            nreal++;
+    if (nreal && nsynth) {
+        char names[2][512];
+        size_t len[2] = {0, 0};
+        names[0][0] = names[1][0] = '\0';
+        for (int i = 0; i < s->nsources; i++) {
+            int k = s->source_synth[i];
+            if (!on[i] || len[k] >= sizeof names[k])
+                continue;
+            int w = snprintf(names[k] + len[k], sizeof names[k] - len[k], "%s%s",
+                             len[k] ? ", " : "", s->source_name[i]);
+            len[k] += w > 0 ? (size_t)w : 0;
+        }
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                             "--source '%s' mixes real sources (%s) with synthetic ones (%s): "
+                             "their figures are never added together; ask for one kind "
+                             "(real, synthetic or source names of one kind)",
+                             spec, names[0], names[1]);
+    }
     memcpy(s->source_on, on, sizeof on);
     return CKP_OK;
 }

@@ -15,11 +15,34 @@ try {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
   const options = await page.$$eval('#product option', (os) => os.map((o) => o.value).filter(Boolean));
   check(options.length > 0, `product groups offered (${options.join(', ')})`);
+  // the source selector (issue 17): the real sources by default, or one
+  // synthetic scenario alone; never the two added together
+  const srcOpts = await page.$$eval('#source option', (os) => os.map((o) => o.value));
+  check(srcOpts[0] === '' && srcOpts.includes('synth-antimony-2024') && !srcOpts.includes('china-customs'),
+    `source selector: real sources, then each synthetic scenario (${srcOpts.join(', ')})`);
+  const exportsCard = async () => page.evaluate(() => {
+    const card = document.querySelector('#v-exports section.card');
+    return { synthetic: !!(card && card.classList.contains('synthetic')),
+             badge: !!document.querySelector('#v-exports .badge.synth'),
+             caption: (document.querySelector('#v-exports .caption') || {}).textContent || '',
+             note: (document.getElementById('source-note') || {}).textContent || '' };
+  });
+  await page.selectOption('#product', 'gallium');
+  await page.waitForSelector('#v-exports[data-rows]', { timeout: 30000 });
+  const realRows = Number(await page.getAttribute('#v-exports', 'data-rows'));
+  let card = await exportsCard();
+  check(realRows > 0 && !card.synthetic && !card.badge && /china-customs/.test(card.caption) && !/synth/.test(card.caption),
+    `default: gallium from the real sources only, no SYNTHETIC badge (${realRows} rows)`);
+  await page.selectOption('#source', 'synth-antimony-2024');
+  await page.waitForSelector('#v-exports[data-rows]', { timeout: 30000 });
   const product = options.includes('antimony') ? 'antimony' : options[0];
   await page.selectOption('#product', product);
   await page.waitForSelector('#v-exports[data-rows]', { timeout: 30000 });
   const exportsRows = Number(await page.getAttribute('#v-exports', 'data-rows'));
   check(exportsRows > 0, `picked ${product}: the exports view has rows (${exportsRows})`);
+  card = await exportsCard();
+  check(card.synthetic && card.badge && /SYNTHETIC/.test(card.note) && !/china-customs/.test(card.caption),
+    `a synthetic scenario selected: the views are marked SYNTHETIC and come from it alone ("${card.note}")`);
   const points = await page.evaluate(() => {
     const c = document.querySelector('#v-exports canvas');
     const ch = c && window.Chart && Chart.getChart(c);

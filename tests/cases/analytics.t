@@ -7,7 +7,7 @@ $ chokepoint ingest -q --store $TMP/an.store --source comtrade-cn-monthly $DATA/
 
 # dependency: the US imports all its natural graphite flakes from China (reported)
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2023 --format json
-> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China"}
+> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","synthetic":false,"sources":["comtrade-cn-monthly","comtrade"]}
 
 # before 2020 the store has no US import report: China's export reports stand in
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2019 --format csv | cut -d, -f1-9,14
@@ -21,15 +21,18 @@ $ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --perio
 # 2025 months of zero trade in the real series (the reporter index is per source)
 $ chokepoint ingest -q --store $TMP/mix.store --source comtrade-cn-monthly $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint synth -q --out $TMP/mix.csv --scenario antimony-2024 --rows 1 && chokepoint ingest -q --store $TMP/mix.store --synthetic $TMP/mix.csv && chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --format csv | tail -1 | cut -d, -f4,10
 > 2024-12,
-$ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source all --format csv | tail -1 | cut -d, -f4
-> 2025-06
+# (the two are never summed: --source all, which went on to 2025-06 with the
+# synthetic months, is refused on this store)
+$ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source all --format csv
+? 2
+! mixes real sources \(comtrade-cn-monthly\) with synthetic ones \(flows\)
 
 # nothing in the real sources, but the store has a synthetic one: an empty
 # answer says so on stderr (stdout keeps only the header)
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --format csv
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name
-! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source all includes it
-$ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source all --format csv | cut -d, -f4 | sed -n 2p
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources
+! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source synthetic answers from it alone
+$ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format csv | cut -d, -f4 | sed -n 2p
 > CHN
 
 # surge by partner around China's gallium/germanium licensing (2023-08-01)
@@ -43,7 +46,7 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | tail -1 | cut -d, -f1-4,10,15
 > CHN,USA,250410,change,event,CN-2023-39 (2023-12-01)
 
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before$'
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,false,'
 > 12
 
 # a month with a value and quantity 0: unit value null, never inf
@@ -71,7 +74,7 @@ $ chokepoint concentration --hs gallium --side producer --format csv | sed -n 1,
 
 # germanium: the USGS tables give no country figures (NA, W withheld)
 $ chokepoint concentration --hs germanium --side producer --format csv | grep ',USA,'
-> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,
+> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,false,
 
 $ chokepoint concentration --hs 261710 --side producer --period 2022 --format csv | sed -n 2p | cut -d, -f1-7
 > 261710,2022,producer,CHN,40000,0.4813,1

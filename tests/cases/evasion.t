@@ -19,7 +19,7 @@ $ chokepoint diversion --store st --issuer CHN --target USA --hs 282580 --date 2
 ~ "hub":"THA","rank":1
 ~ "explanation":"Thailand: imports of 282580 from China ×[0-9.]+ \(\$[0-9.]+[kM] → \$[0-9.]+[kM] a month\) after 2024-12-03, exports of 282580 to United States of America
 ~ uncontrolled products ×[01]\.[0-9]
-~ "synthetic":1
+~ "synthetic":true,"sources":\["synth-1"\]
 
 # the Eurasian roundabout: Armenia, Kazakhstan, Kyrgyzstan among the top 5;
 # Russia reports nothing from 2022 (the onward leg comes from the hubs' own exports)

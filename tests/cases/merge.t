@@ -18,7 +18,7 @@ $ awk -F, 'NR==1{h=$0;next}{f="y" substr($1,1,4) ".csv"; if(!(f in s)){print h >
 # (periods, values, quantities), tables, and a trailer counting the lines
 # between header and trailer
 $ chokepoint dependency --importer USA --hs antimony --input y2024.csv --partial > dep24.jsonl && head -2 dep24.jsonl | sed 's/"id":"[0-9a-f]\{16\}"/"id":"ID"/' && tail -1 dep24.jsonl | sed 's/"id":"[0-9a-f]\{16\}"/"id":"ID"/' && expr $(wc -l < dep24.jsonl) - 2
-> {"partial":"chokepoint","version":2,"id":"ID","verb":"dependency","args":{"importer":["USA"],"hs":["antimony"]}}
+> {"partial":"chokepoint","version":2,"id":"ID","verb":"dependency","args":{"importer":["USA"],"hs":["antimony"]},"sources":{"real":["flows"],"synthetic":[]}}
 > {"hs":"261710","reporter":"USA","partner":"BOL","flow":"M","period":[202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412],"value":[153718,129735,124334,123613,163615,158431,190014,220355,162090,164221,157665,189778],"qty":[34587,37108,29908,27644,38491,45671,48242,53570,43926,40404,38314,38198]}
 > {"end":"chokepoint","id":"ID","records":86}
 > 86
@@ -68,17 +68,18 @@ $ chokepoint chokepoints --store st --format csv > whole.csv && for f in r*.csv;
 > same
 
 # the real shipped flows, one shard per source file (monthly and annual rows
-# of the same flows: the annual row is preferred for its year, as in the store)
+# of the same flows: the annual row is preferred for its year, as in the store;
+# the shards' sources are named by --input, so only their names differ)
 $ chokepoint ingest -q --store real.st --source comtrade-cn-monthly $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint ingest -q --store real.st $DATA/flows/comtrade-annual/graphite_trade_data.csv && cp $DATA/flows/china-critmin-monthly/china_exports_monthly.csv real1.csv && cp $DATA/flows/comtrade-annual/graphite_trade_data.csv real2.csv && echo ok
 > ok
 
-$ bash $CASES/merge_shards.sh real.st 'real*.csv' json dependency --importer USA --hs 250410
+$ NOSOURCES=1 bash $CASES/merge_shards.sh real.st 'real*.csv' json dependency --importer USA --hs 250410
 ~ ^same: [0-9]+ lines$
 
-$ bash $CASES/merge_shards.sh real.st 'real*.csv' json concentration --hs 250410 --side exporter
+$ NOSOURCES=1 bash $CASES/merge_shards.sh real.st 'real*.csv' json concentration --hs 250410 --side exporter
 ~ ^same: [0-9]+ lines$
 
-$ bash $CASES/merge_shards.sh real.st 'real*.csv' csv surge --reporter CHN --hs 811292 --event 2023-08-01
+$ NOSOURCES=1 bash $CASES/merge_shards.sh real.st 'real*.csv' csv surge --reporter CHN --hs 811292 --event 2023-08-01
 ~ ^same: [0-9]{2,} lines$
 
 # partials of different parameters: the file and line of the odd header
@@ -167,3 +168,12 @@ $ chokepoint dependency --importer USA --hs 261710 --input y2024.csv --partial >
 $ for i in 1 2; do printf '{"partial":"chokepoint","version":2,"id":"big%s","verb":"dependency","args":{"importer":["USA"],"hs":["854231"]}}\n{"hs":"854231","reporter":"USA","partner":"CHN","flow":"M","period":[202100],"value":[1e308],"qty":[null]}\n{"end":"chokepoint","id":"big%s","records":1}\n' $i $i > big$i.jsonl; done; chokepoint merge --format csv big1.jsonl big2.jsonl
 ! ^chokepoint: merge: the values summed here exceed the range of a double
 ? 1
+
+# the rows say which sources the partials came from; real and synthetic
+# partials are never merged into one figure
+$ chokepoint merge --format json dep24.jsonl | head -1 | grep -o '"synthetic":.*'
+> "synthetic":false,"sources":["flows"]}
+$ chokepoint ingest -q --store syn.st --synthetic y2024.csv && chokepoint dependency --importer USA --hs antimony --store syn.st --partial > dep24s.jsonl && chokepoint merge --format json dep24s.jsonl | head -1 | grep -o '"synthetic":.*' && chokepoint merge dep24.jsonl dep24s.jsonl
+> "synthetic":true,"sources":["flows"]}
+? 1
+! a partial of synthetic source 'flows', but others are of real source 'flows': real and synthetic figures are never merged

@@ -16,6 +16,13 @@ for shard in $glob; do
   parts+=("$shard.$tag.part")
 done
 chokepoint merge --format "$fmt" "${parts[@]}" >"$got" || exit 1
+# NOSOURCES=1: the shards' sources are named after their files' formats
+# (--input), the store's by ingest --source: compare all but the names
+if [ "${NOSOURCES:-}" = 1 ]; then
+  for f in "$want" "$got"; do
+    sed -E 's/,"sources":\[[^]]*\]//; s/,(true|false),[^,]*$/,\1,/' "$f" >"$f.ns" && mv "$f.ns" "$f"
+  done
+fi
 if cmp -s "$want" "$got"; then
   echo "same: $(wc -l <"$want") lines"
 else

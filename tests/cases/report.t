@@ -24,6 +24,26 @@ $ chokepoint synth --out $TMP/s.csv --rows 5000 --scenario antimony-2024 --quiet
 > "synthetic":true
 $ chokepoint report --store $TMP/st --out - --title 'A <b>test</b>' | grep -c 'A &lt;b&gt;test&lt;/b&gt;'
 > 2
+# real and synthetic are never added together (issue 17): a store with
+# China's real 811292 exports and a synthetic world.  The gallium chapter's
+# exports chart for 2023-01 is the real 19.09 M (it was 28.1 M, the two
+# summed, marked synthetic); the synthetic world has its own part, after
+# every real chapter, computed from it alone
+$ chokepoint ingest -q --store $TMP/mix --source china-critmin-monthly $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint synth -q --out $TMP/sw.csv --seed 1 --rows 300000 --scenario all && chokepoint ingest -q --store $TMP/mix --source synth-world --synthetic $TMP/sw.csv && chokepoint report --store $TMP/mix --out $TMP/mix.html 2>/dev/null && python3 $CASES/report_data.py $TMP/mix.html group-gallium exports 2023-01
+> group-gallium exports 2023-01 19086385 synthetic=false sources=china-critmin-monthly
+> synthetic-synth-world-group-gallium exports 2023-01 9014056 synthetic=true sources=synth-world
+$ python3 $CASES/report_data.py $TMP/mix.html
+> main 13, synthetic 9
+# --source: the whole report from the synthetic world (no second part); a
+# mix is refused, naming the sources
+$ chokepoint report --store $TMP/mix --source synthetic --out $TMP/mix-s.html 2>/dev/null && python3 $CASES/report_data.py $TMP/mix-s.html group-gallium exports 2023-01 && python3 $CASES/report_data.py $TMP/mix-s.html
+> group-gallium exports 2023-01 9014056 synthetic=true sources=synth-world
+> main 13
+$ chokepoint report --store $TMP/mix --source all --out $TMP/mix-a.html
+? 2
+! mixes real sources \(china-critmin-monthly\) with synthetic ones \(synth-world\)
+$ test -e $TMP/mix-a.html || echo none
+> none
 $ chokepoint serve --help
 ~ 127\.0\.0\.1:8080
 $ chokepoint serve --addr nonsense

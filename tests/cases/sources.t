@@ -16,11 +16,23 @@ $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 
 > CHN,500,0.5000
 > THA,500,0.5000
 
-$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test,customs --format csv | cut -d, -f4
-> supplier
-> CHN
-> THA
-> MEX
+# a real and a synthetic source are never added together: asking for both
+# is a usage error naming them (the sum was CHN 1,400, THA 500, MEX 100)
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test,customs --format csv
+? 2
+! --source 'synth-test,customs' mixes real sources \(customs\) with synthetic ones \(synth-test\)
+>>> 0
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source all --format json
+? 2
+! mixes real sources \(customs\) with synthetic ones \(synth-test\)
+
+# every row says what it was computed from: synthetic, and the sources
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --format json | head -1 | grep -o '"synthetic":.*'
+> "synthetic":false,"sources":["customs"]}
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test --format csv | cut -d, -f4,16-
+> supplier,synthetic,sources
+> CHN,true,synth-test
+> THA,true,synth-test
 
 $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source nosuch
 ! --source: the store has no source named 'nosuch'

@@ -8,7 +8,7 @@ $ chokepoint synth -q --out $TMP/term.csv --scenario antimony-2024 --rows 20000 
 > 0
 
 # dependency prints 15 columns: at 80, who supplies, how much, what share, reported or mirror
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --width 80
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80
 > period  supplier        value   share  rank  source    supplier_name
 > 2024    CHN       143,432,295  0.8379     1  reported  China
 > 2024    BEL         9,819,724  0.0574     2  reported  Belgium
@@ -19,9 +19,12 @@ $ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs
 >
 > 8 columns not shown: importer, hs, hhi, top_share, total, suppliers, qty,
 > cif_fob. 1 cell shortened (…). --wide shows every column in full.
+>
+> SYNTHETIC: these rows were computed from synthetic sources only (synth):
+> generated flows, not observed trade.
 
 # at 200 every column fits, the key ones first
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --width 200
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 200
 > period  supplier        value   share  rank  source    supplier_name                     importer  hs          hhi  top_share        total  suppliers         qty  cif_fob
 > 2024    CHN       143,432,295  0.8379     1  reported  China                             USA       antimony  7,085     0.8379  171,190,532          6  15,620,044
 > 2024    BEL         9,819,724  0.0574     2  reported  Belgium                           USA       antimony  7,085     0.8379  171,190,532          6     794,290
@@ -29,32 +32,36 @@ $ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs
 > 2024    MEX         4,761,623  0.0278     4  reported  Mexico                            USA       antimony  7,085     0.8379  171,190,532          6     531,594
 > 2024    THA         4,039,515  0.0236     5  reported  Thailand                          USA       antimony  7,085     0.8379  171,190,532          6     369,460
 > 2024    BOL         2,026,832  0.0118     6  reported  Bolivia (Plurinational State of)  USA       antimony  7,085     0.8379  171,190,532          6     352,881
+>
+> SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 
 # not on a terminal and no --width: the table as it always was
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --format table | head -2
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --format table | head -2
 > importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name
 > USA       antimony  2024    CHN       143,432,295  0.8379     1  7,085  reported     0.8379  171,190,532          6  15,620,044           China
 
 # --wide: every column in full even at a given width; CSV ignores the width
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --width 80 --wide | head -1
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --wide | head -1
 > importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name
 
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --width 80 --format csv | head -2
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name
-> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --format csv | head -2
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources
+> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,true,synth
 
-# diversion: the explanation (400 characters) wrapped under its hub
-$ chokepoint diversion --store $TMP/term.store --source all --measure CN-2024-46 --limit 2 --width 80
+# diversion: the explanation (400 characters) wrapped under its hub.  From
+# the synthetic source alone: China's real exports are no longer added to the
+# synthetic ones (THA scored 0.423 on the sum, 9.1x from $783k)
+$ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 2 --width 80
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target
-> THA     1  0.423                  9.10                124.96  CHN     USA
->     Thailand: imports of the 10 codes of CN-2024-46 from China ×9.1 ($783k →
+> THA     1  0.449                  9.41                124.96  CHN     USA
+>     Thailand: imports of the 10 codes of CN-2024-46 from China ×9.4 ($757k →
 >     $7.1M a month) after 2024-12-03, exports of the 10 codes of CN-2024-46 to
 >     United States of America ×125 ($43k → $5.4M a month); uncontrolled products
 >     ×1.0; onward leg lags by 0 months; Thailand produces none (not a USGS-listed
 >     producer of antimony, indium, gallium, germanium, niobium, vanadium);
 >     exports to United States of America = 70 % of its imports of it. [SYNTHETIC
 >     data]
-> MEX     2  0.162                  6.04                  8.87  CHN     USA
+> MEX     2  0.172                  6.04                  8.87  CHN     USA
 >     Mexico: imports of the 10 codes of CN-2024-46 from China ×6.0 ($458k → $2.8M
 >     a month) after 2024-12-03, exports of the 10 codes of CN-2024-46 to United
 >     States of America ×8.9 ($260k → $2.3M a month); uncontrolled products ×1.0;
@@ -62,22 +69,26 @@ $ chokepoint diversion --store $TMP/term.store --source all --measure CN-2024-46
 >     indium, gallium, germanium, niobium, vanadium combined (USGS); exports to
 >     United States of America = 72 % of its imports of it. [SYNTHETIC data]
 >
-> 21 columns not shown: hs, date, growth_control, measure, destination,
+> 20 columns not shown: hs, date, growth_control, measure, destination,
 > issuer_to_hub_before, issuer_to_hub_after, hub_to_target_before,
 > hub_to_target_after, growth_control_issuer_to_hub, growth_control_hub_to_target,
 > did_issuer_to_hub, did_hub_to_target, growth_issuer_to_target, share, lag,
-> reexport_ratio, production, seen, freq, synthetic. --wide shows every column in
-> full.
+> reexport_ratio, production, seen, freq. --wide shows every column in full.
+>
+> SYNTHETIC: these rows were computed from synthetic sources only (synth):
+> generated flows, not observed trade.
 
-$ chokepoint diversion --store $TMP/term.store --source all --measure CN-2024-46 --limit 1 --width 200
+$ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 1 --width 200
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target  hs                                                                     date        growth_control  measure     destination
-> THA     1  0.423                  9.10                124.96  CHN     USA     811292;811299;282560;285000;285390;261710;811010;811020;811090;282580  2024-12-03            0.99  CN-2024-46  USA
->     Thailand: imports of the 10 codes of CN-2024-46 from China ×9.1 ($783k → $7.1M a month) after 2024-12-03, exports of the 10 codes of CN-2024-46 to United States of America ×125 ($43k → $5.4M a
+> THA     1  0.449                  9.41                124.96  CHN     USA     811292;811299;282560;285000;285390;261710;811010;811020;811090;282580  2024-12-03            0.99  CN-2024-46  USA
+>     Thailand: imports of the 10 codes of CN-2024-46 from China ×9.4 ($757k → $7.1M a month) after 2024-12-03, exports of the 10 codes of CN-2024-46 to United States of America ×125 ($43k → $5.4M a
 >     month); uncontrolled products ×1.0; onward leg lags by 0 months; Thailand produces none (not a USGS-listed producer of antimony, indium, gallium, germanium, niobium, vanadium); exports to United
 >     States of America = 70 % of its imports of it. [SYNTHETIC data]
 >
-> 16 columns not shown: issuer_to_hub_before, issuer_to_hub_after, hub_to_target_before, hub_to_target_after, growth_control_issuer_to_hub, growth_control_hub_to_target, did_issuer_to_hub,
-> did_hub_to_target, growth_issuer_to_target, share, lag, reexport_ratio, production, seen, freq, synthetic. --wide shows every column in full.
+> 15 columns not shown: issuer_to_hub_before, issuer_to_hub_after, hub_to_target_before, hub_to_target_after, growth_control_issuer_to_hub, growth_control_hub_to_target, did_issuer_to_hub,
+> did_hub_to_target, growth_issuer_to_target, share, lag, reexport_ratio, production, seen, freq. --wide shows every column in full.
+>
+> SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 
 # hs: the descriptions under the code
 $ chokepoint hs 8110 --edition 2022 --width 80
@@ -119,7 +130,7 @@ $ chokepoint measures --issuer CHN --width 80
 > shows every column in full.
 
 # on a real terminal (script gives one) the layout is the default, at $COLUMNS
-$ COLUMNS=80 script -qec "chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024" /dev/null | tr -d '\r' | head -2
+$ COLUMNS=80 script -qec "chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024" /dev/null | tr -d '\r' | head -2
 > period  supplier        value   share  rank  source    supplier_name
 > 2024    CHN       143,432,295  0.8379     1  reported  China
 
@@ -153,7 +164,7 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart -
 > ▲ CN-2023-23 2023-08-01; ▲ CN-2024-46 2024-12-03; ▲ CN-2025-10 2025-02-04 (outside the series); • flagged: 2019-04 shift_down, 2021-01 shift_up, 2024-11 spike
 
 # --chart: the suppliers' shares as bars
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --chart --width 80
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 80
 > USA's imports of antimony in 2024 by supplier (as the importer reports), total
 > 171,190,532
 > CHN China             █████████████████████████████████████████          83.8 %
@@ -162,8 +173,11 @@ $ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs
 > MEX Mexico            █▍                                                  2.8 %
 > THA Thailand          █▏                                                  2.4 %
 > BOL Bolivia (Plurin…  ▋                                                   1.2 %
+>
+> SYNTHETIC: these rows were computed from synthetic sources only (synth):
+> generated flows, not observed trade.
 
-$ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs antimony --period 2024 --chart --width 200
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 200
 > USA's imports of antimony in 2024 by supplier (as the importer reports), total 171,190,532
 > CHN China             █████████████████████████████████████████████████████████████████████████████████████████████████████████████████████████████████████████████▋                             83.8 %
 > BEL Belgium           █████████▊                                                                                                                                                                  5.7 %
@@ -171,6 +185,8 @@ $ chokepoint dependency --store $TMP/term.store --source all --importer USA --hs
 > MEX Mexico            ████▊                                                                                                                                                                       2.8 %
 > THA Thailand          ████                                                                                                                                                                        2.4 %
 > BOL Bolivia (Plurin…  ██                                                                                                                                                                          1.2 %
+>
+> SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 
 
 # match: the explanation under its hit

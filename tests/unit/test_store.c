@@ -176,6 +176,14 @@ CKP_TEST(store_reporter_has_by_source)
     CHECK(ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202503, 202503));
     CHECK(!ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202412, 202412));
     CHECK(!ckp_store_reporter_has(s, iso(ref, "USA"), 0, 0, 0));
+    /* never real and synthetic together: the selection is refused, naming
+     * them, and the one before stays */
+    ckp_error_clear(&err);
+    CHECK_INT(ckp_store_select_sources(s, "all", &err), CKP_EUSAGE);
+    CHECK(strstr(err.msg, "real sources (real) with synthetic ones (synth)") != NULL);
+    CHECK_INT(ckp_store_select_sources(s, "real,synth", &err), CKP_EUSAGE);
+    CHECK_INT(ckp_store_select_sources(s, "synthetic,real", &err), CKP_EUSAGE);
+    CHECK(ckp_store_reporter_has(s, chn, CKP_FLOW_EXPORT, 202503, 202503));
     ckp_store_close(s);
 }
 

@@ -1331,6 +1331,7 @@ static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *
                                  "primary_value…, BACI t,i,j,k,v,q or flows period,reporter,"
                                  "partner,flow,hs,value…); use --format");
     }
+    x->file = name; /* for setup_cols' message; prepare_common keeps a copy */
     ckp_status st = setup_cols(x, fmt, err);
     if (st != CKP_OK)
         return st;

@@ -663,6 +663,9 @@ typedef struct ctx {
     size_t nvals;
     long vline;
     char decimal;              /* '.', ',', or 0: not known yet (see num) */
+    char value_name[48];       /* the value and net weight columns' names */
+    char netwgt_name[48];      /* (for messages; the second half of a file
+                                  parsed by two threads has no header) */
 } ctx;
 
 static ckp_field F(const ctx *x, int col)
@@ -925,15 +928,6 @@ static int add(ctx *x, const ckp_flow *f)
     return 0;
 }
 
-/* The name of column col of x's file (for messages). */
-static const char *col_name(const ctx *x, int col)
-{
-    static _Thread_local char buf[64];
-    if (x->vals)
-        return col >= 0 && col < CKP__JSON_NFIELDS ? ckp__json_fields[col] : "?";
-    return ckp_field_copy(ckp_csv_header_name(x->csv, (size_t)col), buf, sizeof buf);
-}
-
 static int row_comtrade(ctx *x)
 {
     const cols *c = &x->c;
@@ -1032,7 +1026,7 @@ static int row_comtrade(ctx *x)
         REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
     const char *msg;
     if (value_of(x, F(x, c->value), &f.value, &msg) < 0)
-        REJECT(x, CKP_REJ_VALUE, "%s: %s", col_name(x, c->value), msg);
+        REJECT(x, CKP_REJ_VALUE, "%s: %s", x->value_name, msg);
     /* the other valuation: CIF for exports, FOB for imports; 0 = not reported */
     f.value_alt = NAN;
     int alt_col = f.flow == CKP_FLOW_EXPORT || f.flow == CKP_FLOW_REEXPORT ? c->cif : c->fob;
@@ -1047,7 +1041,7 @@ static int row_comtrade(ctx *x)
     int rw = c->netwgt >= 0 ? num(x, F(x, c->netwgt), &w) : NUM_EMPTY;
     int rq = c->qty >= 0 ? num(x, F(x, c->qty), &q) : NUM_EMPTY;
     if (rw < 0 || (rw == NUM_OK && w < 0))
-        REJECT(x, CKP_REJ_QTY, "%s is not a non-negative number%s%s", col_name(x, c->netwgt), rw < -2 ? ": " : "",
+        REJECT(x, CKP_REJ_QTY, "%s is not a non-negative number%s%s", x->netwgt_name, rw < -2 ? ": " : "",
                rw < -2 ? num_msg(rw) : "");
     if (rw == NUM_OK && w > 0) {
         f.qty = w;
@@ -1335,6 +1329,12 @@ static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *
     ckp_status st = setup_cols(x, fmt, err);
     if (st != CKP_OK)
         return st;
+    if (x->c.value >= 0)
+        ckp_field_copy(ckp_csv_header_name(csv, (size_t)x->c.value), x->value_name,
+                       sizeof x->value_name);
+    if (x->c.netwgt >= 0)
+        ckp_field_copy(ckp_csv_header_name(csv, (size_t)x->c.netwgt), x->netwgt_name,
+                       sizeof x->netwgt_name);
     return prepare_common(ing, name, fmt, x, err);
 }
 
@@ -2105,6 +2105,8 @@ static ckp_status ingest_json(ckp_ingest *ing, ckp__src *src, const char *name, 
     for (int i = 0; i < CKP__JSON_NFIELDS; i++)
         *at[i] = i;
     c->legacy_units = 0;
+    snprintf(x.value_name, sizeof x.value_name, "primaryValue");
+    snprintf(x.netwgt_name, sizeof x.netwgt_name, "netWgt");
     ckp_status st = prepare_common(ing, name, CKP_INGEST_COMTRADE_JSON, &x, err);
     if (st != CKP_OK)
         return st;

@@ -73,7 +73,9 @@ static void ingest_one(ckp_ingest_opts *o, const uint8_t *data, size_t size, int
         abort();
     ckp_status st = ckp_ingest_mem(ing, "fuzz.csv", (const char *)data, size, &err);
     const ckp_ingest_stats *s = ckp_ingest_get_stats(ing);
-    if (s->rows_read != s->rows_kept + s->rows_rejected)
+    /* after an error (a cut stream: the record being read is counted but
+     * not rejected) the ingest is aborted and its counts mean nothing */
+    if (st == CKP_OK && s->rows_read != s->rows_kept + s->rows_rejected)
         abort();
     if (st == CKP_OK && s->rows_read && !s->rows_kept)
         abort(); /* a file with rows and none kept must be an error */

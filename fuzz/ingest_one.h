@@ -77,8 +77,12 @@ static void ingest_one(ckp_ingest_opts *o, const uint8_t *data, size_t size, int
      * not rejected) the ingest is aborted and its counts mean nothing */
     if (st == CKP_OK && s->rows_read != s->rows_kept + s->rows_rejected)
         abort();
-    if (st == CKP_OK && s->rows_read && !s->rows_kept)
-        abort(); /* a file with rows and none kept must be an error */
+    if (st == CKP_OK && s->rows_read && !s->rows_kept) {
+        /* rows and none kept: the commit must refuse, publishing nothing */
+        if (ckp_ingest_commit(ing, NULL, &err) == CKP_OK)
+            abort();
+        return;
+    }
     if (!commit || st != CKP_OK) {
         ckp_ingest_abort(ing);
         return;

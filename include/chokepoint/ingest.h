@@ -138,10 +138,9 @@ ckp_status ckp_ingest_begin(const char *dir, const ckp_ref *ref,
                             ckp_error *err);
 
 /* Parse one file ("-" = stdin) into the pending generation.  Bad rows are
- * rejected and counted, not errors; an error is returned when the file
- * cannot be read (a truncated or corrupt .gz, a broken JSON response), its
- * header matches no format, or it holds rows of which none was kept (the
- * message gives the reject counts).  After an error the
+ * rejected and counted, not errors; an error is returned only when the file
+ * cannot be read (a truncated or corrupt .gz, a broken JSON response) or its
+ * header matches no format.  After an error the
  * pending generation may hold part of the file: abort (the CLI does). */
 ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err);
 
@@ -152,7 +151,9 @@ ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf,
 /* Counts so far (before commit: without duplicates, which are found then). */
 const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing);
 
-/* Sort, merge, write and publish; fills stats; frees ing. */
+/* Sort, merge, write and publish; fills stats; frees ing.  When rows were
+ * read and none was kept (every one rejected), nothing is published and
+ * the error says so, with the reject counts. */
 ckp_status ckp_ingest_commit(ckp_ingest *ing, ckp_ingest_stats *stats, ckp_error *err);
 
 /* Drop everything; the store is untouched.  Frees ing. */

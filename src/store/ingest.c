@@ -154,8 +154,31 @@ void ckp_ingest_abort(ckp_ingest *ing)
 
 const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing) { return &ing->stats; }
 
+/* Rows were read and none was kept: the error that says why (a
+ * spreadsheet whose numbers are all refused is not an empty success). */
+static ckp_status none_kept(const ckp_ingest *ing, ckp_error *err)
+{
+    char why[400] = "";
+    size_t len = 0;
+    for (int r = 0; r < CKP_REJ_COUNT && len < sizeof why - 60; r++)
+        if (ing->stats.by_reason[r])
+            len += (size_t)snprintf(why + len, sizeof why - len, "%s%llu %s", len ? ", " : "",
+                                    (unsigned long long)ing->stats.by_reason[r],
+                                    reject_names[r]);
+    return ckp_error_set(err, CKP_EPARSE, ing->nfiles == 1 ? ing->files[0].name : NULL, 0, 0,
+                         "none of the %llu rows read was kept (%s); nothing is loaded",
+                         (unsigned long long)ing->stats.rows_read, why);
+}
+
 ckp_status ckp_ingest_commit(ckp_ingest *ing, ckp_ingest_stats *stats, ckp_error *err)
 {
+    if (ing->stats.rows_read > 0 && ing->stats.rows_kept == 0) {
+        ckp_status st = none_kept(ing, err);
+        if (stats)
+            *stats = ing->stats;
+        ckp_ingest_abort(ing);
+        return st;
+    }
     ckp_store_commit_stats cs;
     ckp_store_writer *w = ing->w;
     ing->w = NULL;
@@ -2170,26 +2193,6 @@ static ckp_status ingest_src(ckp_ingest *ing, ckp__src *src, const char *name, i
     return st;
 }
 
-/* After a file: an error when it had rows and none was kept. */
-static ckp_status check_kept(ckp_ingest *ing, const char *name, uint64_t read0, uint64_t kept0,
-                             const uint64_t *by0, ckp_error *err)
-{
-    uint64_t read = ing->stats.rows_read - read0;
-    if (read == 0 || ing->stats.rows_kept > kept0)
-        return CKP_OK;
-    char why[400] = "";
-    size_t len = 0;
-    for (int r = 0; r < CKP_REJ_COUNT && len < sizeof why - 60; r++) {
-        uint64_t n = ing->stats.by_reason[r] - by0[r];
-        if (n)
-            len += (size_t)snprintf(why + len, sizeof why - len, "%s%llu %s", len ? ", " : "",
-                                    (unsigned long long)n, reject_names[r]);
-    }
-    return ckp_error_set(err, CKP_EPARSE, name, 0, 0,
-                         "none of its %llu rows was kept (%s); nothing is loaded",
-                         (unsigned long long)read, why);
-}
-
 static ckp_status ingest_file_any(ckp_ingest *ing, const char *path, ckp_error *err)
 {
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -2225,12 +2228,7 @@ static ckp_status ingest_file_any(ckp_ingest *ing, const char *path, ckp_error *
 
 ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err)
 {
-    uint64_t read0 = ing->stats.rows_read, kept0 = ing->stats.rows_kept, by0[CKP_REJ_COUNT];
-    memcpy(by0, ing->stats.by_reason, sizeof by0);
-    ckp_status st = ingest_file_any(ing, path, err);
-    if (st == CKP_OK)
-        st = check_kept(ing, strcmp(path, "-") == 0 ? "<stdin>" : path, read0, kept0, by0, err);
-    return st;
+    return ingest_file_any(ing, path, err);
 }
 
 static ckp_status ingest_mem_any(ckp_ingest *ing, const char *name, const char *buf, size_t len,
@@ -2266,10 +2264,5 @@ static ckp_status ingest_mem_any(ckp_ingest *ing, const char *name, const char *
 ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, size_t len,
                           ckp_error *err)
 {
-    uint64_t read0 = ing->stats.rows_read, kept0 = ing->stats.rows_kept, by0[CKP_REJ_COUNT];
-    memcpy(by0, ing->stats.by_reason, sizeof by0);
-    ckp_status st = ingest_mem_any(ing, name, buf, len, err);
-    if (st == CKP_OK)
-        st = check_kept(ing, name, read0, kept0, by0, err);
-    return st;
+    return ingest_mem_any(ing, name, buf, len, err);
 }

@@ -134,22 +134,22 @@ $ chokepoint ingest --delimiter ab x.csv
 ? 2
 ! --delimiter must be one byte
 
-# --- a file with rows and none kept is an error, in every format
+# --- a run that reads rows and keeps none is an error, in every format
 $ chokepoint ingest --store $TMP/fm-none -
 < period;reporter;partner;flow;hs;value
 < 2023;USA;CHN;M;850110;abc
 < 2023;USA;CHN;M;850120;n.a.
 ? 1
-! <stdin>: none of its 2 rows was kept \(2 bad-value\); nothing is loaded
+! <stdin>: none of the 2 rows read was kept \(2 bad-value\); nothing is loaded
 
 $ cd $CASES/../data/ingest && sed -n '1p;7,8p' comtrade_legacy.csv > $TMP/none.csv && chokepoint ingest --store $TMP/fm-none2 $TMP/none.csv
 ? 1
-! none of its 2 rows was kept \(1 unknown-reporter, 1 bad-flow\)
+! none of the 2 rows read was kept \(1 unknown-reporter, 1 bad-flow\)
 
 $ chokepoint ingest --store $TMP/fm-none3 -
 < {"count":1,"data":[{"period":"2020","reporterCode":842,"partnerCode":156,"flowCode":"M","cmdCode":"250410","primaryValue":"lots"}]}
 ? 1
-! none of its 1 rows was kept \(1 bad-value\)
+! none of the 1 rows read was kept \(1 bad-value\)
 
 # --- .gz of any format, read as a stream (a file or standard input)
 $ cd $CASES/../data/ingest && gzip -c comtrade_legacy.csv > $TMP/leg.csv.gz && chokepoint ingest --store $TMP/fm-gz $TMP/leg.csv.gz && chokepoint dependency --store $TMP/fm-gz --importer USA --hs 250410 --format csv | cut -d, -f1-5,13

@@ -33,7 +33,8 @@ static const cli_opt opts[] = {
      &o_rejects},
     {"replace", 0, CLI_FLAG, NULL, "drop every row the store holds before loading", &o_replace},
     {"source", 0, CLI_STR, "NAME",
-     "name the rows' source (default: the format: comtrade, baci, flows); rows with the "
+     "name the rows' source (default: the format's name: comtrade, comtrade-legacy, "
+     "comtradr, comtrade-json, baci, flows); rows with the "
      "same key and source replace earlier ones",
      &o_source},
     {"synthetic", 0, CLI_FLAG, NULL,

@@ -10,13 +10,22 @@
 #include "chokepoint/ingest.h"
 #include "cli.h"
 
-static const char *o_format, *o_store, *o_rejects, *o_source, *o_data;
+static const char *o_format, *o_store, *o_rejects, *o_source, *o_data, *o_delim;
 static long o_edition;
-static int o_replace, o_synthetic, o_quiet, o_keep_unknown_hs;
+static int o_replace, o_synthetic, o_quiet, o_keep_unknown_hs, o_dec_comma, o_dec_point;
 
 static const cli_opt opts[] = {
-    {"format", 'f', CLI_STR, "auto|comtrade|baci|flows",
+    {"format", 'f', CLI_STR, "auto|comtrade|comtrade-legacy|comtradr|comtrade-json|baci|flows",
      "input format (default auto: sniffed from each file's header)", &o_format},
+    {"delimiter", 0, CLI_STR, "CHAR",
+     "CSV field delimiter: , ; tab | or any one byte (default: detected from the header)",
+     &o_delim},
+    {"decimal-comma", 0, CLI_FLAG, NULL,
+     "numbers are written with decimal commas (1.234,5 = 1234.5)", &o_dec_comma},
+    {"decimal-point", 0, CLI_FLAG, NULL,
+     "numbers are written with decimal points (1,234.5 is not read; default except in ';' "
+     "files, where the values tell)",
+     &o_dec_point},
     {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
      &o_store},
     {"rejects", 0, CLI_STR, "FILE",
@@ -24,7 +33,8 @@ static const cli_opt opts[] = {
      &o_rejects},
     {"replace", 0, CLI_FLAG, NULL, "drop every row the store holds before loading", &o_replace},
     {"source", 0, CLI_STR, "NAME",
-     "name the rows' source (default: the format: comtrade, baci, flows); rows with the "
+     "name the rows' source (default: the format's name: comtrade, comtrade-legacy, "
+     "comtradr, comtrade-json, baci, flows); rows with the "
      "same key and source replace earlier ones",
      &o_source},
     {"synthetic", 0, CLI_FLAG, NULL,
@@ -47,9 +57,21 @@ static const cli_spec spec = {
     "  comtrade  UN Comtrade API/bulk CSV: refYear, refMonth, period, reporterCode,\n"
     "            partnerCode, flowCode, cmdCode, primaryValue, cifvalue, fobvalue,\n"
     "            netWgt, qty, qtyUnitCode, classificationCode (H5 = HS2017, H6 = HS2022)\n"
+    "  comtrade-legacy  the pre-2023 Comtrade CSV: Classification, Year, Period, …,\n"
+    "            Trade Flow, Reporter Code, Partner Code, Commodity Code, Qty Unit Code,\n"
+    "            Qty, Netweight (kg), Trade Value (US$), CIF/FOB Trade Value (US$)\n"
+    "  comtradr  the R package's output: ref_year, ref_month, reporter_iso (or _code),\n"
+    "            partner_iso, flow_code, cmd_code, primary_value, net_wgt, qty…\n"
+    "  comtrade-json  a Comtrade+ API response {\"count\": N, \"data\": [{…}]} (the\n"
+    "            CSV's field names; sniffed from a leading '{'; count checked)\n"
     "  baci      CEPII BACI t,i,j,k,v,q (v in thousand USD, q in tonnes; converted)\n"
     "  flows     period,reporter,partner,flow,hs,value[,qty,unit,value_alt,hs_edition]\n"
     "            (reporter/partner ISO3 or any country name or code; flow X, M, RX, RM)\n"
+    "Any of them may be gzip-compressed (read as a stream, never unpacked to disk).\n"
+    "A ';' file may write numbers with decimal commas (1.234,5): the values tell;\n"
+    "a value that could be either (1.234) before they do is rejected as bad-value\n"
+    "(--decimal-comma or --decimal-point decide).  An ingest that reads rows and\n"
+    "keeps none is an error (exit 1; nothing is stored), whatever the format.\n"
     "FILE '-' reads standard input.  Every rejected row is counted by reason (printed\n"
     "at the end) and, with --rejects, written out with its file and line.  Values\n"
     "above 1e15 USD (or quantities above 1e15) in one row are value-out-of-range;\n"
@@ -114,8 +136,8 @@ static void draw(const ckp_ingest_progress *p, void *ctx)
 
 int cmd_ingest(int argc, char **argv)
 {
-    o_format = o_store = o_rejects = o_source = o_data = NULL;
-    o_replace = o_synthetic = o_quiet = o_keep_unknown_hs = 0;
+    o_format = o_store = o_rejects = o_source = o_data = o_delim = NULL;
+    o_replace = o_synthetic = o_quiet = o_keep_unknown_hs = o_dec_comma = o_dec_point = 0;
     o_edition = 0;
     char **args;
     int nargs;
@@ -127,10 +149,26 @@ int cmd_ingest(int argc, char **argv)
     if (o_format) {
         int f = ckp_ingest_format_parse(o_format);
         if (f < 0)
-            return cli_failf("ingest", 2, "--format must be auto, comtrade, baci or flows (got '%s')",
+            return cli_failf("ingest", 2,
+                             "--format must be auto, comtrade, comtrade-legacy, comtradr, "
+                             "comtrade-json, baci or flows (got '%s')",
                              o_format);
         io.format = (ckp_ingest_format)f;
     }
+    if (o_delim) {
+        const char *d = strcmp(o_delim, "tab") == 0 || strcmp(o_delim, "\\t") == 0 ? "\t" : o_delim;
+        if (strlen(d) != 1 || *d == '"' || *d == '\r' || *d == '\n')
+            return cli_failf("ingest", 2,
+                             "--delimiter must be one byte other than a quote or a line end "
+                             "(or 'tab'; got '%s')",
+                             o_delim);
+        io.delim = *d;
+    }
+    if (o_dec_comma && o_dec_point)
+        return cli_failf("ingest", 2, "--decimal-comma and --decimal-point exclude each other");
+    io.decimal = o_dec_comma ? ',' : o_dec_point ? '.' : 0;
+    if (io.decimal == ',' && io.delim == ',')
+        return cli_failf("ingest", 2, "--decimal-comma needs a delimiter other than ','");
     if (o_edition && o_edition != 1992 && o_edition != 1996 && o_edition != 2002 &&
         o_edition != 2007 && o_edition != 2012 && o_edition != 2017 && o_edition != 2022)
         return cli_failf("ingest", 2, "--hs-edition must be 1992, 1996, 2002, 2007, 2012, 2017 or 2022");

@@ -137,6 +137,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ckp_ingest_abort(ing);
         return 0;
     }
+    if (s->rows_read && !s->rows_kept) {
+        /* every row rejected: the commit refuses and publishes nothing */
+        if (ckp_ingest_commit(ing, NULL, &err) == CKP_OK)
+            abort();
+        return 0;
+    }
     ckp_ingest_stats fin;
     if (ckp_ingest_commit(ing, &fin, &err) != CKP_OK)
         abort();

@@ -81,6 +81,15 @@ ckp_status ckp_csv_open(const char *path, const ckp_csv_opts *opts,
 ckp_status ckp_csv_open_fd(int fd, const char *name, const ckp_csv_opts *opts,
                            ckp_csv **out, ckp_error *err);
 
+/* Read through fn (a decompressor, a network body…): fn(ctx, buf, n, &why)
+ * stores at most n bytes in buf and returns how many, 0 at the end, or -1 on
+ * an error that it describes in *why (a static or ctx-owned string), which
+ * the reader reports as an I/O error at the current line.  The reader owns
+ * neither fn's ctx nor what it reads from. */
+typedef long (*ckp_csv_read_fn)(void *ctx, char *buf, size_t n, const char **why);
+ckp_status ckp_csv_open_reader(ckp_csv_read_fn fn, void *ctx, const char *name,
+                               const ckp_csv_opts *opts, ckp_csv **out, ckp_error *err);
+
 /* Read from memory (not copied: buf must outlive the reader). */
 ckp_status ckp_csv_open_mem(const char *buf, size_t len, const char *name,
                             const ckp_csv_opts *opts, ckp_csv **out,

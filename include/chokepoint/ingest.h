@@ -1,9 +1,12 @@
 /* ingest.h — loading trade files into the flow store.
  *
- * Parses UN Comtrade CSV (API and bulk schema, annual and monthly), CEPII
- * BACI (t,i,j,k,v,q) and the generic flows CSV
+ * Parses UN Comtrade CSV (API and bulk schema, annual and monthly), the
+ * legacy (pre-2023) Comtrade CSV, comtradr's snake_case output, Comtrade+
+ * API JSON responses, CEPII BACI (t,i,j,k,v,q) and the generic flows CSV
  * (period,reporter,partner,flow,hs,value,qty,unit), sniffing the format from
- * the header when asked, and hands every good row to a store writer.  Every
+ * the header (or a leading '{' for JSON) when asked, in any delimiter,
+ * with decimal points or commas, plain or gzip-compressed (read as a
+ * stream), and hands every good row to a store writer.  Every
  * bad row is rejected with file:line and a reason (ckp_reject_reason),
  * counted, and optionally written to a rejects CSV (file,line,reason,detail,
  * row); nothing is dropped silently.  The CLI's `ingest` and the server
@@ -31,10 +34,15 @@ typedef enum ckp_ingest_format {
     CKP_INGEST_AUTO = 0, /* sniffed from the header */
     CKP_INGEST_COMTRADE,
     CKP_INGEST_BACI,
-    CKP_INGEST_FLOWS
+    CKP_INGEST_FLOWS,
+    CKP_INGEST_COMTRADE_LEGACY, /* the pre-2023 Comtrade bulk/web CSV */
+    CKP_INGEST_COMTRADR,        /* comtradr's snake_case Comtrade+ columns */
+    CKP_INGEST_COMTRADE_JSON,   /* a Comtrade+ API response {"count":…,"data":[…]} */
+    CKP_INGEST_NFORMATS
 } ckp_ingest_format;
 
-/* "auto", "comtrade", "baci", "flows" → format; -1 when unknown. */
+/* "auto", "comtrade", "baci", "flows", "comtrade-legacy", "comtradr",
+ * "comtrade-json" → format; -1 when unknown. */
 int ckp_ingest_format_parse(const char *s);
 const char *ckp_ingest_format_name(ckp_ingest_format f);
 
@@ -97,6 +105,10 @@ typedef struct ckp_ingest_opts {
                                  HS2022 are checked against the shipped
                                  nomenclature; other editions only for a
                                  chapter 01-97 (not 77) and a heading 01+ */
+    char delim;               /* CSV delimiter; 0 = detected from the header line */
+    char decimal;             /* '.' or ',' (1.234,5); 0 = '.' unless the delimiter
+                                 is ';', where the values tell (a value that is
+                                 ambiguous before they do is rejected as bad-value) */
     FILE *rejects;            /* NULL or where rejected rows go (CSV) */
     ckp_ingest_progress_fn progress; /* NULL or called every ~1 MB */
     void *progress_ctx;
@@ -127,7 +139,8 @@ ckp_status ckp_ingest_begin(const char *dir, const ckp_ref *ref,
 
 /* Parse one file ("-" = stdin) into the pending generation.  Bad rows are
  * rejected and counted, not errors; an error is returned only when the file
- * cannot be read or its header matches no format.  After an error the
+ * cannot be read (a truncated or corrupt .gz, a broken JSON response) or its
+ * header matches no format.  After an error the
  * pending generation may hold part of the file: abort (the CLI does). */
 ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err);
 
@@ -138,7 +151,9 @@ ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf,
 /* Counts so far (before commit: without duplicates, which are found then). */
 const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing);
 
-/* Sort, merge, write and publish; fills stats; frees ing. */
+/* Sort, merge, write and publish; fills stats; frees ing.  When rows were
+ * read and none was kept (every one rejected), nothing is published and
+ * the error says so, with the reject counts. */
 ckp_status ckp_ingest_commit(ckp_ingest *ing, ckp_ingest_stats *stats, ckp_error *err);
 
 /* Drop everything; the store is untouched.  Frees ing. */

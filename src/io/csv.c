@@ -67,6 +67,8 @@ struct ckp_csv {
     char name[256];
     int fd;        /* -1 for memory input */
     int own_fd;
+    ckp_csv_read_fn rd; /* NULL, or where the bytes come from instead of fd */
+    void *rd_ctx;
     char *buf;     /* owned unless memory input */
     size_t cap, len, pos;
     size_t chunk;  /* bytes per read() */
@@ -319,9 +321,17 @@ static int refill(ckp_csv *c, ckp_error *err)
     }
     size_t want = c->cap - c->len < c->chunk ? c->cap - c->len : c->chunk;
     for (;;) {
-        ssize_t n = read(c->fd, c->buf + c->len, want);
-        if (n < 0 && errno == EINTR)
+        const char *why = NULL;
+        ssize_t n = c->rd ? (ssize_t)c->rd(c->rd_ctx, c->buf + c->len, want, &why)
+                          : read(c->fd, c->buf + c->len, want);
+        if (n < 0 && !c->rd && errno == EINTR)
             continue;
+        if (n < 0 && c->rd) {
+            c->failed = 1;
+            return ckp_error_set(err, CKP_EIO, c->name, c->line, 0, "%s",
+                                 why ? why : "read failed"),
+                   -1;
+        }
         if (n < 0) {
             c->failed = 1;
             return ckp_error_set(err, CKP_EIO, c->name, c->line, 0, "read failed: %s",
@@ -967,6 +977,18 @@ ckp_status ckp_csv_open_fd(int fd, const char *name, const ckp_csv_opts *opts,
     struct stat sb;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
         c->total = (uint64_t)sb.st_size;
+    return open_common(c, name, opts, out, err);
+}
+
+ckp_status ckp_csv_open_reader(ckp_csv_read_fn fn, void *ctx, const char *name,
+                               const ckp_csv_opts *opts, ckp_csv **out, ckp_error *err)
+{
+    ckp_csv *c = calloc(1, sizeof *c);
+    if (!c)
+        return ckp_error_set(err, CKP_ENOMEM, name, 0, 0, "out of memory");
+    c->fd = -1;
+    c->rd = fn;
+    c->rd_ctx = ctx;
     return open_common(c, name, opts, out, err);
 }
 

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "chokepoint/csv.h"
+#include "store/ingest_int.h"
 #include "store/store_int.h"
 
 #define MAX_FILES 4096
@@ -35,11 +36,12 @@ const char *ckp_reject_name(ckp_reject_reason r)
     return r >= 0 && r < CKP_REJ_COUNT ? reject_names[r] : "?";
 }
 
-static const char *const format_names[] = {"auto", "comtrade", "baci", "flows"};
+static const char *const format_names[CKP_INGEST_NFORMATS] = {
+    "auto", "comtrade", "baci", "flows", "comtrade-legacy", "comtradr", "comtrade-json"};
 
 int ckp_ingest_format_parse(const char *s)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CKP_INGEST_NFORMATS; i++)
         if (strcmp(s, format_names[i]) == 0)
             return i;
     return -1;
@@ -47,7 +49,7 @@ int ckp_ingest_format_parse(const char *s)
 
 const char *ckp_ingest_format_name(ckp_ingest_format f)
 {
-    return f >= 0 && f <= CKP_INGEST_FLOWS ? format_names[f] : "?";
+    return f >= 0 && f < CKP_INGEST_NFORMATS ? format_names[f] : "?";
 }
 
 void ckp_ingest_opts_init(ckp_ingest_opts *o)
@@ -71,7 +73,7 @@ struct ckp_ingest {
     ckp_ingest_opts opts;
     ckp_store_writer *w;
     ckp_ingest_stats stats;
-    int source[4];          /* per format, registered on first use */
+    int source[CKP_INGEST_NFORMATS]; /* per format, registered on first use */
     int nref;
     int *by_comtrade;       /* code 0..999 → id, -2 = not looked up */
     int *by_baci;
@@ -104,7 +106,7 @@ ckp_status ckp_ingest_begin(const char *dir, const ckp_ref *ref, const ckp_inges
         ing->opts = *opts;
     else
         ckp_ingest_opts_init(&ing->opts);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CKP_INGEST_NFORMATS; i++)
         ing->source[i] = -1;
     ing->nref = ckp_ref_country_count(ref);
     ing->by_comtrade = malloc(1000 * sizeof(int));
@@ -152,8 +154,31 @@ void ckp_ingest_abort(ckp_ingest *ing)
 
 const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing) { return &ing->stats; }
 
+/* Rows were read and none was kept: the error that says why (a
+ * spreadsheet whose numbers are all refused is not an empty success). */
+static ckp_status none_kept(const ckp_ingest *ing, ckp_error *err)
+{
+    char why[400] = "";
+    size_t len = 0;
+    for (int r = 0; r < CKP_REJ_COUNT && len < sizeof why - 60; r++)
+        if (ing->stats.by_reason[r])
+            len += (size_t)snprintf(why + len, sizeof why - len, "%s%llu %s", len ? ", " : "",
+                                    (unsigned long long)ing->stats.by_reason[r],
+                                    reject_names[r]);
+    return ckp_error_set(err, CKP_EPARSE, ing->nfiles == 1 ? ing->files[0].name : NULL, 0, 0,
+                         "none of the %llu rows read was kept (%s); nothing is loaded",
+                         (unsigned long long)ing->stats.rows_read, why);
+}
+
 ckp_status ckp_ingest_commit(ckp_ingest *ing, ckp_ingest_stats *stats, ckp_error *err)
 {
+    if (ing->stats.rows_read > 0 && ing->stats.rows_kept == 0) {
+        ckp_status st = none_kept(ing, err);
+        if (stats)
+            *stats = ing->stats;
+        ckp_ingest_abort(ing);
+        return st;
+    }
     ckp_store_commit_stats cs;
     ckp_store_writer *w = ing->w;
     ing->w = NULL;
@@ -194,8 +219,8 @@ static void csv_put(FILE *f, const char *s, size_t n)
 /* Count a rejected row in st and write it to f (when not NULL):
  * file,line,reason,detail,row. */
 static void reject_row(ckp_ingest_stats *st, FILE *f, const char *file, long line,
-                       ckp_reject_reason r, const char *detail, const ckp_csv *csv,
-                       const char *raw)
+                       ckp_reject_reason r, const char *detail, const ckp_field *fields,
+                       size_t nf, const char *raw)
 {
     st->by_reason[r]++;
     st->rows_rejected++;
@@ -205,12 +230,12 @@ static void reject_row(ckp_ingest_stats *st, FILE *f, const char *file, long lin
     fprintf(f, ",%ld,%s,", line, reject_names[r]);
     csv_put(f, detail, strlen(detail));
     fputc(',', f);
-    if (csv) {
+    if (fields) {
         /* the row as read, fields re-joined with commas */
         char row[4096];
-        size_t len = 0, nf = ckp_csv_nfields(csv);
+        size_t len = 0;
         for (size_t i = 0; i < nf && len < sizeof row - 1; i++) {
-            ckp_field fl = ckp_csv_field(csv, i);
+            ckp_field fl = fields[i];
             if (i)
                 row[len++] = ',';
             for (size_t k = 0; k < fl.len && len < sizeof row - 1; k++)
@@ -244,7 +269,7 @@ static void dup_cb(uint64_t kept, uint32_t kept_line, uint64_t dup, uint32_t dup
              r ? r->iso3 : "?", p ? p->iso3 : "?", row->flow, ckp_hs_format(row->hs, 6, hs),
              row->value);
     reject_row(&ing->stats, ing->opts.rejects, df, dup_line, CKP_REJ_DUPLICATE, detail, NULL,
-               raw);
+               0, raw);
     ing->stats.rows_kept--;
 }
 
@@ -538,6 +563,24 @@ static int comtrade_unit(long code)
     }
 }
 
+/* Quantity unit codes of the legacy (pre-2023) Comtrade files: 1 no
+ * quantity, 2 m², 3 1000 kWh, 4 m, 5 number, 6 pairs, 7 litres, 8 kg, 9
+ * thousands, 10 packages, 11 dozens, 12 m³, 13 carats. */
+static int legacy_unit(long code)
+{
+    switch (code) {
+    case 8: return CKP_UNIT_KG;
+    case 5: return CKP_UNIT_NUMBER;
+    case 6: return CKP_UNIT_PAIR;
+    case 7: return CKP_UNIT_LITRE;
+    case 2: return CKP_UNIT_M2;
+    case 12: return CKP_UNIT_M3;
+    case 13: return CKP_UNIT_CARAT;
+    case -1: case 1: return CKP_UNIT_NONE;
+    default: return CKP_UNIT_OTHER;
+    }
+}
+
 /* Unit words of the flows format; *scale multiplies the quantity. */
 static int flows_unit(ckp_field f, double *scale)
 {
@@ -587,6 +630,21 @@ ckp_ingest_format ckp_ingest_sniff(const char *const *names, size_t n)
             if (strcmp(buf, want[j]) == 0)
                 has[j] = 1;
     }
+    const char *low[64];
+    char lowbuf[64][64];
+    size_t nl = n < 64 ? n : 64;
+    for (size_t i = 0; i < nl; i++) {
+        size_t k = 0;
+        for (const char *p = names[i]; *p && k < sizeof lowbuf[i] - 1; p++)
+            if (*p != ' ' && *p != '"')
+                lowbuf[i][k++] = (char)tolower((unsigned char)*p);
+        lowbuf[i][k] = 0;
+        low[i] = lowbuf[i];
+    }
+    if (ckp__sniff_comtrade_legacy(low, nl))
+        return CKP_INGEST_COMTRADE_LEGACY;
+    if (ckp__sniff_comtradr(low, nl))
+        return CKP_INGEST_COMTRADR;
     if (has[0] && has[1] && has[2])
         return CKP_INGEST_COMTRADE;
     if (has[3] && has[4] && has[5] && has[6] && has[7])
@@ -596,11 +654,7 @@ ckp_ingest_format ckp_ingest_sniff(const char *const *names, size_t n)
     return CKP_INGEST_AUTO;
 }
 
-/* Column indexes of one file (-1 = absent). */
-typedef struct cols {
-    int period, year, month, freq, reporter, partner, flow, hs, value, cif, fob, netwgt,
-        qty, qtyunit, classif, mot, customs, partner2, mos, unit, value_alt, edition;
-} cols;
+typedef ckp__cols cols;
 
 /* One parser over one CSV reader.  A file parsed by two threads has two
  * (each with its own writer staging, counts and rejects sink). */
@@ -627,20 +681,44 @@ typedef struct ctx {
     const char *plain_begin, *plain_end;
     long plain_line;
     char plain_delim;
+    /* a record not read by a CSV reader (JSON): its fields and line */
+    const ckp_field *vals;
+    size_t nvals;
+    long vline;
+    char decimal;              /* '.', ',', or 0: not known yet (see num) */
+    char value_name[48];       /* the value and net weight columns' names */
+    char netwgt_name[48];      /* (for messages; the second half of a file
+                                  parsed by two threads has no header) */
 } ctx;
 
 static ckp_field F(const ctx *x, int col)
 {
     ckp_field f = {NULL, 0};
+    if (x->vals)
+        return col >= 0 && (size_t)col < x->nvals ? x->vals[col] : f;
     return col >= 0 ? ckp_csv_field(x->csv, (size_t)col) : f;
+}
+
+/* Line of the current record. */
+static long cur_line(const ctx *x)
+{
+    return x->vals ? x->vline : ckp_csv_line(x->csv) + x->line_offset;
+}
+
+static void reject_cur(ctx *x, ckp_reject_reason r, const char *detail)
+{
+    if (x->vals)
+        reject_row(x->st, x->rej, x->file, x->vline, r, detail, x->vals, x->nvals, NULL);
+    else
+        reject_row(x->st, x->rej, x->file, cur_line(x), r, detail, ckp_csv_fields(x->csv),
+                   ckp_csv_nfields(x->csv), NULL);
 }
 
 #define REJECT(x, reason, ...)                                                           \
     do {                                                                                 \
         char d_[300];                                                                    \
         snprintf(d_, sizeof d_, __VA_ARGS__);                                            \
-        reject_row((x)->st, (x)->rej, (x)->file, ckp_csv_line((x)->csv) + (x)->line_offset, \
-                   reason, d_, (x)->csv, NULL);                                          \
+        reject_cur((x), reason, d_);                                                     \
         return 0;                                                                        \
     } while (0)
 
@@ -665,12 +743,130 @@ static int hs6(const ctx *x, ckp_field f, uint32_t *code)
     return level == 6 ? 0 : -2;
 }
 
-/* Value: 0 ok; else the reject detail in msg. */
-static int value_of(ckp_field f, double *v, const char **msg)
+/* How a number written with decimal commas ("1.234.567,5", "-0,25")
+ * reads with a decimal point, into buf (n bytes): 0 ok; -1 when the field is
+ * not such a number (a '.' that does not separate groups of three digits,
+ * two commas).  Words (NA, inf) and plain integers pass unchanged. */
+static int comma_to_point(ckp_field f, char *buf, size_t n)
 {
-    int r = parse_num(f, v);
-    *msg = r == NUM_EMPTY ? "missing value" : r == NUM_NONFINITE ? "value is inf or NaN"
-           : r == NUM_BAD ? "value is not a number" : *v < 0 ? "negative value" : NULL;
+    f = trim(f);
+    if (f.len == 0 || f.len >= n)
+        return f.len == 0 ? (buf[0] = 0, 0) : -1;
+    size_t k = 0, i = 0, group = 0;
+    int commas = 0, dots = 0, digits_before = 0;
+    if (f.ptr[0] == '-' || f.ptr[0] == '+')
+        buf[k++] = f.ptr[i++];
+    for (; i < f.len; i++) {
+        char c = f.ptr[i];
+        if (c >= '0' && c <= '9') {
+            buf[k++] = c;
+            group++;
+            digits_before += !commas;
+        } else if (c == '.' && !commas) {
+            /* a thousands separator: 1-3 digits before the first, 3 between */
+            if (group == 0 || group > 3 || (dots && group != 3))
+                return -1;
+            dots++;
+            group = 0;
+        } else if (c == ',' && !commas) {
+            if (dots && group != 3)
+                return -1;
+            buf[k++] = '.';
+            commas = 1;
+            group = 0;
+        } else if (!dots && !commas) {
+            buf[k++] = c; /* a word, an exponent: parse_num decides */
+            group = 0;
+        } else {
+            return -1;
+        }
+    }
+    if (dots && !commas && group != 3)
+        return -1;
+    buf[k] = 0;
+    return 0;
+}
+
+/* Which decimal mark f shows in a ';' file: ',' (a comma, or several
+ * dots as thousands separators), '.' (a dot not followed by exactly three
+ * digits, or after a leading 0), 0 when it shows none (1234) or could be
+ * either (1.234). */
+static char decimal_evidence(ckp_field f)
+{
+    f = trim(f);
+    const char *dot = NULL;
+    int dots = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        if (f.ptr[i] == ',')
+            return ',';
+        if (f.ptr[i] == '.') {
+            dots++;
+            dot = f.ptr + i;
+        }
+    }
+    if (!dots)
+        return 0;
+    if (dots > 1)
+        return ',';
+    size_t after = (size_t)(f.ptr + f.len - dot - 1);
+    const char *d0 = f.ptr + (f.ptr[0] == '-' || f.ptr[0] == '+');
+    if (after != 3 || *d0 == '0' || *d0 == '.' || dot - d0 > 3)
+        return '.';
+    for (size_t i = 0; i < after; i++)
+        if (dot[1 + i] < '0' || dot[1 + i] > '9')
+            return '.';
+    return 0; /* 1.234: 1234 or 1.234 */
+}
+
+enum { NUM_AMBIGUOUS = -3, NUM_MIXED = -4 };
+
+/* A number of x's file: parse_num with its decimal mark.  A ';' file whose
+ * mark is not given learns it from the first value that shows one; until
+ * then an ambiguous value (1.234) is NUM_AMBIGUOUS, and a value that shows
+ * the other mark later is NUM_MIXED. */
+static int num(ctx *x, ckp_field f, double *out)
+{
+    if (x->decimal == '.')
+        return parse_num(f, out);
+    if (x->ing->opts.decimal == 0) { /* learning */
+        char ev = decimal_evidence(f);
+        if (ev && x->decimal && ev != x->decimal)
+            return NUM_MIXED;
+        if (ev)
+            x->decimal = ev;
+        else if (!x->decimal) {
+            ckp_field t = trim(f);
+            if (memchr(t.ptr ? t.ptr : "", '.', t.len))
+                return NUM_AMBIGUOUS;
+            return parse_num(f, out);
+        }
+        if (x->decimal == '.')
+            return parse_num(f, out);
+    }
+    char buf[64];
+    if (comma_to_point(f, buf, sizeof buf) < 0)
+        return NUM_BAD;
+    ckp_field g = {buf, strlen(buf)};
+    return parse_num(g, out);
+}
+
+/* The reject detail of a num() result r of field name (NULL when r is a
+ * good number). */
+static const char *num_msg(int r)
+{
+    return r == NUM_EMPTY ? "missing value" : r == NUM_NONFINITE ? "value is inf or NaN"
+           : r == NUM_BAD ? "value is not a number"
+           : r == NUM_AMBIGUOUS ? "value could be read with a decimal point or a decimal comma "
+                                  "(1.234 = 1234 or 1.234): give --decimal-comma or --decimal-point"
+           : r == NUM_MIXED ? "value has a decimal mark other than the file's earlier values"
+                            : NULL;
+}
+
+/* Value: 0 ok; else the reject detail in msg. */
+static int value_of(ctx *x, ckp_field f, double *v, const char **msg)
+{
+    int r = num(x, f, v);
+    *msg = r != NUM_OK ? num_msg(r) : *v < 0 ? "negative value" : NULL;
     return *msg ? -1 : 0;
 }
 
@@ -749,8 +945,7 @@ static int add(ctx *x, const ckp_flow *f)
     if (!check_row(x, f))
         return 0;
     ckp_error e;
-    if (ckp_store_writer_add_line(x->w, f, (uint32_t)(ckp_csv_line(x->csv) + x->line_offset),
-                                  &e) != CKP_OK)
+    if (ckp_store_writer_add_line(x->w, f, (uint32_t)cur_line(x), &e) != CKP_OK)
         REJECT(x, CKP_REJ_FIELDS, "%.250s", e.msg);
     x->st->rows_kept++;
     return 0;
@@ -808,14 +1003,30 @@ static int row_comtrade(ctx *x)
         period = period / 100 * 100;
     f.period = period;
     ckp_field rf = F(x, c->reporter), pf = F(x, c->partner);
-    f.reporter = country_comtrade(x->ing, parse_int(rf));
-    if (f.reporter < 0)
-        REJECT(x, CKP_REJ_REPORTER, "unknown Comtrade reporter code '%.*s'", (int)rf.len,
-               rf.ptr ? rf.ptr : "");
-    f.partner = country_comtrade(x->ing, parse_int(pf));
-    if (f.partner < 0)
-        REJECT(x, CKP_REJ_PARTNER, "unknown Comtrade partner code '%.*s'", (int)pf.len,
-               pf.ptr ? pf.ptr : "");
+    if (c->reporter >= 0) {
+        f.reporter = country_comtrade(x->ing, parse_int(rf));
+        if (f.reporter < 0)
+            REJECT(x, CKP_REJ_REPORTER, "unknown Comtrade reporter code '%.*s'", (int)rf.len,
+                   rf.ptr ? rf.ptr : "");
+    } else {
+        rf = F(x, c->reporter_iso);
+        f.reporter = country_any(x->ing, rf);
+        if (f.reporter < 0)
+            REJECT(x, CKP_REJ_REPORTER, "unknown reporter '%.*s'", (int)rf.len,
+                   rf.ptr ? rf.ptr : "");
+    }
+    if (c->partner >= 0) {
+        f.partner = country_comtrade(x->ing, parse_int(pf));
+        if (f.partner < 0)
+            REJECT(x, CKP_REJ_PARTNER, "unknown Comtrade partner code '%.*s'", (int)pf.len,
+                   pf.ptr ? pf.ptr : "");
+    } else {
+        pf = F(x, c->partner_iso);
+        f.partner = country_any(x->ing, pf);
+        if (f.partner < 0)
+            REJECT(x, CKP_REJ_PARTNER, "unknown partner '%.*s'", (int)pf.len,
+                   pf.ptr ? pf.ptr : "");
+    }
     ckp_field ff = F(x, c->flow);
     f.flow = parse_flow(ff);
     if (!f.flow)
@@ -837,28 +1048,30 @@ static int row_comtrade(ctx *x)
     if (h < 0)
         REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
     const char *msg;
-    if (value_of(F(x, c->value), &f.value, &msg) < 0)
-        REJECT(x, CKP_REJ_VALUE, "primaryValue: %s", msg);
+    if (value_of(x, F(x, c->value), &f.value, &msg) < 0)
+        REJECT(x, CKP_REJ_VALUE, "%s: %s", x->value_name, msg);
     /* the other valuation: CIF for exports, FOB for imports; 0 = not reported */
     f.value_alt = NAN;
     int alt_col = f.flow == CKP_FLOW_EXPORT || f.flow == CKP_FLOW_REEXPORT ? c->cif : c->fob;
     double a;
-    if (alt_col >= 0 && parse_num(F(x, alt_col), &a) == NUM_OK && a > 0)
+    if (alt_col >= 0 && num(x, F(x, alt_col), &a) == NUM_OK && a > 0)
         f.value_alt = a;
     /* quantity: net weight in kg, else the quantity in its unit; Comtrade
      * writes 0 for "not reported" */
     f.qty = NAN;
     f.unit = CKP_UNIT_NONE;
     double w = 0, q = 0;
-    int rw = c->netwgt >= 0 ? parse_num(F(x, c->netwgt), &w) : NUM_EMPTY;
-    int rq = c->qty >= 0 ? parse_num(F(x, c->qty), &q) : NUM_EMPTY;
-    if (rw == NUM_BAD || rw == NUM_NONFINITE || (rw == NUM_OK && w < 0))
-        REJECT(x, CKP_REJ_QTY, "netWgt is not a non-negative number");
+    int rw = c->netwgt >= 0 ? num(x, F(x, c->netwgt), &w) : NUM_EMPTY;
+    int rq = c->qty >= 0 ? num(x, F(x, c->qty), &q) : NUM_EMPTY;
+    if (rw < 0 || (rw == NUM_OK && w < 0))
+        REJECT(x, CKP_REJ_QTY, "%s is not a non-negative number%s%s", x->netwgt_name, rw < -2 ? ": " : "",
+               rw < -2 ? num_msg(rw) : "");
     if (rw == NUM_OK && w > 0) {
         f.qty = w;
         f.unit = CKP_UNIT_KG;
     } else if (rq == NUM_OK && q > 0) {
-        f.unit = comtrade_unit(c->qtyunit >= 0 ? parse_int(F(x, c->qtyunit)) : 8);
+        long u = c->qtyunit >= 0 ? parse_int(F(x, c->qtyunit)) : 8;
+        f.unit = c->legacy_units ? legacy_unit(u) : comtrade_unit(u);
         if (f.unit != CKP_UNIT_NONE)
             f.qty = q;
     }
@@ -893,14 +1106,15 @@ static int row_baci(ctx *x)
     if (h < 0)
         REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
     const char *msg;
-    if (value_of(F(x, c->value), &f.value, &msg) < 0)
+    if (value_of(x, F(x, c->value), &f.value, &msg) < 0)
         REJECT(x, CKP_REJ_VALUE, "v: %s", msg);
     f.value *= 1000; /* thousand USD → USD */
     f.value_alt = NAN;
     double q;
-    int r = parse_num(F(x, c->qty), &q);
-    if (r == NUM_BAD || r == NUM_NONFINITE || (r == NUM_OK && q < 0))
-        REJECT(x, CKP_REJ_QTY, "q is not a non-negative number of tonnes");
+    int r = num(x, F(x, c->qty), &q);
+    if (r < 0 || (r == NUM_OK && q < 0))
+        REJECT(x, CKP_REJ_QTY, "q is not a non-negative number of tonnes%s%s",
+               r < -2 ? ": " : "", r < -2 ? num_msg(r) : "");
     f.qty = r == NUM_OK ? q * 1000 : NAN; /* tonnes → kg */
     f.unit = r == NUM_OK ? CKP_UNIT_KG : CKP_UNIT_NONE;
     return add(x, &f);
@@ -946,21 +1160,23 @@ static int row_flows(ctx *x)
     if (h < 0)
         REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
     const char *msg;
-    if (value_of(F(x, c->value), &f.value, &msg) < 0)
+    if (value_of(x, F(x, c->value), &f.value, &msg) < 0)
         REJECT(x, CKP_REJ_VALUE, "%s", msg);
     f.value_alt = NAN;
     double a;
     if (c->value_alt >= 0) {
-        int r = parse_num(F(x, c->value_alt), &a);
-        if (r == NUM_BAD || r == NUM_NONFINITE || (r == NUM_OK && a < 0))
-            REJECT(x, CKP_REJ_VALUE, "value_alt is not a non-negative number");
+        int r = num(x, F(x, c->value_alt), &a);
+        if (r < 0 || (r == NUM_OK && a < 0))
+            REJECT(x, CKP_REJ_VALUE, "value_alt is not a non-negative number%s%s",
+                   r < -2 ? ": " : "", r < -2 ? num_msg(r) : "");
         if (r == NUM_OK)
             f.value_alt = a;
     }
     double q, scale;
-    int r = c->qty >= 0 ? parse_num(F(x, c->qty), &q) : NUM_EMPTY;
-    if (r == NUM_BAD || r == NUM_NONFINITE || (r == NUM_OK && q < 0))
-        REJECT(x, CKP_REJ_QTY, "qty is not a non-negative number");
+    int r = c->qty >= 0 ? num(x, F(x, c->qty), &q) : NUM_EMPTY;
+    if (r < 0 || (r == NUM_OK && q < 0))
+        REJECT(x, CKP_REJ_QTY, "qty is not a non-negative number%s%s", r < -2 ? ": " : "",
+               r < -2 ? num_msg(r) : "");
     f.unit = flows_unit(F(x, c->unit), &scale);
     f.qty = r == NUM_OK ? q * scale : NAN;
     if (r != NUM_OK)
@@ -1006,6 +1222,10 @@ static ckp_status setup_cols(ctx *x, ckp_ingest_format fmt, ckp_error *err)
                 : c->flow < 0 ? "flowCode" : c->hs < 0 ? "cmdCode"
                 : c->value < 0 ? "primaryValue"
                 : c->period < 0 && c->year < 0 ? "period or refYear" : NULL;
+    } else if (fmt == CKP_INGEST_COMTRADE_LEGACY) {
+        missing = ckp__cols_comtrade_legacy(v, c);
+    } else if (fmt == CKP_INGEST_COMTRADR) {
+        missing = ckp__cols_comtradr(v, c);
     } else if (fmt == CKP_INGEST_BACI) {
         c->year = col(v, "t", NULL);
         c->reporter = col(v, "i", NULL);
@@ -1052,18 +1272,11 @@ static int edition_from_name(const char *name)
     return CKP_HS_UNKNOWN;
 }
 
-/* Header, format, columns and source of a file about to be parsed by x. */
-static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *x,
-                          ckp_error *err)
+/* x set up for a file of ing in format fmt (its columns in x->c): the
+ * file's mark, the source, the edition, the row parser. */
+static ckp_status prepare_common(ckp_ingest *ing, const char *name, ckp_ingest_format fmt,
+                                 ctx *x, ckp_error *err)
 {
-    memset(x, 0, sizeof *x);
-    x->ing = ing;
-    x->csv = csv;
-    x->w = ing->w;
-    x->st = &ing->stats;
-    x->rej = ing->opts.rejects;
-    x->progress = ing->opts.progress != NULL;
-    x->bytes_total = ckp_csv_total_bytes(csv);
     if (ing->nfiles >= MAX_FILES)
         return ckp_error_set(err, CKP_ELIMIT, name, 0, 0, "more than %d files in one ingest",
                              MAX_FILES);
@@ -1074,26 +1287,6 @@ static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *
     fm->first_row = ckp_store_writer_rows(ing->w);
     ing->nfiles++;
     x->file = fm->name;
-    ckp_ingest_format fmt = ing->opts.format;
-    size_t nh = ckp_csv_header_count(csv);
-    if (fmt == CKP_INGEST_AUTO) {
-        const char *names[64];
-        char store[64][64];
-        size_t n = nh < 64 ? nh : 64;
-        for (size_t i = 0; i < n; i++) {
-            ckp_field_copy(ckp_csv_header_name(csv, i), store[i], sizeof store[i]);
-            names[i] = store[i];
-        }
-        fmt = ckp_ingest_sniff(names, n);
-        if (fmt == CKP_INGEST_AUTO)
-            return ckp_error_set(err, CKP_EPARSE, name, 1, 0,
-                                 "cannot tell the format from the header (expected Comtrade "
-                                 "reporterCode,partnerCode,cmdCode…, BACI t,i,j,k,v,q or "
-                                 "flows period,reporter,partner,flow,hs,value…); use --format");
-    }
-    ckp_status st = setup_cols(x, fmt, err);
-    if (st != CKP_OK)
-        return st;
     if (ing->source[fmt] < 0) {
         const char *src = ing->opts.source ? ing->opts.source : format_names[fmt];
         int synth = ing->opts.synthetic >= 0 ? ing->opts.synthetic
@@ -1106,16 +1299,66 @@ static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *
     }
     x->source = ing->source[fmt];
     x->edition = ing->opts.hs_edition ? ing->opts.hs_edition : edition_from_name(name);
-    x->row = fmt == CKP_INGEST_COMTRADE ? row_comtrade
-             : fmt == CKP_INGEST_BACI   ? row_baci
-                                        : row_flows;
-    int req[] = {x->c.reporter, x->c.partner, x->c.hs, x->c.value, x->c.flow,
-                 x->c.period >= 0 ? x->c.period : x->c.year};
+    x->row = fmt == CKP_INGEST_BACI ? row_baci : fmt == CKP_INGEST_FLOWS ? row_flows
+                                                                         : row_comtrade;
+    int req[] = {x->c.reporter >= 0 ? x->c.reporter : x->c.reporter_iso,
+                 x->c.partner >= 0 ? x->c.partner : x->c.partner_iso, x->c.hs, x->c.value,
+                 x->c.flow, x->c.period >= 0 ? x->c.period : x->c.year};
     x->need = 0;
     for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
         if (req[i] >= 0 && (size_t)req[i] + 1 > x->need)
             x->need = (size_t)req[i] + 1;
     return CKP_OK;
+}
+
+/* Header, format, columns and source of a file about to be parsed by x. */
+static ckp_status prepare(ckp_ingest *ing, ckp_csv *csv, const char *name, ctx *x,
+                          ckp_error *err)
+{
+    memset(x, 0, sizeof *x);
+    x->ing = ing;
+    x->csv = csv;
+    x->w = ing->w;
+    x->st = &ing->stats;
+    x->rej = ing->opts.rejects;
+    x->progress = ing->opts.progress != NULL;
+    x->bytes_total = ckp_csv_total_bytes(csv);
+    /* the decimal mark: given, or learnt from the values of a ';' file */
+    x->decimal = ing->opts.decimal ? ing->opts.decimal : ckp_csv_delim(csv) == ';' ? 0 : '.';
+    ckp_ingest_format fmt = ing->opts.format;
+    size_t nh = ckp_csv_header_count(csv);
+    if (fmt == CKP_INGEST_COMTRADE_JSON)
+        return ckp_error_set(err, CKP_EPARSE, name, 1, 0,
+                             "--format comtrade-json: the file does not start with '{'");
+    if (fmt == CKP_INGEST_AUTO) {
+        const char *names[64];
+        char store[64][64];
+        size_t n = nh < 64 ? nh : 64;
+        for (size_t i = 0; i < n; i++) {
+            ckp_field_copy(ckp_csv_header_name(csv, i), store[i], sizeof store[i]);
+            names[i] = store[i];
+        }
+        fmt = ckp_ingest_sniff(names, n);
+        if (fmt == CKP_INGEST_AUTO)
+            return ckp_error_set(err, CKP_EPARSE, name, 1, 0,
+                                 "cannot tell the format from the header (expected Comtrade "
+                                 "reporterCode,partnerCode,cmdCode…, legacy Comtrade "
+                                 "Reporter Code,Partner Code,Commodity Code,Trade Value "
+                                 "(US$)…, comtradr reporter_iso,partner_iso,cmd_code,"
+                                 "primary_value…, BACI t,i,j,k,v,q or flows period,reporter,"
+                                 "partner,flow,hs,value…); use --format");
+    }
+    x->file = name; /* for setup_cols' message; prepare_common keeps a copy */
+    ckp_status st = setup_cols(x, fmt, err);
+    if (st != CKP_OK)
+        return st;
+    if (x->c.value >= 0)
+        ckp_field_copy(ckp_csv_header_name(csv, (size_t)x->c.value), x->value_name,
+                       sizeof x->value_name);
+    if (x->c.netwgt >= 0)
+        ckp_field_copy(ckp_csv_header_name(csv, (size_t)x->c.netwgt), x->netwgt_name,
+                       sizeof x->netwgt_name);
+    return prepare_common(ing, name, fmt, x, err);
 }
 
 /* One result r of ckp_csv_next on x's reader: reject it or parse it.
@@ -1130,12 +1373,13 @@ static int one_record(ctx *x, int r, const ckp_error *e, ckp_error *err)
             return 1;
         }
         reject_row(x->st, x->rej, x->file, e->line + x->line_offset, CKP_REJ_MALFORMED,
-                   e->msg, NULL, "");
+                   e->msg, NULL, 0, "");
         return 0;
     }
     if (ckp_csv_nfields(csv) < x->need) {
         reject_row(x->st, x->rej, x->file, ckp_csv_line(csv) + x->line_offset,
-                   CKP_REJ_FIELDS, "row has too few fields", csv, NULL);
+                   CKP_REJ_FIELDS, "row has too few fields", ckp_csv_fields(csv),
+                   ckp_csv_nfields(csv), NULL);
         return 0;
     }
     x->row(x);
@@ -1167,7 +1411,7 @@ static void every_16k(ctx *x, size_t done, ckp_ingest_progress *pr, uint64_t *ne
 }
 
 static ckp_status parse_plain_baci(ctx *x, ckp_error *err);
-static void csv_opts(ckp_csv_opts *o);
+static void csv_opts(ckp_csv_opts *o, const ckp_ingest *ing);
 
 /* Every record of x's reader. */
 static ckp_status parse_loop(ctx *x, ckp_error *err)
@@ -1427,7 +1671,7 @@ static const char *swar_line(ctx *x, const char *p, long line)
 static ckp_status reader_line(ctx *x, const char *p, const char *e, long line, ckp_error *err)
 {
     ckp_csv_opts o;
-    csv_opts(&o);
+    csv_opts(&o, x->ing);
     o.header = 0;
     o.delim = x->plain_delim;
     ckp_csv *one, *saved = x->csv;
@@ -1516,9 +1760,10 @@ static ckp_status ingest_csv(ckp_ingest *ing, ckp_csv *csv, const char *name, ck
     return st;
 }
 
-static void csv_opts(ckp_csv_opts *o)
+static void csv_opts(ckp_csv_opts *o, const ckp_ingest *ing)
 {
     ckp_csv_opts_init(o);
+    o->delim = ing->opts.delim;
     o->encoding = CKP_CSV_AUTO;
     o->max_record = (size_t)1 << 20;
 }
@@ -1633,7 +1878,7 @@ static ckp_status whole_file(ctx *x, const char *buf, size_t len, const char *pa
                              ckp_error *err)
 {
     ckp_csv_opts o;
-    csv_opts(&o);
+    csv_opts(&o, x->ing);
     o.header = 0;
     o.delim = ckp_csv_delim(x->csv);
     size_t body = (size_t)ckp_csv_get_stats(x->csv).bytes;
@@ -1770,7 +2015,7 @@ static int ingest_parallel(ckp_ingest *ing, const char *path, ckp_status *st, ck
     const char *nl = memchr(buf + split, '\n', len - split);
     split = nl ? (size_t)(nl + 1 - buf) : len;
     ckp_csv_opts o;
-    csv_opts(&o);
+    csv_opts(&o, ing);
     ckp_csv *c0 = NULL, *c1 = NULL;
     ctx x0;
     half h1;
@@ -1784,8 +2029,10 @@ static int ingest_parallel(ckp_ingest *ing, const char *path, ckp_status *st, ck
     *st = prepare(ing, c0, path, &x0, err);
     if (*st != CKP_OK)
         goto out_close;
-    if (x0.row == row_flows || split == len) {
-        /* name lookups are not thread-safe: one thread over the WHOLE file */
+    if (x0.row == row_flows || split == len || x0.decimal != '.' ||
+        x0.c.reporter_iso >= 0 || x0.c.partner_iso >= 0) {
+        /* name lookups are not thread-safe, nor is learning the decimal
+         * mark of a ';' file from its values: one thread over the WHOLE file */
         *st = whole_file(&x0, buf, len, path, err);
         goto out_close;
     }
@@ -1858,27 +2105,153 @@ out_unmap:
     return 1;
 }
 
-ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err)
+/* ---- JSON, compressed input, standard input ---------------------------- */
+
+/* A Comtrade+ API response from src: each record through the Comtrade row
+ * parser, its fields named as in the Comtrade+ CSV. */
+static ckp_status ingest_json(ckp_ingest *ing, ckp__src *src, const char *name, ckp_error *err)
 {
-    ckp_status st;
-    if (ingest_parallel(ing, path, &st, err))
-        return st;
-    ckp_csv_opts o;
-    csv_opts(&o);
-    ckp_csv *csv;
-    st = ckp_csv_open(path, &o, &csv, err);
+    ctx x;
+    memset(&x, 0, sizeof x);
+    x.ing = ing;
+    x.w = ing->w;
+    x.st = &ing->stats;
+    x.rej = ing->opts.rejects;
+    x.decimal = '.';
+    cols *c = &x.c;
+    memset(c, -1, sizeof *c);
+    int *at[CKP__JSON_NFIELDS] = {&c->period, &c->year,   &c->month,    &c->freq,
+                                  &c->reporter, &c->partner, &c->flow,  &c->hs,
+                                  &c->value,  &c->cif,    &c->fob,      &c->netwgt,
+                                  &c->qty,    &c->qtyunit, &c->classif, &c->mot,
+                                  &c->customs, &c->partner2, &c->mos};
+    for (int i = 0; i < CKP__JSON_NFIELDS; i++)
+        *at[i] = i;
+    c->legacy_units = 0;
+    snprintf(x.value_name, sizeof x.value_name, "primaryValue");
+    snprintf(x.netwgt_name, sizeof x.netwgt_name, "netWgt");
+    ckp_status st = prepare_common(ing, name, CKP_INGEST_COMTRADE_JSON, &x, err);
     if (st != CKP_OK)
         return st;
-    st = ingest_csv(ing, csv, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+    ckp__json *j = NULL;
+    st = ckp__json_open(src, name, &j, err);
+    if (st != CKP_OK)
+        return st;
+    ckp_ingest_progress pr = {x.file, 0, ckp__src_raw_total(src), 0, 0};
+    for (;;) {
+        const ckp_field *fields = NULL;
+        long line = 0;
+        ckp_error e;
+        int r = ckp__json_next(j, &fields, &line, &e);
+        if (r == 0)
+            break;
+        if (r == -2) {
+            *err = e;
+            st = e.code ? e.code : CKP_EPARSE;
+            break;
+        }
+        ing->stats.rows_read++;
+        if (r < 0) {
+            reject_row(&ing->stats, x.rej, x.file, e.line, CKP_REJ_MALFORMED, e.msg, NULL, 0,
+                       "");
+            continue;
+        }
+        x.vals = fields;
+        x.nvals = CKP__JSON_NFIELDS;
+        x.vline = line;
+        x.row(&x);
+        if (ing->opts.progress && (ing->stats.rows_read & 16383) == 0) {
+            pr.bytes_done = ckp__json_bytes(j);
+            pr.rows = ing->stats.rows_read;
+            ing->opts.progress(&pr, ing->opts.progress_ctx);
+        }
+    }
+    uint64_t bytes = ckp__json_bytes(j);
+    ing->stats.bytes_read += bytes;
+    ckp__json_close(j);
+    if (st == CKP_OK)
+        file_done(ing, name, bytes);
+    return st;
+}
+
+/* A file through a ckp__src (gzip, standard input, or memory that starts
+ * with '{'): JSON or CSV. */
+static ckp_status ingest_src(ckp_ingest *ing, ckp__src *src, const char *name, int first,
+                             ckp_error *err)
+{
+    ckp_ingest_format f = ing->opts.format;
+    if (f == CKP_INGEST_COMTRADE_JSON || (f == CKP_INGEST_AUTO && first == '{'))
+        return ingest_json(ing, src, name, err);
+    ckp_csv_opts o;
+    csv_opts(&o, ing);
+    ckp_csv *csv;
+    ckp_status st = ckp_csv_open_reader(ckp__src_read, src, name, &o, &csv, err);
+    if (st != CKP_OK)
+        return st;
+    st = ingest_csv(ing, csv, name, err);
     ckp_csv_close(csv);
     return st;
 }
 
-ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, size_t len,
-                          ckp_error *err)
+static ckp_status ingest_file_any(ckp_ingest *ing, const char *path, ckp_error *err)
 {
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    ckp__src *src = NULL;
+    ckp_status st = ckp__src_open_file(path, &src, err);
+    if (st != CKP_OK)
+        return st;
+    int first = ckp__src_first_byte(src, err, name);
+    if (first == -2) {
+        ckp__src_close(src);
+        return err->code;
+    }
+    int json = ing->opts.format == CKP_INGEST_COMTRADE_JSON ||
+               (ing->opts.format == CKP_INGEST_AUTO && first == '{');
+    if (ckp__src_is_gz(src) || json || strcmp(path, "-") == 0) {
+        st = ingest_src(ing, src, name, first, err);
+        ckp__src_close(src);
+        return st;
+    }
+    ckp__src_close(src); /* a plain CSV file: mapped, maybe in two threads */
+    if (ingest_parallel(ing, path, &st, err))
+        return st;
     ckp_csv_opts o;
-    csv_opts(&o);
+    csv_opts(&o, ing);
+    ckp_csv *csv;
+    st = ckp_csv_open(path, &o, &csv, err);
+    if (st != CKP_OK)
+        return st;
+    st = ingest_csv(ing, csv, name, err);
+    ckp_csv_close(csv);
+    return st;
+}
+
+ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err)
+{
+    return ingest_file_any(ing, path, err);
+}
+
+static ckp_status ingest_mem_any(ckp_ingest *ing, const char *name, const char *buf, size_t len,
+                                 ckp_error *err)
+{
+    int gz = len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b;
+    size_t i = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+        i++;
+    int json = ing->opts.format == CKP_INGEST_COMTRADE_JSON ||
+               (ing->opts.format == CKP_INGEST_AUTO && i < len && buf[i] == '{');
+    if (gz || json) {
+        ckp__src *src = NULL;
+        ckp_status st = ckp__src_open_mem(buf, len, name, &src, err);
+        if (st != CKP_OK)
+            return st;
+        int first = ckp__src_first_byte(src, err, name);
+        st = first == -2 ? err->code : ingest_src(ing, src, name, first, err);
+        ckp__src_close(src);
+        return st;
+    }
+    ckp_csv_opts o;
+    csv_opts(&o, ing);
     ckp_csv *csv;
     ckp_status st = ckp_csv_open_mem(buf, len, name, &o, &csv, err);
     if (st != CKP_OK)
@@ -1886,4 +2259,10 @@ ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, si
     st = ingest_csv(ing, csv, name, err);
     ckp_csv_close(csv);
     return st;
+}
+
+ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, size_t len,
+                          ckp_error *err)
+{
+    return ingest_mem_any(ing, name, buf, len, err);
 }

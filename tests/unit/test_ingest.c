@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "chokepoint/ingest.h"
 #include "test.h"
@@ -541,4 +542,88 @@ CKP_TEST(ingest_plain_baci_page_end)
         free(out);
         free(s);
     }
+}
+
+/* ---- the formats of issue 18 ------------------------------------------- */
+
+/* The legacy Comtrade CSV, comtradr output and a ';' file with decimal
+ * commas give on the parallel path (two threads, or one thread over the
+ * whole file where names are looked up or the decimal mark is learnt) the
+ * rows, rejects and lines of the serial path. */
+CKP_TEST(ingest_formats_parallel_same_as_serial)
+{
+    REQUIRE(ref_());
+    same_by_two_threads(t_, ckp_test_path("tests/data/ingest/comtrade_legacy.csv"), NULL);
+    same_by_two_threads(t_, ckp_test_path("tests/data/ingest/comtradr.csv"), NULL);
+    same_by_two_threads(t_, ckp_test_path("tests/data/ingest/flows_semicolon.csv"), NULL);
+}
+
+/* A Comtrade+ JSON response far larger than the reader's 64 KiB buffer:
+ * every record read across the refills, the count checked, one bad record
+ * rejected with its line. */
+CKP_TEST(ingest_json_streams_many_records)
+{
+    REQUIRE(ref_());
+    size_t cap = 4u << 20, len = 0;
+    char *buf = malloc(cap);
+    REQUIRE(buf);
+    len += (size_t)snprintf(buf, cap, "{\"elapsedTime\":\"1 secs\",\"count\":3000,\"data\":[\n");
+    for (int i = 0; i < 3000; i++)
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "%s{\"period\":\"%d\",\"reporterCode\":842,\"partnerCode\":156,"
+                                "\"flowCode\":\"M\",\"classificationCode\":\"H5\",\"cmdCode\":"
+                                "\"%s\",\"primaryValue\":%s,\"netWgt\":1.5e3}\n",
+                                i ? "," : "", 2000 + i % 20, i % 2 ? "250410" : "380110",
+                                i == 2999 ? "\"x\"" : "12.5");
+    len += (size_t)snprintf(buf + len, cap - len, "],\"error\":\"\"}");
+    ckp_ingest_opts o;
+    ckp_ingest_opts_init(&o);
+    o.replace = 1;
+    ckp_ingest *ing;
+    ckp_error err;
+    REQUIRE(ckp_ingest_begin(tdir("json"), ref_(), &o, &ing, &err) == CKP_OK);
+    CHECK(ckp_ingest_mem(ing, "big.json", buf, len, &err) == CKP_OK);
+    const ckp_ingest_stats *st = ckp_ingest_get_stats(ing);
+    CHECK_INT(st->rows_read, 3000);
+    CHECK_INT(st->by_reason[CKP_REJ_VALUE], 1);
+    /* 20 keys (i % 20 fixes both the period and the code): the other
+     * records are duplicates, found at commit */
+    ckp_ingest_stats fin;
+    REQUIRE(ckp_ingest_commit(ing, &fin, &err) == CKP_OK);
+    CHECK_INT(fin.store_rows, 20);
+    CHECK_INT(fin.by_reason[CKP_REJ_DUPLICATE], 2979);
+    free(buf);
+}
+
+/* gzip from memory (as the server and fuzzers hand it): the same counts as
+ * the plain bytes; cut short, an error naming the truncation. */
+CKP_TEST(ingest_gz_mem_and_truncated)
+{
+    REQUIRE(ref_());
+    const char *text = "period,reporter,partner,flow,hs,value\n2023,USA,CHN,M,850110,5\n"
+                       "2023,USA,CHN,M,850120,6\n2023,USA,XXX,M,850120,6\n";
+    unsigned char gz[512];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    z.next_in = (unsigned char *)(uintptr_t)text;
+    z.avail_in = (uInt)strlen(text);
+    z.next_out = gz;
+    z.avail_out = sizeof gz;
+    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    size_t n = sizeof gz - z.avail_out;
+    deflateEnd(&z);
+    ckp_ingest_opts o;
+    ckp_ingest_opts_init(&o);
+    o.replace = 1;
+    ckp_ingest *ing;
+    ckp_error err;
+    REQUIRE(ckp_ingest_begin(tdir("gz"), ref_(), &o, &ing, &err) == CKP_OK);
+    CHECK(ckp_ingest_mem(ing, "a.csv.gz", (const char *)gz, n, &err) == CKP_OK);
+    CHECK_INT(ckp_ingest_get_stats(ing)->rows_read, 3);
+    CHECK_INT(ckp_ingest_get_stats(ing)->rows_kept, 2);
+    CHECK_INT(ckp_ingest_get_stats(ing)->by_reason[CKP_REJ_PARTNER], 1);
+    CHECK(ckp_ingest_mem(ing, "cut.csv.gz", (const char *)gz, n - 12, &err) != CKP_OK);
+    CHECK(strstr(err.msg, "truncated") != NULL);
+    ckp_ingest_abort(ing);
 }

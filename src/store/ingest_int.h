@@ -1,0 +1,85 @@
+/* ingest_int.h — what ingest.c (the row parsers, the fast paths, the life
+ * cycle) shares with the per-format files beside it: the column map of a
+ * CSV file (ingest_comtrade_legacy.c, ingest_comtradr.c), the byte source
+ * that gunzips (ingest_src.c) and the streaming Comtrade+ JSON reader
+ * (ingest_json.c).  Every format's rows go through ingest.c's row parsers,
+ * so codes and country fields are read by one set of helpers. */
+#ifndef CHOKEPOINT_INGEST_INT_H
+#define CHOKEPOINT_INGEST_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "chokepoint/csv.h"
+#include "chokepoint/error.h"
+
+/* Column indexes of one file (-1 = absent). */
+typedef struct ckp__cols {
+    int period, year, month, freq, reporter, partner, flow, hs, value, cif, fob, netwgt,
+        qty, qtyunit, classif, mot, customs, partner2, mos, unit, value_alt, edition,
+        reporter_iso, partner_iso, /* ISO3 (or name) when no numeric code column */
+        legacy_units;              /* 1 = pre-2023 Comtrade quantity unit codes */
+} ckp__cols;
+
+/* UN Comtrade legacy (pre-2023) bulk/web CSV: 1 when the header names (as
+ * ckp_ingest_sniff gets them) are that layout. */
+int ckp__sniff_comtrade_legacy(const char *const *names, size_t n);
+/* Its columns into c (every field -1 first); the name of a required column
+ * that is missing, or NULL. */
+const char *ckp__cols_comtrade_legacy(const ckp_csv *csv, ckp__cols *c);
+
+/* comtradr (the R package) output: the Comtrade+ columns in snake_case. */
+int ckp__sniff_comtradr(const char *const *names, size_t n);
+const char *ckp__cols_comtradr(const ckp_csv *csv, ckp__cols *c);
+
+/* ---- the bytes of one input (ingest_src.c) ------------------------------ */
+
+typedef struct ckp__src ckp__src;
+
+/* Open a file ("-" = standard input) or memory (not copied); gzip is
+ * detected from the magic bytes and decompressed as it is read.  Close with
+ * ckp__src_close. */
+ckp_status ckp__src_open_file(const char *path, ckp__src **out, ckp_error *err);
+ckp_status ckp__src_open_mem(const char *buf, size_t len, const char *name, ckp__src **out,
+                             ckp_error *err);
+int ckp__src_is_gz(const ckp__src *s);
+/* Size of the raw input (a regular file, memory), 0 when unknown. */
+uint64_t ckp__src_raw_total(const ckp__src *s);
+/* The first content byte after a BOM and blanks, read ahead and kept for
+ * ckp__src_read; -1 when the content is empty, -2 on an error (*err). */
+int ckp__src_first_byte(ckp__src *s, ckp_error *err, const char *name);
+/* The (decompressed) content: a ckp_csv_read_fn over a ckp__src. */
+long ckp__src_read(void *src, char *buf, size_t n, const char **why);
+void ckp__src_close(ckp__src *s);
+
+/* ---- Comtrade+ API JSON (ingest_json.c) -------------------------------- */
+
+/* The fields of a data record that rows are made from, in this order (the
+ * Comtrade+ CSV's column names, which the API's JSON uses too). */
+#define CKP__JSON_NFIELDS 19
+extern const char *const ckp__json_fields[CKP__JSON_NFIELDS];
+
+typedef struct ckp__json ckp__json;
+
+/* Start reading a response {"count": N, "data": [ {…}, … ], …} from src
+ * (not owned): reads up to the first record.  Bounded memory: one record
+ * (at most 1 MiB of JSON) at a time. */
+ckp_status ckp__json_open(ckp__src *src, const char *name, ckp__json **out, ckp_error *err);
+
+/* The next record as text fields (CKP__JSON_NFIELDS of them, in
+ * ckp__json_fields order; {NULL, 0} when absent or null; valid until the
+ * next call), the line where it starts in *line.  Returns 1 with a record;
+ * 0 at the end of the array, after checking the rest of the response (its
+ * "count" against the records read, its "error"); -1 when the record is not
+ * valid JSON or not a flat object (*err says why; the reader goes on with
+ * the next one); -2 when the response itself is broken or truncated (*err;
+ * nothing more can be read). */
+int ckp__json_next(ckp__json *j, const ckp_field **fields, long *line, ckp_error *err);
+
+/* Bytes of content read so far. */
+uint64_t ckp__json_bytes(const ckp__json *j);
+void ckp__json_close(ckp__json *j);
+
+#endif

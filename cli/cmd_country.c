@@ -88,23 +88,20 @@ int cmd_country(int argc, char **argv)
     /* Resolve every query first so an unknown one prints nothing else. */
     int ids[64], n = 0;
     for (int a = 0; a < nargs; a++) {
-        int found[16];
-        int k = ckp_ref_country_find(ref, args[a], found, 16);
-        if (k == 0) {
-            int id = ckp_ref_country_find_loose(ref, args[a]);
-            if (id >= 0) {
-                found[0] = id;
-                k = 1;
+        /* a code or name (ckp_ref_country_arg: exact, else one country whose
+         * names hold the words; ambiguous → an error listing candidates),
+         * else a name with the footnote marks of real tables ("Japane") */
+        int id = -1;
+        if (ckp_ref_country_arg(ref, args[a], &id, &err) != CKP_OK) {
+            if (err.code == CKP_ENOTFOUND)
+                id = ckp_ref_country_find_loose(ref, args[a]);
+            if (id < 0) {
+                rc = cli_fail("country", &err);
+                goto out_free;
             }
         }
-        if (k == 0) {
-            int id;
-            ckp_ref_country_arg(ref, args[a], &id, &err);
-            rc = cli_fail("country", &err);
-            goto out_free;
-        }
-        for (int i = 0; i < k && n < 64; i++)
-            ids[n++] = found[i];
+        if (n < 64)
+            ids[n++] = id;
     }
 
     w = ckp_writer_new(stdout, fmt, cols, sizeof cols / sizeof *cols);

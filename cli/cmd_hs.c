@@ -295,7 +295,8 @@ static int is_code_list(const ckp_ref *ref, const char *q)
             return 0;
         memcpy(item, s, n);
         item[n] = '\0';
-        if (ckp_hs_parse(item, n, &c, &l) != 0 && !ckp_ref_group_find(ref, item))
+        int folded;
+        if (ckp_hs_fold(item, n, &c, &l, &folded) != 0 && !ckp_ref_group_find(ref, item))
             return 0;
         q = s + n;
         while (*q == ' ')
@@ -384,6 +385,14 @@ int cmd_hs(int argc, char **argv)
             item[n] = '\0';
             g = ckp_ref_group_find(ref, item);
             size_t before = r.n;
+            uint32_t fc;
+            int fl, folded;
+            if (!g && ckp_hs_fold(item, n, &fc, &fl, &folded) == 0) {
+                /* "8112.92", a national "2825.80.00": searched as its HS code */
+                char b[sizeof item];
+                cli_hs_fold("hs", NULL, item, b, sizeof b);
+                ckp_hs_format(fc, fl, item);
+            }
             if (g)
                 add_group(ref, edition, g, &r);
             else

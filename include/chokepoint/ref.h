@@ -123,9 +123,9 @@ int ckp_hs_parse(const char *s, size_t n, uint32_t *code, int *level);
 /* An HS code as people and national tariffs write it, folded to HS: what
  * ckp_hs_parse accepts, plus digit groups after a 4-digit heading separated
  * by dots or spaces ("8112.92", "2825 80", "2825.80.00", "8542.31.0000")
- * and national codes of 8 or 10 digits (EU CN8 "38011000", US HTS10;
- * 7 or 9 digits = a lost leading zero), whose digits past the sixth are
- * dropped.  Returns 0 and sets *code, *level, and *folded = 1 when digits
+ * and national codes of 8 or 10 digits (EU CN8 "38011000", US HTS10), whose
+ * digits past the sixth are dropped (7 or 9 digits are not a code: a lost
+ * leading zero or a typo cannot be told apart).  Returns 0 and sets *code, *level, and *folded = 1 when digits
  * past the sixth were dropped (callers say so: a note, a counter); -1 when
  * not an HS code.  Every path that reads an HS code from a user or a
  * shipment (verb arguments, `hs`, ingest, screen) goes through this. */

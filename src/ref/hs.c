@@ -109,16 +109,15 @@ int ckp_hs_fold(const char *s, size_t n, uint32_t *code, int *level, int *folded
     if (k == 0) {
         if (ckp_hs_parse(s, n, code, level) == 0)
             return 0;
-        /* a national code written as digits only: 7-10 (7 and 9 = a lost
-         * leading zero, as ckp_hs_parse restores for HS codes) */
-        if (n < 7 || n > 10)
+        /* a national code written as digits only: 8 or 10 (7 or 9 digits
+         * are not read as a lost leading zero: a typo is as likely) */
+        if (n != 8 && n != 10)
             return -1;
         for (i = 0; i < n; i++)
             if (s[i] < '0' || s[i] > '9')
                 return -1;
-        k = n % 2 ? n + 1 : n;
-        digits[0] = '0';
-        memcpy(digits + (n % 2), s, n);
+        k = n;
+        memcpy(digits, s, n);
     } else if (k != 6 && k != 8 && k != 10) {
         return -1;
     }

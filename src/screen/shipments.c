@@ -224,10 +224,7 @@ static int build_shipment(const ckp_ref *ref, rowtext *rt, long line, ckp_shipme
     const char *hs = rt->f[F_HS];
     int folded = 0;
     if (*hs && ckp_hs_fold(hs, strlen(hs), &sh->hs, &sh->hs_level, &folded) != 0) {
-        snprintf(why, wn,
-                 "hs \"%.200s\" is not an HS code (2, 4 or 6 digits, \"8542.31\", or a "
-                 "national 8- or 10-digit code)",
-                 hs);
+        snprintf(why, wn, "hs \"%.200s\" is not a 2-, 4- or 6-digit HS code", hs);
         return -1;
     }
     sh->hs_folded = folded;

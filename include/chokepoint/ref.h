@@ -4,7 +4,8 @@
  * Loaded once from the data directory (ckp_ref_load) and then read-only, so
  * one ckp_ref can be shared by every verb and by the server's threads (the
  * one exception, ckp_ref_load_groups, must run before the ref is shared).
- * Loading takes about 10 ms of CPU (bench/bench_ref.sh).
+ * Loading takes about 15 ms of CPU (bench/bench_ref.sh; 5 of them for the
+ * country names in other languages that ICU gives).
  *
  * Countries have a dense id (0 … ckp_ref_country_count()-1) that is stable for
  * one loaded ckp_ref, NOT across data versions: anything persisted (the store)

@@ -103,7 +103,7 @@ static ckp_status add_name_w(ckp_ref *ref, const char *s, size_t len, int id, in
     ref->names[i].id = id;
     ref->names[i].alt = -1;
     ref->names[i].weak = weak;
-    ref->names_n++;
+    ref->names_used[ref->names_n++] = (uint32_t)i;
     return CKP_OK;
 }
 
@@ -629,8 +629,10 @@ static ckp_status load_icu_names(ckp_ref *ref, ckp_error *err)
             int32_t n = uloc_getDisplayCountry(loc, NAME_LOCALES[l], name, 128, &uerr);
             int32_t m = 0;
             ckp_status st;
-            /* ICU falls back to the code itself when a locale has no name */
-            if (U_FAILURE(uerr) || uerr == U_USING_DEFAULT_WARNING || n <= 2)
+            /* ICU falls back to the code itself when a locale has no name;
+             * a real name may be as short ("美国") */
+            if (U_FAILURE(uerr) || uerr == U_USING_DEFAULT_WARNING || n <= 0 ||
+                (n == 2 && name[0] == (UChar)c->iso2[0] && name[1] == (UChar)c->iso2[1]))
                 continue;
             uerr = U_ZERO_ERROR;
             u_strToUTF8(utf8, (int32_t)sizeof utf8, &m, name, n, &uerr);
@@ -653,7 +655,8 @@ ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err)
     ref->by_iso2 = ckp__ref_alloc(ref, sizeof(int) * REF_MAX_COUNTRIES);
     ref->names_cap = REF_MAX_NAMES;
     ref->names = ckp__ref_alloc(ref, sizeof(ref_name) * ref->names_cap);
-    if (!ref->countries || !ref->by_iso3 || !ref->by_iso2 || !ref->names)
+    ref->names_used = ckp__ref_alloc(ref, sizeof(uint32_t) * ref->names_cap / 2);
+    if (!ref->countries || !ref->by_iso3 || !ref->by_iso2 || !ref->names || !ref->names_used)
         return oom(err);
     for (int i = 0; i < REF_CODE_SPACE; i++)
         ref->by_comtrade[i] = ref->by_baci[i] = ref->by_isonum[i] = -1;
@@ -891,8 +894,8 @@ static int find_partial(const ckp_ref *ref, const char *q, size_t len, int *ids,
         /* pass 0: names that start with the query; pass 1: anywhere */
         int best_ids[64], nb = 0;
         size_t best_len[64];
-        for (size_t i = 0; i < ref->names_cap; i++) {
-            const ref_name *e = &ref->names[i];
+        for (size_t u = 0; u < ref->names_n; u++) {
+            const ref_name *e = &ref->names[ref->names_used[u]];
             int at_start;
             if (!e->key || !whole_words(e->key, key, &at_start))
                 continue;
@@ -1068,8 +1071,8 @@ static void closest(const ckp_ref *ref, const char *q, size_t len, char *buf, si
     /* Offer something for any plausible typo, but keep the scan cheap: names
      * further than about half the query away are not candidates. */
     int cap = (int)(klen / 2) + 2;
-    for (size_t i = 0; i < ref->names_cap; i++) {
-        const ref_name *e = &ref->names[i];
+    for (size_t u = 0; u < ref->names_n; u++) {
+        const ref_name *e = &ref->names[ref->names_used[u]];
         int d, j, dup = 0;
         if (!e->key)
             continue;

@@ -91,6 +91,8 @@ struct ckp_ref {
     int nby_iso2;
     ref_name *names;  /* name index */
     size_t names_cap, names_n;
+    uint32_t *names_used; /* the names_n filled slots of names, in the order
+                             they were filled: scans read only these */
 
     /* HS */
     ref_hs_table hs[2]; /* [0] = HS2017, [1] = HS2022 */

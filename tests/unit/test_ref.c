@@ -342,7 +342,8 @@ CKP_TEST(ref_country_languages)
         {"Rusia", "RUS"},          {"Russland", "RUS"},      {"États-Unis", "USA"},
         {"Etats-Unis d'Amérique", "USA"},                    {"Vereinigte Staaten", "USA"},
         {"Corée du Sud", "KOR"},   {"Südkorea", "KOR"},      {"Bahamas", "BHS"},
-        {"Taïwan", "TWN"},         {"Chinese Taipei", "TWN"}, {"Japon", "JPN"}};
+        {"Taïwan", "TWN"},         {"Chinese Taipei", "TWN"}, {"Japon", "JPN"},
+        {"美国", "USA"},           {"美國", "USA"},          {"英国", "GBR"}};
     ckp_error err;
     int id;
     REQUIRE(ref);

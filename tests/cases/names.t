@@ -17,6 +17,13 @@ $ chokepoint country Китай 中国 Deutschland Allemagne "Volksrepublik Chin
 > DEU
 > CHN
 > CHN
+# 美国 (the USA in MOFCOM's lists) was the US Minor Outlying Islands, by the
+# prefix of 美国本土外小岛屿; it is the USA's CLDR name
+$ chokepoint country 美国 美國 英国 --format csv | cut -d, -f1
+> iso3
+> USA
+> USA
+> GBR
 # a whole word of one country's names still resolves; Taiwan by its own names
 $ chokepoint country Taipei "Chinese Taipei" Saudi --format csv | cut -d, -f1
 > iso3

@@ -128,3 +128,47 @@ void cli_wrap(FILE *out, const char *t, size_t width)
     }
     fputc('\n', out);
 }
+
+const char *cli_hs_fold(const char *verb, const char *param, const char *list, char *buf,
+                        size_t bufn)
+{
+    const char *p = list;
+    size_t used = 0;
+    if (!list || !*list || list[strlen(list) - 1] == ',')
+        return list; /* an empty last item: the verb says so */
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *s = p;
+        size_t len = n;
+        uint32_t code;
+        int level, folded, w;
+        char b[8];
+        while (len && (*s == ' ' || *s == '\t')) {
+            s++;
+            len--;
+        }
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (!len)
+            return list; /* an empty item: the verb says so */
+        if (ckp_hs_fold(s, len, &code, &level, &folded) == 0) {
+            if (folded)
+                fprintf(stderr,
+                        "chokepoint: %s: note: %s%s%s%.*s read as HS6 %s (a national code: "
+                        "the digits past the sixth are dropped)\n",
+                        verb, param ? "--" : "", param ? param : "", param ? " " : "",
+                        (int)(len > 40 ? 40 : len), s, ckp_hs_format(code, level, b));
+            w = snprintf(buf + used, bufn - used, "%s%s", used ? "," : "",
+                         ckp_hs_format(code, level, b));
+        } else {
+            w = snprintf(buf + used, bufn - used, "%s%.*s", used ? "," : "", (int)len, s);
+        }
+        if (w < 0 || (size_t)w >= bufn - used)
+            return list;
+        used += (size_t)w;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return used ? buf : list;
+}

@@ -48,6 +48,15 @@ ckp_status cli_chart(const struct ckp_verb *v, struct ckp_env *env, const struct
  * parameter table gives the options and --help.  Returns the exit status. */
 int cli_run_verb(const char *name, int argc, char **argv);
 
+/* The comma-separated HS list `list` with each item ckp_hs_fold reads
+ * written as its HS code ("8112.92" → "811292", "2825.80.00" → "282580"),
+ * other items (groups, ranges) as they are, in buf (n bytes); returns buf,
+ * or list itself when buf is too small.  For each national code folded to
+ * HS6, a note on stderr: "chokepoint: VERB: note: --PARAM 38011000 read as
+ * HS6 380110 …" (param NULL = a positional argument). */
+const char *cli_hs_fold(const char *verb, const char *param, const char *list, char *buf,
+                        size_t n);
+
 /* 1 when stdout is a terminal (one-line summaries, progress bars). */
 int cli_stdout_tty(void);
 

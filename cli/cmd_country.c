@@ -3,9 +3,10 @@
  *   chokepoint country QUERY…  [--format table|csv|json] [--all] [--data DIR]
  *
  * A query is an ISO3/ISO2 code, a numeric code (Comtrade, ISO/M49, BACI), or
- * a name in English, Russian or Chinese or a common alias, case- and
- * accent-insensitive; a partial name lists every country it starts a word of.
- * An unknown query is an error naming the closest countries (exit 1). */
+ * a name in any language the reference data holds or a common alias, case-
+ * and accent-insensitive (ckp_ref_country_arg); else the whole words of one
+ * country's names.  An unknown query is an error naming the closest
+ * countries, an ambiguous one an error listing the candidates (exit 1). */
 #include <string.h>
 
 #include "cli.h"
@@ -24,8 +25,13 @@ static const cli_spec spec = {
     "country", "QUERY… | --all",
     "look up a country by any code or name and show every code",
     "A QUERY is an ISO alpha-3 or alpha-2 code (USA, US), a numeric code (Comtrade 842,\n"
-    "ISO/M49 840, BACI), or a name in English, Russian or Chinese or a common alias\n"
-    "(Türkiye, Turkey, South Korea, DR Congo, UAE), case- and accent-insensitive.\n"
+    "ISO/M49 840, BACI), or a name or a common alias (Türkiye, Turkey, South Korea,\n"
+    "DR Congo, UAE) in English, French, Spanish, Russian, Chinese, Arabic (UN names)\n"
+    "or German, Italian, Portuguese, Dutch, Polish, Japanese, Korean, Turkish,\n"
+    "Ukrainian (CLDR names): Chine, Китай, 中国, Deutschland; case- and\n"
+    "accent-insensitive.  Else the query's whole words in one country's names\n"
+    "(Saudi); a prefix of a word never matches, and words several countries hold\n"
+    "(Virgin Islands) are an error listing them.\n"
     "Aggregates (World, regions, bunkers, free zones, historical areas such as\n"
     "Fmr USSR) are flagged aggregate=1.  Comtrade's 490 \"Other Asia, nes\" is Taiwan.",
     opts, 0, -1};
@@ -88,23 +94,20 @@ int cmd_country(int argc, char **argv)
     /* Resolve every query first so an unknown one prints nothing else. */
     int ids[64], n = 0;
     for (int a = 0; a < nargs; a++) {
-        int found[16];
-        int k = ckp_ref_country_find(ref, args[a], found, 16);
-        if (k == 0) {
-            int id = ckp_ref_country_find_loose(ref, args[a]);
-            if (id >= 0) {
-                found[0] = id;
-                k = 1;
+        /* a code or name (ckp_ref_country_arg: exact, else one country whose
+         * names hold the words; ambiguous → an error listing candidates),
+         * else a name with the footnote marks of real tables ("Japane") */
+        int id = -1;
+        if (ckp_ref_country_arg(ref, args[a], &id, &err) != CKP_OK) {
+            if (err.code == CKP_ENOTFOUND)
+                id = ckp_ref_country_find_loose(ref, args[a]);
+            if (id < 0) {
+                rc = cli_fail("country", &err);
+                goto out_free;
             }
         }
-        if (k == 0) {
-            int id;
-            ckp_ref_country_arg(ref, args[a], &id, &err);
-            rc = cli_fail("country", &err);
-            goto out_free;
-        }
-        for (int i = 0; i < k && n < 64; i++)
-            ids[n++] = found[i];
+        if (n < 64)
+            ids[n++] = id;
     }
 
     w = ckp_writer_new(stdout, fmt, cols, sizeof cols / sizeof *cols);

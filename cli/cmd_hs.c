@@ -37,7 +37,8 @@ static const cli_spec spec = {
     "hs", "QUERY… | --list",
     "look up HS codes by code prefix or words, HS2017 and HS2022 side by side",
     "A QUERY is an HS code or prefix (2, 4 or 6 digits; a lost leading zero is\n"
-    "restored: 10121 = 010121), a product group (antimony, gallium, graphite,\n"
+    "restored: 10121 = 010121; with dots: 8112.92; a national 8- or 10-digit code,\n"
+    "38011000 or 2825.80.00, is read as its HS6, with a note), a product group (antimony, gallium, graphite,\n"
     "rare-earths, magnets, tungsten, integrated-circuits, machine-tools, chpl,\n"
     "chpl-tier1…4, eu-russia, a measure id such as CN-2024-46; see --list), several\n"
     "of these separated by commas, or words that must all begin words of the\n"
@@ -295,7 +296,8 @@ static int is_code_list(const ckp_ref *ref, const char *q)
             return 0;
         memcpy(item, s, n);
         item[n] = '\0';
-        if (ckp_hs_parse(item, n, &c, &l) != 0 && !ckp_ref_group_find(ref, item))
+        int folded;
+        if (ckp_hs_fold(item, n, &c, &l, &folded) != 0 && !ckp_ref_group_find(ref, item))
             return 0;
         q = s + n;
         while (*q == ' ')
@@ -384,6 +386,14 @@ int cmd_hs(int argc, char **argv)
             item[n] = '\0';
             g = ckp_ref_group_find(ref, item);
             size_t before = r.n;
+            uint32_t fc;
+            int fl, folded;
+            if (!g && (strpbrk(item, ". ") || n > 6) && ckp_hs_fold(item, n, &fc, &fl, &folded) == 0) {
+                /* "8112.92", a national "2825.80.00": searched as its HS code */
+                char b[sizeof item];
+                cli_hs_fold("hs", NULL, item, b, sizeof b);
+                ckp_hs_format(fc, fl, item);
+            }
             if (g)
                 add_group(ref, edition, g, &r);
             else

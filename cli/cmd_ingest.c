@@ -245,6 +245,10 @@ int cmd_ingest(int argc, char **argv)
             fprintf(stderr, "  kept %llu rows whose HS code is not in its edition's "
                             "nomenclature (--keep-unknown-hs)\n",
                     (unsigned long long)st.unknown_hs_kept);
+        if (st.hs_folded)
+            fprintf(stderr, "  folded %llu rows' national 8- or 10-digit commodity codes "
+                            "(38011000, 2825.80.00) to HS6; the store keeps the HS6 code\n",
+                    (unsigned long long)st.hs_folded);
         if (st.rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
     }

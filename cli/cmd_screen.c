@@ -245,18 +245,23 @@ int cmd_screen(int argc, char **argv)
         }
     }
     uint64_t total = st.alerts[0] + st.alerts[1] + st.alerts[2] + st.alerts[3];
+    char folded[128] = "";
+    if (st.hs_folded)
+        snprintf(folded, sizeof folded,
+                 "; %llu hs codes were national 8- or 10-digit codes, folded to HS6",
+                 (unsigned long long)st.hs_folded);
     if (!o_quiet)
         fprintf(stderr,
                 "screen: %llu rows %s%s; %llu shipments screened; %llu alerts (goods "
                 "%llu, party %llu, route %llu, unitvalue %llu) on %llu shipments (+ unit "
-                "values)%s; %.0f ms\n",
+                "values)%s%s; %.0f ms\n",
                 (unsigned long long)st.bad, st.bad ? "NOT screened" : "not screened",
                 st.bad ? (o_rejects ? " (listed in the --rejects file)" : " (listed above)") : "",
                 (unsigned long long)st.shipments, (unsigned long long)total,
                 (unsigned long long)st.alerts[0], (unsigned long long)st.alerts[1],
                 (unsigned long long)st.alerts[2], (unsigned long long)st.alerts[3],
                 (unsigned long long)st.flagged,
-                hubs ? "" : "; no route hubs (give --store or --hubs)", st.ms);
+                hubs ? "" : "; no route hubs (give --store or --hubs)", folded, st.ms);
     rc = st.bad > 0 ? 3 : total > 0 ? 1 : 0;
 out_free:
     if (rj.f)

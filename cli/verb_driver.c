@@ -227,9 +227,17 @@ int cli_run_verb(const char *name, int argc, char **argv)
         ckp_args_free(args);
         return cli_failf(name, 1, "out of memory");
     }
-    for (const ckp_param *p = v->params; p && p->name; p++)
-        for (int i = 0; i < ckp_args_count(args, p->name); i++)
-            ckp_args_set(vargs, p->name, ckp_args_nth(args, p->name, i));
+    for (const ckp_param *p = v->params; p && p->name; p++) {
+        /* HS parameters (metavar H, H2): "8112.92", a national "38011000"
+         * are passed on as their HS code, with a note when folded */
+        int hs = p->metavar && p->metavar[0] == 'H' && (!p->metavar[1] || p->metavar[1] == '2');
+        for (int i = 0; i < ckp_args_count(args, p->name); i++) {
+            char folded[1024];
+            const char *val = ckp_args_nth(args, p->name, i);
+            ckp_args_set(vargs, p->name,
+                         hs ? cli_hs_fold(name, p->name, val, folded, sizeof folded) : val);
+        }
+    }
     for (int i = 0; i < ckp_args_npos(args); i++)
         ckp_args_add_pos(vargs, ckp_args_pos(args, i));
 

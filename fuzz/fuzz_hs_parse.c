@@ -56,6 +56,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
 
+    /* ckp_hs_fold: what it reads is a code of its level, and folds only
+     * what is longer than six digits */
+    {
+        int folded;
+        if (ckp_hs_fold((const char *)data, size, &code, &level, &folded) == 0 &&
+            ((level != 2 && level != 4 && level != 6) || code > 999999 ||
+             (folded && level != 6)))
+            abort();
+    }
+
     {
         int32_t p, q, d;
         char buf[8];

@@ -123,6 +123,11 @@ typedef struct ckp_ingest_stats {
     uint64_t by_reason[CKP_REJ_COUNT];
     uint64_t unknown_hs_kept;         /* rows kept with keep_unknown_hs whose
                                          code is not in the nomenclature */
+    uint64_t hs_folded;               /* rows kept whose commodity code was a
+                                         national 8- or 10-digit code
+                                         ("38011000", "2825.80.00"), stored
+                                         as its HS6 (ckp_hs_fold); the store
+                                         keeps no original code */
     uint64_t bytes_read;
     int files;
     /* after commit */

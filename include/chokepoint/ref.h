@@ -4,7 +4,8 @@
  * Loaded once from the data directory (ckp_ref_load) and then read-only, so
  * one ckp_ref can be shared by every verb and by the server's threads (the
  * one exception, ckp_ref_load_groups, must run before the ref is shared).
- * Loading takes about 10 ms of CPU (bench/bench_ref.sh).
+ * Loading takes about 15 ms of CPU (bench/bench_ref.sh; 5 of them for the
+ * country names in other languages that ICU gives).
  *
  * Countries have a dense id (0 … ckp_ref_country_count()-1) that is stable for
  * one loaded ckp_ref, NOT across data versions: anything persisted (the store)
@@ -119,6 +120,17 @@ const char *ckp_ref_hs_section_name(const ckp_ref *ref, const char *section);
  * "811292" level 6); a float like "811292.0" is accepted.  Returns 0 and
  * sets *code, *level, or -1 when not an HS code. */
 int ckp_hs_parse(const char *s, size_t n, uint32_t *code, int *level);
+
+/* An HS code as people and national tariffs write it, folded to HS: what
+ * ckp_hs_parse accepts, plus digit groups after a 4-digit heading separated
+ * by dots or spaces ("8112.92", "2825 80", "2825.80.00", "8542.31.0000")
+ * and national codes of 8 or 10 digits (EU CN8 "38011000", US HTS10), whose
+ * digits past the sixth are dropped (7 or 9 digits are not a code: a lost
+ * leading zero or a typo cannot be told apart).  Returns 0 and sets *code, *level, and *folded = 1 when digits
+ * past the sixth were dropped (callers say so: a note, a counter); -1 when
+ * not an HS code.  Every path that reads an HS code from a user or a
+ * shipment (verb arguments, `hs`, ingest, screen) goes through this. */
+int ckp_hs_fold(const char *s, size_t n, uint32_t *code, int *level, int *folded);
 
 /* Write a code with its leading zeros ("010121") into buf (≥ 7 bytes). */
 char *ckp_hs_format(uint32_t code, int level, char *buf);

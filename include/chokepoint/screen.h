@@ -80,6 +80,8 @@ typedef struct ckp_shipment {
     int ntransit;
     uint32_t hs;          /* integer code; hs_level 0 = not given */
     int hs_level;
+    int hs_folded;        /* 1 when hs was a national 8- or 10-digit code (or
+                             "2825.80.00"), folded to its HS6 (ckp_hs_fold) */
     const char *description;
     double qty, value;    /* NaN when not given */
     const char *unit, *currency;
@@ -138,6 +140,8 @@ typedef struct ckp_screen_stats {
     uint64_t bad;        /* rows rejected (reported through bad_fn) */
     uint64_t alerts[4];  /* by kind: goods, party, route, unitvalue */
     uint64_t flagged;    /* shipments with at least one alert */
+    uint64_t hs_folded;  /* screened shipments whose hs was a national code,
+                            folded to HS6 (ckp_shipment.hs_folded) */
     double ms;           /* wall time */
 } ckp_screen_stats;
 

@@ -12,13 +12,21 @@
  *   comtrade-areas/{partner,reporter}Areas.csv   Comtrade code → Comtrade name
  *   baci/country_codes_V202601.csv  BACI code → ISO3 (and names)
  *   aliases.csv                     extra names (Turkey, UK, DR Congo…)
+ * and, as weaker names (ref_name.weak), UNTERM's French, Spanish and Arabic
+ * names from iso-m49 and ICU's CLDR display names of each ISO alpha-2 code
+ * in the languages of NAME_LOCALES (German, Japanese…): a name in another
+ * language resolves, never in place of an English one, and a name two
+ * countries share is ambiguous.
  */
 #include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
 #include <utf8proc.h>
 
 #include "core/hash.h"
@@ -50,9 +58,14 @@ static const ref_name *name_slot(const ckp_ref *ref, const char *key)
     return NULL;
 }
 
-/* Index raw name s (len bytes) for country id; an existing entry for the same
- * normalised name is kept (earlier sources take precedence). */
-static ckp_status add_name(ckp_ref *ref, const char *s, size_t len, int id, ckp_error *err)
+/* Index raw name s (len bytes) for country id.  weak = a name in a further
+ * language (ref_name.weak).  For a normalised name already indexed: a name
+ * of the primary sources keeps its country (earlier sources take
+ * precedence) and replaces a weak one; a weak name never replaces one, and
+ * when two weak names of different countries meet, the name is ambiguous
+ * (ref_name.alt): "Chine" is China, never a guess between two. */
+static ckp_status add_name_w(ckp_ref *ref, const char *s, size_t len, int id, int weak,
+                             ckp_error *err)
 {
     char key[NAME_BUF];
     size_t n, mask, i;
@@ -68,21 +81,71 @@ static ckp_status add_name(ckp_ref *ref, const char *s, size_t len, int id, ckp_
     mask = ref->names_cap - 1;
     i = (size_t)hash_str(key) & mask;
     while (ref->names[i].key) {
-        if (strcmp(ref->names[i].key, key) == 0)
+        ref_name *e = &ref->names[i];
+        if (strcmp(e->key, key) == 0) {
+            if (e->id == id || (!e->weak && weak)) {
+                return CKP_OK;
+            }
+            if (e->weak && !weak) {
+                e->id = id;
+                e->alt = -1;
+                e->weak = 0;
+            } else if (e->weak && e->alt < 0) {
+                e->alt = id;
+            }
             return CKP_OK;
+        }
         i = (i + 1) & mask;
     }
     ref->names[i].key = ckp__ref_strndup(ref, key, n);
     if (!ref->names[i].key)
         return oom(err);
     ref->names[i].id = id;
-    ref->names_n++;
+    ref->names[i].alt = -1;
+    ref->names[i].weak = weak;
+    ref->names_used[ref->names_n++] = (uint32_t)i;
     return CKP_OK;
+}
+
+static ckp_status add_name(ckp_ref *ref, const char *s, size_t len, int id, ckp_error *err)
+{
+    return add_name_w(ref, s, len, id, 0, err);
 }
 
 static ckp_status add_name_str(ckp_ref *ref, const char *s, int id, ckp_error *err)
 {
     return s ? add_name(ref, s, strlen(s), id, err) : CKP_OK;
+}
+
+/* A UNTERM French or Spanish name as a weak name, without its article:
+ * "Chine (la)" → "Chine", "la République populaire de Chine" → "République
+ * populaire de Chine", "las Bahamas" → "Bahamas" (the form with a leading
+ * article is indexed too). */
+static ckp_status add_name_other(ckp_ref *ref, const char *s, int id, ckp_error *err)
+{
+    static const char *const articles[] = {"la ", "le ", "les ", "l'", "l\u2019", "el ",
+                                           "los ", "las "};
+    size_t len;
+    ckp_status st;
+
+    if (!s)
+        return CKP_OK;
+    len = strlen(s);
+    /* a trailing article in brackets: "(la)", "(les)", "(el)", "(l')" */
+    if (len > 4 && s[len - 1] == ')') {
+        const char *open = memchr(s, '(', len);
+        if (open && open > s && (size_t)(s + len - open) <= 8)
+            len = (size_t)(open - s);
+    }
+    st = add_name_w(ref, s, len, id, 1, err);
+    for (size_t a = 0; st == CKP_OK && a < sizeof articles / sizeof *articles; a++) {
+        size_t k = strlen(articles[a]);
+        if (len > k && strncasecmp(s, articles[a], k) == 0) {
+            st = add_name_w(ref, s + k, len - k, id, 1, err);
+            break;
+        }
+    }
+    return st;
 }
 
 static ckp_country *new_country(ckp_ref *ref, ckp_error *err)
@@ -178,8 +241,12 @@ static ckp_status load_iso(ckp_ref *ref, ckp_error *err)
         "M49",                "official_name_en",     "CLDR display name",
         "UNTERM English Short", "UNTERM English Formal", "UNTERM Russian Short",
         "official_name_ru",   "UNTERM Russian Formal", "UNTERM Chinese Short",
-        "official_name_cn",   "UNTERM Chinese Formal"};
-    enum { A3, A2, NUM, M49, EN, CLDR, EN_S, EN_F, RU_S, RU_O, RU_F, ZH_S, ZH_O, ZH_F, NCOL };
+        "official_name_cn",   "UNTERM Chinese Formal", "UNTERM French Short",
+        "official_name_fr",   "UNTERM French Formal", "UNTERM Spanish Short",
+        "official_name_es",   "UNTERM Spanish Formal", "UNTERM Arabic Short",
+        "official_name_ar",   "UNTERM Arabic Formal"};
+    enum { A3, A2, NUM, M49, EN, CLDR, EN_S, EN_F, RU_S, RU_O, RU_F, ZH_S, ZH_O, ZH_F,
+           OTHER, NCOL = OTHER + 9 };
     int col[NCOL];
     ckp_csv *csv = NULL;
     ckp_status st;
@@ -237,8 +304,13 @@ static ckp_status load_iso(ckp_ref *ref, ckp_error *err)
             ref->by_isonum[c->iso_num] = id;
             c->comtrade = -2; /* decided once Comtrade's code list is read */
         }
-        for (int i = EN; i < NCOL; i++) {
+        for (int i = EN; i < OTHER; i++) {
             st = add_name_str(ref, names[i], id, err);
+            if (st != CKP_OK)
+                goto out_close;
+        }
+        for (int i = OTHER; i < NCOL; i++) {
+            st = add_name_other(ref, names[i], id, err);
             if (st != CKP_OK)
                 goto out_close;
         }
@@ -532,6 +604,48 @@ out_close:
     return st;
 }
 
+/* The languages whose country names ICU (CLDR locale data) adds: the UN
+ * languages (their UNTERM names are in iso-m49 too) and the languages of the
+ * large trading economies. */
+static const char *const NAME_LOCALES[] = {"en", "fr", "es", "ru", "zh", "zh_Hant", "ar",
+                                           "de", "it", "pt", "nl", "pl", "ja", "ko", "tr",
+                                           "uk"};
+
+/* ICU's display name of every ISO country in each of NAME_LOCALES (CLDR's
+ * short names: "Chine", "Китай", "中国", "Volksrepublik" is not one of them),
+ * as weak names. */
+static ckp_status load_icu_names(ckp_ref *ref, ckp_error *err)
+{
+    for (int i = 0; i < ref->ncountries; i++) {
+        const ckp_country *c = &ref->countries[i];
+        char loc[8];
+        if (c->is_aggregate || !c->iso2[0])
+            continue;
+        snprintf(loc, sizeof loc, "und_%.2s", c->iso2);
+        for (size_t l = 0; l < sizeof NAME_LOCALES / sizeof *NAME_LOCALES; l++) {
+            UChar name[128];
+            char utf8[NAME_BUF];
+            UErrorCode uerr = U_ZERO_ERROR;
+            int32_t n = uloc_getDisplayCountry(loc, NAME_LOCALES[l], name, 128, &uerr);
+            int32_t m = 0;
+            ckp_status st;
+            /* ICU falls back to the code itself when a locale has no name;
+             * a real name may be as short ("美国") */
+            if (U_FAILURE(uerr) || uerr == U_USING_DEFAULT_WARNING || n <= 0 ||
+                (n == 2 && name[0] == (UChar)c->iso2[0] && name[1] == (UChar)c->iso2[1]))
+                continue;
+            uerr = U_ZERO_ERROR;
+            u_strToUTF8(utf8, (int32_t)sizeof utf8, &m, name, n, &uerr);
+            if (U_FAILURE(uerr) || m <= 0 || (size_t)m >= sizeof utf8)
+                continue;
+            st = add_name_w(ref, utf8, (size_t)m, i, 1, err);
+            if (st != CKP_OK)
+                return st;
+        }
+    }
+    return CKP_OK;
+}
+
 ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err)
 {
     ckp_status st;
@@ -541,7 +655,8 @@ ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err)
     ref->by_iso2 = ckp__ref_alloc(ref, sizeof(int) * REF_MAX_COUNTRIES);
     ref->names_cap = REF_MAX_NAMES;
     ref->names = ckp__ref_alloc(ref, sizeof(ref_name) * ref->names_cap);
-    if (!ref->countries || !ref->by_iso3 || !ref->by_iso2 || !ref->names)
+    ref->names_used = ckp__ref_alloc(ref, sizeof(uint32_t) * ref->names_cap / 2);
+    if (!ref->countries || !ref->by_iso3 || !ref->by_iso2 || !ref->names || !ref->names_used)
         return oom(err);
     for (int i = 0; i < REF_CODE_SPACE; i++)
         ref->by_comtrade[i] = ref->by_baci[i] = ref->by_isonum[i] = -1;
@@ -561,6 +676,8 @@ ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err)
         st = load_comtrade(ref, "ref/countries/comtrade-areas/reporterAreas.csv", err);
     if (st == CKP_OK)
         st = load_baci(ref, err);
+    if (st == CKP_OK)
+        st = load_icu_names(ref, err);
     if (st != CKP_OK)
         return st;
     for (int i = 0; i < ref->ncountries; i++) {
@@ -712,8 +829,10 @@ static int find_exact(const ckp_ref *ref, const char *q, size_t len, int *ids, i
     }
     if (ckp__ref_norm(q, len, key, sizeof key)) {
         const ref_name *slot = name_slot(ref, key);
-        if (slot)
+        if (slot) {
             n = push_id(ids, n, max, slot->id);
+            n = push_id(ids, n, max, slot->alt);
+        }
     }
     if (n == 0 && len < NAME_BUF) {
         /* "CÃ´te d'Ivoire": text that went through Latin-1 once too often */
@@ -723,19 +842,36 @@ static int find_exact(const ckp_ref *ref, const char *q, size_t len, int *ids, i
         repair_mojibake(fixed);
         if (strncmp(fixed, q, len) != 0 && ckp__ref_norm(fixed, strlen(fixed), key, sizeof key)) {
             const ref_name *slot = name_slot(ref, key);
-            if (slot)
+            if (slot) {
                 n = push_id(ids, n, max, slot->id);
+                n = push_id(ids, n, max, slot->alt);
+            }
         }
     }
     return n;
 }
 
-/* 1 when needle occurs in hay starting at a word boundary. */
-static int word_prefix(const char *hay, const char *needle, int *at_start)
+/* 1 when the normalised name q is one two countries share (ref_name.alt). */
+static int name_ambiguous(const ckp_ref *ref, const char *q, size_t len)
 {
+    char key[NAME_BUF];
+    const ref_name *slot;
+    if (!ckp__ref_norm(q, len, key, sizeof key))
+        return 0;
+    slot = name_slot(ref, key);
+    return slot && slot->alt >= 0;
+}
+
+/* 1 when the words of needle occur in hay as whole words, one after the
+ * other ("virgin islands" in "british virgin islands"; "chine" is not in
+ * "chinese taipei": a prefix of a word is no match).  *at_start = 1 when
+ * they open hay. */
+static int whole_words(const char *hay, const char *needle, int *at_start)
+{
+    size_t n = strlen(needle);
     const char *p = hay;
     while ((p = strstr(p, needle)) != NULL) {
-        if (p == hay || p[-1] == ' ') {
+        if ((p == hay || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ')) {
             *at_start = p == hay;
             return 1;
         }
@@ -744,8 +880,8 @@ static int word_prefix(const char *hay, const char *needle, int *at_start)
     return 0;
 }
 
-/* Names that contain the query as a word prefix: names starting with it
- * first, then shorter names. */
+/* Countries with a name that holds the query as whole words: names starting
+ * with it first, then shorter names. */
 static int find_partial(const ckp_ref *ref, const char *q, size_t len, int *ids, int max)
 {
     char key[NAME_BUF];
@@ -758,25 +894,30 @@ static int find_partial(const ckp_ref *ref, const char *q, size_t len, int *ids,
         /* pass 0: names that start with the query; pass 1: anywhere */
         int best_ids[64], nb = 0;
         size_t best_len[64];
-        for (size_t i = 0; i < ref->names_cap; i++) {
-            const ref_name *e = &ref->names[i];
+        for (size_t u = 0; u < ref->names_n; u++) {
+            const ref_name *e = &ref->names[ref->names_used[u]];
             int at_start;
-            if (!e->key || !word_prefix(e->key, key, &at_start))
+            if (!e->key || !whole_words(e->key, key, &at_start))
                 continue;
             if (at_start != (pass == 0))
                 continue;
             size_t l = strlen(e->key);
-            int j, seen = 0;
-            for (j = 0; j < nb; j++) {
-                if (best_ids[j] == e->id) {
-                    if (l < best_len[j])
-                        best_len[j] = l;
-                    seen = 1;
+            for (int who = 0; who < 2; who++) {
+                int id = who ? e->alt : e->id;
+                int j, seen = 0;
+                if (id < 0)
+                    continue;
+                for (j = 0; j < nb; j++) {
+                    if (best_ids[j] == id) {
+                        if (l < best_len[j])
+                            best_len[j] = l;
+                        seen = 1;
+                    }
                 }
-            }
-            if (!seen && nb < 64) {
-                best_ids[nb] = e->id;
-                best_len[nb++] = l;
+                if (!seen && nb < 64) {
+                    best_ids[nb] = id;
+                    best_len[nb++] = l;
+                }
             }
         }
         /* insertion sort by name length, then id, for a stable order */
@@ -930,8 +1071,8 @@ static void closest(const ckp_ref *ref, const char *q, size_t len, char *buf, si
     /* Offer something for any plausible typo, but keep the scan cheap: names
      * further than about half the query away are not candidates. */
     int cap = (int)(klen / 2) + 2;
-    for (size_t i = 0; i < ref->names_cap; i++) {
-        const ref_name *e = &ref->names[i];
+    for (size_t u = 0; u < ref->names_n; u++) {
+        const ref_name *e = &ref->names[ref->names_used[u]];
         int d, j, dup = 0;
         if (!e->key)
             continue;
@@ -968,6 +1109,24 @@ static void closest(const ckp_ref *ref, const char *q, size_t len, char *buf, si
     }
 }
 
+/* 1 when q is written as a code: 1-3 digits, or 2-3 letters matching an
+ * ISO alpha-2/alpha-3 code. */
+static int is_code(const ckp_ref *ref, const char *q, size_t len)
+{
+    char code[4];
+    int digits = 1;
+    if (!len || len > 3)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        digits &= isdigit((unsigned char)q[i]) != 0;
+    if (digits)
+        return 1;
+    memcpy(code, q, len);
+    code[len] = '\0';
+    return len == 3 ? ckp_ref_country_by_iso3(ref, code) >= 0
+                    : len == 2 && ckp_ref_country_by_iso2(ref, code) >= 0;
+}
+
 ckp_status ckp_ref_country_arg(const ckp_ref *ref, const char *arg, int *id, ckp_error *err)
 {
     int ids[8], n;
@@ -981,12 +1140,16 @@ ckp_status ckp_ref_country_arg(const ckp_ref *ref, const char *arg, int *id, ckp
     len = trimmed(&q);
     if (!len)
         return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "empty country argument");
+    /* a code, then an exact name in any language the reference data holds;
+     * a name two countries share in other languages is ambiguous */
     n = find_exact(ref, q, len, ids, 8);
-    if (n > 0) {
+    if (n > 0 && (n == 1 || is_code(ref, q, len) || !name_ambiguous(ref, q, len))) {
         *id = ids[0];
         return CKP_OK;
     }
-    n = find_partial(ref, q, len, ids, 8);
+    /* else the name's words as whole words of exactly one country's names */
+    if (n == 0)
+        n = find_partial(ref, q, len, ids, 8);
     if (n == 1) {
         *id = ids[0];
         return CKP_OK;
@@ -1003,8 +1166,8 @@ ckp_status ckp_ref_country_arg(const ckp_ref *ref, const char *arg, int *id, ckp
             used += (size_t)w;
         }
         return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0,
-                             "country \"%.*s\" is ambiguous: %s%s", (int)(len > 60 ? 60 : len),
-                             q, cand, n > 5 ? ", …" : "");
+                             "country \"%.*s\" is ambiguous: %s%s (give an ISO3 code)",
+                             (int)(len > 60 ? 60 : len), q, cand, n > 5 ? ", …" : "");
     }
     closest(ref, q, len, cand, sizeof cand);
     if (cand[0])
@@ -1013,6 +1176,6 @@ ckp_status ckp_ref_country_arg(const ckp_ref *ref, const char *arg, int *id, ckp
                              (int)(len > 60 ? 60 : len), q, cand);
     return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
                          "unknown country \"%.*s\" (give an ISO3 code such as USA, a "
-                         "numeric code or an English name)",
+                         "numeric code or a name)",
                          (int)(len > 60 ? 60 : len), q);
 }

@@ -125,7 +125,8 @@ const ckp_group *ckp_ref_group_find(const ckp_ref *ref, const char *name)
     return g ? &g->pub : NULL;
 }
 
-/* Parse one item of a code list: a code (2/4/6 digits) or a range of codes of
+/* Parse one item of a code list: a code (2/4/6 digits, or as ckp_hs_fold
+ * reads it: "8112.92", a national "38011000") or a range of codes of
  * one level ("8456-8463").  Appends to codes/levels (cap entries); returns
  * the number appended or -1 when the item is not a code or range. */
 static int parse_code_item(const char *s, size_t n, uint32_t *codes, uint8_t *levels, int cap)
@@ -135,7 +136,8 @@ static int parse_code_item(const char *s, size_t n, uint32_t *codes, uint8_t *le
     int la, lb, k = 0;
 
     if (!dash) {
-        if (ckp_hs_parse(s, n, &a, &la) != 0 || cap < 1)
+        int folded;
+        if (ckp_hs_fold(s, n, &a, &la, &folded) != 0 || cap < 1)
             return -1;
         codes[0] = a;
         levels[0] = (uint8_t)la;

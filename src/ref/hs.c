@@ -63,6 +63,72 @@ int ckp_hs_parse(const char *s, size_t n, uint32_t *code, int *level)
     return 0;
 }
 
+/* Digits of "8112.92", "2825 80 00", "8542.31.0000" into out (room for 10):
+ * a 4-digit heading, then groups of 2 or 4 digits after single dots or
+ * spaces.  Returns the number of digits, or 0 when s is not written so. */
+static size_t grouped_digits(const char *s, size_t n, char *out)
+{
+    size_t i = 0, k = 0, group = 0;
+    int groups = 0;
+
+    for (;;) {
+        group = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (k == 10)
+                return 0;
+            out[k++] = s[i++];
+            group++;
+        }
+        if (groups == 0 ? group != 4 : group != 2 && group != 4)
+            return 0;
+        groups++;
+        if (i == n)
+            break;
+        if (s[i] != '.' && s[i] != ' ')
+            return 0;
+        i++;
+    }
+    return groups > 1 ? k : 0;
+}
+
+int ckp_hs_fold(const char *s, size_t n, uint32_t *code, int *level, int *folded)
+{
+    char digits[12];
+    size_t k, i;
+
+    *folded = 0;
+    if (!s)
+        return -1;
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    k = grouped_digits(s, n, digits);
+    if (k == 0) {
+        if (ckp_hs_parse(s, n, code, level) == 0)
+            return 0;
+        /* a national code written as digits only: 8 or 10 (7 or 9 digits
+         * are not read as a lost leading zero: a typo is as likely) */
+        if (n != 8 && n != 10)
+            return -1;
+        for (i = 0; i < n; i++)
+            if (s[i] < '0' || s[i] > '9')
+                return -1;
+        k = n;
+        memcpy(digits, s, n);
+    } else if (k != 6 && k != 8 && k != 10) {
+        return -1;
+    }
+    *code = 0;
+    for (i = 0; i < 6; i++)
+        *code = *code * 10 + (uint32_t)(digits[i] - '0');
+    *level = 6;
+    *folded = k > 6;
+    return 0;
+}
+
 char *ckp_hs_format(uint32_t code, int level, char *buf)
 {
     if (level != 2 && level != 4)

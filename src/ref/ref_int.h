@@ -14,7 +14,7 @@
 /* Limits: reference tables are small; anything past these is a broken file. */
 #define REF_ARENA_MAX ((size_t)256 << 20) /* bytes of strings and tables */
 #define REF_MAX_COUNTRIES 2048
-#define REF_MAX_NAMES 8192                /* name index slots (half may be used) */
+#define REF_MAX_NAMES 32768               /* name index slots (half may be used) */
 #define REF_MAX_HS 65536                  /* entries per HS edition */
 #define REF_MAX_PAIRS 262144              /* concordance rows per step */
 #define REF_MAX_GROUPS 4096
@@ -38,6 +38,11 @@ typedef struct ref_arena {
 typedef struct ref_name {
     const char *key; /* normalised (ckp__ref_norm); NULL = empty slot */
     int id;
+    int alt;         /* -1, or a second country the same name is given to
+                        by another language (the name is then ambiguous) */
+    int weak;        /* 1 = a name in a further language (UNTERM French,
+                        Spanish, Arabic; ICU/CLDR display names): it never
+                        replaces a name of the primary sources */
 } ref_name;
 
 /* One shipped HS edition: entries in file (= hierarchical) order and an index
@@ -86,6 +91,8 @@ struct ckp_ref {
     int nby_iso2;
     ref_name *names;  /* name index */
     size_t names_cap, names_n;
+    uint32_t *names_used; /* the names_n filled slots of names, in the order
+                             they were filled: scans read only these */
 
     /* HS */
     ref_hs_table hs[2]; /* [0] = HS2017, [1] = HS2022 */

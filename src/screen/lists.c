@@ -228,11 +228,8 @@ static const char *country_iso3(const ckp_ref *ref, const char *s)
             if (strcmp(s, ofac[i].name) == 0)
                 id = ckp_ref_country_by_iso3(ref, ofac[i].iso3);
     }
-    if (id < 0) {
-        int ids[2];
-        if (ckp_ref_country_find(ref, s, ids, 2) >= 1)
-            id = ids[0];
-    }
+    if (id < 0 && ckp_ref_country_arg(ref, s, &id, NULL) != CKP_OK)
+        id = -1; /* unknown or ambiguous: no country, never a guess */
     const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
     return c ? c->iso3 : NULL;
 }

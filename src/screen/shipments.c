@@ -222,18 +222,12 @@ static int build_shipment(const ckp_ref *ref, rowtext *rt, long line, ckp_shipme
         sh->transit[sh->ntransit++] = c;
     }
     const char *hs = rt->f[F_HS];
-    if (*hs && ckp_hs_parse(hs, strlen(hs), &sh->hs, &sh->hs_level) != 0) {
-        char digits[16]; /* "8542.31" → "854231" */
-        size_t k = 0;
-        for (const char *p = hs; *p && k + 1 < sizeof digits; p++)
-            if (*p != '.' && *p != ' ')
-                digits[k++] = *p;
-        digits[k] = 0;
-        if (ckp_hs_parse(digits, k, &sh->hs, &sh->hs_level) != 0) {
-            snprintf(why, wn, "hs \"%.200s\" is not a 2-, 4- or 6-digit HS code", hs);
-            return -1;
-        }
+    int folded = 0;
+    if (*hs && ckp_hs_fold(hs, strlen(hs), &sh->hs, &sh->hs_level, &folded) != 0) {
+        snprintf(why, wn, "hs \"%.200s\" is not a 2-, 4- or 6-digit HS code", hs);
+        return -1;
     }
+    sh->hs_folded = folded;
     sh->description = rt->f[F_DESCRIPTION];
     sh->parties = rt->f[F_PARTIES];
     sh->unit = rt->f[F_UNIT];
@@ -349,6 +343,8 @@ static void screen_one(ckp_screener *scr, const ckp_ref *ref, rowtext *rt, long 
         return;
     }
     r->st->shipments++;
+    if (sh.hs_folded)
+        r->st->hs_folded++;
     if (n > 0)
         r->st->flagged++;
 }

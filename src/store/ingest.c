@@ -508,6 +508,25 @@ static int country_any(ckp_ingest *ing, ckp_field f)
     return ckp_ref_country_arg(ing->ref, buf, &id, NULL) == CKP_OK ? id : -1;
 }
 
+/* Why country_any gave -1 for f, in words: unknown (with the closest
+ * names) or ambiguous (with the candidates), as ckp_ref_country_arg says. */
+static const char *country_why(const ckp_ingest *ing, ckp_field f, char *buf, size_t n)
+{
+    char arg[256];
+    ckp_error e;
+    int id;
+    f = trim(f);
+    if (f.len == 0)
+        return "empty";
+    snprintf(arg, sizeof arg, "%.*s", (int)(f.len > 200 ? 200 : f.len), f.ptr);
+    ckp_error_clear(&e);
+    if (ckp_ref_country_arg(ing->ref, arg, &id, &e) == CKP_OK)
+        snprintf(buf, n, "\"%.200s\" is not read as a country here", arg);
+    else
+        snprintf(buf, n, "%.280s", e.msg);
+    return buf;
+}
+
 static int ieq(ckp_field f, const char *s)
 {
     size_t n = strlen(s);
@@ -689,6 +708,7 @@ typedef struct ctx {
     char value_name[48];       /* the value and net weight columns' names */
     char netwgt_name[48];      /* (for messages; the second half of a file
                                   parsed by two threads has no header) */
+    int hs_folded;             /* the row's HS code was a national code (hs6) */
 } ctx;
 
 static ckp_field F(const ctx *x, int col)
@@ -722,8 +742,12 @@ static void reject_cur(ctx *x, ckp_reject_reason r, const char *detail)
         return 0;                                                                        \
     } while (0)
 
-static int hs6(const ctx *x, ckp_field f, uint32_t *code)
+/* The row's HS6 code: 0 ok, -2 a chapter/heading (not 6 digits), -1 not a
+ * code.  A national 8- or 10-digit code (or "2825.80.00") is folded to its
+ * HS6 by ckp_hs_fold and marked in x->hs_folded (counted when kept). */
+static int hs6(ctx *x, ckp_field f, uint32_t *code)
 {
+    x->hs_folded = 0;
     if (f.len == 5 || f.len == 6) { /* the common case: 6 digits, or 5 (a lost zero) */
         uint32_t v = 0;
         size_t i = 0;
@@ -738,7 +762,7 @@ static int hs6(const ctx *x, ckp_field f, uint32_t *code)
     int level = 0;
     if (f.len == 0)
         return -1;
-    if (ckp_hs_parse(f.ptr, f.len, code, &level) != 0)
+    if (ckp_hs_fold(f.ptr, f.len, code, &level, &x->hs_folded) != 0)
         return -1;
     return level == 6 ? 0 : -2;
 }
@@ -948,6 +972,8 @@ static int add(ctx *x, const ckp_flow *f)
     if (ckp_store_writer_add_line(x->w, f, (uint32_t)cur_line(x), &e) != CKP_OK)
         REJECT(x, CKP_REJ_FIELDS, "%.250s", e.msg);
     x->st->rows_kept++;
+    if (x->hs_folded)
+        x->st->hs_folded++;
     return 0;
 }
 
@@ -1134,12 +1160,13 @@ static int row_flows(ctx *x)
         REJECT(x, CKP_REJ_PERIOD, "period '%.*s' is not YYYY, YYYY-MM, YYYYMM or YYYY-MM-DD",
                (int)pf.len, pf.ptr ? pf.ptr : "");
     ckp_field rf = F(x, c->reporter), tf = F(x, c->partner);
+    char why[300];
     f.reporter = country_any(x->ing, rf);
     if (f.reporter < 0)
-        REJECT(x, CKP_REJ_REPORTER, "unknown reporter '%.*s'", (int)rf.len, rf.ptr ? rf.ptr : "");
+        REJECT(x, CKP_REJ_REPORTER, "reporter: %.280s", country_why(x->ing, rf, why, sizeof why));
     f.partner = country_any(x->ing, tf);
     if (f.partner < 0)
-        REJECT(x, CKP_REJ_PARTNER, "unknown partner '%.*s'", (int)tf.len, tf.ptr ? tf.ptr : "");
+        REJECT(x, CKP_REJ_PARTNER, "partner: %.280s", country_why(x->ing, tf, why, sizeof why));
     ckp_field ff = F(x, c->flow);
     f.flow = parse_flow(ff);
     if (!f.flow)
@@ -1905,6 +1932,7 @@ static void add_stats(ckp_ingest_stats *a, const ckp_ingest_stats *b)
     a->rows_kept += b->rows_kept;
     a->rows_rejected += b->rows_rejected;
     a->unknown_hs_kept += b->unknown_hs_kept;
+    a->hs_folded += b->hs_folded;
     a->bytes_read += b->bytes_read;
     for (int r = 0; r < CKP_REJ_COUNT; r++)
         a->by_reason[r] += b->by_reason[r];

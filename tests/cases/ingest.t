@@ -39,7 +39,7 @@ $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-baci baci_HS17_
 $ cd $CASES/../data/ingest && chokepoint ingest -q --format flows --source mine --store $TMP/ing-fl --rejects - flows_dirty.csv
 > file,line,reason,detail,row
 > flows_dirty.csv,4,bad-value,value is inf or NaN,"2023,CHN,JPN,M,250410,NaN,1,kg"
-> flows_dirty.csv,5,unknown-partner,unknown partner 'Atlantis',"2023-09,CHN,Atlantis,X,811292,5,1,kg"
+> flows_dirty.csv,5,unknown-partner,"partner: unknown country ""Atlantis"" (closest: Argentina (ARG), Åland Islands (ALA), Albania (ALB))","2023-09,CHN,Atlantis,X,811292,5,1,kg"
 > flows_dirty.csv,6,bad-flow,"flow 'Z' is not X, M, RX or RM","2023-09,CHN,USA,Z,811292,5,1,kg"
 > flows_dirty.csv,7,bad-period,period '2023-13' is not a real month or day,"2023-13,CHN,USA,X,811292,5,1,kg"
 > flows_dirty.csv,10,bad-quantity,qty is not a non-negative number,"2023-11,CHN,USA,X,811292,7,-1,kg"

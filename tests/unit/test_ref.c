@@ -274,7 +274,7 @@ CKP_TEST(ref_country_names_aliases)
         {"Côte d'Ivoire", "CIV"}, {"Cote d’Ivoire", "CIV"},    {"COTE D'IVOIRE", "CIV"},
         {"Ivory Coast", "CIV"},   {"UAE", "ARE"},              {"Hong Kong", "HKG"},
         {"China, Hong Kong SAR", "HKG"}, {"Guinea", "GIN"},   {"Netherlands", "NLD"},
-        {"  germany ", "DEU"},    {"Deutschland", "(none)"},   {"Åland Islands", "ALA"},
+        {"  germany ", "DEU"},    {"Deutschland", "DEU"},   {"Åland Islands", "ALA"},
         {"aland islands", "ALA"}, {"Curacao", "CUW"},          {"Réunion", "REU"},
         {"Bosnia Herzegovina", "BIH"}, {"Burma", "MMR"},       {"Eswatini", "SWZ"},
         {"Swaziland", "SWZ"},     {"North Macedonia", "MKD"},  {"TFYR of Macedonia", "MKD"}};
@@ -312,12 +312,55 @@ CKP_TEST(ref_country_find_codes)
     CHECK_INT(ckp_ref_country_find(ref, "1000", ids, 8), 0);
     CHECK_INT(ckp_ref_country_find(ref, "xyzzy", ids, 8), 0);
     CHECK_INT(ckp_ref_country_find(ref, "USA", ids, 0), 0);
-    /* partial names: every country one of whose names starts with the word */
+    /* partial names: every country one of whose names holds the words as
+     * whole words; the prefix of a word is no match ("Chine" once found
+     * Taiwan through "Chinese Taipei") */
     n = ckp_ref_country_find(ref, "United", ids, 8);
     CHECK(n >= 4);
-    n = ckp_ref_country_find(ref, "Zimb", ids, 8);
+    n = ckp_ref_country_find(ref, "Saudi", ids, 8);
     CHECK_INT(n, 1);
-    CHECK_STR(iso3_of(ref, ids[0]), "ZWE");
+    CHECK_STR(iso3_of(ref, ids[0]), "SAU");
+    CHECK_INT(ckp_ref_country_find(ref, "Zimb", ids, 8), 0);
+    n = ckp_ref_country_find(ref, "Chine", ids, 8);
+    CHECK_INT(n, 1);
+    CHECK_STR(iso3_of(ref, ids[0]), "CHN");
+}
+
+/* Names in every language the reference data holds: UNTERM French, Spanish,
+ * Arabic (iso-m49), ICU/CLDR display names, the German formal names of
+ * aliases.csv; never the country a prefix of a word points to. */
+CKP_TEST(ref_country_languages)
+{
+    ckp_ref *ref = shared_ref();
+    static const char *const cases[][2] = {
+        {"Chine", "CHN"},          {"CHINE", "CHN"},         {"Китай", "CHN"},
+        {"中国", "CHN"},           {"Volksrepublik China", "CHN"},
+        {"République populaire de Chine", "CHN"},            {"la République populaire de Chine", "CHN"},
+        {"Republica Popular China", "CHN"},                  {"الصين", "CHN"},
+        {"Allemagne", "DEU"},      {"Alemania", "DEU"},      {"Deutschland", "DEU"},
+        {"Germania", "DEU"},       {"ドイツ", "DEU"},        {"Russie", "RUS"},
+        {"Rusia", "RUS"},          {"Russland", "RUS"},      {"États-Unis", "USA"},
+        {"Etats-Unis d'Amérique", "USA"},                    {"Vereinigte Staaten", "USA"},
+        {"Corée du Sud", "KOR"},   {"Südkorea", "KOR"},      {"Bahamas", "BHS"},
+        {"Taïwan", "TWN"},         {"Chinese Taipei", "TWN"}, {"Japon", "JPN"},
+        {"美国", "USA"},           {"美國", "USA"},          {"英国", "GBR"}};
+    ckp_error err;
+    int id;
+    REQUIRE(ref);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *got = arg1(ref, cases[i][0]);
+        if (strcmp(got, cases[i][1]) != 0)
+            ckp_test_fail(t_, __FILE__, __LINE__, "arg(\"%s\") = %s, expected %s", cases[i][0],
+                          got, cases[i][1]);
+    }
+    /* a prefix of a word: no match, whatever name it starts */
+    CHECK_INT(ckp_ref_country_arg(ref, "Chin", &id, &err), CKP_ENOTFOUND);
+    CHECK_INT(ckp_ref_country_arg(ref, "Taip", &id, &err), CKP_ENOTFOUND);
+    /* whole words several countries hold: ambiguous, with the candidates */
+    CHECK_INT(ckp_ref_country_arg(ref, "Virgin Islands", &id, &err), CKP_EINVAL);
+    CHECK_INT(id, -1);
+    CHECK(strstr(err.msg, "(VGB)") != NULL);
+    CHECK(strstr(err.msg, "(VIR)") != NULL);
 }
 
 CKP_TEST(ref_country_arg)
@@ -329,7 +372,9 @@ CKP_TEST(ref_country_arg)
     CHECK_STR(arg1(ref, "USA"), "USA");
     CHECK_STR(arg1(ref, "842"), "USA");
     CHECK_STR(arg1(ref, "Türkiye"), "TUR");
-    CHECK_STR(arg1(ref, "Zimb"), "ZWE"); /* one partial match is accepted */
+    CHECK_STR(arg1(ref, "Zimbabwe"), "ZWE");
+    CHECK_STR(arg1(ref, "Saudi"), "SAU"); /* whole words of one country's names */
+    CHECK_INT(ckp_ref_country_arg(ref, "Zimb", &id, &err), CKP_ENOTFOUND); /* no prefixes */
     CHECK_STR(arg1(ref, "Guinea"), "GIN"); /* exact beats Papua New Guinea… */
     CHECK_INT(ckp_ref_country_arg(ref, "Germny", &id, &err), CKP_ENOTFOUND);
     CHECK_INT(id, -1);
@@ -517,6 +562,60 @@ CKP_TEST(ref_hs_parse)
     CHECK_INT(ckp_hs_parse("-8110", 5, &c, &l), -1);
     CHECK_INT(ckp_hs_parse("81 10", 5, &c, &l), -1);
     CHECK_INT(ckp_hs_parse(NULL, 3, &c, &l), -1);
+}
+
+/* Codes as people and national tariffs write them, folded to HS6. */
+CKP_TEST(ref_hs_fold)
+{
+    uint32_t c = 0;
+    int l = 0, f = -1;
+    CHECK_INT(ckp_hs_fold("8112.92", 7, &c, &l, &f), 0);
+    CHECK_INT(c, 811292);
+    CHECK_INT(l, 6);
+    CHECK_INT(f, 0);
+    CHECK_INT(ckp_hs_fold("8110.10", 7, &c, &l, &f), 0); /* not the float 8110.10 */
+    CHECK_INT(c, 811010);
+    CHECK_INT(ckp_hs_fold("0501.00", 7, &c, &l, &f), 0);
+    CHECK_INT(c, 50100);
+    CHECK_INT(l, 6);
+    CHECK_INT(ckp_hs_fold("38011000", 8, &c, &l, &f), 0);
+    CHECK_INT(c, 380110);
+    CHECK_INT(l, 6);
+    CHECK_INT(f, 1);
+    CHECK_INT(ckp_hs_fold("2825.80.00", 10, &c, &l, &f), 0);
+    CHECK_INT(c, 282580);
+    CHECK_INT(f, 1);
+    CHECK_INT(ckp_hs_fold("2825 80 00", 10, &c, &l, &f), 0);
+    CHECK_INT(c, 282580);
+    CHECK_INT(ckp_hs_fold("8542.31.0000", 12, &c, &l, &f), 0); /* US HTS */
+    CHECK_INT(c, 854231);
+    CHECK_INT(f, 1);
+    CHECK_INT(ckp_hs_fold("8542310000", 10, &c, &l, &f), 0);
+    CHECK_INT(c, 854231);
+    CHECK_INT(ckp_hs_fold("01012100", 8, &c, &l, &f), 0);
+    CHECK_INT(c, 10121);
+    CHECK_INT(f, 1);
+    CHECK_INT(ckp_hs_fold("1012100", 7, &c, &l, &f), -1); /* a lost zero or a typo */
+    CHECK_INT(ckp_hs_fold("282580000", 9, &c, &l, &f), -1);
+    /* what ckp_hs_parse reads is read the same, not folded */
+    CHECK_INT(ckp_hs_fold("811292.0", 8, &c, &l, &f), 0);
+    CHECK_INT(c, 811292);
+    CHECK_INT(f, 0);
+    CHECK_INT(ckp_hs_fold("8542", 4, &c, &l, &f), 0);
+    CHECK_INT(l, 4);
+    CHECK_INT(ckp_hs_fold(" 10121 ", 7, &c, &l, &f), 0);
+    CHECK_INT(c, 10121);
+    /* not codes */
+    CHECK_INT(ckp_hs_fold("282.580", 7, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("2825.8", 6, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("2825..80", 8, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("2825.80.", 8, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("2825.80.00.00.00", 16, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("12345678901", 11, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("81 10", 5, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("2825-80", 7, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold("", 0, &c, &l, &f), -1);
+    CHECK_INT(ckp_hs_fold(NULL, 3, &c, &l, &f), -1);
 }
 
 CKP_TEST(ref_hs_format)

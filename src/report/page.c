@@ -167,8 +167,9 @@ static json_t *build(page *pg)
         int nd = 0;
         for (int i = 0; i < ckp_measures_count(ms) && nd < MAX_DIVERSION; i++) {
             const ckp_measure *m = ckp_measures_at(ms, i);
-            if (m->all_targets || m->nhs > 200 || m->nissuers != 1)
-                continue;
+            if (m->all_targets || m->nhs > 200 || m->nhs == 0 || m->nissuers != 1 ||
+                m->kind == CKP_MEASURE_SUSPENSION || m->direction != CKP_DIR_EXPORT)
+                continue; /* a diversion is around an export control with codes */
             if (!secs)
                 secs = chapter(chapters, "diversion", "Diversion after the measures",
                                "For each measure that bans or licenses exports to named "

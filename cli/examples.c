@@ -29,6 +29,8 @@ static const cli_example examples[] = {
     {"measures", "chokepoint measures --issuer CHN", "China's export controls", 0},
     {"measures", "chokepoint measures --hs graphite --in-force 2024-06-01",
      "the measures covering graphite on a date", 0},
+    {"measures", "chokepoint measures --issuer CHN --in-force 2025-12-01",
+     "on a date: the October 2025 controls suspended, the ban on the US partly suspended", 0},
     {"measures", "chokepoint measures --target RUS --kind sanction",
      "the EU's dated sanctions on Russia", 0},
     {"dependency", "chokepoint dependency --importer USA --hs graphite --period 2023",

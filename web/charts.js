@@ -124,7 +124,7 @@
         datasets: [{label: 'in force', data: data.map(function (d) { return [d.s, d.e]; }),
           backgroundColor: data.map(function (d) { return PALETTE[groups.indexOf(d.g) % PALETTE.length]; }),
           borderSkipped: false, barPercentage: 0.8},
-          {label: 'suspended', data: data.map(function (d) { return d.gap; }), grouped: false,
+          {label: 'suspended', data: data.map(function (d) { return d.gap; }), grouped: false, order: -1,
             backgroundColor: 'rgba(160,160,160,0.85)', borderSkipped: false, barPercentage: 0.8}]},
         options: {indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false,
           scales: {x: {type: 'linear', min: minx, max: Math.ceil(nowf + 0.05),

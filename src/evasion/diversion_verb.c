@@ -554,6 +554,14 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "--measure: no measure '%s' in the register (see "
                                  "'chokepoint measures')", mid);
+        if (!diversion_candidate(m))
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                 "--measure: %s %s: nothing to reroute around (give --issuer, "
+                                 "--target, --hs and --date)",
+                                 mid,
+                                 m->kind == CKP_MEASURE_SUSPENSION ? "is a suspension"
+                                 : m->nhs == 0                     ? "states no HS code"
+                                                                   : "restricts imports");
         st = fill_from_measure(&r, m, err);
         if (st != CKP_OK)
             goto out;

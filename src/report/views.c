@@ -1149,8 +1149,10 @@ int ckp__report_group_list(ckp_env *env, ckp__rgroup *out, int max)
             const ckp_measure *m = ckp_measures_at(ms, i);
             /* broad sanctions lists (thousands of codes) do not make a product
              * "controlled" for this report; targeted measures do */
-            if (m->nhs > 200 || !hs_overlap(set, m->hs))
-                continue;
+            if (m->nhs > 200 || m->kind == CKP_MEASURE_SUSPENSION || !hs_overlap(set, m->hs))
+                continue; /* a suspension's codes are those of the measures it suspends */
+            if (m->direction == CKP_DIR_IMPORT)
+                continue; /* an import ban: its targets are origins, not destinations */
             if (m->nissuers == 1)
                 add_unique(r->issuers, &r->nissuers, 8, m->issuers[0]);
             for (int t = 0; !m->all_targets && t < m->ntargets; t++)

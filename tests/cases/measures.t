@@ -99,6 +99,15 @@ $ chokepoint surge --store $TMP/m.store --reporter CHN --measure CN-2025-56
 ! CN-2025-56 states no HS code
 ? 2
 
+# nothing to reroute around a suspension, a row without codes or an import ban
+$ chokepoint diversion --store $TMP/m.store --measure CN-2025-70
+! CN-2025-70 is a suspension: nothing to reroute around
+? 2
+
+$ chokepoint diversion --store $TMP/m.store --measure EU-2025-16-ALBAN
+! EU-2025-16-ALBAN restricts imports
+? 2
+
 # screening on dates before, during and after a suspension: synthetic diamond
 # powder (710510, CN-2025-55) to Japan and germanium (811292) to the USA
 $ chokepoint screen - --no-parties --format json | python3 -c "import json,sys; [print(a['shipment'], a['rule'], a['matched'].get('status') if isinstance(a['matched'], dict) else '', sep=',') for a in map(json.loads, sys.stdin)]"

@@ -148,6 +148,12 @@
     } catch (e) { /* storage refused (private mode): the field still holds it */ }
   }
 
+  function idemKey() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return 'dash-' + Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+  }
+
   function decide(a, decision, btn) {
     var token = $('token').value.trim(), reason = $('reason').value.trim();
     if (!token) { status('screen-status', 'enter the write token (Case decisions, below)', true); return; }
@@ -158,8 +164,14 @@
                 entry_hash: a.entry_hash || ''};
     if ($('by').value.trim()) body.by = $('by').value.trim();
     btn.disabled = true;
+    /* one Idempotency-Key per decision until it is answered: a retry after a
+     * lost answer (network, 5xx) is recorded once (docs/server.md) */
+    var text = JSON.stringify(body);
+    if (!a.pending || a.pending.text !== text) a.pending = {text: text, key: idemKey()};
     api('/api/decisions', {method: 'POST', headers: {'Content-Type': 'application/json',
-      'Authorization': 'Bearer ' + token}, body: JSON.stringify(body)}).then(function (r) {
+      'Authorization': 'Bearer ' + token, 'Idempotency-Key': a.pending.key},
+      body: text}).then(function (r) {
+      a.pending = null;
       a.decision = decision;
       status('screen-status', decision + ' ' + a.id + ' (audit #' + r.seq + ')');
       renderAlerts(lastAlerts);

@@ -58,10 +58,35 @@ try {
   await page.fill('#token', token);
   await page.fill('#reason', 'browser test: licence on file');
   const first = alerts[0];
+  // the first answer is lost on its way back (the server did record it); the
+  // user clicks again: the retry carries the same Idempotency-Key and the
+  // decision is in the audit trail once
+  const keys = [];
+  let lose = true;
+  await page.route('**/api/decisions', async (route) => {
+    keys.push(route.request().headers()['idempotency-key'] || '');
+    if (lose) {
+      lose = false;
+      await route.fetch();          // reaches the server, which records it
+      await route.abort('failed');  // the page never sees the answer
+    } else {
+      await route.continue();
+    }
+  });
+  await page.click(`tr.alert-row[data-id="${first}"] .clear-btn`);
+  await page.waitForFunction((id) => {
+    const b = document.querySelector(`tr.alert-row[data-id="${id}"] .clear-btn`);
+    return b && !b.disabled && /err/.test(document.getElementById('screen-status').className);
+  }, first, { timeout: 15000 });
   await page.click(`tr.alert-row[data-id="${first}"] .clear-btn`);
   await page.waitForSelector(`tr.alert-row.cleared[data-id="${first}"]`, { timeout: 15000 });
   check(true, `alert ${first} cleared`);
+  await page.unroute('**/api/decisions');
+  check(keys.length === 2 && keys[0] !== '' && keys[0] === keys[1],
+        `a retried decision carries the same Idempotency-Key (${keys.join(', ')})`);
   await page.waitForSelector(`#audit-table tr[data-item="${first}"]`, { timeout: 15000 });
+  const auditRows = await page.$$eval(`#audit-table tr[data-item="${first}"]`, (rs) => rs.length);
+  check(auditRows === 1, `the decision is recorded once though sent twice (${auditRows} audit rows)`);
   const auditText = await page.textContent(`#audit-table tr[data-item="${first}"]`);
   check(/cleared/.test(auditText) && /licence on file/.test(auditText), 'the decision is in the audit trail');
   check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.slice(0, 3).join(' | ') : ''));

@@ -259,9 +259,15 @@ static int goods_measure(const ckp_measure *m, void *vctx)
     if (sh->date >= 0)
         ckp__dbuf_printf(&s->reason, " on %s", sh->date_text);
     note_inferred(s, sh);
-    ckp__dbuf_printf(&s->reason, " is under %s (%s, issued by %s, in force since %s%s%s",
-                 m->id, ckp_measure_kind_name(m->kind), m->issuer_code, d0[0] ? d0 : "?",
-                 m->lifted >= 0 ? ", until " : "", m->lifted >= 0 ? d1 : "");
+    int32_t first = ckp_measure_first_applied(m);
+    char dfirst[12] = "";
+    if (first >= 0 && first != ckp_measure_start(m)) /* suspended before it took effect */
+        ckp_measure_date_format(first, dfirst);
+    ckp__dbuf_printf(&s->reason, " is under %s (%s, issued by %s, in force since %s%s%s%s%s",
+                 m->id, ckp_measure_kind_name(m->kind), m->issuer_code,
+                 dfirst[0] ? dfirst : d0[0] ? d0 : "?",
+                 dfirst[0] ? " after a suspension from its effective date " : "",
+                 dfirst[0] ? d0 : "", m->lifted >= 0 ? ", until " : "", m->lifted >= 0 ? d1 : "");
     const ckp_suspension *why = NULL;
     if (sh->date >= 0 &&
         ckp_measure_status(m, sh->date, sh->destination, &why) == CKP_STATE_PARTLY_SUSPENDED &&

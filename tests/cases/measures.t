@@ -129,6 +129,12 @@ $ chokepoint screen - --no-parties --format json | python3 -c "import json,sys; 
 > G3,CN-2024-46,in force
 > G3,CN-2025-10,in force
 
+# a measure suspended before it took effect is in force from the day after the suspension
+$ chokepoint screen - --no-parties --format json | grep -o '"reason":"[^:]*'
+< id,date,origin,destination,hs
+< D3,2026-11-11,CHN,JPN,710510
+> "reason":"HS 710510 from CHN to JPN on 2026-11-11 is under CN-2025-55 (licence, issued by CHN, in force since 2026-11-11 after a suspension from its effective date 2025-11-08)
+
 $ chokepoint screen - --no-parties --format json | grep -o 'partly suspended on that date: [^)]*)[^)]*)'
 < id,date,origin,destination,hs
 < G2,2025-11-10,CHN,USA,811292

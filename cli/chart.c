@@ -173,9 +173,7 @@ static int register_marks(ckp_env *env, const ckp_args *args, mark *marks, int m
     }
     for (int i = 0; i < ckp_measures_count(ms) && n < max; i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
-        if (!ckp_measure_binds(m, reporter))
-            continue;
-        if (partner >= 0 && !m->all_targets && !ckp_measure_targets(m, partner))
+        if (m->kind == CKP_MEASURE_SUSPENSION || !ckp_measure_covers_flow(m, reporter, partner))
             continue;
         int covers = 0;
         for (const char *p = m->hs_codes; p && *p && !covers;) {
@@ -187,7 +185,10 @@ static int register_marks(ckp_env *env, const ckp_args *args, mark *marks, int m
             continue;
         char d[16];
         ckp_measure_date_format(ckp_measure_start(m), d);
-        snprintf(marks[n].label, sizeof marks[n].label, "%s %s", m->id, d);
+        snprintf(marks[n].label, sizeof marks[n].label, "%s %s%s", m->id, d,
+                 ckp_measure_first_applied(m) != ckp_measure_start(m)
+                     ? " (suspended before taking effect)"
+                     : "");
         snprintf(marks[n].period, sizeof marks[n].period, "%s", d);
         n++;
     }

@@ -111,22 +111,28 @@
       rows.forEach(function (r) {
         var s = yearFrac(r[c.y]) || yearFrac(r.announced);
         if (s == null) return;
-        var e = yearFrac(r[c.end]) || nowf;
+        var e = yearFrac(r[c.end]) || (c.until && yearFrac(r[c.until])) || nowf;
         var g = r[c.series] || '';
         if (groups.indexOf(g) < 0) groups.push(g);
-        data.push({label: r[c.x], s: s, e: Math.max(e, s + 0.02), g: g, title: r.title || ''});
+        // a suspended span (c.gap_from..c.gap_to, open = to now) is drawn over the bar in grey
+        var gs = c.gap_from && yearFrac(r[c.gap_from]), ge = c.gap_from && (yearFrac(r[c.gap_to]) || nowf);
+        data.push({label: r[c.x], s: s, e: Math.max(e, s + 0.02), g: g, title: r.title || '',
+          gap: gs ? [gs, Math.max(ge, gs + 0.02)] : null, status: r.status || ''});
       });
       var minx = Math.floor(Math.min.apply(null, data.map(function (d) { return d.s; }).concat([nowf])) - 0.1);
       return {type: 'bar', data: {labels: data.map(function (d) { return d.label; }),
         datasets: [{label: 'in force', data: data.map(function (d) { return [d.s, d.e]; }),
           backgroundColor: data.map(function (d) { return PALETTE[groups.indexOf(d.g) % PALETTE.length]; }),
-          borderSkipped: false, barPercentage: 0.8}]},
+          borderSkipped: false, barPercentage: 0.8},
+          {label: 'suspended', data: data.map(function (d) { return d.gap; }), grouped: false, order: -1,
+            backgroundColor: 'rgba(160,160,160,0.85)', borderSkipped: false, barPercentage: 0.8}]},
         options: {indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false,
           scales: {x: {type: 'linear', min: minx, max: Math.ceil(nowf + 0.05),
             ticks: {stepSize: 1, callback: function (v) { return Number.isInteger(v) ? String(v) : ''; }}},
             y: {ticks: {autoSkip: false, font: {size: 10}}}},
           plugins: {legend: {display: false}, tooltip: {callbacks: {label: function (ctx) {
-            var d = data[ctx.dataIndex]; return d.g + ': ' + d.title;
+            var d = data[ctx.dataIndex];
+            return ctx.datasetIndex === 1 ? 'suspended (' + d.status + ')' : d.g + ': ' + d.title;
           }}}}}};
     }
     if (c.series) {

@@ -7,8 +7,17 @@
  *   data/controls/measures/measures.csv     hand-compiled dated measures
  *       id,issuer,targets,hs6,kind,announced,effective,lifted,title,source,notes
  *       (targets ';'-joined ISO3 or '*'; hs6 ';'-joined; dates YYYY-MM-DD).
- *       An optional column hs_edition (2017|2022; default 2022) states the
- *       edition the codes are written in.  A user file has the same format.
+ *       Optional columns: hs_edition (2017|2022; default 2022), the edition
+ *       the codes are written in; direction (export|import|both; default
+ *       export); confidence (high|medium); and, for rows of kind
+ *       `suspension`, suspends (ids ';'-joined), clause (the part suspended;
+ *       empty = the whole measure) and until (the last day suspended; empty
+ *       = open-ended, i.e. that part is lifted).  A suspension's targets
+ *       limit it to those destinations; its hs6 lists the codes concerned
+ *       (for reference: it covers each named measure whole).  A measure
+ *       applies again the day after `until` unless lifted.  An empty hs6 is
+ *       allowed: the measure is listed but binds no shipment by code.  A
+ *       user file has the same format and may suspend shipped measures.
  *   data/controls/eu-russia-hs6/EU_sanctions_HS6.csv   the EU's sanctions on
  *       Russia by HS6 (HS2017): one measure per entry-into-force date,
  *       id "EU-RUS-YYYY-MM-DD", issuer "EU", target RUS, kind sanction.
@@ -27,8 +36,9 @@
  * counterparts in the other shipped HS edition (2017 ⇄ 2022), so a measure
  * written in HS2022 applies to HS2017 data and vice versa.
  *
- * Bad rows: a row that cannot be read (unknown country, bad date, no valid
- * HS code, unknown kind, duplicate id…) is rejected with file:line and the
+ * Bad rows: a row that cannot be read (unknown country, bad date, a bad
+ * HS code, unknown kind, duplicate id, a suspension of an unknown measure
+ * or one that ends before it starts…) is rejected with file:line and the
  * reason (ckp_measures_reject_count / _reject_at); the rest loads.  A missing
  * shipped file is not an error (the register is then smaller); a missing
  * user file is.
@@ -55,8 +65,45 @@ typedef enum ckp_measure_kind {
     CKP_MEASURE_BAN,         /* exports prohibited */
     CKP_MEASURE_SANCTION,    /* sanctions (EU HS6 list on Russia…) */
     CKP_MEASURE_ENTITY,      /* restrictions on listed end users */
-    CKP_MEASURE_LIST         /* a watch list of goods (CHPL): due diligence */
+    CKP_MEASURE_LIST,        /* a watch list of goods (CHPL): due diligence */
+    CKP_MEASURE_QUOTA,       /* a quantity ceiling (licences up to a quota) */
+    CKP_MEASURE_SUSPENSION   /* an act suspending (parts of) other measures */
 } ckp_measure_kind;
+
+/* Which way a measure restricts trade.  An export measure binds exporters in
+ * the issuer's territory shipping to its targets; an import measure binds
+ * the issuer's importers buying goods that originate in its targets (the
+ * EU's ban on Russian aluminium: issuer EU, targets RUS). */
+typedef enum ckp_measure_direction {
+    CKP_DIR_EXPORT = 0,
+    CKP_DIR_IMPORT,
+    CKP_DIR_BOTH             /* a package with both (no code says which) */
+} ckp_measure_direction;
+
+/* Where a measure stands on a day (ckp_measure_status). */
+typedef enum ckp_measure_state {
+    CKP_STATE_NONE = 0,      /* before it was announced */
+    CKP_STATE_ANNOUNCED,     /* announced, not yet effective */
+    CKP_STATE_IN_FORCE,
+    CKP_STATE_PARTLY_SUSPENDED, /* a clause or some destinations suspended
+                                   (or lifted): the rest still binds */
+    CKP_STATE_SUSPENDED,     /* wholly suspended: binds nothing */
+    CKP_STATE_LIFTED
+} ckp_measure_state;
+
+/* One suspension of a measure, from the `suspension` row that orders it.
+ * Days [from, end): end = the day after `until`, or the suspension row's
+ * lifted date when earlier; -1 = open-ended (a part lifted for good). */
+typedef struct ckp_suspension {
+    const char *by;          /* id of the suspension row: "CN-2025-70" */
+    int32_t from, until;     /* until: last day suspended as written; -1 none */
+    int32_t end;             /* first day the measure applies again; -1 never */
+    const char *clause;      /* "" = the whole measure; else the part */
+    int all_targets;         /* 1 = for every destination */
+    const int *targets;      /* else only for these */
+    int ntargets;
+    const char *targets_code;
+} ckp_suspension;
 
 typedef struct ckp_measure {
     const char *id;          /* "CN-2023-23", "EU-RUS-2022-02-25", "CHPL-1" */
@@ -82,6 +129,16 @@ typedef struct ckp_measure {
     const char *notes;       /* "" when none */
     const char *file;        /* where it was read (for messages) */
     long line;
+    int direction;           /* ckp_measure_direction */
+    const char *confidence;  /* "high", "medium" or "" (not stated) */
+    /* a suspension row: the ids it suspends (as written, ';'-joined), the
+     * part (clause, "" = whole) and the last day suspended (-1 = open) */
+    const char *suspends;
+    const char *clause;
+    int32_t until;
+    /* the suspensions that other rows order on this measure, date order */
+    const ckp_suspension *susp;
+    int nsusp;
 } ckp_measure;
 
 typedef struct ckp_measures ckp_measures;
@@ -116,9 +173,26 @@ const ckp_error *ckp_measures_reject_at(const ckp_measures *ms, int i);
 
 /* The date the measure starts applying: effective, else announced (-1). */
 int32_t ckp_measure_start(const ckp_measure *m);
-/* 1 when in force on day `date`: start ≤ date and (lifted < 0 or date <
- * lifted).  A measure with no date at all is taken as in force. */
+/* 1 when in force on day `date`: start ≤ date, (lifted < 0 or date <
+ * lifted) and not wholly suspended on that day (a partly suspended measure
+ * is in force: its other clauses bind).  A measure with no date at all is
+ * taken as in force. */
 int ckp_measure_in_force(const ckp_measure *m, int32_t date);
+/* Where the measure stands on `date` for shipments to `destination` (ref
+ * id; -1 = any): a suspension limited to some destinations wholly suspends
+ * the measure for those, partly for "any".  *why (may be NULL) gets the
+ * suspension in effect, or NULL. */
+int ckp_measure_status(const ckp_measure *m, int32_t date, int destination,
+                       const ckp_suspension **why);
+/* "announced", "in force", "partly suspended", "suspended", "lifted"… */
+const char *ckp_measure_state_name(int state, const ckp_suspension *why);
+/* The first day the measure applied: its start, or the end of a suspension
+ * that covered its start (a measure suspended before taking effect); -1
+ * when it has not applied on any day up to its suspension's end. */
+int32_t ckp_measure_first_applied(const ckp_measure *m);
+/* 1 when a shipment from exporter to importer (ref ids; -1 = any) is the
+ * kind of trade the measure restricts, by its direction. */
+int ckp_measure_covers_flow(const ckp_measure *m, int exporter, int importer);
 /* 1 when country (ref id) is one of the issuers (exporters bound by it). */
 int ckp_measure_binds(const ckp_measure *m, int country);
 /* 1 when shipments to country are covered (every destination, or listed). */
@@ -127,7 +201,7 @@ int ckp_measure_targets(const ckp_measure *m, int country);
  * written ("EU", "CHN") or a country id bound by it. */
 int ckp_measure_issuer_is(const ckp_measure *m, const char *code, int country);
 
-/* "licence", "ban", "sanction", "entity", "list". */
+/* "licence", "ban", "sanction", "entity", "list", "quota", "suspension". */
 const char *ckp_measure_kind_name(int kind);
 /* Name → kind, or 0 when unknown (accepts "license" too). */
 int ckp_measure_kind_parse(const char *s, size_t n);

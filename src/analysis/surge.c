@@ -543,9 +543,21 @@ static ckp_status resolve_event(ckp_env *env, const ckp_args *args, event_info *
         int32_t d = ckp_measure_start(m);
         if (d < 0)
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--measure: %s has no date", mid);
-        ev->period = ckp_date_period(d);
         char db[12];
-        snprintf(ev->label, sizeof ev->label, "%s (%s)", m->id, ckp_measure_date_format(d, db));
+        if (ckp_measure_first_applied(m) != d && m->announced >= 0) {
+            /* suspended before it took effect: the event is the announcement */
+            d = m->announced;
+            snprintf(ev->label, sizeof ev->label, "%s (%s announced; suspended before taking effect)",
+                     m->id, ckp_measure_date_format(d, db));
+        } else {
+            snprintf(ev->label, sizeof ev->label, "%s (%s)", m->id, ckp_measure_date_format(d, db));
+        }
+        ev->period = ckp_date_period(d);
+        if (!*hs && m->nhs == 0)
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                 "--measure: %s states no HS code (it binds no shipment by "
+                                 "code): give --hs",
+                                 mid);
         if (!*hs) {
             *hs = ckp_hsset_new();
             if (!*hs)
@@ -958,6 +970,7 @@ const ckp_verb ckp_verb_surge = {
     "month, within the segments between shifts found (flag shift_up/shift_down),\n"
     "spikes/dips |z| >= 4.  unit_value is null when the quantity is 0 or missing.\n"
     "With --measure/--event, rows carry window=before|after (--window months each\n"
+    "side; a measure suspended before it took effect is dated by its announcement)\n"
     "side) and a last row period=change compares the monthly means; --by-partner\n"
     "gives one row per partner instead (which partners rose, which fell).",
     params,

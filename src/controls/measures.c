@@ -132,8 +132,8 @@ static ckp_measure *new_measure(ckp_measures *ms)
     }
     ckp_measure *m = &ms->items[ms->n];
     memset(m, 0, sizeof *m);
-    m->announced = m->effective = m->lifted = -1;
-    m->notes = "";
+    m->announced = m->effective = m->lifted = m->until = -1;
+    m->notes = m->confidence = m->suspends = m->clause = "";
     return m;
 }
 
@@ -183,12 +183,118 @@ int32_t ckp_measure_start(const ckp_measure *m)
     return m->effective >= 0 ? m->effective : m->announced;
 }
 
-int ckp_measure_in_force(const ckp_measure *m, int32_t date)
+static int in_list(const int *ids, int n, int id)
 {
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* 1 when suspension s runs on day date. */
+static int susp_runs(const ckp_suspension *s, int32_t date)
+{
+    return date >= s->from && (s->end < 0 || date < s->end);
+}
+
+/* 1 when the measure's destinations are all among the suspension's. */
+static int susp_covers_targets(const ckp_measure *m, const ckp_suspension *s)
+{
+    if (s->all_targets)
+        return 1;
+    if (m->all_targets)
+        return 0;
+    for (int i = 0; i < m->ntargets; i++)
+        if (!in_list(s->targets, s->ntargets, m->targets[i]))
+            return 0;
+    return 1;
+}
+
+int ckp_measure_status(const ckp_measure *m, int32_t date, int destination,
+                       const ckp_suspension **why)
+{
+    if (why)
+        *why = NULL;
     int32_t start = ckp_measure_start(m);
     if (start >= 0 && date < start)
-        return 0;
-    return m->lifted < 0 || date < m->lifted;
+        return m->announced >= 0 && date >= m->announced ? CKP_STATE_ANNOUNCED : CKP_STATE_NONE;
+    if (m->lifted >= 0 && date >= m->lifted)
+        return CKP_STATE_LIFTED;
+    if (m->kind == CKP_MEASURE_SUSPENSION && m->until >= 0 && date > m->until)
+        return CKP_STATE_LIFTED; /* the suspension ran its course */
+    const ckp_suspension *part = NULL;
+    for (int i = 0; i < m->nsusp; i++) {
+        const ckp_suspension *s = &m->susp[i];
+        if (!susp_runs(s, date))
+            continue;
+        int whole_dest = destination >= 0 ? s->all_targets ||
+                                                 in_list(s->targets, s->ntargets, destination)
+                                           : susp_covers_targets(m, s);
+        if (destination >= 0 && !whole_dest)
+            continue; /* suspended for other destinations only */
+        if (!s->clause[0] && whole_dest) {
+            if (why)
+                *why = s;
+            return CKP_STATE_SUSPENDED;
+        }
+        if (!part)
+            part = s;
+    }
+    if (part) {
+        if (why)
+            *why = part;
+        return CKP_STATE_PARTLY_SUSPENDED;
+    }
+    return CKP_STATE_IN_FORCE;
+}
+
+const char *ckp_measure_state_name(int state, const ckp_suspension *why)
+{
+    switch (state) {
+    case CKP_STATE_ANNOUNCED: return "announced";
+    case CKP_STATE_IN_FORCE: return "in force";
+    case CKP_STATE_PARTLY_SUSPENDED: return why && why->end < 0 ? "partly lifted" : "partly suspended";
+    case CKP_STATE_SUSPENDED: return "suspended";
+    case CKP_STATE_LIFTED: return "lifted";
+    default: return "not announced";
+    }
+}
+
+int ckp_measure_in_force(const ckp_measure *m, int32_t date)
+{
+    int st = ckp_measure_status(m, date, -1, NULL);
+    return st == CKP_STATE_IN_FORCE || st == CKP_STATE_PARTLY_SUSPENDED;
+}
+
+int32_t ckp_measure_first_applied(const ckp_measure *m)
+{
+    int32_t day = ckp_measure_start(m);
+    if (day < 0)
+        return -1;
+    /* a whole suspension running on the day pushes it to its end (spans are
+     * in date order, so one pass follows back-to-back suspensions) */
+    for (int i = 0; i < m->nsusp; i++) {
+        const ckp_suspension *s = &m->susp[i];
+        if (s->clause[0] || !susp_covers_targets(m, s) || !susp_runs(s, day))
+            continue;
+        if (s->end < 0)
+            return -1;
+        day = s->end;
+    }
+    if (m->lifted >= 0 && day >= m->lifted)
+        return -1;
+    return day;
+}
+
+int ckp_measure_covers_flow(const ckp_measure *m, int exporter, int importer)
+{
+    int exp_ok = (exporter < 0 || ckp_measure_binds(m, exporter)) &&
+                 (importer < 0 || ckp_measure_targets(m, importer));
+    int imp_ok = (importer < 0 || ckp_measure_binds(m, importer)) &&
+                 (exporter < 0 || ckp_measure_targets(m, exporter));
+    return m->direction == CKP_DIR_IMPORT ? imp_ok
+           : m->direction == CKP_DIR_BOTH ? exp_ok || imp_ok
+                                          : exp_ok;
 }
 
 int ckp_measure_binds(const ckp_measure *m, int country)
@@ -233,16 +339,17 @@ int ckp_measure_issuer_is(const ckp_measure *m, const char *code, int country)
     return country >= 0 && ckp_measure_binds(m, country);
 }
 
-static const char *const kind_names[] = {NULL, "licence", "ban", "sanction", "entity", "list"};
+static const char *const kind_names[] = {NULL,     "licence", "ban",       "sanction",
+                                         "entity", "list",    "quota",     "suspension"};
 
 const char *ckp_measure_kind_name(int kind)
 {
-    return kind >= CKP_MEASURE_LICENCE && kind <= CKP_MEASURE_LIST ? kind_names[kind] : "?";
+    return kind >= CKP_MEASURE_LICENCE && kind <= CKP_MEASURE_SUSPENSION ? kind_names[kind] : "?";
 }
 
 int ckp_measure_kind_parse(const char *s, size_t n)
 {
-    for (int k = CKP_MEASURE_LICENCE; k <= CKP_MEASURE_LIST; k++)
+    for (int k = CKP_MEASURE_LICENCE; k <= CKP_MEASURE_SUSPENSION; k++)
         if (strlen(kind_names[k]) == n && strncasecmp(s, kind_names[k], n) == 0)
             return k;
     if (n == 7 && strncasecmp(s, "license", 7) == 0)
@@ -273,14 +380,15 @@ int ckp_measures_match(const ckp_measures *ms, uint32_t hs6, int origin, int des
     int k = 0;
     for (int i = 0; ms && i < ms->n; i++) {
         const ckp_measure *m = &ms->items[i];
-        if (!ckp_hsset_has(m->hs, hs6))
+        if (m->kind == CKP_MEASURE_SUSPENSION || !ckp_hsset_has(m->hs, hs6))
             continue;
-        if (origin >= 0 && !ckp_measure_binds(m, origin))
+        if (!ckp_measure_covers_flow(m, origin, destination))
             continue;
-        if (destination >= 0 && !ckp_measure_targets(m, destination))
-            continue;
-        if (date >= 0 && !ckp_measure_in_force(m, date))
-            continue;
+        if (date >= 0) {
+            int state = ckp_measure_status(m, date, destination, NULL);
+            if (state != CKP_STATE_IN_FORCE && state != CKP_STATE_PARTLY_SUSPENDED)
+                continue;
+        }
         k++;
         if (fn && fn(m, ctx))
             break;
@@ -412,10 +520,34 @@ static int field_empty(ckp_field f)
 /* ---- measures.csv format ----------------------------------------------- */
 
 enum { C_ID, C_ISSUER, C_TARGETS, C_HS, C_KIND, C_ANN, C_EFF, C_LIFT, C_TITLE, C_SOURCE,
-       C_NOTES, C_ED, C_N };
-static const char *const col_names[C_N] = {"id", "issuer", "targets", "hs6", "kind",
-                                           "announced", "effective", "lifted", "title",
-                                           "source", "notes", "hs_edition"};
+       C_NOTES, C_ED, C_DIR, C_CONF, C_SUSPENDS, C_CLAUSE, C_UNTIL, C_N };
+static const char *const col_names[C_N] = {
+    "id",     "issuer", "targets",    "hs6",       "kind",       "announced",
+    "effective", "lifted", "title",   "source",    "notes",      "hs_edition",
+    "direction", "confidence", "suspends", "clause", "until"};
+
+/* NULL when every id of a suspension's `suspends` field names a measure
+ * loaded before it (not a suspension); else why, with the id in bad. */
+static const char *suspends_unknown(const ckp_measures *ms, ckp_field f, char *bad, size_t badlen)
+{
+    size_t i = 0;
+    while (i < f.len) {
+        while (i < f.len && (f.ptr[i] == ';' || f.ptr[i] == ',' || f.ptr[i] == ' '))
+            i++;
+        size_t s = i;
+        while (i < f.len && f.ptr[i] != ';' && f.ptr[i] != ',' && f.ptr[i] != ' ')
+            i++;
+        if (i == s)
+            continue;
+        snprintf(bad, badlen, "%.*s", (int)(i - s > 40 ? 40 : i - s), f.ptr + s);
+        const ckp_measure *m = i - s <= 64 ? ckp_measures_find(ms, bad) : NULL;
+        if (!m)
+            return "which is not in the register (a suspension comes after the measures it names)";
+        if (m->kind == CKP_MEASURE_SUSPENSION)
+            return "which is itself a suspension";
+    }
+    return NULL;
+}
 
 static ckp_status load_row(ckp_measures *ms, ckp_csv *csv, const int *col, const char *file)
 {
@@ -468,6 +600,54 @@ static ckp_status load_row(ckp_measures *ms, ckp_csv *csv, const int *col, const
         reject(ms, file, line, "%s: lifted date is before the measure took effect", id);
         return CKP_OK;
     }
+    int direction = CKP_DIR_EXPORT;
+    if (!field_empty(f[C_DIR])) {
+        if (ckp_field_eq(f[C_DIR], "import"))
+            direction = CKP_DIR_IMPORT;
+        else if (ckp_field_eq(f[C_DIR], "both"))
+            direction = CKP_DIR_BOTH;
+        else if (!ckp_field_eq(f[C_DIR], "export")) {
+            reject(ms, file, line, "%s: direction must be export, import or both", id);
+            return CKP_OK;
+        }
+    }
+    if (!field_empty(f[C_CONF]) && !ckp_field_eq(f[C_CONF], "high") &&
+        !ckp_field_eq(f[C_CONF], "medium") && !ckp_field_eq(f[C_CONF], "low")) {
+        reject(ms, file, line, "%s: confidence must be high, medium or low", id);
+        return CKP_OK;
+    }
+    int32_t until = -1;
+    if (parse_date(f[C_UNTIL], &until) != 0) {
+        reject(ms, file, line, "%s: until date \"%.*s\" is not YYYY-MM-DD", id,
+               (int)(f[C_UNTIL].len > 30 ? 30 : f[C_UNTIL].len), f[C_UNTIL].ptr);
+        return CKP_OK;
+    }
+    if (kind == CKP_MEASURE_SUSPENSION) {
+        if (field_empty(f[C_SUSPENDS])) {
+            reject(ms, file, line, "%s: a suspension names the measures it suspends (suspends)",
+                   id);
+            return CKP_OK;
+        }
+        if (start < 0) {
+            reject(ms, file, line, "%s: a suspension needs the date it starts (effective)", id);
+            return CKP_OK;
+        }
+        const char *bad_ref = suspends_unknown(ms, f[C_SUSPENDS], bad, sizeof bad);
+        if (bad_ref) {
+            reject(ms, file, line, "%s: suspends \"%s\", %s", id, bad, bad_ref);
+            return CKP_OK;
+        }
+        if (until >= 0 && until < start) {
+            char d0[12], d1[12];
+            reject(ms, file, line, "%s: the suspension ends (until %s) before it starts (%s)", id,
+                   ckp_measure_date_format(until, d1), ckp_measure_date_format(start, d0));
+            return CKP_OK;
+        }
+    } else if (!field_empty(f[C_SUSPENDS]) || !field_empty(f[C_CLAUSE]) || until >= 0) {
+        reject(ms, file, line, "%s: suspends, clause and until are for rows of kind suspension",
+               id);
+        return CKP_OK;
+    }
     const int *issuers, *targets = NULL;
     int nissuers, ntargets = 0, all = 0;
     if (field_empty(f[C_ISSUER])) {
@@ -489,12 +669,9 @@ static ckp_status load_row(ckp_measures *ms, ckp_csv *csv, const int *col, const
     if (!set)
         return CKP_ENOMEM;
     int nhs = parse_codes(ms->ref, f[C_HS], edition, set, bad, sizeof bad);
-    if (nhs <= 0) {
+    if (nhs < 0) { /* none is allowed: listed, binds no shipment by code */
         ckp_hsset_free(set);
-        if (nhs < 0)
-            reject(ms, file, line, "%s: \"%s\" is not an HS code", id, bad);
-        else
-            reject(ms, file, line, "%s: no HS codes", id);
+        reject(ms, file, line, "%s: \"%s\" is not an HS code", id, bad);
         return CKP_OK;
     }
     ckp_measure *m = new_measure(ms);
@@ -523,11 +700,90 @@ static ckp_status load_row(ckp_measures *ms, ckp_csv *csv, const int *col, const
     m->notes = arena_field(ms, f[C_NOTES]);
     m->file = arena_strn(ms, file, strlen(file));
     m->line = line;
+    m->direction = direction;
+    m->confidence = arena_field(ms, f[C_CONF]);
+    m->suspends = arena_field(ms, f[C_SUSPENDS]);
+    m->clause = arena_field(ms, f[C_CLAUSE]);
+    m->until = until;
     ms->n++;
     if (!m->id || !m->issuer_code || !m->targets_code || !m->hs_codes || !m->title ||
-        !m->source || !m->notes || !m->file)
+        !m->source || !m->notes || !m->file || !m->confidence || !m->suspends || !m->clause)
         return CKP_ENOMEM;
     return CKP_OK;
+}
+
+/* ---- suspensions: attach each suspension row to the measures it names --- */
+
+static int cmp_susp(const void *a, const void *b)
+{
+    const ckp_suspension *x = a, *y = b;
+    return (x->from > y->from) - (x->from < y->from);
+}
+
+/* Rebuild every measure's suspension list from the suspension rows (after
+ * each file, so a user file may suspend shipped measures).  The ids were
+ * checked when each suspension row was read (suspends_unknown). */
+static ckp_status resolve_suspensions(ckp_measures *ms)
+{
+    for (int i = 0; i < ms->n; i++) {
+        ms->items[i].susp = NULL;
+        ms->items[i].nsusp = 0;
+    }
+    int *count = calloc((size_t)(ms->n ? ms->n : 1), sizeof *count);
+    if (!count)
+        return CKP_ENOMEM;
+    ckp_status st = CKP_OK;
+    for (int pass = 0; pass < 2 && st == CKP_OK; pass++) {
+        for (int i = 0; i < ms->n; i++) {
+            const ckp_measure *s = &ms->items[i];
+            if (s->kind != CKP_MEASURE_SUSPENSION)
+                continue;
+            const char *p = s->suspends;
+            while (*p) {
+                while (*p == ';' || *p == ',' || *p == ' ')
+                    p++;
+                size_t n = strcspn(p, ";, ");
+                if (!n)
+                    break;
+                char id[72];
+                snprintf(id, sizeof id, "%.*s", (int)(n > 64 ? 64 : n), p);
+                p += n;
+                ckp_measure *m = (ckp_measure *)ckp_measures_find(ms, id);
+                if (!m || m->kind == CKP_MEASURE_SUSPENSION)
+                    continue; /* checked when the row was read */
+                int k = (int)(m - ms->items);
+                if (pass == 0) {
+                    count[k]++;
+                    continue;
+                }
+                if (!m->susp) {
+                    m->susp = arena_alloc(ms, (size_t)count[k] * sizeof *m->susp);
+                    if (!m->susp) {
+                        st = CKP_ENOMEM;
+                        break;
+                    }
+                }
+                ckp_suspension *x = (ckp_suspension *)&m->susp[m->nsusp++];
+                x->by = s->id;
+                x->from = ckp_measure_start(s);
+                x->until = s->until;
+                x->end = s->until >= 0 ? s->until + 1 : -1;
+                if (s->lifted >= 0 && (x->end < 0 || s->lifted < x->end))
+                    x->end = s->lifted; /* the suspension itself ended early */
+                x->clause = s->clause;
+                x->all_targets = s->all_targets;
+                x->targets = s->targets;
+                x->ntargets = s->ntargets;
+                x->targets_code = s->targets_code;
+            }
+        }
+    }
+    for (int i = 0; i < ms->n; i++)
+        if (ms->items[i].nsusp > 1)
+            qsort((void *)ms->items[i].susp, (size_t)ms->items[i].nsusp,
+                  sizeof *ms->items[i].susp, cmp_susp);
+    free(count);
+    return st;
 }
 
 /* Load a measures.csv-format file.  missing_ok: a missing file is not an
@@ -580,7 +836,10 @@ static ckp_status load_measures_csv(ckp_measures *ms, const char *path, int miss
 
 ckp_status ckp_measures_add_file(ckp_measures *ms, const char *path, ckp_error *err)
 {
-    return load_measures_csv(ms, path, 0, err);
+    ckp_status st = load_measures_csv(ms, path, 0, err);
+    if (st == CKP_OK && resolve_suspensions(ms) != CKP_OK)
+        st = ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
+    return st;
 }
 
 /* ---- grouped files: EU sanctions by date, CHPL by sub-tier -------------- */
@@ -883,6 +1142,8 @@ ckp_status ckp_measures_load(const ckp_ref *ref, const char *datadir, const char
     }
     if (st == CKP_OK && extra)
         st = load_measures_csv(ms, extra, 0, err);
+    if (st == CKP_OK && resolve_suspensions(ms) != CKP_OK)
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     if (st != CKP_OK) {
         ckp_measures_free(ms);
         return st;

@@ -12,10 +12,15 @@ static const ckp_param params[] = {
      0, 1},
     {"hs", CKP_PARAM_STR, "H", "HS codes, prefixes or a group: measures covering any of them", 0,
      1},
-    {"in-force", CKP_PARAM_STR, "DATE", "only measures in force on DATE (YYYY-MM-DD or 'today')",
+    {"in-force", CKP_PARAM_STR, "DATE",
+     "only measures in force on DATE (YYYY-MM-DD or 'today'; partly suspended ones included, "
+     "wholly suspended ones not)",
      0, 1},
-    {"target", CKP_PARAM_STR, "C", "only measures covering exports to C", 0, 1},
-    {"kind", CKP_PARAM_STR, "K", "licence, ban, sanction, entity or list", 0, 1},
+    {"target", CKP_PARAM_STR, "C",
+     "only measures targeting C (destination of an export control, origin for an import ban)", 0,
+     1},
+    {"kind", CKP_PARAM_STR, "K", "licence, ban, sanction, entity, list, quota or suspension", 0,
+     1},
     {"measures", CKP_PARAM_STR, "FILE", "add a user measures file (measures.csv format)", 0, 0},
     {NULL, 0, NULL, NULL, 0, 0}};
 
@@ -26,7 +31,12 @@ static const ckp_column columns[] = {
     {"lifted", CKP_COL_STR, 0},      {"hs_edition", CKP_COL_INT, CKP_NOGROUP},
     {"hs_count", CKP_COL_INT, 0},    {"hs", CKP_COL_STR, 0},
     {"title", CKP_COL_STR, 0},       {"source", CKP_COL_STR, 0},
-    {"notes", CKP_COL_STR, 0},       {"where", CKP_COL_STR, 0}};
+    {"notes", CKP_COL_STR, 0},       {"where", CKP_COL_STR, 0},
+    {"direction", CKP_COL_STR, 0},   {"confidence", CKP_COL_STR, 0},
+    {"status", CKP_COL_STR, 0},      {"suspension", CKP_COL_STR, 0},
+    {"suspends", CKP_COL_STR, 0},    {"until", CKP_COL_STR, 0},
+    {"hs_note", CKP_COL_STR, 0},     {"suspended_from", CKP_COL_STR, 0},
+    {"suspended_until", CKP_COL_STR, 0}};
 
 /* 1 when the measure's set shares a code with the user's set. */
 static int overlaps(const ckp_measure *m, const ckp_hsset *want)
@@ -36,6 +46,30 @@ static int overlaps(const ckp_measure *m, const ckp_hsset *want)
         if (ckp_hsset_has(m->hs, code))
             return 1;
     return 0;
+}
+
+/* "clause 2 … suspended 2025-11-09 to 2026-11-27 by CN-2025-72 (for USA)";
+ * every suspension of the measure, '; '-joined. */
+static void suspension_text(const ckp_measure *m, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->nsusp && at < len; i++) {
+        const ckp_suspension *x = &m->susp[i];
+        char d0[12], d1[12];
+        int n = snprintf(buf + at, len - at, "%s%s%s%s %s%s%s by %s%s%s%s", at ? "; " : "",
+                         x->clause[0] ? x->clause : "", x->clause[0] ? ": " : "",
+                         x->end < 0 && x->until < 0 ? "lifted from" : "suspended",
+                         ckp_measure_date_format(x->from, d0), x->until >= 0 ? " to " : "",
+                         x->until >= 0 ? ckp_measure_date_format(x->until, d1) : "", x->by,
+                         x->all_targets ? "" : " (for ", x->all_targets ? "" : x->targets_code,
+                         x->all_targets ? "" : ")");
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
+    if (at >= len && len > 4)
+        memcpy(buf + len - 4, "...", 4); /* 600 bytes hold any shipped row */
 }
 
 static void date_cell(ckp_writer *w, int32_t d)
@@ -51,7 +85,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
                       size_t summary_len, ckp_error *err)
 {
     /* the table on a terminal: key columns first */
-    ckp_writer_hint(w, "id issuer targets kind effective", "title");
+    ckp_writer_hint(w, "id issuer targets kind effective status", "title");
     const ckp_ref *ref = env->ref;
     const char *issuer = ckp_args_get(args, "issuer");
     const char *file = ckp_args_get(args, "measures");
@@ -76,17 +110,20 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         kind = ckp_measure_kind_parse(kind_s, strlen(kind_s));
         if (!kind)
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
-                                 "--kind: '%s' is not licence, ban, sanction, entity or list",
+                                 "--kind: '%s' is not licence, ban, sanction, entity, list, "
+                                 "quota or suspension",
                                  kind_s);
     }
+    int32_t today = (int32_t)(time(NULL) / 86400);
     if (date_s) {
         if (strcmp(date_s, "today") == 0) {
-            date = (int32_t)(time(NULL) / 86400);
+            date = today;
         } else if (ckp_date_parse(date_s, &date, NULL) != CKP_OK || date < 0) {
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "--in-force takes YYYY-MM-DD or 'today' (got '%s')", date_s);
         }
     }
+    int32_t status_day = date >= 0 ? date : today; /* the status column's day */
     st = ckp_args_hsset(args, ref, "hs", 0, &want, err);
     if (st != CKP_OK)
         return st;
@@ -103,7 +140,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         fprintf(stderr, "chokepoint: measures: warning: row rejected: %s\n",
                 ckp_error_format(ckp_measures_reject_at(ms, i), buf, sizeof buf));
     }
-    int shown = 0;
+    int shown = 0, nocode = 0;
     for (int i = 0; i < ckp_measures_count(ms); i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
         if (issuer && !ckp_measure_issuer_is(m, issuer, issuer_id))
@@ -112,7 +149,9 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             continue;
         if (kind && m->kind != kind)
             continue;
-        if (date >= 0 && !ckp_measure_in_force(m, date))
+        const ckp_suspension *why;
+        int state = ckp_measure_status(m, status_day, -1, &why);
+        if (date >= 0 && state != CKP_STATE_IN_FORCE && state != CKP_STATE_PARTLY_SUSPENDED)
             continue;
         if (want && !overlaps(m, want))
             continue;
@@ -132,6 +171,28 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         ckp_writer_str(w, m->source);
         ckp_writer_str(w, m->notes);
         ckp_writer_str(w, where);
+        ckp_writer_str(w, m->direction == CKP_DIR_IMPORT ? "import"
+                          : m->direction == CKP_DIR_BOTH ? "both"
+                                                         : "export");
+        ckp_writer_str(w, m->confidence);
+        ckp_writer_str(w, m->kind == CKP_MEASURE_SUSPENSION && state == CKP_STATE_LIFTED
+                              ? "ended"
+                              : ckp_measure_state_name(state, why));
+        char susp[600];
+        suspension_text(m, susp, sizeof susp);
+        ckp_writer_str(w, susp);
+        ckp_writer_str(w, m->suspends);
+        date_cell(w, m->until);
+        if (m->nhs == 0 && m->kind != CKP_MEASURE_SUSPENSION) {
+            nocode++;
+            ckp_writer_str(w, "no HS code stated: listed, but binds no shipment by code");
+        } else {
+            ckp_writer_str(w, "");
+        }
+        /* the suspension in effect on the status day, else the first one */
+        const ckp_suspension *x = why ? why : m->nsusp ? &m->susp[0] : NULL;
+        date_cell(w, x ? x->from : -1);
+        date_cell(w, x ? x->until : -1);
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -141,9 +202,13 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     }
     if (summary && summary_len) {
         long nrej = ckp_measures_reject_count(ms);
-        snprintf(summary, summary_len, "%d of %d measures%s%s%s", shown, ckp_measures_count(ms),
-                 date >= 0 ? " in force on " : "", date >= 0 ? (date_s ? date_s : "") : "",
-                 nrej ? " (some rows rejected: see the warnings)" : "");
+        char day[12], nc[96] = "";
+        if (nocode)
+            snprintf(nc, sizeof nc, "; %d without HS codes bind no shipment by code", nocode);
+        snprintf(summary, summary_len, "%d of %d measures%s%s (status on %s)%s%s", shown,
+                 ckp_measures_count(ms), date >= 0 ? " in force on " : "",
+                 date >= 0 ? (date_s ? date_s : "") : "", ckp_measure_date_format(status_day, day),
+                 nc, nrej ? " (some rows rejected: see the warnings)" : "");
     }
 out:
     ckp_hsset_free(want);
@@ -158,7 +223,12 @@ const ckp_verb ckp_verb_measures = {
     "The register holds the shipped dated measures (data/controls/measures), the EU's\n"
     "HS6 sanctions on Russia (one measure per entry-into-force date, EU-RUS-YYYY-MM-DD)\n"
     "and the Common High Priority Items List (CHPL-1 … CHPL-4B).  A measure is in\n"
-    "force from its effective date (else its announcement) until it is lifted.\n"
+    "force from its effective date (else its announcement) until it is lifted,\n"
+    "except while a suspension row (kind suspension) suspends it: wholly (status\n"
+    "suspended) or one clause or some destinations (partly suspended: the rest\n"
+    "binds).  It applies again the day after the suspension's `until`.  The\n"
+    "status column is the status on --in-force DATE, else today.  Measures with\n"
+    "no HS code are listed but bind no shipment by code (hs_note).\n"
     "Bad rows of a --measures file are rejected with file:line; the rest loads.",
     params,
     0,

@@ -261,6 +261,8 @@ static ckp_hsset *exclusion_set(const ckp_measures *ms, const divreq *r)
         for (int k = 0; k < r->nissuers && !binds; k++)
             binds = ckp_measure_binds(m, r->issuers[k]);
         int32_t start = ckp_measure_start(m);
+        if (m->kind == CKP_MEASURE_SUSPENSION)
+            continue; /* its codes are the suspended measures', not a control */
         if (!binds || (start >= 0 && start > hi) || (m->lifted >= 0 && m->lifted < lo))
             continue;
         uint32_t cur = 0, code;
@@ -441,6 +443,13 @@ static ckp_status parse_freq(const ckp_args *a, int *freq, ckp_error *err)
     return CKP_OK;
 }
 
+/* 1 when goods could be rerouted around the measure: an export control (or
+ * a package both ways) with HS codes, not a suspension. */
+static int diversion_candidate(const ckp_measure *m)
+{
+    return m->nhs > 0 && m->kind != CKP_MEASURE_SUSPENSION && m->direction != CKP_DIR_IMPORT;
+}
+
 static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const ckp_args *a,
                                    int freq, long before, long after, ckp_writer *w,
                                    char *summary, size_t summary_len, ckp_error *err)
@@ -458,6 +467,8 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
     int done = 0, skipped = 0;
     for (int i = 0; i < ckp_measures_count(ms) && st == CKP_OK; i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
+        if (!diversion_candidate(m))
+            continue; /* no codes, a suspension or an import measure: nothing to reroute */
         if (ckp_measure_start(m) < 0) {
             skipped++;
             continue;
@@ -542,6 +553,14 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "--measure: no measure '%s' in the register (see "
                                  "'chokepoint measures')", mid);
+        if (!diversion_candidate(m))
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                                 "--measure: %s %s: nothing to reroute around (give --issuer, "
+                                 "--target, --hs and --date)",
+                                 mid,
+                                 m->kind == CKP_MEASURE_SUSPENSION ? "is a suspension"
+                                 : m->nhs == 0                     ? "states no HS code"
+                                                                   : "restricts imports");
         st = fill_from_measure(&r, m, err);
         if (st != CKP_OK)
             goto out;
@@ -630,7 +649,7 @@ ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
     ckp_status st = CKP_OK;
     for (int i = 0; i < ckp_measures_count(ms) && st == CKP_OK; i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
-        if (ckp_measure_start(m) < 0)
+        if (!diversion_candidate(m) || ckp_measure_start(m) < 0)
             continue;
         divreq r;
         memset(&r, 0, sizeof r);

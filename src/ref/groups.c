@@ -409,8 +409,9 @@ out_close:
     return st;
 }
 
-/* measures.csv: one group per measure (name = id, codes = hs6, description =
- * title).  The measures are 2023 or later, so their codes are HS2022. */
+/* measures.csv: one group per measure with HS codes (name = id, codes = hs6,
+ * description = title).  Its codes are HS2022 (the hs_edition of every
+ * shipped row). */
 static ckp_status load_measures(ckp_ref *ref, ckp_error *err)
 {
     ckp_csv *csv = NULL;
@@ -430,6 +431,8 @@ static ckp_status load_measures(ckp_ref *ref, ckp_error *err)
         id = ckp_field_trim(ckp_csv_field(csv, (size_t)cid));
         hs = ckp_field_trim(ckp_csv_field(csv, (size_t)chs));
         title = ckp_field_trim(ckp_csv_field(csv, (size_t)ctitle));
+        if (hs.len == 0)
+            continue; /* a measure with no HS code stated: no group */
         st = group_add(ref, id.ptr ? id.ptr : "", id.len, hs.ptr ? hs.ptr : "", hs.len,
                        title.ptr, title.len, "measures.csv", 2022, ckp_csv_name(csv),
                        ckp_csv_line(csv), err);

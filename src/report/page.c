@@ -204,8 +204,9 @@ static void add_diversion(page *pg, ckp_env *env, json_t *chapters, const char *
     int nd = 0;
     for (int i = 0; i < ckp_measures_count(ms) && nd < MAX_DIVERSION; i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
-        if (m->all_targets || m->nhs > 200 || m->nissuers != 1)
-            continue;
+        if (m->all_targets || m->nhs > 200 || m->nhs == 0 || m->nissuers != 1 ||
+            m->kind == CKP_MEASURE_SUSPENSION || m->direction != CKP_DIR_EXPORT)
+            continue; /* a diversion is around an export control with codes */
         if (!secs) {
             char id[200], title[300];
             snprintf(id, sizeof id, "%sdiversion", prefix);

@@ -535,13 +535,19 @@ static json_t *view_measures(ckp_env *env, const ckp_args *args, int from_server
     json_object_set_new(sec, "rows", rows);
     json_t *chart = chart_new("timeline", "id", "effective", "issuer", 0);
     json_object_set_new(chart, "end", json_string("lifted"));
+    json_object_set_new(chart, "until", json_string("until")); /* a suspension row's end */
+    json_object_set_new(chart, "gap_from", json_string("suspended_from"));
+    json_object_set_new(chart, "gap_to", json_string("suspended_until"));
     if (json_array_size(rows) > 0)
         json_object_set_new(sec, "chart", chart);
     else
         json_decref(chart);
     set_caption(sec,
                 "Each bar is one measure of the register, from the day it took effect to the "
-                "day it was lifted or suspended (bars running to the right edge are in force). "
+                "day it was lifted (bars running to the right edge are in force); the grey part "
+                "of a bar is a suspension (of the whole measure, or of a clause or some "
+                "destinations: see the status and suspension columns), after which it applies "
+                "again unless lifted. "
                 "Data: the measures register shipped in data/controls (China's MOFCOM "
                 "announcements as compiled in measures.csv, the EU's HS6 sanctions on Russia, "
                 "the Common High Priority Items List); the measures verb.");
@@ -662,11 +668,9 @@ static void add_markers(ckp_env *env, json_t *chart, const ckp_hsset *set, int r
     json_t *markers = json_object_get(chart, "markers");
     for (int i = 0; i < ckp_measures_count(ms); i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
-        if (m->nhs > 200 || !hs_overlap(set, m->hs))
+        if (m->nhs > 200 || m->kind == CKP_MEASURE_SUSPENSION || !hs_overlap(set, m->hs))
             continue;
-        if (reporter >= 0 && !ckp_measure_binds(m, reporter))
-            continue;
-        if (reporter < 0 && partner >= 0 && !ckp_measure_targets(m, partner))
+        if (!ckp_measure_covers_flow(m, reporter, reporter < 0 ? partner : -1))
             continue;
         int32_t start = ckp_measure_start(m);
         char at[16], lab[160];
@@ -681,7 +685,21 @@ static void add_markers(ckp_env *env, json_t *chart, const ckp_hsset *set, int r
         if (m->lifted >= 0) {
             day_label(m->lifted, monthly, at);
             if (strcmp(at, first) >= 0 && strcmp(at, last) <= 0) {
-                snprintf(lab, sizeof lab, "%s lifted/suspended", m->id);
+                snprintf(lab, sizeof lab, "%s lifted", m->id);
+                json_array_append_new(markers, json_pack("{s:s, s:s}", "at", at, "label", lab));
+            }
+        }
+        for (int k = 0; k < m->nsusp; k++) { /* suspended from, applies again from */
+            const ckp_suspension *x = &m->susp[k];
+            for (int e = 0; e < 2; e++) {
+                int32_t day = e ? x->end : x->from;
+                if (day < 0)
+                    continue;
+                day_label(day, monthly, at);
+                if (strcmp(at, first) < 0 || strcmp(at, last) > 0)
+                    continue;
+                snprintf(lab, sizeof lab, "%s %s%s (%s)", m->id, x->clause[0] ? "partly " : "",
+                         e ? "resumes" : "suspended", x->by);
                 json_array_append_new(markers, json_pack("{s:s, s:s}", "at", at, "label", lab));
             }
         }
@@ -1131,8 +1149,10 @@ int ckp__report_group_list(ckp_env *env, ckp__rgroup *out, int max)
             const ckp_measure *m = ckp_measures_at(ms, i);
             /* broad sanctions lists (thousands of codes) do not make a product
              * "controlled" for this report; targeted measures do */
-            if (m->nhs > 200 || !hs_overlap(set, m->hs))
-                continue;
+            if (m->nhs > 200 || m->kind == CKP_MEASURE_SUSPENSION || !hs_overlap(set, m->hs))
+                continue; /* a suspension's codes are those of the measures it suspends */
+            if (m->direction == CKP_DIR_IMPORT)
+                continue; /* an import ban: its targets are origins, not destinations */
             if (m->nissuers == 1)
                 add_unique(r->issuers, &r->nissuers, 8, m->issuers[0]);
             for (int t = 0; !m->all_targets && t < m->ntargets; t++)

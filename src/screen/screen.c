@@ -232,7 +232,7 @@ static int goods_measure(const ckp_measure *m, void *vctx)
     for (int i = 0; i < g->nseen; i++)
         if (g->seen[i] == m)
             return 0;
-    int binds = sh->origin >= 0 && ckp_measure_binds(m, sh->origin);
+    int binds = sh->origin >= 0 && ckp_measure_covers_flow(m, sh->origin, sh->destination);
     int russia = sh->destination >= 0 && is_rus_blr(ref, sh->destination) &&
                  (m->kind == CKP_MEASURE_LIST || m->kind == CKP_MEASURE_SANCTION);
     if (!binds && !russia && sh->origin >= 0)
@@ -259,9 +259,26 @@ static int goods_measure(const ckp_measure *m, void *vctx)
     if (sh->date >= 0)
         ckp__dbuf_printf(&s->reason, " on %s", sh->date_text);
     note_inferred(s, sh);
-    ckp__dbuf_printf(&s->reason, " is under %s (%s, issued by %s, in force since %s%s%s",
-                 m->id, ckp_measure_kind_name(m->kind), m->issuer_code, d0[0] ? d0 : "?",
-                 m->lifted >= 0 ? ", until " : "", m->lifted >= 0 ? d1 : "");
+    int32_t first = ckp_measure_first_applied(m);
+    char dfirst[12] = "";
+    if (first >= 0 && first != ckp_measure_start(m)) /* suspended before it took effect */
+        ckp_measure_date_format(first, dfirst);
+    ckp__dbuf_printf(&s->reason, " is under %s (%s, issued by %s, in force since %s%s%s%s%s",
+                 m->id, ckp_measure_kind_name(m->kind), m->issuer_code,
+                 dfirst[0] ? dfirst : d0[0] ? d0 : "?",
+                 dfirst[0] ? " after a suspension from its effective date " : "",
+                 dfirst[0] ? d0 : "", m->lifted >= 0 ? ", until " : "", m->lifted >= 0 ? d1 : "");
+    const ckp_suspension *why = NULL;
+    if (sh->date >= 0 &&
+        ckp_measure_status(m, sh->date, sh->destination, &why) == CKP_STATE_PARTLY_SUSPENDED &&
+        why) {
+        char d2[12], d3[12];
+        ckp__dbuf_printf(&s->reason, "; partly suspended on that date: %s, from %s%s%s by %s",
+                         why->clause[0] ? why->clause : "some destinations",
+                         ckp_measure_date_format(why->from, d2), why->until >= 0 ? " to " : "",
+                         why->until >= 0 ? ckp_measure_date_format(why->until, d3) : "",
+                         why->by);
+    }
     if (!binds)
         ckp__dbuf_printf(&s->reason, "; destination %s is targeted by it whoever exports",
                      iso(ref, sh->destination));
@@ -278,6 +295,12 @@ static int goods_measure(const ckp_measure *m, void *vctx)
     ckp__dbuf_json(&s->matched, m->targets_code);
     ckp__dbuf_printf(&s->matched, ",\"source\":");
     ckp__dbuf_json(&s->matched, m->source);
+    if (sh->date >= 0) {
+        ckp__dbuf_printf(&s->matched, ",\"status\":");
+        ckp__dbuf_json(&s->matched, ckp_measure_state_name(
+                                        ckp_measure_status(m, sh->date, sh->destination, NULL),
+                                        why));
+    }
     ckp__dbuf_printf(&s->matched, "}");
     g->n += emit(s, sh, "goods", score, g->fn, g->ctx, &g->stop);
     return g->stop;

@@ -33,12 +33,12 @@ $ chokepoint ingest -q --store $TMP/mix --source china-critmin-monthly $DATA/flo
 > group-gallium exports 2023-01 19086385 synthetic=false sources=china-critmin-monthly
 > synthetic-synth-world-group-gallium exports 2023-01 9014056 synthetic=true sources=synth-world
 $ python3 $CASES/report_data.py $TMP/mix.html
-> main 13, synthetic 9
+> main 14, synthetic 10
 # --source: the whole report from the synthetic world (no second part); a
 # mix is refused, naming the sources
 $ chokepoint report --store $TMP/mix --source synthetic --out $TMP/mix-s.html 2>/dev/null && python3 $CASES/report_data.py $TMP/mix-s.html group-gallium exports 2023-01 && python3 $CASES/report_data.py $TMP/mix-s.html
 > group-gallium exports 2023-01 9014056 synthetic=true sources=synth-world
-> main 13
+> main 14
 $ chokepoint report --store $TMP/mix --source all --out $TMP/mix-a.html
 ? 2
 ! mixes real sources \(china-critmin-monthly\) with synthetic ones \(synth-world\)

@@ -27,7 +27,7 @@ $ chokepoint screen $CASES/../data/shipments_sample.csv --hubs $CASES/../data/hu
 # the ban: 282580 from CHN to USA on 2025-01-15 is under CN-2024-46
 $ chokepoint screen $CASES/../data/shipments_sample.csv --format json | grep '"S001"' | grep CN-2024-46
 ? 0
-~ "kind":"goods","score":1.000,"reason":"HS 282580 from CHN to USA on 2025-01-15 is under CN-2024-46 \(ban, issued by CHN, in force since 2024-12-03, until 2025-11-09\)
+~ "kind":"goods","score":1.000,"reason":"HS 282580 from CHN to USA on 2025-01-15 is under CN-2024-46 \(ban, issued by CHN, in force since 2024-12-03\)
 ~ "rule":"CN-2024-46","matched":\{"measure":"CN-2024-46","kind":"ban","hs":"282580"
 
 # misdeclaration: antimony trioxide declared as 382499
@@ -134,7 +134,7 @@ $ printf 'id,parties\nP1,a;b;c;d;e;f;g;h;i;j;Rosoboronexport\n' | chokepoint scr
 $ chokepoint screen - --no-parties | grep -o '"reason":"[^"]*"' | grep CN-2024-46
 < id,date,exporter_country,importer_country,origin,destination,hs
 < D1,2025-01-15,CHN,USA,,,282580
-> "reason":"HS 282580 from CHN to USA on 2025-01-15 (origin taken from exporter_country, destination taken from importer_country: the row's origin and destination are empty) is under CN-2024-46 (ban, issued by CHN, in force since 2024-12-03, until 2025-11-09): Ban on exports of gallium, germanium, antimony and superhard materials to the United States"
+> "reason":"HS 282580 from CHN to USA on 2025-01-15 (origin taken from exporter_country, destination taken from importer_country: the row's origin and destination are empty) is under CN-2024-46 (ban, issued by CHN, in force since 2024-12-03): Ban on exports of gallium, germanium, antimony and superhard materials to the United States"
 $ chokepoint screen - --no-parties | grep -c 'from ? to ?' || true
 < id,date,exporter_country,importer_country,origin,destination,hs
 < D2,2025-01-15,CHN,USA,CHN,,282580

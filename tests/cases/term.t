@@ -108,26 +108,27 @@ $ chokepoint hs 2504 --edition 2022 --width 200
 > 250410      6  Graphite; natural, in powder or in flakes                      250410
 > 250490      6  Graphite; natural, in other forms, excluding powder or flakes  250490
 
-$ chokepoint measures --issuer CHN --width 80
-> id          issuer  targets  kind     effective   announced   lifted
-> CN-2023-23  CHN     *        licence  2023-08-01  2023-07-03
+$ chokepoint measures --issuer CHN --in-force 2025-06-01 --width 80
+> id          issuer  targets  kind     effective   status    announced   lifted
+> CN-2023-23  CHN     *        licence  2023-08-01  in force  2023-07-03
 >     Export licensing for gallium and germanium items
-> CN-2023-39  CHN     *        licence  2023-12-01  2023-10-20
+> CN-2023-39  CHN     *        licence  2023-12-01  in force  2023-10-20
 >     Export licensing for graphite items
-> CN-2024-33  CHN     *        licence  2024-09-15  2024-08-15
+> CN-2024-33  CHN     *        licence  2024-09-15  in force  2024-08-15
 >     Export licensing for antimony items (with superhard materials)
-> CN-2024-46  CHN     USA      ban      2024-12-03  2024-12-03  2025-11-09
+> CN-2024-46  CHN     USA      ban      2024-12-03  in force  2024-12-03
 >     Ban on exports of gallium, germanium, antimony and superhard materials to
 >     the United States
-> CN-2025-10  CHN     *        licence  2025-02-04  2025-02-04
+> CN-2025-10  CHN     *        licence  2025-02-04  in force  2025-02-04
 >     Export licensing for tungsten, tellurium, bismuth, molybdenum and indium
 >     items
-> CN-2025-18  CHN     *        licence  2025-04-04  2025-04-04
+> CN-2025-18  CHN     *        licence  2025-04-04  in force  2025-04-04
 >     Export licensing for seven medium and heavy rare earths (Sm, Gd, Tb, Dy, Lu,
 >     Sc, Y) and related items
 >
-> 6 columns not shown: hs_edition, hs_count, hs, source, notes, where. --wide
-> shows every column in full.
+> 14 columns not shown: hs_edition, hs_count, hs, source, notes, where, direction,
+> confidence, suspension, suspends, until, hs_note, suspended_from,
+> suspended_until. --wide shows every column in full.
 
 # on a real terminal (script gives one) the layout is the default, at $COLUMNS
 $ COLUMNS=80 script -qec "chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024" /dev/null | tr -d '\r' | head -2
@@ -159,9 +160,10 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs 250410 --partner 
 $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart --width 200
 > CHN to all partners, HS gallium: value by month, 2017-01 to 2024-12 (96), max 115,297,647
 > ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▂▁▁▁▁▁▁▁▁▁▁▁▃▁▁▁▁▃▂▁▃▁▁▁▁▁▃▂▆▄▁▁▂▃▂▁▁▁▂▂██
->                            •                    •                              ▲              •▲
+>                            •                    •                              ▲            ▲ •▲
 > 2017-01                                                                                  2024-12
-> ▲ CN-2023-23 2023-08-01; ▲ CN-2024-46 2024-12-03; ▲ CN-2025-10 2025-02-04 (outside the series); • flagged: 2019-04 shift_down, 2021-01 shift_up, 2024-11 spike
+> ▲ CN-2023-23 2023-08-01; ▲ CN-2024-33 2024-09-15; ▲ CN-2024-46 2024-12-03; ▲ CN-2025-10 2025-02-04 (outside the series); ▲ CN-2025-58 2025-11-08 (suspended before taking effect) (outside the series);
+> • flagged: 2019-04 shift_down, 2021-01 shift_up, 2024-11 spike
 
 # --chart: the suppliers' shares as bars
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 80

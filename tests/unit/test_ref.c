@@ -1035,15 +1035,22 @@ CKP_TEST(ref_groups_builtin)
     CHECK(ckp_ref_group_find(ref, NULL) == NULL);
     CHECK(ckp_ref_group(ref, -1) == NULL);
     CHECK(ckp_ref_group(ref, ckp_ref_group_count(ref)) == NULL);
-    /* one group per measure in measures.csv */
+    /* one group per measure with HS codes in measures.csv (column 3 = hs6);
+     * a measure that states no code has none */
     REQUIRE(ckp_csv_open(ckp_test_path("data/controls/measures/measures.csv"), NULL, &csv, &err) ==
             CKP_OK);
+    int ncoded = 0;
     while (ckp_csv_next(csv, &err) == 1) {
         char id[64];
         ckp_field_copy(ckp_csv_field(csv, 0), id, sizeof id);
-        if (!ckp_ref_group_find(ref, id))
+        int coded = ckp_csv_field(csv, 3).len > 0;
+        ncoded += coded;
+        if (coded && !ckp_ref_group_find(ref, id))
             ckp_test_fail(t_, __FILE__, __LINE__, "no group for measure %s", id);
+        if (!coded && ckp_ref_group_find(ref, id))
+            ckp_test_fail(t_, __FILE__, __LINE__, "a group for measure %s without codes", id);
     }
+    CHECK_INT(ncoded, 15);
     ckp_csv_close(csv);
 }
 

@@ -76,6 +76,10 @@ ckp_status ckp_writer_end_row(ckp_writer *w);
 /* Rows ended so far. */
 size_t ckp_writer_count(const ckp_writer *w);
 
+/* The format the writer writes (a verb that writes a summary record only
+ * in some formats asks). */
+ckp_format ckp_writer_format(const ckp_writer *w);
+
 /* Numbers given that were ±inf (written as null): a sum overflowed
  * somewhere, and the rows are wrong; the CLI and the API fail on it. */
 size_t ckp_writer_infinite(const ckp_writer *w);

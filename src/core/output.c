@@ -450,6 +450,8 @@ static void table_flush(ckp_writer *w)
 
 size_t ckp_writer_count(const ckp_writer *w) { return w->ended; }
 
+ckp_format ckp_writer_format(const ckp_writer *w) { return w->fmt; }
+
 size_t ckp_writer_infinite(const ckp_writer *w) { return w->infinite; }
 
 ckp_status ckp_writer_end_row(ckp_writer *w)

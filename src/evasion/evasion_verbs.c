@@ -146,8 +146,9 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
         snprintf(buf, n, "; within x1.35 of freight this time, though beyond it in %d of %d %s",
                  r->beyond_n, r->matched_n, unit);
     else
-        snprintf(buf, n, "; within the pair's usual gap (%sz %.1f) and not beyond freight in most "
-                 "%s (%d of %d)", usual, r->gap_z, unit, r->beyond_n, r->matched_n);
+        snprintf(buf, n, "; within the pair's usual gap (%sz %.1f); beyond freight in %d of %d "
+                 "%s, not the two thirds of a persistent gap", usual, r->gap_z, r->beyond_n,
+                 r->matched_n, unit);
 }
 
 /* --freq: 'A', 'M' or 0 (all); "" = not given. */

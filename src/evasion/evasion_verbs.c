@@ -49,8 +49,8 @@ static const ckp_param mirror_params[] = {
      "only rows with this flag: phantom (both kinds), gap (persistent or new), ok, "
      "no_report…", 0, 1},
     {"freq", CKP_PARAM_STR, "A|M|all",
-     "annual (A) or monthly (M) rows; default: the frequency of --period/--from, else annual "
-     "when the store holds any annual row of the answer", 0, 1},
+     "annual (A) or monthly (M) rows; default: monthly when --period/--from is a month, "
+     "else annual when the answer has annual rows, else monthly", 0, 1},
     {"limit", CKP_PARAM_INT, "K", "rows to list (default all)", 0, 1},
     {NULL, 0, NULL, NULL, 0, 0}};
 
@@ -151,7 +151,7 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
                  r->matched_n, unit);
 }
 
-/* --freq: 'A', 'M' or 0 (all); "" = not given. */
+/* --freq: *freq 'A', 'M' or 0 (all) and *asked = 1; *asked = 0 when the rows decide. */
 static ckp_status mirror_freq(const ckp_args *a, int32_t from, int32_t to, int *freq,
                               int *asked, ckp_error *err)
 {
@@ -166,10 +166,11 @@ static ckp_status mirror_freq(const ckp_args *a, int32_t from, int32_t to, int *
     else if (f)
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--freq takes A, M or all (got '%s')",
                              f);
-    else if (from || to) /* the frequency of the period asked */
-        *freq = CKP_PERIOD_MONTH(from ? from : to) ? 'M' : 'A';
+    else if ((from || to) && CKP_PERIOD_MONTH(from ? from : to)) /* months asked */
+        *freq = 'M';
     else
-        *asked = 0; /* decided on the rows: annual when there are any */
+        *asked = 0; /* a year or nothing asked: annual when there are annual
+                       rows, else the months (a store of monthly data) */
     return CKP_OK;
 }
 

@@ -155,6 +155,10 @@ $ chokepoint mirror --store realm --reporter USA --partner CHN --hs graphite --f
 > USA,CHN,380110,2022,gap,persistent
 > USA,CHN,250410,2022,gap,persistent
 
+# a year asked of a store that holds months only: the year's months
+$ chokepoint mirror --store st --hs 854231 --period 2023 --format csv | cut -d, -f4 | sed 1d | cut -c1-7 | sort -u | wc -l
+> 12
+
 $ chokepoint mirror --store realm --hs graphite --freq Q
 ! --freq takes A, M or all
 ? 2

@@ -143,7 +143,8 @@ ckp_status ckp_div_run(const ckp_store *store, const ckp_ref *ref, const ckp_div
 
 typedef enum ckp_mirror_flag {
     CKP_MIRROR_OK = 0,
-    CKP_MIRROR_GAP,            /* both report, far from the pair's usual gap */
+    CKP_MIRROR_GAP,            /* both report: a break from the pair's usual gap, or a
+                                  gap beyond CIF/FOB year after year (gap_kind) */
     CKP_MIRROR_PHANTOM_EXPORT, /* exported, never recorded as imported */
     CKP_MIRROR_PHANTOM_IMPORT, /* recorded as imported, never as exported */
     CKP_MIRROR_NO_REPORT       /* the other side reports nothing that period */

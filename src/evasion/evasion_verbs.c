@@ -496,13 +496,16 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
         if (ckp_writer_end_row(w) != CKP_OK)
             st = ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write output");
     }
-    if (summary && summary_len)
+    if (summary && summary_len) {
+        char mv[40];
+        ckp_format_thousands(sp.min_value, 0, mv, sizeof mv);
         snprintf(summary, summary_len,
                  "%ld under-invoicing, %ld below-market, %ld misclassification, %ld "
                  "over-invoicing; %ld flows without a quantity (no unit value); %ld flows "
-                 "under $%.0f not listed (--min-value)",
+                 "under $%s not listed (--min-value)",
                  counts[CKP_UV_UNDER], counts[CKP_UV_BELOW_MARKET], counts[CKP_UV_MISCLASS],
-                 counts[CKP_UV_OVER], ckp_uv_no_qty(u), ckp_uv_below_min(u), sp.min_value);
+                 counts[CKP_UV_OVER], ckp_uv_no_qty(u), ckp_uv_below_min(u), mv);
+    }
 out:
     ckp_uv_free(u);
     ckp_hsset_free(hs);

@@ -15,7 +15,10 @@
 #   mirror     a cell = exporter, importer, HS code, month.  Truth cells: the
 #              injected one-sided series (phantom: importer records only a
 #              share; misinvoicing: one side's value scaled or recoded).
-#              Flagged = rows flagged phantom_export, phantom_import or gap.
+#              Flagged = rows flagged phantom_export, phantom_import or gap
+#              with gap_kind new (a break).  A persistent gap (gap_kind
+#              persistent: beyond CIF/FOB in most of the pair's periods) is
+#              no injected event: those cells are counted apart, not scored.
 #   unitvalue  a cell = reporter, partner, flow, HS code, month (both sides of
 #              a recoded shipment count).  Flagged = any flag but ok.
 # Run from the project root after `make` (binary build/chokepoint, or $CKP).
@@ -77,7 +80,8 @@ def months(a, b):
 
 acc = {}
 def add(key, tp, fp, fn, extra=None):
-    a = acc.setdefault(key, {"tp": 0, "fp": 0, "fn": 0, "ok": 0, "n": 0, "decoy": 0})
+    a = acc.setdefault(key, {"tp": 0, "fp": 0, "fn": 0, "ok": 0, "n": 0, "decoy": 0,
+                             "persistent": 0, "persistent_inj": 0})
     a["tp"] += tp; a["fp"] += fp; a["fn"] += fn; a["n"] += 1
     if extra:
         for k, v in extra.items():
@@ -130,18 +134,21 @@ for s in range(1, seeds + 1):
     for scen, f, cells in (("russia-roundabout", "mirror_russia.jsonl", phantom),
                            ("misinvoicing", "mirror_mis.jsonl", mis_m)):
         rows = load(os.path.join(d, f))
-        seen, flagged = set(), set()
+        seen, flagged, persistent = set(), set(), set()
         for r in rows:
             ex, im = (r["reporter"], r["partner"]) if r["flow"] == "X" else (r["partner"], r["reporter"])
             cell = (ex, im, r["hs"], r["period"])
             seen.add(cell)
-            if r["flag"] in ("phantom_export", "phantom_import", "gap"):
+            if r["flag"] == "gap" and r.get("gap_kind", "new") == "persistent":
+                persistent.add(cell)
+            elif r["flag"] in ("phantom_export", "phantom_import", "gap"):
                 flagged.add(cell)
         allinj = phantom | mis_m
         want = cells & seen
         tp = len(flagged & want)
         fp = len(flagged - allinj)
-        add(("mirror", scen), tp, fp, len(want) - tp)
+        add(("mirror", scen), tp, fp, len(want) - tp,
+            {"persistent": len(persistent), "persistent_inj": len(persistent & allinj)})
     rows = load(os.path.join(d, "uv_mis.jsonl"))
     flagged = {(r["reporter"], r["partner"], r["flow"], r["hs"], r["period"]) for r in rows
                if r["flag"] not in ("ok", "few_flows", "no_qty")}
@@ -160,5 +167,8 @@ for (an, scen), a in acc.items():
         note = f"{need}: {a['ok']}/{a['n']} seeds; decoy above a true hub: {a['decoy']}/{a['n']}"
     else:
         note = f"cells: {a['tp']} found, {a['fn']} missed, {a['fp']} false"
+        if an == "mirror":
+            note += (f"; persistent gaps (not scored): {a['persistent']} cells, "
+                     f"{a['persistent_inj']} of them injected")
     print(f"| {an} | {scen} | {a['n']} | {p:.3f} | {r:.3f} | {note} |")
 PY

@@ -143,11 +143,20 @@ ckp_status ckp_div_run(const ckp_store *store, const ckp_ref *ref, const ckp_div
 
 typedef enum ckp_mirror_flag {
     CKP_MIRROR_OK = 0,
-    CKP_MIRROR_GAP,            /* both report, far from the pair's usual gap */
+    CKP_MIRROR_GAP,            /* both report: a break from the pair's usual gap, or a
+                                  gap beyond CIF/FOB year after year (gap_kind) */
     CKP_MIRROR_PHANTOM_EXPORT, /* exported, never recorded as imported */
     CKP_MIRROR_PHANTOM_IMPORT, /* recorded as imported, never as exported */
     CKP_MIRROR_NO_REPORT       /* the other side reports nothing that period */
 } ckp_mirror_flag;
+
+/* What kind of gap a CKP_MIRROR_GAP row is (ckp_mirror_row.gap_kind). */
+typedef enum ckp_mirror_gap_kind {
+    CKP_GAP_NONE = 0,
+    CKP_GAP_PERSISTENT, /* beyond what CIF/FOB explains, in most of the pair's
+                           periods of this product (year after year) */
+    CKP_GAP_NEW         /* a break from the pair's usual gap */
+} ckp_mirror_gap_kind;
 
 typedef enum ckp_ciffob_source {
     CKP_CIFFOB_REPORTED = 1, /* the importer reported CIF and FOB for this flow */
@@ -188,6 +197,13 @@ typedef struct ckp_mirror_row {
                                  with its partners' (1 = always) */
     double partner_reliability;
     int flag;                 /* ckp_mirror_flag */
+    int gap_kind;             /* ckp_mirror_gap_kind (CKP_GAP_NONE unless flag is
+                                 CKP_MIRROR_GAP) */
+    int matched_n;            /* the pair's periods of this product (of this
+                                 row's frequency) with both reports */
+    int beyond_n;             /* how many of them sit beyond CIF/FOB (|log gap|
+                                 >= ln 1.35) on the pair's usual side */
+    int beyond_side;          /* that side: +1 importer's figure higher, -1 lower */
     int synthetic;
 } ckp_mirror_row;
 
@@ -207,6 +223,7 @@ const ckp_mirror_row *ckp_mirror_at(const ckp_mirror *m, size_t i);
 /* A country's reliability (0..1) and how many matched flows it rests on. */
 double ckp_mirror_reliability(const ckp_mirror *m, int country, long *nflows);
 const char *ckp_mirror_flag_name(int flag);
+const char *ckp_mirror_gap_kind_name(int kind); /* "persistent", "new", "" */
 const char *ckp_ciffob_source_name(int src);
 
 ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec,
@@ -232,6 +249,8 @@ typedef struct ckp_uv_spec {
     int reporter, partner;    /* -1 any */
     int32_t from, to;
     double threshold;         /* |robust z| for an outlier (0 = 3.5) */
+    double min_value;         /* flows below this (USD) are not listed (they
+                                 still count among the peers); 0 = none */
     int all;                  /* 1 = report every flow, not only outliers */
 } ckp_uv_spec;
 
@@ -267,6 +286,8 @@ size_t ckp_uv_count(const ckp_uv *u);
 const ckp_uv_row *ckp_uv_at(const ckp_uv *u, size_t i);
 /* Rows without a unit value (qty 0 or missing) among P's flows. */
 long ckp_uv_no_qty(const ckp_uv *u);
+/* P's flows with a unit value left out of the list for spec->min_value. */
+long ckp_uv_below_min(const ckp_uv *u);
 const char *ckp_uv_flag_name(int flag);
 
 ckp_status ckp_uv_run(const ckp_store *store, const ckp_uv_spec *spec, ckp_uv **out,

@@ -475,6 +475,9 @@ static const ckp_param params[] = {
     {"window", CKP_PARAM_INT, "N", "months before/after the event compared (default 12)", 0, 1},
     {"by-partner", CKP_PARAM_FLAG, NULL,
      "one row per partner: the event's before/after windows compared (needs an event)", 0, 1},
+    {"summary", CKP_PARAM_FLAG, NULL,
+     "CSV: also write the event's before/after summary record (kind=summary) after the data "
+     "rows (JSON always has it as its own record, the table after a blank line)", 0, 1},
     {"measures", CKP_PARAM_STR, "FILE", "a user measures file for --measure", 0, 0},
     {NULL, 0, NULL, NULL, 0, 0}};
 
@@ -483,7 +486,8 @@ static const ckp_column columns[] = {
     {"period", CKP_COL_STR, 0},   {"value", CKP_COL_NUM, 0},    {"qty", CKP_COL_NUM, 0},
     {"baseline", CKP_COL_NUM, 0}, {"change", CKP_COL_NUM, 4},   {"zscore", CKP_COL_NUM, 2},
     {"flag", CKP_COL_STR, 0},     {"mom", CKP_COL_NUM, 4},      {"yoy", CKP_COL_NUM, 4},
-    {"unit_value", CKP_COL_NUM, 4}, {"shift", CKP_COL_NUM, 2},  {"window", CKP_COL_STR, 0}};
+    {"unit_value", CKP_COL_NUM, 4}, {"shift", CKP_COL_NUM, 2},  {"window", CKP_COL_STR, 0},
+    {"kind", CKP_COL_STR, 0}};
 
 /* Months between two YYYYMM periods (b - a). */
 static long month_diff(int32_t a, int32_t b)
@@ -649,6 +653,7 @@ static ckp_status by_partner(ckp_env *env, const ckp_ref *ref, const series_acc 
         ckp_writer_null(w);
         ckp_writer_null(w);
         ckp_writer_str(w, "after-vs-before");
+        ckp_writer_str(w, "data");
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -876,6 +881,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         ckp_writer_num(w, !q->missing && q->qty > 0 ? q->value / q->qty : NAN);
         ckp_writer_num(w, q->shift);
         ckp_writer_str(w, win_s);
+        ckp_writer_str(w, "data");
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -883,8 +889,20 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         }
     }
     double mb = nb ? sb / nb : NAN, ma = na ? sa / na : NAN;
-    if (evp) {
-        /* the before/after comparison as one more row */
+    ckp_format fmt = ckp_writer_format(w);
+    if (evp && (fmt != CKP_FMT_CSV || ckp_args_flag(args, "summary"))) {
+        /* the before/after comparison: a record of its own (kind=summary),
+         * never a data row a date column would choke on; in CSV only when
+         * asked, in a table after a blank line */
+        if (fmt == CKP_FMT_TABLE && n) {
+            for (size_t k = 0; k < sizeof columns / sizeof columns[0]; k++)
+                ckp_writer_str(w, "");
+            st = ckp_writer_end_row(w);
+            if (st != CKP_OK) {
+                ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
+                goto out;
+            }
+        }
         ckp_writer_str(w, rep3);
         ckp_writer_str(w, par3);
         ckp_writer_str(w, hsl);
@@ -898,6 +916,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         for (int k = 0; k < 4; k++)
             ckp_writer_null(w);
         ckp_writer_str(w, ev.label);
+        ckp_writer_str(w, "summary");
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -960,7 +979,7 @@ out:
 const ckp_verb ckp_verb_surge = {
     "surge",
     "--reporter C [--partner C2] --hs H [--measure ID | --event DATE] [--flow X|M] "
-    "[--by-partner]",
+    "[--by-partner] [--summary]",
     "a flow's series with seasonal baseline, MoM/YoY, spikes and level shifts around an event",
     "Monthly series when the store has months, else annual.  A month with no row is\n"
     "zero when the reporter reported that month, missing (null) otherwise.  Baseline:\n"
@@ -971,8 +990,10 @@ const ckp_verb ckp_verb_surge = {
     "spikes/dips |z| >= 4.  unit_value is null when the quantity is 0 or missing.\n"
     "With --measure/--event, rows carry window=before|after (--window months each\n"
     "side; a measure suspended before it took effect is dated by its announcement)\n"
-    "side) and a last row period=change compares the monthly means; --by-partner\n"
-    "gives one row per partner instead (which partners rose, which fell).",
+    "and a summary record (kind=summary, period=change) compares the monthly\n"
+    "means: in JSON always, in the table after a blank line, in CSV only with\n"
+    "--summary (data rows have kind=data); --by-partner gives one row per partner\n"
+    "instead (which partners rose, which fell).",
     params,
     0,
     0,

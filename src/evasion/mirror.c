@@ -24,7 +24,8 @@
 #define LOG_SCALE_FLOOR 0.05    /* smallest robust scale of a log gap */
 #define LOG_SCALE_DEFAULT 0.25  /* when the pair-product has < MIN_OBS periods */
 #define GAP_Z 2.5               /* |z| of a gap */
-#define GAP_MIN_LOG 0.30        /* and at least ×1.35 away from usual */
+#define GAP_MIN_LOG 0.30        /* and at least ×1.35 away from usual; also the
+                                   margin beyond CIF/FOB of a persistent gap */
 #define PKEYS (200 * 13)        /* period keys: years 1900–2099 × (annual + 12) */
 
 typedef struct entry {
@@ -178,6 +179,27 @@ typedef struct per {
     double x, xq, mv, malt, mq;
     int syn;
 } per;
+
+/* A persistent gap: of the pair's periods of one frequency with both
+ * reports, at least MIN_OBS and two thirds sit beyond CIF/FOB on one side. */
+typedef struct persist {
+    int n, pos, neg; /* matched periods; beyond CIF/FOB above, below */
+} persist;
+
+static int persist_side(const persist *ps)
+{
+    int side = ps->pos >= ps->neg ? 1 : -1, k = side > 0 ? ps->pos : ps->neg;
+    return k >= MIN_OBS && 3 * k >= 2 * ps->n ? side : 0;
+}
+
+/* The CIF/FOB factor of one period: the importer's own CIF and FOB when it
+ * reported both (and they are plausible), else the pair-product factor. */
+static double period_cif(const per *p, double cif)
+{
+    if (p->mv > 0 && p->malt > 0 && p->mv / p->malt >= CIF_MIN && p->mv / p->malt <= 1.5)
+        return p->mv / p->malt;
+    return cif;
+}
 
 static size_t align_years(per *ps, size_t np)
 {
@@ -339,6 +361,20 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
             scale = mad_scale;
         }
     }
+    /* how often the gap is beyond CIF/FOB, by frequency (0 annual, 1 monthly):
+     * with each period's own factor, the one its row will carry */
+    persist pst[2];
+    memset(pst, 0, sizeof pst);
+    for (size_t k = 0; cif > 0 && k < np; k++) {
+        per *p = &ps[k];
+        if (!(p->x > 0 && p->mv > 0))
+            continue;
+        persist *q = &pst[CKP_PERIOD_MONTH(p->period) != 0];
+        double lg = log(p->mv / (p->x * period_cif(p, cif)));
+        q->n++;
+        q->pos += lg >= GAP_MIN_LOG;
+        q->neg += lg <= -GAP_MIN_LOG;
+    }
     ckp_status st = CKP_OK;
     for (size_t k = 0; k < np && st == CKP_OK; k++) {
         per *p = &ps[k];
@@ -366,6 +402,12 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
             r.cif_fob_source = src;
         }
         r.usual = usual;
+        const persist *q = &pst[CKP_PERIOD_MONTH(p->period) != 0];
+        r.matched_n = q->n;
+        r.beyond_side = persist_side(q);
+        if (!r.beyond_side)
+            r.beyond_side = q->pos >= q->neg ? 1 : -1;
+        r.beyond_n = r.beyond_side > 0 ? q->pos : q->neg;
         r.synthetic = p->syn;
         st = push_row(m, &r, scale, err);
     }
@@ -574,9 +616,18 @@ ckp_status ckp_mirror_finish(ckp_mirror *m, ckp_error *err)
             r->log_gap = log(mv / (x * r->cif_fob));
             double usual = r->usual == r->usual ? r->usual : 0.0;
             r->gap_z = (r->log_gap - usual) / m->scale[k];
-            r->flag = fabs(r->gap_z) >= GAP_Z && fabs(r->log_gap - usual) >= GAP_MIN_LOG
-                          ? CKP_MIRROR_GAP
-                          : CKP_MIRROR_OK;
+            /* persistent: the pair's gap is beyond CIF/FOB in most periods
+             * (persist_side), and so is this one's, on the same side */
+            int persistent = r->beyond_n >= MIN_OBS && 3 * r->beyond_n >= 2 * r->matched_n &&
+                             r->log_gap * r->beyond_side >= GAP_MIN_LOG;
+            r->flag = CKP_MIRROR_OK;
+            if (fabs(r->gap_z) >= GAP_Z && fabs(r->log_gap - usual) >= GAP_MIN_LOG) {
+                r->flag = CKP_MIRROR_GAP;
+                r->gap_kind = CKP_GAP_NEW;
+            } else if (persistent) {
+                r->flag = CKP_MIRROR_GAP;
+                r->gap_kind = CKP_GAP_PERSISTENT;
+            }
         } else if (x > 0) {
             r->flag = reports(m, i, r->period, 2) ? CKP_MIRROR_PHANTOM_EXPORT
                                                    : CKP_MIRROR_NO_REPORT;
@@ -631,6 +682,18 @@ const char *ckp_mirror_flag_name(int flag)
         return "no_report";
     default:
         return "?";
+    }
+}
+
+const char *ckp_mirror_gap_kind_name(int kind)
+{
+    switch (kind) {
+    case CKP_GAP_PERSISTENT:
+        return "persistent";
+    case CKP_GAP_NEW:
+        return "new";
+    default:
+        return "";
     }
 }
 

@@ -12,7 +12,10 @@
  *   below_market      — low (|z| ≥ threshold), and the same exporter's other
  *                       flows of the code are low too (a price, not an invoice);
  *   under_invoicing / over_invoicing — |z| ≥ threshold and not the route's
- *                       usual price, or |pair_z| ≥ 5 and ×2 off its usual price.
+ *                       usual price, or |pair_z| ≥ 5 and ×2 off its usual price
+ *                       while off the product's median the same way (|z| ≥ 1):
+ *                       a flow at the median is never mis-invoiced.
+ * Flows below spec->min_value are peers but are not listed.
  * Quantity 0 or missing gives no unit value (never inf): the flow is counted
  * and, with spec->all, listed as no_qty. */
 #include <math.h>
@@ -29,6 +32,8 @@
 #define PAIR_Z 5.0      /* |pair_z| of an outlier against its own history */
 #define PAIR_MIN_LOG 0.693 /* and at least ×2 away from its usual price */
 #define PAIR_USUAL_Z 2.0   /* within this of its own history: the pair's usual price */
+#define AT_MEDIAN_Z 1.0    /* within this of the product's median: never flagged on
+                              the route's history alone */
 
 typedef struct uvrec {
     ckp_uv_row r;
@@ -51,7 +56,7 @@ struct ckp_uv {
     ckp_hsset *scan;
     uvrec *recs;
     size_t nrecs, caprecs;
-    long no_qty;
+    long no_qty, below_min;
     size_t *idx;      /* records with a unit value, sorted by key */
     group *groups;
     size_t ngroups;
@@ -527,8 +532,13 @@ ckp_status ckp_uv_finish(ckp_uv *u, ckp_error *err)
                 }
             }
             if (r->flag == CKP_UV_OK || r->flag == CKP_UV_FEW) {
-                /* far from the flow's own usual price, beyond the product's move */
-                if (fabs(r->pair_z) >= PAIR_Z && fabs(x->dev) >= PAIR_MIN_LOG)
+                /* far from the flow's own usual price, beyond the product's
+                 * move, and off the product's median the same way (a price
+                 * at the median is not an invoice to suspect; with too few
+                 * flows for a median the route's history is all there is) */
+                int off_median = r->flag == CKP_UV_FEW ||
+                                 r->robust_z * (r->pair_z > 0 ? 1 : -1) >= AT_MEDIAN_Z;
+                if (fabs(r->pair_z) >= PAIR_Z && fabs(x->dev) >= PAIR_MIN_LOG && off_median)
                     r->flag = r->pair_z > 0 ? CKP_UV_OVER : CKP_UV_UNDER;
             }
             uint32_t other = misclassified_as(u, x, sorted_pair, nsp);
@@ -536,6 +546,10 @@ ckp_status ckp_uv_finish(ckp_uv *u, ckp_error *err)
                 r->flag = CKP_UV_MISCLASS;
                 r->likely_hs = other;
             }
+        }
+        if (r->value < u->spec.min_value) {
+            u->below_min += r->flag != CKP_UV_NO_QTY;
+            continue;
         }
         if (u->spec.all || (r->flag != CKP_UV_OK && r->flag != CKP_UV_FEW &&
                             r->flag != CKP_UV_NO_QTY))
@@ -556,6 +570,8 @@ size_t ckp_uv_count(const ckp_uv *u) { return u->nout; }
 const ckp_uv_row *ckp_uv_at(const ckp_uv *u, size_t i) { return i < u->nout ? &u->out[i] : NULL; }
 
 long ckp_uv_no_qty(const ckp_uv *u) { return u->no_qty; }
+
+long ckp_uv_below_min(const ckp_uv *u) { return u->below_min; }
 
 const char *ckp_uv_flag_name(int flag)
 {

@@ -42,12 +42,32 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023
 > CHN,SGP,811292,2022-08..2023-07 -> 2023-08..2024-07,5016283,844947,4.9368,rose
 > CHN,KOR,811292,2022-08..2023-07 -> 2023-08..2024-07,6931074,6406251,0.0819,rose
 
-# the monthly series with its windows and the before/after row
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | tail -1 | cut -d, -f1-4,10,15
-> CHN,USA,250410,change,event,CN-2023-39 (2023-12-01)
+# the monthly series with its windows; the before/after summary is a record
+# of its own (kind=summary), in CSV only with --summary
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv --summary | tail -1 | cut -d, -f1-4,10,15,16
+> CHN,USA,250410,change,event,CN-2023-39 (2023-12-01),summary
 
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,false,'
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,data,false,'
 > 12
+
+# without --summary a CSV holds data rows only: every period a date, every
+# row kind=data (a date column in pandas parses); the summary row is the one
+# row --summary adds
+$ f=$TMP/sg.csv; chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format csv > $f && awk -F, 'NR > 1 && ($4 !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]$/ || $16 != "data") { bad++ } END { print NR - 1, bad + 0 }' $f && chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format csv --summary | diff $f - | grep -c '^>'
+> 96 0
+> 1
+
+# JSON: every record says what it is; one summary record, after the data
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format json | grep -o '"period":"[^"]*"\|"kind":"[a-z]*"' | paste -d' ' - - | awk '{ k[$2]++ } END { print k["\"kind\":\"data\""], k["\"kind\":\"summary\""] }'
+> 96 1
+
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format json | tail -1
+~ "period":"change".*"flag":"event".*"kind":"summary"
+
+# the table shows the summary after a blank line
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | tail -2 | cut -c1-12 | sed "s/ *$//"
+> 
+> CHN       *
 
 # a month with a value and quantity 0: unit value null, never inf
 $ chokepoint surge --store $TMP/an.store --reporter CHN --partner BEL --hs 811292 --from 2017-01 --to 2017-01 --format json

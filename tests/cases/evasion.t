@@ -114,6 +114,86 @@ $ chokepoint mirror --store real --reporter USA --partner CHN --hs 380110 --peri
 ~ "reporter":"USA","partner":"CHN","hs":"380110","period":"2024","reported_value":282931180,"mirror_value":170625873
 ~ "cif_fob_source":"reported"
 
+# the gap the README highlights: the USA records 1.5-2.3 times the graphite
+# China records as exported to it, every year, while the USA's own CIF/FOB is
+# 1.02-1.04.  That is a persistent gap (beyond freight and insurance year
+# after year), not a break from the pair's usual gap; China's monthly export
+# reports (no monthly US report to meet) do not drown the annual answer
+$ chokepoint ingest -q --store realm $DATA/flows/comtrade-annual/graphite_trade_data.csv $DATA/flows/china-critmin-monthly/china_exports_monthly.csv; chokepoint mirror --store realm --reporter USA --partner CHN --hs graphite --format csv | awk -F, 'NR == 1 || $11 == "M"' | cut -d, -f3,4,10,12
+> hs,period,flag,gap_kind
+> 380110,2024,gap,persistent
+> 380110,2022,gap,persistent
+> 380110,2023,gap,persistent
+> 380110,2021,gap,persistent
+> 250410,2023,gap,persistent
+> 250410,2022,gap,persistent
+> 250410,2024,gap,persistent
+> 250410,2020,gap,persistent
+> 380110,2020,ok,
+> 250410,2021,ok,
+
+$ chokepoint mirror --store realm --reporter USA --partner CHN --hs 380110 --period 2024 --format json | head -n 1
+~ "flag":"gap","flow":"M","gap_kind":"persistent","explanation":"USA records \$282.9M of imports from CHN, CHN \$170.6M of exports to USA: x1.66; CIF/FOB 1.022 \(reported\) explains x1.02, leaving x1.62; a persistent gap: beyond freight and insurance \(x1.35\) in 4 of 5 years with both reports
+
+# one frequency per answer: annual by default when there are annual rows, the
+# months only when asked (--freq M, or a monthly --period/--from)
+$ chokepoint mirror --store realm --reporter USA --partner CHN --hs graphite --format csv | cut -d, -f4 | grep -c -- '-' || true
+> 0
+
+$ chokepoint mirror --store realm --reporter USA --partner CHN --hs graphite --freq M --format csv | cut -d, -f10 | sort | uniq -c | sed 's/^ *//'
+> 1 flag
+> 72 no_report
+
+$ chokepoint mirror --store realm --reporter USA --partner CHN --hs graphite --from 2018-01 --to 2018-03 --format csv | cut -d, -f4,10 | sort | uniq -c | sed 's/^ *//'
+> 2 2018-01,no_report
+> 2 2018-02,no_report
+> 2 2018-03,no_report
+> 1 period,flag
+
+$ chokepoint mirror --store realm --reporter USA --partner CHN --hs graphite --flag persistent --period 2022 --format csv | cut -d, -f1-4,10,12
+> reporter,partner,hs,period,flag,gap_kind
+> USA,CHN,380110,2022,gap,persistent
+> USA,CHN,250410,2022,gap,persistent
+
+# a year asked of a store that holds months only: the year's months
+$ chokepoint mirror --store st --hs 854231 --period 2023 --format csv | cut -d, -f4 | sed 1d | cut -c1-7 | sort -u | wc -l
+> 12
+
+$ chokepoint mirror --store realm --hs graphite --freq Q
+! --freq takes A, M or all
+? 2
+
+# new gaps on the synthetic ground truth: every injected month of value
+# misinvoicing (seed 1) that both sides report is a break from the pair's
+# usual gap, flagged gap_kind new; the same pairs' other months are not
+$ chokepoint mirror --store st --hs 640299,940360,870323,300490,847130 --format json | python3 $CASES/mirror_new_gaps.py truth.jsonl
+~ ^5 pairs, [1-9][0-9]* injected months with both reports: [1-9][0-9]* new, 0 missed; [0-2] new outside$
+
+# unitvalue on China's real monthly graphite exports: shipments under
+# --min-value (default 10,000 USD: $95 for 1 kg, $2 for 1 kg) are not listed;
+# with --min-value 0 they are
+$ chokepoint unitvalue --store realm --hs graphite --format csv | awk -F, 'NR > 1 && $5 < 10000' | wc -l
+> 0
+
+$ chokepoint unitvalue --store realm --hs graphite --min-value 0 --format csv | grep -c '^CHN,CAN,250410,2022-05,95,1,'
+> 1
+
+$ chokepoint unitvalue --store realm --hs graphite --min-value -5
+! --min-value takes 0 or more
+? 2
+
+# a flow at (or near) the product's median is never flagged, however far it
+# is from its own route's history (Hong Kong 2020-12: $1.05/kg, median $1.09)
+$ chokepoint unitvalue --store realm --hs graphite --format csv | awk -F, 'NR > 1 && $9 > -1 && $9 < 1' | wc -l
+> 0
+
+$ chokepoint unitvalue --store realm --hs graphite --min-value 0 --format csv | awk -F, 'NR > 1 && $9 > -1 && $9 < 1' | wc -l
+> 0
+
+# every row says why: the value, the median, the robust z, the peers
+$ chokepoint unitvalue --store realm --hs graphite --format json | head -n 1
+~ "explanation":"\$12,024 for 175 kg = \$68.71/kg; peers: the 370 flows of 250410 in kg in 2022 \(every reporter, both directions\), median \$1.282/kg \(x53.60 of it\), robust z 5.39; against this route's own history pair_z 19.8: over_invoicing, \|z\| >= 3.5 and not this route's usual price"
+
 # no store
 $ chokepoint mirror --store nowhere --hs 280530
 ! chokepoint: mirror: .*nowhere

@@ -92,7 +92,7 @@ $ chokepoint measures --measures $TMP/susp.csv --hs 250410 --issuer CHN --in-for
 > T-1
 
 # surge around a measure suspended before it took effect: dated by its announcement
-$ chokepoint ingest -q --store $TMP/m.store --source cn $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint surge --store $TMP/m.store --reporter CHN --partner USA --measures $TMP/susp.csv --measure T-1 --format csv | tail -1 | cut -d, -f1-4,10,15
+$ chokepoint ingest -q --store $TMP/m.store --source cn $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint surge --store $TMP/m.store --reporter CHN --partner USA --measures $TMP/susp.csv --measure T-1 --format csv --summary | tail -1 | cut -d, -f1-4,10,15
 > CHN,USA,T-1,change,event,T-1 (2023-10-20 announced; suspended before taking effect)
 
 $ chokepoint surge --store $TMP/m.store --reporter CHN --measure CN-2025-56

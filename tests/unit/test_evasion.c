@@ -370,6 +370,72 @@ CKP_TEST(evasion_mirror_reporter_view_and_reported_cif)
     ckp_hsset_free(p);
 }
 
+/* A gap beyond CIF/FOB year after year is persistent; a break from the
+ * pair's usual gap is new; a pair beyond CIF/FOB in only some years is
+ * neither (issue 17: the USA-China graphite gap was never flagged). */
+CKP_TEST(evasion_mirror_persistent_and_new)
+{
+    ckp_hsset *p = ckp_hsset_new();
+    ckp_hsset_add(p, 380110);
+    ckp_mirror_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.hs = p;
+    sp.reporter = -1;
+    sp.partner = -1;
+    ckp_mirror *m = NULL;
+    REQUIRE(ckp_mirror_new(&sp, NC, &m, NULL) == CKP_OK);
+    for (int y = 2018; y <= 2023; y++) {
+        double x = 1000.0 * (y - 2010), f = 1 + 0.02 * (y % 3);
+        /* CHN -> USA: the USA records x1.8 of China's exports every year,
+         * and gives its CIF and FOB (freight 3 %) */
+        ckp_flow a = fl(y * 100, CHN, USA, CKP_FLOW_EXPORT, 380110, x, 10);
+        ckp_flow b = fl(y * 100, USA, CHN, CKP_FLOW_IMPORT, 380110, 1.8 * f * x, 10);
+        b.value_alt = b.value / 1.03;
+        /* DEU -> FRA: usually x1.05; in 2023 France records half */
+        ckp_flow c = fl(y * 100, DEU, FRA, CKP_FLOW_EXPORT, 380110, x, 10);
+        ckp_flow d = fl(y * 100, FRA, DEU, CKP_FLOW_IMPORT, 380110,
+                        (y == 2023 ? 0.5 : 1.05) * f * x, 10);
+        /* THA -> MEX: x1.6 in two years of six only */
+        ckp_flow e = fl(y * 100, THA, MEX, CKP_FLOW_EXPORT, 380110, x, 10);
+        ckp_flow g = fl(y * 100, MEX, THA, CKP_FLOW_IMPORT, 380110,
+                        (y % 3 == 0 ? 1.6 : 1.04) * x, 10);
+        g.value_alt = g.value / 1.04;
+        ckp_flow all[] = {a, b, c, d, e, g};
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+            CHECK(ckp_mirror_add(m, &all[k], 0, NULL) == CKP_OK);
+    }
+    REQUIRE(ckp_mirror_finish(m, NULL) == CKP_OK);
+    CHECK_INT(ckp_mirror_count(m), 18);
+    int persistent = 0, fresh = 0, tha = 0;
+    for (size_t i = 0; i < ckp_mirror_count(m); i++) {
+        const ckp_mirror_row *r = ckp_mirror_at(m, i);
+        if (r->reporter == USA) {
+            CHECK_INT(r->flag, CKP_MIRROR_GAP);
+            CHECK_INT(r->gap_kind, CKP_GAP_PERSISTENT);
+            CHECK_INT(r->matched_n, 6);
+            CHECK_INT(r->beyond_n, 6);
+            CHECK_INT(r->beyond_side, 1);
+            CHECK(fabs(r->gap_z) < 2.5); /* not a break */
+            persistent++;
+        } else if (r->reporter == FRA) {
+            CHECK_INT(r->flag, r->period == 202300 ? CKP_MIRROR_GAP : CKP_MIRROR_OK);
+            CHECK_INT(r->gap_kind, r->period == 202300 ? CKP_GAP_NEW : CKP_GAP_NONE);
+            fresh += r->gap_kind == CKP_GAP_NEW;
+        } else if (r->reporter == MEX) {
+            CHECK_INT(r->gap_kind, CKP_GAP_NONE);
+            CHECK_INT(r->beyond_n, 2);
+            tha++;
+        }
+    }
+    CHECK_INT(persistent, 6);
+    CHECK_INT(fresh, 1);
+    CHECK_INT(tha, 6);
+    CHECK_STR(ckp_mirror_gap_kind_name(CKP_GAP_PERSISTENT), "persistent");
+    CHECK_STR(ckp_mirror_gap_kind_name(CKP_GAP_NEW), "new");
+    ckp_mirror_free(m);
+    ckp_hsset_free(p);
+}
+
 /* ---- unit values ---------------------------------------------------------------- */
 
 CKP_TEST(evasion_uv_outliers)
@@ -493,6 +559,78 @@ CKP_TEST(evasion_uv_below_market)
 }
 
 /* ---- hubs file ------------------------------------------------------------------- */
+
+/* Eight routes trade 811292 near $300/kg each month of 2023; China -> USA
+ * is a premium route at $700/kg, in December at the product's median
+ * ($300/kg): 100 kg each month ($70,000, then $30,000). */
+static int uv_median_world(ckp_uv *u)
+{
+    int bad = 0;
+    static const int rep[4] = {DEU, FRA, WLD, RUS};
+    for (int mo = 1; mo <= 12; mo++) {
+        for (int k = 0; k < 8; k++) {
+            double jitter = 1 + 0.02 * ((k + mo) % 5 - 2);
+            ckp_flow a = fl(202300 + mo, rep[k % 4], k < 4 ? MEX : THA, CKP_FLOW_EXPORT, 811292,
+                            300 * 1000 * jitter, 1000);
+            bad += ckp_uv_add(u, &a, 0, NULL) != CKP_OK;
+        }
+        ckp_flow c = fl(202300 + mo, CHN, USA, CKP_FLOW_EXPORT, 811292,
+                        (mo == 12 ? 300 : 700) * 100.0, 100);
+        bad += ckp_uv_add(u, &c, 0, NULL) != CKP_OK;
+    }
+    return bad;
+}
+
+/* A flow at the product's median is never flagged, however far it is from
+ * its own route's usual price; flows under min_value are not listed. */
+CKP_TEST(evasion_uv_median_never_flagged)
+{
+    ckp_hsset *p = ckp_hsset_new();
+    ckp_hsset_add(p, 811292);
+    ckp_uv_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.hs = p;
+    sp.reporter = -1;
+    sp.partner = -1;
+    for (int pass = 0; pass < 2; pass++) {
+        sp.min_value = pass ? 100000 : 0;
+        ckp_uv *u = NULL;
+        REQUIRE(ckp_uv_new(&sp, &u, NULL) == CKP_OK);
+        CHECK_INT(uv_median_world(u), 0);
+        REQUIRE(ckp_uv_finish(u, NULL) == CKP_OK);
+        for (size_t i = 0; i < ckp_uv_count(u); i++) {
+            const ckp_uv_row *r = ckp_uv_at(u, i);
+            CHECK(!(r->reporter == CHN && r->period == 202312)); /* at the median */
+            CHECK(fabs(r->robust_z) >= 1);
+            CHECK(r->value >= sp.min_value);
+        }
+        /* pass 1: China's flows are below 100,000 USD, the others not */
+        CHECK_INT(ckp_uv_below_min(u), pass ? 12 : 0);
+        ckp_uv_free(u);
+    }
+    /* the same December flow, listed with all: ok, z about 0, far from its
+     * own history */
+    sp.all = 1;
+    sp.min_value = 0;
+    ckp_uv *u = NULL;
+    REQUIRE(ckp_uv_new(&sp, &u, NULL) == CKP_OK);
+    CHECK_INT(uv_median_world(u), 0);
+    REQUIRE(ckp_uv_finish(u, NULL) == CKP_OK);
+    CHECK_INT(ckp_uv_count(u), 108);
+    int seen = 0;
+    for (size_t i = 0; i < ckp_uv_count(u); i++) {
+        const ckp_uv_row *r = ckp_uv_at(u, i);
+        if (r->reporter != CHN || r->period != 202312)
+            continue;
+        seen = 1;
+        CHECK(fabs(r->robust_z) < 0.5);
+        CHECK(r->pair_z < -5);
+        CHECK_INT(r->flag, CKP_UV_OK);
+    }
+    CHECK(seen);
+    ckp_uv_free(u);
+    ckp_hsset_free(p);
+}
 
 CKP_TEST(evasion_hubs_csv)
 {

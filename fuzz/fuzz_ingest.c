@@ -19,44 +19,15 @@
 #include <unistd.h>
 
 #include "chokepoint/ingest.h"
+#include "store_rm.h"
 
 static ckp_ref *ref;
 static char dir[256], dir2[300]; /* stores of the one- and the two-thread parse */
 
-/* Remove a store directory (two levels: DIR/gen-N/file). */
-static void remove_store(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[600], q[1200];
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        DIR *g = opendir(p);
-        if (g) {
-            struct dirent *f;
-            while ((f = readdir(g)) != NULL)
-                if (f->d_name[0] != '.') {
-                    snprintf(q, sizeof q, "%s/%s", p, f->d_name);
-                    unlink(q);
-                }
-            closedir(g);
-            rmdir(p);
-        } else {
-            unlink(p);
-        }
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 static void cleanup(void)
 {
-    remove_store(dir);
-    remove_store(dir2);
+    fuzz_remove_store(dir);
+    fuzz_remove_store(dir2);
 }
 
 /* The input parsed from a file by two threads: the same counts as st. */

@@ -12,38 +12,12 @@
 #include <unistd.h>
 
 #include "chokepoint/ingest.h"
+#include "store_rm.h"
 
 static ckp_ref *one_ref;
 static char one_dir[256];
 
-static void one_cleanup(void)
-{
-    DIR *d = opendir(one_dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[600], q[1200];
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", one_dir, e->d_name);
-        DIR *g = opendir(p);
-        if (g) {
-            struct dirent *f;
-            while ((f = readdir(g)) != NULL)
-                if (f->d_name[0] != '.') {
-                    snprintf(q, sizeof q, "%s/%s", p, f->d_name);
-                    unlink(q);
-                }
-            closedir(g);
-            rmdir(p);
-        } else {
-            unlink(p);
-        }
-    }
-    closedir(d);
-    rmdir(one_dir);
-}
+static void one_cleanup(void) { fuzz_remove_store(one_dir); }
 
 static int one_count(const ckp_flow *r, void *ctx)
 {

@@ -398,6 +398,18 @@ int ckp_measures_match(const ckp_measures *ms, uint32_t hs6, int origin, int des
 
 /* ---- parsing helpers --------------------------------------------------- */
 
+/* The next item of a list field joined by ';' (or ',' / spaces): its bytes
+ * are f.ptr[*start .. *i).  0 when the field has no more. */
+static int next_item(ckp_field f, size_t *i, size_t *start)
+{
+    while (*i < f.len && (f.ptr[*i] == ';' || f.ptr[*i] == ',' || f.ptr[*i] == ' '))
+        (*i)++;
+    *start = *i;
+    while (*i < f.len && f.ptr[*i] != ';' && f.ptr[*i] != ',' && f.ptr[*i] != ' ')
+        (*i)++;
+    return *i > *start;
+}
+
 /* Country codes joined by ';' (also ',' or spaces) → ids in the arena.
  * EU codes expand to the member states.  Returns 0, or -1 with *bad set to
  * the offending token. */
@@ -406,18 +418,15 @@ static int parse_countries(ckp_measures *ms, ckp_field f, const int **out, int *
 {
     int ids[512];
     int n = 0;
-    size_t i = 0;
-    while (i < f.len) {
-        while (i < f.len && (f.ptr[i] == ';' || f.ptr[i] == ',' || f.ptr[i] == ' '))
-            i++;
-        size_t s = i;
-        while (i < f.len && f.ptr[i] != ';' && f.ptr[i] != ',' && f.ptr[i] != ' ')
-            i++;
+    size_t i = 0, s;
+    while (next_item(f, &i, &s)) {
         size_t len = i - s;
-        if (!len)
-            continue;
+        if (n + (is_eu_code(f.ptr + s, len) ? EU_N : 1) > 512) {
+            snprintf(bad, badlen, "(more than 512 countries)");
+            return -1;
+        }
         if (is_eu_code(f.ptr + s, len)) {
-            for (int e = 0; e < EU_N && n < 512; e++) {
+            for (int e = 0; e < EU_N; e++) {
                 int id = ckp_ref_country_by_iso3(ms->ref, eu_members[e]);
                 if (id >= 0)
                     ids[n++] = id;
@@ -436,8 +445,7 @@ static int parse_countries(ckp_measures *ms, ckp_field f, const int **out, int *
             snprintf(bad, badlen, "%.*s", (int)(len > 40 ? 40 : len), f.ptr + s);
             return -1;
         }
-        if (n < 512)
-            ids[n++] = id;
+        ids[n++] = id;
     }
     int *p = arena_alloc(ms, (size_t)(n ? n : 1) * sizeof *p);
     if (!p) {
@@ -466,15 +474,8 @@ static int parse_codes(const ckp_ref *ref, ckp_field f, int edition, ckp_hsset *
                        size_t badlen)
 {
     int n = 0;
-    size_t i = 0;
-    while (i < f.len) {
-        while (i < f.len && (f.ptr[i] == ';' || f.ptr[i] == ',' || f.ptr[i] == ' '))
-            i++;
-        size_t s = i;
-        while (i < f.len && f.ptr[i] != ';' && f.ptr[i] != ',' && f.ptr[i] != ' ')
-            i++;
-        if (i == s)
-            continue;
+    size_t i = 0, s;
+    while (next_item(f, &i, &s)) {
         uint32_t code;
         int level;
         if (ckp_hs_parse(f.ptr + s, i - s, &code, &level) != 0) {
@@ -530,17 +531,16 @@ static const char *const col_names[C_N] = {
  * loaded before it (not a suspension); else why, with the id in bad. */
 static const char *suspends_unknown(const ckp_measures *ms, ckp_field f, char *bad, size_t badlen)
 {
-    size_t i = 0;
-    while (i < f.len) {
-        while (i < f.len && (f.ptr[i] == ';' || f.ptr[i] == ',' || f.ptr[i] == ' '))
-            i++;
-        size_t s = i;
-        while (i < f.len && f.ptr[i] != ';' && f.ptr[i] != ',' && f.ptr[i] != ' ')
-            i++;
-        if (i == s)
-            continue;
+    size_t i = 0, s;
+    while (next_item(f, &i, &s)) {
+        char id[65]; /* ids are at most 64 characters (load_row): looked up whole */
         snprintf(bad, badlen, "%.*s", (int)(i - s > 40 ? 40 : i - s), f.ptr + s);
-        const ckp_measure *m = i - s <= 64 ? ckp_measures_find(ms, bad) : NULL;
+        const ckp_measure *m = NULL;
+        if (i - s < sizeof id) {
+            memcpy(id, f.ptr + s, i - s);
+            id[i - s] = '\0';
+            m = ckp_measures_find(ms, id);
+        }
         if (!m)
             return "which is not in the register (a suspension comes after the measures it names)";
         if (m->kind == CKP_MEASURE_SUSPENSION)

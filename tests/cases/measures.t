@@ -91,6 +91,12 @@ $ chokepoint measures --measures $TMP/susp.csv --hs 250410 --issuer CHN --in-for
 > CN-2023-39
 > T-1
 
+# a suspension names its measure by the whole id (up to 64 characters): an id
+# longer than 40 was looked up by its first 40 and said to be missing
+$ L=T-LONG-ID-0123456789-0123456789-0123456789-0123456789; printf 'id,issuer,targets,hs6,kind,announced,effective,lifted,title,source,notes,suspends,clause,until\n%s,CHN,*,250410,licence,2023-10-20,2023-12-01,,t,s,,,,\nT-LS,CHN,*,,suspension,2024-01-01,2024-01-01,,t,s,,%s,,2024-05-31\n' $L $L > $TMP/longid.csv && chokepoint measures --measures $TMP/longid.csv --hs 250410 --issuer CHN --in-force 2024-03-01 --format csv | cut -d, -f1
+> id
+> CN-2023-39
+
 # surge around a measure suspended before it took effect: dated by its announcement
 $ chokepoint ingest -q --store $TMP/m.store --source cn $DATA/flows/china-critmin-monthly/china_exports_monthly.csv && chokepoint surge --store $TMP/m.store --reporter CHN --partner USA --measures $TMP/susp.csv --measure T-1 --format csv --summary | tail -1 | cut -d, -f1-4,10,15
 > CHN,USA,T-1,change,event,T-1 (2023-10-20 announced; suspended before taking effect)

@@ -106,8 +106,11 @@ int cmd_country(int argc, char **argv)
                 goto out_free;
             }
         }
-        if (n < 64)
-            ids[n++] = id;
+        if (n == 64) {
+            rc = cli_failf("country", 2, "at most 64 countries at once (%d given)", nargs);
+            goto out_free;
+        }
+        ids[n++] = id;
     }
 
     w = ckp_writer_new(stdout, fmt, cols, sizeof cols / sizeof *cols);

@@ -102,3 +102,8 @@ $ chokepoint screen - --no-parties
 < N2,2025-01-15,CHN,USA,CHN,USA,2825800000
 ? 1
 ! 2 shipments screened;.*; 2 hs codes were national 8- or 10-digit codes, folded to HS6
+
+# more countries than one call answers: an error, never the first 64 only
+$ chokepoint country $(for i in $(seq 1 65); do echo USA; done)
+! at most 64 countries at once \(65 given\)
+? 2

@@ -325,6 +325,7 @@ static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int t
         h = ckp__fnv1a(h, &m->effective, sizeof m->effective);
         h = ckp__fnv1a(h, &m->lifted, sizeof m->lifted);
         h = ckp__fnv1a(h, &m->all_targets, sizeof m->all_targets);
+        h = ckp__fnv1a(h, &m->direction, sizeof m->direction); /* import bans are not ranked */
         for (int k = 0; k < m->nissuers; k++) {
             const ckp_country *c = ckp_ref_country(ref, m->issuers[k]);
             h = fnv_str(h, c ? c->iso3 : "?");

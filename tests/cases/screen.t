@@ -210,6 +210,12 @@ $ ls $TMP/w1.store/*/hubs-*.bin | wc -l
 $ chokepoint screen $TMP/k.csv --store $TMP/w1.store --no-parties | grep -c 'ranked #5 hub for rerouting around EU-RUS-2022-02-25 to RUS'
 > 2
 ! screen: route hubs: [0-9]+ entries ranked from the store \(cached\)
+# the cache is keyed by every field the ranking reads: a measure turned from
+# an export ban into an import ban (not ranked) is ranked again, not served
+# from the cache
+$ printf 'id,issuer,targets,hs6,kind,announced,effective,lifted,title,source,notes,direction\nT-DIR,DEU,RUS,854231,ban,2022-03-01,2022-03-01,,t,s,,export\n' > $TMP/mdir.csv && chokepoint screen $TMP/k.csv --store $TMP/w1.store --measures $TMP/mdir.csv --no-parties > /dev/null; sed -i 's/,export$/,import/' $TMP/mdir.csv && chokepoint screen $TMP/k.csv --store $TMP/w1.store --measures $TMP/mdir.csv --no-parties | grep -c 'T-DIR' || true
+> 0
+! screen: route hubs: [0-9]+ entries ranked from the store$
 # --hubs FILE overrides the store's
 $ printf 'hs,hub,destination,score\n999999,THA,USA,0.5\n' > $TMP/onehub.csv && chokepoint screen $TMP/k.csv --store $TMP/w1.store --hubs $TMP/onehub.csv --no-parties | grep -c 'rerouting' || true
 > 0

@@ -566,26 +566,13 @@ static int parse_edition(ckp_field f)
     return -1;
 }
 
-/* Comtrade qtyUnitCode → unit. */
+/* Quantity unit codes of UN Comtrade, the same in the Comtrade+ files
+ * (qtyUnitCode) and the legacy (pre-2023) files (Qty Unit Code): -1 n/a,
+ * 1 no quantity, 2 m², 3 1000 kWh, 4 m, 5 number, 6 pairs, 7 litres, 8 kg,
+ * 9 thousands, 10 packages, 11 dozens, 12 m³, 13 carats.  Units the store
+ * has no word for (kWh, m, thousands, packages, dozens) are OTHER, never
+ * taken for another unit. */
 static int comtrade_unit(long code)
-{
-    switch (code) {
-    case 8: return CKP_UNIT_KG;
-    case 5: return CKP_UNIT_NUMBER;
-    case 6: return CKP_UNIT_PAIR;
-    case 7: return CKP_UNIT_LITRE;
-    case 2: return CKP_UNIT_M2;
-    case 12: return CKP_UNIT_M3;
-    case 11: return CKP_UNIT_CARAT;
-    case -1: case 1: return CKP_UNIT_NONE;
-    default: return CKP_UNIT_OTHER;
-    }
-}
-
-/* Quantity unit codes of the legacy (pre-2023) Comtrade files: 1 no
- * quantity, 2 m², 3 1000 kWh, 4 m, 5 number, 6 pairs, 7 litres, 8 kg, 9
- * thousands, 10 packages, 11 dozens, 12 m³, 13 carats. */
-static int legacy_unit(long code)
 {
     switch (code) {
     case 8: return CKP_UNIT_KG;
@@ -1097,7 +1084,7 @@ static int row_comtrade(ctx *x)
         f.unit = CKP_UNIT_KG;
     } else if (rq == NUM_OK && q > 0) {
         long u = c->qtyunit >= 0 ? parse_int(F(x, c->qtyunit)) : 8;
-        f.unit = c->legacy_units ? legacy_unit(u) : comtrade_unit(u);
+        f.unit = comtrade_unit(u);
         if (f.unit != CKP_UNIT_NONE)
             f.qty = q;
     }
@@ -2155,7 +2142,6 @@ static ckp_status ingest_json(ckp_ingest *ing, ckp__src *src, const char *name, 
                                   &c->customs, &c->partner2, &c->mos};
     for (int i = 0; i < CKP__JSON_NFIELDS; i++)
         *at[i] = i;
-    c->legacy_units = 0;
     snprintf(x.value_name, sizeof x.value_name, "primaryValue");
     snprintf(x.netwgt_name, sizeof x.netwgt_name, "netWgt");
     ckp_status st = prepare_common(ing, name, CKP_INGEST_COMTRADE_JSON, &x, err);

@@ -46,7 +46,6 @@ const char *ckp__cols_comtrade_legacy(const ckp_csv *v, ckp__cols *c)
     c->classif = ckp_csv_column(v, "Classification");
     c->mot = ckp_csv_column(v, "Mode of Transport Code");
     c->partner2 = ckp_csv_column(v, "2nd Partner Code");
-    c->legacy_units = 1;
     return c->reporter < 0 ? "Reporter Code" : c->partner < 0 ? "Partner Code"
            : c->flow < 0 ? "Trade Flow" : c->hs < 0 ? "Commodity Code"
            : c->value < 0 ? "Trade Value (US$)"

@@ -55,7 +55,6 @@ const char *ckp__cols_comtradr(const ckp_csv *v, ckp__cols *c)
     c->customs = ckp_csv_column(v, "customs_code");
     c->partner2 = ckp_csv_column(v, "partner2_code");
     c->mos = ckp_csv_column(v, "mos_code");
-    c->legacy_units = 0;
     if (c->reporter >= 0)
         c->reporter_iso = -1; /* the numeric code decides */
     if (c->partner >= 0)

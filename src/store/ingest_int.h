@@ -19,8 +19,7 @@
 typedef struct ckp__cols {
     int period, year, month, freq, reporter, partner, flow, hs, value, cif, fob, netwgt,
         qty, qtyunit, classif, mot, customs, partner2, mos, unit, value_alt, edition,
-        reporter_iso, partner_iso, /* ISO3 (or name) when no numeric code column */
-        legacy_units;              /* 1 = pre-2023 Comtrade quantity unit codes */
+        reporter_iso, partner_iso; /* ISO3 (or name) when no numeric code column */
 } ckp__cols;
 
 /* UN Comtrade legacy (pre-2023) bulk/web CSV: 1 when the header names (as

@@ -627,3 +627,35 @@ CKP_TEST(ingest_gz_mem_and_truncated)
     CHECK(strstr(err.msg, "truncated") != NULL);
     ckp_ingest_abort(ing);
 }
+
+/* Comtrade's quantity unit codes are one table in the Comtrade+ and the
+ * legacy files: 13 is carats, 11 dozens (no unit of the store's: OTHER). */
+CKP_TEST(ingest_comtrade_unit_codes)
+{
+    REQUIRE(ref_());
+    char path[1024];
+    snprintf(path, sizeof path, "%s/units.csv", ckp_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    fputs("typeCode,freqCode,refYear,refMonth,period,reporterCode,flowCode,partnerCode,"
+          "partner2Code,classificationCode,cmdCode,customsCode,mosCode,motCode,qtyUnitCode,"
+          "qty,netWgt,cifvalue,fobvalue,primaryValue\n"
+          "C,A,2022,52,2022,842,M,156,0,H6,710239,C00,0,0,13,500,0,900000,0,900000\n"
+          "C,A,2022,52,2022,842,M,156,0,H6,610910,C00,0,0,11,700,0,800000,0,800000\n",
+          f);
+    fclose(f);
+    const char *dir = tdir("units");
+    const char *files[] = {path};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, NULL, 1, &st, &rej, &err) == CKP_OK);
+    free(rej);
+    CHECK_INT(st.rows_kept, 2);
+    found r = query(dir, "USA", "CHN", 710239, CKP_FLOW_IMPORT);
+    REQUIRE(r.n == 1);
+    CHECK_INT(r.rows[0].unit, CKP_UNIT_CARAT);
+    r = query(dir, "USA", "CHN", 610910, CKP_FLOW_IMPORT);
+    REQUIRE(r.n == 1);
+    CHECK_INT(r.rows[0].unit, CKP_UNIT_OTHER);
+}

@@ -21,9 +21,10 @@ files=("$@")
 [ ${#files[@]} -eq 0 ] && files=("$ROOT"/tests/cases/*.t)
 export DATA=$ROOT/data CASES=$ROOT/tests/cases SHARED=${CKP_SHARED:-$ROOT/../shared/data}
 export CHOKEPOINT_DATA=${CHOKEPOINT_DATA:-$DATA}
-TMP=$(mktemp -d)
-export TMP
-bindir=$TMP/bin
+# Each case file runs in a directory of its own ($TMP), so that a store or
+# file one file leaves behind (e.g. a store named st) is never read by another.
+BASE=$(mktemp -d)
+bindir=$BASE/bin
 mkdir -p "$bindir"
 ln -s "$BIN" "$bindir/chokepoint"
 export PATH=$bindir:$PATH
@@ -33,14 +34,14 @@ fail=0
 run_case() { # file line cmd
   local file=$1 line=$2 cmd=$3
   local out err rc
-  out=$TMP/out err=$TMP/err
+  out=$BASE/out err=$BASE/err
   (cd "$TMP" && printf '%s' "$stdin" | bash -c "$cmd" >"$out" 2>"$err")
   rc=$?
   local why=""
   [ "$rc" = "$want_rc" ] || why="exit $rc, expected $want_rc"
   if [ -z "$why" ] && [ "$have_expect" = 1 ]; then
-    if ! diff -u <(printf '%s' "$expect") "$out" >"$TMP/diff"; then
-      why="stdout differs:"$'\n'"$(head -n 30 "$TMP/diff")"
+    if ! diff -u <(printf '%s' "$expect") "$out" >"$BASE/diff"; then
+      why="stdout differs:"$'\n'"$(head -n 30 "$BASE/diff")"
     fi
   fi
   if [ -z "$why" ] && [ -n "$want_count" ]; then
@@ -72,6 +73,8 @@ run_case() { # file line cmd
 
 for f in "${files[@]}"; do
   [ -e "$f" ] || continue
+  TMP=$(mktemp -d "$BASE/case.XXXXXX")
+  export TMP
   cmd="" cmdline=0
   flush() {
     [ -n "$cmd" ] && run_case "$f" "$cmdline" "$cmd"
@@ -95,6 +98,6 @@ for f in "${files[@]}"; do
   done <"$f"
   flush
 done
-rm -rf "$TMP"
+rm -rf "$BASE"
 echo "cases: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

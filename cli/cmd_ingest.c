@@ -249,6 +249,15 @@ int cmd_ingest(int argc, char **argv)
             fprintf(stderr, "  folded %llu rows' national 8- or 10-digit commodity codes "
                             "(38011000, 2825.80.00) to HS6; the store keeps the HS6 code\n",
                     (unsigned long long)st.hs_folded);
+        if (st.aggregate_kept[0] + st.aggregate_kept[1] + st.aggregate_kept[2])
+            fprintf(stderr, "  kept %llu aggregate rows at their level: %llu TOTAL, %llu HS2, "
+                            "%llu HS4 (they answer --hs TOTAL|CC|CCCC; never added to their "
+                            "detail)\n",
+                    (unsigned long long)(st.aggregate_kept[0] + st.aggregate_kept[1] +
+                                         st.aggregate_kept[2]),
+                    (unsigned long long)st.aggregate_kept[0],
+                    (unsigned long long)st.aggregate_kept[1],
+                    (unsigned long long)st.aggregate_kept[2]);
         if (st.rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
     }

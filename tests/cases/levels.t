@@ -5,9 +5,9 @@
 # (level, from_detail, detail_value).  docs/analytics.md, "Levels".
 
 # --- synthetic, known ground truth (tests/data/levels/README.md)
-$ chokepoint ingest --store $TMP/lv-syn --source synth-levels $CASES/../data/levels/nested.csv
-! ingest: 8 rows read, 8 kept, 0 rejected
-! kept 5 aggregate rows at their level: 2 TOTAL, 2 HS2, 1 HS4
+$ chokepoint ingest --store $TMP/lv-syn --source synth-levels $CASES/../data/levels/nested.csv 2>&1 | sed 's/; store .*//'
+> ingest: 8 rows read, 8 kept, 0 rejected
+>   kept 5 aggregate rows at their level: 2 TOTAL, 2 HS2, 1 HS4 (they answer --hs TOTAL|CC|CCCC; never added to their detail)
 
 # TOTAL: the reported totals answer; Japan's only row (an HS6) is summed up
 $ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs TOTAL --format csv | cut -d, -f1-5,16-18
@@ -45,9 +45,11 @@ $ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 28,2846 --format
 > "level":"HS2"
 
 # --- the shipped Comtrade files: their 241 heading rows are kept, not rejected
-$ chokepoint ingest --store $TMP/lv-ct --source comtrade-annual $DATA/flows/comtrade-annual/*.csv
-! ingest: 600 rows read, 547 kept, 53 rejected
-! kept 241 aggregate rows at their level: 0 TOTAL, 0 HS2, 241 HS4
+$ chokepoint ingest --store $TMP/lv-ct --source comtrade-annual $DATA/flows/comtrade-annual/*.csv 2>&1 | sed 's/; store .*//'
+> ingest: 600 rows read, 547 kept, 53 rejected
+>   rejected 53 breakdown-row
+>   kept 241 aggregate rows at their level: 0 TOTAL, 0 HS2, 241 HS4 (they answer --hs TOTAL|CC|CCCC; never added to their detail)
+>   (--rejects FILE lists each rejected row with its file and line)
 
 # heading 2846 (rare-earth compounds): the files hold no HS6 under it, so the
 # USA's reported heading rows answer (heavy_ree_trade_data.csv, primaryValue)

@@ -127,7 +127,7 @@ static const ckp_column conc_columns[] = {
     {"country", CKP_COL_STR, 0},   {"value", CKP_COL_NUM, 0},   {"share", CKP_COL_NUM, 4},
     {"rank", CKP_COL_INT, 0},      {"hhi", CKP_COL_NUM, 0},      {"name", CKP_COL_STR, 0},
     {"unit", CKP_COL_STR, 0},      {"commodity", CKP_COL_STR, 0}, {"source", CKP_COL_STR, 0},
-    {"mirror_share", CKP_COL_NUM, 4}};
+    {"mirror_share", CKP_COL_NUM, 4}, {"level", CKP_COL_STR, 0},  {"from_detail", CKP_COL_JSON, 0}};
 
 static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *hsl,
                                 int32_t from, int32_t to, ckp_writer *w, char *summary,
@@ -190,6 +190,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
             ckp_writer_str(w, com);
             ckp_writer_str(w, src);
             ckp_writer_null(w);
+            ckp__levels_cells(w, 0); /* USGS commodities, not store rows */
             st = ckp_writer_end_row(w);
             if (st != CKP_OK)
                 return ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -223,6 +224,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
 typedef struct cval {
     int idx;
     double value, mirror;
+    int lev; /* ckp__levels_of its values */
 } cval;
 
 static int cmp_cval(const void *a, const void *b)
@@ -264,6 +266,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
         for (int k = 0; k < nsc; k++) {
             cv[k].idx = k;
             cv[k].value = cv[k].mirror = 0;
+            cv[k].lev = 0;
         }
         size_t j = i;
         for (; j < pairs.n && pairs.v[j].year == y; j++) {
@@ -271,6 +274,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
             double v = ckp__pair_value(&pairs.v[j], side, CKP_CIF_FOB_DEFAULT, &mir);
             int c = side == 'X' ? pairs.v[j].exporter : pairs.v[j].importer;
             cv[c].value += v;
+            cv[c].lev |= ckp__pair_levels(&pairs.v[j], side, mir);
             if (mir)
                 cv[c].mirror += v;
         }
@@ -303,6 +307,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
             ckp_writer_null(w);
             ckp_writer_str(w, "store");
             ckp_writer_num(w, cv[k].mirror / cv[k].value);
+            ckp__levels_cells(w, cv[k].lev);
             st = ckp_writer_end_row(w);
             if (st != CKP_OK) {
                 ckp_error_set(err, st, NULL, 0, 0, "cannot write output");

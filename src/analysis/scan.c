@@ -99,6 +99,22 @@ void ckp__bool_cell(ckp_writer *w, int v)
         ckp_writer_str(w, v ? "true" : "false");
 }
 
+int ckp__levels_of(const ckp__pairval *pv)
+{
+    return (int)CKP__LEVEL_BIT(pv->level) | (pv->from_detail ? CKP__LEVEL_DETAIL : 0);
+}
+
+void ckp__levels_cells(ckp_writer *w, int lev)
+{
+    if (!lev) {
+        ckp_writer_null(w);
+        ckp_writer_null(w);
+        return;
+    }
+    ckp__level_cell(w, (unsigned)lev & (CKP__LEVEL_DETAIL - 1));
+    ckp__bool_cell(w, lev & CKP__LEVEL_DETAIL);
+}
+
 void ckp__period_cell(ckp_writer *w, int32_t key)
 {
     char buf[16];
@@ -583,6 +599,7 @@ typedef struct pv_raw {
     int32_t year;
     int e, i, side;
     double v;
+    int lev; /* ckp__levels_of */
 } pv_raw;
 
 typedef struct raw_vec {
@@ -614,6 +631,7 @@ static void raw_emit(const ckp__pairval *pv, void *ctx)
     e->i = pv->importer;
     e->side = pv->side;
     e->v = pv->value;
+    e->lev = ckp__levels_of(pv);
 }
 
 static int cmp_raw(const void *a, const void *b)
@@ -644,6 +662,7 @@ ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_re
     c.from = from ? from / 100 * 100 : 0;
     c.to = to ? to / 100 * 100 : 0;
     c.want_x = c.want_m = 1;
+    c.levels = 1;
     c.emit = raw_emit;
     c.ctx = &r;
     ckp_status st = ckp__collect_run(&c, err);
@@ -669,12 +688,16 @@ ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_re
             last->exporter = e->e;
             last->importer = e->i;
             last->x = last->m = NAN;
+            last->lev_x = last->lev_m = 0;
         }
         /* several HS codes of the set add up */
-        if (e->side == 'X')
+        if (e->side == 'X') {
             last->x = isnan(last->x) ? e->v : last->x + e->v;
-        else
+            last->lev_x |= e->lev;
+        } else {
             last->m = isnan(last->m) ? e->v : last->m + e->v;
+            last->lev_m |= e->lev;
+        }
     }
     free(r.v);
     return CKP_OK;
@@ -684,6 +707,11 @@ void ckp__pairs_free(ckp__pairs *p)
 {
     free(p->v);
     memset(p, 0, sizeof *p);
+}
+
+int ckp__pair_levels(const ckp__pair *p, int side, int mirror)
+{
+    return (side == 'X') != (mirror != 0) ? p->lev_x : p->lev_m;
 }
 
 double ckp__pair_value(const ckp__pair *p, int side, double margin, int *mirror)

@@ -47,7 +47,7 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv --summary | tail -1 | cut -d, -f1-4,10,15,16
 > CHN,USA,250410,change,event,CN-2023-39 (2023-12-01),summary
 
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,data,false,'
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,data,HS6,false,false,'
 > 12
 
 # without --summary a CSV holds data rows only: every period a date, every
@@ -94,7 +94,7 @@ $ chokepoint concentration --hs gallium --side producer --format csv | sed -n 1,
 
 # germanium: the USGS tables give no country figures (NA, W withheld)
 $ chokepoint concentration --hs germanium --side producer --format csv | grep ',USA,'
-> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,false,
+> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,,,false,
 
 $ chokepoint concentration --hs 261710 --side producer --period 2022 --format csv | sed -n 2p | cut -d, -f1-7
 > 261710,2022,producer,CHN,40000,0.4813,1

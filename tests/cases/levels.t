@@ -78,3 +78,31 @@ $ chokepoint dependency --store $TMP/lv-ct --importer USA --hs TOTAL --period 20
 $ chokepoint info --store $TMP/lv-ct --format csv | cut -d, -f1,5
 > rows,products
 > 547,28
+
+# --- surge and concentration answer at the level asked too
+# Germany's imports, TOTAL: 1000 + 800 reported, 30 from Japan's HS6 row
+# (adding every row would give 2540)
+$ chokepoint surge --store $TMP/lv-syn --reporter DEU --flow M --hs TOTAL --format csv | cut -d, -f1-5,16-18
+> reporter,partner,hs,period,value,kind,level,from_detail
+> DEU,*,TOTAL,2023,1830,data,TOTAL,true
+
+$ chokepoint concentration --store $TMP/lv-syn --hs TOTAL --side exporter --format csv | cut -d, -f1-5,13-15
+> hs,period,side,country,value,mirror_share,level,from_detail
+> TOTAL,2023,exporter,CHN,943,1.0000,TOTAL,false
+> TOTAL,2023,exporter,USA,755,1.0000,TOTAL,false
+> TOTAL,2023,exporter,JPN,28,1.0000,TOTAL,true
+
+# the shipped files: US imports of chapter 28 (five codes summed, 2020 as above)
+$ chokepoint surge --store $TMP/lv-ct --reporter USA --flow M --hs 28 --format csv | cut -d, -f1-5,16-18
+> reporter,partner,hs,period,value,kind,level,from_detail
+> USA,*,28,2020,55402087,data,HS2,true
+> USA,*,28,2021,87790279,data,HS2,true
+> USA,*,28,2022,140781083,data,HS2,true
+> USA,*,28,2023,136076863,data,HS2,true
+> USA,*,28,2024,123330053,data,HS2,true
+
+# partials hold HS6 rows only: a level the store has rows for is refused, not
+# answered from the HS6 rows alone
+$ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 28 --partial > /dev/null
+? 2
+! partials hold HS6 rows only

@@ -113,7 +113,8 @@ static const char *row_country(const ckp_ref *ref, const ckp_prod_row *r)
 /* ---- concentration ------------------------------------------------------- */
 
 static const ckp_param conc_params[] = {
-    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group (producer side: also a USGS "
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes, TOTAL or a group (a chapter, heading or "
+                                "TOTAL answers at its level; producer side: also a USGS "
                                 "commodity name)", 1, 1},
     {"period", CKP_PARAM_STR, "P", "one year", 0, 1},
     {"from", CKP_PARAM_STR, "P", "first year", 0, 1},

@@ -466,7 +466,8 @@ static void acc_emit(const ckp__pairval *pv, void *ctx)
 static const ckp_param params[] = {
     {"reporter", CKP_PARAM_STR, "C", "the reporting country (ISO3)", 1, 1},
     {"partner", CKP_PARAM_STR, "C2", "one partner (default: all partners summed)", 0, 1},
-    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group (default: the measure's codes)", 0,
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes, TOTAL or a group (default: the measure's "
+                                "codes); a chapter, heading or TOTAL answers at its level", 0,
      1},
     {"measure", CKP_PARAM_STR, "ID", "a measure of the register: its effective date is the event",
      0, 1},

@@ -20,6 +20,7 @@
 #include "../server/guard.c"
 #include "../server/http.c"
 #include "../server/serve.c"
+#include "../server/yente.c"
 
 static srv S;
 static int ready;

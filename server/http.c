@@ -12,6 +12,8 @@
  *   POST /api/decisions         record a decision (Bearer token)
  *   GET  /api/decisions         standing decisions (?format=csv|json)
  *   GET  /api/audit             the audit trail (?format=csv|json)
+ *   /match/…, /search/…, /entities/…, /catalog, /algorithms, /healthz,
+ *   /readyz                     yente's API (yente.c)
  * Every error is {"error":"…"} with a 4xx/5xx status. */
 #include <ctype.h>
 #include <errno.h>
@@ -944,7 +946,7 @@ out:
 
 /* ---- screening and matching (screen.h, match.h) ----------------------------- */
 
-static ckp_matcher *matcher_take(srv *s, ckp_error *err)
+ckp_matcher *srv_matcher_take(srv *s, ckp_error *err)
 {
     ckp_matcher *m = NULL;
     pthread_mutex_lock(&s->pool_lock);
@@ -956,7 +958,7 @@ static ckp_matcher *matcher_take(srv *s, ckp_error *err)
     return m;
 }
 
-static void matcher_give(srv *s, ckp_matcher *m)
+void srv_matcher_give(srv *s, ckp_matcher *m)
 {
     pthread_mutex_lock(&s->pool_lock);
     if (s->npool < (int)(sizeof s->pool / sizeof s->pool[0])) {
@@ -1051,7 +1053,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
         free(key);
         goto out_annotate;
     }
-    ckp_matcher *m = matcher_take(s, &err);
+    ckp_matcher *m = srv_matcher_take(s, &err);
     if (!m) {
         free(key);
         fail_err(rs, &err);
@@ -1064,7 +1066,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
     if (!f) {
         free(hits);
         free(key);
-        matcher_give(s, m);
+        srv_matcher_give(s, m);
         fail(rs, 500, "out of memory");
         return;
     }
@@ -1079,7 +1081,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
     }
     fclose(f);
     free(hits);
-    matcher_give(s, m);
+    srv_matcher_give(s, m);
     if (st != CKP_OK) {
         free(lines);
         free(key);
@@ -1412,8 +1414,12 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
             serve_asset(rs, name);
         return;
     }
+    if (srv_yente_path(path)) {
+        srv_yente(s, rq, rs);
+        return;
+    }
     if (strncmp(path, "/api/", 5) != 0) {
-        fail(rs, 404, "not found: the API is under /api/");
+        fail(rs, 404, "not found: the API is under /api/ (yente's under /match, /search…)");
         return;
     }
     const char *name = path + 5;

@@ -8,6 +8,8 @@
  *            the embedded assets, JSON errors;
  *   cases.c  case decisions and the append-only audit trail in SQLite;
  *   guard.c  the write token (CSPRNG, 0600 file) and the per-client rate limit;
+ *   yente.c  OpenSanctions yente's API (/match, /search, /entities, /catalog…)
+ *            over the same lists and matcher;
  *   serve.c  libmicrohttpd glue: connections, body limits, threads.
  * Names are prefixed srv_ (the server is not part of the library).
  *
@@ -118,6 +120,11 @@ typedef struct srv {
     pthread_mutex_t pool_lock;
     ckp_matcher *pool[32]; /* idle matchers (one per request in flight) */
     int npool;
+    /* the names of each party (yente.c's entities): party i's names are
+     * ckp_lists_name(lists, ye_name_idx[j]) for j in
+     * [ye_name_start[i], ye_name_start[i + 1]); built by srv_yente_init */
+    uint32_t *ye_name_start;
+    uint32_t *ye_name_idx;
     /* the store follows ingests (srv_store_refresh): requests hold
      * store_lock for reading; a newer generation is swapped in under it
      * for writing, so a request never sees two stores */
@@ -160,6 +167,22 @@ int srv_host_allowed(const srv *s, const char *host);
 
 /* Answer one request (thread-safe).  Always fills rs (JSON error on failure). */
 void srv_handle(srv *s, const srv_request *rq, srv_response *rs);
+
+/* A matcher for one request from the pool (or a new one); NULL with err
+ * when none can be made.  Give it back with srv_matcher_give (http.c). */
+ckp_matcher *srv_matcher_take(srv *s, ckp_error *err);
+void srv_matcher_give(srv *s, ckp_matcher *m);
+
+/* ---- the yente-compatible API (yente.c) ------------------------------------- */
+
+/* 1 when path is one of yente's (/match/…, /search/…, /entities/…,
+ * /catalog, /algorithms, /healthz, /readyz). */
+int srv_yente_path(const char *path);
+/* Answer a request on one of those paths (the Host check and the rate
+ * limit were done by the caller).  Errors are {"error", "detail"}. */
+void srv_yente(srv *s, const srv_request *rq, srv_response *rs);
+/* Build the by-party name table (after the lists loaded); -1 out of memory. */
+int srv_yente_init(srv *s);
 
 /* ---- the gate (gate.c): connections, limits, request heads -------------------- */
 

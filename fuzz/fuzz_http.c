@@ -21,6 +21,7 @@
 #include "../server/http.c"
 #include "../server/serve.c"
 #include "../server/yente.c"
+#include "../server/watch.c"
 
 static srv S;
 static int ready;

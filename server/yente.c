@@ -758,7 +758,8 @@ static void ye_match(srv *s, const srv_request *rq, const char *dataset, srv_res
             ye_fail(rs, 500, "out of memory");
             goto out;
         }
-        qsort(acc.v, acc.n, sizeof *acc.v, ye_best_cmp);
+        if (acc.n)
+            qsort(acc.v, acc.n, sizeof *acc.v, ye_best_cmp);
         json_t *results = json_array();
         for (size_t i = 0; results && i < acc.n && i < (size_t)limit; i++) {
             const ye_best *b = &acc.v[i];
@@ -897,7 +898,8 @@ static void ye_search(srv *s, const srv_request *rq, const char *dataset, srv_re
         if (ok)
             acc.v[kept++] = acc.v[i];
     }
-    qsort(acc.v, kept, sizeof *acc.v, ye_best_cmp);
+    if (kept)
+        qsort(acc.v, kept, sizeof *acc.v, ye_best_cmp);
     for (size_t i = (size_t)offset; i < kept && i < (size_t)offset + (size_t)limit; i++) {
         json_t *e = ye_entity(s, acc.v[i].party);
         if (!e || json_array_append_new(results, e) != 0) {

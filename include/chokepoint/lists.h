@@ -48,6 +48,8 @@ typedef struct ckp_party {
     const char *countries;   /* ISO3 codes ';'-joined; "" when unknown */
     const char *identifiers; /* "Tax ID No. 773407989940 (Russia); …"; "" */
     const char *source;      /* file it came from */
+    const char *referents;   /* FtM: the ids merged into this one (OpenSanctions
+                                "referents"), ';'-joined; "" for other lists */
     uint32_t nnames;         /* names of this party in the list (see ckp_party_name) */
     int deleted;             /* 1 when a later delta op removed it */
 } ckp_party;

@@ -96,6 +96,7 @@ static long party_add(ckp_lists *l, const char *id, size_t idlen, ckp_list_stats
         return -1;
     p->id = cid;
     p->list = p->program = p->listed = p->type = p->countries = p->identifiers = "";
+    p->referents = "";
     p->source = "";
     p->name = "";
     uint32_t idx = (uint32_t)(l->parties.n - 1);
@@ -606,6 +607,17 @@ static int ftm_entity(ckp_lists *l, json_t *ent, const char *file, const ckp_ref
             if (json_is_string(v))
                 p->program = join_field(l, p->program, json_string_value(v), json_string_length(v));
             if (!p->program)
+                return -1;
+        }
+    }
+    /* referents: the ids this entity was merged from (they follow it) */
+    json_t *refs = json_object_get(ent, "referents");
+    if (json_is_array(refs)) {
+        json_array_foreach(refs, i, v) {
+            if (json_is_string(v) && json_string_length(v) > 0)
+                p->referents = join_field(l, p->referents, json_string_value(v),
+                                          json_string_length(v));
+            if (!p->referents)
                 return -1;
         }
     }

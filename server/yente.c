@@ -460,10 +460,10 @@ static int ye_best_cmp(const void *a, const void *b)
 
 /* Run every name × country through the matcher (floor = the lowest score
  * kept), keeping the best hit per party that passes the filter and, when
- * schema is given, whose schema it may match. */
+ * qschema (the query's schema) is given, whose schema it may match. */
 static int ye_run(srv *s, ckp_matcher *m, const char *const *names, int nnames,
                   const char *const *countries, int ncountries, double floor,
-                  const char *schema, const ye_filter *f, ye_acc *acc, ckp_match_hit *hits)
+                  const char *qschema, const ye_filter *f, ye_acc *acc, ckp_match_hit *hits)
 {
     for (int i = 0; i < nnames; i++) {
         for (int c = 0; c < (ncountries ? ncountries : 1); c++) {
@@ -480,7 +480,7 @@ static int ye_run(srv *s, ckp_matcher *m, const char *const *names, int nnames,
                 int d = ye_dataset_of(p);
                 if (d < 0 || !(f->datasets & (1u << d)) || ye_excluded(f, p))
                     continue;
-                if (schema && !ye_schema_matches(schema, ye_schema_of(p)))
+                if (qschema && !ye_schema_matches(qschema, ye_schema_of(p)))
                     continue;
                 if (f->schema && f->schema[0] && strcmp(f->schema, ye_schema_of(p)) != 0)
                     continue;

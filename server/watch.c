@@ -495,7 +495,7 @@ static void w_judge(srv_cases *c, const char *key, const w_cp *cp, const w_ent *
     }
     if (!d && !kept && e->from) {
         /* merged: the decision on the old id's alert follows */
-        char old[24], st2[32], item2[24] = "";
+        char old[24], st2[32] = "", item2[24] = "";
         w_alert_id(cp->name, cp->country, key, e->from, old);
         if (w_alert_status(c, old, st2, sizeof st2, item2, sizeof item2) && item2[0])
             snprintf(old, sizeof old, "%s", item2);
@@ -503,9 +503,17 @@ static void w_judge(srv_cases *c, const char *key, const w_cp *cp, const w_ent *
         if (d)
             snprintf(a->decided_item, sizeof a->decided_item, "%s", old);
         if (d && strcmp(d, "stale") != 0) {
-            a->status = d == dec ? (strcmp(dec, "cleared") == 0 ? "cleared" : "escalated") : d;
+            a->status = strcmp(d, "cleared") == 0 ? "cleared" : "escalated";
             a->why = "decision followed the entity from its merged id";
             r->kept_decided++;
+            return;
+        }
+        if (!d && strcmp(st2, "open") == 0) {
+            /* the old id's alert was open and undecided: it goes on under
+             * the new id (the old one is marked merged), not a second alert */
+            a->status = "open";
+            a->why = "still open (the entity's id was merged into this one)";
+            r->still_open++;
             return;
         }
     }
@@ -802,6 +810,27 @@ ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datad
     }
     sqlite3_finalize(q);
     q = NULL;
+    /* alerts on an id merged into another go on under the new id */
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE list_alerts SET status='merged', why='the entity''s id was "
+                           "merged into ' || ?3, version_seq=?4, at=?5 WHERE list=?1 AND "
+                           "entity_id=?2 AND status IN ('open','cleared','escalated')",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto out_db;
+    for (size_t i = 0; i < nn; i++) {
+        if (!nv[i].from)
+            continue;
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, nv[i].from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, nv[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 4, r->seq);
+        sqlite3_bind_text(q, 5, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            goto out_db;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
     /* alerts on entities no longer listed: withdrawn, kept for the record */
     if (sqlite3_prepare_v2(db,
                            "UPDATE list_alerts SET status='delisted', why='the entity left the "
@@ -967,7 +996,8 @@ ckp_status srv_alerts_json(srv_cases *c, const char *status, json_t **out, ckp_e
             d = srv_cases_lookup(c, inh, eh, dec, sizeof dec);
         json_object_set_new(r, "decision", d ? json_string(d) : json_null());
         const char *stored = json_string_value(json_object_get(r, "status"));
-        int open = strcmp(stored, "delisted") != 0 && (!d || strcmp(d, "stale") == 0);
+        int open = strcmp(stored, "delisted") != 0 && strcmp(stored, "merged") != 0 &&
+                   (!d || strcmp(d, "stale") == 0);
         json_object_set_new(r, "open", json_boolean(open));
         if (!status || strcmp(status, "all") == 0 || (strcmp(status, "open") == 0) == open)
             json_array_append(keep, r);

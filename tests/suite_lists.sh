@@ -149,6 +149,18 @@ check "POST /api/screen: the new exporter is kept (via api), the known importer 
   eval '[ "$(q "SELECT via FROM counterparties WHERE name='"'"'Baltic Amber Works'"'"'")" = api ] && [ "$(q "SELECT screenings FROM counterparties WHERE name='"'"'Nordic Bearings AB'"'"'")" = 2 ]'
 stop
 
+# ---- without decisions: an open alert follows a merged id, no second alert ----
+DB2=$T/cases2.db
+"$BIN" screen --db "$DB2" --no-parties --quiet "$D/shipments.csv" >/dev/null
+cp "$D/v1.ftm.json" "$T/list.ftm.json"
+"$BIN" lists update --db "$DB2" --lists "$T/list.ftm.json" --format json >/dev/null 2>&1
+cp "$D/v2.ftm.json" "$T/list.ftm.json"
+"$BIN" lists update --db "$DB2" --lists "$T/list.ftm.json" --format json >"$T/u.json" 2>&1
+check "undecided: v2 opens one new alert (Zhongshan); GWE and the merged Acme stay open" \
+  u 'd["new_alerts"]==1 and d["still_open"]==2 and d["reopened"]==0'
+check "undecided: the old id's alert is marked merged, the new id's is the one open" \
+  [ "$(sqlite3 "$DB2" "SELECT group_concat(entity_id || ':' || status) FROM (SELECT * FROM list_alerts WHERE counterparty='Acme Rare Metals Corp' ORDER BY entity_id)")" = "NK-acme:open,t-acme-old:merged" ]
+
 # ---- bad input fails loud, records nothing ----
 n=$(q 'SELECT count(*) FROM list_versions')
 "$BIN" lists update --db "$DB" --lists "$T/missing.ftm.json" >/dev/null 2>"$T/err"

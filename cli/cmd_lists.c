@@ -4,6 +4,7 @@
  * (server/watch.c, docs/screening.md "Lists change every day"). */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -40,10 +41,34 @@ static const cli_spec spec = {
     "the dashboard).  A decision on an alert stays in force while the entity's names\n"
     "and identifiers are unchanged, also through an id merge; a change reopens it.\n"
     "The first update of a list has no version before: every entity counts as added.\n"
+    "FollowTheMoney files are streamed (one line in memory at a time), with a\n"
+    "progress bar on a terminal.\n"
     "Each list is recorded in one transaction.  Exit 0 when every list was recorded\n"
     "and every counterparty compared; 1 on an error or when some counterparty could\n"
     "not be compared whole (said on stderr).",
     opts, 1, 1};
+
+/* A progress bar on stderr while a large list file loads, when stderr is a
+ * terminal: "file [#####.....] 412/1024 MiB". */
+static void draw(const char *file, uint64_t done, uint64_t total, void *ctx)
+{
+    int *drawn = ctx;
+    char bar[31];
+    int fill = total ? (int)(30.0 * (double)done / (double)total) : 0;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = 0;
+    if (total)
+        fprintf(stderr, "\r%s [%s] %llu/%llu MiB", file, bar,
+                (unsigned long long)(done >> 20), (unsigned long long)(total >> 20));
+    else
+        fprintf(stderr, "\r%s %llu MiB", file, (unsigned long long)(done >> 20));
+    *drawn = 1;
+    if (total && done >= total) {
+        fputs("\n", stderr);
+        *drawn = 0;
+    }
+}
 
 static json_t *as_json(const srv_list_update *r)
 {
@@ -125,7 +150,13 @@ int cmd_lists(int argc, char **argv)
          it = strtok_r(NULL, ",", &save)) {
         srv_list_update u;
         ckp_error_clear(&err);
-        if (srv_lists_update_one(cases, it, o_data, ref, o_threshold, &u, &err)) {
+        int drawn = 0;
+        int tty = isatty(STDERR_FILENO);
+        ckp_status us = srv_lists_update_one(cases, it, o_data, ref, o_threshold,
+                                             tty ? draw : NULL, &drawn, &u, &err);
+        if (drawn)
+            fputs("\n", stderr);
+        if (us) {
             fprintf(stderr, "chokepoint: lists: %s: not recorded\n", it);
             rc = cli_fail("lists", &err) == 2 ? 2 : 1;
             goto out;

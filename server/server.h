@@ -329,10 +329,12 @@ typedef struct srv_list_update {
  * version, its changes, the new snapshot and the alerts in one transaction.
  * A decision on an alert stays in force while the entity's fingerprint
  * (its names and identifiers) is the one it was made on (entry_hash), and
- * follows the entity through an id merge. */
+ * follows the entity through an id merge.  progress (may be NULL) is
+ * called while a large FtM file loads (ckp_lists_set_progress). */
 ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datadir,
-                                const ckp_ref *ref, double threshold, srv_list_update *r,
-                                ckp_error *err);
+                                const ckp_ref *ref, double threshold,
+                                ckp_lists_progress_fn progress, void *progress_ctx,
+                                srv_list_update *r, ckp_error *err);
 
 struct json_t;
 /* GET /api/lists: {"versions": [every version, newest first], and with

@@ -537,8 +537,9 @@ static void w_judge(srv_cases *c, const char *key, const w_cp *cp, const w_ent *
 }
 
 ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datadir,
-                                const ckp_ref *ref, double threshold, srv_list_update *r,
-                                ckp_error *err)
+                                const ckp_ref *ref, double threshold,
+                                ckp_lists_progress_fn progress, void *progress_ctx,
+                                srv_list_update *r, ckp_error *err)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->list, sizeof r->list, "%s", key);
@@ -555,8 +556,10 @@ ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datad
     ckp_list_stats ls;
     memset(&ls, 0, sizeof ls);
     ckp_status st = ckp_lists_new(&l, err);
-    if (st == CKP_OK)
+    if (st == CKP_OK) {
+        ckp_lists_set_progress(l, progress, progress_ctx);
         st = ckp_lists_load_spec(l, key, datadir, ref, &ls, err);
+    }
     if (st == CKP_OK)
         st = ckp_index_build(l, &ix, err);
     if (st != CKP_OK)

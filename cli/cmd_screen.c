@@ -10,10 +10,11 @@
 #include "chokepoint/match.h"
 #include "chokepoint/measures.h"
 #include "chokepoint/screen.h"
+#include "../server/server.h"
 #include "cli.h"
 
 static const char *o_lists, *o_measures, *o_hubs, *o_map, *o_format, *o_data, *o_input,
-    *o_store, *o_source, *o_rejects;
+    *o_store, *o_source, *o_rejects, *o_db;
 static double o_threshold = CKP_MATCH_THRESHOLD, o_uv_z = 3.5;
 static long o_uv_min = 8;
 static int o_no_parties, o_quiet;
@@ -48,6 +49,10 @@ static const cli_opt opts[] = {
                                 "reference (default 8)",
      &o_uv_min},
     {"input", 0, CLI_STR, "FMT", "csv or jsonl (default: detected)", &o_input},
+    {"db", 0, CLI_STR, "FILE", "keep the counterparties screened (exporter, importer, other "
+                               "parties) in this case database, for 'lists update' to "
+                               "re-screen when the lists change",
+     &o_db},
     {"no-parties", 0, CLI_FLAG, NULL, "skip the party rule (no lists loaded)", &o_no_parties},
     {"format", 'f', CLI_STR, "FMT", "json (JSON Lines, default), csv or table", &o_format},
     {"data", 0, CLI_STR, "DIR", "data directory (default: $CHOKEPOINT_DATA or built-in)", &o_data},
@@ -74,7 +79,7 @@ static const cli_spec spec = {
 static void reset_opts(void)
 {
     o_lists = o_measures = o_hubs = o_map = o_format = o_data = o_input = o_store = o_source =
-        o_rejects = NULL;
+        o_rejects = o_db = NULL;
     o_threshold = CKP_MATCH_THRESHOLD;
     o_uv_z = 3.5;
     o_uv_min = 8;
@@ -162,6 +167,8 @@ int cmd_screen(int argc, char **argv)
     ckp_hubs *hubs = NULL;
     ckp_store *store = NULL;
     ckp_writer *w = NULL;
+    srv_cases *cases = NULL;
+    srv_keeper *keeper = NULL;
     rejects rj = {args[0], 0, NULL, 0};
     ckp_list_stats lst;
     memset(&lst, 0, sizeof lst);
@@ -206,8 +213,23 @@ int cmd_screen(int argc, char **argv)
         }
         fputs("file,line,reason\n", rj.f);
     }
+    if (o_db) {
+        keeper = srv_keeper_new(ref);
+        if (!keeper) {
+            rc = cli_failf("screen", 3, "out of memory");
+            goto out_free;
+        }
+        if (srv_cases_open(o_db, &cases, NULL, &err)) {
+            rc = run_failed(&err);
+            goto out_free;
+        }
+    }
     ckp_screen_config cfg;
     ckp_screen_config_init(&cfg, ref);
+    if (keeper) {
+        cfg.on_shipment = srv_keeper_on_shipment;
+        cfg.on_shipment_ctx = keeper;
+    }
     cfg.store = store;
     cfg.index = ix;
     cfg.measures = ms;
@@ -244,6 +266,17 @@ int cmd_screen(int argc, char **argv)
             goto out_free;
         }
     }
+    size_t kept = 0;
+    if (keeper) {
+        char version[200];
+        snprintf(version, sizeof version, "lists:%s", o_lists ? o_lists : "all");
+        if (srv_keeper_save(cases, keeper, version, "cli", &kept, &err)) {
+            rc = run_failed(&err);
+            goto out_free;
+        }
+        if (!o_quiet)
+            fprintf(stderr, "screen: %zu counterparty names kept in %s\n", kept, o_db);
+    }
     uint64_t total = st.alerts[0] + st.alerts[1] + st.alerts[2] + st.alerts[3];
     char folded[128] = "";
     if (st.hs_folded)
@@ -267,6 +300,8 @@ out_free:
     if (rj.f)
         fclose(rj.f);
     ckp_writer_free(w);
+    srv_keeper_free(keeper);
+    srv_cases_close(cases);
     ckp_store_close(store);
     ckp_hubs_free(hubs);
     ckp_measures_free(ms);

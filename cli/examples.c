@@ -90,6 +90,11 @@ static const cli_example examples[] = {
     {"serve", "chokepoint serve --addr 127.0.0.1:0 --rate 0 --quiet",
      "no rate limit and no access log (the default address is 127.0.0.1:8080)",
      CLI_EXAMPLE_SERVES},
+    {"lists", "chokepoint lists update --db cases.db",
+     "record today's version of every shipped list, its delta, and re-screen the "
+     "counterparties kept in cases.db against it", 0},
+    {"lists", "chokepoint lists update --lists opensanctions --db cases.db --format json",
+     "one list, the figures as a JSON line", 0},
     {"audit", "chokepoint audit verify --db cases.db",
      "check the decisions' hash chain; names the first row changed, removed or reordered", 0},
     {"audit", "CHOKEPOINT_DB=cases.db chokepoint audit verify",

@@ -18,6 +18,7 @@
     X(unitvalue, "unit values against the product's world distribution: outliers")     \
     X(screen, "screen shipments: controlled goods, listed parties, risky routes")       \
     X(match, "fuzzy-match a name against the party lists, explained")                   \
+    X(lists, "lists update: record new list versions, re-screen kept counterparties")   \
     X(report, "the main job: one self-contained HTML page over everything")            \
     X(serve, "HTTP API, dashboard and case decisions")                                   \
     X(audit, "audit verify: check the case decisions' hash chain")                       \

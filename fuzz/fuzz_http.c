@@ -20,6 +20,8 @@
 #include "../server/guard.c"
 #include "../server/http.c"
 #include "../server/serve.c"
+#include "../server/yente.c"
+#include "../server/watch.c"
 
 static srv S;
 static int ready;

@@ -62,7 +62,32 @@ static const char schema[] =
     "  prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS requests("
     "  user TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,"
-    "  answer TEXT NOT NULL, audit_seq INTEGER NOT NULL, PRIMARY KEY(user, key));";
+    "  answer TEXT NOT NULL, audit_seq INTEGER NOT NULL, PRIMARY KEY(user, key));"
+    /* watch.c: counterparties screened, list versions, their deltas, the
+     * snapshot of each list's entities, alerts from re-screening */
+    "CREATE TABLE IF NOT EXISTS counterparties("
+    "  name TEXT NOT NULL, country TEXT NOT NULL, first_screened TEXT NOT NULL,"
+    "  last_screened TEXT NOT NULL, list_version TEXT NOT NULL, via TEXT NOT NULL,"
+    "  screenings INTEGER NOT NULL, PRIMARY KEY(name, country));"
+    "CREATE TABLE IF NOT EXISTS list_versions("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, list TEXT NOT NULL, hash TEXT NOT NULL,"
+    "  at TEXT NOT NULL, entities INTEGER NOT NULL, names INTEGER NOT NULL,"
+    "  bad_rows INTEGER NOT NULL, added INTEGER NOT NULL, removed INTEGER NOT NULL,"
+    "  changed INTEGER NOT NULL, merged INTEGER NOT NULL, rescreened INTEGER NOT NULL,"
+    "  new_alerts INTEGER NOT NULL, reopened INTEGER NOT NULL, kept_decided INTEGER NOT NULL,"
+    "  first_bad TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS list_changes("
+    "  seq INTEGER NOT NULL, entity_id TEXT NOT NULL, change TEXT NOT NULL,"
+    "  from_id TEXT NOT NULL, name TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS list_entities("
+    "  list TEXT NOT NULL, entity_id TEXT NOT NULL, fp TEXT NOT NULL,"
+    "  PRIMARY KEY(list, entity_id));"
+    "CREATE TABLE IF NOT EXISTS list_alerts("
+    "  id TEXT PRIMARY KEY, decided_item TEXT NOT NULL, counterparty TEXT NOT NULL,"
+    "  country TEXT NOT NULL, list TEXT NOT NULL, entity_id TEXT NOT NULL,"
+    "  entity_name TEXT NOT NULL, matched_name TEXT NOT NULL, score REAL NOT NULL,"
+    "  explanation TEXT NOT NULL, entry_hash TEXT NOT NULL, status TEXT NOT NULL,"
+    "  why TEXT NOT NULL, version_seq INTEGER NOT NULL, at TEXT NOT NULL);";
 
 /* Created after the migration (which drops audit_no_update for a moment). */
 static const char triggers[] =
@@ -321,6 +346,9 @@ void srv_cases_close(srv_cases *c)
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
+
+struct sqlite3 *srv__cases_db(srv_cases *c) { return c->db; }
+pthread_mutex_t *srv__cases_lock(srv_cases *c) { return &c->lock; }
 
 static void utc_now(char *buf, size_t n)
 {

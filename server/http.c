@@ -12,6 +12,10 @@
  *   POST /api/decisions         record a decision (Bearer token)
  *   GET  /api/decisions         standing decisions (?format=csv|json)
  *   GET  /api/audit             the audit trail (?format=csv|json)
+ *   GET  /api/lists             list versions and their changes (watch.c)
+ *   GET  /api/alerts            alerts of list updates (?status=open|decided|all)
+ *   /match/…, /search/…, /entities/…, /catalog, /algorithms, /healthz,
+ *   /readyz                     yente's API (yente.c)
  * Every error is {"error":"…"} with a 4xx/5xx status. */
 #include <ctype.h>
 #include <errno.h>
@@ -944,7 +948,7 @@ out:
 
 /* ---- screening and matching (screen.h, match.h) ----------------------------- */
 
-static ckp_matcher *matcher_take(srv *s, ckp_error *err)
+ckp_matcher *srv_matcher_take(srv *s, ckp_error *err)
 {
     ckp_matcher *m = NULL;
     pthread_mutex_lock(&s->pool_lock);
@@ -956,7 +960,7 @@ static ckp_matcher *matcher_take(srv *s, ckp_error *err)
     return m;
 }
 
-static void matcher_give(srv *s, ckp_matcher *m)
+void srv_matcher_give(srv *s, ckp_matcher *m)
 {
     pthread_mutex_lock(&s->pool_lock);
     if (s->npool < (int)(sizeof s->pool / sizeof s->pool[0])) {
@@ -981,6 +985,48 @@ static int check_keys(const srv_request *rq, const char *const *allowed, srv_res
         }
     }
     return 0;
+}
+
+/* GET /api/lists[?version=N]: the list versions and one version's changes;
+ * GET /api/alerts[?status=open|decided|all]: the alerts of list updates
+ * (watch.c). */
+static void api_watch(srv *s, const srv_request *rq, srv_response *rs, int lists)
+{
+    static const char *const lkeys[] = {"version", NULL};
+    static const char *const akeys[] = {"status", NULL};
+    if (check_keys(rq, lists ? lkeys : akeys, rs))
+        return;
+    const char *arg = query_get(rq, lists ? "version" : "status");
+    if (lists && arg) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(arg, &end, 10);
+        if (errno || end == arg || *end || v < 1) {
+            fail(rs, 400, "version must be a list version number (got '%.40s')", arg);
+            return;
+        }
+    }
+    if (!lists && arg && strcmp(arg, "open") != 0 && strcmp(arg, "decided") != 0 &&
+        strcmp(arg, "all") != 0) {
+        fail(rs, 400, "status must be open, decided or all (got '%.40s')", arg);
+        return;
+    }
+    json_t *doc = NULL;
+    ckp_error err;
+    ckp_error_clear(&err);
+    ckp_status st = lists ? srv_lists_json(s->cases, arg, &doc, &err)
+                          : srv_alerts_json(s->cases, arg, &doc, &err);
+    if (st != CKP_OK) {
+        fail_err(rs, &err);
+        return;
+    }
+    char *body = ckp_json_dumps(doc, 0);
+    json_decref(doc);
+    if (!body) {
+        fail(rs, 500, "out of memory");
+        return;
+    }
+    set_body(rs, 200, JSON_TYPE, body, strlen(body));
 }
 
 static int query_num(const srv_request *rq, const char *key, double lo, double hi, double *v,
@@ -1051,7 +1097,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
         free(key);
         goto out_annotate;
     }
-    ckp_matcher *m = matcher_take(s, &err);
+    ckp_matcher *m = srv_matcher_take(s, &err);
     if (!m) {
         free(key);
         fail_err(rs, &err);
@@ -1064,7 +1110,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
     if (!f) {
         free(hits);
         free(key);
-        matcher_give(s, m);
+        srv_matcher_give(s, m);
         fail(rs, 500, "out of memory");
         return;
     }
@@ -1079,7 +1125,7 @@ static void api_match(srv *s, const srv_request *rq, srv_response *rs)
     }
     fclose(f);
     free(hits);
-    matcher_give(s, m);
+    srv_matcher_give(s, m);
     if (st != CKP_OK) {
         free(lines);
         free(key);
@@ -1211,6 +1257,15 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
         fail(rs, 400, "--input must be csv or jsonl (got '%.40s')", input);
         return;
     }
+    /* the counterparties screened are kept (with this screening) for
+     * `lists update` to re-screen when the lists change */
+    srv_keeper *keeper = srv_keeper_new(s->ref);
+    if (!keeper) {
+        fail(rs, 500, "out of memory");
+        return;
+    }
+    cfg.on_shipment = srv_keeper_on_shipment;
+    cfg.on_shipment_ctx = keeper;
     ckp_screen_input in = {"body", rq->body, rq->body_len, query_get(rq, "map"), format};
     size_t ncols = 0;
     const ckp_column *cols = ckp_screen_columns(&ncols);
@@ -1230,6 +1285,10 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
         fclose(f);
     if (rc == CKP_OK && (bad.oom || !bad.arr || !bad.unscreened))
         rc = ckp_error_set(&err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t kept = 0;
+    if (rc == CKP_OK)
+        rc = srv_keeper_save(s->cases, keeper, s->list_version, "api", &kept, &err);
+    srv_keeper_free(keeper);
     if (rc != CKP_OK) {
         free(lines);
         json_decref(bad.arr);
@@ -1243,11 +1302,12 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
     }
     uint64_t nalerts = st.alerts[0] + st.alerts[1] + st.alerts[2] + st.alerts[3];
     const char *outcome = bad.n > 0 ? "unscreened" : nalerts > 0 ? "alert" : "clear";
-    json_t *doc = json_pack("{s:s, s:I, s:o, s:[], s:I, s:I, s:I, s:o, s:b}", "outcome", outcome,
-                            "unscreened_count", (json_int_t)bad.n, "unscreened", bad.unscreened,
-                            "rows", "shipments", (json_int_t)st.shipments, "flagged",
-                            (json_int_t)st.flagged, "bad_rows", (json_int_t)bad.n, "rejected",
-                            bad.arr, "route_hubs", cfg.hubs != NULL);
+    json_t *doc = json_pack("{s:s, s:I, s:o, s:[], s:I, s:I, s:I, s:o, s:b, s:I}", "outcome",
+                            outcome, "unscreened_count", (json_int_t)bad.n, "unscreened",
+                            bad.unscreened, "rows", "shipments", (json_int_t)st.shipments,
+                            "flagged", (json_int_t)st.flagged, "bad_rows", (json_int_t)bad.n,
+                            "rejected", bad.arr, "route_hubs", cfg.hubs != NULL,
+                            "counterparties_kept", (json_int_t)kept);
     json_t *rows = json_object_get(doc, "rows");
     for (char *p = lines; p && p < lines + llen;) {
         char *nl = memchr(p, '\n', (size_t)(lines + llen - p));
@@ -1412,8 +1472,12 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
             serve_asset(rs, name);
         return;
     }
+    if (srv_yente_path(path)) {
+        srv_yente(s, rq, rs);
+        return;
+    }
     if (strncmp(path, "/api/", 5) != 0) {
-        fail(rs, 404, "not found: the API is under /api/");
+        fail(rs, 404, "not found: the API is under /api/ (yente's under /match, /search…)");
         return;
     }
     const char *name = path + 5;
@@ -1433,6 +1497,7 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
     }
     if (post) {
         int known = ckp_verb_find(name) || strcmp(name, "audit") == 0 ||
+                    strcmp(name, "lists") == 0 || strcmp(name, "alerts") == 0 ||
                     strcmp(name, "verbs") == 0 || strcmp(name, "groups") == 0 ||
                     strcmp(name, "view") == 0;
         fail(rs, known ? 405 : 404,
@@ -1441,6 +1506,8 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
     }
     if (strcmp(name, "audit") == 0) {
         api_export(s, rq, rs, 0);
+    } else if (strcmp(name, "lists") == 0 || strcmp(name, "alerts") == 0) {
+        api_watch(s, rq, rs, name[0] == 'l');
     } else if (strcmp(name, "verbs") == 0) {
         if (rq->nquery)
             fail(rs, 400, "unknown parameter '%.60s'", rq->query[0].key);

@@ -114,6 +114,10 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
         s->index = NULL;
         s->lists = NULL;
     }
+    if (srv_yente_init(s) != 0) {
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out_fail;
+    }
     int notes = 0;
     st = srv_cases_open(cfg->db_path, &s->cases, &notes, err);
     if (st != CKP_OK)
@@ -219,6 +223,8 @@ void srv_close(srv *s)
     }
     if (s->index)
         ckp_index_free(s->index);
+    free(s->ye_name_start);
+    free(s->ye_name_idx);
     if (s->lists)
         ckp_lists_free(s->lists);
     srv_cache_free(s->cache);

@@ -8,6 +8,10 @@
  *            the embedded assets, JSON errors;
  *   cases.c  case decisions and the append-only audit trail in SQLite;
  *   guard.c  the write token (CSPRNG, 0600 file) and the per-client rate limit;
+ *   watch.c  counterparties kept, list versions, deltas, re-screening
+ *            (`lists update`, GET /api/lists, GET /api/alerts);
+ *   yente.c  OpenSanctions yente's API (/match, /search, /entities, /catalog…)
+ *            over the same lists and matcher;
  *   serve.c  libmicrohttpd glue: connections, body limits, threads.
  * Names are prefixed srv_ (the server is not part of the library).
  *
@@ -118,6 +122,11 @@ typedef struct srv {
     pthread_mutex_t pool_lock;
     ckp_matcher *pool[32]; /* idle matchers (one per request in flight) */
     int npool;
+    /* the names of each party (yente.c's entities): party i's names are
+     * ckp_lists_name(lists, ye_name_idx[j]) for j in
+     * [ye_name_start[i], ye_name_start[i + 1]); built by srv_yente_init */
+    uint32_t *ye_name_start;
+    uint32_t *ye_name_idx;
     /* the store follows ingests (srv_store_refresh): requests hold
      * store_lock for reading; a newer generation is swapped in under it
      * for writing, so a request never sees two stores */
@@ -160,6 +169,22 @@ int srv_host_allowed(const srv *s, const char *host);
 
 /* Answer one request (thread-safe).  Always fills rs (JSON error on failure). */
 void srv_handle(srv *s, const srv_request *rq, srv_response *rs);
+
+/* A matcher for one request from the pool (or a new one); NULL with err
+ * when none can be made.  Give it back with srv_matcher_give (http.c). */
+ckp_matcher *srv_matcher_take(srv *s, ckp_error *err);
+void srv_matcher_give(srv *s, ckp_matcher *m);
+
+/* ---- the yente-compatible API (yente.c) ------------------------------------- */
+
+/* 1 when path is one of yente's (/match/…, /search/…, /entities/…,
+ * /catalog, /algorithms, /healthz, /readyz). */
+int srv_yente_path(const char *path);
+/* Answer a request on one of those paths (the Host check and the rate
+ * limit were done by the caller).  Errors are {"error", "detail"}. */
+void srv_yente(srv *s, const srv_request *rq, srv_response *rs);
+/* Build the by-party name table (after the lists loaded); -1 out of memory. */
+int srv_yente_init(srv *s);
 
 /* ---- the gate (gate.c): connections, limits, request heads -------------------- */
 
@@ -256,6 +281,72 @@ const char *srv_cases_lookup(srv_cases *c, const char *item, const char *entry_h
  * JSON object {"rows":[…]} or CSV into a malloc'd buffer. */
 ckp_status srv_cases_export(srv_cases *c, int decisions, int csv, long limit, char **out,
                             size_t *len, ckp_error *err);
+
+/* For watch.c: the database handle and the lock every transaction on it
+ * holds (srv_cases_lookup takes it too: never call it while holding it). */
+struct sqlite3 *srv__cases_db(srv_cases *c);
+pthread_mutex_t *srv__cases_lock(srv_cases *c);
+
+/* ---- counterparties and list versions (watch.c) ------------------------------ */
+
+/* The counterparties of a screening run (exporter, importer with their
+ * countries; the other named parties), kept in memory during the run
+ * (srv_keeper_on_shipment is a ckp_screen_config.on_shipment) and saved
+ * after it: srv_keeper_new → ckp_screen_run… → srv_keeper_save →
+ * srv_keeper_free.  Each is kept once by (name, country) with its first and
+ * last screening, the list version and how (via: "api", "cli"). */
+typedef struct srv_keeper srv_keeper;
+struct ckp_shipment;
+srv_keeper *srv_keeper_new(const ckp_ref *ref); /* NULL: out of memory */
+void srv_keeper_free(srv_keeper *k);
+int srv_keeper_on_shipment(const struct ckp_shipment *sh, void *ctx);
+/* One transaction; *kept (may be NULL) = names written.  A run that could
+ * not keep them all (out of memory, over 2,000,000) is an error and keeps
+ * none. */
+ckp_status srv_keeper_save(srv_cases *c, srv_keeper *k, const char *list_version,
+                           const char *via, size_t *kept, ckp_error *err);
+
+/* What one `lists update` of one list did. */
+typedef struct srv_list_update {
+    char list[200];       /* the list as named ("ofac", a file…) */
+    long long seq;        /* its version's number in list_versions */
+    char hash[65];        /* SHA-256 of the entities as loaded */
+    char at[32];          /* when (UTC) */
+    int first;            /* 1: no version before (every entity counts as added) */
+    long long entities, names, bad_rows;
+    char first_bad[600];  /* the first bad row "file:line: reason", "" */
+    long long added, removed, changed, merged; /* merged: an id merged into another */
+    long long rescreened; /* counterparties re-screened */
+    long long new_alerts, reopened, still_open, kept_decided, delisted;
+    long long not_compared; /* counterparties too long to compare whole (not screened) */
+    long long capped;     /* counterparties with over 200 candidates (a delta hit may be
+                             among those not looked at) */
+} srv_list_update;
+
+/* Load list `key` (a ckp_lists_load_spec item: ofac, opensanctions, mofcom
+ * or a file), compare it with the snapshot the last update kept, re-screen
+ * every kept counterparty against the delta at `threshold`, and record the
+ * version, its changes, the new snapshot and the alerts in one transaction.
+ * A decision on an alert stays in force while the entity's fingerprint
+ * (its names and identifiers) is the one it was made on (entry_hash), and
+ * follows the entity through an id merge.  progress (may be NULL) is
+ * called while a large FtM file loads (ckp_lists_set_progress). */
+ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datadir,
+                                const ckp_ref *ref, double threshold,
+                                ckp_lists_progress_fn progress, void *progress_ctx,
+                                srv_list_update *r, ckp_error *err);
+
+struct json_t;
+/* GET /api/lists: {"versions": [every version, newest first], and with
+ * version (a number as text) "changes": [its entities added, removed,
+ * changed, merged]}.  *out is the caller's (json_decref). */
+ckp_status srv_lists_json(srv_cases *c, const char *version, struct json_t **out,
+                          ckp_error *err);
+/* GET /api/alerts: {"rows": [the alerts of list updates, newest first, each
+ * with its standing "decision" and "open"]}; status "open" (only those
+ * needing a look: no decision, or a stale one), "decided", or NULL/"all". */
+ckp_status srv_alerts_json(srv_cases *c, const char *status, struct json_t **out,
+                           ckp_error *err);
 
 /* ---- token and rate limit (guard.c) ---------------------------------------- */
 

@@ -164,10 +164,13 @@
     return 'dash-' + Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
   }
 
-  function decide(a, decision, btn) {
+  /* after: what to redraw once recorded (default: the screening alerts);
+   * a.statusId: where to say it (default: the screening status) */
+  function decide(a, decision, btn, after) {
+    var sid = a.statusId || 'screen-status';
     var token = $('token').value.trim(), reason = $('reason').value.trim();
-    if (!token) { status('screen-status', 'enter the write token (Case decisions, below)', true); return; }
-    if (!reason) { status('screen-status', 'enter a reason (Case decisions, below)', true); return; }
+    if (!token) { status(sid, 'enter the write token (Case decisions)', true); return; }
+    if (!reason) { status(sid, 'enter a reason (Case decisions)', true); return; }
     keepToken();
     var body = {id: a.id, decision: decision, reason: reason, subject: a.shipment || '',
                 entry_id: entryId(a.matched),
@@ -183,10 +186,46 @@
       body: text}).then(function (r) {
       a.pending = null;
       a.decision = decision;
-      status('screen-status', decision + ' ' + a.id + ' (audit #' + r.seq + ')');
-      renderAlerts(lastAlerts);
+      status(sid, decision + ' ' + a.id + ' (audit #' + r.seq + ')');
+      if (after) after(); else renderAlerts(lastAlerts);
       loadAudit();
-    }).catch(function (e) { btn.disabled = false; status('screen-status', e.message, true); });
+    }).catch(function (e) { btn.disabled = false; status(sid, e.message, true); });
+  }
+
+  /* the alerts of list updates still needing a look (no decision, or one
+   * made on names the entity no longer has) */
+  function loadWatch() {
+    return api('/api/alerts?status=open').then(function (r) {
+      var box = $('watch'), rows = r.rows || [];
+      box.textContent = '';
+      status('watch-status', rows.length + ' open');
+      if (!rows.length) return;
+      var t = el('table', {id: 'watch-table'}), head = el('tr');
+      ['counterparty', 'country', 'list', 'entity', 'score', 'why', 'explanation', 'decision', ''].forEach(function (c) { head.appendChild(el('th', {text: c})); });
+      t.appendChild(el('thead', null, head));
+      var tb = el('tbody');
+      rows.forEach(function (w) {
+        var a = {id: w.id, entry_hash: w.entry_hash, shipment: w.counterparty,
+                 matched: {id: w.entity_id}, statusId: 'watch-status'};
+        var tr = el('tr', {cls: 'alert-row', 'data-id': w.id});
+        tr.appendChild(el('td', {text: w.counterparty}));
+        tr.appendChild(el('td', {text: w.country || ''}));
+        tr.appendChild(el('td', {text: w.list + ' v' + w.version}));
+        tr.appendChild(el('td', {text: w.entity_name + ' (' + w.entity_id + ')'}));
+        tr.appendChild(el('td', {cls: 'num', text: CKP.fmt(w.score)}));
+        tr.appendChild(el('td', {text: w.why}));
+        tr.appendChild(el('td', {text: w.explanation}));
+        tr.appendChild(el('td', {cls: 'dec ' + (w.decision || ''), text: w.decision || 'open'}));
+        var clr = el('button', {cls: 'small secondary clear-btn', text: 'clear'});
+        var esc = el('button', {cls: 'small secondary escalate-btn', text: 'escalate'});
+        clr.addEventListener('click', function () { decide(a, 'cleared', clr, loadWatch); });
+        esc.addEventListener('click', function () { decide(a, 'escalated', esc, loadWatch); });
+        tr.appendChild(el('td', null, clr, ' ', esc));
+        tb.appendChild(tr);
+      });
+      t.appendChild(tb);
+      box.appendChild(el('div', {cls: 'alerts-wrap'}, t));
+    }).catch(function (e) { status('watch-status', 'list updates: ' + e.message, true); });
   }
 
   /* the rows the server could not screen: first, in red — never read as "no alert" */
@@ -312,6 +351,7 @@
     $('measure').addEventListener('change', show);
     $('screen-btn').addEventListener('click', screen);
     $('audit-refresh').addEventListener('click', loadAudit);
+    $('watch-refresh').addEventListener('click', loadWatch);
     $('shipfile').addEventListener('change', function (ev) {
       var f = ev.target.files[0];
       if (!f) return;
@@ -338,6 +378,7 @@
       (r.verbs || []).forEach(function (v) { verbParams[v.name] = v.params.map(function (p) { return p.name; }); });
     }).catch(function () { /* periods then apply to the exports view only */ });
     loadAudit();
+    loadWatch();
     Promise.all([p1, p2, p3]).then(function () {
       fillMeasures();
       document.body.setAttribute('data-ready', '1');

@@ -9,7 +9,8 @@
  *     the remarks ("a.k.a. 'BNC'") are taken too.  alt/add rows are joined to
  *     sdn rows by ent_num; rows whose ent_num is not in sdn.csv are counted
  *     (unjoined) and dropped — the shipped alt/add are newer than sdn.csv.
- *   - OpenSanctions FollowTheMoney JSON lines: plain entities or delta ops
+ *   - OpenSanctions FollowTheMoney JSON lines (streamed: one line in memory
+ *     at a time, so files of OpenSanctions' full size load): plain entities or delta ops
  *     {"op": "ADD"|"MOD"|"DEL", "entity": …}, applied in file order; names
  *     from name/alias/previousName/weakAlias, countries from country,
  *     nationality, jurisdiction…, identifiers from registrationNumber,
@@ -48,6 +49,8 @@ typedef struct ckp_party {
     const char *countries;   /* ISO3 codes ';'-joined; "" when unknown */
     const char *identifiers; /* "Tax ID No. 773407989940 (Russia); …"; "" */
     const char *source;      /* file it came from */
+    const char *referents;   /* FtM: the ids merged into this one (OpenSanctions
+                                "referents"), ';'-joined; "" for other lists */
     uint32_t nnames;         /* names of this party in the list (see ckp_party_name) */
     int deleted;             /* 1 when a later delta op removed it */
 } ckp_party;
@@ -91,6 +94,14 @@ ckp_status ckp_lists_load_mofcom(ckp_lists *lists, const ckp_list_src *src,
                                  const ckp_ref *ref, ckp_list_stats *stats, ckp_error *err);
 ckp_status ckp_lists_load_csv(ckp_lists *lists, const ckp_list_src *src, const ckp_ref *ref,
                               ckp_list_stats *stats, ckp_error *err);
+
+/* Progress while a large file loads (the FtM loader, which streams: it
+ * holds one line at a time, never the whole file): fn(file, bytes read,
+ * bytes in all (0 = unknown: stdin), ctx) every 4 MiB and once at the end.
+ * fn NULL = none. */
+typedef void (*ckp_lists_progress_fn)(const char *file, uint64_t done, uint64_t total,
+                                      void *ctx);
+void ckp_lists_set_progress(ckp_lists *lists, ckp_lists_progress_fn fn, void *ctx);
 
 /* Load a list set.  spec is comma-separated; each item is a shipped list
  * ("ofac", "opensanctions", "mofcom"; "all" = the three) read from

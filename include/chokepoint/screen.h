@@ -46,6 +46,8 @@
 #include "chokepoint/ref.h"
 #include "chokepoint/store.h"
 
+struct ckp_shipment; /* below */
+
 typedef struct ckp_screen_config {
     const ckp_ref *ref;           /* required */
     const ckp_index *index;       /* party lists; NULL = no party rule */
@@ -63,6 +65,12 @@ typedef struct ckp_screen_config {
                                      reference */
     double uv_z;                  /* |robust z| above this is an outlier (3.5) */
     int uv_min;                   /* shipments of one HS6+unit needed (8) */
+    /* ckp_screen_run calls this with each shipment it screened (after its
+     * alerts), in input order: for a caller that keeps the counterparties
+     * screened (the case database, `lists update`).  A non-zero return
+     * fails the run (CKP_EIO: the caller could not keep it).  NULL = none. */
+    int (*on_shipment)(const struct ckp_shipment *sh, void *ctx);
+    void *on_shipment_ctx;
 } ckp_screen_config;
 
 void ckp_screen_config_init(ckp_screen_config *c, const ckp_ref *ref);

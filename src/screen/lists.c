@@ -23,6 +23,8 @@ struct ckp_lists {
     ckp__vec parties; /* ckp_party */
     ckp__vec names;   /* ckp_party_name */
     ckp__strmap byid; /* party id → index */
+    ckp_lists_progress_fn progress; /* NULL or called while a file loads */
+    void *progress_ctx;
 };
 
 ckp_status ckp_lists_new(ckp_lists **out, ckp_error *err)
@@ -96,6 +98,7 @@ static long party_add(ckp_lists *l, const char *id, size_t idlen, ckp_list_stats
         return -1;
     p->id = cid;
     p->list = p->program = p->listed = p->type = p->countries = p->identifiers = "";
+    p->referents = "";
     p->source = "";
     p->name = "";
     uint32_t idx = (uint32_t)(l->parties.n - 1);
@@ -609,6 +612,17 @@ static int ftm_entity(ckp_lists *l, json_t *ent, const char *file, const ckp_ref
                 return -1;
         }
     }
+    /* referents: the ids this entity was merged from (they follow it) */
+    json_t *refs = json_object_get(ent, "referents");
+    if (json_is_array(refs)) {
+        json_array_foreach(refs, i, v) {
+            if (json_is_string(v) && json_string_length(v) > 0)
+                p->referents = join_field(l, p->referents, json_string_value(v),
+                                          json_string_length(v));
+            if (!p->referents)
+                return -1;
+        }
+    }
     const char *listed = ftm_first(props, "createdAt");
     if (!listed)
         listed = json_string_value(json_object_get(ent, "first_seen"));
@@ -666,148 +680,201 @@ static int ftm_entity(ckp_lists *l, json_t *ent, const char *file, const ckp_ref
     return 0;
 }
 
-/* Read all of src into a malloc'd buffer (NUL-terminated). */
-static ckp_status slurp(const ckp_list_src *src, char **out, size_t *len, ckp_error *err)
+/* One line of an FtM file (n bytes, not NUL-terminated): an entity or a
+ * delta op.  A bad line is counted in st; returns CKP_OK, or CKP_ENOMEM. */
+static ckp_status ftm_line(ckp_lists *l, const char *s, size_t n, const char *file, long line,
+                           const ckp_ref *ref, ckp_list_stats *st, ckp_error *err)
 {
-    *out = NULL;
-    *len = 0;
+    while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\x1a'))
+        n--;
+    if (n == 0)
+        return CKP_OK;
+    if (st)
+        st->rows++;
+    json_error_t jerr;
+    json_t *j = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (!j || !json_is_object(j)) {
+        char why[300];
+        snprintf(why, sizeof why, "not a JSON object: %s", j ? "other JSON value" : jerr.text);
+        note_bad(st, file, line, why);
+        json_decref(j);
+        return CKP_OK;
+    }
+    json_t *ent = j;
+    const char *op = json_string_value(json_object_get(j, "op"));
+    if (op) {
+        ent = json_object_get(j, "entity");
+        if (!json_is_object(ent)) {
+            note_bad(st, file, line, "delta op without an entity object");
+            json_decref(j);
+            return CKP_OK;
+        }
+        if (strcmp(op, "DEL") == 0) {
+            const char *id = json_string_value(json_object_get(ent, "id"));
+            uint32_t pi = id ? ckp__strmap_get(&l->byid, id, strlen(id)) : UINT32_MAX;
+            if (!id)
+                note_bad(st, file, line, "DEL op without an entity id");
+            else if (pi != UINT32_MAX && !party_at(l, pi)->deleted) {
+                party_at(l, pi)->deleted = 1;
+                if (st)
+                    st->deleted++;
+            } else if (st) {
+                st->skipped++;
+            }
+            json_decref(j);
+            return CKP_OK;
+        }
+        if (strcmp(op, "ADD") != 0 && strcmp(op, "MOD") != 0) {
+            note_bad(st, file, line, "unknown delta op (expected ADD, MOD or DEL)");
+            json_decref(j);
+            return CKP_OK;
+        }
+    }
+    const char *why = NULL;
+    int r = ftm_entity(l, ent, file, ref, st, &why);
+    json_decref(j);
+    if (r < 0)
+        return oom(err);
+    if (r == 1 && st)
+        st->skipped++;
+    if (r == 2)
+        note_bad(st, file, line, why);
+    return CKP_OK;
+}
+
+void ckp_lists_set_progress(ckp_lists *l, ckp_lists_progress_fn fn, void *ctx)
+{
+    l->progress = fn;
+    l->progress_ctx = ctx;
+}
+
+#define FTM_CHUNK ((size_t)1 << 20)     /* bytes read at a time */
+#define FTM_PROGRESS ((uint64_t)4 << 20) /* bytes between progress calls */
+
+/* FtM JSON lines, streamed: the file is read 1 MiB at a time and each line
+ * parsed as it completes, so memory holds one line (at most MAX_JSON_LINE
+ * bytes; a longer one is counted bad and skipped), never the whole file.
+ * A buffer source is read in place. */
+ckp_status ckp_lists_load_ftm(ckp_lists *l, const ckp_list_src *src, const ckp_ref *ref,
+                              ckp_list_stats *st, ckp_error *err)
+{
+    const char *file = ckp__arena_strdup(&l->arena, src_name(src));
+    if (!file)
+        return oom(err);
+    long line = 0;
     if (src->buf) {
-        char *b = malloc(src->len + 1);
-        if (!b)
-            return oom(err);
-        memcpy(b, src->buf, src->len);
-        b[src->len] = 0;
-        *out = b;
-        *len = src->len;
+        size_t pos = 0, len = src->len;
+        if (len >= 3 && memcmp(src->buf, "\xEF\xBB\xBF", 3) == 0)
+            pos = 3;
+        while (pos < len) {
+            line++;
+            const char *nl = memchr(src->buf + pos, '\n', len - pos);
+            size_t e = nl ? (size_t)(nl - src->buf) : len;
+            if (e - pos > MAX_JSON_LINE) {
+                if (st)
+                    st->rows++;
+                note_bad(st, file, line, "line longer than 64 MiB");
+            } else {
+                ckp_status rc = ftm_line(l, src->buf + pos, e - pos, file, line, ref, st, err);
+                if (rc)
+                    return rc;
+            }
+            pos = e + 1;
+        }
         return CKP_OK;
     }
     FILE *f = strcmp(src->path, "-") == 0 ? stdin : fopen(src->path, "rb");
     if (!f)
         return ckp_error_set(err, CKP_EIO, src->path, 0, 0, "cannot open: %s", strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
+    uint64_t total = 0, done = 0, next_report = FTM_PROGRESS;
+    struct stat sb;
+    if (f != stdin && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+        total = (uint64_t)sb.st_size;
     ckp_status rc = CKP_OK;
-    while (b) {
-        if (n + 1 >= cap) {
-            if (cap >= ((size_t)1 << 32)) {
-                rc = ckp_error_set(err, CKP_ELIMIT, src->path, 0, 0, "file larger than 4 GiB");
-                break;
-            }
-            char *nb = realloc(b, cap * 2);
-            if (!nb)
-                break;
-            b = nb;
-            cap *= 2;
-        }
-        size_t r = fread(b + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    if (!b)
+    char *chunk = malloc(FTM_CHUNK);
+    char *acc = NULL;         /* the line so far, when it spans chunks */
+    size_t alen = 0, acap = 0;
+    int skipping = 0;         /* the line is over MAX_JSON_LINE: drop to its end */
+    int first = 1;
+    if (!chunk) {
         rc = oom(err);
-    else if (!rc && ferror(f))
+        goto out_close;
+    }
+    for (;;) {
+        size_t got = fread(chunk, 1, FTM_CHUNK, f);
+        if (got == 0)
+            break;
+        size_t pos = 0;
+        if (first && got >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0)
+            pos = 3;
+        first = 0;
+        done += got;
+        while (pos < got) {
+            const char *nl = memchr(chunk + pos, '\n', got - pos);
+            size_t e = nl ? (size_t)(nl - chunk) : got;
+            size_t n = e - pos;
+            if (!skipping && alen + n > MAX_JSON_LINE) {
+                skipping = 1;
+                alen = 0;
+            }
+            if (!skipping && nl && alen == 0) {
+                /* the whole line is in this chunk: parse it in place */
+                rc = ftm_line(l, chunk + pos, n, file, ++line, ref, st, err);
+            } else if (!skipping) {
+                if (alen + n > acap) {
+                    size_t nc = acap ? acap : FTM_CHUNK;
+                    while (nc < alen + n)
+                        nc *= 2;
+                    char *na = realloc(acc, nc);
+                    if (!na) {
+                        rc = oom(err);
+                        goto out_close;
+                    }
+                    acc = na;
+                    acap = nc;
+                }
+                memcpy(acc + alen, chunk + pos, n);
+                alen += n;
+                if (nl) {
+                    rc = ftm_line(l, acc, alen, file, ++line, ref, st, err);
+                    alen = 0;
+                }
+            } else if (nl) {
+                ++line;
+                if (st)
+                    st->rows++;
+                note_bad(st, file, line, "line longer than 64 MiB");
+                skipping = 0;
+            }
+            if (rc)
+                goto out_close;
+            pos = e + (nl ? 1 : 0);
+        }
+        if (l->progress && done >= next_report) {
+            l->progress(file, done, total, l->progress_ctx);
+            next_report = done + FTM_PROGRESS;
+        }
+    }
+    if (ferror(f)) {
         rc = ckp_error_set(err, CKP_EIO, src->path, 0, 0, "read error: %s", strerror(errno));
-    if (f != stdin)
-        fclose(f);
-    if (rc) {
-        free(b);
-        return rc;
+        goto out_close;
     }
-    b[n] = 0;
-    *out = b;
-    *len = n;
-    return CKP_OK;
-}
-
-ckp_status ckp_lists_load_ftm(ckp_lists *l, const ckp_list_src *src, const ckp_ref *ref,
-                              ckp_list_stats *st, ckp_error *err)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    ckp_status rc = slurp(src, &buf, &len, err);
-    if (rc)
-        return rc;
-    const char *file = ckp__arena_strdup(&l->arena, src_name(src));
-    if (!file) {
-        free(buf);
-        return oom(err);
-    }
-    size_t pos = 0;
-    long line = 0;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    while (pos < len) {
-        line++;
-        size_t e = pos;
-        while (e < len && buf[e] != '\n')
-            e++;
-        size_t n = e - pos;
-        const char *s = buf + pos;
-        pos = e + 1;
-        while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\x1a'))
-            n--;
-        if (n == 0)
-            continue;
+    if (skipping) {
+        ++line;
         if (st)
             st->rows++;
-        if (n > MAX_JSON_LINE) {
-            note_bad(st, file, line, "line longer than 64 MiB");
-            continue;
-        }
-        json_error_t jerr;
-        json_t *j = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-        if (!j || !json_is_object(j)) {
-            char why[300];
-            snprintf(why, sizeof why, "not a JSON object: %s", j ? "other JSON value" : jerr.text);
-            note_bad(st, file, line, why);
-            json_decref(j);
-            continue;
-        }
-        json_t *ent = j;
-        const char *op = json_string_value(json_object_get(j, "op"));
-        if (op) {
-            ent = json_object_get(j, "entity");
-            if (!json_is_object(ent)) {
-                note_bad(st, file, line, "delta op without an entity object");
-                json_decref(j);
-                continue;
-            }
-            if (strcmp(op, "DEL") == 0) {
-                const char *id = json_string_value(json_object_get(ent, "id"));
-                uint32_t pi = id ? ckp__strmap_get(&l->byid, id, strlen(id)) : UINT32_MAX;
-                if (!id)
-                    note_bad(st, file, line, "DEL op without an entity id");
-                else if (pi != UINT32_MAX && !party_at(l, pi)->deleted) {
-                    party_at(l, pi)->deleted = 1;
-                    if (st)
-                        st->deleted++;
-                } else if (st) {
-                    st->skipped++;
-                }
-                json_decref(j);
-                continue;
-            }
-            if (strcmp(op, "ADD") != 0 && strcmp(op, "MOD") != 0) {
-                note_bad(st, file, line, "unknown delta op (expected ADD, MOD or DEL)");
-                json_decref(j);
-                continue;
-            }
-        }
-        const char *why = NULL;
-        int r = ftm_entity(l, ent, file, ref, st, &why);
-        json_decref(j);
-        if (r < 0) {
-            free(buf);
-            return oom(err);
-        }
-        if (r == 1 && st)
-            st->skipped++;
-        if (r == 2)
-            note_bad(st, file, line, why);
+        note_bad(st, file, line, "line longer than 64 MiB");
+    } else if (alen > 0) {
+        rc = ftm_line(l, acc, alen, file, ++line, ref, st, err); /* no final newline */
     }
-    free(buf);
-    return CKP_OK;
+    if (rc == CKP_OK && l->progress)
+        l->progress(file, done, total ? total : done, l->progress_ctx);
+out_close:
+    free(chunk);
+    free(acc);
+    if (f != stdin)
+        fclose(f);
+    return rc;
 }
 
 /* ---- MOFCOM and generic CSV ---------------------------------------------- */

@@ -244,6 +244,8 @@ typedef struct runctx {
     ckp_writer *w;
     ckp_screen_stats *st;
     ckp_status wrc;
+    const ckp_screen_config *cfg;
+    int keep_failed; /* cfg->on_shipment failed (wrc is then CKP_EIO) */
 } runctx;
 
 static int on_alert(const ckp_alert *a, void *vctx)
@@ -343,6 +345,8 @@ static void screen_one(ckp_screener *scr, const ckp_ref *ref, rowtext *rt, long 
         return;
     }
     r->st->shipments++;
+    if (r->cfg->on_shipment && !r->wrc && r->cfg->on_shipment(&sh, r->cfg->on_shipment_ctx))
+        r->wrc = CKP_EIO, r->keep_failed = 1;
     if (sh.hs_folded)
         r->st->hs_folded++;
     if (n > 0)
@@ -539,7 +543,7 @@ ckp_status ckp_screen_run(const ckp_screen_config *cfg, const ckp_screen_input *
     rc = ckp_screener_new(cfg, &scr, err);
     if (rc)
         goto out_free;
-    runctx r = {w, st, CKP_OK};
+    runctx r = {w, st, CKP_OK, cfg, 0};
     int fmt = in->format;
     if (!fmt) {
         size_t i = 0;
@@ -558,7 +562,9 @@ ckp_status ckp_screen_run(const ckp_screen_config *cfg, const ckp_screen_input *
                            "the unit values could not be compared (out of memory or the flow "
                            "store could not be read)");
     if (!rc && r.wrc)
-        rc = ckp_error_set(err, r.wrc, NULL, 0, 0, "cannot write alerts");
+        rc = ckp_error_set(err, r.wrc, NULL, 0, 0, "%s",
+                           r.keep_failed ? "cannot keep the counterparties screened"
+                                         : "cannot write alerts");
 out_free:
     ckp_screener_free(scr);
     free(rt);

@@ -198,3 +198,71 @@ CKP_TEST(lists_mofcom_and_csv)
           CKP_ENOTFOUND);
     ckp_lists_free(l);
 }
+
+static uint64_t prog_done, prog_total;
+static int prog_calls;
+static void on_progress(const char *file, uint64_t done, uint64_t total, void *ctx)
+{
+    (void)file;
+    (void)ctx;
+    prog_done = done;
+    prog_total = total;
+    prog_calls++;
+}
+
+/* The FtM loader streams a file: lines across its 1 MiB reads, a BOM, CRLF,
+ * a line over 64 MiB (counted bad with its line, the next ones read), a
+ * last line without a newline; progress up to the file's size; referents. */
+CKP_TEST(lists_ftm_streamed)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/big.ftm.json", ckp_test_tmpdir());
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    fputs("\xEF\xBB\xBF", f);
+    const int n = 20000;
+    for (int i = 0; i < n; i++)
+        fprintf(f, "{\"id\":\"E%d\",\"schema\":\"Company\",\"referents\":[\"old-%d\",\"ofac-%d\"],"
+                   "\"properties\":{\"name\":[\"Streamed Trading Company Number %d\"],"
+                   "\"country\":[\"de\"]}}%s",
+                i, i, i, i, i % 3 == 0 ? "\r\n" : "\n");
+    /* line n + 1: over 64 MiB */
+    fputs("{\"id\":\"HUGE\",\"schema\":\"Person\",\"properties\":{\"name\":[\"", f);
+    static char block[1 << 16];
+    memset(block, 'a', sizeof block);
+    for (int i = 0; i < 1025; i++)
+        fwrite(block, 1, sizeof block, f);
+    fputs("\"]}}\n", f);
+    fputs("{\"id\":\"LAST\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Last One\"]}}", f);
+    long size = ftell(f);
+    REQUIRE(fclose(f) == 0);
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    prog_calls = 0;
+    ckp_lists_set_progress(l, on_progress, NULL);
+    ckp_list_src s = {path, NULL, 0};
+    REQUIRE(ckp_lists_load_ftm(l, &s, ref(), &st, &err) == CKP_OK);
+    CHECK_INT(st.rows, n + 2);
+    CHECK_INT(st.bad, 1);
+    char want[700];
+    snprintf(want, sizeof want, "big.ftm.json:%d: line longer than 64 MiB", n + 1);
+    CHECK_STR(st.first_bad, want);
+    CHECK_INT(ckp_lists_party_count(l), n + 1);
+    const ckp_party *p = ckp_lists_find(l, "E0");
+    REQUIRE(p);
+    CHECK_STR(p->name, "Streamed Trading Company Number 0");
+    CHECK_STR(p->referents, "old-0; ofac-0");
+    p = ckp_lists_find(l, "E12345");
+    REQUIRE(p);
+    CHECK_STR(p->name, "Streamed Trading Company Number 12345");
+    CHECK(ckp_lists_find(l, "LAST") != NULL);
+    CHECK(ckp_lists_find(l, "HUGE") == NULL);
+    CHECK(prog_calls >= 16); /* every 4 MiB of ~70 MiB, and the end */
+    CHECK_INT((long long)prog_done, size);
+    CHECK_INT((long long)prog_total, size);
+    ckp_lists_free(l);
+    remove(path);
+}

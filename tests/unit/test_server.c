@@ -18,6 +18,8 @@
 #include "../../server/guard.c"
 #include "../../server/http.c"
 #include "../../server/serve.c"
+#include "../../server/watch.c"
+#include "../../server/yente.c"
 #include "chokepoint/report.h"
 #include "test.h"
 

@@ -1,0 +1,85 @@
+# Eurostat Comext (issue 18): the web extraction (country names with
+# bracketed notes, two spellings of labels, "Aug. 2024" periods, EU-27 and
+# euro-area rows beside the member states) and the bulk monthly files (CN8
+# products summed into HS6, FLOW 1/2, YYYYMM).  Values are EUR, converted to
+# USD at the month's average rate of data/ref/fx/monthly.csv (EUR per USD):
+# the figures below are computed again here from the fixture and that file.
+
+# --- web extraction: sniffed from its header; each bad row by reason
+$ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/cw --rejects - comext_web.csv | cut -d, -f2-3
+> line,reason
+> 8,breakdown-row
+> 9,no-fx-rate
+> 10,unknown-reporter
+> 11,bad-period
+> 12,bad-flow
+> 13,bad-value
+
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cw2 comext_web.csv
+! 12 rows read, 6 kept, 6 rejected
+! converted 6 rows from EUR to USD at the month's average rate \(data/ref/fx/monthly.csv
+! kept 2 rows whose reporter is an aggregate \(EU-27, euro area…\) as that aggregate
+
+# a month past the rates file is a reject, never a guess
+$ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/cw3 --rejects - comext_web.csv | grep no-fx-rate | cut -d, -f4
+> no EUR rate for 2027-02 in data/ref/fx/monthly.csv: a value in EUR is never converted at a guessed rate
+
+# names with notes resolve: "Germany (incl. German Democratic Republic 'DD'
+# from 1991)" is DEU, "Russian Federation (Russia)" RUS, "Ireland (Eire)" IRL;
+# the EU-27 and euro-area rows are their own reporters (E27, E20)
+$ chokepoint surge --store $TMP/cw --reporter RUS --partner IRL --flow M --hs 854231 --format csv | cut -d, -f1-5
+> reporter,partner,hs,period,value
+> RUS,IRL,854231,2023-02,3211
+
+# Kyrgyzstan's suppliers (from the exporters' reports): Germany and Lithuania
+# only — the EU-27 and euro-area rows are never added to their members.
+# Expected: each member's EUR / rate of its month, summed, +6 % CIF/FOB.
+$ chokepoint dependency --store $TMP/cw --importer KGZ --hs 854231 --format csv | cut -d, -f4,5,11 > got.csv && python3 $CASES/comext_sum.py dep $DATA/ref/fx/monthly.csv 2023 $CASES/../data/ingest/comext_web.csv | diff - got.csv && echo same
+> same
+
+# the aggregate asked for by name answers for itself; the output says the
+# values were converted
+$ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format csv | cut -d, -f1-5,18
+> reporter,partner,hs,period,value,sources
+> E27,KGZ,854231,2023-01,1616554,comext (EUR converted to USD at monthly average rates)
+
+$ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format json | grep -o '"sources":.*'
+> "sources":["comext (EUR converted to USD at monthly average rates)"]}
+
+$ chokepoint country EU27 E20 'Euro area'
+~ ^E27,
+~ ^E20,
+~ ^EZX,
+
+# forced: a Comtrade file is not Comext
+$ chokepoint ingest --store $TMP/cw4 --format comext $DATA/flows/comtrade-annual/graphite_trade_data.csv
+? 1
+! graphite_trade_data.csv:1: the header has no 'REPORTER' column \(format comext\)
+
+# a source holds one currency: Comext rows cannot join a USD source
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cw5 --source mixed $DATA/flows/comtrade-annual/graphite_trade_data.csv comext_web.csv
+? 1
+! source 'mixed' holds USD values of a comtrade file: a Comext file \(EUR\) needs a source of its own
+
+# --- bulk monthly file: CN8 codes folded to HS6 and summed with the
+# statistical procedures of one flow; a key with a rejected line is rejected
+# whole (no partial sum)
+$ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/cb --rejects - comext_bulk.csv | cut -d, -f2-3
+> line,reason
+> 7,bad-value
+> 8,hs-not-6-digit
+> 9,bad-hs
+> 10,bad-period
+> 12,unknown-partner
+> 6,bad-value
+
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cb2 comext_bulk.csv
+! 11 rows read, 3 kept, 6 rejected
+! summed 5 lines into the 3 rows kept
+! e\.g\. CN8 85423111 -> 854231
+
+$ chokepoint surge --store $TMP/cb --reporter DEU --partner KGZ --hs 854231 --format csv | cut -d, -f1-6 > got.csv && awk -F, 'NR==FNR { if ($2 == "Euro" && $1 ~ /^2023-01/) r = $3; next } FNR > 1 && $2 == "DE" && $4 == "KG" && $6 ~ /^854231/ && $13 == 2 && $16 == 202301 { v += $17; q += $18 } END { print "reporter,partner,hs,period,value,qty"; printf "DEU,KGZ,854231,2023-01,%.0f,%d\n", v / r, q }' $DATA/ref/fx/monthly.csv $CASES/../data/ingest/comext_bulk.csv | diff - got.csv && echo same
+> same
+
+$ chokepoint surge --store $TMP/cb --reporter LTU --hs 847130 --format csv
+>>> 1

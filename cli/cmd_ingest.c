@@ -268,9 +268,18 @@ int cmd_ingest(int argc, char **argv)
                             "(%s, Federal Reserve H.10); the source records the currency\n",
                     (unsigned long long)st.fx_converted, st.fx_currency, ckp_fx_file());
         if (st.aggregate_rows)
-            fprintf(stderr, "  kept %llu rows whose reporter is an aggregate (EU-27, euro area…) "
-                            "as that aggregate, never added to its members\n",
+            fprintf(stderr, "  kept %llu rows whose reporter is a group of countries (EU-27, EU, euro area) "
+                            "as that group, never added to its members\n",
                     (unsigned long long)st.aggregate_rows);
+        if (st.aggregate_kept[0] + st.aggregate_kept[1] + st.aggregate_kept[2])
+            fprintf(stderr, "  kept %llu aggregate rows at their level: %llu TOTAL, %llu HS2, "
+                            "%llu HS4 (they answer --hs TOTAL|CC|CCCC; never added to their "
+                            "detail)\n",
+                    (unsigned long long)(st.aggregate_kept[0] + st.aggregate_kept[1] +
+                                         st.aggregate_kept[2]),
+                    (unsigned long long)st.aggregate_kept[0],
+                    (unsigned long long)st.aggregate_kept[1],
+                    (unsigned long long)st.aggregate_kept[2]);
         if (st.rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
     }

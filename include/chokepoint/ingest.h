@@ -58,7 +58,8 @@ typedef enum ckp_reject_reason {
     CKP_REJ_PARTNER,       /* unknown partner / importer code */
     CKP_REJ_FLOW,          /* flow not X, M, RX, RM */
     CKP_REJ_HS,            /* not an HS code */
-    CKP_REJ_HS_LEVEL,      /* an HS chapter/heading total (2 or 4 digits), or TOTAL */
+    CKP_REJ_HS_LEVEL,      /* an HS chapter/heading total (2 or 4 digits), or TOTAL,
+                              in a format that holds HS6 only (BACI) */
     CKP_REJ_CLASSIFICATION,/* not an HS classification (SITC, BEC…) */
     CKP_REJ_VALUE,         /* value missing, not a number, negative, inf or NaN */
     CKP_REJ_QTY,           /* quantity not a number, negative or infinite */
@@ -144,6 +145,9 @@ typedef struct ckp_ingest_stats {
     char fold_example[40];            /* one national code folded, "38011000 → 380110" */
     uint64_t aggregate_rows;          /* rows kept whose reporter is an aggregate
                                          (EU-27, euro area…), stored as such */
+    uint64_t aggregate_kept[3];       /* rows kept at an aggregate level:
+                                         [0] TOTAL, [1] HS2, [2] HS4 (the
+                                         store keeps them as such: ckp_hs_key) */
     uint64_t bytes_read;
     int files;
     /* after commit */

@@ -135,6 +135,37 @@ int ckp_hs_fold(const char *s, size_t n, uint32_t *code, int *level, int *folded
 /* Write a code with its leading zeros ("010121") into buf (≥ 7 bytes). */
 char *ckp_hs_format(uint32_t code, int level, char *buf);
 
+/* ---- product keys: one integer for a code at any level ------------------
+ * The store and the analyses keep a product as one uint32 key: an HS6 code
+ * is its own key (0..999999); a heading hhhh (HS4) is CKP_HS_KEY_HS4 + hhhh,
+ * a chapter cc (HS2) CKP_HS_KEY_HS2 + cc, and the total over every product
+ * (Comtrade's "TOTAL") CKP_HS_KEY_TOTAL.  So "28" (chapter 28), "0028"
+ * (heading 0028) and "000028" (HS6 000028) never collide, every key fits
+ * the store's 20-bit product field, and aggregate keys sort after every
+ * HS6 code.  Levels are 0 (TOTAL), 2, 4 and 6. */
+#define CKP_HS_KEY_HS4 1000000u   /* … + 9999 */
+#define CKP_HS_KEY_HS2 1010000u   /* … + 99 */
+#define CKP_HS_KEY_TOTAL 1010100u
+#define CKP_HS_KEY_MAX CKP_HS_KEY_TOTAL
+
+/* The key of code at level (0 TOTAL — code ignored —, 2, 4, 6); the code
+ * must be within its level (≤ 99, 9999, 999999), else CKP_HS_KEY_MAX + 1. */
+uint32_t ckp_hs_key(uint32_t code, int level);
+/* The level of a key (0, 2, 4, 6), -1 when it is not a key. */
+int ckp_hs_key_level(uint32_t key);
+/* The code of a key at its level (0 for TOTAL). */
+uint32_t ckp_hs_key_code(uint32_t key);
+/* The key of the level above (HS6 → its heading → its chapter → TOTAL);
+ * TOTAL's parent is TOTAL. */
+uint32_t ckp_hs_key_parent(uint32_t key);
+/* 1 when key is anc or lies under it (TOTAL covers every key). */
+int ckp_hs_key_under(uint32_t key, uint32_t anc);
+/* A key as people write it: "TOTAL", "28", "2846", "284690" (buf ≥ 8
+ * bytes). */
+char *ckp_hs_key_format(uint32_t key, char *buf);
+/* Its level as a word for output columns: "TOTAL", "HS2", "HS4", "HS6". */
+const char *ckp_hs_level_name(int level);
+
 /* HS2022 ↔ HS2017 concordance at 6 digits.  Fill up to max codes of the other
  * edition that `code` maps to (1:1, 1:n, n:1 and n:n all appear); returns how
  * many there are (may exceed max). */
@@ -168,16 +199,29 @@ typedef struct ckp_hsset ckp_hsset;
 ckp_hsset *ckp_hsset_new(void);
 void ckp_hsset_free(ckp_hsset *set);
 void ckp_hsset_add(ckp_hsset *set, uint32_t code6);
-/* Add every 6-digit code under a 2- or 4-digit prefix (0..99 / 0..9999). */
+/* Add every 6-digit code under a 2- or 4-digit prefix (0..99 / 0..9999),
+ * or under TOTAL (level 0, prefix ignored), and mark the prefix as asked at
+ * its level: its reported aggregate rows may answer (ckp_hsset_has_key). */
 void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level);
+/* 1 when the 6-digit code is in the set (aggregate keys: never). */
 int ckp_hsset_has(const ckp_hsset *set, uint32_t code6);
+/* 1 when a product key (ckp_hs_key) of any level is wanted: an HS6 code in
+ * the set, or an aggregate key that was asked (ckp_hsset_add_prefix) or
+ * lies under one asked (heading 2846 under chapter 28, everything under
+ * TOTAL).  Only level-aware readers use this (ckp_query.levels). */
+int ckp_hsset_has_key(const ckp_hsset *set, uint32_t key);
+/* 1 when exactly this aggregate key was asked for. */
+int ckp_hsset_asked(const ckp_hsset *set, uint32_t key);
+/* 1 when any aggregate level (TOTAL, a chapter, a heading) was asked for. */
+int ckp_hsset_asks_levels(const ckp_hsset *set);
 size_t ckp_hsset_count(const ckp_hsset *set);
 /* Iterate members in increasing order: start with *cursor = 0; returns 1 and
  * sets *code6 while members remain. */
 int ckp_hsset_next(const ckp_hsset *set, uint32_t *cursor, uint32_t *code6);
 
 /* Parse an HS argument: comma-separated codes (2, 4 or 6 digits: a prefix
- * selects all codes under it) and/or group names ("antimony", "chpl-tier1",
+ * selects all codes under it and is asked at its level), TOTAL (every
+ * product, asked as the total) and/or group names ("antimony", "chpl-tier1",
  * "CN-2024-46", case-insensitive).  The set also holds each listed 6-digit
  * code's counterparts in the other shipped HS edition (so an HS2022 list
  * applies to HS2017 data and back): a group's codes are converted from the

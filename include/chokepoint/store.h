@@ -44,7 +44,8 @@ typedef struct ckp_flow {
     int reporter;        /* ckp_ref country id of the reporting country */
     int partner;         /* ckp_ref country id of the partner */
     int flow;            /* ckp_flowdir */
-    uint32_t hs;         /* 6-digit HS code as an integer */
+    uint32_t hs;         /* product key (ckp_hs_key): a 6-digit HS code as
+                            an integer, or an aggregate (TOTAL, HS2, HS4) */
     int hs_edition;      /* ckp_hs_edition the code is written in */
     double value;        /* USD: FOB for exports, CIF for imports (the
                             reporter's primary value) */
@@ -77,6 +78,11 @@ typedef struct ckp_query {
     int partner;         /* country id, -1 any */
     int flow;            /* ckp_flowdir, 0 any */
     const ckp_hsset *hs; /* NULL = every product */
+    int levels;          /* 0: HS6 rows only (aggregate rows are never
+                            seen); 1: also the aggregate rows (TOTAL, HS2,
+                            HS4) that hs asks for (ckp_hsset_has_key), or
+                            every one when hs is NULL — the caller must not
+                            add an aggregate to its own detail */
     int source;          /* source index, -1 any */
 } ckp_query;
 
@@ -158,7 +164,8 @@ int ckp_store_source_synthetic(const ckp_store *store, int source);
  * ckp_store_country_id() and ckp_store_period() turn them into ckp_ref ids
  * and YYYYMM periods. */
 typedef struct ckp_store_cols {
-    uint32_t hs;              /* 6-digit HS code of every row of the block */
+    uint32_t hs;              /* product key of every row of the block (HS6
+                                 unless q->levels: ckp_hs_key_level) */
     int hs_edition;           /* ckp_hs_edition (0 unknown) */
     uint64_t first_row;       /* row number of element 0 */
     size_t n;                 /* rows in the block */

@@ -16,13 +16,20 @@
 
 /* One exporter → importer value for one period key, as reported by one side. */
 typedef struct ckp__pairval {
-    uint32_t hs;     /* HS6 of the block */
+    uint32_t hs;     /* product key of the block (HS6); with levels, the
+                        asked key the value answers for (ckp_hs_key) */
     int exporter;    /* store country index */
     int importer;    /* store country index */
     int32_t key;     /* YYYY00 (annual keys) or YYYYMM (monthly keys) */
     int side;        /* 'X' reported by the exporter, 'M' by the importer */
     double value;
     double qty;      /* NaN when any contributing row lacked a quantity */
+    int level;       /* ckp_hs_key_level(hs): 0 TOTAL, 2, 4, 6 */
+    int from_detail; /* 1: summed from rows finer than `level` (no reported
+                        row at that level); 0: the reported row itself */
+    double detail;   /* when a reported aggregate answered and finer rows
+                        exist too: their sum (which the aggregate is
+                        preferred to, docs/analytics.md); else NaN */
 } ckp__pairval;
 
 typedef struct ckp__collect {
@@ -41,6 +48,13 @@ typedef struct ckp__collect {
                               0: keys are years (annual row preferred over
                               the sum of months) */
     int want_x, want_m;    /* flows to read */
+    int levels;            /* 1: answer at the levels hs asks for (TOTAL, a
+                              chapter, a heading: ckp_hsset_asks_levels):
+                              their reported rows are read too and every
+                              (exporter, importer, side, period) cell is
+                              resolved so that an aggregate is never added
+                              to its own detail (docs/analytics.md,
+                              "Levels"); 0: HS6 rows only */
     /* Called per block before its rows (may be NULL). */
     void (*block)(uint32_t hs, void *ctx);
     void (*emit)(const ckp__pairval *pv, void *ctx);
@@ -111,6 +125,15 @@ int ckp__reports(const ckp_env *env, int reporter, int flow, int year);
 
 /* "811292" or the user's HS argument joined: the label used in rows. */
 void ckp__hs_label(const ckp_args *args, char *buf, size_t n);
+
+/* The levels a figure was answered at, as a bit mask (bit level/2: TOTAL
+ * 1, HS2 2, HS4 4, HS6 8), and whether any part of it was summed from finer
+ * rows: the `level` and `from_detail` columns of analysis rows. */
+#define CKP__LEVEL_BIT(level) (1u << ((level) / 2))
+/* "HS2", or "HS2+HS4" for a figure over several levels. */
+void ckp__level_cell(ckp_writer *w, unsigned levels);
+/* true / false (a JSON boolean in JSON, the word in CSV and tables). */
+void ckp__bool_cell(ckp_writer *w, int v);
 
 /* Write a period key as text. */
 void ckp__period_cell(ckp_writer *w, int32_t key);

@@ -16,6 +16,9 @@ typedef struct dep_pv {
     int supplier; /* store index */
     int side;
     double value, qty;
+    unsigned levels;  /* CKP__LEVEL_BIT of the level answered */
+    int from_detail;
+    double detail;    /* ckp__pairval.detail */
 } dep_pv;
 
 typedef struct dep_vec {
@@ -46,6 +49,9 @@ static void dep_emit(const ckp__pairval *pv, void *ctx)
     e->side = pv->side;
     e->value = pv->value;
     e->qty = pv->qty;
+    e->levels = CKP__LEVEL_BIT(pv->level);
+    e->from_detail = pv->from_detail;
+    e->detail = pv->detail;
 }
 
 /* Both sides for one importer: its import reports and its partners' export
@@ -66,6 +72,7 @@ static ckp_status collect_both(ckp_env *env, const ckp_store *store, const ckp_r
     c.to = to;
     c.monthly = monthly;
     c.want_m = 1;
+    c.levels = 1;
     c.emit = dep_emit;
     c.ctx = d;
     ckp_status st = ckp__collect_run(&c, err);
@@ -134,11 +141,17 @@ static const ckp_column columns[] = {
     {"supplier", CKP_COL_STR, 0},  {"value", CKP_COL_NUM, 0},     {"share", CKP_COL_NUM, 4},
     {"rank", CKP_COL_INT, 0},      {"hhi", CKP_COL_NUM, 0},       {"source", CKP_COL_STR, 0},
     {"top_share", CKP_COL_NUM, 4}, {"total", CKP_COL_NUM, 0},     {"suppliers", CKP_COL_INT, 0},
-    {"qty", CKP_COL_NUM, 0},       {"cif_fob", CKP_COL_NUM, 4},   {"supplier_name", CKP_COL_STR, 0}};
+    {"qty", CKP_COL_NUM, 0},       {"cif_fob", CKP_COL_NUM, 4},   {"supplier_name", CKP_COL_STR, 0},
+    {"level", CKP_COL_STR, 0},     {"from_detail", CKP_COL_JSON, 0},
+    {"detail_value", CKP_COL_NUM, 0}};
 
 typedef struct sup {
     int idx;
     double value, qty;
+    unsigned levels;
+    int from_detail;
+    double detail; /* sum of the finer rows beside the reported aggregates
+                      that answered; NaN when there were none */
 } sup;
 
 static int cmp_sup(const void *a, const void *b)
@@ -234,13 +247,22 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             if (d.v[k].side != want)
                 continue;
             double v = want == 'X' ? d.v[k].value * (1 + margin) : d.v[k].value;
+            double dv = want == 'X' ? d.v[k].detail * (1 + margin) : d.v[k].detail;
             if (ns && sups[ns - 1].idx == d.v[k].supplier) {
-                sups[ns - 1].value += v;
-                sups[ns - 1].qty += d.v[k].qty;
+                sup *s = &sups[ns - 1];
+                s->value += v;
+                s->qty += d.v[k].qty;
+                s->levels |= d.v[k].levels;
+                s->from_detail |= d.v[k].from_detail;
+                if (!isnan(dv))
+                    s->detail = isnan(s->detail) ? dv : s->detail + dv;
             } else {
                 sups[ns].idx = d.v[k].supplier;
                 sups[ns].value = v;
                 sups[ns].qty = d.v[k].qty;
+                sups[ns].levels = d.v[k].levels;
+                sups[ns].from_detail = d.v[k].from_detail;
+                sups[ns].detail = dv;
                 ns++;
             }
             total += v;
@@ -275,6 +297,9 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             else
                 ckp_writer_null(w);
             ckp_writer_str(w, ckp__name(ref, sid));
+            ckp__level_cell(w, sups[k].levels);
+            ckp__bool_cell(w, sups[k].from_detail);
+            ckp_writer_num(w, sups[k].detail);
             st = ckp_writer_end_row(w);
             if (st != CKP_OK) {
                 ckp_error_set(err, st, NULL, 0, 0, "cannot write output");

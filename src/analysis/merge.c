@@ -271,6 +271,7 @@ ckp_status ckp__partial_collect(const ckp__collect *c, ckp_error *err)
     ckp__collect w = *c;
     w.env = NULL;
     w.monthly = 1;
+    w.levels = 0; /* HS6 records only (ckp__collect_run refuses levels the store has) */
     w.block = NULL;
     w.emit = write_record;
     w.ctx = p;
@@ -1311,6 +1312,9 @@ static void replay_run(const ckp__collect *c, const prec *r, size_t a, size_t b)
 {
     ckp__pairval pv;
     pv.hs = r[a].hs;
+    pv.level = 6;
+    pv.from_detail = 0;
+    pv.detail = NAN;
     pv.side = r[a].fc ? 'M' : 'X';
     pv.exporter = r[a].fc ? r[a].par : r[a].rep;
     pv.importer = r[a].fc ? r[a].rep : r[a].par;

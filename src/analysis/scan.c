@@ -79,6 +79,26 @@ void ckp__hs_label(const ckp_args *args, char *buf, size_t n)
     }
 }
 
+void ckp__level_cell(ckp_writer *w, unsigned levels)
+{
+    char buf[32];
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int l = 0; l <= 6; l += 2)
+        if (levels & CKP__LEVEL_BIT(l))
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", k ? "+" : "",
+                                  ckp_hs_level_name(l));
+    ckp_writer_str(w, k ? buf : NULL);
+}
+
+void ckp__bool_cell(ckp_writer *w, int v)
+{
+    if (ckp_writer_format(w) == CKP_FMT_JSON)
+        ckp_writer_json(w, v ? "true" : "false");
+    else
+        ckp_writer_str(w, v ? "true" : "false");
+}
+
 void ckp__period_cell(ckp_writer *w, int32_t key)
 {
     char buf[16];
@@ -123,6 +143,9 @@ static void flush(collect_state *s, uint32_t hs, int r, int p, int fc)
     pv.exporter = fc == 0 ? r : p;
     pv.importer = fc == 0 ? p : r;
     pv.side = fc == 0 ? 'X' : 'M';
+    pv.level = ckp_hs_key_level(hs);
+    pv.from_detail = 0;
+    pv.detail = NAN;
     for (int t = 0; t < s->ntouched; t++) {
         int k = s->touched[t];
         pv.key = s->slot_key[k];
@@ -190,6 +213,8 @@ static int on_block(const ckp_store_cols *b, void *ctx)
 }
 
 static ckp_status collect_store(const ckp__collect *c, ckp_error *err);
+static ckp_status collect_levels(const ckp__collect *c, ckp_error *err);
+static int store_has_levels(const ckp__collect *c);
 
 /* Every sum a verb makes of the collector's values is bounded by the sum of
  * all the values (and quantities) the collector hands out: when that one
@@ -223,8 +248,20 @@ ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
     gc.emit = guard_emit;
     gc.block = c->block ? guard_block : NULL;
     gc.ctx = &g;
-    ckp_status st = c->env && c->env->partial ? ckp__partial_collect(&gc, err)
-                                               : collect_store(&gc, err);
+    int levels = c->levels && ckp_hsset_asks_levels(c->hs);
+    if (levels && c->env && c->env->partial && ckp__partial_writing(c->env) &&
+        store_has_levels(c))
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                             "partials hold HS6 rows only, and this store has TOTAL, chapter "
+                             "or heading rows for the HS asked: answer it without --partial, "
+                             "or ask for HS6 codes");
+    ckp_status st;
+    if (levels && !(c->env && c->env->partial && ckp__partial_writing(c->env)))
+        st = collect_levels(&gc, err); /* from the store, or merged partials */
+    else if (c->env && c->env->partial)
+        st = ckp__partial_collect(&gc, err);
+    else
+        st = collect_store(&gc, err);
     if (st == CKP_OK && (!isfinite(g.value) || !isfinite(g.qty)))
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                            "the %s summed here exceed the range of a double (a row above "
@@ -303,6 +340,7 @@ static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
     ckp_query q;
     ckp_query_init(&q);
     q.hs = c->hs;
+    q.levels = c->levels;
     q.reporter = c->reporter;
     st = ckp_store_scan_cols(c->store, &q, on_block, &s, err);
 out:
@@ -319,6 +357,228 @@ out:
     free(s.slot_key);
     free(s.touched);
     return st;
+}
+
+/* ---- levels ---------------------------------------------------------------
+ * With c->levels the store's blocks at every level the HS set asks for are
+ * collected (one value per block, pair, side and period, as always), then
+ * each cell — exporter, importer, side, period — is resolved apart:
+ *   - every value is filed under its root: the coarsest asked key it lies
+ *     under (a chapter for `--hs 28`, TOTAL for `--hs TOTAL`); an HS6 code
+ *     of the set under no asked key stands alone, as today;
+ *   - a root answers with its own reported row when the cell has one
+ *     (from_detail 0; the sum of its finer rows, if any, goes to detail);
+ *     else with the sum of its children (chapters under TOTAL, headings
+ *     under a chapter, HS6 codes under a heading), each resolved the same
+ *     way (from_detail 1).
+ * So no value is ever added to a value at a coarser level that contains
+ * it. */
+
+typedef struct lv_ent {
+    uint32_t hs, root;
+    int e, i, side;
+    int32_t key;
+    double value, qty;
+} lv_ent;
+
+typedef struct lv_buf {
+    const ckp__collect *c;
+    lv_ent *v;
+    size_t n, cap;
+    int failed;
+} lv_buf;
+
+#define LEVELS_MAX 50000000 /* values held for one query */
+
+static void lv_emit(const ckp__pairval *pv, void *ctx)
+{
+    lv_buf *b = ctx;
+    if (b->failed)
+        return;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        lv_ent *p = cap > LEVELS_MAX ? NULL : realloc(b->v, cap * sizeof *p);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->v = p;
+        b->cap = cap;
+    }
+    lv_ent *e = &b->v[b->n++];
+    e->hs = pv->hs;
+    e->e = pv->exporter;
+    e->i = pv->importer;
+    e->side = pv->side;
+    e->key = pv->key;
+    e->value = pv->value;
+    e->qty = pv->qty;
+    /* the coarsest asked key over hs, else hs itself */
+    uint32_t k = pv->hs, root = pv->hs;
+    for (;;) {
+        if (ckp_hsset_asked(b->c->hs, k))
+            root = k;
+        if (k == CKP_HS_KEY_TOTAL)
+            break;
+        k = ckp_hs_key_parent(k);
+    }
+    e->root = root;
+}
+
+static int cmp_cell(const void *a, const void *b)
+{
+    const lv_ent *x = a, *y = b;
+    if (x->e != y->e)
+        return x->e < y->e ? -1 : 1;
+    if (x->i != y->i)
+        return x->i < y->i ? -1 : 1;
+    if (x->side != y->side)
+        return x->side - y->side;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->root != y->root)
+        return x->root < y->root ? -1 : 1;
+    return x->hs < y->hs ? -1 : x->hs > y->hs;
+}
+
+/* hs's ancestor (or itself) at level `level`. */
+static uint32_t at_level(uint32_t hs, int level)
+{
+    while (ckp_hs_key_level(hs) > level)
+        hs = ckp_hs_key_parent(hs);
+    return hs;
+}
+
+static int cmp_child(const void *a, const void *b)
+{
+    const lv_ent *x = a, *y = b; /* root holds the child key here */
+    if (x->root != y->root)
+        return x->root < y->root ? -1 : 1;
+    return x->hs < y->hs ? -1 : x->hs > y->hs;
+}
+
+static void add_qty(double *q, double v) { *q = isnan(*q) || isnan(v) ? NAN : *q + v; }
+
+/* The value of `node` over v[0, n) (every entry lies under node or is it;
+ * distinct keys): its own row when present, else the sum of its children.
+ * Reorders v and uses its root fields. */
+static void resolve(uint32_t node, lv_ent *v, size_t n, double *value, double *qty,
+                    int *from_detail, double *detail)
+{
+    *detail = NAN;
+    size_t own = n;
+    for (size_t k = 0; k < n; k++)
+        if (v[k].hs == node)
+            own = k;
+    int have_own = own < n;
+    double sum = 0, sq = 0, d;
+    int fd;
+    int child = ckp_hs_key_level(node) + 2;
+    if (have_own) { /* move it past the children */
+        lv_ent t = v[own];
+        v[own] = v[n - 1];
+        v[n - 1] = t;
+        n--;
+    }
+    if (n) {
+        for (size_t k = 0; k < n; k++)
+            v[k].root = at_level(v[k].hs, child);
+        qsort(v, n, sizeof *v, cmp_child);
+        for (size_t a = 0; a < n;) {
+            size_t b = a;
+            while (b < n && v[b].root == v[a].root)
+                b++;
+            double cv, cq;
+            resolve(v[a].root, v + a, b - a, &cv, &cq, &fd, &d);
+            sum += cv;
+            add_qty(&sq, cq);
+            a = b;
+        }
+    }
+    if (have_own) {
+        *value = v[n].value;
+        *qty = v[n].qty;
+        *from_detail = 0;
+        if (n)
+            *detail = sum;
+        return;
+    }
+    *value = sum;
+    *qty = sq;
+    *from_detail = 1;
+}
+
+static ckp_status collect_levels(const ckp__collect *c, ckp_error *err)
+{
+    lv_buf b;
+    memset(&b, 0, sizeof b);
+    b.c = c;
+    ckp__collect lc = *c;
+    lc.emit = lv_emit;
+    lc.block = NULL;
+    lc.ctx = &b;
+    lc.levels = 1;
+    ckp_status st = c->env && c->env->partial ? ckp__partial_collect(&lc, err)
+                                               : collect_store(&lc, err);
+    if (st == CKP_OK && b.failed)
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "too many flows for one query");
+    if (st != CKP_OK)
+        goto out;
+    if (b.n > 1)
+        qsort(b.v, b.n, sizeof *b.v, cmp_cell);
+    /* the same key twice in a cell (two HS editions of one code): one value */
+    size_t u = 0;
+    for (size_t k = 0; k < b.n; k++) {
+        lv_ent *p = u ? &b.v[u - 1] : NULL;
+        if (p && p->e == b.v[k].e && p->i == b.v[k].i && p->side == b.v[k].side &&
+            p->key == b.v[k].key && p->hs == b.v[k].hs) {
+            p->value += b.v[k].value;
+            add_qty(&p->qty, b.v[k].qty);
+        } else {
+            b.v[u++] = b.v[k];
+        }
+    }
+    b.n = u;
+    for (size_t a = 0; a < b.n;) {
+        size_t z = a;
+        while (z < b.n && b.v[z].e == b.v[a].e && b.v[z].i == b.v[a].i &&
+               b.v[z].side == b.v[a].side && b.v[z].key == b.v[a].key && b.v[z].root == b.v[a].root)
+            z++;
+        ckp__pairval pv;
+        pv.exporter = b.v[a].e;
+        pv.importer = b.v[a].i;
+        pv.side = b.v[a].side;
+        pv.key = b.v[a].key;
+        pv.hs = b.v[a].root;
+        pv.level = ckp_hs_key_level(pv.hs);
+        if (c->block)
+            c->block(pv.hs, c->ctx);
+        resolve(pv.hs, b.v + a, z - a, &pv.value, &pv.qty, &pv.from_detail, &pv.detail);
+        c->emit(&pv, c->ctx);
+        a = z;
+    }
+out:
+    free(b.v);
+    return st;
+}
+
+static int found_block(const ckp_store_cols *b, void *ctx)
+{
+    int *found = ctx;
+    *found = ckp_hs_key_level(b->hs) < 6;
+    return *found;
+}
+
+/* 1 when the store has a TOTAL, chapter or heading block c->hs asks for. */
+static int store_has_levels(const ckp__collect *c)
+{
+    ckp_query q;
+    ckp_query_init(&q);
+    q.hs = c->hs;
+    q.levels = 1;
+    int found = 0;
+    ckp_store_scan_cols(c->store, &q, found_block, &found, NULL);
+    return found;
 }
 
 /* ---- pairs -------------------------------------------------------------- */

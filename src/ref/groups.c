@@ -19,8 +19,13 @@
 
 /* ---- HS sets ----------------------------------------------------------- */
 
+#define AGG_KEYS (CKP_HS_KEY_MAX + 1 - CKP_HS_KEY_HS4) /* heading, chapter, TOTAL keys */
+
 struct ckp_hsset {
     uint64_t bits[HS_WORDS];
+    uint64_t asked[AGG_KEYS / 64 + 1]; /* aggregate keys asked for (bit key - CKP_HS_KEY_HS4):
+                                          their reported rows may answer */
+    int nasked;
     char label[192]; /* ckp_hsset_label() */
 };
 
@@ -34,6 +39,21 @@ void ckp_hsset_add(ckp_hsset *set, uint32_t code6)
         set->bits[code6 >> 6] |= (uint64_t)1 << (code6 & 63);
 }
 
+static void ask(ckp_hsset *set, uint32_t key)
+{
+    uint32_t i = key - CKP_HS_KEY_HS4;
+    if (key < CKP_HS_KEY_HS4 || key > CKP_HS_KEY_MAX || (set->asked[i >> 6] >> (i & 63)) & 1)
+        return;
+    set->asked[i >> 6] |= (uint64_t)1 << (i & 63);
+    set->nasked++;
+}
+
+static int asked(const ckp_hsset *set, uint32_t key)
+{
+    uint32_t i = key - CKP_HS_KEY_HS4;
+    return key >= CKP_HS_KEY_HS4 && key <= CKP_HS_KEY_MAX && (set->asked[i >> 6] >> (i & 63)) & 1;
+}
+
 void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level)
 {
     uint32_t span, lo;
@@ -43,13 +63,44 @@ void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level)
         ckp_hsset_add(set, prefix);
         return;
     }
+    if (level == 0) { /* TOTAL: every code */
+        memset(set->bits, 0xff, sizeof set->bits);
+        set->bits[HS_WORDS - 1] = ((uint64_t)1 << (HS_SPACE & 63)) - 1;
+        ask(set, CKP_HS_KEY_TOTAL);
+        return;
+    }
     span = level == 2 ? 10000u : level == 4 ? 100u : 0u;
     if (!span || (uint64_t)prefix * span >= HS_SPACE)
         return;
     lo = prefix * span;
     for (uint32_t c = lo; c < lo + span; c++)
         ckp_hsset_add(set, c);
+    ask(set, ckp_hs_key(prefix, level));
 }
+
+int ckp_hsset_has_key(const ckp_hsset *set, uint32_t key)
+{
+    if (!set)
+        return 0;
+    if (key < HS_SPACE)
+        return ckp_hsset_has(set, key);
+    if (ckp_hs_key_level(key) < 0 || !set->nasked)
+        return 0;
+    for (;;) {
+        if (asked(set, key))
+            return 1;
+        if (key == CKP_HS_KEY_TOTAL)
+            return 0;
+        key = ckp_hs_key_parent(key);
+    }
+}
+
+int ckp_hsset_asked(const ckp_hsset *set, uint32_t key)
+{
+    return set && asked(set, key);
+}
+
+int ckp_hsset_asks_levels(const ckp_hsset *set) { return set && set->nasked > 0; }
 
 int ckp_hsset_has(const ckp_hsset *set, uint32_t code6)
 {
@@ -621,7 +672,9 @@ ckp_status ckp_hsset_parse(const ckp_ref *ref, const char *arg, ckp_hsset **out,
             goto out_fail;
         }
         k = parse_code_item(s, len, codes, levels, 128);
-        if (k > 0) {
+        if (k <= 0 && len == 5 && strncasecmp(s, "TOTAL", 5) == 0) {
+            ckp_hsset_add_prefix(set, 0, 0);
+        } else if (k > 0) {
             for (int i = 0; i < k; i++) {
                 if (levels[i] == 6)
                     ckp_hsset_add_code(ref, set, codes[i], 0);

@@ -142,6 +142,82 @@ char *ckp_hs_format(uint32_t code, int level, char *buf)
     return buf;
 }
 
+/* ---- product keys (ref.h) --------------------------------------------- */
+
+uint32_t ckp_hs_key(uint32_t code, int level)
+{
+    switch (level) {
+    case 0: return CKP_HS_KEY_TOTAL;
+    case 2: return code <= 99 ? CKP_HS_KEY_HS2 + code : CKP_HS_KEY_MAX + 1;
+    case 4: return code <= 9999 ? CKP_HS_KEY_HS4 + code : CKP_HS_KEY_MAX + 1;
+    case 6: return code <= 999999 ? code : CKP_HS_KEY_MAX + 1;
+    default: return CKP_HS_KEY_MAX + 1;
+    }
+}
+
+int ckp_hs_key_level(uint32_t key)
+{
+    if (key < CKP_HS_KEY_HS4)
+        return 6;
+    if (key < CKP_HS_KEY_HS2)
+        return 4;
+    if (key < CKP_HS_KEY_HS2 + 100)
+        return 2;
+    return key == CKP_HS_KEY_TOTAL ? 0 : -1;
+}
+
+uint32_t ckp_hs_key_code(uint32_t key)
+{
+    switch (ckp_hs_key_level(key)) {
+    case 6: return key;
+    case 4: return key - CKP_HS_KEY_HS4;
+    case 2: return key - CKP_HS_KEY_HS2;
+    default: return 0;
+    }
+}
+
+uint32_t ckp_hs_key_parent(uint32_t key)
+{
+    switch (ckp_hs_key_level(key)) {
+    case 6: return CKP_HS_KEY_HS4 + key / 100;
+    case 4: return CKP_HS_KEY_HS2 + (key - CKP_HS_KEY_HS4) / 100;
+    default: return CKP_HS_KEY_TOTAL;
+    }
+}
+
+int ckp_hs_key_under(uint32_t key, uint32_t anc)
+{
+    int la = ckp_hs_key_level(anc), lk = ckp_hs_key_level(key);
+    if (la < 0 || lk < 0 || lk < la)
+        return 0;
+    while (lk > la) {
+        key = ckp_hs_key_parent(key);
+        lk = ckp_hs_key_level(key);
+    }
+    return key == anc;
+}
+
+char *ckp_hs_key_format(uint32_t key, char *buf)
+{
+    int level = ckp_hs_key_level(key);
+    if (level <= 0) {
+        strcpy(buf, level == 0 ? "TOTAL" : "?");
+        return buf;
+    }
+    return ckp_hs_format(ckp_hs_key_code(key), level, buf);
+}
+
+const char *ckp_hs_level_name(int level)
+{
+    switch (level) {
+    case 0: return "TOTAL";
+    case 2: return "HS2";
+    case 4: return "HS4";
+    case 6: return "HS6";
+    default: return "?";
+    }
+}
+
 /* ---- nomenclature ------------------------------------------------------ */
 
 const ref_hs_table *ckp__ref_hs_table(const ckp_ref *ref, ckp_hs_edition ed)

@@ -757,9 +757,16 @@ static int hs6(ctx *x, ckp_field f, uint32_t *code)
     int level = 0;
     if (f.len == 0)
         return -1;
+    if (f.len == 5 && ieq(f, "TOTAL")) {
+        *code = CKP_HS_KEY_TOTAL;
+        return -2;
+    }
     if (ckp_hs_fold(f.ptr, f.len, code, &level, &x->hs_folded) != 0)
         return -1;
-    return level == 6 ? 0 : -2;
+    if (level == 6)
+        return 0;
+    *code = ckp_hs_key(*code, level);
+    return -2;
 }
 
 /* How a number written with decimal commas ("1.234.567,5", "-0,25")
@@ -894,6 +901,20 @@ static int value_of(ctx *x, ckp_field f, double *v, const char **msg)
  * are not shipped, a chapter 01-97 other than 77 and a heading from 01. */
 static int hs_known(ckp_ingest *ing, int ed, uint32_t code)
 {
+    int level = ckp_hs_key_level(code);
+    if (level == 0)
+        return 1; /* TOTAL */
+    if (level == 2 || level == 4) { /* a chapter or heading: in the nomenclature */
+        uint32_t agg = ckp_hs_key_code(code), ch = level == 2 ? agg : agg / 100;
+        if (ch < 1 || ch > 97 || ch == 77)
+            return 0;
+        int t = ed == CKP_HS2017 ? 0 : ed == CKP_HS2022 ? 1 : -1;
+        if (t >= 0 && !ing->hs_table[t])
+            t = -1;
+        if (t < 0)
+            return level == 2 || agg % 100 >= 1;
+        return ckp_ref_hs(ing->ref, (ckp_hs_edition)ed, agg, level) != NULL;
+    }
     /* chapters 98 and 99 are for national use, not HS; the shipped HS2022
      * table lists Comtrade's 999999 "commodities not specified according
      * to kind" (under section TOTAL), the HS2017 one does not: neither is a
@@ -948,11 +969,11 @@ static int check_row(ctx *x, const ckp_flow *f)
                 REJECT(x, CKP_REJ_UNKNOWN_HS,
                        "HS code %s is not in the HS%d nomenclature (--keep-unknown-hs keeps "
                        "such codes)",
-                       ckp_hs_format(f->hs, 6, hs), f->hs_edition);
+                       ckp_hs_key_format(f->hs, hs), f->hs_edition);
             REJECT(x, CKP_REJ_UNKNOWN_HS,
                    "HS code %s has no HS chapter 01-97 and heading (--keep-unknown-hs keeps "
                    "such codes)",
-                   ckp_hs_format(f->hs, 6, hs));
+                   ckp_hs_key_format(f->hs, hs));
         }
         x->st->unknown_hs_kept++;
     }
@@ -969,6 +990,9 @@ static int add(ctx *x, const ckp_flow *f)
     x->st->rows_kept++;
     if (x->hs_folded)
         x->st->hs_folded++;
+    int level = ckp_hs_key_level(f->hs);
+    if (level >= 0 && level < 6)
+        x->st->aggregate_kept[level / 2]++;
     return 0;
 }
 
@@ -1062,11 +1086,8 @@ static int row_comtrade(ctx *x)
                    (int)cl.len, cl.ptr);
     }
     ckp_field hf = F(x, c->hs);
-    int h = hs6(x, hf, &f.hs);
-    if (h == -2 || ieq(trim(hf), "TOTAL"))
-        REJECT(x, CKP_REJ_HS_LEVEL, "HS code '%.*s' is a chapter or heading total, not HS6",
-               (int)hf.len, hf.ptr);
-    if (h < 0)
+    int h = hs6(x, hf, &f.hs); /* -2: TOTAL, a chapter or a heading, kept at its level */
+    if (h == -1)
         REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
     const char *msg;
     if (value_of(x, F(x, c->value), &f.value, &msg) < 0)
@@ -1176,10 +1197,8 @@ static int row_flows(ctx *x)
                    ef.ptr);
     }
     ckp_field hf = F(x, c->hs);
-    int h = hs6(x, hf, &f.hs);
-    if (h == -2)
-        REJECT(x, CKP_REJ_HS_LEVEL, "HS code '%.*s' is not 6 digits", (int)hf.len, hf.ptr);
-    if (h < 0)
+    int h = hs6(x, hf, &f.hs); /* -2: TOTAL, a chapter or a heading, kept at its level */
+    if (h == -1)
         REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
     const char *msg;
     if (value_of(x, F(x, c->value), &f.value, &msg) < 0)
@@ -1310,11 +1329,8 @@ static int comext_key(ctx *x, ckp_flow *f)
                ff.ptr ? ff.ptr : "");
     f->hs_edition = x->edition ? x->edition : cn_edition(f->period);
     ckp_field hf = ckp__comext_product(F(x, c->hs));
-    int h = hs6(x, hf, &f->hs);
-    if (h == -2 || ieq(hf, "TOTAL"))
-        REJECT(x, CKP_REJ_HS_LEVEL, "product '%.*s' is a total or a chapter/heading, not HS6",
-               (int)hf.len, hf.ptr);
-    if (h < 0)
+    int h = hs6(x, hf, &f->hs); /* -2: TOTAL, a chapter or a heading, kept at its level */
+    if (h == -1)
         REJECT(x, CKP_REJ_HS, "product '%.*s' is not an HS or CN code", (int)hf.len,
                hf.ptr ? hf.ptr : "");
     return 1;
@@ -1512,7 +1528,7 @@ static void sums_flush(ctx *x)
         const ckp_country *p = ckp_ref_country(x->ing->ref, e->partner);
         snprintf(raw, sizeof raw, "%s,%s,%s,%c,%s,%.17g EUR (%u lines)",
                  ckp_period_format(e->period, per), r ? r->iso3 : "?", p ? p->iso3 : "?",
-                 e->flow, ckp_hs_format(e->hs, 6, hs), e->eur, e->n);
+                 e->flow, ckp_hs_key_format(e->hs, hs), e->eur, e->n);
         if (e->bad_line) {
             /* the lines summed before the bad one go too */
             if (e->n) {
@@ -1586,6 +1602,9 @@ static void sums_flush(ctx *x)
         }
         if (r && r->is_aggregate)
             x->st->aggregate_rows++;
+        int level = ckp_hs_key_level(f.hs);
+        if (level >= 0 && level < 6)
+            x->st->aggregate_kept[level / 2]++;
     }
     t->n = 0;
     memset(t->slot, 0, t->nslot * sizeof *t->slot);
@@ -2350,6 +2369,8 @@ static void add_stats(ckp_ingest_stats *a, const ckp_ingest_stats *b)
     a->rows_rejected += b->rows_rejected;
     a->unknown_hs_kept += b->unknown_hs_kept;
     a->hs_folded += b->hs_folded;
+    for (int i = 0; i < 3; i++)
+        a->aggregate_kept[i] += b->aggregate_kept[i];
     a->bytes_read += b->bytes_read;
     for (int r = 0; r < CKP_REJ_COUNT; r++)
         a->by_reason[r] += b->by_reason[r];

@@ -313,10 +313,11 @@ ckp_status ckp__manifest_read(const char *gendir, ckp__manifest *m, ckp_error *e
             seen[i] = 1;
         }
     }
-    if (version != CKP__STORE_FORMAT)
+    if (version < CKP__STORE_FORMAT_HS6 || version > CKP__STORE_FORMAT)
         return ckp_error_set(err, CKP_ECORRUPT, path, 0, 0,
-                             "store format %d is not supported (this chokepoint reads %d)",
-                             version, CKP__STORE_FORMAT);
+                             "store format %d is not supported (this chokepoint reads %d to %d)",
+                             version, CKP__STORE_FORMAT_HS6, CKP__STORE_FORMAT);
+    m->format = version;
     for (int i = 0; i < CKP__F_COUNT; i++)
         if (!seen[i])
             return ckp_error_set(err, CKP_ECORRUPT, path, 0, 0,

@@ -9,7 +9,13 @@
 
 #include "chokepoint/store.h"
 
-#define CKP__STORE_FORMAT 1
+/* Format 2 (2026-12): products.idx may hold aggregate product keys
+ * (ckp_hs_key: TOTAL, HS2, HS4 rows, sorted after every HS6 code).  Format
+ * 1 stores (HS6 only) are read as they are and rewritten as 2 by the next
+ * ingest; a chokepoint that reads only format 1 refuses a format 2 store
+ * with "store format 2 is not supported". */
+#define CKP__STORE_FORMAT 2
+#define CKP__STORE_FORMAT_HS6 1 /* the oldest format still read */
 #define CKP__STORE_MAGIC "chokepoint-store"
 #define CKP__MAX_SOURCES 127   /* 7 bits of the sort key */
 #define CKP__MAX_COUNTRIES 1024 /* 10 bits of the sort key */
@@ -97,6 +103,7 @@ void ckp__gen_path(const char *dir, uint64_t gen, char *buf, size_t n);
 
 /* The parsed MANIFEST of a generation. */
 typedef struct ckp__manifest {
+    int format;          /* CKP__STORE_FORMAT_HS6 … CKP__STORE_FORMAT */
     uint64_t rows;
     uint64_t stat_reporters, stat_partners, stat_periods, stat_products;
     uint64_t size[CKP__F_COUNT];
@@ -150,6 +157,8 @@ struct ckp_store {
     int nperiods;
     const int32_t *periods;
     size_t nproducts;
+    size_t nproducts6;  /* products [0, nproducts6) are HS6; the rest are
+                           aggregate keys (TOTAL, HS2, HS4) */
     const ckp__product *products;
     int nsources;
     char *source_text;  /* owned copy of sources.dict, names NUL-terminated */

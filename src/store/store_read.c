@@ -138,11 +138,21 @@ static ckp_status load_tables(ckp_store *s, ckp_error *err)
     s->qty = s->map[CKP__F_QTY];
     s->rfp = s->map[CKP__F_RFP];
     uint64_t next = 0;
+    /* format 1 holds HS6 codes only; format 2 any product key, aggregates
+     * after every HS6 code */
+    uint32_t max_key = m->format == CKP__STORE_FORMAT_HS6 ? 999999 : CKP_HS_KEY_MAX;
+    s->nproducts6 = 0;
     for (size_t i = 0; i < s->nproducts; i++) {
         const ckp__product *p = &s->products[i];
         if (p->row_start != next || p->row_end < p->row_start || p->row_end > s->rows ||
-            p->hs > 999999 || ckp__edition_code((int)p->edition) < 0)
+            p->hs > max_key || ckp_hs_key_level(p->hs) < 0 ||
+            ckp__edition_code((int)p->edition) < 0)
             return corrupt(s, CKP__F_PRODUCTS, err, "product ranges are not contiguous");
+        if (ckp_hs_key_level(p->hs) == 6) {
+            if (s->nproducts6 != i)
+                return corrupt(s, CKP__F_PRODUCTS, err, "an HS6 product after an aggregate one");
+            s->nproducts6 = i + 1;
+        }
         next = p->row_end;
     }
     if (next != s->rows)
@@ -423,14 +433,18 @@ static void reporter_range(const ckp_store *s, uint16_t r, uint64_t *lo, uint64_
     *hi = c;
 }
 
-/* Products selected by q->hs, walked in order; returns the next index ≥ i. */
+/* Products selected by q->hs (and q->levels), walked in order; returns the
+ * next index ≥ i, s->nproducts at the end.  Without q->levels only the HS6
+ * products are walked: an aggregate row is never seen by a reader that
+ * would add it to its own detail. */
 static size_t next_product(const ckp_store *s, const ckp_query *q, size_t i)
 {
-    if (!q->hs)
-        return i;
-    while (i < s->nproducts && !ckp_hsset_has(q->hs, s->products[i].hs))
-        i++;
-    return i;
+    size_t end = q->levels ? s->nproducts : s->nproducts6;
+    if (q->hs)
+        while (i < end && !(q->levels ? ckp_hsset_has_key(q->hs, s->products[i].hs)
+                                      : ckp_hsset_has(q->hs, s->products[i].hs)))
+            i++;
+    return i < end ? i : s->nproducts;
 }
 
 typedef struct scan_filter {

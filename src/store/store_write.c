@@ -355,8 +355,9 @@ ckp_status ckp_store_writer_add_line(ckp_store_writer *w, const ckp_flow *r, uin
                              r->hs_edition);
     if (fc < 0)
         return ckp_error_set(err, CKP_EINVAL, NULL, line, 0, "unknown flow %d", r->flow);
-    if (r->hs > 999999)
-        return ckp_error_set(err, CKP_EINVAL, NULL, line, 0, "HS code %u has more than 6 digits",
+    if (r->hs > CKP_HS_KEY_MAX || ckp_hs_key_level(r->hs) < 0)
+        return ckp_error_set(err, CKP_EINVAL, NULL, line, 0,
+                             "HS key %u is neither an HS6 code nor an aggregate (ckp_hs_key)",
                              r->hs);
     if (r->reporter < 0 || r->reporter >= w->nref || r->partner < 0 || r->partner >= w->nref)
         return ckp_error_set(err, CKP_EINVAL, NULL, line, 0, "country id out of range");

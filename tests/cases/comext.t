@@ -15,10 +15,10 @@ $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/cw --rejects - c
 > 12,bad-flow
 > 13,bad-value
 
-$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cw2 comext_web.csv
-! 12 rows read, 6 kept, 6 rejected
-! converted 6 rows from EUR to USD at the month's average rate \(data/ref/fx/monthly.csv
-! kept 2 rows whose reporter is an aggregate \(EU-27, euro area…\) as that aggregate
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cw2 comext_web.csv 2>&1
+~ 12 rows read, 6 kept, 6 rejected
+~ converted 6 rows from EUR to USD at the month's average rate \(data/ref/fx/monthly.csv
+~ kept 2 rows whose reporter is a group of countries \(EU-27, EU, euro area\) as that group
 
 # a month past the rates file is a reject, never a guess
 $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/cw3 --rejects - comext_web.csv | grep no-fx-rate | cut -d, -f4
@@ -67,16 +67,16 @@ $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cw5 --source mixed 
 $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/cb --rejects - comext_bulk.csv | cut -d, -f2-3
 > line,reason
 > 7,bad-value
-> 8,hs-not-6-digit
 > 9,bad-hs
 > 10,bad-period
 > 12,unknown-partner
 > 6,bad-value
 
-$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cb2 comext_bulk.csv
-! 11 rows read, 3 kept, 6 rejected
-! summed 5 lines into the 3 rows kept
-! e\.g\. CN8 85423111 -> 854231
+$ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/cb2 comext_bulk.csv 2>&1
+~ 11 rows read, 4 kept, 5 rejected
+~ summed 6 lines into the 4 rows kept
+~ e\.g\. CN8 85423111 -> 854231
+~ kept 1 aggregate rows at their level: 1 TOTAL
 
 $ chokepoint surge --store $TMP/cb --reporter DEU --partner KGZ --hs 854231 --format csv | cut -d, -f1-6 > got.csv && awk -F, 'NR==FNR { if ($2 == "Euro" && $1 ~ /^2023-01/) r = $3; next } FNR > 1 && $2 == "DE" && $4 == "KG" && $6 ~ /^854231/ && $13 == 2 && $16 == 202301 { v += $17; q += $18 } END { print "reporter,partner,hs,period,value,qty"; printf "DEU,KGZ,854231,2023-01,%.0f,%d\n", v / r, q }' $DATA/ref/fx/monthly.csv $CASES/../data/ingest/comext_bulk.csv | diff - got.csv && echo same
 > same

@@ -9,6 +9,8 @@ without chokepoint (tests/cases/comext.t checks the tool against them).
   comext_sum.py total FX YEAR NAME FILE…   one reporter's exports in YEAR in
       USD (no CIF/FOB), rounded: NAME is the reporter's name without its
       bracketed note ("European Union - 27 countries", "Germany")
+  comext_sum.py series FX YEAR NAME FILE…  the same month by month, as
+      `surge --format csv | cut -d, -f4,5` prints it (period,value)
 
 FX is data/ref/fx/monthly.csv (Date,Country,Exchange rate; EUR per USD)."""
 import csv
@@ -29,7 +31,7 @@ def rates(path):
             for r in csv.DictReader(open(path)) if r["Country"] == "Euro"}
 
 
-def rows(files, fx, year):
+def rows(files, fx, year, months=None):
     """(reporter name, USD) of each export row of YEAR whose procedure is the
     total, its month a month with a rate, its value not negative."""
     for f in files:
@@ -41,6 +43,8 @@ def rows(files, fx, year):
             key = "%s%02d" % (y, mon or 0)
             if key not in fx or float(r["VALUE_IN_EUR"]) < 0:
                 continue  # the tool's rejects: no rate, a negative value
+            if months is not None:
+                months.append(key)
             yield r["REPORTER"].split(" (")[0], float(r["VALUE_IN_EUR"]) / fx[key]
 
 
@@ -58,8 +62,17 @@ def main(argv):
     elif mode == "total":
         name = argv[4]
         print(round(sum(v for n, v in rows(argv[5:], fx, year) if n == name)))
+    elif mode == "series":
+        name, by = argv[4], {}
+        keys = []
+        for n, v in rows(argv[5:], fx, year, keys):
+            if n == name:
+                by[keys[-1]] = by.get(keys[-1], 0) + v
+        print("period,value")
+        for k in sorted(by):
+            print("%s-%s,%d" % (k[:4], k[4:], round(by[k])))
     else:
-        sys.exit("usage: comext_sum.py dep|total FX YEAR …")
+        sys.exit("usage: comext_sum.py dep|total|series FX YEAR …")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 
 # --- legacy (pre-2023) Comtrade bulk/web CSV: sniffed from its header
 $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/fm-leg comtrade_legacy.csv
-! ingest: 8 rows read, 4 kept, 4 rejected
+! ingest: 8 rows read, 5 kept, 3 rejected
+! kept 1 aggregate rows at their level: 0 TOTAL, 0 HS2, 1 HS4
 
 $ chokepoint dependency --store $TMP/fm-leg --importer USA --hs 250410 --format csv | cut -d, -f1-5,13
 > importer,hs,period,supplier,value,qty
@@ -22,7 +23,6 @@ $ chokepoint ingest -q --store $TMP/fm-ref $DATA/flows/comtrade-annual/graphite_
 # bad rows: file, line, reason and the field
 $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/fm-leg2 --rejects - comtrade_legacy.csv | cut -d, -f1-4
 > file,line,reason,detail
-> comtrade_legacy.csv,6,hs-not-6-digit,"HS code '2504' is a chapter or heading total
 > comtrade_legacy.csv,7,unknown-reporter,unknown Comtrade reporter code '999'
 > comtrade_legacy.csv,8,bad-flow,"flow code 'Transit' is not X
 > comtrade_legacy.csv,9,bad-value,Trade Value (US$): value is not a number
@@ -33,7 +33,7 @@ $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/fm-leg3 --format co
 ! comtrade_legacy.csv:1: the header has no 'reporter_code or reporter_iso' column \(format comtradr\)
 
 $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/fm-leg4 --format comtrade-legacy comtrade_legacy.csv
-! 8 rows read, 4 kept, 4 rejected
+! 8 rows read, 5 kept, 3 rejected
 
 # --- comtradr: the Comtrade+ columns in snake_case
 $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/fm-ctr --rejects - comtradr.csv | cut -d, -f1-4
@@ -154,7 +154,7 @@ $ chokepoint ingest --store $TMP/fm-none3 -
 
 # --- .gz of any format, read as a stream (a file or standard input)
 $ cd $CASES/../data/ingest && gzip -c comtrade_legacy.csv > $TMP/leg.csv.gz && chokepoint ingest --store $TMP/fm-gz $TMP/leg.csv.gz && chokepoint dependency --store $TMP/fm-gz --importer USA --hs 250410 --format csv | cut -d, -f1-5,13
-! 8 rows read, 4 kept, 4 rejected
+! 8 rows read, 5 kept, 3 rejected
 > importer,hs,period,supplier,value,qty
 > USA,250410,2020,CHN,15468449,9391920
 > USA,250410,2021,CHN,31095261,15740776

@@ -3,30 +3,29 @@
 
 # --- Comtrade with every kind of dirty row: the summary and per-reason counts
 $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-ct comtrade_dirty.csv
-! ingest: 14 rows read, 4 kept, 10 rejected; store .*: 4 rows \(0 replaced\), generation 1
+! ingest: 14 rows read, 6 kept, 8 rejected; store .*: 6 rows \(0 replaced\), generation 1
+! kept 2 aggregate rows at their level: 1 TOTAL, 0 HS2, 1 HS4
 
 $ chokepoint info --store $TMP/ing-ct --format json
-> {"rows":4,"periods":2,"reporters":2,"partners":3,"products":2,"sources":1,"bytes":615,"first_period":"2022","last_period":"2023-03","generation":1,"source_names":"comtrade"}
+> {"rows":6,"periods":2,"reporters":2,"partners":3,"products":4,"sources":1,"bytes":706,"first_period":"2022","last_period":"2023-03","generation":1,"source_names":"comtrade"}
 
 # the same file again: replaced, not doubled
 $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-ct comtrade_dirty.csv
-! store .*: 4 rows \(4 replaced\), generation 2
+! store .*: 6 rows \(6 replaced\), generation 2
 
 $ chokepoint info --store $TMP/ing-ct --format csv
 > rows,periods,reporters,partners,products,sources,bytes,first_period,last_period,generation,source_names
-> 4,2,2,3,2,1,615,2022,2023-03,2,comtrade
+> 6,2,2,3,4,1,706,2022,2023-03,2,comtrade
 
 # --- every rejected row with file, line, reason and the row itself
 $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/ing-ct2 --rejects - comtrade_dirty.csv
 > file,line,reason,detail,row
 > comtrade_dirty.csv,5,unknown-reporter,unknown Comtrade reporter code '999',"C,A,2022,52,2022,999,M,156,0,H6,250410,C00,0,0,8,1,1,1,0,1"
 > comtrade_dirty.csv,6,bad-flow,"flow code 'DX' is not X, M, RX or RM","C,A,2022,52,2022,842,DX,156,0,H6,250410,C00,0,0,8,1,1,1,0,1"
-> comtrade_dirty.csv,7,hs-not-6-digit,"HS code '2846' is a chapter or heading total, not HS6","C,A,2022,52,2022,842,M,156,0,H6,2846,C00,0,0,8,1,1,1,0,1"
 > comtrade_dirty.csv,8,breakdown-row,motCode 2100 is one mode of transport (total is 0),"C,A,2022,52,2022,842,M,156,0,H6,250410,C00,0,2100,8,1,1,1,0,1"
 > comtrade_dirty.csv,9,not-hs-classification,classification 'S4' is not HS (H0-H6),"C,A,2022,52,2022,842,M,156,0,S4,250410,C00,0,0,8,1,1,1,0,1"
 > comtrade_dirty.csv,10,bad-value,primaryValue: value is inf or NaN,"C,A,2022,52,2022,842,M,156,0,H6,380110,C00,0,0,8,5,5,inf,0,inf"
 > comtrade_dirty.csv,11,bad-value,primaryValue: missing value,"C,A,2022,52,2022,842,M,156,0,H6,380110,C00,0,0,8,5,5,,,"
-> comtrade_dirty.csv,14,hs-not-6-digit,"HS code 'TOTAL' is a chapter or heading total, not HS6","C,A,2022,52,2022,842,M,156,0,H6,TOTAL,C00,0,0,8,1,1,1,0,1"
 > comtrade_dirty.csv,15,missing-field,row has too few fields,"C,A,2022,52,2022,842,M,999999"
 > comtrade_dirty.csv,13,duplicate-key,"same period, reporter, partner, flow and HS code as comtrade_dirty.csv:2 (kept; later duplicates are rejected, not summed)","2022,USA,CHN,M,250410,2"
 

@@ -65,7 +65,7 @@ $ rm sv-st/CURRENT && chokepoint ingest -q --store sv-st $DATA/flows/comtrade-an
 $ chokepoint store recover --store sv-st && chokepoint ingest -q --store sv-st $DATA/flows/comtrade-annual/cobalt_trade_data.csv && chokepoint store verify --store sv-st | tail -3
 > store sv-st: CURRENT was missing; it now names gen-000002, the newest intact generation (6522 rows)
 > gen-000002   intact, 6522 rows
-> gen-000003   intact, 6566 rows (current)
+> gen-000003   intact, 6608 rows (current)
 > ok: the current generation is intact
 
 # CURRENT names a damaged generation: verify names the file, recover goes back
@@ -87,7 +87,7 @@ $ cp -a sv-base sv-nogood && printf 'XX' | dd of=sv-nogood/gen-000001/qty.f32 bs
 # --replace over a damaged CURRENT starts afresh but keeps the intact generation
 $ cp -a sv-base sv-rep && echo x > sv-rep/CURRENT && chokepoint ingest -q --replace --store sv-rep $DATA/flows/comtrade-annual/cobalt_trade_data.csv && chokepoint store verify --store sv-rep | grep ^gen-
 > gen-000002   intact, 6522 rows
-> gen-000003   intact, 44 rows (current)
+> gen-000003   intact, 86 rows (current)
 
 # a directory with only the leftover of a killed first ingest (no CURRENT,
 # no intact generation) is a new store

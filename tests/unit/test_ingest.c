@@ -106,6 +106,44 @@ static found query(const char *dir, const char *rep, const char *par, uint32_t h
     return f;
 }
 
+static int count_level(const ckp_flow *r, void *ctx)
+{
+    int *n = ctx;
+    int level = ckp_hs_key_level(r->hs);
+    n[level < 0 ? 4 : level / 2]++;
+    return 0;
+}
+
+/* Comtrade's heading and TOTAL rows are kept at their level; a reader that
+ * does not ask for levels never sees them. */
+CKP_TEST(ingest_comtrade_levels)
+{
+    REQUIRE(ref_());
+    const char *dir = tdir("ctl");
+    const char *files[] = {ckp_test_path("tests/data/ingest/comtrade_dirty.csv")};
+    ckp_ingest_stats st;
+    char *rej = NULL;
+    ckp_error err;
+    REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, NULL, 1, &st, &rej, &err) == CKP_OK);
+    free(rej);
+    ckp_store *s;
+    REQUIRE(ckp_store_open(dir, ref_(), &s, &err) == CKP_OK);
+    ckp_query q;
+    ckp_query_init(&q);
+    int n[5] = {0};
+    CHECK(ckp_store_scan(s, &q, count_level, n, &err) == CKP_OK);
+    CHECK_INT(n[3], 4);
+    CHECK_INT(n[0] + n[1] + n[2] + n[4], 0);
+    q.levels = 1;
+    memset(n, 0, sizeof n);
+    CHECK(ckp_store_scan(s, &q, count_level, n, &err) == CKP_OK);
+    CHECK_INT(n[0], 1); /* TOTAL */
+    CHECK_INT(n[2], 1); /* 2846 */
+    CHECK_INT(n[3], 4);
+    CHECK_INT(n[4], 0);
+    ckp_store_close(s);
+}
+
 CKP_TEST(ingest_comtrade_dirty)
 {
     REQUIRE(ref_());
@@ -116,17 +154,21 @@ CKP_TEST(ingest_comtrade_dirty)
     ckp_error err;
     REQUIRE(run_ingest(dir, files, 1, CKP_INGEST_AUTO, NULL, 1, &st, &rej, &err) == CKP_OK);
     CHECK_INT(st.rows_read, 14);
-    CHECK_INT(st.rows_kept, 4);
-    CHECK_INT(st.rows_rejected, 10);
+    CHECK_INT(st.rows_kept, 6);
+    CHECK_INT(st.rows_rejected, 8);
     CHECK(has_reject(rej, 5, "unknown-reporter"));
     CHECK(has_reject(rej, 6, "bad-flow"));
-    CHECK(has_reject(rej, 7, "hs-not-6-digit"));
+    /* heading 2846 (line 7) and TOTAL (line 14) are kept at their level */
+    CHECK(!has_reject(rej, 7, "hs-not-6-digit"));
+    CHECK(!has_reject(rej, 14, "hs-not-6-digit"));
+    CHECK_INT(st.aggregate_kept[0], 1);
+    CHECK_INT(st.aggregate_kept[1], 0);
+    CHECK_INT(st.aggregate_kept[2], 1);
     CHECK(has_reject(rej, 8, "breakdown-row"));
     CHECK(has_reject(rej, 9, "not-hs-classification"));
     CHECK(has_reject(rej, 10, "bad-value"));
     CHECK(has_reject(rej, 11, "bad-value"));
     CHECK(has_reject(rej, 13, "duplicate-key"));
-    CHECK(has_reject(rej, 14, "hs-not-6-digit"));
     CHECK(has_reject(rej, 15, "missing-field"));
     CHECK_INT(st.by_reason[CKP_REJ_VALUE], 2);
     free(rej);

@@ -374,7 +374,7 @@ CKP_TEST(store_rejects_bad_rows)
     f.period = 202313;
     CHECK(ckp_store_writer_add(w, &f, &err) == CKP_EINVAL);
     f.period = 202300;
-    f.hs = 1000000;
+    f.hs = CKP_HS_KEY_MAX + 1; /* neither HS6 nor an aggregate key */
     CHECK(ckp_store_writer_add(w, &f, &err) == CKP_EINVAL);
     f.hs = 1;
     f.source = 5;

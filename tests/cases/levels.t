@@ -1,0 +1,78 @@
+# Aggregate levels (issue 18): Comtrade's TOTAL, chapter (HS2) and heading
+# (HS4) rows are kept at their level, every level-aware verb answers at the
+# level asked (--hs TOTAL, --hs 28, --hs 2846), a reported aggregate answers
+# for its cell and is never added to its own detail; rows say which was used
+# (level, from_detail, detail_value).  docs/analytics.md, "Levels".
+
+# --- synthetic, known ground truth (tests/data/levels/README.md)
+$ chokepoint ingest --store $TMP/lv-syn --source synth-levels $CASES/../data/levels/nested.csv
+! ingest: 8 rows read, 8 kept, 0 rejected
+! kept 5 aggregate rows at their level: 2 TOTAL, 2 HS2, 1 HS4
+
+# TOTAL: the reported totals answer; Japan's only row (an HS6) is summed up
+$ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs TOTAL --format csv | cut -d, -f1-5,16-18
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> DEU,TOTAL,2023,CHN,1000,TOTAL,false,300
+> DEU,TOTAL,2023,USA,800,TOTAL,false,200
+> DEU,TOTAL,2023,JPN,30,TOTAL,true,
+
+# chapter 28: China's reported chapter row (300), not 300+120+50+40
+$ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 28 --format csv | cut -d, -f1-5,11,16-18
+> importer,hs,period,supplier,value,total,level,from_detail,detail_value
+> DEU,28,2023,CHN,300,530,HS2,false,120
+> DEU,28,2023,USA,200,530,HS2,false,
+> DEU,28,2023,JPN,30,530,HS2,true,
+
+# heading 2846: the reported heading (120) beside its detail sum (90)
+$ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 2846 --format csv | cut -d, -f1-5,16-18
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> DEU,2846,2023,CHN,120,HS4,false,90
+> DEU,2846,2023,JPN,30,HS4,true,
+
+# an HS6 code: the HS6 rows only, as before
+$ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 284690 --format csv | cut -d, -f1-5,16-18
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> DEU,284690,2023,CHN,40,HS6,false,
+> DEU,284690,2023,JPN,30,HS6,false,
+
+# two asked codes, one inside the other: the outer one answers, once
+$ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 28,2846 --format json | grep -o '"supplier":"[A-Z]*","value":[0-9]*\|"level":"[A-Z0-9+]*"'
+> "supplier":"CHN","value":300
+> "level":"HS2"
+> "supplier":"USA","value":200
+> "level":"HS2"
+> "supplier":"JPN","value":30
+> "level":"HS2"
+
+# --- the shipped Comtrade files: their 241 heading rows are kept, not rejected
+$ chokepoint ingest --store $TMP/lv-ct --source comtrade-annual $DATA/flows/comtrade-annual/*.csv
+! ingest: 600 rows read, 547 kept, 53 rejected
+! kept 241 aggregate rows at their level: 0 TOTAL, 0 HS2, 241 HS4
+
+# heading 2846 (rare-earth compounds): the files hold no HS6 under it, so the
+# USA's reported heading rows answer (heavy_ree_trade_data.csv, primaryValue)
+$ chokepoint dependency --store $TMP/lv-ct --importer USA --hs 2846 --format csv | cut -d, -f1-5,16-18
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> USA,2846,2020,CHN,45649703,HS4,false,
+> USA,2846,2021,CHN,73953303,HS4,false,
+> USA,2846,2022,CHN,121694423,HS4,false,
+> USA,2846,2023,CHN,111168490,HS4,false,
+> USA,2846,2024,CHN,116100303,HS4,false,
+
+# chapter 28: no chapter row in the files, so the heading 2846 and the HS6
+# codes 280530, 282200, 282520, 283691 are summed (2020: 45,649,703 +
+# 6,675,957 + 961,189 + 218,423 + 1,896,815)
+$ chokepoint dependency --store $TMP/lv-ct --importer USA --hs 28 --period 2020 --format csv | cut -d, -f1-5,16-18
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> USA,28,2020,CHN,55402087,HS2,true,
+
+# TOTAL: every code of the files, each heading row once (2020: the twelve
+# US-reported imports from China, 127,707,078 USD)
+$ chokepoint dependency --store $TMP/lv-ct --importer USA --hs TOTAL --period 2020 --format csv | cut -d, -f1-5,16-18
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> USA,TOTAL,2020,CHN,127707078,TOTAL,true,
+
+# verbs that read HS6 rows only never see an aggregate row
+$ chokepoint info --store $TMP/lv-ct --format csv | cut -d, -f1,5
+> rows,products
+> 547,28

@@ -83,3 +83,53 @@ $ chokepoint surge --store $TMP/cb --reporter DEU --partner KGZ --hs 854231 --fo
 
 $ chokepoint surge --store $TMP/cb --reporter LTU --hs 847130 --format csv
 >>> 1
+
+# --- real data: the shipped hub files (data/flows/eu-comext-hubs, Eurostat
+# Comext web extractions): EU exports to Kyrgyzstan, Armenia, Kazakhstan and
+# Russia, all products, 2019-01 to 2024-08.  Every row is read; the EU-27,
+# EU, euro-area rows are kept as groups; the "Total" products at TOTAL.
+$ chokepoint ingest --store $TMP/hubs --source comext-hubs $DATA/flows/eu-comext-hubs/*.csv 2>&1
+~ 8226 rows read, 8226 kept, 0 rejected
+~ converted 8226 rows from EUR to USD
+~ kept 1088 rows whose reporter is a group of countries
+~ 8226 TOTAL, 0 HS2, 0 HS4
+
+# each hub's suppliers in 2021 and 2023 at TOTAL level: the 27 member states
+# only, each equal to the raw file's EUR rows / the month's rate (+6 % CIF)
+$ for p in KGZ:kyrgyz ARM:armenia KAZ:kazakhstan RUS:russia; do for y in 2021 2023; do chokepoint dependency --store $TMP/hubs --importer ${p%%:*} --hs TOTAL --period $y --format csv | cut -d, -f4,5,11 | diff - <(python3 $CASES/comext_sum.py dep $DATA/ref/fx/monthly.csv $y $DATA/flows/eu-comext-hubs/${p#*:}_export_eurostat.csv) >/dev/null && echo "${p%%:*} $y same"; done; done
+> KGZ 2021 same
+> KGZ 2023 same
+> ARM 2021 same
+> ARM 2023 same
+> KAZ 2021 same
+> KAZ 2023 same
+> RUS 2021 same
+> RUS 2023 same
+
+# the roundabout trade: EU suppliers' total (USD, CIF-adjusted mirror) 2021
+# against 2023, and how many suppliers (members only: 27, never 31)
+$ for p in KGZ ARM KAZ RUS; do for y in 2021 2023; do chokepoint dependency --store $TMP/hubs --importer $p --hs TOTAL --period $y --format csv | sed -n 2p | cut -d, -f1-3,11,12,16,17; done; done
+> KGZ,TOTAL,2021,329953034,27,TOTAL,false
+> KGZ,TOTAL,2023,3134140689,27,TOTAL,false
+> ARM,TOTAL,2021,947614703,26,TOTAL,false
+> ARM,TOTAL,2023,2478228832,27,TOTAL,false
+> KAZ,TOTAL,2021,6872359487,27,TOTAL,false
+> KAZ,TOTAL,2023,13880203482,27,TOTAL,false
+> RUS,TOTAL,2021,111704918130,27,TOTAL,false
+> RUS,TOTAL,2023,43751069273,27,TOTAL,false
+
+# the EU-27 row asked for by name: its monthly series is the raw row / rate
+$ chokepoint surge --store $TMP/hubs --reporter E27 --partner KGZ --hs TOTAL --from 2021-01 --to 2023-12 --format csv | cut -d, -f4,5 | diff - <(python3 $CASES/comext_sum.py series $DATA/ref/fx/monthly.csv 2021-2023 'European Union - 27 countries' $DATA/flows/eu-comext-hubs/kyrgyz_export_eurostat.csv) && echo same
+> same
+
+# and the members' sum equals the EU-27 row (the file's own check): the
+# dependency total is the EU-27 row +6 %, to the dollar's rounding
+$ for y in 2021 2023; do t=$(chokepoint dependency --store $TMP/hubs --importer KGZ --hs TOTAL --period $y --format csv | sed -n 2p | cut -d, -f11); e=$(python3 $CASES/comext_sum.py total $DATA/ref/fx/monthly.csv $y 'European Union - 27 countries' $DATA/flows/eu-comext-hubs/kyrgyz_export_eurostat.csv); python3 -c "print($y, abs($t - $e * 1.06) < 2)"; done
+> 2021 True
+> 2023 True
+
+# surge flags the level shift after the sanctions of 2022-02-24
+$ chokepoint surge --store $TMP/hubs --reporter E27 --partner KGZ --hs TOTAL --event 2022-02-24 --format csv | grep shift_up | cut -d, -f4,10,15
+> 2022-04,shift_up,after
+> 2022-07,shift_up,after
+> 2022-11,shift_up,after

@@ -12,7 +12,7 @@ without chokepoint (tests/cases/comext.t checks the tool against them).
   comext_sum.py series FX YEAR NAME FILE…  the same month by month, as
       `surge --format csv | cut -d, -f4,5` prints it (period,value)
 
-FX is data/ref/fx/monthly.csv (Date,Country,Exchange rate; EUR per USD)."""
+YEAR may be a range FIRST-LAST.  FX is data/ref/fx/monthly.csv (Date,Country,Exchange rate; EUR per USD)."""
 import csv
 import sys
 
@@ -37,7 +37,7 @@ def rows(files, fx, year, months=None):
     for f in files:
         for r in csv.DictReader(open(f, encoding="utf-8")):
             m, y = r["PERIOD"].split()
-            if y != year or not r["STAT_PROCEDURE"].endswith("Total") or "EXPORT" not in r["FLOW"]:
+            if y not in year or not r["STAT_PROCEDURE"].endswith("Total") or "EXPORT" not in r["FLOW"]:
                 continue
             mon = MON.get(m.rstrip(".")[:3])
             key = "%s%02d" % (y, mon or 0)
@@ -49,7 +49,9 @@ def rows(files, fx, year, months=None):
 
 
 def main(argv):
-    mode, fx, year = argv[1], rates(argv[2]), argv[3]
+    mode, fx = argv[1], rates(argv[2])
+    lo, _, hi = argv[3].partition("-")  # YEAR or FIRST-LAST
+    year = {str(y) for y in range(int(lo), int(hi or lo) + 1)}
     if mode == "dep":
         usd = {}
         for name, v in rows(argv[4:], fx, year):

@@ -1607,7 +1607,8 @@ static void sums_flush(ctx *x)
             x->st->aggregate_kept[level / 2]++;
     }
     t->n = 0;
-    memset(t->slot, 0, t->nslot * sizeof *t->slot);
+    if (t->slot) /* NULL when no line reached the table */
+        memset(t->slot, 0, t->nslot * sizeof *t->slot);
 }
 
 /* ---- files ------------------------------------------------------------- */

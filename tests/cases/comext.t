@@ -133,3 +133,11 @@ $ chokepoint surge --store $TMP/hubs --reporter E27 --partner KGZ --hs TOTAL --e
 > 2022-04,shift_up,after
 > 2022-07,shift_up,after
 > 2022-11,shift_up,after
+
+# a bulk file none of whose lines reaches the summing table: an error saying
+# why (once a crash: the empty table was cleared through a null pointer)
+$ chokepoint ingest --store $TMP/cb3 -
+< DECLARANT_ISO,PARTNER_ISO,PRODUCT_NC,FLOW,PERIOD,VALUE_IN_EUROS
+< XX,KG,85423111,2,202301,5
+? 1
+! none of the 1 rows read was kept \(1 unknown-reporter\); nothing is loaded

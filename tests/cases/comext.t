@@ -141,3 +141,19 @@ $ chokepoint ingest --store $TMP/cb3 -
 < XX,KG,85423111,2,202301,5
 ? 1
 ! none of the 1 rows read was kept \(1 unknown-reporter\); nothing is loaded
+
+# the report's chapter on the roundabout trade: the EU-27's exports by
+# destination (2023-01, the four hubs summed = the raw EU-27 rows / the
+# month's rate), then each largest destination's EU suppliers in the last
+# complete year (2023)
+$ chokepoint report --store $TMP/hubs --out $TMP/hubs.html 2>/dev/null && python3 $CASES/report_data.py $TMP/hubs.html roundabout exports 2023-01 && python3 -c "import csv, glob; r = [float(x['Exchange rate']) for x in csv.DictReader(open('$DATA/ref/fx/monthly.csv')) if x['Country'] == 'Euro' and x['Date'].startswith('2023-01')][0]; print('%.0f' % sum(float(x['VALUE_IN_EUR']) / r for f in glob.glob('$DATA/flows/eu-comext-hubs/*.csv') for x in csv.DictReader(open(f, encoding='utf-8')) if x['REPORTER'].startswith('European Union - 27') and x['PERIOD'] == 'Jan. 2023'))"
+> roundabout exports 2023-01 5148167564 synthetic=false sources=comext-hubs
+> 5148167564
+
+$ python3 -c "import json, re, sys; d = json.loads(re.search(r'id=\"ckp-data\">(.*?)</script>', open('$TMP/hubs.html', encoding='utf-8').read(), re.S).group(1)); ch = [c for c in d['chapters'] if c['id'] == 'roundabout'][0]; print(ch['title']); [print(s['title'], '|', s['rows'][0]['period'] if s['id'] == 'dependency' else '', s['rows'][0].get('total', '')) for s in ch['sections']]"
+> EU exports, all products: the roundabout trade
+> EU-27 (EU27_2020)'s exports of TOTAL by partner |  
+> Who supplies RUS: TOTAL | 2023 43751069273
+> Who supplies KAZ: TOTAL | 2023 13880203482
+> Who supplies ARM: TOTAL | 2023 2478228832
+> Who supplies KGZ: TOTAL | 2023 3134140689

@@ -1333,6 +1333,8 @@ static int comext_key(ctx *x, ckp_flow *f)
     if (h == -1)
         REJECT(x, CKP_REJ_HS, "product '%.*s' is not an HS or CN code", (int)hf.len,
                hf.ptr ? hf.ptr : "");
+    if (ckp_hs_key_level(f->hs) == 0)
+        f->hs_edition = CKP_HS_UNKNOWN; /* all products: one key across CN editions */
     return 1;
 }
 

@@ -157,3 +157,8 @@ $ python3 -c "import json, re, sys; d = json.loads(re.search(r'id=\"ckp-data\">(
 > Who supplies KAZ: TOTAL | 2023 13880203482
 > Who supplies ARM: TOTAL | 2023 2478228832
 > Who supplies KGZ: TOTAL | 2023 3134140689
+
+# info says which source was converted
+$ chokepoint info --store $TMP/hubs --format csv | cut -d, -f1-6,8,9,11
+> rows,periods,reporters,partners,products,sources,first_period,last_period,source_names
+> 8226,68,32,4,1,1,2019-01,2024-08,comext-hubs (from EUR)

@@ -15,7 +15,7 @@ static long o_edition;
 static int o_replace, o_synthetic, o_quiet, o_keep_unknown_hs, o_dec_comma, o_dec_point;
 
 static const cli_opt opts[] = {
-    {"format", 'f', CLI_STR, "auto|comtrade|comtrade-legacy|comtradr|comtrade-json|baci|flows",
+    {"format", 'f', CLI_STR, "auto|comtrade|comtrade-legacy|comtradr|comtrade-json|comext|comext-bulk|baci|flows",
      "input format (default auto: sniffed from each file's header)", &o_format},
     {"delimiter", 0, CLI_STR, "CHAR",
      "CSV field delimiter: , ; tab | or any one byte (default: detected from the header)",
@@ -34,7 +34,7 @@ static const cli_opt opts[] = {
     {"replace", 0, CLI_FLAG, NULL, "drop every row the store holds before loading", &o_replace},
     {"source", 0, CLI_STR, "NAME",
      "name the rows' source (default: the format's name: comtrade, comtrade-legacy, "
-     "comtradr, comtrade-json, baci, flows); rows with the "
+     "comtradr, comtrade-json, comext, comext-bulk, baci, flows); rows with the "
      "same key and source replace earlier ones",
      &o_source},
     {"synthetic", 0, CLI_FLAG, NULL,
@@ -64,6 +64,14 @@ static const cli_spec spec = {
     "            partner_iso, flow_code, cmd_code, primary_value, net_wgt, qty…\n"
     "  comtrade-json  a Comtrade+ API response {\"count\": N, \"data\": [{…}]} (the\n"
     "            CSV's field names; sniffed from a leading '{'; count checked)\n"
+    "  comext    Eurostat Comext web extraction: REPORTER, PARTNER, PRODUCT, FLOW,\n"
+    "            STAT_PROCEDURE, PERIOD (Aug. 2024), VALUE_IN_EUR, with country names\n"
+    "            (bracketed notes dropped; EU-27 and euro-area rows kept as aggregates)\n"
+    "  comext-bulk  Eurostat Comext bulk monthly file: DECLARANT_ISO, PARTNER_ISO,\n"
+    "            PRODUCT_NC (CN8, folded to HS6 and summed), FLOW (1/2), STAT_REGIME,\n"
+    "            PERIOD (YYYYMM), VALUE_IN_EUROS, QUANTITY_IN_KG\n"
+    "            Comext values in EUR are converted to USD at the month's average\n"
+    "            rate (data/ref/fx/monthly.csv); a month without one is no-fx-rate\n"
     "  baci      CEPII BACI t,i,j,k,v,q (v in thousand USD, q in tonnes; converted)\n"
     "  flows     period,reporter,partner,flow,hs,value[,qty,unit,value_alt,hs_edition]\n"
     "            (reporter/partner ISO3 or any country name or code; flow X, M, RX, RM)\n"
@@ -151,7 +159,7 @@ int cmd_ingest(int argc, char **argv)
         if (f < 0)
             return cli_failf("ingest", 2,
                              "--format must be auto, comtrade, comtrade-legacy, comtradr, "
-                             "comtrade-json, baci or flows (got '%s')",
+                             "comtrade-json, comext, comext-bulk, baci or flows (got '%s')",
                              o_format);
         io.format = (ckp_ingest_format)f;
     }
@@ -249,6 +257,20 @@ int cmd_ingest(int argc, char **argv)
             fprintf(stderr, "  folded %llu rows' national 8- or 10-digit commodity codes "
                             "(38011000, 2825.80.00) to HS6; the store keeps the HS6 code\n",
                     (unsigned long long)st.hs_folded);
+        if (st.lines_summed)
+            fprintf(stderr, "  summed %llu lines into the %llu rows kept (the CN8 codes of one "
+                            "HS6 and the statistical procedures of one flow)\n",
+                    (unsigned long long)st.lines_summed, (unsigned long long)st.rows_kept);
+        if (st.fold_example[0])
+            fprintf(stderr, "  e.g. CN8 %s (the CN8 code is not stored)\n", st.fold_example);
+        if (st.fx_converted)
+            fprintf(stderr, "  converted %llu rows from %s to USD at the month's average rate "
+                            "(%s, Federal Reserve H.10); the source records the currency\n",
+                    (unsigned long long)st.fx_converted, st.fx_currency, ckp_fx_file());
+        if (st.aggregate_rows)
+            fprintf(stderr, "  kept %llu rows whose reporter is a group of countries (EU-27, EU, euro area) "
+                            "as that group, never added to its members\n",
+                    (unsigned long long)st.aggregate_rows);
         if (st.aggregate_kept[0] + st.aggregate_kept[1] + st.aggregate_kept[2])
             fprintf(stderr, "  kept %llu aggregate rows at their level: %llu TOTAL, %llu HS2, "
                             "%llu HS4 (they answer --hs TOTAL|CC|CCCC; never added to their "

@@ -17,6 +17,9 @@ echo "== real data: China's monthly exports (811292, 250410, 380110) and USA<->C
 "$BIN" ingest --store "$STORE" --format comtrade --source comtrade-annual \
   data/flows/comtrade-annual/*.csv
 
+echo "== real data: EU member states' monthly exports to RUS, ARM, KAZ, KGZ (Eurostat Comext, EUR -> USD)"
+"$BIN" ingest --store "$STORE" --source comext-hubs data/flows/eu-comext-hubs/*.csv
+
 echo "== synthetic world (labelled synthetic): every scenario, seed 1"
 "$BIN" synth --out "$OUT/synth-world.csv" --truth "$OUT/synth-truth.jsonl" \
   --seed 1 --rows 300000 --scenario all

@@ -38,11 +38,13 @@ typedef enum ckp_ingest_format {
     CKP_INGEST_COMTRADE_LEGACY, /* the pre-2023 Comtrade bulk/web CSV */
     CKP_INGEST_COMTRADR,        /* comtradr's snake_case Comtrade+ columns */
     CKP_INGEST_COMTRADE_JSON,   /* a Comtrade+ API response {"count":…,"data":[…]} */
+    CKP_INGEST_COMEXT,          /* Eurostat Comext web extraction (names, EUR) */
+    CKP_INGEST_COMEXT_BULK,     /* Eurostat Comext bulk monthly file (CN8, EUR) */
     CKP_INGEST_NFORMATS
 } ckp_ingest_format;
 
 /* "auto", "comtrade", "baci", "flows", "comtrade-legacy", "comtradr",
- * "comtrade-json" → format; -1 when unknown. */
+ * "comtrade-json", "comext", "comext-bulk" → format; -1 when unknown. */
 int ckp_ingest_format_parse(const char *s);
 const char *ckp_ingest_format_name(ckp_ingest_format f);
 
@@ -68,6 +70,8 @@ typedef enum ckp_reject_reason {
                               quantity above CKP_INGEST_MAX_QTY (sums would overflow) */
     CKP_REJ_UNKNOWN_HS,    /* an HS6 code not in the nomenclature of its edition
                               (000000, 999999…); kept with keep_unknown_hs */
+    CKP_REJ_FX,            /* a value in another currency (Comext: EUR) for a
+                              period without a monthly rate in data/ref/fx */
     CKP_REJ_COUNT
 } ckp_reject_reason;
 
@@ -129,6 +133,18 @@ typedef struct ckp_ingest_stats {
                                          ("38011000", "2825.80.00"), stored
                                          as its HS6 (ckp_hs_fold); the store
                                          keeps no original code */
+    uint64_t fx_converted;            /* rows kept whose value was converted to
+                                         USD from fx_currency at the month's
+                                         average rate (data/ref/fx/monthly.csv);
+                                         the store's source says so too
+                                         (ckp_store_source_currency) */
+    char fx_currency[4];              /* "EUR", or "" when nothing was converted */
+    uint64_t lines_summed;            /* Comext bulk: input lines summed into the
+                                         rows kept (several CN8 codes of one
+                                         HS6, several statistical procedures) */
+    char fold_example[40];            /* one national code folded, "38011000 → 380110" */
+    uint64_t aggregate_rows;          /* rows kept whose reporter is an aggregate
+                                         (EU-27, euro area…), stored as such */
     uint64_t aggregate_kept[3];       /* rows kept at an aggregate level:
                                          [0] TOTAL, [1] HS2, [2] HS4 (the
                                          store keeps them as such: ckp_hs_key) */

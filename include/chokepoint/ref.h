@@ -270,6 +270,27 @@ ckp_status ckp_ref_load_groups(ckp_ref *ref, const char *path, ckp_error *err);
 #define CKP_PERIOD_YEAR(p) ((p) / 100)
 #define CKP_PERIOD_MONTH(p) ((p) % 100)
 
+/* ---- exchange rates ---------------------------------------------------- */
+
+/* The monthly average rates of one currency against the US dollar, from
+ * data/ref/fx/monthly.csv (Federal Reserve H.10; every row in units of the
+ * currency per USD).  Life cycle: ckp_fx_load() → ckp_fx_per_usd()… →
+ * ckp_fx_free().  Read-only after loading. */
+typedef struct ckp_fx ckp_fx;
+
+/* Load the rates of currency ("EUR" or "GBP") from ref's data directory.
+ * Errors name the file and line: a rate outside the currency's plausible
+ * range (a file quoted the other way round), a month given twice. */
+ckp_status ckp_fx_load(const ckp_ref *ref, const char *currency, ckp_fx **out,
+                       ckp_error *err);
+/* Units of the currency per USD in month period (YYYYMM); NaN when the file
+ * has no rate for that month (or period is annual).  USD = value / rate. */
+double ckp_fx_per_usd(const ckp_fx *fx, int32_t period);
+const char *ckp_fx_currency(const ckp_fx *fx);
+/* "data/ref/fx/monthly.csv": where the rates come from, for messages. */
+const char *ckp_fx_file(void);
+void ckp_fx_free(ckp_fx *fx);
+
 /* "2023" → 202300, "2023-08" / "202308" → 202308; -1 with err when invalid. */
 ckp_status ckp_period_parse(const char *s, int32_t *period, ckp_error *err);
 

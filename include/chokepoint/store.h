@@ -147,6 +147,10 @@ int ckp_store_source_selected(const ckp_store *store, int source);
 /* 1 when at least one source is not synthetic. */
 int ckp_store_has_real_source(const ckp_store *store);
 const char *ckp_store_source_name(const ckp_store *store, int source);
+/* The currency the source's values were converted from to USD at monthly
+ * average rates when it was ingested ("EUR" for Eurostat Comext), "" when
+ * its values were in USD. */
+const char *ckp_store_source_currency(const ckp_store *store, int source);
 /* 1 when the source is synthetic (its rows must be labelled as such). */
 int ckp_store_source_synthetic(const ckp_store *store, int source);
 
@@ -254,6 +258,9 @@ ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int repla
 
 /* Register (or find) a source by name; returns its index for ckp_flow.source. */
 int ckp_store_writer_source(ckp_store_writer *w, const char *name, int synthetic);
+/* Record that a source's values were converted to USD from currency (3
+ * letters) at ingest; kept in the store with the source's name. */
+void ckp_store_writer_source_currency(ckp_store_writer *w, int source, const char *currency);
 
 ckp_status ckp_store_writer_add(ckp_store_writer *w, const ckp_flow *row,
                                 ckp_error *err);

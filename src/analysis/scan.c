@@ -347,7 +347,11 @@ static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
     for (int i = 0; i < s.ncountries; i++) {
         int id = ckp_store_country_id(c->store, i);
         const ckp_country *co = id >= 0 ? ckp_ref_country(c->ref, id) : NULL;
-        agg[i] = (unsigned char)(!co || co->is_aggregate);
+        /* an aggregate (World, EU-27…) is skipped — it would add to its
+         * members — unless it is the reporter or partner asked for by
+         * name: then it is the subject of the answer, not a member */
+        agg[i] = (unsigned char)(!co || (co->is_aggregate && id != c->reporter &&
+                                         id != c->partner));
     }
     ckp_query q;
     ckp_query_init(&q);

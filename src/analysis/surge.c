@@ -748,7 +748,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.monthly = 1;
     c.want_x = flow == 'X';
     c.want_m = flow == 'M';
-    c.levels = 1;
+    c.levels = 1; /* --hs TOTAL|CC|CCCC: the reported aggregate, never added to its detail */
     c.emit = acc_emit;
     c.ctx = &a;
     st = ckp__collect_run(&c, err);

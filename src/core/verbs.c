@@ -100,7 +100,16 @@ ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, 
             break;
         if (!on)
             continue;
-        int k = snprintf(names + len, n - len, "%s%s", any ? ";" : "", name);
+        /* a source whose values were converted to USD says so where its
+         * name is read: "comext (EUR converted to USD at monthly average
+         * rates)" */
+        const char *cur = env->store && !ckp_partial_replaying(env->partial)
+                              ? ckp_store_source_currency(env->store, i)
+                              : "";
+        int k = cur[0] ? snprintf(names + len, n - len,
+                                  "%s%s (%s converted to USD at monthly average rates)",
+                                  any ? ";" : "", name, cur)
+                       : snprintf(names + len, n - len, "%s%s", any ? ";" : "", name);
         if (k < 0 || (size_t)k >= n - len)
             return CKP_ELIMIT;
         len += (size_t)k;

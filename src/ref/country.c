@@ -385,10 +385,14 @@ static ckp_status load_areas(ckp_ref *ref, ckp_error *err)
             st = err ? err->code : CKP_EPARSE;
             goto out_close;
         }
-        com = field_code(ckp_csv_field(csv, (size_t)ccom));
+        ckp_field comf = ckp_field_trim(ckp_csv_field(csv, (size_t)ccom));
+        com = field_code(comf);
         code = ckp_field_trim(ckp_csv_field(csv, (size_t)ccode));
         role = ckp_field_trim(ckp_csv_field(csv, (size_t)crole));
-        if (com < 0 || code.len != 3) {
+        /* an aggregate Comtrade does not have (Eurostat's EU-27, euro
+         * area…) leaves the code empty: it is found by code and name only */
+        int no_com = comf.len == 0 && ckp_field_eq(role, "region");
+        if ((com < 0 && !no_com) || code.len != 3) {
             st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
                                "expected a Comtrade code 0-999 and a 3-character code");
             goto out_close;
@@ -416,7 +420,7 @@ static ckp_status load_areas(ckp_ref *ref, ckp_error *err)
             }
             id = ref->ncountries - 1;
             memcpy(c->iso3, iso3, 4);
-            c->comtrade = com;
+            c->comtrade = no_com ? -1 : com;
             c->is_aggregate = 1;
             c->kind = ckp_field_eq(role, "world")    ? "world"
                       : ckp_field_eq(role, "region") ? "region"
@@ -436,6 +440,8 @@ static ckp_status load_areas(ckp_ref *ref, ckp_error *err)
                                (int)role.len, role.ptr ? role.ptr : "");
             goto out_close;
         }
+        if (no_com)
+            continue;
         if (ref->by_comtrade[com] >= 0 && ref->by_comtrade[com] != id) {
             st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
                                "Comtrade code %d listed twice", com);

@@ -226,6 +226,99 @@ static void add_diversion(page *pg, ckp_env *env, json_t *chapters, const char *
         drop_if_empty(chapters, secs);
 }
 
+/* ---- the roundabout trade: EU exports at TOTAL level ---------------------- */
+
+#define MAX_HUBS 6
+
+typedef struct eu_scan {
+    int partner[64];
+    double value[64];
+    int n;
+    uint16_t months[300]; /* year - 1900 → bit per month seen */
+} eu_scan;
+
+static int on_eu_row(const ckp_flow *row, void *ctx)
+{
+    eu_scan *e = ctx;
+    int y = CKP_PERIOD_YEAR(row->period) - 1900, m = CKP_PERIOD_MONTH(row->period);
+    if (y >= 0 && y < 300 && m >= 1 && m <= 12)
+        e->months[y] |= (uint16_t)(1u << (m - 1));
+    int i = 0;
+    while (i < e->n && e->partner[i] != row->partner)
+        i++;
+    if (i == e->n) {
+        if (e->n == 64)
+            return 0;
+        e->partner[e->n] = row->partner;
+        e->value[e->n++] = 0;
+    }
+    e->value[i] += row->value;
+    return 0;
+}
+
+/* When the store holds the EU-27's exports at TOTAL level (the Eurostat
+ * Comext rows, data/flows/eu-comext-hubs): a chapter with the EU-27's
+ * exports by destination over time and, for its largest destinations, who
+ * in the EU supplied them in the last complete year.  The EU-27 row is a
+ * group: the suppliers are the member states, never the group as well. */
+static void add_roundabout(page *pg, json_t *chapters)
+{
+    ckp_env *env = pg->env;
+    const ckp_store *store = NULL;
+    int eu = ckp_ref_country_by_iso3(env->ref, "E27");
+    ckp_hsset *total = NULL;
+    if (eu < 0 || ckp_env_store(env, &store, NULL) != CKP_OK || !store ||
+        ckp_hsset_parse(env->ref, "TOTAL", &total, NULL) != CKP_OK)
+        return;
+    eu_scan *e = calloc(1, sizeof *e);
+    ckp_query q;
+    ckp_query_init(&q);
+    q.reporter = eu;
+    q.flow = CKP_FLOW_EXPORT;
+    q.hs = total;
+    q.levels = 1;
+    if (!e || ckp_store_scan(store, &q, on_eu_row, e, NULL) != CKP_OK || e->n == 0)
+        goto out;
+    int year = 0;
+    for (int y = 299; y >= 0 && !year; y--)
+        if (e->months[y] == 0xFFF)
+            year = 1900 + y;
+    json_t *secs = chapter(chapters, "roundabout",
+                           "EU exports, all products: the roundabout trade",
+                           "The EU-27's exports of all products (TOTAL rows: Eurostat Comext, "
+                           "converted from EUR at monthly average rates) by destination, and who "
+                           "in the EU supplied its largest destinations. After the sanctions of "
+                           "2022 exports to Russia fell while those to Kyrgyzstan, Armenia and "
+                           "Kazakhstan multiplied. The EU-27 and euro-area rows are groups: "
+                           "never added to their member states.");
+    const char *kv_exp[] = {"reporter=E27", "hs=TOTAL", "top=8", NULL};
+    add_view(pg, secs, "exports", kv_exp, NULL);
+    /* the largest destinations first */
+    for (int k = 0; k < e->n && k < MAX_HUBS && year; k++) {
+        int best = k;
+        for (int j = k + 1; j < e->n; j++)
+            if (e->value[j] > e->value[best])
+                best = j;
+        int tp = e->partner[k];
+        double tv = e->value[k];
+        e->partner[k] = e->partner[best];
+        e->value[k] = e->value[best];
+        e->partner[best] = tp;
+        e->value[best] = tv;
+        const ckp_country *c = ckp_ref_country(env->ref, e->partner[k]);
+        if (!c || c->is_aggregate)
+            continue;
+        char imp[32], per[32];
+        snprintf(imp, sizeof imp, "importer=%s", c->iso3);
+        snprintf(per, sizeof per, "period=%d", year);
+        const char *kv_dep[] = {imp, "hs=TOTAL", per, NULL};
+        add_view(pg, secs, "dependency", kv_dep, NULL);
+    }
+out:
+    free(e);
+    ckp_hsset_free(total);
+}
+
 /* The main chapters rest on the real sources (the default): each synthetic
  * source of the store then gets its own part, computed from it alone and
  * marked, after them.  Nothing when the main chapters are synthetic
@@ -278,6 +371,7 @@ static json_t *build(page *pg)
 
     add_groups(pg, env, chapters, "", "", 0);
     add_diversion(pg, env, chapters, "", "", 0);
+    add_roundabout(pg, chapters);
 
     if (pg->opts->shipments) {
         secs = chapter(chapters, "screening", "Screening",

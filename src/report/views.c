@@ -165,6 +165,7 @@ static void add_sources(ckp_env *env, json_t *sec, const ckp_hsset *hs, int repo
     ckp_query q;
     ckp_query_init(&q);
     q.hs = hs;
+    q.levels = hs && ckp_hsset_asks_levels(hs); /* --hs TOTAL: its rows count too */
     q.reporter = reporter;
     q.partner = partner;
     if (s.total > 0)
@@ -207,8 +208,15 @@ static void sources_text(ckp_env *env, json_t *sec, char *buf, size_t n)
         for (int k = 0; store && k < ckp_store_source_count(store); k++)
             if (strcmp(ckp_store_source_name(store, k), name) == 0)
                 synth = ckp_store_source_synthetic(store, k);
-        int w = snprintf(buf + o, n - o, "%s%s%s", i ? ", " : "", name,
-                         synth ? " (SYNTHETIC)" : "");
+        const char *cur = "";
+        for (int k = 0; store && k < ckp_store_source_count(store); k++)
+            if (strcmp(ckp_store_source_name(store, k), name) == 0)
+                cur = ckp_store_source_currency(store, k);
+        char conv[64] = "";
+        if (cur[0])
+            snprintf(conv, sizeof conv, " (%s converted to USD at monthly average rates)", cur);
+        int w = snprintf(buf + o, n - o, "%s%s%s%s", i ? ", " : "", name,
+                         synth ? " (SYNTHETIC)" : "", conv);
         if (w < 0 || (size_t)w >= n - o)
             break;
         o += (size_t)w;
@@ -571,11 +579,31 @@ typedef struct agg {
     unsigned char seen[256];
     ckp_flow last; /* the previous row: the same flow from a second source counts once */
     int have_last;
+    const ckp_hsset *asked; /* --hs TOTAL|CC|CCCC: only the reported rows of the
+                               asked keys are read (never their detail too) */
 } agg;
+
+/* 1 when a row of key is read for the asked set: an asked aggregate's own
+ * row, or a row no asked aggregate lies above (an HS6 code given as such);
+ * never detail under an asked aggregate, which would be added to it. */
+static int asked_row(const ckp_hsset *set, uint32_t key)
+{
+    if (ckp_hsset_asked(set, key))
+        return 1;
+    uint32_t k = key;
+    for (int i = 0; i < 3 && ckp_hs_key_level(k) > 0; i++) {
+        k = ckp_hs_key_parent(k);
+        if (ckp_hsset_asked(set, k))
+            return 0;
+    }
+    return ckp_hs_key_level(key) == 6;
+}
 
 static int on_flow(const ckp_flow *row, void *ctx)
 {
     agg *a = ctx;
+    if (a->asked && !asked_row(a->asked, row->hs))
+        return 0; /* detail under an asked aggregate: not added to it */
     int other = a->reporter >= 0 ? row->partner : row->reporter;
     /* rows come ordered by HS, reporter, partner, flow, period: a repeat of
      * the previous key is the same flow reported by another source */
@@ -734,6 +762,10 @@ static ckp_status exports_scan(ckp_env *env, const ckp_hsset *set, int reporter,
     q.flow = flow;
     q.period_from = from;
     q.period_to = to;
+    /* an aggregate asked for (TOTAL, a chapter, a heading): its reported
+     * rows answer, read as they are (on_flow skips the detail under them) */
+    q.levels = ckp_hsset_asks_levels(set);
+    a->asked = q.levels ? set : NULL;
     a->reporter = reporter;
     a->partner = partner;
     return ckp_store_scan(store, &q, on_flow, a, err);

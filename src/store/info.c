@@ -28,9 +28,12 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     char a[16], b[16], names[1024] = "";
     size_t len = 0;
     for (int i = 0; i < ckp_store_source_count(s) && len < sizeof names - 200; i++)
-        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s%s", i ? ";" : "",
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s%s%s%s%s", i ? ";" : "",
                                 ckp_store_source_name(s, i),
-                                ckp_store_source_synthetic(s, i) ? " (synthetic)" : "");
+                                ckp_store_source_synthetic(s, i) ? " (synthetic)" : "",
+                                ckp_store_source_currency(s, i)[0] ? " (from " : "",
+                                ckp_store_source_currency(s, i),
+                                ckp_store_source_currency(s, i)[0] ? ")" : "");
     ckp_writer_int(w, (long long)in.rows);
     ckp_writer_int(w, in.periods);
     ckp_writer_int(w, in.reporters);

@@ -19,7 +19,8 @@
 typedef struct ckp__cols {
     int period, year, month, freq, reporter, partner, flow, hs, value, cif, fob, netwgt,
         qty, qtyunit, classif, mot, customs, partner2, mos, unit, value_alt, edition,
-        reporter_iso, partner_iso; /* ISO3 (or name) when no numeric code column */
+        reporter_iso, partner_iso, /* ISO3 (or name) when no numeric code column */
+        statproc;                  /* Comext STAT_PROCEDURE / STAT_REGIME */
 } ckp__cols;
 
 /* UN Comtrade legacy (pre-2023) bulk/web CSV: 1 when the header names (as
@@ -32,6 +33,34 @@ const char *ckp__cols_comtrade_legacy(const ckp_csv *csv, ckp__cols *c);
 /* comtradr (the R package) output: the Comtrade+ columns in snake_case. */
 int ckp__sniff_comtradr(const char *const *names, size_t n);
 const char *ckp__cols_comtradr(const ckp_csv *csv, ckp__cols *c);
+
+/* Eurostat Comext web extraction (ingest_comext.c): REPORTER, PARTNER,
+ * PRODUCT, FLOW, STAT_PROCEDURE, PERIOD, VALUE_IN_EUR with names. */
+int ckp__sniff_comext(const char *const *names, size_t n);
+const char *ckp__cols_comext(const ckp_csv *csv, ckp__cols *c);
+/* Eurostat Comext bulk file (DECLARANT_ISO, PARTNER_ISO, PRODUCT_NC, FLOW,
+ * STAT_REGIME, PERIOD, VALUE_IN_EUROS, QUANTITY_IN_KG…, or the v2 names
+ * REPORTER, PARTNER, STAT_PROCEDURE, VALUE_EUR, QUANTITY_KG). */
+int ckp__sniff_comext_bulk(const char *const *names, size_t n);
+const char *ckp__cols_comext_bulk(const ckp_csv *csv, ckp__cols *c);
+
+/* A Comext period: "Aug. 2024", "Aug 2024", "August 2024", "2024-08",
+ * "202408" → 202408; -1 when not a month (an annual "202452" included). */
+int32_t ckp__comext_period(ckp_field f);
+/* A Comext name without its bracketed note: "Germany (incl. German
+ * Democratic Republic 'DD' from 1991)" → "Germany"; a code-label pair
+ * "2-EXPORT" → "EXPORT" when code is not NULL (the code in *code). */
+ckp_field ckp__comext_label(ckp_field f, ckp_field *code);
+/* A Comext flow: 1 / IMPORT / 1-IMPORT → 'M', 2 / EXPORT / 2-EXPORT → 'X',
+ * else 0. */
+int ckp__comext_flow(ckp_field f);
+/* 1 when a STAT_PROCEDURE value is the total of every procedure ("Total",
+ * "T-Total", empty). */
+int ckp__comext_stat_total(ckp_field f);
+/* The Comext product as an HS code for the row parser: "Total" /
+ * "TOTAL-Total" / "TOTAL" → "TOTAL"; "8542-Electronic integrated…" →
+ * "8542"; a bare code as it is. */
+ckp_field ckp__comext_product(ckp_field f);
 
 /* ---- the bytes of one input (ingest_src.c) ------------------------------ */
 

@@ -200,6 +200,9 @@ static ckp_status load_tables(ckp_store *s, ckp_error *err)
         *nl = 0;
         s->source_name[s->nsources] = p;
         s->source_synth[s->nsources] = tab[1] == '1';
+        s->source_cur[s->nsources][0] = '\0';
+        if (tab[1] && tab[2] == '\t' && strlen(tab + 3) == 3)
+            memcpy(s->source_cur[s->nsources], tab + 3, 4);
         s->source_on[s->nsources] = 1;
         s->nsources++;
         p = nl + 1;
@@ -649,6 +652,11 @@ const ckp_ref *ckp_store_ref(const ckp_store *s) { return s->ref; }
 const char *ckp_store_source_name(const ckp_store *s, int i)
 {
     return i >= 0 && i < s->nsources ? s->source_name[i] : NULL;
+}
+
+const char *ckp_store_source_currency(const ckp_store *s, int i)
+{
+    return i >= 0 && i < s->nsources ? s->source_cur[i] : "";
 }
 
 int ckp_store_source_synthetic(const ckp_store *s, int i)

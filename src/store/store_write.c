@@ -55,6 +55,7 @@ struct ckp_store_writer {
                             --replace, the newest intact one */
     const char *source_name[CKP__MAX_SOURCES];
     int source_synth[CKP__MAX_SOURCES];
+    char source_cur[CKP__MAX_SOURCES][4]; /* currency converted from, "" none */
     char *source_own[CKP__MAX_SOURCES];
     int nsources;
     int nref;
@@ -257,6 +258,7 @@ ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int repla
             }
             w->source_name[i] = w->source_own[i];
             w->source_synth[i] = w->old->source_synth[i];
+            memcpy(w->source_cur[i], w->old->source_cur[i], 4);
             w->nsources++;
         }
     }
@@ -285,7 +287,14 @@ int ckp_store_writer_source(ckp_store_writer *w, const char *name, int synthetic
         return -1;
     w->source_name[w->nsources] = w->source_own[w->nsources];
     w->source_synth[w->nsources] = synthetic != 0;
+    w->source_cur[w->nsources][0] = '\0';
     return w->nsources++;
+}
+
+void ckp_store_writer_source_currency(ckp_store_writer *w, int source, const char *currency)
+{
+    if (source >= 0 && source < w->nsources && currency && strlen(currency) == 3)
+        memcpy(w->source_cur[source], currency, 4);
 }
 
 void ckp_store_writer_on_duplicate(ckp_store_writer *w, ckp_dup_fn fn, void *ctx)
@@ -435,6 +444,7 @@ ckp_store_writer *ckp__writer_view(const ckp_store_writer *w, size_t at, size_t 
     for (int i = 0; i < w->nsources; i++) {
         f->source_name[i] = w->source_name[i];
         f->source_synth[i] = w->source_synth[i];
+        memcpy(f->source_cur[i], w->source_cur[i], 4);
     }
     f->key = w->key + at;
     f->value = w->value + at;
@@ -1046,7 +1056,11 @@ static ckp_status build_dicts(merge_state *m, ckp_error *err)
         }
     for (int i = 0; i < w->nsources; i++) {
         char line[600];
-        int k = snprintf(line, sizeof line, "%s\t%d\n", w->source_name[i], w->source_synth[i]);
+        /* a third field, when set: the currency the source's values were
+         * converted from (readers before it read the first two only) */
+        int k = snprintf(line, sizeof line, "%s\t%d%s%s\n", w->source_name[i],
+                         w->source_synth[i], w->source_cur[i][0] ? "\t" : "",
+                         w->source_cur[i]);
         out_put(&m->f[CKP__F_SOURCES], line, (size_t)k);
     }
     /* one reporter × flow × period bitmap per source, so that "does Russia

@@ -74,7 +74,7 @@ $ chokepoint ingest --store $TMP/ing-err -
 
 $ chokepoint ingest --format xml x.csv
 ? 2
-! --format must be auto, comtrade, comtrade-legacy, comtradr, comtrade-json, baci or flows
+! --format must be auto, comtrade, comtrade-legacy, comtradr, comtrade-json, comext, comext-bulk, baci or flows
 
 $ chokepoint ingest
 ? 2

@@ -186,10 +186,13 @@ static ckp_status load_tables(ckp_store *s, ckp_error *err)
         char *tab = strchr(p, '\t');
         if (!nl || !tab || tab > nl || s->nsources >= CKP__MAX_SOURCES)
             return corrupt(s, CKP__F_SOURCES, err, "bad source line");
+        /* an optional third field: where the source came from (fetch) */
+        char *tab2 = memchr(tab + 1, '\t', (size_t)(nl - tab - 1));
         *tab = 0;
         *nl = 0;
         s->source_name[s->nsources] = p;
         s->source_synth[s->nsources] = tab[1] == '1';
+        s->source_prov[s->nsources] = tab2 && tab2[1] ? tab2 + 1 : NULL;
         s->source_on[s->nsources] = 1;
         s->nsources++;
         p = nl + 1;
@@ -635,6 +638,11 @@ const ckp_ref *ckp_store_ref(const ckp_store *s) { return s->ref; }
 const char *ckp_store_source_name(const ckp_store *s, int i)
 {
     return i >= 0 && i < s->nsources ? s->source_name[i] : NULL;
+}
+
+const char *ckp_store_source_provenance(const ckp_store *s, int i)
+{
+    return i >= 0 && i < s->nsources ? s->source_prov[i] : NULL;
 }
 
 int ckp_store_source_synthetic(const ckp_store *s, int i)

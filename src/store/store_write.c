@@ -56,6 +56,7 @@ struct ckp_store_writer {
     const char *source_name[CKP__MAX_SOURCES];
     int source_synth[CKP__MAX_SOURCES];
     char *source_own[CKP__MAX_SOURCES];
+    char *source_prov[CKP__MAX_SOURCES]; /* owned provenance or NULL */
     int nsources;
     int nref;
     int *rank;           /* ref id → rank by ISO3 */
@@ -258,6 +259,13 @@ ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int repla
             w->source_name[i] = w->source_own[i];
             w->source_synth[i] = w->old->source_synth[i];
             w->nsources++;
+            if (w->old->source_prov[i]) {
+                w->source_prov[i] = strdup(w->old->source_prov[i]);
+                if (!w->source_prov[i]) {
+                    st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+                    goto fail;
+                }
+            }
         }
     }
     st = make_ranks(w, err);
@@ -286,6 +294,19 @@ int ckp_store_writer_source(ckp_store_writer *w, const char *name, int synthetic
     w->source_name[w->nsources] = w->source_own[w->nsources];
     w->source_synth[w->nsources] = synthetic != 0;
     return w->nsources++;
+}
+
+int ckp_store_writer_source_provenance(ckp_store_writer *w, int source, const char *text)
+{
+    if (source < 0 || source >= w->nsources || !text || !*text ||
+        strlen(text) > CKP_STORE_MAX_PROVENANCE || strpbrk(text, "\t\r\n"))
+        return -1;
+    char *t = strdup(text);
+    if (!t)
+        return -1;
+    free(w->source_prov[source]);
+    w->source_prov[source] = t;
+    return 0;
 }
 
 void ckp_store_writer_on_duplicate(ckp_store_writer *w, ckp_dup_fn fn, void *ctx)
@@ -1044,8 +1065,10 @@ static ckp_status build_dicts(merge_state *m, ckp_error *err)
             out_put(&m->f[CKP__F_PERIODS], &p, 4);
         }
     for (int i = 0; i < w->nsources; i++) {
-        char line[600];
-        int k = snprintf(line, sizeof line, "%s\t%d\n", w->source_name[i], w->source_synth[i]);
+        char line[600 + CKP_STORE_MAX_PROVENANCE];
+        int k = snprintf(line, sizeof line, "%s\t%d%s%s\n", w->source_name[i],
+                         w->source_synth[i], w->source_prov[i] ? "\t" : "",
+                         w->source_prov[i] ? w->source_prov[i] : "");
         out_put(&m->f[CKP__F_SOURCES], line, (size_t)k);
     }
     /* one reporter × flow × period bitmap per source, so that "does Russia
@@ -1335,8 +1358,10 @@ void ckp_store_writer_abort(ckp_store_writer *w)
     ckp_store_close(w->old);
     if (w->lockfd >= 0)
         close(w->lockfd); /* releases the flock */
-    for (int i = 0; i < w->nsources; i++)
+    for (int i = 0; i < w->nsources; i++) {
         free(w->source_own[i]);
+        free(w->source_prov[i]);
+    }
     free(w->rank);
     free(w->rank_id);
     big_free(w->key);

@@ -25,9 +25,12 @@ is read from STATE_DIR/mode at each request, so a test can switch it:
   shortread     200, Content-Length of the whole body, half of it sent, closed
   count         200, valid JSON whose "count" is one more than its records
   malformed     200, a record that is not JSON
+  badjson       200, the envelope is not JSON (a comma missing after the data)
   html          200, an HTML error page
   ok-then-500   the first request ok, the others 500
   ok-then-count the first request ok, the others as `count`
+(the first requests = counted from the last time the test emptied
+STATE_DIR/calls)
 """
 import argparse
 import csv
@@ -100,7 +103,6 @@ def main():
     a = ap.parse_args()
     rows = load(a.data)
     state = a.dir
-    counter = {"n": 0}
 
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -121,10 +123,11 @@ def main():
         def do_GET(self):
             u = urlparse(self.path)
             q = {k: v[0] for k, v in parse_qs(u.query, keep_blank_values=True).items()}
-            counter["n"] += 1
-            n = counter["n"]
+            # n: this request's number since the test last emptied the log
             with open(os.path.join(state, "calls"), "a") as f:
                 f.write(self.path + "\n")
+            with open(os.path.join(state, "calls")) as f:
+                n = sum(1 for _ in f)
             try:
                 with open(os.path.join(state, "mode")) as f:
                     mode = f.read().strip() or "ok"
@@ -169,8 +172,10 @@ def main():
             count = len(data) + (1 if mode == "count" else 0)
             doc = {"elapsedTime": "0.01 secs", "count": count, "data": data, "error": ""}
             body = json.dumps(doc).encode()
-            if mode == "malformed":
+            if mode == "malformed":  # one record is not JSON
                 body = body.replace(b'"data": [{', b'"data": [{"period": 2020 2021, ', 1)
+            if mode == "badjson":  # the envelope is not JSON
+                body = body.replace(b'], "error"', b'] "error"', 1)
             if mode == "truncated":
                 self.send(200, body[: len(body) // 2])
                 return

@@ -356,7 +356,7 @@ static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
     ckp_status st = ckp_ingest_begin(r->opts->store, ref, &io, &ing, err);
     if (st != CKP_OK)
         return st;
-    uint64_t before = 0;
+    uint64_t before = 0, malformed = 0;
     for (size_t i = 0; i < plan->ncalls; i++) {
         char path[4096];
         st = ckp_fetch_cache_path(r->opts->cache_dir, &plan->calls[i], path, sizeof path, err);
@@ -373,9 +373,24 @@ static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
             }
             return st;
         }
-        uint64_t now = ckp_ingest_get_stats(ing)->rows_read;
+        const ckp_ingest_stats *is = ckp_ingest_get_stats(ing);
+        uint64_t now = is->rows_read;
         uint64_t got = now - before;
         before = now;
+        /* a record that is not JSON is a dirty row in a file, but in an
+         * answer of the API it is a broken answer: refused, asked again */
+        uint64_t bad = is->by_reason[CKP_REJ_MALFORMED] - malformed;
+        malformed = is->by_reason[CKP_REJ_MALFORMED];
+        if (bad) {
+            ckp_ingest_abort(ing);
+            unlink(path);
+            return ckp_error_set(err, CKP_EPARSE, path, 0, 0,
+                                 "%llu of its %llu records is not valid JSON: a broken answer "
+                                 "to call %zu of %zu (%s); it is removed from the cache, a "
+                                 "re-run asks for it again",
+                                 (unsigned long long)bad, (unsigned long long)got, i + 1,
+                                 plan->ncalls, plan->calls[i].url);
+        }
         if (got >= (uint64_t)plan->max_records) {
             ckp_ingest_abort(ing);
             return ckp_error_set(err, CKP_ELIMIT, path, 0, 0,

@@ -173,6 +173,19 @@ else
   bad "resumed run: exit $(rc int2), calls: $(cat "$S/calls"): $(cat "$T/int2.err")"
 fi
 
+# provenance: a second query into the source adds its entry; the same
+# query fetched again replaces its own (no duplicate)
+run other "$T/st2" "$T/cache2" --key test-key --reporter USA --partner CHN --hs 250410 --period 2023
+run other2 "$T/st2" "$T/cache2" --key test-key --reporter USA --partner CHN --hs 250410 --period 2023
+p2=$("$BIN" info --store "$T/st2" --format csv | tail -n 1)
+if [ "$(rc other)" = 0 ] && [ "$(rc other2)" = 0 ] &&
+  echo "$p2" | grep -q 'comtrade-api: UN Comtrade API v1 get C/A/HS reporterCode=156 partnerCode=842 cmdCode=250410,380110 .*; 2 calls, 20 records); fetched [^|]* | UN Comtrade API v1 get C/A/HS reporterCode=842 partnerCode=156 cmdCode=250410 flowCode=X,M period=2023 (' &&
+  [ "$(echo "$p2" | grep -o 'UN Comtrade API' | wc -l)" = 2 ]; then
+  ok "provenance: a second query's fetch is added to the source's, a repeated one replaces its own"
+else
+  bad "provenance of two fetches: $p2"
+fi
+
 # ---- 5. 429 with Retry-After: waited out -------------------------------
 mode 429:2
 : >"$S/calls"

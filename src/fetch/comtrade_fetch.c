@@ -340,6 +340,87 @@ static char *provenance(const runner *r)
     return s;
 }
 
+/* The source's provenance after this fetch: its earlier fetches (entries
+ * joined by " | ", oldest first) with this one appended — an earlier fetch
+ * of the same query (the text before " (") is replaced by it.  Past
+ * CKP_STORE_MAX_PROVENANCE the oldest entries give way, and a first entry
+ * says how many: "N earlier fetches not listed".  NULL when out of memory. */
+#define PROV_SEP " | "
+#define PROV_DROPPED " earlier fetches not listed"
+
+static char *merge_provenance(const char *old, const char *entry)
+{
+    const char *ent[256];
+    size_t len[256], n = 0;
+    long dropped = 0;
+    size_t key = strcspn(entry, "(");
+    for (const char *p = old; p && *p;) {
+        const char *e = strstr(p, PROV_SEP);
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        char *end;
+        long d = strtol(p, &end, 10);
+        if (end != p && (size_t)(end - p) + strlen(PROV_DROPPED) == k &&
+            strncmp(end, PROV_DROPPED, strlen(PROV_DROPPED)) == 0)
+            dropped += d;
+        else if (k > key && strncmp(p, entry, key) == 0 && p[key] == '(')
+            ; /* the same query fetched again: this fetch replaces it */
+        else if (n < 255) {
+            ent[n] = p;
+            len[n++] = k;
+        } else
+            dropped++;
+        p = e ? e + strlen(PROV_SEP) : p + k;
+    }
+    ent[n] = entry;
+    len[n++] = strlen(entry);
+    size_t first = 0;
+    for (;;) {
+        char head[48] = "";
+        long d = dropped + (long)first;
+        if (d)
+            snprintf(head, sizeof head, "%ld%s" PROV_SEP, d, PROV_DROPPED);
+        size_t total = strlen(head);
+        for (size_t i = first; i < n; i++)
+            total += len[i] + (i > first ? strlen(PROV_SEP) : 0);
+        if (total > CKP_STORE_MAX_PROVENANCE && first + 1 < n) {
+            first++;
+            continue;
+        }
+        char *out = malloc(total + 1);
+        if (!out)
+            return NULL;
+        size_t o = strlen(head);
+        memcpy(out, head, o);
+        for (size_t i = first; i < n; i++) {
+            if (i > first) {
+                memcpy(out + o, PROV_SEP, strlen(PROV_SEP));
+                o += strlen(PROV_SEP);
+            }
+            memcpy(out + o, ent[i], len[i]);
+            o += len[i];
+        }
+        out[o] = 0;
+        return out;
+    }
+}
+
+/* What the store holds as the provenance of source name (a copy), NULL
+ * when none (or no store yet). */
+static char *stored_provenance(const char *dir, const ckp_ref *ref, const char *name)
+{
+    ckp_store *s;
+    ckp_error e;
+    ckp_error_clear(&e);
+    if (ckp_store_open(dir, ref, &s, &e) != CKP_OK)
+        return NULL;
+    char *out = NULL;
+    for (int i = 0; i < ckp_store_source_count(s); i++)
+        if (strcmp(ckp_store_source_name(s, i), name) == 0 && ckp_store_source_provenance(s, i))
+            out = strdup(ckp_store_source_provenance(s, i));
+    ckp_store_close(s);
+    return out;
+}
+
 static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
 {
     const ckp_fetch_plan *plan = r->plan;
@@ -410,7 +491,12 @@ static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
                              "empty): nothing was stored",
                              plan->ncalls, plan->ncalls == 1 ? "" : "s");
     }
-    char *prov = provenance(r);
+    char *entry = provenance(r);
+    /* read under the writers' lock (ckp_ingest_begin holds it) */
+    char *was = entry ? stored_provenance(r->opts->store, ref, io.source) : NULL;
+    char *prov = entry ? merge_provenance(was, entry) : NULL;
+    free(entry);
+    free(was);
     if (!prov) {
         ckp_ingest_abort(ing);
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");

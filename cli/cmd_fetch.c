@@ -14,7 +14,7 @@
 static const char *o_reporter, *o_partner, *o_hs, *o_period, *o_freq, *o_flow, *o_key,
     *o_base, *o_store, *o_source, *o_cache, *o_data, *o_rejects;
 static long o_max_records;
-static int o_dry, o_quiet;
+static int o_dry, o_quiet, o_refresh;
 
 static const cli_opt opts[] = {
     {"reporter", 0, CLI_STR, "C",
@@ -43,6 +43,10 @@ static const cli_opt opts[] = {
      "where the raw answers are kept (default $XDG_CACHE_HOME/chokepoint/comtrade or "
      "~/.cache/chokepoint/comtrade)",
      &o_cache},
+    {"refresh", 0, CLI_FLAG, NULL,
+     "call again even for the answers in the cache (the API revises its data); they are "
+     "replaced",
+     &o_refresh},
     {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
      &o_store},
     {"source", 0, CLI_STR, "NAME",
@@ -73,11 +77,12 @@ static const cli_spec spec = {
     "an empty or cut-off answer are errors (exit 1) naming the call.\n"
     "Every answer is kept raw in the cache under the SHA-256 of its URL: a re-run,\n"
     "or one after an interrupted run, reads what it has and calls for the rest\n"
-    "(no key needed when every answer is cached).  Only when every call has its\n"
-    "answer are they ingested, as Comtrade+ JSON (ingest --format comtrade-json),\n"
-    "into the source in one ingest: a malformed answer, or one whose \"count\"\n"
-    "disagrees with its records, leaves the store unchanged and is dropped from\n"
-    "the cache.  A query the API holds no record for is an error (nothing stored).\n"
+    "(no key needed when every answer is cached; --refresh calls again).  Only\n"
+    "when every call has its answer are they ingested, as Comtrade+ JSON (ingest\n"
+    "--format comtrade-json), into the source in one ingest: a malformed answer,\n"
+    "or one whose \"count\" disagrees with its records, leaves the store unchanged\n"
+    "and is dropped from the cache.  A query the API holds no record for is an\n"
+    "error (nothing stored).\n"
     "The source records where it came from: the API, the query, the calls and the\n"
     "time of fetch (info: source_provenance).  Rows at HS2, HS4 and TOTAL level are\n"
     "rejected like ingest's (hs-not-6-digit), counted and reported.",
@@ -126,7 +131,8 @@ static int dry_run(const ckp_fetch_plan *plan, const char *cache, const char *ke
         char path[4096];
         ckp_error err;
         struct stat sb;
-        int in_cache = ckp_fetch_cache_path(cache, &plan->calls[i], path, sizeof path, &err) ==
+        int in_cache = !o_refresh &&
+                       ckp_fetch_cache_path(cache, &plan->calls[i], path, sizeof path, &err) ==
                            CKP_OK &&
                        stat(path, &sb) == 0;
         if (in_cache) {
@@ -153,7 +159,7 @@ int cmd_fetch(int argc, char **argv)
     o_reporter = o_partner = o_hs = o_period = o_freq = o_flow = o_key = NULL;
     o_base = o_store = o_source = o_cache = o_data = o_rejects = NULL;
     o_max_records = 0;
-    o_dry = o_quiet = 0;
+    o_dry = o_quiet = o_refresh = 0;
     char **args;
     int nargs;
     int r = cli_parse(&spec, argc, argv, &args, &nargs);
@@ -219,7 +225,7 @@ int cmd_fetch(int argc, char **argv)
     }
     bar b = {!o_quiet && isatty(STDERR_FILENO), 0};
     const char *dir = ckp_store_dir(o_store);
-    ckp_fetch_opts fo = {key, cache, dir, o_source, draw, &b, rej};
+    ckp_fetch_opts fo = {key, cache, dir, o_source, o_refresh, draw, &b, rej};
     ckp_fetch_stats st;
     if (ckp_fetch_run(ref, &plan, &fo, &st, &err) != CKP_OK) {
         if (b.drawn)

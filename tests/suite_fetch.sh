@@ -143,6 +143,13 @@ if [ "$(rc again)" = 0 ] && [ "$(calls)" = "$n0" ] && has again "1 from the cach
 else
   bad "re-run: exit $(rc again), $(($(calls) - n0)) calls: $(cat "$T/again.err")"
 fi
+n0=$(calls)
+run refresh "$T/st" "$T/cache" --key test-key --reporter all --partner all --hs "$CODES" --period "$YEARS" --refresh
+if [ "$(rc refresh)" = 0 ] && [ "$(($(calls) - n0))" = 1 ] && has refresh "0 from the cache, 1 over the network"; then
+  ok "--refresh: the cached answer is asked for again (the API revises its data)"
+else
+  bad "--refresh: exit $(rc refresh), $(($(calls) - n0)) calls: $(cat "$T/refresh.err")"
+fi
 run drycached "$T/st" "$T/cache" --reporter all --partner all --hs "$CODES" --period "$YEARS" -n
 if grep -q "(cached, fetched 20" "$T/drycached.out"; then
   ok "dry run marks the calls answered from the cache"

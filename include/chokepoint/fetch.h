@@ -110,6 +110,8 @@ typedef struct ckp_fetch_opts {
     const char *cache_dir; /* created when missing */
     const char *store;     /* ckp_store_dir rules */
     const char *source;    /* store source; NULL = "comtrade-api" */
+    int refresh;           /* 1 = call even for the answers the cache holds
+                              (the API revises its data); they are replaced */
     ckp_fetch_progress_fn progress;
     void *progress_ctx;
     FILE *rejects;         /* NULL or where rejected rows go (ingest.h) */

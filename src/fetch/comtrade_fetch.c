@@ -260,7 +260,7 @@ static ckp_status answer_all(runner *r, ckp_error *err)
             return st;
         r->pg.call = i;
         struct stat sb;
-        if (stat(path, &sb) == 0) {
+        if (!r->opts->refresh && stat(path, &sb) == 0) {
             r->stats->cached++;
             r->pg.cached++;
         } else {

@@ -71,10 +71,12 @@ static const cli_spec spec = {
     "flowCode, period and maxRecords (countries as Comtrade codes: USA = 842), the key\n"
     "in the Ocp-Apim-Subscription-Key header.  A query is split into calls of at\n"
     "most 12 periods each (the API's limit); a call that comes back with\n"
-    "--max-records records may have been cut by the API and is an error (ask for\n"
-    "less).  HTTP 429 and 503 are retried after Retry-After (else 1, 2, 4… s), six\n"
-    "tries at most, no single wait over 300 s.  401 (bad key), 403, other 4xx, 5xx,\n"
-    "an empty or cut-off answer are errors (exit 1) naming the call.\n"
+    "--max-records records may have been cut by the API: it is split in two (its\n"
+    "periods, else its reporters, its codes, its partners) and asked again, and\n"
+    "one that cannot be split is an error.  HTTP 429 and 503 are retried after\n"
+    "Retry-After (else 1, 2, 4… s), six tries at most, no single wait over 300 s.\n"
+    "401 (bad key), 403, other 4xx, 5xx, an empty or cut-off answer are errors\n"
+    "(exit 1) naming the call.\n"
     "Every answer is kept raw in the cache under the SHA-256 of its URL: a re-run,\n"
     "or one after an interrupted run, reads what it has and calls for the rest\n"
     "(no key needed when every answer is cached; --refresh calls again).  Only\n"
@@ -241,9 +243,9 @@ int cmd_fetch(int argc, char **argv)
         const ckp_ingest_stats *is = &st.ingest;
         fprintf(stderr,
                 "fetch: %zu call%s (%zu from the cache, %zu over the network, %zu retried after "
-                "429/503); %llu records; source %s: %llu rows kept, %llu rejected; store %s: "
-                "%llu rows, generation %llu\n",
-                st.calls, st.calls == 1 ? "" : "s", st.cached, st.called, st.retries,
+                "429/503, %zu split at the record cap); %llu records; source %s: %llu rows "
+                "kept, %llu rejected; store %s: %llu rows, generation %llu\n",
+                st.calls, st.calls == 1 ? "" : "s", st.cached, st.called, st.retries, st.splits,
                 (unsigned long long)st.records, o_source ? o_source : "comtrade-api",
                 (unsigned long long)is->rows_kept, (unsigned long long)is->rows_rejected, dir,
                 (unsigned long long)is->store_rows, (unsigned long long)is->generation);

@@ -270,14 +270,32 @@ else
   bad "all or nothing: exit $(rc half): $(cat "$T/half.err")"
 fi
 
-# the record cap: an answer with maxRecords records may be cut
-run cap "$T/st" "$T/cache-cap" --key test-key --reporter CHN --partner USA --hs 250410,380110 \
+# the record cap: an answer with maxRecords records may be cut, so it is
+# split in two and asked again until every answer is below the cap; the
+# rows are those of the same query without the cap
+run nocap "$T/st-nocap" "$T/cache-nocap" --key test-key --reporter CHN --partner USA --hs 250410,380110 \
+  --period "$YEARS"
+: >"$S/calls"
+run cap "$T/st-cap" "$T/cache-cap" --key test-key --reporter CHN --partner USA --hs 250410,380110 \
   --period "$YEARS" --max-records 5
-if [ "$(rc cap)" = 1 ] && has cap "came back with 5 records, the API's cap per call \(maxRecords=5\)" &&
-  [ "$(gen "$T/st")" = "$g0" ]; then
-  ok "an answer at the record cap (--max-records 5): exit 1, ask for less; store unchanged"
+ca=$("$BIN" surge --store "$T/st-cap" --reporter CHN --partner USA --hs 380110 --format csv 2>&1)
+cb=$("$BIN" surge --store "$T/st-nocap" --reporter CHN --partner USA --hs 380110 --format csv 2>&1)
+if [ "$(rc cap)" = 0 ] && has cap "20 records; source comtrade-api: 20 rows kept" &&
+  has nocap "20 rows kept" && has cap "[1-9][0-9]* split at the record cap" &&
+  [ "$(calls)" -gt 1 ] && ! grep -v "maxRecords=5" "$S/calls" | grep -q . &&
+  [ -n "$ca" ] && [ "$ca" = "$cb" ]; then
+  ok "answers at the record cap (--max-records 5) split and asked again: $(calls) calls, the same 20 rows as without the cap"
 else
-  bad "record cap: exit $(rc cap): $(cat "$T/cap.err")"
+  bad "record cap: exit $(rc cap), $(calls) calls: $(cat "$T/cap.err")"
+fi
+# one period, one code, every reporter and partner: cannot be split
+run capx "$T/st" "$T/cache-capx" --key test-key --reporter all --partner all --hs 250410 \
+  --period 2023 --max-records 2
+if [ "$(rc capx)" = 1 ] && has capx "came back with 2 records, the API's cap per call .* cannot be split" &&
+  [ "$(gen "$T/st")" = "$g0" ]; then
+  ok "an answer at the cap that cannot be split (one period, one code, every reporter): exit 1, store unchanged"
+else
+  bad "record cap, unsplittable: exit $(rc capx): $(cat "$T/capx.err")"
 fi
 
 # a query the API holds nothing for

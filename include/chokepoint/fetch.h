@@ -6,8 +6,8 @@
  * partnerCode=…&cmdCode=…&flowCode=…&period=…&maxRecords=…, each within
  * the API's limits (at most CKP_FETCH_MAX_PERIODS periods per call; the
  * records of one call are capped by the API at max_records, and a call
- * that comes back with that many is an error, never a silently cut
- * answer).  The subscription key goes in the header
+ * that comes back with that many is split in two and asked again, never
+ * taken as a whole answer).  The subscription key goes in the header
  * Ocp-Apim-Subscription-Key and never into a URL, a message or the cache.
  *
  * Every answer is kept on disk, raw, in the cache directory under the
@@ -24,8 +24,8 @@
  * the ingest (the store is unchanged) and is removed from the cache.  The
  * source records its provenance (the API, the calls, the time of fetch).
  *
- * Life cycle: ckp_fetch_plan() → ckp_fetch_plan_free(); ckp_fetch_run()
- * takes a plan and needs nothing freed beyond it.  libcurl is set up once
+ * Life cycle: ckp_fetch_plan_make() → ckp_fetch_run()… →
+ * ckp_fetch_plan_free(); ckp_fetch_run needs nothing freed beyond the plan.  libcurl is set up once
  * per process by ckp_fetch_run (curl_global_init is not thread-safe: call
  * ckp_fetch_run from one thread). */
 #ifndef CHOKEPOINT_FETCH_H
@@ -60,19 +60,26 @@ typedef struct ckp_fetch_query {
     long max_records;      /* the API's cap per call; 0 = the default */
 } ckp_fetch_query;
 
+/* One call; every string owned by the plan. */
 typedef struct ckp_fetch_call {
-    char *url;       /* the request, without the key (owned by the plan) */
+    char *url;       /* the request, without the key */
     char hash[65];   /* SHA-256 of url, hex: the cache file's name */
-    char *periods;   /* this call's period parameter */
+    char *reporters; /* reporterCode ("156,842"), NULL = all (left out) */
+    char *partners;  /* partnerCode, NULL = all */
+    char *cmd;       /* cmdCode */
+    char *periods;   /* period ("2019,2020" or "202301,…") */
 } ckp_fetch_call;
 
 typedef struct ckp_fetch_plan {
     ckp_fetch_call *calls;
-    size_t ncalls;
+    size_t ncalls, cap;
     char *summary;   /* the query in the API's terms, one line: "C/A/HS
                         reporterCode=156 partnerCode=all cmdCode=… …" */
     char *base;      /* the base URL, without a trailing '/' */
+    char freq;       /* 'A' or 'M' */
+    char flows[4];   /* "X", "M" or "X,M" */
     long max_records;
+    size_t splits;   /* calls split in two after coming back at the cap */
 } ckp_fetch_plan;
 
 /* Check the query against the reference data (countries → Comtrade codes,
@@ -82,6 +89,12 @@ typedef struct ckp_fetch_plan {
 ckp_status ckp_fetch_plan_make(const ckp_ref *ref, const ckp_fetch_query *q,
                                ckp_fetch_plan *out, ckp_error *err);
 void ckp_fetch_plan_free(ckp_fetch_plan *p);
+
+/* Replace call i by two calls asking for half of it each: half its periods,
+ * else half its reporters, else half its HS codes, else half its partners.
+ * CKP_ELIMIT when the call asks for one of each (or 'all' reporters with
+ * one period and code): it cannot be split. */
+ckp_status ckp_fetch_plan_split(ckp_fetch_plan *p, size_t i, ckp_error *err);
 
 /* The cache file of a call: "{cache_dir}/{hash}.json" in buf (CKP_ELIMIT
  * when it does not fit). */
@@ -118,17 +131,24 @@ typedef struct ckp_fetch_opts {
 } ckp_fetch_opts;
 
 typedef struct ckp_fetch_stats {
-    size_t calls, cached, called; /* called = made over the network */
+    size_t calls, cached, called; /* calls in the (final) plan; answered from
+                                     the cache; made over the network (all
+                                     of them, split ones included) */
     size_t retries;               /* 429/503 answers waited out */
+    size_t splits;                /* calls split after an answer at the cap */
     uint64_t records;             /* records in the answers */
     time_t first_fetch, last_fetch; /* when the answers were fetched */
     ckp_ingest_stats ingest;      /* rows read, kept, rejected; the store */
 } ckp_fetch_stats;
 
 /* Answer every call of the plan (cache, then network), then ingest all of
- * them into opts->source in one ingest, all or nothing.  On any error the
- * store is unchanged; the answers already fetched stay in the cache. */
-ckp_status ckp_fetch_run(const ckp_ref *ref, const ckp_fetch_plan *plan,
+ * them into opts->source in one ingest, all or nothing.  A call whose answer
+ * holds max_records records (the API may have cut it) is split in two
+ * (ckp_fetch_plan_split, the plan is updated) and the run goes on, up to
+ * CKP_FETCH_MAX_CALLS calls; a call that cannot be split is an error.  On
+ * any error the store is unchanged; the answers already fetched stay in
+ * the cache. */
+ckp_status ckp_fetch_run(const ckp_ref *ref, ckp_fetch_plan *plan,
                          const ckp_fetch_opts *opts, ckp_fetch_stats *stats,
                          ckp_error *err);
 

@@ -90,7 +90,23 @@ typedef struct runner {
     ckp_fetch_progress pg;
     CURL *curl;
     struct curl_slist *headers;
+    unsigned char *state; /* per call: 0 to answer, 1 from the cache, 2 called */
+    size_t nstate;
 } runner;
+
+/* state[] as long as the plan (a split adds calls), new ones 0. */
+static ckp_status grow_state(runner *r, ckp_error *err)
+{
+    if (r->nstate >= r->plan->ncalls)
+        return CKP_OK;
+    unsigned char *s = realloc(r->state, r->plan->ncalls);
+    if (!s)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    memset(s + r->nstate, 0, r->plan->ncalls - r->nstate);
+    r->state = s;
+    r->nstate = r->plan->ncalls;
+    return CKP_OK;
+}
 
 static void report(runner *r)
 {
@@ -251,17 +267,22 @@ static ckp_status answer_all(runner *r, ckp_error *err)
 {
     const ckp_fetch_plan *plan = r->plan;
     ckp_status st = make_dirs(r->opts->cache_dir, err);
+    if (st == CKP_OK)
+        st = grow_state(r, err);
     if (st != CKP_OK)
         return st;
+    r->pg.ncalls = plan->ncalls;
     for (size_t i = 0; i < plan->ncalls; i++) {
         char path[4096], tmp[4200];
+        if (r->state[i]) /* answered in an earlier round of this run */
+            continue;
         st = ckp_fetch_cache_path(r->opts->cache_dir, &plan->calls[i], path, sizeof path, err);
         if (st != CKP_OK)
             return st;
         r->pg.call = i;
         struct stat sb;
         if (!r->opts->refresh && stat(path, &sb) == 0) {
-            r->stats->cached++;
+            r->state[i] = 1;
             r->pg.cached++;
         } else {
             if (!r->opts->key)
@@ -287,6 +308,7 @@ static ckp_status answer_all(runner *r, ckp_error *err)
                 unlink(tmp);
                 return st;
             }
+            r->state[i] = 2;
             r->stats->called++;
             r->pg.called++;
             if (stat(path, &sb) != 0)
@@ -421,7 +443,7 @@ static char *stored_provenance(const char *dir, const ckp_ref *ref, const char *
     return out;
 }
 
-static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
+static ckp_status ingest_all(runner *r, const ckp_ref *ref, size_t *capped, ckp_error *err)
 {
     const ckp_fetch_plan *plan = r->plan;
     ckp_ingest_opts io;
@@ -472,13 +494,12 @@ static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
                                  (unsigned long long)bad, (unsigned long long)got, i + 1,
                                  plan->ncalls, plan->calls[i].url);
         }
-        if (got >= (uint64_t)plan->max_records) {
+        if (got >= (uint64_t)plan->max_records) { /* may be cut: to be split */
             ckp_ingest_abort(ing);
+            *capped = i;
             return ckp_error_set(err, CKP_ELIMIT, path, 0, 0,
                                  "call %zu of %zu came back with %llu records, the API's cap "
-                                 "per call (maxRecords=%ld): the answer may be cut.  Ask for "
-                                 "less in one run (fewer reporters, codes or periods), or "
-                                 "raise --max-records if the subscription allows (%s)",
+                                 "per call (maxRecords=%ld): the answer may be cut (%s)",
                                  i + 1, plan->ncalls, (unsigned long long)got,
                                  plan->max_records, plan->calls[i].url);
         }
@@ -510,11 +531,10 @@ static ckp_status ingest_all(runner *r, const ckp_ref *ref, ckp_error *err)
     return ckp_ingest_commit(ing, &r->stats->ingest, err);
 }
 
-ckp_status ckp_fetch_run(const ckp_ref *ref, const ckp_fetch_plan *plan,
+ckp_status ckp_fetch_run(const ckp_ref *ref, ckp_fetch_plan *plan,
                          const ckp_fetch_opts *opts, ckp_fetch_stats *stats, ckp_error *err)
 {
     memset(stats, 0, sizeof *stats);
-    stats->calls = plan->ncalls;
     runner r;
     memset(&r, 0, sizeof r);
     r.plan = plan;
@@ -523,12 +543,30 @@ ckp_status ckp_fetch_run(const ckp_ref *ref, const ckp_fetch_plan *plan,
     r.pg.ncalls = plan->ncalls;
     if (!opts->cache_dir)
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "no cache directory");
-    ckp_status st = answer_all(&r, err);
+    ckp_status st;
+    for (;;) {
+        st = answer_all(&r, err);
+        if (st != CKP_OK)
+            break;
+        size_t capped = (size_t)-1;
+        st = ingest_all(&r, ref, &capped, err);
+        if (st == CKP_OK || capped == (size_t)-1)
+            break;
+        /* an answer at the record cap: ask for each half of it instead */
+        st = ckp_fetch_plan_split(plan, capped, err);
+        if (st != CKP_OK)
+            break;
+        r.state[capped] = 0;
+        r.pg.ingesting = 0;
+    }
     if (r.curl)
         curl_easy_cleanup(r.curl);
     curl_slist_free_all(r.headers);
-    if (st == CKP_OK)
-        st = ingest_all(&r, ref, err);
+    stats->calls = plan->ncalls;
+    for (size_t i = 0; i < r.nstate && i < plan->ncalls; i++)
+        stats->cached += r.state[i] == 1;
+    stats->splits = plan->splits;
+    free(r.state);
     r.pg.done = 1;
     report(&r);
     return st;

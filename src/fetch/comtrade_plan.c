@@ -289,14 +289,175 @@ static void period_text(int32_t v, char freq, char out[16])
         snprintf(out, 16, "%d%02d", (int)CKP_PERIOD_YEAR(v), (int)CKP_PERIOD_MONTH(v));
 }
 
+static void call_free(ckp_fetch_call *c)
+{
+    free(c->url);
+    free(c->reporters);
+    free(c->partners);
+    free(c->cmd);
+    free(c->periods);
+    memset(c, 0, sizeof *c);
+}
+
+/* c->url and c->hash from its parameters. */
+static ckp_status call_build(const ckp_fetch_plan *p, ckp_fetch_call *c, ckp_error *err)
+{
+    sbuf url = {NULL, 0, 0, 0};
+    sb_str(&url, p->base);
+    sb_str(&url, "/data/v1/get/C/");
+    sb_put(&url, &p->freq, 1);
+    sb_str(&url, "/HS?");
+    if (c->reporters) {
+        sb_str(&url, "reporterCode=");
+        sb_str(&url, c->reporters);
+        sb_str(&url, "&");
+    }
+    if (c->partners) {
+        sb_str(&url, "partnerCode=");
+        sb_str(&url, c->partners);
+        sb_str(&url, "&");
+    }
+    sb_str(&url, "cmdCode=");
+    sb_str(&url, c->cmd);
+    sb_str(&url, "&flowCode=");
+    sb_str(&url, p->flows);
+    sb_str(&url, "&period=");
+    sb_str(&url, c->periods);
+    sb_fmt(&url, "&maxRecords=%ld", p->max_records);
+    if (url.failed) {
+        free(url.s);
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "the query is too long for one URL");
+    }
+    free(c->url);
+    c->url = url.s;
+    hash_hex(c->url, c->hash);
+    return CKP_OK;
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *failed = 1;
+    return d;
+}
+
+/* Append a call with these parameters (copied) to the plan. */
+static ckp_status call_add(ckp_fetch_plan *p, const char *rep, const char *par, const char *cmd,
+                           const char *pers, ckp_error *err)
+{
+    if (p->ncalls >= CKP_FETCH_MAX_CALLS)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "the query needs more than %d calls: ask for less in one run",
+                             CKP_FETCH_MAX_CALLS);
+    if (p->ncalls == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        ckp_fetch_call *c = realloc(p->calls, cap * sizeof *c);
+        if (!c)
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        p->calls = c;
+        p->cap = cap;
+    }
+    ckp_fetch_call *c = &p->calls[p->ncalls];
+    memset(c, 0, sizeof *c);
+    int failed = 0;
+    c->reporters = dup_or_null(rep, &failed);
+    c->partners = dup_or_null(par, &failed);
+    c->cmd = dup_or_null(cmd, &failed);
+    c->periods = dup_or_null(pers, &failed);
+    if (failed) {
+        call_free(c);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    ckp_status st = call_build(p, c, err);
+    if (st != CKP_OK) {
+        call_free(c);
+        return st;
+    }
+    p->ncalls++;
+    return CKP_OK;
+}
+
+/* The items of a comma list before (first half) and after its middle comma:
+ * NULL when the list has one item. */
+static char *half_split(const char *list, char **second)
+{
+    size_t n = 1;
+    for (const char *s = list; *s; s++)
+        n += *s == ',';
+    if (n < 2)
+        return NULL;
+    size_t want = n / 2, seen = 0;
+    const char *s = list;
+    for (; *s; s++)
+        if (*s == ',' && ++seen == want)
+            break;
+    char *a = strndup(list, (size_t)(s - list));
+    char *b = strdup(s + 1);
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return NULL;
+    }
+    *second = b;
+    return a;
+}
+
+/* The k-th splittable field of a call: periods, reporters, HS codes, partners. */
+static char **call_field(ckp_fetch_call *c, int k)
+{
+    return k == 0 ? &c->periods : k == 1 ? &c->reporters : k == 2 ? &c->cmd : &c->partners;
+}
+
+ckp_status ckp_fetch_plan_split(ckp_fetch_plan *p, size_t i, ckp_error *err)
+{
+    char *first = NULL, *second = NULL;
+    int k = 0;
+    for (; k < 4; k++) {
+        const char *f = *call_field(&p->calls[i], k);
+        if (f)
+            first = half_split(f, &second);
+        if (first)
+            break;
+    }
+    if (!first) {
+        const ckp_fetch_call *c = &p->calls[i];
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "%s came back with %ld records, the API's cap per call "
+                             "(maxRecords): the answer may be cut, and the call asks for one "
+                             "period, one HS code and %s reporter, so it cannot be split.  "
+                             "Name the reporters, or raise --max-records if the subscription "
+                             "allows",
+                             c->url, p->max_records, c->reporters ? "one" : "every");
+    }
+    /* the second half: a new call at the end (the array may move) */
+    char **f = call_field(&p->calls[i], k);
+    char *whole = *f;
+    *f = second;
+    ckp_status st = call_add(p, p->calls[i].reporters, p->calls[i].partners, p->calls[i].cmd,
+                             p->calls[i].periods, err);
+    f = call_field(&p->calls[i], k);
+    free(second);
+    if (st != CKP_OK) {
+        *f = whole;
+        free(first);
+        return st;
+    }
+    /* the first half replaces the call */
+    *f = first;
+    free(whole);
+    p->splits++;
+    return call_build(p, &p->calls[i], err);
+}
+
 void ckp_fetch_plan_free(ckp_fetch_plan *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->ncalls; i++) {
-        free(p->calls[i].url);
-        free(p->calls[i].periods);
-    }
+    for (size_t i = 0; i < p->ncalls; i++)
+        call_free(&p->calls[i]);
     free(p->calls);
     free(p->summary);
     free(p->base);
@@ -342,7 +503,7 @@ ckp_status ckp_fetch_plan_make(const ckp_ref *ref, const ckp_fetch_query *q,
     char *rep = NULL, *par = NULL;
     codes hs = {ref, {NULL, 0, 0, 0}, 0, 0};
     periods per = {freq, NULL, 0, 0};
-    sbuf url = {NULL, 0, 0, 0}, sum = {NULL, 0, 0, 0};
+    sbuf sum = {NULL, 0, 0, 0};
     ckp_status st = parse_countries(ref, q->reporters, "--reporter", &rep, err);
     if (st == CKP_OK)
         st = parse_countries(ref, q->partner, "--partner", &par, err);
@@ -370,66 +531,28 @@ ckp_status ckp_fetch_plan_make(const ckp_ref *ref, const ckp_fetch_query *q,
     memcpy(out->base, base, base_len);
     out->base[base_len] = 0;
     out->max_records = maxrec;
-    const char *flowcode = strcmp(flows, "M,X") == 0 ? "X,M" : flows;
+    out->freq = freq;
+    snprintf(out->flows, sizeof out->flows, "%s", strcmp(flows, "M,X") == 0 ? "X,M" : flows);
 
-    size_t ncalls = (per.n + CKP_FETCH_MAX_PERIODS - 1) / CKP_FETCH_MAX_PERIODS;
-    out->calls = calloc(ncalls ? ncalls : 1, sizeof *out->calls);
-    if (!out->calls) {
-        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    for (size_t c = 0; c < ncalls; c++) {
+    /* one call per CKP_FETCH_MAX_PERIODS periods */
+    for (size_t first = 0; first < per.n; first += CKP_FETCH_MAX_PERIODS) {
         sbuf pp = {NULL, 0, 0, 0};
-        for (size_t i = c * CKP_FETCH_MAX_PERIODS;
-             i < per.n && i < (c + 1) * CKP_FETCH_MAX_PERIODS; i++) {
+        for (size_t i = first; i < per.n && i < first + CKP_FETCH_MAX_PERIODS; i++) {
             char t[16];
             period_text(per.v[i], freq, t);
             if (pp.len)
                 sb_str(&pp, ",");
             sb_str(&pp, t);
         }
-        url.len = 0;
-        sb_str(&url, out->base);
-        sb_str(&url, "/data/v1/get/C/");
-        sb_put(&url, &freq, 1);
-        sb_str(&url, "/HS?");
-        if (rep) {
-            sb_str(&url, "reporterCode=");
-            sb_str(&url, rep);
-            sb_str(&url, "&");
-        }
-        if (par) {
-            sb_str(&url, "partnerCode=");
-            sb_str(&url, par);
-            sb_str(&url, "&");
-        }
-        sb_str(&url, "cmdCode=");
-        sb_str(&url, hs.list.s);
-        sb_str(&url, "&flowCode=");
-        sb_str(&url, flowcode);
-        sb_str(&url, "&period=");
-        sb_str(&url, pp.s ? pp.s : "");
-        sb_fmt(&url, "&maxRecords=%ld", maxrec);
-        if (url.failed || pp.failed) {
+        if (pp.failed) {
             free(pp.s);
-            st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "the query is too long for one URL");
-            goto out;
-        }
-        out->calls[c].url = strdup(url.s);
-        out->calls[c].periods = pp.s;
-        if (!out->calls[c].url) {
-            out->ncalls = c + 1;
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
             goto out;
         }
-        hash_hex(out->calls[c].url, out->calls[c].hash);
-        out->ncalls = c + 1;
-    }
-    if (out->ncalls > CKP_FETCH_MAX_CALLS) {
-        st = ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
-                           "the query needs %zu calls, more than %d: split it", out->ncalls,
-                           CKP_FETCH_MAX_CALLS);
-        goto out;
+        st = call_add(out, rep, par, hs.list.s, pp.s, err);
+        free(pp.s);
+        if (st != CKP_OK)
+            goto out;
     }
     sb_str(&sum, "C/");
     sb_put(&sum, &freq, 1);
@@ -440,7 +563,7 @@ ckp_status ckp_fetch_plan_make(const ckp_ref *ref, const ckp_fetch_query *q,
     sb_str(&sum, " cmdCode=");
     sb_str(&sum, hs.list.s);
     sb_str(&sum, " flowCode=");
-    sb_str(&sum, flowcode);
+    sb_str(&sum, out->flows);
     sb_str(&sum, " period=");
     for (size_t c = 0; c < out->ncalls; c++) {
         if (c)
@@ -458,7 +581,6 @@ out:
     free(par);
     free(hs.list.s);
     free(per.v);
-    free(url.s);
     free(sum.s);
     if (st != CKP_OK)
         ckp_fetch_plan_free(out);

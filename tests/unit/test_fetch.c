@@ -132,3 +132,33 @@ CKP_TEST(fetch_source_provenance_kept_by_the_store)
     CHECK_INT(ckp_store_source_synthetic(s, 0), 0);
     ckp_store_close(s);
 }
+
+CKP_TEST(fetch_plan_split_halves_periods_then_reporters_then_codes)
+{
+    REQUIRE(ref_());
+    ckp_fetch_plan p;
+    ckp_error err;
+    REQUIRE(plan("CHN,USA,RUS", "all", "2504,8112", "2021,2022,2023", 'A', &p, &err) == CKP_OK);
+    REQUIRE(p.ncalls == 1);
+    REQUIRE(ckp_fetch_plan_split(&p, 0, &err) == CKP_OK); /* periods */
+    CHECK_INT(p.ncalls, 2);
+    CHECK_STR(p.calls[0].periods, "2021");
+    CHECK_STR(p.calls[1].periods, "2022,2023");
+    CHECK_STR(p.calls[1].reporters, "156,842,643");
+    REQUIRE(ckp_fetch_plan_split(&p, 0, &err) == CKP_OK); /* one period: reporters */
+    CHECK_STR(p.calls[0].reporters, "156");
+    CHECK_STR(p.calls[2].reporters, "842,643");
+    CHECK_STR(p.calls[2].periods, "2021");
+    REQUIRE(ckp_fetch_plan_split(&p, 0, &err) == CKP_OK); /* one reporter: codes */
+    CHECK_STR(p.calls[0].cmd, "2504");
+    CHECK_STR(p.calls[3].cmd, "8112");
+    CHECK_STR(p.calls[0].url, "http://127.0.0.1:9/data/v1/get/C/A/HS?reporterCode=156&cmdCode=2504&"
+                              "flowCode=X,M&period=2021&maxRecords=100000");
+    CHECK(strcmp(p.calls[0].hash, p.calls[3].hash) != 0);
+    /* one of each, partner all: nothing left to halve */
+    CHECK_INT(ckp_fetch_plan_split(&p, 0, &err), CKP_ELIMIT);
+    CHECK(strstr(err.msg, "cannot be split") != NULL);
+    CHECK_INT(p.ncalls, 4);
+    CHECK_INT(p.splits, 3);
+    ckp_fetch_plan_free(&p);
+}

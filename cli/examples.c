@@ -16,6 +16,18 @@ static const cli_example examples[] = {
     {"ingest",
      "chokepoint ingest --store my.store --rejects rejects.csv data/flows/comtrade-annual/*.csv",
      "a second store; every rejected row listed in rejects.csv with its file and line", 0},
+    {"fetch",
+     "chokepoint fetch comtrade --reporter CHN --partner USA --hs 811292,250410 "
+     "--period 2020,2021,2022,2023,2024 --dry-run",
+     "the call that would fetch China's reported trade with the USA in gallium/germanium and "
+     "graphite, 2020-2024 (planning needs no key)",
+     0},
+    {"fetch",
+     "chokepoint fetch comtrade --reporter CHN --partner all --hs antimony --period 2024 "
+     "--freq M --flow X --dry-run",
+     "China's monthly antimony exports to every partner in 2024: a named group's codes, a "
+     "year's 12 months in one call",
+     0},
     {"info", "chokepoint info", "rows, periods, countries, products and sources of ./chokepoint.store",
      0},
     {"info", "chokepoint info --format json", "the same as one JSON object per line", 0},

@@ -2,6 +2,7 @@
  * Adding a verb = one line here + cli/cmd_<name>.c defining cmd_<name>(). */
 #define CKP_VERBS(X)                                                                     \
     X(ingest, "load trade files (Comtrade, BACI, generic flows) into the store")        \
+    X(fetch, "fetch flows from the UN Comtrade API into a store source, cached")        \
     X(store, "check every generation of the store (verify); repair CURRENT (recover)") \
     X(info, "what the store holds: rows, periods, reporters, products, sources")        \
     X(hs, "look up HS codes by code prefix or words, HS2017 and HS2022 side by side")   \

@@ -173,6 +173,14 @@ ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err);
 ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf,
                           size_t len, ckp_error *err);
 
+/* Record where the rows of this ingest came from (one line of text,
+ * ckp_store_writer_source_provenance) with every source the files read so
+ * far were registered under, replacing what the store held.  Call after
+ * the files, before commit.  CKP_EINVAL when the text is not acceptable
+ * (longer than CKP_STORE_MAX_PROVENANCE, a tab or line end in it) or no
+ * file was read. */
+ckp_status ckp_ingest_set_provenance(ckp_ingest *ing, const char *text, ckp_error *err);
+
 /* Counts so far (before commit: without duplicates, which are found then). */
 const ckp_ingest_stats *ckp_ingest_get_stats(const ckp_ingest *ing);
 

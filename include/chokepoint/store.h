@@ -153,6 +153,9 @@ const char *ckp_store_source_name(const ckp_store *store, int source);
 const char *ckp_store_source_currency(const ckp_store *store, int source);
 /* 1 when the source is synthetic (its rows must be labelled as such). */
 int ckp_store_source_synthetic(const ckp_store *store, int source);
+/* Where the source came from, when it was recorded (`fetch comtrade`: the
+ * query, the calls and the time of fetch), else NULL.  Owned by the store. */
+const char *ckp_store_source_provenance(const ckp_store *store, int source);
 
 /* ---- column access, for full scans ------------------------------------
  * ckp_store_scan builds one ckp_flow per row; a scan of every row is faster
@@ -261,6 +264,14 @@ int ckp_store_writer_source(ckp_store_writer *w, const char *name, int synthetic
 /* Record that a source's values were converted to USD from currency (3
  * letters) at ingest; kept in the store with the source's name. */
 void ckp_store_writer_source_currency(ckp_store_writer *w, int source, const char *currency);
+
+/* Record where a registered source came from (one line of text, at most
+ * CKP_STORE_MAX_PROVENANCE bytes, no tab or line end), replacing what the
+ * store held for it; kept by later generations until replaced.  0, or -1
+ * when the index or the text is not acceptable (nothing changed).  The
+ * text is copied. */
+#define CKP_STORE_MAX_PROVENANCE 2000
+int ckp_store_writer_source_provenance(ckp_store_writer *w, int source, const char *text);
 
 ckp_status ckp_store_writer_add(ckp_store_writer *w, const ckp_flow *row,
                                 ckp_error *err);

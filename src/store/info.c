@@ -1,6 +1,7 @@
 /* info.c — the `info` verb: what the store holds (one row; DESIGN.md fields
  * rows, periods, reporters, partners, products, sources, bytes, then extras). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chokepoint/verb.h"
@@ -13,7 +14,7 @@ static const ckp_column columns[] = {
     {"products", CKP_COL_INT, 0},    {"sources", CKP_COL_INT, 0},
     {"bytes", CKP_COL_INT, 0},       {"first_period", CKP_COL_STR, 0},
     {"last_period", CKP_COL_STR, 0}, {"generation", CKP_COL_INT, 0},
-    {"source_names", CKP_COL_STR, 0}};
+    {"source_names", CKP_COL_STR, 0}, {"source_provenance", CKP_COL_STR, 0}};
 
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
@@ -45,6 +46,25 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     ckp_writer_str(w, in.rows ? ckp_period_format(in.period_max, b) : NULL);
     ckp_writer_int(w, (long long)in.generation);
     ckp_writer_str(w, names);
+    /* where each source came from, when recorded ("name: text; …") */
+    size_t cap = 1;
+    for (int i = 0; i < ckp_store_source_count(s); i++)
+        if (ckp_store_source_provenance(s, i))
+            cap += strlen(ckp_store_source_name(s, i)) +
+                   strlen(ckp_store_source_provenance(s, i)) + 4;
+    char *prov = malloc(cap);
+    if (!prov)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t plen = 0;
+    prov[0] = 0;
+    for (int i = 0; i < ckp_store_source_count(s); i++) {
+        const char *p = ckp_store_source_provenance(s, i);
+        if (p)
+            plen += (size_t)snprintf(prov + plen, cap - plen, "%s%s: %s", plen ? "; " : "",
+                                     ckp_store_source_name(s, i), p);
+    }
+    ckp_writer_str(w, plen ? prov : NULL);
+    free(prov);
     st = ckp_writer_end_row(w);
     if (summary && summary_len)
         snprintf(summary, summary_len, "%llu rows (%.1f bytes/row on disk), %d reporters, "
@@ -58,5 +78,7 @@ const ckp_verb ckp_verb_info = {
     "info", "[--store DIR]",
     "what the store holds: rows, periods, reporters, partners, products, sources, bytes",
     "Checks every store file's checksum while opening it: a damaged store is refused\n"
-    "with the file named.",
+    "with the file named.  source_provenance says where each source came from when\n"
+    "that was recorded (`fetch comtrade`: the API, the query, the calls, the time\n"
+    "of fetch).",
     params, 0, 0, columns, sizeof columns / sizeof columns[0], run};

@@ -2734,3 +2734,22 @@ ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, si
 {
     return ingest_mem_any(ing, name, buf, len, err);
 }
+
+ckp_status ckp_ingest_set_provenance(ckp_ingest *ing, const char *text, ckp_error *err)
+{
+    int any = 0;
+    for (int f = 0; f < CKP_INGEST_NFORMATS; f++) {
+        if (ing->source[f] < 0)
+            continue;
+        any = 1;
+        if (ckp_store_writer_source_provenance(ing->w, ing->source[f], text) != 0)
+            return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0,
+                                 "cannot record the provenance of the source (empty, more than "
+                                 "%d bytes, or a tab or line end in it)",
+                                 CKP_STORE_MAX_PROVENANCE);
+    }
+    if (!any)
+        return ckp_error_set(err, CKP_ESTATE, NULL, 0, 0,
+                             "no file was read: no source to record the provenance of");
+    return CKP_OK;
+}

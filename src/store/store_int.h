@@ -25,8 +25,9 @@
 enum {
     CKP__F_COUNTRIES, /* countries.dict: 4 bytes per country, ISO3 + NUL, sorted */
     CKP__F_PERIODS,   /* periods.dict: int32 per period, ascending */
-    CKP__F_SOURCES,   /* sources.dict: "name\tsynthetic[\tCUR]\n" per source (CUR:
-                         the currency its values were converted from to USD) */
+    CKP__F_SOURCES,   /* sources.dict: "name\tsynthetic[\tCUR[\tprovenance]]\n" per
+                         source (CUR: the currency its values were converted
+                         from to USD, "" none; provenance: fetch's query) */
     CKP__F_PRODUCTS,  /* products.idx: ckp__product per product, by (hs, edition) */
     CKP__F_RFP,       /* rfp.bits: bit ((source*ncountries+reporter)*4+flow)*nperiods+period
                          (stores before 2026-11-22: one bitmap for all sources) */
@@ -165,6 +166,7 @@ struct ckp_store {
     const char *source_name[CKP__MAX_SOURCES + 1];
     int source_synth[CKP__MAX_SOURCES + 1];
     char source_cur[CKP__MAX_SOURCES + 1][4]; /* currency converted from, "" none */
+    const char *source_prov[CKP__MAX_SOURCES + 1]; /* provenance or NULL */
     unsigned char source_on[CKP__MAX_SOURCES + 1]; /* ckp_store_select_sources */
     const uint8_t *rfp;
     int rfp_per_source; /* 0: an older store's single bitmap for all sources */

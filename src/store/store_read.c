@@ -196,13 +196,27 @@ static ckp_status load_tables(ckp_store *s, ckp_error *err)
         char *tab = strchr(p, '\t');
         if (!nl || !tab || tab > nl || s->nsources >= CKP__MAX_SOURCES)
             return corrupt(s, CKP__F_SOURCES, err, "bad source line");
+        /* an optional third field: where the source came from (fetch) */
+        char *tab2 = memchr(tab + 1, '\t', (size_t)(nl - tab - 1));
         *tab = 0;
         *nl = 0;
         s->source_name[s->nsources] = p;
         s->source_synth[s->nsources] = tab[1] == '1';
+        /* fields after the flag: the currency converted from ("" none),
+         * then where the source came from (fetch) */
         s->source_cur[s->nsources][0] = '\0';
-        if (tab[1] && tab[2] == '\t' && strlen(tab + 3) == 3)
-            memcpy(s->source_cur[s->nsources], tab + 3, 4);
+        s->source_prov[s->nsources] = NULL;
+        if (tab2) {
+            *tab2 = 0;
+            char *tab3 = strchr(tab2 + 1, '\t');
+            if (tab3)
+                *tab3 = 0;
+            if (strlen(tab2 + 1) == 3)
+                memcpy(s->source_cur[s->nsources], tab2 + 1, 4);
+            else if (tab2[1])
+                return corrupt(s, CKP__F_SOURCES, err, "bad source currency");
+            s->source_prov[s->nsources] = tab3 && tab3[1] ? tab3 + 1 : NULL;
+        }
         s->source_on[s->nsources] = 1;
         s->nsources++;
         p = nl + 1;
@@ -657,6 +671,11 @@ const char *ckp_store_source_name(const ckp_store *s, int i)
 const char *ckp_store_source_currency(const ckp_store *s, int i)
 {
     return i >= 0 && i < s->nsources ? s->source_cur[i] : "";
+}
+
+const char *ckp_store_source_provenance(const ckp_store *s, int i)
+{
+    return i >= 0 && i < s->nsources ? s->source_prov[i] : NULL;
 }
 
 int ckp_store_source_synthetic(const ckp_store *s, int i)

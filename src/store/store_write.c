@@ -57,6 +57,7 @@ struct ckp_store_writer {
     int source_synth[CKP__MAX_SOURCES];
     char source_cur[CKP__MAX_SOURCES][4]; /* currency converted from, "" none */
     char *source_own[CKP__MAX_SOURCES];
+    char *source_prov[CKP__MAX_SOURCES]; /* owned provenance or NULL */
     int nsources;
     int nref;
     int *rank;           /* ref id → rank by ISO3 */
@@ -260,6 +261,13 @@ ckp_status ckp_store_writer_begin(const char *dir, const ckp_ref *ref, int repla
             w->source_synth[i] = w->old->source_synth[i];
             memcpy(w->source_cur[i], w->old->source_cur[i], 4);
             w->nsources++;
+            if (w->old->source_prov[i]) {
+                w->source_prov[i] = strdup(w->old->source_prov[i]);
+                if (!w->source_prov[i]) {
+                    st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+                    goto fail;
+                }
+            }
         }
     }
     st = make_ranks(w, err);
@@ -295,6 +303,19 @@ void ckp_store_writer_source_currency(ckp_store_writer *w, int source, const cha
 {
     if (source >= 0 && source < w->nsources && currency && strlen(currency) == 3)
         memcpy(w->source_cur[source], currency, 4);
+}
+
+int ckp_store_writer_source_provenance(ckp_store_writer *w, int source, const char *text)
+{
+    if (source < 0 || source >= w->nsources || !text || !*text ||
+        strlen(text) > CKP_STORE_MAX_PROVENANCE || strpbrk(text, "\t\r\n"))
+        return -1;
+    char *t = strdup(text);
+    if (!t)
+        return -1;
+    free(w->source_prov[source]);
+    w->source_prov[source] = t;
+    return 0;
 }
 
 void ckp_store_writer_on_duplicate(ckp_store_writer *w, ckp_dup_fn fn, void *ctx)
@@ -1055,10 +1076,17 @@ static ckp_status build_dicts(merge_state *m, ckp_error *err)
             out_put(&m->f[CKP__F_PERIODS], &p, 4);
         }
     for (int i = 0; i < w->nsources; i++) {
-        char line[600];
-        /* a third field, when set: the currency the source's values were
-         * converted from (readers before it read the first two only) */
-        int k = snprintf(line, sizeof line, "%s\t%d%s%s\n", w->source_name[i],
+        char line[600 + CKP_STORE_MAX_PROVENANCE];
+        /* optional fields after the flag: the currency the source's values
+         * were converted from ("" none), then its provenance (fetch);
+         * readers before them read the first two only */
+        const char *prov = w->source_prov[i];
+        int k;
+        if (prov)
+            k = snprintf(line, sizeof line, "%s\t%d\t%s\t%s\n", w->source_name[i],
+                         w->source_synth[i], w->source_cur[i], prov);
+        else
+            k = snprintf(line, sizeof line, "%s\t%d%s%s\n", w->source_name[i],
                          w->source_synth[i], w->source_cur[i][0] ? "\t" : "",
                          w->source_cur[i]);
         out_put(&m->f[CKP__F_SOURCES], line, (size_t)k);
@@ -1350,8 +1378,10 @@ void ckp_store_writer_abort(ckp_store_writer *w)
     ckp_store_close(w->old);
     if (w->lockfd >= 0)
         close(w->lockfd); /* releases the flock */
-    for (int i = 0; i < w->nsources; i++)
+    for (int i = 0; i < w->nsources; i++) {
         free(w->source_own[i]);
+        free(w->source_prov[i]);
+    }
     free(w->rank);
     free(w->rank_id);
     big_free(w->key);

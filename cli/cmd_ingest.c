@@ -249,6 +249,11 @@ int cmd_ingest(int argc, char **argv)
             fprintf(stderr, "  folded %llu rows' national 8- or 10-digit commodity codes "
                             "(38011000, 2825.80.00) to HS6; the store keeps the HS6 code\n",
                     (unsigned long long)st.hs_folded);
+        if (st.archive_members)
+            fprintf(stderr, "  read %d year files from BACI archives, their codes resolved by "
+                            "each archive's own country table; %d other members (product "
+                            "table, Readme) are not data and were not read\n",
+                    st.archive_members, st.archive_skipped);
         if (st.rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
     }

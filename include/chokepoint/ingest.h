@@ -130,6 +130,11 @@ typedef struct ckp_ingest_stats {
                                          keeps no original code */
     uint64_t bytes_read;
     int files;
+    int archive_members;              /* year files read from BACI archives
+                                         (each also counted in files) */
+    int archive_skipped;              /* other members of those archives
+                                         (the product table, the Readme):
+                                         not data, not read */
     /* after commit */
     uint64_t store_rows, rows_replaced, generation, store_bytes;
 } ckp_ingest_stats;

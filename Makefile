@@ -22,7 +22,7 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson libcrypto zlib libcurl
+PKGS := libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson libcrypto zlib libcurl libarchive
 # Read when make reads this file.  That is before any recipe runs, so on a
 # fresh machine the targets that install the libraries first (demo, test,
 # bench) run scripts/deps.sh and then re-enter make, which reads them again.

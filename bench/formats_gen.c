@@ -6,7 +6,9 @@
  * FORMAT: comtrade (the Comtrade+ CSV, the existing reader's baseline),
  * legacy (the pre-2023 Comtrade CSV), comtradr (snake_case, ISO3
  * countries), json (a Comtrade+ API response), semicolon (the flows CSV
- * with ';' and decimal commas).  Rows are skewed (a few reporters,
+ * with ';' and decimal commas), baci (CEPII's t,i,j,k,v,q: the exporter's
+ * rows, value in thousand USD, tonnes; bench_baci_zip.sh splits it into
+ * year files).  Rows are skewed (a few reporters,
  * partners and products carry most rows, as in real data), in no order,
  * and about 2 % repeat an earlier key (rejected as duplicate-key): the
  * shapes the ingest paths meet.  Real Comtrade country codes, HS2017 codes
@@ -46,8 +48,8 @@ typedef struct key { int year, r, p, flow; uint32_t hs; } key;
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: formats_gen HS2017.csv comtrade|legacy|comtradr|json|semicolon "
-                        "OUT ROWS\n");
+        fprintf(stderr, "usage: formats_gen HS2017.csv comtrade|legacy|comtradr|json|semicolon|"
+                        "baci OUT ROWS\n");
         return 2;
     }
     FILE *hf = fopen(argv[1], "r");
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
         fprintf(o, "{\"elapsedTime\":\"1 secs\",\"count\":%ld,\"data\":[\n", rows);
     else if (strcmp(fmt, "semicolon") == 0)
         fprintf(o, "period;reporter;partner;flow;hs;value;qty;unit;hs_edition\n");
+    else if (strcmp(fmt, "baci") == 0)
+        fprintf(o, "t,i,j,k,v,q\n");
     else {
         fprintf(stderr, "formats_gen: unknown format %s\n", fmt);
         return 2;
@@ -112,8 +116,10 @@ int main(int argc, char **argv)
             do
                 k.p = skewed(NC);
             while (k.p == k.r);
-            k.flow = (int)(next() & 1);
-            k.hs = hs[skewed(nh)];
+            k.flow = (int)(next() & 1) | (fmt[0] == 'b'); /* BACI: exports only */
+            /* BACI has one row per year, exporter, importer and product:
+             * products drawn evenly, or most rows would repeat a key */
+            k.hs = hs[fmt[0] == 'b' ? (int)(next() % (uint64_t)nh) : skewed(nh)];
             seen[nseen < 4096 ? nseen++ : (long)(next() % 4096)] = k;
         }
         unsigned long v = 100 + next() % 50000000, w = 1 + next() % 9000000;
@@ -132,6 +138,11 @@ int main(int argc, char **argv)
         case 'r': /* comtradr */
             fprintf(o, "A,%d,52,%d,%s,%s,%s,H5,%06u,8,%lu,%lu,NA,NA,%lu\n", k.year, k.year,
                     countries[k.r].iso, fl, countries[k.p].iso, k.hs, w, w, v);
+            break;
+        case 'b': /* baci: exports only (the exporter i reports); Italy is 380 */
+            fprintf(o, "%d,%d,%d,%06u,%lu.%03lu,%lu.%03lu\n", k.year, rc == 381 ? 380 : rc,
+                    pc == 381 ? 380 : pc, k.hs, v / 1000,
+                    v % 1000, w / 1000, w % 1000);
             break;
         case 'j':
             fprintf(o, "%s{\"typeCode\":\"C\",\"freqCode\":\"A\",\"refYear\":%d,\"refMonth\":52,"

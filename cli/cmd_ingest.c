@@ -280,6 +280,11 @@ int cmd_ingest(int argc, char **argv)
                     (unsigned long long)st.aggregate_kept[0],
                     (unsigned long long)st.aggregate_kept[1],
                     (unsigned long long)st.aggregate_kept[2]);
+        if (st.archive_members)
+            fprintf(stderr, "  read %d year files from BACI archives, their codes resolved by "
+                            "each archive's own country table; %d other members (product "
+                            "table, Readme) are not data and were not read\n",
+                    st.archive_members, st.archive_skipped);
         if (st.rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected row with its file and line)\n");
     }

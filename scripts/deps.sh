@@ -29,8 +29,9 @@ if command -v pkg-config >/dev/null 2>&1; then
   need_pc libssl-dev libcrypto # SHA-256 of the audit trail's hash chain
   need_pc zlib1g-dev zlib       # .gz input read as a stream
   need_pc libcurl4-openssl-dev libcurl # fetch comtrade: the UN Comtrade API
+  need_pc libarchive-dev libarchive # BACI release .zip read as a stream
 else
-  pkgs_needed+=(libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev)
+  pkgs_needed+=(libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libarchive-dev)
 fi
 # libFuzzer and the sanitizer runtimes for clang
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||

@@ -58,7 +58,7 @@ shim=$T/shim
 marker=$T/packages-installed
 mkdir -p "$shim"
 modules=$(sed -n 's/^PKGS := //p' "$clone/Makefile")
-[ -n "$modules" ] || modules="libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson libcrypto zlib libcurl"
+[ -n "$modules" ] || modules="libutf8proc icu-uc icu-i18n sqlite3 libmicrohttpd jansson libcrypto zlib libcurl libarchive"
 cat >"$shim/pkg-config" <<EOF
 #!/usr/bin/env bash
 # before the fake install: the project's modules do not exist
@@ -82,7 +82,7 @@ echo "apt-get \$*" >>"$T/apt-get.log"
 case "\$1" in
 update) exit 0 ;;
 install)
-  for p in libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev; do
+  for p in libutf8proc-dev libicu-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libarchive-dev; do
     case " \$* " in *" \$p "*) ;; *) echo "fake apt-get: \$p not asked for" >&2; exit 100 ;; esac
   done
   touch "$marker"

@@ -150,6 +150,11 @@ typedef struct ckp_ingest_stats {
                                          store keeps them as such: ckp_hs_key) */
     uint64_t bytes_read;
     int files;
+    int archive_members;              /* year files read from BACI archives
+                                         (each also counted in files) */
+    int archive_skipped;              /* other members of those archives
+                                         (the product table, the Readme):
+                                         not data, not read */
     /* after commit */
     uint64_t store_rows, rows_replaced, generation, store_bytes;
 } ckp_ingest_stats;

@@ -1,8 +1,8 @@
 /* ingest_int.h — what ingest.c (the row parsers, the fast paths, the life
  * cycle) shares with the per-format files beside it: the column map of a
  * CSV file (ingest_comtrade_legacy.c, ingest_comtradr.c), the byte source
- * that gunzips (ingest_src.c) and the streaming Comtrade+ JSON reader
- * (ingest_json.c).  Every format's rows go through ingest.c's row parsers,
+ * that gunzips (ingest_src.c), the zip archive reader (ingest_archive.c)
+ * and the streaming Comtrade+ JSON reader (ingest_json.c).  Every format's rows go through ingest.c's row parsers,
  * so codes and country fields are read by one set of helpers. */
 #ifndef CHOKEPOINT_INGEST_INT_H
 #define CHOKEPOINT_INGEST_INT_H
@@ -73,6 +73,8 @@ ckp_status ckp__src_open_file(const char *path, ckp__src **out, ckp_error *err);
 ckp_status ckp__src_open_mem(const char *buf, size_t len, const char *name, ckp__src **out,
                              ckp_error *err);
 int ckp__src_is_gz(const ckp__src *s);
+/* 1 when the input is a zip archive (ckp__archive reads it, by name). */
+int ckp__src_is_zip(const ckp__src *s);
 /* Size of the raw input (a regular file, memory), 0 when unknown. */
 uint64_t ckp__src_raw_total(const ckp__src *s);
 /* The first content byte after a BOM and blanks, read ahead and kept for
@@ -81,6 +83,31 @@ int ckp__src_first_byte(ckp__src *s, ckp_error *err, const char *name);
 /* The (decompressed) content: a ckp_csv_read_fn over a ckp__src. */
 long ckp__src_read(void *src, char *buf, size_t n, const char **why);
 void ckp__src_close(ckp__src *s);
+
+/* ---- a .zip archive's members (ingest_archive.c) ----------------------- */
+
+typedef struct ckp__archive ckp__archive;
+
+/* 1 when the bytes start with a zip local file header ("PK\3\4"). */
+int ckp__is_zip(const unsigned char *p, size_t n);
+/* Open a zip archive on a file (size for progress, 0 when unknown) or on
+ * memory (not copied); the members are read in order, as a stream. */
+ckp_status ckp__archive_open_file(const char *path, uint64_t size, ckp__archive **out,
+                                  ckp_error *err);
+ckp_status ckp__archive_open_mem(const char *buf, size_t len, const char *name,
+                                 ckp__archive **out, ckp_error *err);
+/* Back to the first member (the archive is opened again). */
+ckp_status ckp__archive_rewind(ckp__archive *a, ckp_error *err);
+/* The next member: 1 with its name in *member (valid until the next call),
+ * 2 for a directory, 0 after the last one, -1 when the archive is damaged
+ * (*err names the archive and the member). */
+int ckp__archive_next(ckp__archive *a, const char **member, ckp_error *err);
+/* The current member's content: a ckp_csv_read_fn over a ckp__archive. */
+long ckp__archive_read(void *a, char *buf, size_t n, const char **why);
+/* Compressed bytes: the archive's size (0 unknown) and how far it is read. */
+uint64_t ckp__archive_raw_total(const ckp__archive *a);
+uint64_t ckp__archive_raw_done(const ckp__archive *a);
+void ckp__archive_close(ckp__archive *a);
 
 /* ---- Comtrade+ API JSON (ingest_json.c) -------------------------------- */
 

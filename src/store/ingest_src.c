@@ -72,8 +72,8 @@ static ckp_status start(ckp__src *s, const char *name, ckp_error *err)
     s->in = malloc(IN_BUF);
     if (!s->in)
         return ckp_error_set(err, CKP_ENOMEM, name, 0, 0, "out of memory");
-    /* at least two bytes, or the end, to see the magic */
-    while (s->in_len < 2 && !s->in_eof)
+    /* at least four bytes, or the end, to see the magic (gzip, zip) */
+    while (s->in_len < 4 && !s->in_eof)
         if (raw_append(s) < 0)
             return ckp_error_set(err, CKP_EIO, name, 0, 0, "%s", s->why);
     s->gz = s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
@@ -137,6 +137,8 @@ ckp_status ckp__src_open_mem(const char *buf, size_t len, const char *name, ckp_
 }
 
 int ckp__src_is_gz(const ckp__src *s) { return s->gz; }
+
+int ckp__src_is_zip(const ckp__src *s) { return !s->gz && ckp__is_zip(s->in, s->in_len); }
 
 uint64_t ckp__src_raw_total(const ckp__src *s) { return s->raw_total; }
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
+#include "chokepoint/coverage.h"
 
 /* ---- production tables: one commodity × year ---------------------------- */
 
@@ -162,7 +163,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
         y0 = y0 ? y0 : y1;
         y1 = y1 ? y1 : latest_year(p, com, 0, 0);
     }
-    char last[400] = "";
+    char last[900] = "";
     for (int y = y0; y && y <= y1; y++) {
         prod_view v;
         prod_view_build(p, com, y, &v);
@@ -258,7 +259,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    char last[400] = "";
+    char last[900] = "";
     for (size_t i = 0; i < pairs.n;) {
         int32_t y = pairs.v[i].year;
         for (int k = 0; k < nsc; k++) {
@@ -309,13 +310,32 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
                 goto out;
             }
         }
-        char hb[32], vb[32];
-        snprintf(last, sizeof last, "%s %s %.0f %% of world %s of %s in %d (%s USD in all), HHI %s",
-                 ckp__name(ref, ckp__country(env, cv[0].idx)),
-                 side == 'X' ? "made" : "took", 100 * cv[0].value / tot,
-                 side == 'X' ? "exports" : "imports", hsl, (int)y,
-                 ckp_format_thousands(tot, 0, vb, sizeof vb),
-                 ckp_format_thousands(sq, 0, hb, sizeof hb));
+        char hb[32], vb[32], lead[400];
+        /* a thin coverage words it as a share of the flows reported, never
+         * of world trade */
+        ckp_coverage cov;
+        ckp_cov_scope scope = {CKP_COV_WORLD, set, (int32_t)(y % 10000) * 100, -1, 0, {0}, 0,
+                               side == 'X' ? "exports" : "imports"};
+        st = ckp_coverage_of(env, &scope, &cov, err);
+        if (st != CKP_OK)
+            goto out;
+        if (cov.thin)
+            snprintf(last, sizeof last,
+                     "thin coverage: %s%s %s %.0f %% of the %s of %s in %d (%s USD in all), HHI %s",
+                     ckp_coverage_lead(&cov, lead, sizeof lead),
+                     ckp__name(ref, ckp__country(env, cv[0].idx)),
+                     side == 'X' ? "made" : "took", 100 * cv[0].value / tot,
+                     side == 'X' ? "exports" : "imports", hsl, (int)y,
+                     ckp_format_thousands(tot, 0, vb, sizeof vb),
+                     ckp_format_thousands(sq, 0, hb, sizeof hb));
+        else
+            snprintf(last, sizeof last,
+                     "%s %s %.0f %% of world %s of %s in %d (%s USD in all), HHI %s",
+                     ckp__name(ref, ckp__country(env, cv[0].idx)),
+                     side == 'X' ? "made" : "took", 100 * cv[0].value / tot,
+                     side == 'X' ? "exports" : "imports", hsl, (int)y,
+                     ckp_format_thousands(tot, 0, vb, sizeof vb),
+                     ckp_format_thousands(sq, 0, hb, sizeof hb));
     }
     ckp__summary(summary, summary_len, "%s", last[0] ? last : "no trade in the store for this product and period");
 out:

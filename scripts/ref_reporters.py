@@ -4,7 +4,7 @@
 Derive data/ref/reporters/reporters.csv (see its PROVENANCE.txt) from UN
 Comtrade's reporter code list (data/ref/countries/comtrade-areas/
 reporterAreas.csv): one row per reporter area with the years it exists as a
-reporter, `from` and `to` (empty = open).  The years of the historical areas
+reporter, `from` and `to` (empty = open), the name last.  The years of the historical areas
 and their successors are the table below (dates of the political changes the
 Comtrade code list reflects); aggregates (EU-28) are left out.  Every code of
 the input must be mapped to ISO3 and given years, or the script fails."""
@@ -76,14 +76,14 @@ def main():
             if not iso:
                 sys.exit(f"{src}: reporter {code} {r['text']}: no ISO3")
             lo, hi = YEARS.get(code, (None, None))
-            rows.append((code, iso, r["text"], lo or "", hi or ""))
+            rows.append((code, iso, lo or "", hi or "", r["text"]))
     rows.sort()
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["comtrade", "iso3", "name", "from", "to"])
+        w.writerow(["comtrade", "iso3", "from", "to", "name"])
         w.writerows(rows)
     for y in (2017, 2020, 2023, 2024):
-        n = sum(1 for r in rows if (r[3] == "" or r[3] <= y) and (r[4] == "" or r[4] >= y))
+        n = sum(1 for r in rows if (r[2] == "" or r[2] <= y) and (r[3] == "" or r[3] >= y))
         print(f"{y}: {n} reporter areas", file=sys.stderr)
 
 

@@ -53,7 +53,7 @@ static int parse_year(ckp_field f, int *out)
     return 0;
 }
 
-/* data/ref/reporters/reporters.csv: comtrade,iso3,name,from,to.  Any bad
+/* data/ref/reporters/reporters.csv: comtrade,iso3,from,to,name.  Any bad
  * row is an error naming file:line: the list is the denominator of every
  * coverage figure, so a row quietly skipped would make answers look fuller. */
 static ckp_status list_load(ckp_env *env, void **ptr, ckp_error *err)

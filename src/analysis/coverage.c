@@ -24,18 +24,20 @@ typedef struct listed {
     int from, to; /* years; 0 = open */
 } listed;
 
-typedef struct reporter_list {
+struct ckp_reporters {
     listed *v;
     int n;
-} reporter_list;
+};
+typedef struct ckp_reporters reporter_list;
 
-static void list_free(void *p)
+void ckp_reporters_free(ckp_reporters *l)
 {
-    reporter_list *l = p;
     if (l)
         free(l->v);
     free(l);
 }
+
+static void list_free(void *p) { ckp_reporters_free(p); }
 
 static int parse_year(ckp_field f, int *out)
 {
@@ -56,14 +58,12 @@ static int parse_year(ckp_field f, int *out)
 /* data/ref/reporters/reporters.csv: comtrade,iso3,from,to,name.  Any bad
  * row is an error naming file:line: the list is the denominator of every
  * coverage figure, so a row quietly skipped would make answers look fuller. */
-static ckp_status list_load(ckp_env *env, void **ptr, ckp_error *err)
+ckp_status ckp_reporters_load(const char *path, ckp_reporters **out, ckp_error *err)
 {
-    char path[4096];
-    const char *dir = env->data_dir ? env->data_dir : ckp_data_dir();
-    if (snprintf(path, sizeof path, "%s/%s", dir, REPORTERS_FILE) >= (int)sizeof path)
-        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "data directory path too long");
+    ckp_status st;
+    *out = NULL;
     ckp_csv *csv = NULL;
-    ckp_status st = ckp_csv_open(path, NULL, &csv, err);
+    st = ckp_csv_open(path, NULL, &csv, err);
     if (st != CKP_OK)
         return st;
     reporter_list *l = calloc(1, sizeof *l);
@@ -115,16 +115,27 @@ static ckp_status list_load(ckp_env *env, void **ptr, ckp_error *err)
         st = ckp_error_set(err, CKP_EPARSE, path, 0, 0, "no reporters listed");
         goto out;
     }
-    *ptr = l;
+    *out = l;
     l = NULL;
 out:
-    list_free(l);
+    ckp_reporters_free(l);
     ckp_csv_close(csv);
     return st;
 }
 
-/* Economies listed for year y; *has_iso set when iso3 is one of them. */
-static int list_count(const reporter_list *l, int y, const char *iso3, int *has_iso)
+static ckp_status list_load(ckp_env *env, void **ptr, ckp_error *err)
+{
+    char path[4096];
+    const char *dir = env->data_dir ? env->data_dir : ckp_data_dir();
+    if (snprintf(path, sizeof path, "%s/%s", dir, REPORTERS_FILE) >= (int)sizeof path)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "data directory path too long");
+    ckp_reporters *l;
+    ckp_status st = ckp_reporters_load(path, &l, err);
+    *ptr = l;
+    return st;
+}
+
+int ckp_reporters_count(const ckp_reporters *l, int y, const char *iso3, int *has_iso)
 {
     int n = 0;
     *has_iso = 0;
@@ -316,7 +327,7 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                 if (r != I && p->pair[(size_t)r * (size_t)p->nc + (size_t)I])
                     ids[k++] = r;
             int has;
-            int n = list_count(list, year, iso3_of(ref, I), &has) - has;
+            int n = ckp_reporters_count(list, year, iso3_of(ref, I), &has) - has;
             out->nreporters = k;
             out->nlisted = n;
             out->share = n > 0 ? (double)k / n : NAN;
@@ -332,7 +343,7 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
             if (p->reports[r])
                 ids[k++] = r;
         int has;
-        int n = list_count(list, year, NULL, &has);
+        int n = ckp_reporters_count(list, year, NULL, &has);
         out->nreporters = k;
         out->nlisted = n;
         out->share = n > 0 ? (double)k / n : NAN;

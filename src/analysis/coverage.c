@@ -13,7 +13,7 @@
 
 #define REPORTERS_FILE "ref/reporters/reporters.csv"
 #define REPORTERS_MAX 1024   /* rows of the reporter list */
-#define PROFILE_CACHE 8      /* (product, period) profiles kept per answer */
+#define PROFILE_CACHE 64     /* (product, period) profiles kept per answer */
 #define SCOPE_CACHE 64       /* row scopes kept per answer */
 #define PAIR_COUNTRIES 2048  /* above this many countries no pair bitmap */
 
@@ -153,8 +153,7 @@ int ckp_reporters_count(const ckp_reporters *l, int y, const char *iso3, int *ha
 /* ---- what the store holds for one product and period ------------------------- */
 
 typedef struct profile {
-    const ckp_hsset *hs;   /* key (pointer: the caller's parsed set) */
-    char hskey[256];       /* key: the set's text */
+    char hskey[256];       /* key: the product as the row gives it */
     int32_t period;        /* key */
     int nc;                /* ref countries */
     unsigned char *reports; /* per reporter: 1 X rows, 2 M rows */
@@ -205,8 +204,10 @@ static int profile_row(const ckp_flow *row, void *vctx)
     return 0;
 }
 
-static ckp_status profile_build(ckp_env *env, const ckp_hsset *hs, int32_t period, profile *p,
-                                ckp_error *err)
+/* need_pair: keep who reports exports to whom (an importer's mirror
+ * coverage); nc*nc bytes, so only when asked. */
+static ckp_status profile_build(ckp_env *env, const ckp_hsset *hs, int32_t period, int need_pair,
+                                profile *p, ckp_error *err)
 {
     const ckp_store *store;
     ckp_status st = ckp_env_store(env, &store, err);
@@ -215,12 +216,12 @@ static ckp_status profile_build(ckp_env *env, const ckp_hsset *hs, int32_t perio
     p->nc = ckp_ref_country_count(env->ref);
     size_t nc = (size_t)p->nc;
     p->reports = calloc(nc ? nc : 1, 1);
-    p->pair = nc <= PAIR_COUNTRIES ? calloc(nc > 0 ? nc * nc : 1, 1) : NULL;
+    p->pair = need_pair && nc <= PAIR_COUNTRIES ? calloc(nc > 0 ? nc * nc : 1, 1) : NULL;
     for (int k = 0; k < 2; k++) {
         p->m_partners[k] = calloc(nc ? nc : 1, sizeof(double));
         p->m_world[k] = calloc(nc ? nc : 1, sizeof(double));
     }
-    if (!p->reports || (!p->pair && nc <= PAIR_COUNTRIES) || !p->m_partners[0] ||
+    if (!p->reports || (need_pair && !p->pair && nc <= PAIR_COUNTRIES) || !p->m_partners[0] ||
         !p->m_partners[1] || !p->m_world[0] || !p->m_world[1])
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     ckp_query q;
@@ -383,34 +384,16 @@ static void cov_init(ckp_coverage *out)
     out->share = NAN;
 }
 
-/* the profile of (hs, period), built or found in cache[0..n) (LRU by slot) */
-static ckp_status profile_get(ckp_env *env, profile *cache, int ncache, const ckp_hsset *hs,
-                              const char *hskey, int32_t period, profile **out, ckp_error *err)
+/* The cached profile of (hskey, period) with the pair table when need_pair;
+ * NULL when not cached. */
+static profile *profile_find(profile *cache, int ncache, const char *hskey, int32_t period,
+                             int need_pair)
 {
     for (int i = 0; i < ncache; i++)
         if (cache[i].reports && cache[i].period == period &&
-            (hskey ? strcmp(cache[i].hskey, hskey) == 0 : cache[i].hs == hs)) {
-            *out = &cache[i];
-            return CKP_OK;
-        }
-    profile *slot = &cache[ncache - 1];
-    for (int i = 0; i < ncache; i++)
-        if (!cache[i].reports) {
-            slot = &cache[i];
-            break;
-        }
-    profile_clear(slot);
-    slot->hs = hs;
-    slot->period = period;
-    if (hskey)
-        snprintf(slot->hskey, sizeof slot->hskey, "%s", hskey);
-    ckp_status st = profile_build(env, hs, period, slot, err);
-    if (st != CKP_OK) {
-        profile_clear(slot);
-        return st;
-    }
-    *out = slot;
-    return CKP_OK;
+            strcmp(cache[i].hskey, hskey) == 0 && (!need_pair || cache[i].pair))
+            return &cache[i];
+    return NULL;
 }
 
 static ckp_status get_list(ckp_env *env, const reporter_list **out, ckp_error *err)
@@ -437,7 +420,7 @@ ckp_status ckp_coverage_of(ckp_env *env, const ckp_cov_scope *scope, ckp_coverag
         return st;
     profile p;
     memset(&p, 0, sizeof p);
-    st = profile_build(env, scope->hs, scope->period, &p, err);
+    st = profile_build(env, scope->hs, scope->period, scope->kind == CKP_COV_IMPORTER, &p, err);
     if (st == CKP_OK)
         st = compute(env, list, &p, scope, out, err);
     profile_clear(&p);
@@ -456,6 +439,7 @@ struct ckp_coverage_ctx {
     ckp_env *env;
     const char *verb;
     profile profiles[PROFILE_CACHE];
+    int next_profile;       /* the slot the next profile replaces (round robin) */
     ckp_hsset *hs;          /* parsed from the last hs cell */
     char hs_text[256];
     scope_memo memo[SCOPE_CACHE];
@@ -624,23 +608,32 @@ int ckp_coverage_row(ckp_coverage_ctx *c, const ckp_writer *w, ckp_coverage *out
     ckp_error err;
     memset(&err, 0, sizeof err);
     int ok = 0;
-    if (strcmp(c->hs_text, hs_text) != 0) {
+    int need_pair = s.kind == CKP_COV_IMPORTER;
+    profile *p = profile_find(c->profiles, PROFILE_CACHE, hs_text, s.period, need_pair);
+    if (!p && strcmp(c->hs_text, hs_text) != 0) {
         ckp_hsset_free(c->hs);
         c->hs = NULL;
         c->hs_text[0] = '\0';
         if (ckp_hsset_parse(c->env->ref, hs_text, &c->hs, &err) != CKP_OK) {
-            snprintf(out->note, sizeof out->note, "product \"%.100s\" not understood: %.300s", hs_text,
-                     err.msg);
+            snprintf(out->note, sizeof out->note, "product \"%.100s\" not understood: %.300s",
+                     hs_text, err.msg);
             goto memo;
         }
         snprintf(c->hs_text, sizeof c->hs_text, "%s", hs_text);
     }
-    s.hs = c->hs;
     const reporter_list *list;
-    profile *p;
-    if (get_list(c->env, &list, &err) != CKP_OK ||
-        profile_get(c->env, c->profiles, PROFILE_CACHE, c->hs, hs_text, s.period, &p, &err) !=
-            CKP_OK ||
+    ckp_status st = get_list(c->env, &list, &err);
+    if (st == CKP_OK && !p) {
+        p = &c->profiles[c->next_profile];
+        c->next_profile = (c->next_profile + 1) % PROFILE_CACHE;
+        profile_clear(p);
+        p->period = s.period;
+        snprintf(p->hskey, sizeof p->hskey, "%s", hs_text);
+        st = profile_build(c->env, c->hs, s.period, need_pair, p, &err);
+        if (st != CKP_OK)
+            profile_clear(p);
+    }
+    if (st != CKP_OK ||
         compute(c->env, list, p, &s, out, &err) != CKP_OK) {
         c->failed = 1;
         snprintf(c->why, sizeof c->why, "coverage not computed: %.250s", err.msg);

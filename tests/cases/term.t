@@ -82,6 +82,8 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> Coverage 100 %: rests on the reports of CHN, THA and USA for 2024
 
 $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 1 --width 200
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target  hs                                                                     date        growth_control  measure     destination
@@ -94,6 +96,8 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 > did_hub_to_target, growth_issuer_to_target, share, lag, reexport_ratio, production, seen, freq. --wide shows every column in full.
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> Coverage 100 %: rests on the reports of CHN, THA and USA for 2024
 
 # hs: the descriptions under the code
 $ chokepoint hs 8110 --edition 2022 --width 80

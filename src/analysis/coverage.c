@@ -293,9 +293,9 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                           const ckp_cov_scope *s, ckp_coverage *out, ckp_error *err)
 {
     const ckp_ref *ref = env->ref;
-    int year = s->period / 100, y4 = year;
-    char yb[16];
-    snprintf(yb, sizeof yb, "%d", y4);
+    int year = s->period / 100;
+    char yb[32];
+    ckp_period_format(s->period, yb); /* "2023" or "2023-05" */
     int *ids = calloc((size_t)(p->nc > CKP_COV_MAX_PARTIES ? p->nc : CKP_COV_MAX_PARTIES), sizeof *ids);
     if (!ids)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");

@@ -43,7 +43,7 @@ $ chokepoint dependency --store real --importer USA --hs graphite --period 2023 
 $ chokepoint mirror --store real --reporter USA --partner CHN --hs 250410 --period 2023 --format json | head -1 | grep -o '"coverage".*'
 > "coverage":1.0000,"coverage_note":"rests on the reports of USA and CHN for 2023"}
 $ chokepoint surge --store real --reporter CHN --partner POL --hs graphite --from 2023-01 --to 2023-01 --format json | head -1 | grep -o '"coverage".*'
-> "coverage":1.0000,"coverage_note":"rests on the reports of CHN for 2023"}
+> "coverage":1.0000,"coverage_note":"rests on the reports of CHN for 2023-01"}
 
 # full coverage, known ground truth: a synthetic store where every economy
 # listed for 2023 reports exports of 250410 (China 779,000 USD to Poland,

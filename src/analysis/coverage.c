@@ -564,7 +564,7 @@ static void note_weakest(ckp_coverage_ctx *c, const ckp_coverage *cov)
 {
     if (isnan(cov->share))
         return;
-    if (!c->have_weakest || cov->share < c->weakest.share) {
+    if (!c->have_weakest || cov->share <= c->weakest.share) { /* ties: the latest row */
         c->weakest = *cov;
         c->have_weakest = 1;
     }

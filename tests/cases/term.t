@@ -83,7 +83,7 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
 >
-> Coverage 100 %: rests on the reports of CHN, THA and USA for 2024
+> Coverage 100 %: rests on the reports of CHN, MEX and USA for 2024
 
 $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 1 --width 200
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target  hs                                                                     date        growth_control  measure     destination

@@ -546,7 +546,8 @@ static int row_scope(ckp_coverage_ctx *c, const ckp_writer *w, ckp_cov_scope *s,
         add_party(c->env, w, "hub", s);
         add_party(c->env, w, "target", s);
     } else {
-        snprintf(why, whylen, "not a trade figure");
+        /* a flow verb added without a rule here: said on every row */
+        snprintf(why, whylen, "no coverage rule for the verb %s (src/analysis/coverage.c)", v);
         return 0;
     }
     if (s->kind == CKP_COV_NONE) {

@@ -33,6 +33,12 @@ $ COLUMNS=250 script -qec "chokepoint concentration --store real --hs graphite -
 > thin coverage: of the flows reported by CHN and USA (2 of 223 economies listed as UN Comtrade reporters), China made 99 % of the exports of graphite in 2023 (1,548,080,153 USD in all), HHI 9,709
 > Coverage 0.90 % (thin): world exports as reported by CHN and USA: 2 of 223 economies listed as UN Comtrade reporters for 2023
 
+# the summaries of chokepoints and alternatives follow the same rule
+$ COLUMNS=300 script -qec "chokepoint chokepoints --store real --hs graphite" /dev/null | tr -d '\r' | grep 'groups scanned'
+> 585 importer x product x year groups scanned, 585 pass the filters; first: thin coverage: of the flows reported by CHN (1 of 222 economies listed as UN Comtrade reporters), China supplied 100 % of 380110 going to Poland in 2022 (398,384,568 USD, HHI 10,000)
+$ COLUMNS=300 script -qec "chokepoint alternatives --store real --importer USA --hs graphite --exclude CHN" /dev/null | tr -d '\r' | grep 'alternative suppliers'
+> 17 alternative suppliers of graphite for United States of America in 2024; thin coverage: of the flows reported by CHN and USA (2 of 223 economies listed as UN Comtrade reporters), the largest, Madagascar, made 0 % of the exports; production from USGS: graphite
+
 # the USA reports its imports, with a World total: the partners held (China
 # alone in this store) make 67 % of it
 $ chokepoint dependency --store real --importer USA --hs graphite --period 2023 --format csv | cut -d, -f4,6,9,18,19

@@ -293,8 +293,10 @@ int cli_run_verb(const char *name, int argc, char **argv)
         goto out_env;
     }
     ckp_writer_fit(w, width);
-    char summary[512] = "";
+    char summary[1024] = "";
     ckp_status st = v->run(&env, vargs, w, summary, sizeof summary, &err);
+    if (st == CKP_OK)
+        st = ckp_verb_coverage_status(w, &err);
     if (st == CKP_OK && ckp_writer_infinite(w))
         st = ckp_error_set(&err, CKP_ELIMIT, NULL, 0, 0,
                            "%zu numbers of the result are infinite: a sum overflowed (a row "
@@ -302,6 +304,8 @@ int cli_run_verb(const char *name, int argc, char **argv)
                            ckp_writer_infinite(w));
     ckp_status fst = st == CKP_OK ? ckp_writer_finish(w) : CKP_OK; /* no header after an error */
     size_t nrows = ckp_writer_count(w);
+    char covline[700];
+    int has_cov = ckp_verb_coverage_line(w, covline, sizeof covline);
     ckp_writer_free(w);
     if (st != CKP_OK) {
         rc = cli_fail(name, &err);
@@ -315,6 +319,11 @@ int cli_run_verb(const char *name, int argc, char **argv)
         }
         if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v))
             note_synthetic(&env, width);
+        if (fmt == CKP_FMT_TABLE && has_cov) {
+            /* the coverage columns of CSV and JSON, said once: the thinnest */
+            putchar('\n');
+            cli_wrap(stdout, covline, (size_t)width);
+        }
         if (nrows == 0 && !sources)
             hint_unselected(name, env.store);
     }

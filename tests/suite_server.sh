@@ -139,6 +139,11 @@ rows=json.load(open(sys.argv[1]))["rows"]
 sys.exit(0 if rows and all(r["synthetic"] is False and r["sources"]==["china-customs"] for r in rows) else 1)' "$T/body"
   check "  … China as it reports its exports (mirror), all of it: the real figure" \
     eval 'body_has "\"source\":\"mirror\"" && body_has "\"share\":1.0000" && ! body_has "\"share\":0.9000"'
+  check "  … and thin: it rests on China's report alone (coverage, issue 17)" python3 -c '
+import json,sys
+rows=json.load(open(sys.argv[1]))["rows"]
+ok=rows and all(r["coverage"] < 0.5 and r["coverage_note"].startswith("thin: mirror: rests on the export reports of CHN to USA") for r in rows)
+sys.exit(0 if ok else 1)' "$T/body"
   check "GET /api/dependency?source=synth-keys 200" \
     test "$(code GET '/api/dependency?importer=USA&hs=811292&period=2023&source=synth-keys')" = 200
   check "  … the synthetic 90 %, every row synthetic:true, sources [synth-keys]" python3 -c '

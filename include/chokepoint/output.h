@@ -67,13 +67,22 @@ void ckp_writer_hint(ckp_writer *w, const char *keys, const char *text);
  * row ("synthetic", "sources": what a row was computed from), filled by
  * fill(ctx, w) at the end of each row, which writes their cells in order
  * with the ckp_writer_* calls below (it may read ckp_writer_format to
- * write JSON arrays for JSON and joined text for CSV).  The table format
- * leaves them out (its caller says the same once, under the table): no
- * effect there.  tail must outlive the writer; call before the first row.
- * CKP_ENOMEM when out of memory. */
+ * write JSON arrays for JSON and joined text for CSV; it may read the row's
+ * own cells with ckp_writer_cell).  The table format leaves the columns out
+ * (its caller says the same once, under the table): there fill still sees
+ * every row but must write no cell.  tail must outlive the writer; call
+ * before the first row.  CKP_ENOMEM when out of memory. */
 typedef void (*ckp_writer_fill_fn)(void *ctx, ckp_writer *w);
 ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
                            ckp_writer_fill_fn fill, void *ctx);
+/* The writer owns the tail's ctx from now on: free_fn(ctx) when it is freed. */
+void ckp_writer_tail_free(ckp_writer *w, void (*free_fn)(void *));
+/* The ctx given to ckp_writer_tail (NULL when none). */
+void *ckp_writer_tail_ctx(const ckp_writer *w);
+/* The text of the current row's own column `name` as given so far (a table
+ * cell with its thousands separators), NULL when null, not yet given or no
+ * such column.  Valid until the next cell or ckp_writer_end_row. */
+const char *ckp_writer_cell(const ckp_writer *w, const char *name);
 ckp_format ckp_writer_format(const ckp_writer *w);
 
 /* Cells are given left to right; missing trailing cells are null. */

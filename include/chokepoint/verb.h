@@ -98,6 +98,7 @@ enum ckp_env_slot {
     CKP_SLOT_LISTS,        /* screen: party lists + index (src/screen) */
     CKP_SLOT_PRODUCTION,   /* analysis: USGS production tables */
     CKP_SLOT_HUBS,         /* evasion: ranked diversion hubs */
+    CKP_SLOT_REPORTERS,    /* analysis: economies listed as Comtrade reporters (coverage.h) */
     CKP_SLOT_EXTRA1,
     CKP_SLOT_EXTRA2,
     CKP_SLOT_COUNT
@@ -183,6 +184,15 @@ ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, FILE *out, ckp_
  * the selected sources joined by ';' into names (size n).  CKP_ELIMIT when
  * they do not fit. */
 ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, size_t n);
+
+/* Coverage (coverage.h) of the rows a writer of ckp_verb_writer_new wrote:
+ * the line the table prints under its rows — the thinnest coverage of the
+ * answer and what it rests on — into buf; 0 when no row had a coverage. */
+int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n);
+/* An error when the coverage could not be computed (the reporter list
+ * unreadable, the store failing): the rows' coverage cells are then null,
+ * and the answer must not pass as complete. */
+ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err);
 
 /* Run a verb with JSON Lines output into `out` (what the server and the
  * report use).  Checks args first.  Returns the run status. */

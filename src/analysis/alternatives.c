@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
+#include "chokepoint/coverage.h"
 
 typedef struct cand {
     int id;              /* ref id */
@@ -224,7 +225,24 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             goto out;
         }
     }
-    if (first)
+    ckp_coverage cov;
+    memset(&cov, 0, sizeof cov);
+    if (first && summary && summary_len) {
+        /* a thin coverage: a share of the exports reported, never of world exports */
+        ckp_cov_scope scope = {CKP_COV_WORLD, set, (int32_t)year * 100, -1, 0, {0}, 0, "exports"};
+        st = ckp_coverage_of(env, &scope, &cov, err);
+        if (st != CKP_OK)
+            goto out;
+    }
+    char lead[400];
+    if (first && cov.thin)
+        ckp__summary(summary, summary_len,
+                     "%d alternative suppliers of %s for %s in %d; thin coverage: %sthe largest, "
+                     "%s, made %.0f %% of the exports%s%s",
+                     rank, hsl, ckp__name(ref, importer), year,
+                     ckp_coverage_lead(&cov, lead, sizeof lead), first, 100 * first_share,
+                     com ? "; production from USGS: " : "", com ? com : "");
+    else if (first)
         ckp__summary(summary, summary_len,
                      "%d alternative suppliers of %s for %s in %d; the largest, %s, made %.0f %% of "
                      "world exports%s%s",

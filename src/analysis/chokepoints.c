@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "chokepoint/coverage.h"
 #include "core/grow.h"
 
 #define POOL_MAX 200000000u /* entries for one HS code */
@@ -405,14 +406,43 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
 summary:
     if (s.limit > 0 && s.nheap > 0) {
         const group_out *g = &s.heap[0];
-        char hb[32], vb[32], hs6[8];
-        ckp__summary(summary, summary_len,
-                     "%ld importer x product x year groups scanned, %ld pass the filters; first: "
-                     "%s supplied %.0f %% of %s's imports of %s in %d (%s USD, HHI %s)",
-                     s.groups, s.kept, ckp__name(ref, g->top), 100 * g->top_share,
-                     ckp__name(ref, g->importer), ckp_hs_format(g->hs, 6, hs6), g->year,
-                     ckp_format_thousands(g->value, 0, vb, sizeof vb),
-                     ckp_format_thousands(g->hhi, 0, hb, sizeof hb));
+        char hb[32], vb[32], hs6[8], lead[400];
+        ckp_coverage cov;
+        memset(&cov, 0, sizeof cov);
+        if (summary && summary_len) {
+            /* a thin coverage: a share of the flows reported, never of the
+             * importer's imports */
+            ckp_hsset *one = ckp_hsset_new();
+            if (!one) {
+                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+                goto out;
+            }
+            ckp_hsset_add_code(ref, one, g->hs, 0);
+            ckp_cov_scope scope = {CKP_COV_IMPORTER, one, (int32_t)g->year * 100, g->importer,
+                                   g->mirror, {0}, 0, NULL};
+            st = ckp_coverage_of(env, &scope, &cov, err);
+            ckp_hsset_free(one);
+            if (st != CKP_OK)
+                goto out;
+        }
+        if (cov.thin)
+            ckp__summary(summary, summary_len,
+                         "%ld importer x product x year groups scanned, %ld pass the filters; "
+                         "first: thin coverage: %s%s supplied %.0f %% of %s going to %s in %d "
+                         "(%s USD, HHI %s)",
+                         s.groups, s.kept, ckp_coverage_lead(&cov, lead, sizeof lead),
+                         ckp__name(ref, g->top), 100 * g->top_share, ckp_hs_format(g->hs, 6, hs6),
+                         ckp__name(ref, g->importer), g->year,
+                         ckp_format_thousands(g->value, 0, vb, sizeof vb),
+                         ckp_format_thousands(g->hhi, 0, hb, sizeof hb));
+        else
+            ckp__summary(summary, summary_len,
+                         "%ld importer x product x year groups scanned, %ld pass the filters; "
+                         "first: %s supplied %.0f %% of %s's imports of %s in %d (%s USD, HHI %s)",
+                         s.groups, s.kept, ckp__name(ref, g->top), 100 * g->top_share,
+                         ckp__name(ref, g->importer), ckp_hs_format(g->hs, 6, hs6), g->year,
+                         ckp_format_thousands(g->value, 0, vb, sizeof vb),
+                         ckp_format_thousands(g->hhi, 0, hb, sizeof hb));
     } else {
         ckp__summary(summary, summary_len, "%ld importer x product x year groups scanned, %ld pass "
                      "the filters", s.groups, s.kept);

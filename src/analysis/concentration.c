@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
+#include "chokepoint/coverage.h"
 
 /* ---- production tables: one commodity × year ---------------------------- */
 
@@ -163,7 +164,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
         y0 = y0 ? y0 : y1;
         y1 = y1 ? y1 : latest_year(p, com, 0, 0);
     }
-    char last[400] = "";
+    char last[900] = "";
     for (int y = y0; y && y <= y1; y++) {
         prod_view v;
         prod_view_build(p, com, y, &v);
@@ -261,7 +262,12 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    char last[400] = "";
+    char last[900] = "";
+    struct {
+        int32_t year;
+        int country;
+        double share, tot, hhi;
+    } lastv = {0, -1, NAN, NAN, NAN};
     for (size_t i = 0; i < pairs.n;) {
         int32_t y = pairs.v[i].year;
         for (int k = 0; k < nsc; k++) {
@@ -315,13 +321,37 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
                 goto out;
             }
         }
-        char hb[32], vb[32];
-        snprintf(last, sizeof last, "%s %s %.0f %% of world %s of %s in %d (%s USD in all), HHI %s",
-                 ckp__name(ref, ckp__country(env, cv[0].idx)),
-                 side == 'X' ? "made" : "took", 100 * cv[0].value / tot,
-                 side == 'X' ? "exports" : "imports", hsl, (int)y,
-                 ckp_format_thousands(tot, 0, vb, sizeof vb),
-                 ckp_format_thousands(sq, 0, hb, sizeof hb));
+        lastv.year = y;
+        lastv.country = ckp__country(env, cv[0].idx);
+        lastv.share = cv[0].value / tot;
+        lastv.tot = tot;
+        lastv.hhi = sq;
+    }
+    if (lastv.year && summary && summary_len) {
+        char hb[32], vb[32], lead[400];
+        /* the last year's sentence; a thin coverage words it as a share of
+         * the flows reported, never of world trade */
+        ckp_coverage cov;
+        ckp_cov_scope scope = {CKP_COV_WORLD, set, (int32_t)(lastv.year % 10000) * 100, -1, 0,
+                               {0}, 0, side == 'X' ? "exports" : "imports"};
+        st = ckp_coverage_of(env, &scope, &cov, err);
+        if (st != CKP_OK)
+            goto out;
+        if (cov.thin)
+            snprintf(last, sizeof last,
+                     "thin coverage: %s%s %s %.0f %% of the %s of %s in %d (%s USD in all), HHI %s",
+                     ckp_coverage_lead(&cov, lead, sizeof lead), ckp__name(ref, lastv.country),
+                     side == 'X' ? "made" : "took", 100 * lastv.share,
+                     side == 'X' ? "exports" : "imports", hsl, (int)lastv.year,
+                     ckp_format_thousands(lastv.tot, 0, vb, sizeof vb),
+                     ckp_format_thousands(lastv.hhi, 0, hb, sizeof hb));
+        else
+            snprintf(last, sizeof last,
+                     "%s %s %.0f %% of world %s of %s in %d (%s USD in all), HHI %s",
+                     ckp__name(ref, lastv.country), side == 'X' ? "made" : "took",
+                     100 * lastv.share, side == 'X' ? "exports" : "imports", hsl,
+                     (int)lastv.year, ckp_format_thousands(lastv.tot, 0, vb, sizeof vb),
+                     ckp_format_thousands(lastv.hhi, 0, hb, sizeof hb));
     }
     ckp__summary(summary, summary_len, "%s", last[0] ? last : "no trade in the store for this product and period");
 out:

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
+#include "chokepoint/coverage.h"
 
 #define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
 
@@ -219,7 +220,12 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     ckp__hs_label(args, hsl, sizeof hsl);
     const char *imp3 = ckp__iso3(ref, importer);
     int rows = 0, mirrored = 0;
-    char last_sum[400] = "";
+    char last_sum[900] = "";
+    struct {
+        int32_t key;
+        int mirror, supplier;
+        double top, hhi;
+    } last = {0, 0, -1, NAN, NAN};
     for (size_t i = 0; i < d.n;) {
         int32_t key = d.v[i].key;
         size_t j = i;
@@ -309,17 +315,43 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             rows++;
         }
         mirrored += want == 'X';
-        char pb[16], hb[32];
+        last.key = key;
+        last.mirror = want == 'X';
+        last.top = top;
+        last.hhi = hhi;
+        last.supplier = ckp__country(env, sups[0].idx);
+    }
+    if (rows > 0 && summary && summary_len) {
+        /* the last period's sentence; a thin coverage words it as a share
+         * of the flows reported, not of the importer's imports */
+        char pb[16], hb[32], lead[400];
+        ckp_coverage cov;
+        ckp_cov_scope scope = {CKP_COV_IMPORTER, hs, last.key, importer, last.mirror, {0}, 0,
+                               NULL};
+        st = ckp_coverage_of(env, &scope, &cov, err);
+        if (st != CKP_OK)
+            goto out_sups;
+        ckp_coverage_lead(&cov, lead, sizeof lead);
         /* a summary may be cut short: the return value says so, no harm */
-        if (snprintf(last_sum, sizeof last_sum,
-                     "%s supplied %.0f %% of %s's imports of %s in %s, HHI %s%s%s",
-                     ckp__name(ref, ckp__country(env, sups[0].idx)), 100 * top,
-                     ckp__name(ref, importer), hsl, ckp_period_format(key, pb),
-                     ckp_format_thousands(hhi, 0, hb, sizeof hb),
-                     want == 'X' ? " (mirror: partners' export reports, CIF/FOB " : "",
-                     want == 'X' ? how : "") < 0)
+        if (cov.thin &&
+            snprintf(last_sum, sizeof last_sum,
+                     "thin coverage: %s%s supplied %.0f %% of %s going to %s in %s, HHI %s%s%s",
+                     lead, ckp__name(ref, last.supplier), 100 * last.top, hsl,
+                     ckp__name(ref, importer), ckp_period_format(last.key, pb),
+                     ckp_format_thousands(last.hhi, 0, hb, sizeof hb),
+                     last.mirror ? " (mirror: partners' export reports, CIF/FOB " : "",
+                     last.mirror ? how : "") < 0)
             last_sum[0] = '\0';
-        if (want == 'X')
+        if (!cov.thin &&
+            snprintf(last_sum, sizeof last_sum,
+                     "%s supplied %.0f %% of %s's imports of %s in %s, HHI %s%s%s",
+                     ckp__name(ref, last.supplier), 100 * last.top, ckp__name(ref, importer), hsl,
+                     ckp_period_format(last.key, pb),
+                     ckp_format_thousands(last.hhi, 0, hb, sizeof hb),
+                     last.mirror ? " (mirror: partners' export reports, CIF/FOB " : "",
+                     last.mirror ? how : "") < 0)
+            last_sum[0] = '\0';
+        if (last.mirror)
             strncat(last_sum, ")", sizeof last_sum - strlen(last_sum) - 1);
     }
     if (rows == 0)

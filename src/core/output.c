@@ -98,11 +98,29 @@ ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, si
 
 ckp_format ckp_writer_format(const ckp_writer *w) { return w->fmt; }
 
+void ckp_writer_tail_free(ckp_writer *w, void (*free_fn)(void *)) { w->fill_free = free_fn; }
+
+void *ckp_writer_tail_ctx(const ckp_writer *w) { return w->fill_ctx; }
+
+const char *ckp_writer_cell(const ckp_writer *w, const char *name)
+{
+    for (size_t c = 0; c < w->nown && c < w->cur; c++)
+        if (strcmp(w->cols[c].name, name) == 0)
+            return w->rowtxt[c];
+    return NULL;
+}
+
 ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
                            ckp_writer_fill_fn fill, void *ctx)
 {
-    if (w->fmt == CKP_FMT_TABLE || ntail == 0 || w->allcols)
-        return CKP_OK; /* the table says it under the rows; one tail only */
+    if (w->fill)
+        return CKP_OK; /* one tail only */
+    if (w->fmt == CKP_FMT_TABLE || ntail == 0) {
+        /* the table says it under the rows: fill sees each row, adds no cells */
+        w->fill = fill;
+        w->fill_ctx = ctx;
+        return CKP_OK;
+    }
     size_t n = w->nown + ntail;
     ckp_column *all = malloc(n * sizeof *all);
     char **txt = calloc(n, sizeof *txt);
@@ -585,6 +603,8 @@ void ckp_writer_free(ckp_writer *w)
 {
     if (!w)
         return;
+    if (w->fill_free)
+        w->fill_free(w->fill_ctx);
     if (w->cells) {
         for (size_t i = 0; i < TABLE_BLOCK * w->ncols; i++)
             free(w->cells[i].text);

@@ -23,6 +23,7 @@ struct ckp_writer {
     ckp_column *allcols; /* own + tail columns when a tail is set; owned */
     ckp_writer_fill_fn fill; /* fills the tail columns of each row */
     void *fill_ctx;
+    void (*fill_free)(void *); /* frees fill_ctx with the writer (NULL: not owned) */
     size_t cur;          /* next cell index in the row */
     int header_done;
     int io_error;

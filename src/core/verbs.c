@@ -3,9 +3,12 @@
  * one X(<name>) line below. */
 #include "chokepoint/verb.h"
 
+#include "chokepoint/coverage.h"
 #include "chokepoint/merge.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One line per verb, each ending with a backslash; X_END stays last.  The
@@ -69,7 +72,23 @@ int ckp_verb_reads_flows(const ckp_verb *v)
 static const ckp_column provenance_cols[] = {
     {"synthetic", CKP_COL_JSON, 0}, /* true: computed from synthetic sources only */
     {"sources", CKP_COL_JSON, 0},   /* the store sources selected; CSV: joined by ';' */
+    {"coverage", CKP_COL_NUM, 4},   /* 0-1: share of the relevant trade seen (coverage.h) */
+    {"coverage_note", CKP_COL_STR, 0}, /* what the row rests on, and the denominator */
 };
+
+/* The tail's context: the env and the coverage of the rows (coverage.h). */
+typedef struct tail_ctx {
+    ckp_env *env;
+    ckp_coverage_ctx *cov;
+} tail_ctx;
+
+static void tail_free(void *p)
+{
+    tail_ctx *t = p;
+    if (t)
+        ckp_coverage_ctx_free(t->cov);
+    free(t);
+}
 
 /* The i-th source an answer in env may rest on, NULL past the last: the
  * store's sources (*on: selected), or, for merge, the sources the partials'
@@ -120,20 +139,42 @@ ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, 
     return CKP_OK;
 }
 
+static void fill_coverage(const ckp_coverage *cov, int ok, ckp_writer *w)
+{
+    if (ok)
+        ckp_writer_num(w, cov->share);
+    else
+        ckp_writer_null(w);
+    if (!cov->note[0]) {
+        ckp_writer_null(w);
+        return;
+    }
+    char note[600];
+    snprintf(note, sizeof note, "%s%s", cov->thin ? "thin: " : "", cov->note);
+    ckp_writer_str(w, note);
+}
+
 static void fill_provenance(void *ctx, ckp_writer *w)
 {
-    const ckp_env *env = ctx;
+    tail_ctx *t = ctx;
+    const ckp_env *env = t->env;
+    ckp_coverage cov;
+    int ok = ckp_coverage_row(t->cov, w, &cov);
+    if (ckp_writer_format(w) == CKP_FMT_TABLE)
+        return; /* said once under the table (ckp_verb_coverage_line) */
     char names[4096];
     int synth = 0;
     if (ckp_verb_provenance(env, &synth, names, sizeof names) != CKP_OK) {
         /* more names than fit: the cells stay null rather than cut */
         ckp_writer_null(w);
         ckp_writer_null(w);
+        fill_coverage(&cov, ok, w);
         return;
     }
     if (ckp_writer_format(w) != CKP_FMT_JSON) {
         ckp_writer_str(w, synth ? "true" : "false");
         ckp_writer_str(w, names);
+        fill_coverage(&cov, ok, w);
         return;
     }
     ckp_writer_json(w, synth ? "true" : "false");
@@ -157,18 +198,51 @@ static void fill_provenance(void *ctx, ckp_writer *w)
     arr[o++] = ']';
     arr[o] = '\0';
     ckp_writer_json(w, arr);
+    fill_coverage(&cov, ok, w);
 }
 
 ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, FILE *out, ckp_format fmt)
 {
     ckp_writer *w = ckp_writer_new(out, fmt, v->columns, v->ncolumns);
-    if (w && ckp_verb_reads_flows(v) &&
+    if (!w || !ckp_verb_reads_flows(v))
+        return w;
+    tail_ctx *t = calloc(1, sizeof *t);
+    if (t) {
+        t->env = env;
+        t->cov = ckp_coverage_ctx_new(env, v->name);
+    }
+    if (!t || !t->cov ||
         ckp_writer_tail(w, provenance_cols, sizeof provenance_cols / sizeof *provenance_cols,
-                        fill_provenance, env) != CKP_OK) {
+                        fill_provenance, t) != CKP_OK) {
+        tail_free(t);
         ckp_writer_free(w);
         return NULL;
     }
+    ckp_writer_tail_free(w, tail_free);
     return w;
+}
+
+int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n)
+{
+    const tail_ctx *t = ckp_writer_tail_ctx(w);
+    ckp_coverage cov;
+    if (!n)
+        return 0;
+    buf[0] = '\0';
+    if (!t || !ckp_coverage_weakest(t->cov, &cov))
+        return 0;
+    snprintf(buf, n, "Coverage %.*f %%%s: %s", cov.share < 0.01 ? 2 : cov.share < 0.1 ? 1 : 0,
+             100 * cov.share, cov.thin ? " (thin)" : "", cov.note);
+    return 1;
+}
+
+ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err)
+{
+    const tail_ctx *t = ckp_writer_tail_ctx(w);
+    const char *why = t ? ckp_coverage_failed(t->cov) : NULL;
+    if (!why)
+        return CKP_OK;
+    return ckp_error_set(err, CKP_EPARSE, NULL, 0, 0, "%s", why);
 }
 
 ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
@@ -185,6 +259,8 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     st = v->run(env, args, w, NULL, 0, err);
+    if (st == CKP_OK)
+        st = ckp_verb_coverage_status(w, err);
     if (st == CKP_OK && ckp_writer_infinite(w))
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                            "%zu numbers of the result are infinite: a sum overflowed (a row "

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "chokepoint/coverage.h"
 #include "chokepoint/evasion.h"
 #include "chokepoint/match.h"
 #include "chokepoint/measures.h"
@@ -366,9 +367,49 @@ static const vspec specs[] = {
      "robust_z", 1, "hs", NULL, 15},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, 0}};
 
+/* The coverage of the first row of a share view (coverage.h), for the
+ * caption's wording: 1 and *cov filled when the row has one. */
+static int share_coverage(ckp_env *env, json_t *r0, const ckp_args *args, ckp_cov_kind kind,
+                          ckp_coverage *cov)
+{
+    if (!r0 || isnan(row_num(r0, "coverage")))
+        return 0;
+    ckp_hsset *set = NULL;
+    ckp_error err;
+    int32_t period;
+    if (ckp_period_parse(row_str(r0, "period"), &period, &err) != CKP_OK ||
+        ckp_args_hsset(args, env->ref, "hs", 1, &set, &err) != CKP_OK)
+        return 0;
+    ckp_cov_scope sc = {kind, set, period, -1, -1, {0}, 0, NULL};
+    if (kind == CKP_COV_IMPORTER) {
+        sc.importer = ckp_ref_country_by_iso3(env->ref, row_str(r0, "importer"));
+        sc.mirror = strcmp(row_str(r0, "source"), "mirror") == 0;
+    } else {
+        sc.what = strcmp(row_str(r0, "side"), "importer") == 0 ? "imports" : "exports";
+    }
+    int ok = ckp_coverage_of(env, &sc, cov, &err) == CKP_OK && !isnan(cov->share);
+    ckp_hsset_free(set);
+    return ok;
+}
+
+/* " Coverage 67 %: …" after a caption: what the view's first row rests on
+ * (every view of flows; "Thin coverage" below CKP_COVERAGE_THIN). */
+static void caption_coverage(json_t *sec, json_t *r0)
+{
+    const char *cap = json_string_value(json_object_get(sec, "caption"));
+    const char *note = r0 ? row_str(r0, "coverage_note") : "";
+    double c = r0 ? row_num(r0, "coverage") : NAN;
+    if (!cap || !note[0] || isnan(c))
+        return;
+    set_caption(sec, "%s %s %.*f %%: %s.", cap, c < CKP_COVERAGE_THIN ? "Thin coverage" : "Coverage",
+                c < 0.01 ? 2 : c < 0.1 ? 1 : 0, 100 * c,
+                strncmp(note, "thin: ", 6) == 0 ? note + 6 : note);
+}
+
 static void caption_for(ckp_env *env, const vspec *sp, json_t *sec, json_t *rows,
                         const ckp_args *args)
 {
+    ckp_coverage cov;
     char src[1024];
     sources_text(env, sec, src, sizeof src);
     const char *hs = ckp_args_get(args, "hs");
@@ -382,11 +423,20 @@ static void caption_for(ckp_env *env, const vspec *sp, json_t *sec, json_t *rows
                               ? "from the suppliers' export reports (mirror: the importer does "
                                 "not report)"
                               : "as reported by the importer";
-        set_caption(sec,
-                    "Each supplier's share of %s's imports of %s in %s%s, %s. Data: %s; the "
-                    "dependency verb.",
-                    r0 ? row_str(r0, "importer") : ckp_args_get(args, "importer"), hs ? hs : "?",
-                    period[0] ? period : "the latest period", hhi, how, src);
+        if (share_coverage(env, r0, args, CKP_COV_IMPORTER, &cov) && cov.thin)
+            /* never a share of the importer's imports on thin coverage */
+            set_caption(sec,
+                        "Each supplier's share of the flows of %s to %s reported by %s in "
+                        "%s%s, %s: not a share of %s's imports. Data: %s; the dependency verb.",
+                        hs ? hs : "?", row_str(r0, "importer"),
+                        cov.nreporters ? cov.reporters : "no one", period, hhi, how,
+                        row_str(r0, "importer"), src);
+        else
+            set_caption(sec,
+                        "Each supplier's share of %s's imports of %s in %s%s, %s. Data: %s; the "
+                        "dependency verb.",
+                        r0 ? row_str(r0, "importer") : ckp_args_get(args, "importer"),
+                        hs ? hs : "?", period[0] ? period : "the latest period", hhi, how, src);
     } else if (strcmp(sp->view, "chokepoints") == 0) {
         set_caption(sec,
                     "Importers of %s whose largest supplier holds the biggest share (bar = that "
@@ -396,6 +446,17 @@ static void caption_for(ckp_env *env, const vspec *sp, json_t *sec, json_t *rows
     } else if (strcmp(sp->view, "concentration") == 0 || strcmp(sp->view, "production") == 0) {
         const char *side = r0 ? row_str(r0, "side") : ckp_args_get(args, "side");
         int prod = side && strcmp(side, "producer") == 0;
+        if (!prod && share_coverage(env, r0, args, CKP_COV_WORLD, &cov) && cov.thin)
+            /* never a share of world trade on thin coverage */
+            set_caption(sec,
+                        "Each country's share of the %s of %s reported by %s in %s%s: not a "
+                        "share of world %s. Data: %s; the concentration verb (--side %s).",
+                        side && strcmp(side, "importer") == 0 ? "imports" : "exports",
+                        hs ? hs : "?", cov.nreporters ? cov.reporters : "no one",
+                        period[0] ? period : "the latest period", hhi,
+                        side && strcmp(side, "importer") == 0 ? "imports" : "exports", src,
+                        side ? side : "exporter");
+        else
         set_caption(sec,
                     "Each country's share of world %s of %s in %s%s. Data: %s; the "
                     "concentration verb (--side %s).",
@@ -426,6 +487,7 @@ static void caption_for(ckp_env *env, const vspec *sp, json_t *sec, json_t *rows
                     "large negative or positive values). Data: %s; the unitvalue verb.",
                     hs ? hs : "?", src);
     }
+    caption_coverage(sec, r0);
 }
 
 static json_t *verb_view(ckp_env *env, const vspec *sp, const ckp_args *args, int from_server,

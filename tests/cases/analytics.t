@@ -64,8 +64,8 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 20
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format json | tail -1
 ~ "period":"change".*"flag":"event".*"kind":"summary"
 
-# the table shows the summary after a blank line
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | tail -2 | cut -c1-12 | sed "s/ *$//"
+# the table shows the summary after a blank line (then the coverage line)
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | awk '/^Coverage /{exit} {print}' | sed '$d' | tail -2 | cut -c1-12 | sed "s/ *$//"
 > 
 > CHN       *
 

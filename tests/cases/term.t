@@ -23,6 +23,9 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> Coverage 100 %: importer-reported: rests on USA's own import report (no World
+> total held to check it against)
 
 # at 240 every column fits, the key ones first
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 240
@@ -35,6 +38,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > 2024    BOL         2,026,832  0.0118     6  reported  Bolivia (Plurinational State of)  USA       antimony  7,085     0.8379  171,190,532          6     352,881           HS6    false
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> Coverage 100 %: importer-reported: rests on USA's own import report (no World total held to check it against)
 
 # not on a terminal and no --width: the table as it always was
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --format table | head -2
@@ -78,6 +83,8 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> Coverage 100 %: rests on the reports of CHN, MEX and USA for 2024
 
 $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 1 --width 200
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target  hs                                                                     date        growth_control  measure     destination
@@ -90,6 +97,8 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 > did_hub_to_target, growth_issuer_to_target, share, lag, reexport_ratio, production, seen, freq. --wide shows every column in full.
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> Coverage 100 %: rests on the reports of CHN, THA and USA for 2024
 
 # hs: the descriptions under the code
 $ chokepoint hs 8110 --edition 2022 --width 80

@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""strip_coverage.py FORMAT FILE… — for merge_shards.sh: drop the coverage
+and coverage_note columns (CSV) or fields (JSON Lines) of each file, in
+place.  A merged answer has no store to compute coverage from (its note says
+so), so whole-store and merged outputs are compared without them."""
+import csv
+import io
+import json
+import sys
+
+fmt, files = sys.argv[1], sys.argv[2:]
+for path in files:
+    with open(path, newline="", encoding="utf-8") as f:
+        text = f.read()
+    out = io.StringIO()
+    if fmt == "json":
+        for line in text.splitlines():
+            # keep the numbers' text exactly: drop the two fields by position
+            row = json.loads(line)
+            if "coverage" not in row:
+                out.write(line + "\n")
+                continue
+            cut = line.rfind(',"coverage":')
+            if cut < 0 or not line.rstrip().endswith("}"):
+                sys.exit(f"{path}: coverage is not the last field pair")
+            out.write(line[:cut] + "}\n")
+    else:
+        rows = list(csv.reader(io.StringIO(text)))
+        if rows and rows[0][-2:] == ["coverage", "coverage_note"]:
+            rows = [r[:-2] for r in rows]
+        w = csv.writer(out, lineterminator="\n")
+        w.writerows(rows)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        f.write(out.getvalue())

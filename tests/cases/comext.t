@@ -39,12 +39,12 @@ $ chokepoint dependency --store $TMP/cw --importer KGZ --hs 854231 --format csv 
 
 # the aggregate asked for by name answers for itself; the output says the
 # values were converted
-$ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format csv | cut -d, -f1-5,18
+$ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format csv | cut -d, -f1-5,20
 > reporter,partner,hs,period,value,sources
 > E27,KGZ,854231,2023-01,1616554,comext (EUR converted to USD at monthly average rates)
 
 $ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format json | grep -o '"sources":.*'
-> "sources":["comext (EUR converted to USD at monthly average rates)"]}
+> "sources":["comext (EUR converted to USD at monthly average rates)"],"coverage":0.0000,"coverage_note":"thin: rests on the reports of no one (E27's report is not held) for 2023-01"}
 
 $ chokepoint country EU27 E20 'Euro area'
 ~ ^E27,

@@ -15,7 +15,7 @@ $ chokepoint ingest -q --store real $DATA/flows/china-critmin-monthly/china_expo
 # (mirror), 1 of the 222 other listed economies.  The store holds graphite
 # reports of China and the USA only, and the USA reports no exports to Poland.
 $ chokepoint dependency --store real --importer POL --hs graphite --period 2023 --format json
-> {"importer":"POL","hs":"graphite","period":"2023","supplier":"CHN","value":345523496,"share":1.0000,"rank":1,"hhi":10000,"source":"mirror","top_share":1.0000,"total":345523496,"suppliers":1,"qty":41954680,"cif_fob":0.0600,"supplier_name":"China","synthetic":false,"sources":["flows","comtrade"],"coverage":0.0045,"coverage_note":"thin: mirror: rests on the export reports of CHN to POL, 1 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)"}
+> {"importer":"POL","hs":"graphite","period":"2023","supplier":"CHN","value":345523496,"share":1.0000,"rank":1,"hhi":10000,"source":"mirror","top_share":1.0000,"total":345523496,"suppliers":1,"qty":41954680,"cif_fob":0.0600,"supplier_name":"China","level":"HS6","from_detail":false,"detail_value":null,"synthetic":false,"sources":["flows","comtrade"],"coverage":0.0045,"coverage_note":"thin: mirror: rests on the export reports of CHN to POL, 1 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)"}
 
 # the summary a terminal shows: not "100 % of Poland's imports"; the table
 # ends with the coverage line
@@ -25,7 +25,7 @@ $ COLUMNS=250 script -qec "chokepoint dependency --store real --importer POL --h
 > Coverage 0.45 % (thin): mirror: rests on the export reports of CHN to POL, 1 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)
 
 # world exports of graphite from the reports of China and the USA: 2 of 223
-$ chokepoint concentration --store real --hs graphite --period 2023 --side exporter --format csv | cut -d, -f3,4,6,16,17
+$ chokepoint concentration --store real --hs graphite --period 2023 --side exporter --format csv | cut -d, -f3,4,6,18,19
 > side,country,share,coverage,coverage_note
 > exporter,CHN,0.9852,0.0090,thin: world exports as reported by CHN and USA: 2 of 223 economies listed as UN Comtrade reporters for 2023
 > exporter,USA,0.0148,0.0090,thin: world exports as reported by CHN and USA: 2 of 223 economies listed as UN Comtrade reporters for 2023
@@ -41,7 +41,7 @@ $ COLUMNS=300 script -qec "chokepoint alternatives --store real --importer USA -
 
 # the USA reports its imports, with a World total: the partners held (China
 # alone in this store) make 67 % of it
-$ chokepoint dependency --store real --importer USA --hs graphite --period 2023 --format csv | cut -d, -f4,6,9,18,19
+$ chokepoint dependency --store real --importer USA --hs graphite --period 2023 --format csv | cut -d, -f4,6,9,21,22
 > supplier,share,source,coverage,coverage_note
 > CHN,1.0000,reported,0.6717,importer-reported: rests on USA's own import report; the partners held make 67 % of the World total it reports for 2023
 
@@ -63,13 +63,13 @@ $ chokepoint dependency --store full --source synthetic --importer POL --hs 2504
 $ COLUMNS=250 script -qec "chokepoint dependency --store full --source synthetic --importer POL --hs 250410 --period 2023" /dev/null | tr -d '\r' | grep -E '^(China|Coverage)'
 > China supplied 78 % of Poland's imports of 250410 in 2023, HHI 6,071 (mirror: partners' export reports, CIF/FOB default 6 % (0 usable pairs of reports))
 > Coverage 100 %: mirror: rests on the export reports of AFG, ALB, DZA and 219 others to POL, 222 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)
-$ chokepoint concentration --store full --source synthetic --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f4,6,16
+$ chokepoint concentration --store full --source synthetic --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f4,6,18
 > CHN,0.7782,1.0000
 $ COLUMNS=250 script -qec "chokepoint concentration --store full --source synthetic --hs 250410 --period 2023" /dev/null | tr -d '\r' | grep -E '^China'
 > China made 78 % of world exports of 250410 in 2023 (1,001,000 USD in all), HHI 6,059
 
 # 112 of 223 economies: 0.5022, not thin (CKP_COVERAGE_THIN = 0.5); 111 are
-$ awk -F, 'NR == 1 || NR % 2 == 0' all.csv > half.csv && chokepoint ingest -q --store half --synthetic half.csv && chokepoint concentration --store half --source synthetic --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f16 && sed '$d' half.csv > less.csv && chokepoint ingest -q --store less --synthetic less.csv && chokepoint concentration --store less --source synthetic --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f16,17 | cut -c1-12
+$ awk -F, 'NR == 1 || NR % 2 == 0' all.csv > half.csv && chokepoint ingest -q --store half --synthetic half.csv && chokepoint concentration --store half --source synthetic --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f18 && sed '$d' half.csv > less.csv && chokepoint ingest -q --store less --synthetic less.csv && chokepoint concentration --store less --source synthetic --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f18,19 | cut -c1-12
 > 0.5022
 > 0.4978,"thin
 

@@ -51,8 +51,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name                     level  from_detail  detail_value
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --format csv | head -2
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources
-> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,HS6,false,,true,synth
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note
+> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,HS6,false,,true,synth,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against)
 
 # diversion: the explanation (400 characters) wrapped under its hub.  From
 # the synthetic source alone: China's real exports are no longer added to the

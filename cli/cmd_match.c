@@ -2,12 +2,13 @@
  * (one name, a batch file, or labelled pairs), every hit explained. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "chokepoint/csv.h"
 #include "chokepoint/match.h"
 #include "cli.h"
 
-static const char *o_country, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
+static const char *o_country, *o_schema, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
 static long o_limit = 10;
 static double o_threshold = CKP_MATCH_THRESHOLD;
 static int o_stats, o_wide;
@@ -16,6 +17,11 @@ static const cli_opt opts[] = {
     {"country", 'c', CLI_STR, "C", "country of the name (ISO3 or any name): agreement raises "
                                    "the score, disagreement lowers it",
      &o_country},
+    {"schema", 's', CLI_STR, "Person|Company|Organization|LegalEntity|Vessel|Airplane",
+     "what the name is (FollowTheMoney schema): a person matched against an organisation "
+     "(or the reverse, or a legal entity against a vessel) needs more evidence (x0.85); a "
+     "name with a legal form is a Company",
+     &o_schema},
     {"lists", 'l', CLI_STR, "L", "comma-separated lists: ofac, opensanctions, mofcom, all "
                                  "(default) or files (OFAC sdn.csv, FtM .json, MOFCOM or "
                                  "generic CSV id,name,aliases,country,list,program)",
@@ -51,7 +57,7 @@ static const cli_spec spec = {
 
 static void reset_opts(void)
 {
-    o_country = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
+    o_country = o_schema = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
     o_wide = 0;
     o_limit = 10;
     o_threshold = CKP_MATCH_THRESHOLD;
@@ -324,6 +330,20 @@ int cmd_match(int argc, char **argv)
     ckp_match_opts_init(&mo);
     mo.threshold = o_threshold;
     mo.limit = (int)o_limit;
+    if (o_schema) {
+        static const char *const schemas[] = {"Person", "Company", "Organization",
+                                              "LegalEntity", "Vessel", "Airplane"};
+        mo.schema = NULL;
+        for (size_t i = 0; i < sizeof schemas / sizeof schemas[0]; i++)
+            if (strcasecmp(o_schema, schemas[i]) == 0)
+                mo.schema = schemas[i];
+        if (!mo.schema) {
+            fprintf(stderr, "chokepoint: match: --schema \"%s\" is not one of Person, Company, "
+                            "Organization, LegalEntity, Vessel, Airplane\n", o_schema);
+            rc = 2;
+            goto out_free;
+        }
+    }
     if (o_country) {
         rc = country_iso3(ref, o_country, iso);
         if (rc)

@@ -86,6 +86,11 @@ typedef struct ckp_match_opts {
     double threshold;    /* hits below are dropped; default CKP_MATCH_THRESHOLD */
     int limit;           /* at most this many hits (parties); default 10 */
     const char *country; /* ISO3 of the query's country, or NULL */
+    const char *schema;  /* what the query names, as a FollowTheMoney schema:
+                            "Person", "Company", "Organization", "LegalEntity"
+                            (a person or an organisation: a shipment's
+                            exporter or importer), "Vessel", "Airplane"; NULL =
+                            unknown.  A name with a legal form is a Company. */
     int explain;         /* 1 (default) = fill explanation */
 } ckp_match_opts;
 

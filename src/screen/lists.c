@@ -323,7 +323,10 @@ static const char *src_name(const ckp_list_src *src)
 
 /* ---- OFAC ------------------------------------------------------------- */
 
-/* Aliases inside OFAC remarks: "a.k.a. 'BNC'; f.k.a. 'X'". */
+/* Aliases inside OFAC remarks: "a.k.a. 'BNC'; f.k.a. 'X'".  The legacy
+ * sdn.csv writes OFAC's weak a.k.a.s there, in single quotes (OFAC: "a.k.a.
+ * weak": nicknames, short forms), so a remark a.k.a. is a weak alias; the
+ * f.k.a./n.k.a. names are former and new names (aliases). */
 static int ofac_remark_aliases(ckp_lists *l, uint32_t party, const char *r, ckp_list_stats *st)
 {
     static const char *const marks[] = {"a.k.a. '", "f.k.a. '", "n.k.a. '"};
@@ -336,7 +339,8 @@ static int ofac_remark_aliases(ckp_lists *l, uint32_t party, const char *r, ckp_
                 e++;
             if (!*e)
                 break;
-            if (name_add(l, party, p, (size_t)(e - p), CKP_NAME_ALIAS, st) != 0)
+            if (name_add(l, party, p, (size_t)(e - p), m == 0 ? CKP_NAME_WEAK : CKP_NAME_ALIAS,
+                         st) != 0)
                 return -1;
             p = e;
         }

@@ -379,10 +379,11 @@ static int goods_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
 
 /* ---- party ------------------------------------------------------------- */
 
-static const cached *party_lookup(ckp_screener *s, const char *name, int country)
+static const cached *party_lookup(ckp_screener *s, const char *name, int country,
+                                  const char *schema)
 {
     ckp__dbuf_reset(&s->key);
-    ckp__dbuf_printf(&s->key, "%s\x1f%d", name, country);
+    ckp__dbuf_printf(&s->key, "%s\x1f%d\x1f%s", name, country, schema ? schema : "");
     if (s->key.failed)
         return NULL;
     const char *key = ckp__dbuf_str(&s->key);
@@ -395,6 +396,7 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
     mo.threshold = s->cfg.threshold;
     mo.limit = s->cfg.party_hits;
     mo.country = country >= 0 ? iso(s->cfg.ref, country) : NULL;
+    mo.schema = schema;
     int n = ckp_match(s->m, name, strlen(name), &mo, s->hits, s->cfg.party_hits);
     if (s->cvals.n >= CACHE_MAX || s->carena.total > ((size_t)200 << 20)) {
         /* full: start again (simple and bounded) */
@@ -429,7 +431,10 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
 static int party_field(ckp_screener *s, const ckp_shipment *sh, const char *field,
                        const char *name, int country, ckp_alert_fn fn, void *ctx, int *stop)
 {
-    const cached *c = party_lookup(s, name, country);
+    /* an exporter or importer is a person or an organisation, never a
+     * vessel or an aircraft; other named parties may be anything */
+    const char *schema = strcmp(field, "party") != 0 ? "LegalEntity" : NULL;
+    const cached *c = party_lookup(s, name, country, schema);
     if (!c || c->cut) {
         if (c) {
             ckp__dbuf_reset(&s->failmsg);

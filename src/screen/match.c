@@ -612,7 +612,7 @@ static double tok_sim(const side *a, int i, const side *b, int j, const char **h
     }
     /* transliteration variants, when the key keeps 3 consonants or more
      * (duks = dux, sergei = sergey; not rima/rami, chennai/tsnii) */
-    if (best < 0.90 && mn >= 3 && a->keylen[i] >= 3 &&
+    if (best < 0.90 && mn >= 3 && mx - mn <= 2 && a->keylen[i] >= 3 &&
         a->keylen[i] == b->keylen[j] && memcmp(a->key[i], b->key[j], a->keylen[i]) == 0) {
         best = 0.90;
         *how = "~variant";
@@ -835,9 +835,15 @@ static double score_sides(const side *q, const side *c, align *al, double *pnum,
             if (j < 0 || !q->use[i] || q->kind[i] != CKP_TOK_WORD)
                 continue;
             int mn = q->len[i] < c->len[j] ? q->len[i] : c->len[j];
-            if (mn <= SHORT_WORD && strcmp(al->how[i], "~typo") == 0 &&
-                (qwords == 1 || cwords == 1) && words == 1)
+            if (words != 1)
+                continue;
+            if (mn <= SHORT_WORD && strcmp(al->how[i], "~typo") == 0)
                 al->lone_short = 1;
+            /* a lone word's consonant key alone is weak evidence
+             * (maggiani/amegino, bodini/abadan): the spelling must agree too */
+            if (strcmp(al->how[i], "~variant") == 0 &&
+                ckp_jaro_winkler(q->text[i], q->len[i], c->text[j], c->len[j]) < 0.85)
+                al->lone_short = 2;
         }
     }
     /* asymmetric coverage: a query whose every word is in the list name is
@@ -846,7 +852,18 @@ static double score_sides(const side *q, const side *c, align *al, double *pnum,
     int cfree = 0;
     for (int j = 0; j < c->n; j++)
         cfree += c->use[j] && al->cm[j] == -1;
-    al->covered = qwords >= 2 && qfree == 0 && cfree > 0;
+    /* covered: every query word aligned, none of them to a mere initial of
+     * the list name, with a mean similarity of 0.9 or more */
+    double qsum = 0;
+    int qn = 0, qinit = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (!q->use[i] || q->kind[i] == CKP_TOK_INITIAL || al->qm[i] < 0)
+            continue;
+        qsum += al->qs[i];
+        qn++;
+        qinit |= c->kind[al->qm[i]] == CKP_TOK_INITIAL;
+    }
+    al->covered = qwords >= 2 && qfree == 0 && cfree > 0 && !qinit && qn && qsum / qn >= 0.9;
     double uq = cwords == 1 ? 1.0 : U_PENALTY, uc = al->covered ? U_COVERED : U_PENALTY;
     for (int i = 0; i < q->n; i++)
         if (q->use[i] && al->qm[i] == -1)
@@ -1093,8 +1110,10 @@ static void explain(const side *q, const side *c, const align *al, double raw, d
         if (!c->use[j])
             eappend(buf, cap, &o, "%s%s (%s, list)", any++ ? ", " : "; ignored: ", c->text[j],
                     ckp_token_kind_name(c->kind[j]));
-    if (al->lone_short)
+    if (al->lone_short == 1)
         eappend(buf, cap, &o, "; a lone short word must match exactly, not as a typo");
+    else if (al->lone_short == 2)
+        eappend(buf, cap, &o, "; a lone word matched by its consonants only is not enough");
     if (al->covered)
         eappend(buf, cap, &o, "; every query word is in the list name: its extra words weigh %.2f",
                 U_COVERED);

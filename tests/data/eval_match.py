@@ -4,6 +4,9 @@ precision, recall and F1.
 
 usage: eval_match.py CHOKEPOINT_BIN [EVAL_CSV] [--threshold T] [--sweep] [--min-f1 F]
 
+EVAL_CSV may carry a "split" column (tests/data/match_eval2.csv: tune /
+holdout); each split is then reported apart.
+
 The headline set leaves out alias_disjoint and han_en (no string matcher can
 match those; they are reported apart).  With --min-f1 the exit status is 1 when
 the headline F1 at the threshold is below F (used by tests/cases/match.t)."""
@@ -52,6 +55,13 @@ if sweep:
 p, rc, f, tp, fp, fn = prf(head, thr)
 print(f'headline (pairs={len(head)}) at threshold {thr:.2f}: precision {p:.3f} recall {rc:.3f} '
       f'F1 {f:.3f} (tp {tp}, fp {fp}, fn {fn})')
+# a set with a "split" column (tests/data/match_eval2.csv): each part apart;
+# "holdout" rows were never looked at while tuning the matcher
+for part in sorted(set(r.get('split') or '' for r in head) - {''}):
+    ps = [r for r in head if r['split'] == part]
+    pp, prc, pf, ptp, pfp, pfn = prf(ps, thr)
+    print(f'  split {part:8s} (pairs={len(ps)}): precision {pp:.3f} recall {prc:.3f} F1 {pf:.3f} '
+          f'(tp {ptp}, fp {pfp}, fn {pfn})')
 cats = sorted(set(r['category'] for r in rows))
 for c in cats:
     rs = [r for r in rows if r['category'] == c]

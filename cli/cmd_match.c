@@ -8,6 +8,7 @@
 #include "chokepoint/match.h"
 #include "cli.h"
 
+static const char *o_algorithm;
 static const char *o_country, *o_schema, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
 static long o_limit = 10;
 static double o_threshold = CKP_MATCH_THRESHOLD;
@@ -22,6 +23,11 @@ static const cli_opt opts[] = {
      "(or the reverse, or a legal entity against a vessel) needs more evidence (x0.85); a "
      "name with a legal form is a Company",
      &o_schema},
+    {"algorithm", 'a', CLI_STR, "default|ofac",
+     "default: the explained token matcher; ofac: OFAC Sanctions List Search's published "
+     "scoring (Jaro-Winkler on the whole name and best name-part pairing with Soundex, the "
+     "higher; no country or schema qualifiers; docs/screening.md lists the differences)",
+     &o_algorithm},
     {"lists", 'l', CLI_STR, "L", "comma-separated lists: ofac, opensanctions, mofcom, all "
                                  "(default) or files (OFAC sdn.csv, FtM .json, MOFCOM or "
                                  "generic CSV id,name,aliases,country,list,program)",
@@ -57,6 +63,7 @@ static const cli_spec spec = {
 
 static void reset_opts(void)
 {
+    o_algorithm = NULL;
     o_country = o_schema = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
     o_wide = 0;
     o_limit = 10;
@@ -201,7 +208,7 @@ static int run_batch(const ckp_ref *ref, ckp_matcher *m, ckp_writer *w, ckp_form
 }
 
 /* --pairs: input columns, then score and match. */
-static int run_pairs(ckp_matcher *m, ckp_format fmt, double threshold)
+static int run_pairs(ckp_matcher *m, ckp_format fmt, double threshold, ckp_match_algorithm algo)
 {
     ckp_csv_opts co;
     ckp_csv_opts_init(&co);
@@ -258,8 +265,8 @@ static int run_pairs(ckp_matcher *m, ckp_format fmt, double threshold)
             continue;
         }
         ckp_field a = ckp_csv_field(csv, (size_t)c1), b = ckp_csv_field(csv, (size_t)c2);
-        double s = ckp_match_pair(m, a.ptr ? a.ptr : "", a.len, b.ptr ? b.ptr : "", b.len, expl,
-                                  sizeof expl);
+        double s = ckp_match_pair_algo(m, algo, a.ptr ? a.ptr : "", a.len, b.ptr ? b.ptr : "",
+                                       b.len, expl, sizeof expl);
         for (size_t i = 0; i < nin; i++) {
             ckp_field f = ckp_csv_field(csv, i);
             ckp_writer_strn(w, f.ptr ? f.ptr : "", f.len);
@@ -330,6 +337,12 @@ int cmd_match(int argc, char **argv)
     ckp_match_opts_init(&mo);
     mo.threshold = o_threshold;
     mo.limit = (int)o_limit;
+    if (o_algorithm && ckp_match_algorithm_parse(o_algorithm, &mo.algorithm) != 0) {
+        fprintf(stderr, "chokepoint: match: --algorithm \"%s\" is not default or ofac\n",
+                o_algorithm);
+        rc = 2;
+        goto out_free;
+    }
     if (o_schema) {
         static const char *const schemas[] = {"Person", "Company", "Organization",
                                               "LegalEntity", "Vessel", "Airplane"};
@@ -370,7 +383,7 @@ int cmd_match(int argc, char **argv)
                 is.names, is.tokens, is.variants, is.build_ms);
     }
     if (o_pairs) {
-        rc = run_pairs(m, fmt, o_threshold);
+        rc = run_pairs(m, fmt, o_threshold, mo.algorithm);
         goto out_free;
     }
     hits = malloc((size_t)o_limit * sizeof *hits);

@@ -121,7 +121,9 @@ int ckp_number_word(const char *tok, size_t n);
 const char *ckp_name_nickname(const char *tok, size_t n);
 const char *ckp_name_nickname_at(size_t i, const char **full);
 
-/* Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters). */
+/* Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
+ * Strings of up to CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2 bytes (a whole
+ * normalised name) are compared whole. */
 double ckp_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Optimal-string-alignment edit distance (Damerau with adjacent

@@ -55,6 +55,7 @@ typedef struct ckp_screen_config {
                                      hs,hub,destination,score[,rank,measure]);
                                      NULL = only the route-consistency checks */
     double threshold;             /* party score threshold (CKP_MATCH_THRESHOLD) */
+    int algorithm;                /* ckp_match_algorithm of the party matcher (default) */
     int party_hits;               /* alerts per party field at most (3) */
     const ckp_store *store;       /* when given, unit values in kg and USD are
                                      compared with the store's flows of the

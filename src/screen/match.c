@@ -476,6 +476,7 @@ void ckp_match_opts_init(ckp_match_opts *o)
     o->country = NULL;
     o->schema = NULL;
     o->explain = 1;
+    o->algorithm = CKP_ALGO_DEFAULT;
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -1050,6 +1051,112 @@ static double qualify(const side *q, const side *c, double s, const ckp_party *p
     return s > 1.0 ? 1.0 : s;
 }
 
+/* ---- the OFAC algorithm -------------------------------------------------- */
+
+int ckp_match_algorithm_parse(const char *name, ckp_match_algorithm *out)
+{
+    if (strcmp(name, "default") == 0)
+        *out = CKP_ALGO_DEFAULT;
+    else if (strcmp(name, "ofac") == 0)
+        *out = CKP_ALGO_OFAC;
+    else
+        return -1;
+    return 0;
+}
+
+/* American Soundex of a lower-case ASCII token into out[5] ("" when it does
+ * not start with a letter). */
+static void soundex(const char *t, size_t n, char out[5])
+{
+    static const char code[] = "01230120022455012623010202"; /* a..z */
+    out[0] = 0;
+    if (n == 0 || t[0] < 'a' || t[0] > 'z')
+        return;
+    int o = 0;
+    out[o++] = (char)(t[0] - 'a' + 'A');
+    char last = code[t[0] - 'a'];
+    for (size_t i = 1; i < n && o < 4; i++) {
+        char c = t[i];
+        if (c < 'a' || c > 'z')
+            continue;
+        char d = code[c - 'a'];
+        if (c == 'h' || c == 'w')
+            continue; /* h and w do not separate equal codes */
+        if (d != '0' && d != last)
+            out[o++] = d;
+        last = d;
+    }
+    while (o < 4)
+        out[o++] = '0';
+    out[4] = 0;
+}
+
+/* The side's tokens, all of them, joined by single spaces. */
+static size_t side_join(const side *s, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (o + s->len[i] + 2 > cap)
+            break;
+        if (o)
+            buf[o++] = ' ';
+        memcpy(buf + o, s->text[i], s->len[i]);
+        o += s->len[i];
+    }
+    buf[o] = 0;
+    return o;
+}
+
+/* Score as OFAC's Sanctions List Search describes it (FAQ 249): the
+ * Jaro-Winkler similarity of the whole names; and for each name part of the
+ * query, its best list name part by Jaro-Winkler, raised to 0.90 when both
+ * have the same Soundex code, averaged over the query's parts; the higher of
+ * the two.  Tokens are the normaliser's (names.h): legal forms count as parts. */
+static double ofac_score(const side *q, const side *c, char *buf, size_t cap)
+{
+    char a[CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2], b[CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2];
+    size_t la = side_join(q, a, sizeof a), lb = side_join(c, b, sizeof b);
+    if (la == 0 || lb == 0)
+        return 0.0;
+    double whole = ckp_jaro_winkler(a, la, b, lb);
+    double sum = 0;
+    int parts = 0;
+    size_t o = 0;
+    if (buf && cap)
+        buf[0] = 0;
+    if (buf)
+        eappend(buf, cap, &o, "ofac: whole name Jaro-Winkler %.3f; name parts:", whole);
+    for (int i = 0; i < q->n; i++) {
+        char sa[5], sb[5];
+        soundex(q->text[i], q->len[i], sa);
+        double best = 0;
+        int bj = -1, bsx = 0;
+        for (int j = 0; j < c->n; j++) {
+            double jw = ckp_jaro_winkler(q->text[i], q->len[i], c->text[j], c->len[j]);
+            soundex(c->text[j], c->len[j], sb);
+            int sx = sa[0] && strcmp(sa, sb) == 0;
+            double v = sx && jw < 0.90 ? 0.90 : jw;
+            if (v > best) {
+                best = v;
+                bj = j;
+                bsx = sx;
+            }
+        }
+        sum += best;
+        parts++;
+        if (buf && bj >= 0)
+            eappend(buf, cap, &o, " %s~%s %.3f%s", q->text[i], c->text[bj], best,
+                    bsx ? " (same Soundex)" : "");
+        else if (buf)
+            eappend(buf, cap, &o, " %s 0", q->text[i]);
+    }
+    double comp = parts ? sum / parts : 0.0;
+    double s = whole > comp ? whole : comp;
+    if (buf)
+        eappend(buf, cap, &o, "; name parts %.3f; score = the higher, %.3f", comp, s);
+    return s;
+}
+
 static void explain(const side *q, const side *c, const align *al, double raw, double num,
                     double den, const char *qual, char *buf, size_t cap)
 {
@@ -1395,6 +1502,7 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
     /* the best few names, one per party */
     best top[64];
     int ntop = 0, keep = limit < 64 ? limit : 64;
+    int ofac = opts->algorithm == CKP_ALGO_OFAC;
     double floor_s = opts->threshold;
     const ckp_lists *L = ix->lists;
     for (size_t c = 0; c < m->ncands; c++) {
@@ -1402,14 +1510,19 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
         /* upper bound before the full score (match.h formula, sim ≤ 1);
          * a list name with initials that the query's words may stand for
          * ("M. D. S." for "Monterrey Delta …") is always scored */
-        if (!(ix->name_init[k] & qinit) && candidate_bound(ix, m, k, &qi, opts) <
-                                               floor_s - BOUND_MARGIN)
+        if (!ofac && !(ix->name_init[k] & qinit) &&
+            candidate_bound(ix, m, k, &qi, opts) < floor_s - BOUND_MARGIN)
             continue;
         side_from_name(ix, k, cs);
-        double s = score_sides(qs, cs, NULL, NULL, NULL);
         const ckp_party_name *pn = ckp_lists_name(L, ix->name_src[k]);
         uint32_t pid = pn->party;
-        s = qualify(qs, cs, s, ckp_lists_party(L, pid), pn->role, opts, NULL, 0);
+        double s;
+        if (ofac) {
+            s = ofac_score(qs, cs, NULL, 0);
+        } else {
+            s = score_sides(qs, cs, NULL, NULL, NULL);
+            s = qualify(qs, cs, s, ckp_lists_party(L, pid), pn->role, opts, NULL, 0);
+        }
         if (s < floor_s)
             continue;
         int slot = -1;
@@ -1443,7 +1556,10 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
         h->name = h->party->name;
         h->score = top[t].score;
         h->explanation[0] = 0;
-        if (opts->explain) {
+        if (opts->explain && ofac) {
+            side_from_name(ix, k, cs);
+            ofac_score(qs, cs, h->explanation, sizeof h->explanation);
+        } else if (opts->explain) {
             align al;
             double num, den;
             char qual[CKP_EXPLAIN_MAX];
@@ -1460,11 +1576,19 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
 double ckp_match_pair(ckp_matcher *m, const char *a, size_t alen, const char *b, size_t blen,
                       char *expl, size_t n)
 {
+    return ckp_match_pair_algo(m, CKP_ALGO_DEFAULT, a, alen, b, blen, expl, n);
+}
+
+double ckp_match_pair_algo(ckp_matcher *m, ckp_match_algorithm algo, const char *a, size_t alen,
+                           const char *b, size_t blen, char *expl, size_t n)
+{
     side *as = &m->qs, *bs = &m->cs;
     ckp_name_normalize(m->nn, a, alen, &m->q);
     ckp_name_normalize(m->nn, b, blen, &m->b);
     side_from_tokens(m->ix, &m->q, as);
     side_from_tokens(m->ix, &m->b, bs);
+    if (algo == CKP_ALGO_OFAC)
+        return ofac_score(as, bs, expl && n ? expl : NULL, n);
     align al;
     double num = 0, den = 0;
     double raw = score_sides(as, bs, &al, &num, &den);

@@ -788,13 +788,18 @@ double ckp_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen == 0 || blen == 0)
         return alen == blen ? 1.0 : 0.0;
-    if (alen > 64)
-        alen = 64;
-    if (blen > 64)
-        blen = 64;
+    /* whole names (the ofac algorithm) are compared too: a normalised name
+     * is at most CKP_NAME_MAX_BYTES plus its separators */
+    enum { JW_MAX = CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2 };
+    if (alen > JW_MAX)
+        alen = JW_MAX;
+    if (blen > JW_MAX)
+        blen = JW_MAX;
     size_t win = (alen > blen ? alen : blen) / 2;
     win = win > 0 ? win - 1 : 0;
-    unsigned char am[64] = {0}, bm[64] = {0};
+    unsigned char am[JW_MAX], bm[JW_MAX];
+    memset(am, 0, alen);
+    memset(bm, 0, blen);
     size_t matches = 0;
     for (size_t i = 0; i < alen; i++) {
         size_t lo = i > win ? i - win : 0, hi = i + win + 1 < blen ? i + win + 1 : blen;

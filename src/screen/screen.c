@@ -397,6 +397,7 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
     mo.limit = s->cfg.party_hits;
     mo.country = country >= 0 ? iso(s->cfg.ref, country) : NULL;
     mo.schema = schema;
+    mo.algorithm = (ckp_match_algorithm)s->cfg.algorithm;
     int n = ckp_match(s->m, name, strlen(name), &mo, s->hits, s->cfg.party_hits);
     if (s->cvals.n >= CACHE_MAX || s->carena.total > ((size_t)200 << 20)) {
         /* full: start again (simple and bounded) */

@@ -224,3 +224,26 @@ $ python3 $CASES/../data/eval_match.py $(command -v chokepoint) $CASES/../data/m
 # tests/data/names_ordinary.csv: 1,000 companies, 2,000 persons in 16 locales)
 $ awk 'NR==1 || NR%10==0' $CASES/../data/names_ordinary.csv > $TMP/ord.csv && python3 $CASES/../data/eval_false_hits.py $(command -v chokepoint) $TMP/ord.csv --max-rate 0.01
 ~ company +1000 names  false alerts +5  rate 0\.0050
+
+# --algorithm ofac: OFAC Sanctions List Search's published scoring (FAQ 249):
+# Jaro-Winkler on the whole name, best name-part pairing (Jaro-Winkler, Soundex),
+# the higher of the two; order-free through the parts
+$ chokepoint match --pairs - --algorithm ofac --format csv
+< name1,name2
+< John Doe,Doe John
+< Beta,Behta
+> name1,name2,score,match,explanation
+> John Doe,Doe John,1.000,true,"ofac: whole name Jaro-Winkler 0.583; name parts: john~john 1.000 (same Soundex) doe~doe 1.000 (same Soundex); name parts 1.000; score = the higher, 1.000"
+> Beta,Behta,0.947,true,"ofac: whole name Jaro-Winkler 0.947; name parts: beta~behta 0.947 (same Soundex); name parts 0.947; score = the higher, 0.947"
+# as OFAC's tool does, "Beta" reaches BEHTA (the default matcher does not)
+$ chokepoint match Beta --algorithm ofac --limit 1 --format json
+~ "id":"ofac-25372".*"score":0\.947
+$ printf 'id,importer,importer_country\nB1,Beta,DEU\n' > $TMP/beta.csv && chokepoint screen $TMP/beta.csv --algorithm ofac --quiet | grep -c '"kind":"party"'
+? 0
+> 3
+$ chokepoint match Beta --algorithm fuzzy
+? 2
+! --algorithm "fuzzy" is not default or ofac
+$ chokepoint screen $TMP/beta.csv --algorithm fuzzy
+? 2
+! --algorithm "fuzzy" is not default or ofac

@@ -2,6 +2,7 @@
 """False-alert rate of `chokepoint match` on names that are on no list.
 
 usage: eval_false_hits.py CHOKEPOINT_BIN [NAMES_CSV] [--threshold T] [--max-rate R]
+                          [--algorithm default|ofac]
 
 NAMES_CSV (default tests/data/names_ordinary.csv, written by
 bench/match_eval_gen.mjs) has columns name,kind,locale: ordinary company and
@@ -15,18 +16,20 @@ import sys
 
 args = sys.argv[1:]
 binp = args.pop(0)
-path, thr, max_rate = 'tests/data/names_ordinary.csv', 0.80, None
+path, thr, max_rate, algo = 'tests/data/names_ordinary.csv', 0.80, None, 'default'
 while args:
     a = args.pop(0)
     if a == '--threshold':
         thr = float(args.pop(0))
+    elif a == '--algorithm':
+        algo = args.pop(0)
     elif a == '--max-rate':
         max_rate = float(args.pop(0))
     else:
         path = a
 rows = list(csv.DictReader(open(path, encoding='utf-8')))
 out = subprocess.run([binp, 'match', '--batch', path, '--format', 'json', '--limit', '1',
-                      '--threshold', str(thr)], check=True, capture_output=True).stdout.decode()
+                      '--threshold', str(thr), '--algorithm', algo], check=True, capture_output=True).stdout.decode()
 res = [json.loads(l) for l in out.splitlines() if l.strip()]
 if len(res) != len(rows):
     sys.exit(f'eval_false_hits: {len(rows)} names but {len(res)} answers')

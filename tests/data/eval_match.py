@@ -3,6 +3,7 @@
 precision, recall and F1.
 
 usage: eval_match.py CHOKEPOINT_BIN [EVAL_CSV] [--threshold T] [--sweep] [--min-f1 F]
+                     [--algorithm default|ofac]
 
 EVAL_CSV may carry a "split" column (tests/data/match_eval2.csv: tune /
 holdout); each split is then reported apart.
@@ -18,19 +19,21 @@ import sys
 args = [a for a in sys.argv[1:]]
 binp = args.pop(0)
 path = 'tests/data/match_eval.csv'
-thr, sweep, min_f1 = 0.80, False, None
+thr, sweep, min_f1, algo = 0.80, False, None, 'default'
 while args:
     a = args.pop(0)
     if a == '--threshold':
         thr = float(args.pop(0))
     elif a == '--sweep':
         sweep = True
+    elif a == '--algorithm':
+        algo = args.pop(0)
     elif a == '--min-f1':
         min_f1 = float(args.pop(0))
     else:
         path = a
 
-out = subprocess.run([binp, 'match', '--pairs', path, '--format', 'csv'], check=True,
+out = subprocess.run([binp, 'match', '--pairs', path, '--format', 'csv', '--algorithm', algo], check=True,
                      capture_output=True).stdout.decode()
 rows = list(csv.DictReader(io.StringIO(out)))
 APART = {'alias_disjoint', 'han_en'}

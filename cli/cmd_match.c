@@ -8,7 +8,7 @@
 #include "chokepoint/match.h"
 #include "cli.h"
 
-static const char *o_algorithm;
+static const char *o_algorithm, *o_birth, *o_ids;
 static const char *o_country, *o_schema, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
 static long o_limit = 10;
 static double o_threshold = CKP_MATCH_THRESHOLD;
@@ -23,6 +23,13 @@ static const cli_opt opts[] = {
      "(or the reverse, or a legal entity against a vessel) needs more evidence (x0.85); a "
      "name with a legal form is a Company",
      &o_schema},
+    {"birth-date", 0, CLI_STR, "DATE", "date of birth of the person (YYYY, YYYY-MM or "
+                                       "YYYY-MM-DD): the same date or year as the entry's "
+                                       "raises the score, another year lowers it",
+     &o_birth},
+    {"id", 0, CLI_STR, "IDS", "identifiers of the name (passport, tax number, IMO, LEI…), "
+                              "';'-joined: one equal to the entry's raises the score",
+     &o_ids},
     {"algorithm", 'a', CLI_STR, "default|ofac",
      "default: the explained token matcher; ofac: OFAC Sanctions List Search's published "
      "scoring (Jaro-Winkler on the whole name and best name-part pairing with Soundex, the "
@@ -63,7 +70,7 @@ static const cli_spec spec = {
 
 static void reset_opts(void)
 {
-    o_algorithm = NULL;
+    o_algorithm = o_birth = o_ids = NULL;
     o_country = o_schema = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
     o_wide = 0;
     o_limit = 10;
@@ -343,6 +350,20 @@ int cmd_match(int argc, char **argv)
         rc = 2;
         goto out_free;
     }
+    if (o_birth) {
+        size_t bl = strlen(o_birth);
+        int ok = bl == 4 || bl == 7 || bl == 10;
+        for (size_t i = 0; ok && i < bl; i++)
+            ok = (i == 4 || i == 7) ? o_birth[i] == '-' : (o_birth[i] >= '0' && o_birth[i] <= '9');
+        if (!ok) {
+            fprintf(stderr, "chokepoint: match: --birth-date \"%s\" is not YYYY, YYYY-MM or "
+                            "YYYY-MM-DD\n", o_birth);
+            rc = 2;
+            goto out_free;
+        }
+        mo.birth_date = o_birth;
+    }
+    mo.identifiers = o_ids;
     if (o_schema) {
         static const char *const schemas[] = {"Person", "Company", "Organization",
                                               "LegalEntity", "Vessel", "Airplane"};

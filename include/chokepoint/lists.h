@@ -47,6 +47,10 @@ typedef struct ckp_party {
                                 FtM schema ("Person", "Company"…), "企业"… */
     const char *countries;   /* ISO3 codes ';'-joined; "" when unknown */
     const char *identifiers; /* "Tax ID No. 773407989940 (Russia); …"; "" */
+    const char *birth;       /* dates of birth ';'-joined, each YYYY-MM-DD, YYYY-MM,
+                                YYYY, YYYY..YYYY (a range) or ~YYYY (circa); ""
+                                when the list gives none (OFAC remarks "DOB …",
+                                FtM birthDate) */
     const char *source;      /* file it came from */
     uint32_t nnames;         /* names of this party in the list (see ckp_party_name) */
     int deleted;             /* 1 when a later delta op removed it */

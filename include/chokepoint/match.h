@@ -103,6 +103,16 @@ typedef struct ckp_match_opts {
                             (a person or an organisation: a shipment's
                             exporter or importer), "Vessel", "Airplane"; NULL =
                             unknown.  A name with a legal form is a Company. */
+    const char *birth_date;  /* the query's date of birth, YYYY, YYYY-MM or YYYY-MM-DD,
+                                or NULL: agreeing with the party's raises the score
+                                (+30 % of the gap to 1 for the same day, +15 % for
+                                the same year), a birth year more than one year
+                                from every one the party has lowers it (x0.70) */
+    const char *identifiers; /* the query's identifiers (passport, tax number, IMO,
+                                LEI…) ';'-joined, or NULL: one equal to one of the
+                                party's (letters and digits compared, a kind prefix
+                                such as "IMO" optional) raises the score by half the
+                                gap to 1; a different one says nothing */
     int explain;         /* 1 (default) = fill explanation */
     ckp_match_algorithm algorithm; /* default CKP_ALGO_DEFAULT */
 } ckp_match_opts;

@@ -475,6 +475,7 @@ void ckp_match_opts_init(ckp_match_opts *o)
     o->limit = 10;
     o->country = NULL;
     o->schema = NULL;
+    o->birth_date = o->identifiers = NULL;
     o->explain = 1;
     o->algorithm = CKP_ALGO_DEFAULT;
 }
@@ -976,6 +977,128 @@ static void put_cps(char *buf, size_t cap, size_t *o, const uint32_t *c, int n)
     }
 }
 
+/* ---- entity-level qualifiers: birth date, identifiers -------------------- */
+
+/* How a query date (YYYY[-MM[-DD]]) stands to one of the party's birth items
+ * (YYYY-MM-DD, YYYY-MM, YYYY, YYYY..YYYY, ~YYYY): 2 = the same day, 1 = the
+ * same year (or within the range, or within 2 years of a circa), 0 = a year
+ * within one of it, -1 = further apart, -2 = unreadable. */
+static int birth_cmp(const char *q, const char *item, size_t n)
+{
+    int qy = atoi(q);
+    if (qy < 1000 || n < 4)
+        return -2;
+    if (item[0] == '~') {
+        int y = atoi(item + 1);
+        return abs(y - qy) <= 2 ? 1 : -1;
+    }
+    int y = atoi(item);
+    if (n >= 10 && item[4] == '.' && item[5] == '.') {
+        int y2 = atoi(item + 6);
+        return qy >= y && qy <= y2 ? 1 : (qy >= y - 1 && qy <= y2 + 1 ? 0 : -1);
+    }
+    if (y == qy)
+        return n == 10 && strlen(q) == 10 && memcmp(q, item, 10) == 0 ? 2 : 1;
+    return abs(y - qy) <= 1 ? 0 : -1;
+}
+
+/* Letters and digits of s (n bytes), upper-cased, into out (cap). */
+static size_t id_norm(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out[o++] = c;
+    }
+    out[o] = 0;
+    return o;
+}
+
+/* The first of the query's identifiers equal to a word of the party's
+ * identifiers (words of 5+ letters and digits; "IMO9349590" = "IMO 9349590"):
+ * copied to out, or 0. */
+static int id_equal(const char *qids, const char *pids, char *out, size_t cap)
+{
+    for (const char *a = qids; *a;) {
+        const char *ae = strchr(a, ';');
+        size_t an = ae ? (size_t)(ae - a) : strlen(a);
+        char qa[128];
+        size_t ql = id_norm(a, an, qa, sizeof qa);
+        for (const char *b = pids; ql >= 5 && *b;) {
+            while (*b && !((*b >= '0' && *b <= '9') || (*b >= 'A' && *b <= 'Z') ||
+                           (*b >= 'a' && *b <= 'z')))
+                b++;
+            const char *be = b;
+            while ((*be >= '0' && *be <= '9') || (*be >= 'A' && *be <= 'Z') ||
+                   (*be >= 'a' && *be <= 'z') || *be == '-' || *be == '/')
+                be++;
+            char pb[128];
+            size_t pl = id_norm(b, (size_t)(be - b), pb, sizeof pb);
+            int eq = pl >= 5 && (pl == ql ? memcmp(pb, qa, ql) == 0
+                                          : ql > pl && memcmp(qa + ql - pl, pb, pl) == 0);
+            if (eq && ql > pl) /* "IMO9349590" for "9349590": the rest is a kind, letters only */
+                for (size_t k = 0; k < ql - pl; k++)
+                    eq &= qa[k] >= 'A' && qa[k] <= 'Z';
+            if (eq) {
+                snprintf(out, cap, "%.*s", (int)an, a);
+                return 1;
+            }
+            b = be;
+        }
+        a = ae ? ae + 1 : a + an;
+        while (*a == ' ')
+            a++;
+    }
+    return 0;
+}
+
+#define F_BIRTH_DIFF 0.70  /* every birth year of the party more than a year off */
+#define G_BIRTH_DAY 0.30   /* the same date of birth: this share of the gap to 1 */
+#define G_BIRTH_YEAR 0.15  /* the same year of birth */
+#define G_IDENT 0.50       /* an identical identifier */
+
+static double entity_qualify(double s, const ckp_party *p, const ckp_match_opts *o, char *buf,
+                             size_t cap, size_t *off)
+{
+    if (o->birth_date && *o->birth_date && p->birth && *p->birth) {
+        int best = -2;
+        for (const char *b = p->birth; *b;) {
+            const char *e = strchr(b, ';');
+            size_t n = e ? (size_t)(e - b) : strlen(b);
+            int c = birth_cmp(o->birth_date, b, n);
+            best = c > best ? c : best;
+            b = e ? e + 1 : b + n;
+            while (*b == ' ')
+                b++;
+        }
+        double before = s;
+        if (best == 2)
+            s += (1 - s) * G_BIRTH_DAY;
+        else if (best == 1)
+            s += (1 - s) * G_BIRTH_YEAR;
+        else if (best == -1)
+            s *= F_BIRTH_DIFF;
+        if (buf && best != 0 && best != -2)
+            eappend(buf, cap, off, "; birth date %s %s %s: %+.3f", o->birth_date,
+                    best == 2 ? "is the entry's" : best == 1 ? "agrees in the year with"
+                                                             : "is another year than",
+                    p->birth, s - before);
+    }
+    if (o->identifiers && *o->identifiers && p->identifiers && *p->identifiers) {
+        char which[128];
+        if (id_equal(o->identifiers, p->identifiers, which, sizeof which)) {
+            double before = s;
+            s += (1 - s) * G_IDENT;
+            if (buf)
+                eappend(buf, cap, off, "; identical identifier %s: %+.3f", which, s - before);
+        }
+    }
+    return s;
+}
+
 /* The name-level and entity-level qualifiers applied to a token score s of
  * query q against list name c (of party p, name role; p NULL for a pair):
  * legal forms, Han/Hangul characters, schema, weak alias, country.  Each one
@@ -1034,6 +1157,8 @@ static double qualify(const side *q, const side *c, double s, const ckp_party *p
             if (buf)
                 eappend(buf, cap, &o, "; weak alias: %+.3f", s - b);
         }
+        if (opts)
+            s = entity_qualify(s, p, opts, buf, cap, &o);
         const char *qcn = opts ? opts->country : NULL, *pcn = p->countries;
         if (qcn && *qcn && pcn && *pcn) {
             double b = s;
@@ -1448,6 +1573,10 @@ static double candidate_bound(const ckp_index *ix, const ckp_matcher *m, uint32_
     double bound = 2 * M / (2 * M + U_PENALTY * ((uq > 0 ? uq : 0) + (uc > 0 ? uc : 0)));
     if (opts->country && *opts->country)
         bound = bound + (1 - bound) * 0.1;
+    if (opts->birth_date && *opts->birth_date)
+        bound = bound + (1 - bound) * G_BIRTH_DAY;
+    if (opts->identifiers && *opts->identifiers)
+        bound = bound + (1 - bound) * G_IDENT;
     return bound;
 #endif
 }
@@ -1694,6 +1823,8 @@ ckp_status ckp_match_write(ckp_writer *w, ckp_format fmt, const char *query,
             sb_str(&b, h->party->type);
             sb_put(&b, ",\"identifiers\":", 15);
             sb_str(&b, h->party->identifiers);
+            sb_put(&b, ",\"birth\":", 9);
+            sb_str(&b, h->party->birth ? h->party->birth : "");
             sb_put(&b, "}", 1);
         }
         sb_put(&b, "]", 1);

@@ -247,3 +247,23 @@ $ chokepoint match Beta --algorithm fuzzy
 $ chokepoint screen $TMP/beta.csv --algorithm fuzzy
 ? 2
 ! --algorithm "fuzzy" is not default or ofac
+
+# entity-level matching: a birth date, identifiers (OFAC remarks "DOB …",
+# FtM birthDate; passport, tax, IMO… numbers) raise or lower the score, and
+# the explanation says so
+$ chokepoint match "Felix Alberto Isaza Sanchez" --limit 1 --format json
+~ "birth":"1966-04-24"
+$ chokepoint match "Felix Alberto Isaza Sanchez" --birth-date 1975 --threshold 0.5 --limit 1 --format json
+~ "score":0\.700
+~ birth date 1975 is another year than 1966-04-24: -0\.300
+$ chokepoint match "Felix Alberto Isaza Sanches" --birth-date 1966 --limit 1 --format json
+~ "score":0\.981
+~ birth date 1966 agrees in the year with 1966-04-24: \+0\.003
+# (without the identifier "Bahta Shipping" has no hit)
+$ chokepoint match "Bahta Shipping" --limit 1 --format json; chokepoint match "Bahta Shipping" --id "IMO9349590" --limit 1 --format json
+~ ^\{"query":"Bahta Shipping","hits":\[\]\}$
+~ "id":"ofac-25372".*"score":0\.866
+~ identical identifier IMO9349590: \+0\.134
+$ chokepoint match x --birth-date 24.04.1966
+? 2
+! --birth-date "24.04.1966" is not YYYY, YYYY-MM or YYYY-MM-DD

@@ -76,6 +76,10 @@ typedef struct ckp_shipment {
     int32_t date;         /* days since 1970-01-01, -1 = not given */
     const char *date_text;
     const char *exporter, *importer; /* "" when not given */
+    const char *exporter_ids, *importer_ids; /* identifiers (tax, LEI, passport…)
+                                                ';'-joined; "" or NULL */
+    const char *exporter_birth, *importer_birth; /* a person's date of birth
+                                                    (YYYY[-MM[-DD]]); "" or NULL */
     int exporter_country, importer_country, origin, destination;
     int transit[CKP_MAX_TRANSIT];
     int ntransit;

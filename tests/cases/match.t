@@ -267,3 +267,16 @@ $ chokepoint match "Bahta Shipping" --limit 1 --format json; chokepoint match "B
 $ chokepoint match x --birth-date 24.04.1966
 ? 2
 ! --birth-date "24.04.1966" is not YYYY, YYYY-MM or YYYY-MM-DD
+# the same as screen input columns: exporter_ids, importer_ids,
+# exporter_birth_date, importer_birth_date
+$ printf 'id,importer,importer_country,importer_ids,importer_birth_date\nB1,Bahta Shipping,IRN,IMO9349590,\nB2,Bahta Shipping,IRN,,\nB3,Felix Alberto Isaza Sanchez,COL,,1975\nB4,Felix Alberto Isaza Sanchez,COL,,1966-04-24\n' > $TMP/ent.csv && chokepoint screen $TMP/ent.csv --format csv --quiet | cut -d, -f1-3
+> shipment,kind,score
+> B1,party,0.811
+> B4,party,1.000
+$ chokepoint screen $TMP/ent.csv --format json --quiet
+? 1
+~ "shipment":"B1".*identical identifier IMO9349590: \+0\.189
+~ "shipment":"B4".*birth date 1966-04-24 is the entry's 1966-04-24
+$ printf 'id,importer,importer_birth_date\nB5,Felix Alberto Isaza Sanchez,24.04.1966\n' > $TMP/ent2.csv && chokepoint screen $TMP/ent2.csv --quiet
+? 3
+! ent2.csv:2: importer_birth_date "24.04.1966" is not YYYY, YYYY-MM or YYYY-MM-DD \(row NOT screened\)

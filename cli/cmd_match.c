@@ -2,12 +2,14 @@
  * (one name, a batch file, or labelled pairs), every hit explained. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "chokepoint/csv.h"
 #include "chokepoint/match.h"
 #include "cli.h"
 
-static const char *o_country, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
+static const char *o_algorithm, *o_birth, *o_ids;
+static const char *o_country, *o_schema, *o_lists, *o_batch, *o_pairs, *o_format, *o_data, *o_width;
 static long o_limit = 10;
 static double o_threshold = CKP_MATCH_THRESHOLD;
 static int o_stats, o_wide;
@@ -16,6 +18,23 @@ static const cli_opt opts[] = {
     {"country", 'c', CLI_STR, "C", "country of the name (ISO3 or any name): agreement raises "
                                    "the score, disagreement lowers it",
      &o_country},
+    {"schema", 's', CLI_STR, "Person|Company|Organization|LegalEntity|Vessel|Airplane",
+     "what the name is (FollowTheMoney schema): a person matched against an organisation "
+     "(or the reverse, or a legal entity against a vessel) needs more evidence (x0.85); a "
+     "name with a legal form is a Company",
+     &o_schema},
+    {"birth-date", 0, CLI_STR, "DATE", "date of birth of the person (YYYY, YYYY-MM or "
+                                       "YYYY-MM-DD): the same date or year as the entry's "
+                                       "raises the score, another year lowers it",
+     &o_birth},
+    {"id", 0, CLI_STR, "IDS", "identifiers of the name (passport, tax number, IMO, LEI…), "
+                              "';'-joined: one equal to the entry's raises the score",
+     &o_ids},
+    {"algorithm", 'a', CLI_STR, "default|ofac",
+     "default: the explained token matcher; ofac: OFAC Sanctions List Search's published "
+     "scoring (Jaro-Winkler on the whole name and best name-part pairing with Soundex, the "
+     "higher; no country or schema qualifiers; docs/screening.md lists the differences)",
+     &o_algorithm},
     {"lists", 'l', CLI_STR, "L", "comma-separated lists: ofac, opensanctions, mofcom, all "
                                  "(default) or files (OFAC sdn.csv, FtM .json, MOFCOM or "
                                  "generic CSV id,name,aliases,country,list,program)",
@@ -51,7 +70,8 @@ static const cli_spec spec = {
 
 static void reset_opts(void)
 {
-    o_country = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
+    o_algorithm = o_birth = o_ids = NULL;
+    o_country = o_schema = o_lists = o_batch = o_pairs = o_format = o_data = o_width = NULL;
     o_wide = 0;
     o_limit = 10;
     o_threshold = CKP_MATCH_THRESHOLD;
@@ -195,7 +215,7 @@ static int run_batch(const ckp_ref *ref, ckp_matcher *m, ckp_writer *w, ckp_form
 }
 
 /* --pairs: input columns, then score and match. */
-static int run_pairs(ckp_matcher *m, ckp_format fmt, double threshold)
+static int run_pairs(ckp_matcher *m, ckp_format fmt, double threshold, ckp_match_algorithm algo)
 {
     ckp_csv_opts co;
     ckp_csv_opts_init(&co);
@@ -252,8 +272,8 @@ static int run_pairs(ckp_matcher *m, ckp_format fmt, double threshold)
             continue;
         }
         ckp_field a = ckp_csv_field(csv, (size_t)c1), b = ckp_csv_field(csv, (size_t)c2);
-        double s = ckp_match_pair(m, a.ptr ? a.ptr : "", a.len, b.ptr ? b.ptr : "", b.len, expl,
-                                  sizeof expl);
+        double s = ckp_match_pair_algo(m, algo, a.ptr ? a.ptr : "", a.len, b.ptr ? b.ptr : "",
+                                       b.len, expl, sizeof expl);
         for (size_t i = 0; i < nin; i++) {
             ckp_field f = ckp_csv_field(csv, i);
             ckp_writer_strn(w, f.ptr ? f.ptr : "", f.len);
@@ -324,6 +344,40 @@ int cmd_match(int argc, char **argv)
     ckp_match_opts_init(&mo);
     mo.threshold = o_threshold;
     mo.limit = (int)o_limit;
+    if (o_algorithm && ckp_match_algorithm_parse(o_algorithm, &mo.algorithm) != 0) {
+        fprintf(stderr, "chokepoint: match: --algorithm \"%s\" is not default or ofac\n",
+                o_algorithm);
+        rc = 2;
+        goto out_free;
+    }
+    if (o_birth) {
+        size_t bl = strlen(o_birth);
+        int ok = bl == 4 || bl == 7 || bl == 10;
+        for (size_t i = 0; ok && i < bl; i++)
+            ok = (i == 4 || i == 7) ? o_birth[i] == '-' : (o_birth[i] >= '0' && o_birth[i] <= '9');
+        if (!ok) {
+            fprintf(stderr, "chokepoint: match: --birth-date \"%s\" is not YYYY, YYYY-MM or "
+                            "YYYY-MM-DD\n", o_birth);
+            rc = 2;
+            goto out_free;
+        }
+        mo.birth_date = o_birth;
+    }
+    mo.identifiers = o_ids;
+    if (o_schema) {
+        static const char *const schemas[] = {"Person", "Company", "Organization",
+                                              "LegalEntity", "Vessel", "Airplane"};
+        mo.schema = NULL;
+        for (size_t i = 0; i < sizeof schemas / sizeof schemas[0]; i++)
+            if (strcasecmp(o_schema, schemas[i]) == 0)
+                mo.schema = schemas[i];
+        if (!mo.schema) {
+            fprintf(stderr, "chokepoint: match: --schema \"%s\" is not one of Person, Company, "
+                            "Organization, LegalEntity, Vessel, Airplane\n", o_schema);
+            rc = 2;
+            goto out_free;
+        }
+    }
     if (o_country) {
         rc = country_iso3(ref, o_country, iso);
         if (rc)
@@ -350,7 +404,7 @@ int cmd_match(int argc, char **argv)
                 is.names, is.tokens, is.variants, is.build_ms);
     }
     if (o_pairs) {
-        rc = run_pairs(m, fmt, o_threshold);
+        rc = run_pairs(m, fmt, o_threshold, mo.algorithm);
         goto out_free;
     }
     hits = malloc((size_t)o_limit * sizeof *hits);

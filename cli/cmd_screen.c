@@ -13,6 +13,7 @@
 #include "../server/server.h"
 #include "cli.h"
 
+static const char *o_algorithm;
 static const char *o_lists, *o_measures, *o_hubs, *o_map, *o_format, *o_data, *o_input,
     *o_store, *o_source, *o_rejects, *o_db;
 static double o_threshold = CKP_MATCH_THRESHOLD, o_uv_z = 3.5;
@@ -36,6 +37,10 @@ static const cli_opt opts[] = {
      &o_rejects},
     {"map", 0, CLI_STR, "COL=NAME,…", "read our column COL from the input's column NAME", &o_map},
     {"threshold", 't', CLI_NUM, "T", "party match threshold (default 0.80)", &o_threshold},
+    {"algorithm", 0, CLI_STR, "default|ofac", "party matcher: default (explained token "
+                                              "matcher) or ofac (OFAC Sanctions List Search's "
+                                              "scoring; see chokepoint match --help)",
+     &o_algorithm},
     {"store", 0, CLI_STR, "DIR", "compare unit values (kg, USD) with the flow store's flows of "
                                  "the same HS6 instead of the file's own shipments, and rank "
                                  "the route hubs of every measure from it (unless --hubs)",
@@ -79,7 +84,7 @@ static const cli_spec spec = {
 static void reset_opts(void)
 {
     o_lists = o_measures = o_hubs = o_map = o_format = o_data = o_input = o_store = o_source =
-        o_rejects = o_db = NULL;
+        o_rejects = o_db = o_algorithm = NULL;
     o_threshold = CKP_MATCH_THRESHOLD;
     o_uv_z = 3.5;
     o_uv_min = 8;
@@ -146,6 +151,9 @@ int cmd_screen(int argc, char **argv)
         return 2;
     if (o_threshold < 0 || o_threshold > 1)
         return cli_failf("screen", 2, "--threshold must be in [0,1]");
+    ckp_match_algorithm algo = CKP_ALGO_DEFAULT;
+    if (o_algorithm && ckp_match_algorithm_parse(o_algorithm, &algo) != 0)
+        return cli_failf("screen", 2, "--algorithm \"%s\" is not default or ofac", o_algorithm);
     int infmt = 0;
     if (o_input) {
         if (strcmp(o_input, "csv") == 0)
@@ -235,6 +243,7 @@ int cmd_screen(int argc, char **argv)
     cfg.measures = ms;
     cfg.hubs = hubs;
     cfg.threshold = o_threshold;
+    cfg.algorithm = (int)algo;
     cfg.uv_z = o_uv_z;
     cfg.uv_min = (int)o_uv_min;
     size_t ncols;

@@ -48,6 +48,10 @@ typedef struct ckp_party {
                                 FtM schema ("Person", "Company"…), "企业"… */
     const char *countries;   /* ISO3 codes ';'-joined; "" when unknown */
     const char *identifiers; /* "Tax ID No. 773407989940 (Russia); …"; "" */
+    const char *birth;       /* dates of birth ';'-joined, each YYYY-MM-DD, YYYY-MM,
+                                YYYY, YYYY..YYYY (a range) or ~YYYY (circa); ""
+                                when the list gives none (OFAC remarks "DOB …",
+                                FtM birthDate) */
     const char *source;      /* file it came from */
     const char *referents;   /* FtM: the ids merged into this one (OpenSanctions
                                 "referents"), ';'-joined; "" for other lists */

@@ -82,11 +82,39 @@ const ckp_lists *ckp_index_lists(const ckp_index *ix);
 ckp_status ckp_matcher_new(const ckp_index *ix, ckp_matcher **out, ckp_error *err);
 void ckp_matcher_free(ckp_matcher *m);
 
+/* How a query is scored against a list name. */
+typedef enum ckp_match_algorithm {
+    CKP_ALGO_DEFAULT = 0, /* the explained token matcher above, with its qualifiers */
+    CKP_ALGO_OFAC         /* OFAC Sanctions List Search's published scoring (OFAC FAQ
+                             249): Jaro-Winkler on the whole name, and per name part
+                             the best Jaro-Winkler/Soundex pairing, averaged; the
+                             higher of the two.  No qualifiers (country, schema…). */
+} ckp_match_algorithm;
+
+/* "default" / "ofac" → *out; -1 for another name. */
+int ckp_match_algorithm_parse(const char *name, ckp_match_algorithm *out);
+
 typedef struct ckp_match_opts {
     double threshold;    /* hits below are dropped; default CKP_MATCH_THRESHOLD */
     int limit;           /* at most this many hits (parties); default 10 */
     const char *country; /* ISO3 of the query's country, or NULL */
+    const char *schema;  /* what the query names, as a FollowTheMoney schema:
+                            "Person", "Company", "Organization", "LegalEntity"
+                            (a person or an organisation: a shipment's
+                            exporter or importer), "Vessel", "Airplane"; NULL =
+                            unknown.  A name with a legal form is a Company. */
+    const char *birth_date;  /* the query's date of birth, YYYY, YYYY-MM or YYYY-MM-DD,
+                                or NULL: agreeing with the party's raises the score
+                                (+30 % of the gap to 1 for the same day, +15 % for
+                                the same year), a birth year more than one year
+                                from every one the party has lowers it (x0.70) */
+    const char *identifiers; /* the query's identifiers (passport, tax number, IMO,
+                                LEI…) ';'-joined, or NULL: one equal to one of the
+                                party's (letters and digits compared, a kind prefix
+                                such as "IMO" optional) raises the score by half the
+                                gap to 1; a different one says nothing */
     int explain;         /* 1 (default) = fill explanation */
+    ckp_match_algorithm algorithm; /* default CKP_ALGO_DEFAULT */
 } ckp_match_opts;
 
 void ckp_match_opts_init(ckp_match_opts *o);
@@ -117,6 +145,9 @@ int ckp_match_query_cut(const ckp_matcher *m);
  * Returns the score in [0,1]. */
 double ckp_match_pair(ckp_matcher *m, const char *a, size_t alen, const char *b, size_t blen,
                       char *explain, size_t n);
+/* The same with an algorithm (CKP_ALGO_OFAC scores as OFAC's tool does). */
+double ckp_match_pair_algo(ckp_matcher *m, ckp_match_algorithm algo, const char *a, size_t alen,
+                           const char *b, size_t blen, char *explain, size_t n);
 
 /* ---- output (shared by the CLI and the server) -------------------------- */
 

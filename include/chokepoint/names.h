@@ -31,6 +31,8 @@
  * (the tokens that fit are kept; ckp_name_tokens.truncated says so). */
 #define CKP_NAME_MAX_BYTES 1024
 #define CKP_NAME_MAX_TOKENS 32
+/* Han and Hangul characters kept per name for the character-level check. */
+#define CKP_NAME_MAX_CJK 32
 
 typedef enum ckp_token_kind {
     CKP_TOK_WORD = 0, /* an ordinary word: carries the match */
@@ -52,6 +54,13 @@ typedef struct ckp_name_tokens {
     int n;                                /* tokens in tok[] */
     int truncated;                        /* 1 when the name was cut */
     int transliterated;                   /* 1 when ICU was used */
+    /* The name's Han ideographs (traditional folded to simplified) and Hangul
+     * syllables, in order, before transliteration: two names whose pinyin
+     * agrees may still be written with different characters (张伟 / 章伟).
+     * ncjk = 0 when the name has none; cjk_cut = 1 when there were more than
+     * CKP_NAME_MAX_CJK (the first ones are kept). */
+    uint32_t cjk[CKP_NAME_MAX_CJK];
+    uint8_t ncjk, cjk_cut;
     ckp_name_token tok[CKP_NAME_MAX_TOKENS];
     char buf[CKP_NAME_MAX_BYTES + 2 * CKP_NAME_MAX_TOKENS + 64];
 } ckp_name_tokens;
@@ -84,7 +93,37 @@ ckp_token_kind ckp_name_classify(const char *tok, size_t n, const char **folded)
  * Writes at most cap-1 bytes + NUL; returns the key length. */
 size_t ckp_name_key(const char *tok, size_t n, char *out, size_t cap);
 
-/* Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters). */
+/* ---- name_forms.c: legal forms, number words, nicknames ---------------- */
+
+/* The kind of company a name's legal form says it is: "Siemens AG" and
+ * "Siemens GmbH" are two companies; LLC = OOO = "Limited Liability
+ * Company" = GmbH = Ltd. */
+typedef enum ckp_legal_family {
+    CKP_LEGAL_NONE = 0,    /* no legal form, or only "company" */
+    CKP_LEGAL_LLC,         /* limited liability / private limited */
+    CKP_LEGAL_STOCK,       /* joint-stock, AG, S.A., PLC, Inc., Corp. */
+    CKP_LEGAL_PARTNERSHIP  /* KG, OHG, LP, LLP */
+} ckp_legal_family;
+
+/* The family of a normalised name (from its legal-form tokens). */
+ckp_legal_family ckp_legal_family_of(const ckp_name_tokens *t);
+/* "limited liability company", "joint-stock company", "partnership", "none". */
+const char *ckp_legal_family_name(ckp_legal_family f);
+
+/* The value of a number word or ordinal ("forty" 40, "first" 1, "1st" 1,
+ * "44th" 44) of n bytes, or -1.  The normaliser turns these into number
+ * tokens ("forty four" → 44). */
+int ckp_number_word(const char *tok, size_t n);
+
+/* The full given name a nickname stands for ("bill" → "william"), or NULL.
+ * ckp_name_nickname_at(i, &full) walks the table: the nickname, or NULL past
+ * its end. */
+const char *ckp_name_nickname(const char *tok, size_t n);
+const char *ckp_name_nickname_at(size_t i, const char **full);
+
+/* Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
+ * Strings of up to CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2 bytes (a whole
+ * normalised name) are compared whole. */
 double ckp_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Optimal-string-alignment edit distance (Damerau with adjacent

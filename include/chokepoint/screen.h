@@ -57,6 +57,7 @@ typedef struct ckp_screen_config {
                                      hs,hub,destination,score[,rank,measure]);
                                      NULL = only the route-consistency checks */
     double threshold;             /* party score threshold (CKP_MATCH_THRESHOLD) */
+    int algorithm;                /* ckp_match_algorithm of the party matcher (default) */
     int party_hits;               /* alerts per party field at most (3) */
     const ckp_store *store;       /* when given, unit values in kg and USD are
                                      compared with the store's flows of the
@@ -83,6 +84,10 @@ typedef struct ckp_shipment {
     int32_t date;         /* days since 1970-01-01, -1 = not given */
     const char *date_text;
     const char *exporter, *importer; /* "" when not given */
+    const char *exporter_ids, *importer_ids; /* identifiers (tax, LEI, passport…)
+                                                ';'-joined; "" or NULL */
+    const char *exporter_birth, *importer_birth; /* a person's date of birth
+                                                    (YYYY[-MM[-DD]]); "" or NULL */
     int exporter_country, importer_country, origin, destination;
     int transit[CKP_MAX_TRANSIT];
     int ntransit;

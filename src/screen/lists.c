@@ -97,7 +97,7 @@ static long party_add(ckp_lists *l, const char *id, size_t idlen, ckp_list_stats
     if (!p)
         return -1;
     p->id = cid;
-    p->list = p->program = p->listed = p->type = p->countries = p->identifiers = "";
+    p->list = p->program = p->listed = p->type = p->countries = p->identifiers = p->birth = "";
     p->referents = "";
     p->source = "";
     p->name = "";
@@ -326,7 +326,10 @@ static const char *src_name(const ckp_list_src *src)
 
 /* ---- OFAC ------------------------------------------------------------- */
 
-/* Aliases inside OFAC remarks: "a.k.a. 'BNC'; f.k.a. 'X'". */
+/* Aliases inside OFAC remarks: "a.k.a. 'BNC'; f.k.a. 'X'".  The legacy
+ * sdn.csv writes OFAC's weak a.k.a.s there, in single quotes (OFAC: "a.k.a.
+ * weak": nicknames, short forms), so a remark a.k.a. is a weak alias; the
+ * f.k.a./n.k.a. names are former and new names (aliases). */
 static int ofac_remark_aliases(ckp_lists *l, uint32_t party, const char *r, ckp_list_stats *st)
 {
     static const char *const marks[] = {"a.k.a. '", "f.k.a. '", "n.k.a. '"};
@@ -339,10 +342,85 @@ static int ofac_remark_aliases(ckp_lists *l, uint32_t party, const char *r, ckp_
                 e++;
             if (!*e)
                 break;
-            if (name_add(l, party, p, (size_t)(e - p), CKP_NAME_ALIAS, st) != 0)
+            if (name_add(l, party, p, (size_t)(e - p), m == 0 ? CKP_NAME_WEAK : CKP_NAME_ALIAS,
+                         st) != 0)
                 return -1;
             p = e;
         }
+    }
+    return 0;
+}
+
+/* One OFAC date "24 Apr 1966", "Apr 1966" or "1966" into out (YYYY-MM-DD,
+ * YYYY-MM or YYYY); 0, or -1 when it is none of those. */
+static int ofac_date(const char *p, size_t n, char out[24])
+{
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int d = 0, y = 0, m = 0;
+    char ms[4] = {0};
+    char tail[2];
+    char buf[40];
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    if (sscanf(buf, "%2d %3s %4d%1s", &d, ms, &y, tail) == 3 ||
+        (d = 0, sscanf(buf, "%3s %4d%1s", ms, &y, tail) == 2 && ms[0] > '9')) {
+        for (int k = 0; k < 12; k++)
+            if (strcmp(ms, mon[k]) == 0)
+                m = k + 1;
+        if (!m || y < 1800 || y > 2100 || d < 0 || d > 31)
+            return -1;
+        if (d)
+            snprintf(out, 24, "%04d-%02d-%02d", y, m, d);
+        else
+            snprintf(out, 24, "%04d-%02d", y, m);
+        return 0;
+    }
+    if (sscanf(buf, "%4d%1s", &y, tail) == 1 && n == 4 && y >= 1800 && y <= 2100) {
+        snprintf(out, 24, "%04d", y);
+        return 0;
+    }
+    return -1;
+}
+
+/* Dates of birth of OFAC remarks: "DOB 24 Apr 1966", "DOB 1966", "DOB circa
+ * 1960", "DOB 1960 to 1962" (a "DOB" item not read is left out, not guessed). */
+static int ofac_remark_birth(ckp_lists *l, uint32_t party, const char *r)
+{
+    for (const char *p = strstr(r, "DOB "); p; p = strstr(p, "DOB ")) {
+        p += 4;
+        const char *e = p;
+        while (*e && *e != ';' && *e != '"')
+            e++;
+        size_t n = (size_t)(e - p);
+        while (n && (p[n - 1] == '.' || p[n - 1] == ' '))
+            n--;
+        char a[24], b[24], item[56];
+        const char *to = NULL;
+        for (size_t k = 0; k + 4 <= n && !to; k++)
+            if (memcmp(p + k, " to ", 4) == 0)
+                to = p + k;
+        int ok = -1;
+        if (n > 6 && strncmp(p, "circa ", 6) == 0 && ofac_date(p + 6, n - 6, a) == 0) {
+            snprintf(item, sizeof item, "~%.4s", a);
+            ok = 0;
+        } else if (to && ofac_date(p, (size_t)(to - p), a) == 0 &&
+                   ofac_date(to + 4, n - (size_t)(to - p) - 4, b) == 0) {
+            snprintf(item, sizeof item, "%.4s..%.4s", a, b);
+            ok = 0;
+        } else if (ofac_date(p, n, a) == 0) {
+            snprintf(item, sizeof item, "%s", a);
+            ok = 0;
+        }
+        if (ok == 0) {
+            const char *j = join_field(l, party_at(l, party)->birth, item, strlen(item));
+            if (!j)
+                return -1;
+            party_at(l, party)->birth = j;
+        }
+        p = e;
     }
     return 0;
 }
@@ -448,6 +526,7 @@ static ckp_status ofac_sdn(ckp_lists *l, const ckp_list_src *src, ckp__strmap *e
             name_add(l, (uint32_t)pi, name, strlen(name), CKP_NAME_PRIMARY, st) != 0 ||
             ofac_remark_aliases(l, (uint32_t)pi, remarks, st) != 0 ||
             ofac_remark_ids(l, (uint32_t)pi, remarks) != 0 ||
+            ofac_remark_birth(l, (uint32_t)pi, remarks) != 0 ||
             ckp__strmap_put(ents, party_at(l, (uint32_t)pi)->id + 5, strlen(id) - 5,
                             (uint32_t)pi) != 0) {
             rc = oom(err);
@@ -652,6 +731,19 @@ static int ftm_entity(ckp_lists *l, json_t *ent, const char *file, const ckp_ref
         json_array_foreach(arr, i, v) {
             if (json_is_string(v) &&
                 country_add(l, (uint32_t)pi, country_iso3(ref, json_string_value(v))) != 0)
+                return -1;
+        }
+    }
+    json_t *births = json_object_get(props, "birthDate");
+    if (json_is_array(births)) {
+        json_array_foreach(births, i, v) {
+            const char *d = json_is_string(v) ? json_string_value(v) : NULL;
+            size_t dl = d ? strlen(d) : 0;
+            if (dl != 4 && dl != 7 && dl != 10)
+                continue; /* not an FtM date (YYYY, YYYY-MM, YYYY-MM-DD) */
+            p = party_at(l, (uint32_t)pi);
+            p->birth = join_field(l, p->birth, d, dl);
+            if (!p->birth)
                 return -1;
         }
     }

@@ -7,12 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "chokepoint/names.h"
 #include "screen_int.h"
 
 #define U_PENALTY 0.6       /* weight of unmatched tokens in the denominator */
+#define U_COVERED 0.25      /* … of unmatched list tokens when the query is covered */
+#define SHORT_WORD 5        /* a lone word this short must match exactly */
+#define F_SCHEMA 0.85       /* a person matched against an organisation, or the reverse */
+#define F_LEGAL 0.75        /* two different legal forms (AG vs GmbH) */
+#define D_WEAK 0.10         /* a weak alias (OFAC "a.k.a. weak", FtM weakAlias) */
+#define MAX_JOIN 3          /* a word may stand for up to this many joined tokens */
 #define PAIR_MIN 0.80       /* a token pair below this does not align */
 #define MAX_VARIANT_LEN 24  /* tokens longer than this get no deletion variants */
 #define NONE UINT32_MAX
@@ -47,6 +54,10 @@ struct ckp_index {
                                 pinyin word in a Han name) */
     float *name_w;           /* sum of the weights of its scoring tokens */
     uint32_t *name_init;     /* bit (c - 'a') set for each initial c in the name */
+    uint8_t *name_legal;     /* ckp_legal_family of the name */
+    uint32_t *name_cjk0;     /* first of its Han/Hangul characters in cjk[] */
+    uint8_t *name_ncjk;      /* how many (0 = none; 255 = more than were kept) */
+    uint32_t *cjk;           /* the characters of every name, in order */
     uint32_t *toks;          /* vocab ids of every name, in order */
     /* postings: token → names */
     uint32_t *post0;         /* nvocab + 1 */
@@ -75,6 +86,9 @@ typedef struct side {
     uint8_t keylen[CKP_NAME_MAX_TOKENS];
     char keybuf[CKP_NAME_MAX_TOKENS][24];
     int use[CKP_NAME_MAX_TOKENS]; /* 1 = a scoring token (generic/stop ignored) */
+    uint8_t legal;                /* ckp_legal_family */
+    uint8_t ncjk;                 /* Han/Hangul characters, 255 = cut */
+    const uint32_t *cjk;
 } side;
 
 struct ckp_matcher {
@@ -152,9 +166,10 @@ ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *e
     ckp_index *ix = calloc(1, sizeof *ix);
     ckp_namenorm *nn = NULL;
     ckp_name_tokens *nt = malloc(sizeof *nt);
-    ckp__vec toks, kinds;
+    ckp__vec toks, kinds, cjk;
     ckp__vec_init(&toks, sizeof(uint32_t), (size_t)1 << 30);
     ckp__vec_init(&kinds, 1, (size_t)1 << 30);
+    ckp__vec_init(&cjk, sizeof(uint32_t), (size_t)1 << 28);
     if (!ix || !nt)
         goto out_oom;
     ix->lists = lists;
@@ -169,7 +184,11 @@ ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *e
     ix->name_ntok = malloc(nl + 1);
     ix->name_w = malloc((nl + 1) * sizeof *ix->name_w);
     ix->name_init = calloc(nl + 1, sizeof *ix->name_init);
-    if (!ix->name_src || !ix->name_tok0 || !ix->name_ntok || !ix->name_w || !ix->name_init)
+    ix->name_legal = calloc(nl + 1, 1);
+    ix->name_cjk0 = calloc(nl + 1, sizeof *ix->name_cjk0);
+    ix->name_ncjk = calloc(nl + 1, 1);
+    if (!ix->name_src || !ix->name_tok0 || !ix->name_ntok || !ix->name_w || !ix->name_init ||
+        !ix->name_legal || !ix->name_cjk0 || !ix->name_ncjk)
         goto out_oom;
     ckp_status rc = ckp_namenorm_new(&nn, err);
     if (rc)
@@ -186,6 +205,15 @@ ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *e
         ix->name_src[k] = (uint32_t)i;
         ix->name_tok0[k] = (uint32_t)toks.n;
         ix->name_ntok[k] = (uint8_t)n;
+        ix->name_legal[k] = (uint8_t)ckp_legal_family_of(nt);
+        ix->name_cjk0[k] = (uint32_t)cjk.n;
+        ix->name_ncjk[k] = nt->cjk_cut ? 255 : nt->ncjk;
+        for (int j = 0; j < nt->ncjk; j++) {
+            uint32_t *c = ckp__vec_push(&cjk);
+            if (!c)
+                goto out_oom;
+            *c = nt->cjk[j];
+        }
         for (int j = 0; j < n; j++) {
             uint32_t vid = vocab_get(ix, &nt->tok[j]);
             uint32_t *slot = vid != NONE ? ckp__vec_push(&toks) : NULL;
@@ -203,6 +231,8 @@ ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *e
     toks.data = NULL;
     ix->kinds = kinds.data;
     kinds.data = NULL;
+    ix->cjk = cjk.data;
+    cjk.data = NULL;
     /* 2. document frequencies (once per name) and postings */
     size_t nv = ix->vocab.n;
     vtok *voc = ix->vocab.data;
@@ -297,6 +327,7 @@ out_oom:
 out_fail:
     ckp__vec_free(&toks);
     ckp__vec_free(&kinds);
+    ckp__vec_free(&cjk);
     ckp_namenorm_free(nn);
     free(nt);
     ckp_index_free(ix);
@@ -378,6 +409,10 @@ void ckp_index_free(ckp_index *ix)
     free(ix->name_ntok);
     free(ix->name_w);
     free(ix->name_init);
+    free(ix->name_legal);
+    free(ix->name_cjk0);
+    free(ix->name_ncjk);
+    free(ix->cjk);
     free(ix->toks);
     free(ix->kinds);
     free(ix->post0);
@@ -439,7 +474,10 @@ void ckp_match_opts_init(ckp_match_opts *o)
     o->threshold = CKP_MATCH_THRESHOLD;
     o->limit = 10;
     o->country = NULL;
+    o->schema = NULL;
+    o->birth_date = o->identifiers = NULL;
     o->explain = 1;
+    o->algorithm = CKP_ALGO_DEFAULT;
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -469,6 +507,9 @@ static void side_from_tokens(const ckp_index *ix, const ckp_name_tokens *t, side
                                              sizeof s->keybuf[i]);
         s->key[i] = s->keybuf[i];
     }
+    s->legal = (uint8_t)ckp_legal_family_of(t);
+    s->ncjk = t->cjk_cut ? 255 : t->ncjk;
+    s->cjk = t->cjk;
     side_mark_use(s);
 }
 
@@ -487,6 +528,9 @@ static void side_from_name(const ckp_index *ix, uint32_t k, side *s)
         s->key[i] = v->key;
         s->keylen[i] = (uint8_t)(v->keylen < 255 ? v->keylen : 255);
     }
+    s->legal = ix->name_legal[k];
+    s->ncjk = ix->name_ncjk[k];
+    s->cjk = ix->cjk ? ix->cjk + ix->name_cjk0[k] : NULL;
     side_mark_use(s);
 }
 
@@ -559,9 +603,18 @@ static double tok_sim(const side *a, int i, const side *b, int j, const char **h
             *how = "~al-";
         }
     }
+    /* a nickname and its full given name ("bill" = "william") */
+    if (best < 0.90 && ka == CKP_TOK_WORD && kb == CKP_TOK_WORD) {
+        const char *fa = ckp_name_nickname(ta, la), *fb = ckp_name_nickname(tb, lb);
+        if ((fa && strlen(fa) == lb && memcmp(fa, tb, lb) == 0) ||
+            (fb && strlen(fb) == la && memcmp(fb, ta, la) == 0) || (fa && fb && strcmp(fa, fb) == 0)) {
+            *how = "~nickname";
+            return 0.90;
+        }
+    }
     /* transliteration variants, when the key keeps 3 consonants or more
      * (duks = dux, sergei = sergey; not rima/rami, chennai/tsnii) */
-    if (best < 0.90 && mn >= 3 && a->keylen[i] >= 3 &&
+    if (best < 0.90 && mn >= 3 && mx - mn <= 2 && a->keylen[i] >= 3 &&
         a->keylen[i] == b->keylen[j] && memcmp(a->key[i], b->key[j], a->keylen[i]) == 0) {
         best = 0.90;
         *how = "~variant";
@@ -590,14 +643,37 @@ typedef struct align {
     int cm[CKP_NAME_MAX_TOKENS];  /* list token → query token or -1 */
     float qs[CKP_NAME_MAX_TOKENS];
     const char *how[CKP_NAME_MAX_TOKENS];
+    int qjoin[CKP_NAME_MAX_TOKENS]; /* query token i: joined with the next qjoin-1 */
+    int cjoin[CKP_NAME_MAX_TOKENS]; /* query token i: its list token and the next cjoin-1 */
+    int covered;    /* 1 when every word of the query aligned (2 words or more) */
+    int lone_short; /* 1 when a lone short word matched only as a typo: rejected */
 } align;
 
-/* 1 when b's tokens j, j+1 concatenated equal a's token i. */
-static int concat_eq(const side *a, int i, const side *b, int j)
+/* 1 when b's tokens j … j+k-1 concatenated equal a's token i ("rosneft" =
+ * "ros neft", "bashiruddin" = "bashir ud din"). */
+static int concat_eq(const side *a, int i, const side *b, int j, int k)
 {
-    size_t l1 = b->len[j], l2 = b->len[j + 1];
-    return a->len[i] == l1 + l2 && memcmp(a->text[i], b->text[j], l1) == 0 &&
-           memcmp(a->text[i] + l1, b->text[j + 1], l2) == 0;
+    size_t off = 0;
+    for (int t = j; t < j + k; t++) {
+        size_t l = b->len[t];
+        if (off + l > a->len[i] || memcmp(a->text[i] + off, b->text[t], l) != 0)
+            return 0;
+        off += l;
+    }
+    return off == a->len[i];
+}
+
+/* 1 when tokens j … j+k-1 of x are all free words (stop words may be among
+ * them: "jong un" = "jongun"), the first one a scoring word. */
+static int free_run(const side *x, const int *xm, int j, int k)
+{
+    if (j + k > x->n || !x->use[j])
+        return 0;
+    for (int t = j; t < j + k; t++)
+        if (xm[t] != -1 || x->kind[t] == CKP_TOK_NUMBER || x->kind[t] == CKP_TOK_GENERIC ||
+            (!x->use[t] && x->kind[t] != CKP_TOK_STOP))
+            return 0;
+    return 1;
 }
 
 /* Where the letters of x's token i are the initials of consecutive
@@ -651,7 +727,9 @@ static double score_sides(const side *q, const side *c, align *al, double *pnum,
         al->qm[i] = al->cm[i] = -1;
         al->qs[i] = 0;
         al->how[i] = "";
+        al->qjoin[i] = al->cjoin[i] = 1;
     }
+    al->covered = al->lone_short = 0;
     double num = 0, den = 0;
     int words = 0;
     for (int k = 0; k < np; k++) {
@@ -667,19 +745,24 @@ static double score_sides(const side *q, const side *c, align *al, double *pnum,
         if (q->kind[i] != CKP_TOK_INITIAL && c->kind[j] != CKP_TOK_INITIAL)
             words++;
     }
-    /* merged tokens: "abdulhai" = "abdul hai", both ways */
+    /* joined tokens: "abdulhai" = "abdul hai", "rosneft" = "ros-neft",
+     * "bashiruddin" = "bashir ud din", both ways */
     for (int i = 0; i < q->n; i++) {
-        if (!q->use[i] || al->qm[i] != -1)
+        if (!q->use[i] || al->qm[i] != -1 || q->kind[i] == CKP_TOK_NUMBER)
             continue;
-        for (int j = 0; j + 1 < c->n; j++) {
-            if (al->cm[j] != -1 || al->cm[j + 1] != -1 || !c->use[j] || !c->use[j + 1])
-                continue;
-            if (concat_eq(q, i, c, j)) {
+        for (int j = 0; j + 1 < c->n && al->qm[i] == -1; j++) {
+            for (int k = 2; k <= MAX_JOIN; k++) {
+                if (!free_run(c, al->cm, j, k) || !concat_eq(q, i, c, j, k))
+                    continue;
                 al->qm[i] = j;
-                al->cm[j] = al->cm[j + 1] = i;
+                double w = 0;
+                for (int t = j; t < j + k; t++) {
+                    al->cm[t] = i;
+                    w = c->w[t] > w ? c->w[t] : w;
+                }
                 al->qs[i] = 0.95f;
                 al->how[i] = "~joined";
-                double w = c->w[j] > c->w[j + 1] ? c->w[j] : c->w[j + 1];
+                al->cjoin[i] = k;
                 num += 0.95 * 2 * w;
                 den += 2 * w;
                 words++;
@@ -688,17 +771,19 @@ static double score_sides(const side *q, const side *c, align *al, double *pnum,
         }
     }
     for (int j = 0; j < c->n; j++) {
-        if (!c->use[j] || al->cm[j] != -1)
+        if (!c->use[j] || al->cm[j] != -1 || c->kind[j] == CKP_TOK_NUMBER)
             continue;
-        for (int i = 0; i + 1 < q->n; i++) {
-            if (al->qm[i] != -1 || al->qm[i + 1] != -1 || !q->use[i] || !q->use[i + 1])
-                continue;
-            if (concat_eq(c, j, q, i)) {
+        for (int i = 0; i + 1 < q->n && al->cm[j] == -1; i++) {
+            for (int k = 2; k <= MAX_JOIN; k++) {
+                if (!free_run(q, al->qm, i, k) || !concat_eq(c, j, q, i, k))
+                    continue;
                 al->qm[i] = j;
-                al->qm[i + 1] = -2;
+                for (int t = i + 1; t < i + k; t++)
+                    al->qm[t] = -2;
                 al->cm[j] = i;
                 al->qs[i] = 0.95f;
                 al->how[i] = "~joined";
+                al->qjoin[i] = k;
                 num += 0.95 * 2 * c->w[j];
                 den += 2 * c->w[j];
                 words++;
@@ -736,37 +821,66 @@ static double score_sides(const side *q, const side *c, align *al, double *pnum,
     }
     /* a one-word list name ("ABDULLAH", a nickname) explains little of a
      * longer query: the query's unmatched words then count in full */
-    int cwords = 0;
+    int cwords = 0, qwords = 0, qfree = 0;
     for (int j = 0; j < c->n; j++)
         cwords += c->use[j] && c->kind[j] != CKP_TOK_INITIAL;
-    double uq = cwords == 1 ? 1.0 : U_PENALTY;
+    for (int i = 0; i < q->n; i++) {
+        int w = q->use[i] && q->kind[i] != CKP_TOK_INITIAL;
+        qwords += w;
+        qfree += w && al->qm[i] == -1;
+    }
+    /* a lone short word ("Beta") needs an exact or near-exact match: one
+     * typo in four letters is another name (BEHTA, BETO) */
+    if (qwords == 1 || cwords == 1) {
+        for (int i = 0; i < q->n; i++) {
+            int j = al->qm[i];
+            if (j < 0 || !q->use[i] || q->kind[i] != CKP_TOK_WORD)
+                continue;
+            int mn = q->len[i] < c->len[j] ? q->len[i] : c->len[j];
+            if (words != 1)
+                continue;
+            if (mn <= SHORT_WORD && strcmp(al->how[i], "~typo") == 0)
+                al->lone_short = 1;
+            /* a lone word's consonant key alone is weak evidence
+             * (maggiani/amegino, bodini/abadan): the spelling must agree too */
+            if (strcmp(al->how[i], "~variant") == 0 &&
+                ckp_jaro_winkler(q->text[i], q->len[i], c->text[j], c->len[j]) < 0.85)
+                al->lone_short = 2;
+        }
+    }
+    /* asymmetric coverage: a query whose every word is in the list name is
+     * strong evidence; the list name's extra words (patronymics, more given
+     * names) then cost less than a mismatch */
+    int cfree = 0;
+    for (int j = 0; j < c->n; j++)
+        cfree += c->use[j] && al->cm[j] == -1;
+    /* covered: every query word aligned, none of them to a mere initial of
+     * the list name, with a mean similarity of 0.9 or more */
+    double qsum = 0;
+    int qn = 0, qinit = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (!q->use[i] || q->kind[i] == CKP_TOK_INITIAL || al->qm[i] < 0)
+            continue;
+        qsum += al->qs[i];
+        qn++;
+        qinit |= c->kind[al->qm[i]] == CKP_TOK_INITIAL;
+    }
+    al->covered = qwords >= 2 && qfree == 0 && cfree > 0 && !qinit && qn && qsum / qn >= 0.9;
+    double uq = cwords == 1 ? 1.0 : U_PENALTY, uc = al->covered ? U_COVERED : U_PENALTY;
     for (int i = 0; i < q->n; i++)
         if (q->use[i] && al->qm[i] == -1)
             den += uq * q->w[i];
     for (int j = 0; j < c->n; j++)
         if (c->use[j] && al->cm[j] == -1)
-            den += U_PENALTY * c->w[j];
+            den += uc * c->w[j];
     if (pnum)
         *pnum = num;
     if (pden)
         *pden = den;
-    if (words == 0 || den <= 0)
+    if (words == 0 || den <= 0 || al->lone_short)
         return 0.0;
     double s = num / den;
     return s > 1.0 ? 1.0 : s;
-}
-
-static double country_adjust(double s, const char *qc, const char *pc, int *effect)
-{
-    *effect = 0;
-    if (!qc || !*qc || !pc || !*pc)
-        return s;
-    if (strstr(pc, qc)) {
-        *effect = 1;
-        return s + (1.0 - s) * 0.1;
-    }
-    *effect = -1;
-    return s > 0.05 ? s - 0.05 : 0.0;
 }
 
 /* Append printf text to an explanation buffer (CKP_EXPLAIN_MAX).  Text
@@ -793,9 +907,383 @@ static void eappend(char *buf, size_t cap, size_t *o, const char *fmt, ...)
     *o += (size_t)n < cap - *o ? (size_t)n : cap - *o - 1;
 }
 
+/* What the query is and what a party is, for the schema check. */
+enum { SC_UNKNOWN = 0, SC_PERSON, SC_ORG, SC_LEGAL, SC_VESSEL, SC_AIRCRAFT };
+
+static int schema_class(const char *t)
+{
+    if (!t || !*t)
+        return SC_UNKNOWN;
+    static const struct {
+        const char *name;
+        int cls;
+    } map[] = {{"individual", SC_PERSON}, {"person", SC_PERSON},   {"entity", SC_ORG},
+               {"company", SC_ORG},       {"organization", SC_ORG}, {"publicbody", SC_ORG},
+               {"企业", SC_ORG},          {"legalentity", SC_LEGAL}, {"vessel", SC_VESSEL},
+               {"aircraft", SC_AIRCRAFT}, {"airplane", SC_AIRCRAFT}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcasecmp(t, map[i].name) == 0)
+            return map[i].cls;
+    return SC_UNKNOWN;
+}
+
+/* 1 when a query of class q cannot be a party of class p. */
+static int schema_conflict(int q, int p)
+{
+    if (q == SC_UNKNOWN || p == SC_UNKNOWN || q == p)
+        return 0;
+    if (q == SC_LEGAL)
+        return p == SC_VESSEL || p == SC_AIRCRAFT;
+    if (p == SC_LEGAL)
+        return q == SC_VESSEL || q == SC_AIRCRAFT;
+    return 1;
+}
+
+/* Edit distance between two short code-point sequences (≤ 32 each). */
+static int cp_distance(const uint32_t *a, int la, const uint32_t *b, int lb)
+{
+    int d[CKP_NAME_MAX_CJK + 1], prev;
+    for (int j = 0; j <= lb; j++)
+        d[j] = j;
+    for (int i = 1; i <= la; i++) {
+        prev = d[0];
+        d[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int t = d[j];
+            int sub = prev + (a[i - 1] != b[j - 1]);
+            int del = d[j] + 1, ins = d[j - 1] + 1;
+            d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            prev = t;
+        }
+    }
+    return d[lb];
+}
+
+static int cjk_kind(const uint32_t *c, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k |= c[i] >= 0xAC00 && c[i] <= 0xD7A3 ? 2 : 1;
+    return k;
+}
+
+static void put_cps(char *buf, size_t cap, size_t *o, const uint32_t *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t u = c[i];
+        char e[4] = {(char)(0xE0 | (u >> 12)), (char)(0x80 | ((u >> 6) & 0x3F)),
+                     (char)(0x80 | (u & 0x3F)), 0};
+        eappend(buf, cap, o, "%s", e);
+    }
+}
+
+/* ---- entity-level qualifiers: birth date, identifiers -------------------- */
+
+/* How a query date (YYYY[-MM[-DD]]) stands to one of the party's birth items
+ * (YYYY-MM-DD, YYYY-MM, YYYY, YYYY..YYYY, ~YYYY): 2 = the same day, 1 = the
+ * same year (or within the range, or within 2 years of a circa), 0 = a year
+ * within one of it, -1 = further apart, -2 = unreadable. */
+static int birth_cmp(const char *q, const char *item, size_t n)
+{
+    int qy = atoi(q);
+    if (qy < 1000 || n < 4)
+        return -2;
+    if (item[0] == '~') {
+        int y = atoi(item + 1);
+        return abs(y - qy) <= 2 ? 1 : -1;
+    }
+    int y = atoi(item);
+    if (n >= 10 && item[4] == '.' && item[5] == '.') {
+        int y2 = atoi(item + 6);
+        return qy >= y && qy <= y2 ? 1 : (qy >= y - 1 && qy <= y2 + 1 ? 0 : -1);
+    }
+    if (y == qy)
+        return n == 10 && strlen(q) == 10 && memcmp(q, item, 10) == 0 ? 2 : 1;
+    return abs(y - qy) <= 1 ? 0 : -1;
+}
+
+/* Letters and digits of s (n bytes), upper-cased, into out (cap). */
+static size_t id_norm(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out[o++] = c;
+    }
+    out[o] = 0;
+    return o;
+}
+
+/* The first of the query's identifiers equal to a word of the party's
+ * identifiers (words of 5+ letters and digits; "IMO9349590" = "IMO 9349590"):
+ * copied to out, or 0. */
+static int id_equal(const char *qids, const char *pids, char *out, size_t cap)
+{
+    for (const char *a = qids; *a;) {
+        const char *ae = strchr(a, ';');
+        size_t an = ae ? (size_t)(ae - a) : strlen(a);
+        char qa[128];
+        size_t ql = id_norm(a, an, qa, sizeof qa);
+        for (const char *b = pids; ql >= 5 && *b;) {
+            while (*b && !((*b >= '0' && *b <= '9') || (*b >= 'A' && *b <= 'Z') ||
+                           (*b >= 'a' && *b <= 'z')))
+                b++;
+            const char *be = b;
+            while ((*be >= '0' && *be <= '9') || (*be >= 'A' && *be <= 'Z') ||
+                   (*be >= 'a' && *be <= 'z') || *be == '-' || *be == '/')
+                be++;
+            char pb[128];
+            size_t pl = id_norm(b, (size_t)(be - b), pb, sizeof pb);
+            int eq = pl >= 5 && (pl == ql ? memcmp(pb, qa, ql) == 0
+                                          : ql > pl && memcmp(qa + ql - pl, pb, pl) == 0);
+            if (eq && ql > pl) /* "IMO9349590" for "9349590": the rest is a kind, letters only */
+                for (size_t k = 0; k < ql - pl; k++)
+                    eq &= qa[k] >= 'A' && qa[k] <= 'Z';
+            if (eq) {
+                snprintf(out, cap, "%.*s", (int)an, a);
+                return 1;
+            }
+            b = be;
+        }
+        a = ae ? ae + 1 : a + an;
+        while (*a == ' ')
+            a++;
+    }
+    return 0;
+}
+
+#define F_BIRTH_DIFF 0.70  /* every birth year of the party more than a year off */
+#define G_BIRTH_DAY 0.30   /* the same date of birth: this share of the gap to 1 */
+#define G_BIRTH_YEAR 0.15  /* the same year of birth */
+#define G_IDENT 0.50       /* an identical identifier */
+
+static double entity_qualify(double s, const ckp_party *p, const ckp_match_opts *o, char *buf,
+                             size_t cap, size_t *off)
+{
+    if (o->birth_date && *o->birth_date && p->birth && *p->birth) {
+        int best = -2;
+        for (const char *b = p->birth; *b;) {
+            const char *e = strchr(b, ';');
+            size_t n = e ? (size_t)(e - b) : strlen(b);
+            int c = birth_cmp(o->birth_date, b, n);
+            best = c > best ? c : best;
+            b = e ? e + 1 : b + n;
+            while (*b == ' ')
+                b++;
+        }
+        double before = s;
+        if (best == 2)
+            s += (1 - s) * G_BIRTH_DAY;
+        else if (best == 1)
+            s += (1 - s) * G_BIRTH_YEAR;
+        else if (best == -1)
+            s *= F_BIRTH_DIFF;
+        if (buf && best != 0 && best != -2)
+            eappend(buf, cap, off, "; birth date %s %s %s: %+.3f", o->birth_date,
+                    best == 2 ? "is the entry's" : best == 1 ? "agrees in the year with"
+                                                             : "is another year than",
+                    p->birth, s - before);
+    }
+    if (o->identifiers && *o->identifiers && p->identifiers && *p->identifiers) {
+        char which[128];
+        if (id_equal(o->identifiers, p->identifiers, which, sizeof which)) {
+            double before = s;
+            s += (1 - s) * G_IDENT;
+            if (buf)
+                eappend(buf, cap, off, "; identical identifier %s: %+.3f", which, s - before);
+        }
+    }
+    return s;
+}
+
+/* The name-level and entity-level qualifiers applied to a token score s of
+ * query q against list name c (of party p, name role; p NULL for a pair):
+ * legal forms, Han/Hangul characters, schema, weak alias, country.  Each one
+ * that changes the score is written to buf (when given) as "; …". */
+static double qualify(const side *q, const side *c, double s, const ckp_party *p, int role,
+                      const ckp_match_opts *opts, char *buf, size_t cap)
+{
+    size_t o = 0;
+    if (buf && cap)
+        buf[0] = 0;
+    if (s <= 0)
+        return 0.0;
+    /* a different legal form of the same name is another company */
+    if (q->legal && c->legal && q->legal != c->legal) {
+        s *= F_LEGAL;
+        if (buf)
+            eappend(buf, cap, &o, "; legal form: %s (query) is not %s (list): x%.2f",
+                    ckp_legal_family_name((ckp_legal_family)q->legal),
+                    ckp_legal_family_name((ckp_legal_family)c->legal), F_LEGAL);
+    }
+    /* Han and Hangul compared character by character before transliteration:
+     * 张伟 and 章伟 read "zhang wei" both but are two names */
+    if (q->ncjk && c->ncjk && q->ncjk != 255 && c->ncjk != 255 &&
+        cjk_kind(q->cjk, q->ncjk) == cjk_kind(c->cjk, c->ncjk)) {
+        /* characters one name has more of are the tokens' business (航空 in
+         * 洛克希德·马丁航空公司); what counts is characters written differently */
+        int mx = q->ncjk < c->ncjk ? q->ncjk : c->ncjk;
+        int d = cp_distance(q->cjk, q->ncjk, c->cjk, c->ncjk) - abs((int)q->ncjk - (int)c->ncjk);
+        if (d > 0) {
+            double f = (1.0 - (double)d / mx) * (1.0 - (double)d / mx);
+            s *= f;
+            if (buf) {
+                eappend(buf, cap, &o, "; characters differ: ");
+                put_cps(buf, cap, &o, q->cjk, q->ncjk);
+                eappend(buf, cap, &o, " vs ");
+                put_cps(buf, cap, &o, c->cjk, c->ncjk);
+                eappend(buf, cap, &o, " (%d of %d): x%.2f", d, mx, f);
+            }
+        }
+    }
+    if (p) {
+        int qc = schema_class(opts ? opts->schema : NULL);
+        if (qc == SC_UNKNOWN && q->legal)
+            qc = SC_ORG;
+        int pc = schema_class(p->type);
+        if (schema_conflict(qc, pc)) {
+            s *= F_SCHEMA;
+            if (buf)
+                eappend(buf, cap, &o, "; schema: the query is %s, the entry %s: x%.2f",
+                        opts && opts->schema ? opts->schema : "a company (legal form)", p->type,
+                        F_SCHEMA);
+        }
+        if (role == CKP_NAME_WEAK) {
+            double b = s;
+            s = s > D_WEAK ? s - D_WEAK : 0.0;
+            if (buf)
+                eappend(buf, cap, &o, "; weak alias: %+.3f", s - b);
+        }
+        if (opts)
+            s = entity_qualify(s, p, opts, buf, cap, &o);
+        const char *qcn = opts ? opts->country : NULL, *pcn = p->countries;
+        if (qcn && *qcn && pcn && *pcn) {
+            double b = s;
+            if (strstr(pcn, qcn)) {
+                s = s + (1.0 - s) * 0.1;
+                if (buf)
+                    eappend(buf, cap, &o, "; country %s agrees with %s: %+.3f", qcn, pcn, s - b);
+            } else {
+                s = s > 0.05 ? s - 0.05 : 0.0;
+                if (buf)
+                    eappend(buf, cap, &o, "; country %s not in %s: %+.3f", qcn, pcn, s - b);
+            }
+        }
+    }
+    return s > 1.0 ? 1.0 : s;
+}
+
+/* ---- the OFAC algorithm -------------------------------------------------- */
+
+int ckp_match_algorithm_parse(const char *name, ckp_match_algorithm *out)
+{
+    if (strcmp(name, "default") == 0)
+        *out = CKP_ALGO_DEFAULT;
+    else if (strcmp(name, "ofac") == 0)
+        *out = CKP_ALGO_OFAC;
+    else
+        return -1;
+    return 0;
+}
+
+/* American Soundex of a lower-case ASCII token into out[5] ("" when it does
+ * not start with a letter). */
+static void soundex(const char *t, size_t n, char out[5])
+{
+    static const char code[] = "01230120022455012623010202"; /* a..z */
+    out[0] = 0;
+    if (n == 0 || t[0] < 'a' || t[0] > 'z')
+        return;
+    int o = 0;
+    out[o++] = (char)(t[0] - 'a' + 'A');
+    char last = code[t[0] - 'a'];
+    for (size_t i = 1; i < n && o < 4; i++) {
+        char c = t[i];
+        if (c < 'a' || c > 'z')
+            continue;
+        char d = code[c - 'a'];
+        if (c == 'h' || c == 'w')
+            continue; /* h and w do not separate equal codes */
+        if (d != '0' && d != last)
+            out[o++] = d;
+        last = d;
+    }
+    while (o < 4)
+        out[o++] = '0';
+    out[4] = 0;
+}
+
+/* The side's tokens, all of them, joined by single spaces. */
+static size_t side_join(const side *s, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (o + s->len[i] + 2 > cap)
+            break;
+        if (o)
+            buf[o++] = ' ';
+        memcpy(buf + o, s->text[i], s->len[i]);
+        o += s->len[i];
+    }
+    buf[o] = 0;
+    return o;
+}
+
+/* Score as OFAC's Sanctions List Search describes it (FAQ 249): the
+ * Jaro-Winkler similarity of the whole names; and for each name part of the
+ * query, its best list name part by Jaro-Winkler, raised to 0.90 when both
+ * have the same Soundex code, averaged over the query's parts; the higher of
+ * the two.  Tokens are the normaliser's (names.h): legal forms count as parts. */
+static double ofac_score(const side *q, const side *c, char *buf, size_t cap)
+{
+    char a[CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2], b[CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2];
+    size_t la = side_join(q, a, sizeof a), lb = side_join(c, b, sizeof b);
+    if (la == 0 || lb == 0)
+        return 0.0;
+    double whole = ckp_jaro_winkler(a, la, b, lb);
+    double sum = 0;
+    int parts = 0;
+    size_t o = 0;
+    if (buf && cap)
+        buf[0] = 0;
+    if (buf)
+        eappend(buf, cap, &o, "ofac: whole name Jaro-Winkler %.3f; name parts:", whole);
+    for (int i = 0; i < q->n; i++) {
+        char sa[5], sb[5];
+        soundex(q->text[i], q->len[i], sa);
+        double best = 0;
+        int bj = -1, bsx = 0;
+        for (int j = 0; j < c->n; j++) {
+            double jw = ckp_jaro_winkler(q->text[i], q->len[i], c->text[j], c->len[j]);
+            soundex(c->text[j], c->len[j], sb);
+            int sx = sa[0] && strcmp(sa, sb) == 0;
+            double v = sx && jw < 0.90 ? 0.90 : jw;
+            if (v > best) {
+                best = v;
+                bj = j;
+                bsx = sx;
+            }
+        }
+        sum += best;
+        parts++;
+        if (buf && bj >= 0)
+            eappend(buf, cap, &o, " %s~%s %.3f%s", q->text[i], c->text[bj], best,
+                    bsx ? " (same Soundex)" : "");
+        else if (buf)
+            eappend(buf, cap, &o, " %s 0", q->text[i]);
+    }
+    double comp = parts ? sum / parts : 0.0;
+    double s = whole > comp ? whole : comp;
+    if (buf)
+        eappend(buf, cap, &o, "; name parts %.3f; score = the higher, %.3f", comp, s);
+    return s;
+}
+
 static void explain(const side *q, const side *c, const align *al, double raw, double num,
-                    double den, const char *qc, const char *pc, int ceffect, double final,
-                    char *buf, size_t cap)
+                    double den, const char *qual, char *buf, size_t cap)
 {
     size_t o = 0;
     buf[0] = 0;
@@ -805,13 +1293,15 @@ static void explain(const side *q, const side *c, const align *al, double raw, d
             continue;
         int j = al->qm[i];
         const char *sep = first ? "" : ", ";
-        if (al->qm[i] >= 0 && i + 1 < q->n && al->qm[i + 1] == -2)
-            eappend(buf, cap, &o, "%s%s %s ~joined %s %.2f", sep, q->text[i], q->text[i + 1],
-                    c->text[j], al->qs[i]);
-        else if (j + 1 < c->n && al->cm[j + 1] == i && strcmp(al->how[i], "~joined") == 0)
-            eappend(buf, cap, &o, "%s%s ~joined %s %s %.2f", sep, q->text[i], c->text[j],
-                    c->text[j + 1], al->qs[i]);
-        else
+        if (al->qjoin[i] > 1 || al->cjoin[i] > 1) {
+            eappend(buf, cap, &o, "%s%s", sep, q->text[i]);
+            for (int t = i + 1; t < i + al->qjoin[i] && t < q->n; t++)
+                eappend(buf, cap, &o, " %s", q->text[t]);
+            eappend(buf, cap, &o, " ~joined %s", c->text[j]);
+            for (int t = j + 1; t < j + al->cjoin[i] && t < c->n; t++)
+                eappend(buf, cap, &o, " %s", c->text[t]);
+            eappend(buf, cap, &o, " %.2f", al->qs[i]);
+        } else
             eappend(buf, cap, &o, "%s%s %s %s %.2f", sep, q->text[i], al->how[i], c->text[j],
                     al->qs[i]);
         first = 0;
@@ -852,11 +1342,16 @@ static void explain(const side *q, const side *c, const align *al, double raw, d
         if (!c->use[j])
             eappend(buf, cap, &o, "%s%s (%s, list)", any++ ? ", " : "; ignored: ", c->text[j],
                     ckp_token_kind_name(c->kind[j]));
+    if (al->lone_short == 1)
+        eappend(buf, cap, &o, "; a lone short word must match exactly, not as a typo");
+    else if (al->lone_short == 2)
+        eappend(buf, cap, &o, "; a lone word matched by its consonants only is not enough");
+    if (al->covered)
+        eappend(buf, cap, &o, "; every query word is in the list name: its extra words weigh %.2f",
+                U_COVERED);
     eappend(buf, cap, &o, "; token score %.3f (%.1f/%.1f)", raw, num, den);
-    if (ceffect > 0)
-        eappend(buf, cap, &o, "; country %s agrees with %s: %+.3f", qc, pc, final - raw);
-    else if (ceffect < 0)
-        eappend(buf, cap, &o, "; country %s not in %s: %+.3f", qc, pc, final - raw);
+    if (qual)
+        eappend(buf, cap, &o, "%s", qual);
 }
 
 /* ---- candidates and the query ------------------------------------------ */
@@ -898,7 +1393,8 @@ static void post_vid(ckp_matcher *m, uint32_t vid, int qi, float wq)
 }
 
 /* Vocab ids near token i of q: exact, one-deletion neighbours, same key. */
-static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, int max)
+static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, int max,
+                     float *split_w)
 {
     int n = 0;
 #define ADD(v)                                                                            \
@@ -912,7 +1408,23 @@ static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, i
     } while (0)
     if (q->vid[i] != NONE)
         ADD(q->vid[i]);
-    if (q->kind[i] != CKP_TOK_WORD || q->len[i] < 3)
+    if (q->kind[i] != CKP_TOK_WORD)
+        return n;
+    /* nicknames: "bill" finds "william", "william" finds "bill" */
+    const char *full = ckp_name_nickname(q->text[i], q->len[i]), *nf;
+    if (full) {
+        uint32_t v = ckp__strmap_get(&ix->vmap, full, strlen(full));
+        if (v != NONE)
+            ADD(v);
+    }
+    for (size_t k = 0; (nf = ckp_name_nickname_at(k, &full)) != NULL; k++) {
+        if (strlen(full) != q->len[i] || memcmp(full, q->text[i], q->len[i]) != 0)
+            continue;
+        uint32_t v = ckp__strmap_get(&ix->vmap, nf, strlen(nf));
+        if (v != NONE)
+            ADD(v);
+    }
+    if (q->len[i] < 3)
         return n;
     if (q->len[i] < 4) { /* too short for typos; a key of 3 consonants may do */
         uint32_t h = q->keylen[i] >= 3 ? ckp__strmap_get(&ix->keymap, q->key[i], q->keylen[i])
@@ -944,7 +1456,7 @@ static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, i
                 ADD(ch[h].vid);
         }
     }
-    if (q->vid[i] == NONE) {
+    if (q->vid[i] == NONE || V(ix, q->vid[i])->df < 4) {
         /* "alqaida" = "al qaida"; "abdulhai" = "abdul hai": the parts */
         uint32_t v = len >= 6 && t[0] == 'a' && t[1] == 'l'
                          ? ckp__strmap_get(&ix->vmap, t + 2, len - 2)
@@ -953,10 +1465,26 @@ static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, i
             ADD(v);
         for (size_t k = 2; k + 2 <= len; k++) {
             uint32_t v1 = ckp__strmap_get(&ix->vmap, t, k);
-            uint32_t v2 = v1 != NONE ? ckp__strmap_get(&ix->vmap, t + k, len - k) : NONE;
+            if (v1 == NONE)
+                continue;
+            uint32_t v2 = ckp__strmap_get(&ix->vmap, t + k, len - k);
             if (v2 != NONE) {
-                ADD(V(ix, v1)->df < V(ix, v2)->df ? v1 : v2);
+                int r1 = V(ix, v1)->df < V(ix, v2)->df;
+                ADD(r1 ? v1 : v2);
+                /* the other part is not posted: the bound must allow for it */
+                *split_w += V(ix, r1 ? v2 : v1)->w;
                 break;
+            }
+            /* three parts: "bashiruddin" = "bashir ud din" */
+            for (size_t k2 = k + 2; k2 + 2 <= len; k2++) {
+                uint32_t w2 = ckp__strmap_get(&ix->vmap, t + k, k2 - k);
+                uint32_t w3 = w2 != NONE ? ckp__strmap_get(&ix->vmap, t + k2, len - k2) : NONE;
+                if (w3 != NONE) {
+                    uint32_t r = V(ix, v1)->df < V(ix, w3)->df ? v1 : w3;
+                    ADD(V(ix, r)->df < V(ix, w2)->df ? r : w2);
+                    *split_w += V(ix, v1)->w + V(ix, w2)->w + V(ix, w3)->w;
+                    break;
+                }
             }
         }
     }
@@ -985,7 +1513,9 @@ static void gen_candidates(ckp_matcher *m, const side *q, qtokinfo *qi)
             qi->slack += q->w[i];
             continue;
         }
-        int nn = near_vids(ix, q, i, near, 256);
+        float split_w = 0;
+        int nn = near_vids(ix, q, i, near, 256, &split_w);
+        qi->slack += split_w;
         int common = 0;
         for (int k = 0; k < nn; k++) {
             const vtok *v = V(ix, near[k]);
@@ -1004,6 +1534,22 @@ static void gen_candidates(ckp_matcher *m, const side *q, qtokinfo *qi)
          * a token with no neighbour in the vocabulary matches none */
         if (common)
             qi->slack += q->w[i];
+        /* split words joined: "ros neft", "ros-neft" find "rosneft" */
+        char cat[CKP_NAME_MAX_BYTES];
+        size_t cl = 0;
+        float wj = 0;
+        for (int k = i; k < q->n && k < i + MAX_JOIN; k++) {
+            if (!q->use[k] || q->kind[k] == CKP_TOK_NUMBER || cl + q->len[k] > sizeof cat)
+                break;
+            memcpy(cat + cl, q->text[k], q->len[k]);
+            cl += q->len[k];
+            wj += q->w[k];
+            if (k == i)
+                continue;
+            uint32_t v = ckp__strmap_get(&ix->vmap, cat, cl);
+            if (v != NONE && V(ix, v)->df <= ix->common_df)
+                post_vid(m, v, i, wj);
+        }
     }
     if (m->ncands == 0 && rarest >= 0) {
         post_vid(m, rarest_vid, rarest, q->w[rarest]);
@@ -1027,6 +1573,10 @@ static double candidate_bound(const ckp_index *ix, const ckp_matcher *m, uint32_
     double bound = 2 * M / (2 * M + U_PENALTY * ((uq > 0 ? uq : 0) + (uc > 0 ? uc : 0)));
     if (opts->country && *opts->country)
         bound = bound + (1 - bound) * 0.1;
+    if (opts->birth_date && *opts->birth_date)
+        bound = bound + (1 - bound) * G_BIRTH_DAY;
+    if (opts->identifiers && *opts->identifiers)
+        bound = bound + (1 - bound) * G_IDENT;
     return bound;
 #endif
 }
@@ -1081,6 +1631,7 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
     /* the best few names, one per party */
     best top[64];
     int ntop = 0, keep = limit < 64 ? limit : 64;
+    int ofac = opts->algorithm == CKP_ALGO_OFAC;
     double floor_s = opts->threshold;
     const ckp_lists *L = ix->lists;
     for (size_t c = 0; c < m->ncands; c++) {
@@ -1088,14 +1639,19 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
         /* upper bound before the full score (match.h formula, sim ≤ 1);
          * a list name with initials that the query's words may stand for
          * ("M. D. S." for "Monterrey Delta …") is always scored */
-        if (!(ix->name_init[k] & qinit) && candidate_bound(ix, m, k, &qi, opts) <
-                                               floor_s - BOUND_MARGIN)
+        if (!ofac && !(ix->name_init[k] & qinit) &&
+            candidate_bound(ix, m, k, &qi, opts) < floor_s - BOUND_MARGIN)
             continue;
         side_from_name(ix, k, cs);
-        double s = score_sides(qs, cs, NULL, NULL, NULL);
-        uint32_t pid = ckp_lists_name(L, ix->name_src[k])->party;
-        int eff;
-        s = country_adjust(s, opts->country, ckp_lists_party(L, pid)->countries, &eff);
+        const ckp_party_name *pn = ckp_lists_name(L, ix->name_src[k]);
+        uint32_t pid = pn->party;
+        double s;
+        if (ofac) {
+            s = ofac_score(qs, cs, NULL, 0);
+        } else {
+            s = score_sides(qs, cs, NULL, NULL, NULL);
+            s = qualify(qs, cs, s, ckp_lists_party(L, pid), pn->role, opts, NULL, 0);
+        }
         if (s < floor_s)
             continue;
         int slot = -1;
@@ -1129,15 +1685,17 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
         h->name = h->party->name;
         h->score = top[t].score;
         h->explanation[0] = 0;
-        if (opts->explain) {
+        if (opts->explain && ofac) {
+            side_from_name(ix, k, cs);
+            ofac_score(qs, cs, h->explanation, sizeof h->explanation);
+        } else if (opts->explain) {
             align al;
             double num, den;
+            char qual[CKP_EXPLAIN_MAX];
             side_from_name(ix, k, cs);
             double raw = score_sides(qs, cs, &al, &num, &den);
-            int eff;
-            double fin = country_adjust(raw, opts->country, h->party->countries, &eff);
-            explain(qs, cs, &al, raw, num, den, opts->country, h->party->countries, eff, fin,
-                    h->explanation, sizeof h->explanation);
+            qualify(qs, cs, raw, h->party, pn->role, opts, qual, sizeof qual);
+            explain(qs, cs, &al, raw, num, den, qual, h->explanation, sizeof h->explanation);
         }
     }
     qsort(hits, (size_t)ntop, sizeof hits[0], hit_cmp);
@@ -1147,16 +1705,26 @@ int ckp_match(ckp_matcher *m, const char *name, size_t n, const ckp_match_opts *
 double ckp_match_pair(ckp_matcher *m, const char *a, size_t alen, const char *b, size_t blen,
                       char *expl, size_t n)
 {
+    return ckp_match_pair_algo(m, CKP_ALGO_DEFAULT, a, alen, b, blen, expl, n);
+}
+
+double ckp_match_pair_algo(ckp_matcher *m, ckp_match_algorithm algo, const char *a, size_t alen,
+                           const char *b, size_t blen, char *expl, size_t n)
+{
     side *as = &m->qs, *bs = &m->cs;
     ckp_name_normalize(m->nn, a, alen, &m->q);
     ckp_name_normalize(m->nn, b, blen, &m->b);
     side_from_tokens(m->ix, &m->q, as);
     side_from_tokens(m->ix, &m->b, bs);
+    if (algo == CKP_ALGO_OFAC)
+        return ofac_score(as, bs, expl && n ? expl : NULL, n);
     align al;
     double num = 0, den = 0;
-    double s = score_sides(as, bs, &al, &num, &den);
+    double raw = score_sides(as, bs, &al, &num, &den);
+    char qual[CKP_EXPLAIN_MAX];
+    double s = qualify(as, bs, raw, NULL, CKP_NAME_PRIMARY, NULL, qual, sizeof qual);
     if (expl && n)
-        explain(as, bs, &al, s, num, den, NULL, NULL, 0, s, expl, n);
+        explain(as, bs, &al, raw, num, den, qual, expl, n);
     return s;
 }
 
@@ -1255,6 +1823,8 @@ ckp_status ckp_match_write(ckp_writer *w, ckp_format fmt, const char *query,
             sb_str(&b, h->party->type);
             sb_put(&b, ",\"identifiers\":", 15);
             sb_str(&b, h->party->identifiers);
+            sb_put(&b, ",\"birth\":", 9);
+            sb_str(&b, h->party->birth ? h->party->birth : "");
             sb_put(&b, "}", 1);
         }
         sb_put(&b, "]", 1);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@
 
 struct ckp_namenorm {
     UTransliterator *trans; /* "Any-Latin; Latin-ASCII" */
+    UTransliterator *t2s;   /* "Traditional-Simplified", opened at the first Han name */
+    int t2s_failed;         /* 1 when it could not be opened: characters compared as written */
     UChar ubuf[UBUF_CAP * 4];
     char abuf[ABUF_CAP];    /* the ASCII (mostly) text to tokenise */
     char tmp[ABUF_CAP];
@@ -107,6 +110,7 @@ static word_class classes[] = {
     {"otvetstvennostiu", CKP_TOK_GENERIC, NULL},
     {"akcionernoe", CKP_TOK_GENERIC, NULL},
     {"aktsionernoe", CKP_TOK_GENERIC, NULL},
+    {"aktiengesellschaft", CKP_TOK_GENERIC, NULL},
     {"publicnoe", CKP_TOK_GENERIC, NULL},
     {"publichnoe", CKP_TOK_GENERIC, NULL},
     {"zakrytoe", CKP_TOK_GENERIC, NULL},
@@ -303,6 +307,8 @@ void ckp_namenorm_free(ckp_namenorm *nn)
         return;
     if (nn->trans)
         utrans_close(nn->trans);
+    if (nn->t2s)
+        utrans_close(nn->t2s);
     free(nn);
 }
 
@@ -503,6 +509,45 @@ static void add_token(ckp_name_tokens *out, size_t *used, const char *t, size_t 
     *used += n + 1;
 }
 
+/* Numbers written as words or ordinals become number tokens: "1st" and
+ * "first" are 1, "forty four" (or "forty-four") is 44.  A name written in
+ * Han keeps its pinyin syllables as they are. */
+static void number_words(ckp_name_tokens *out, size_t *used)
+{
+    for (int i = 0; i < out->n; i++) {
+        ckp_name_token *t = &out->tok[i];
+        if (t->kind != CKP_TOK_WORD)
+            continue;
+        int v = ckp_number_word(t->text, t->len);
+        if (v < 0)
+            continue;
+        int drop = 0;
+        if (v >= 20 && v % 10 == 0 && v < 100 && i + 1 < out->n &&
+            out->tok[i + 1].kind == CKP_TOK_WORD) {
+            int u = ckp_number_word(out->tok[i + 1].text, out->tok[i + 1].len);
+            if (u >= 1 && u <= 9) {
+                v += u;
+                drop = 1;
+            }
+        }
+        char d[16];
+        int dn = snprintf(d, sizeof d, "%d", v);
+        if (dn <= 0 || (size_t)dn > t->len) { /* digits are never longer than the word */
+            if (*used + (size_t)dn + 1 > sizeof out->buf)
+                continue;
+            t->text = out->buf + *used;
+            *used += (size_t)dn + 1;
+        }
+        memcpy((char *)t->text, d, (size_t)dn + 1);
+        t->len = (uint16_t)dn;
+        t->kind = CKP_TOK_NUMBER;
+        if (drop) {
+            memmove(&out->tok[i + 1], &out->tok[i + 2], (size_t)(out->n - i - 2) * sizeof out->tok[0]);
+            out->n--;
+        }
+    }
+}
+
 /* Split the lower-cased text s into tokens (see names.h for the rules). */
 static void tokenize(char *s, ckp_name_tokens *out, int han)
 {
@@ -567,6 +612,68 @@ static void tokenize(char *s, ckp_name_tokens *out, int han)
         seg = 0;
     }
     add_token(out, &used, cur, cl, han);
+    if (!han)
+        number_words(out, &used);
+}
+
+static int is_han(int32_t c)
+{
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xF900 && c <= 0xFAFF);
+}
+
+static int is_hangul(int32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
+
+/* The Han and Hangul characters of nn->tmp (the name after NFKC and the
+ * company-form rewrite, before transliteration) into out->cjk, traditional
+ * Han folded to simplified (習近平 = 习近平). */
+static void cjk_chars(ckp_namenorm *nn, ckp_name_tokens *out)
+{
+    UChar u[CKP_NAME_MAX_CJK + 1];
+    int32_t n = 0, han = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)nn->tmp;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+        if (k <= 0) {
+            p++;
+            continue;
+        }
+        p += k;
+        if (!is_han(cp) && !is_hangul(cp))
+            continue;
+        if (n == CKP_NAME_MAX_CJK) {
+            out->cjk_cut = 1;
+            break;
+        }
+        han |= is_han(cp);
+        u[n++] = (UChar)cp; /* both ranges are in the BMP */
+    }
+    if (han && !nn->t2s && !nn->t2s_failed) {
+        UChar uid[32];
+        u_uastrcpy(uid, "Traditional-Simplified");
+        UErrorCode uerr = U_ZERO_ERROR;
+        UParseError perr;
+        nn->t2s = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, &perr, &uerr);
+        if (U_FAILURE(uerr)) {
+            nn->t2s = NULL;
+            nn->t2s_failed = 1;
+        }
+    }
+    if (han && nn->t2s) {
+        UChar v[2 * CKP_NAME_MAX_CJK + 2];
+        memcpy(v, u, (size_t)n * sizeof u[0]);
+        UErrorCode uerr = U_ZERO_ERROR;
+        int32_t len = n, limit = n;
+        utrans_transUChars(nn->t2s, v, &len, 2 * CKP_NAME_MAX_CJK + 2, 0, &limit, &uerr);
+        if (!U_FAILURE(uerr) && len <= CKP_NAME_MAX_CJK) { /* one for one in practice */
+            memcpy(u, v, (size_t)len * sizeof u[0]);
+            n = len;
+        }
+    }
+    for (int32_t i = 0; i < n; i++)
+        out->cjk[i] = u[i];
+    out->ncjk = (uint8_t)n;
 }
 
 int ckp_name_normalize(ckp_namenorm *nn, const char *s, size_t n, ckp_name_tokens *out)
@@ -574,6 +681,8 @@ int ckp_name_normalize(ckp_namenorm *nn, const char *s, size_t n, ckp_name_token
     out->n = 0;
     out->truncated = 0;
     out->transliterated = 0;
+    out->ncjk = 0;
+    out->cjk_cut = 0;
     if (n > CKP_NAME_MAX_BYTES) {
         n = CKP_NAME_MAX_BYTES;
         out->truncated = 1;
@@ -601,6 +710,7 @@ int ckp_name_normalize(ckp_namenorm *nn, const char *s, size_t n, ckp_name_token
     }
     out->transliterated = unicode_steps(nn, s, k);
     tokenize(nn->abuf, out, han);
+    cjk_chars(nn, out);
     return out->n;
 }
 
@@ -678,13 +788,18 @@ double ckp_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen == 0 || blen == 0)
         return alen == blen ? 1.0 : 0.0;
-    if (alen > 64)
-        alen = 64;
-    if (blen > 64)
-        blen = 64;
+    /* whole names (the ofac algorithm) are compared too: a normalised name
+     * is at most CKP_NAME_MAX_BYTES plus its separators */
+    enum { JW_MAX = CKP_NAME_MAX_BYTES + CKP_NAME_MAX_TOKENS + 2 };
+    if (alen > JW_MAX)
+        alen = JW_MAX;
+    if (blen > JW_MAX)
+        blen = JW_MAX;
     size_t win = (alen > blen ? alen : blen) / 2;
     win = win > 0 ? win - 1 : 0;
-    unsigned char am[64] = {0}, bm[64] = {0};
+    unsigned char am[JW_MAX], bm[JW_MAX];
+    memset(am, 0, alen);
+    memset(bm, 0, blen);
     size_t matches = 0;
     for (size_t i = 0; i < alen; i++) {
         size_t lo = i > win ? i - win : 0, hi = i + win + 1 < blen ? i + win + 1 : blen;

@@ -379,10 +379,12 @@ static int goods_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
 
 /* ---- party ------------------------------------------------------------- */
 
-static const cached *party_lookup(ckp_screener *s, const char *name, int country)
+static const cached *party_lookup(ckp_screener *s, const char *name, int country,
+                                  const char *schema, const char *ids, const char *birth)
 {
     ckp__dbuf_reset(&s->key);
-    ckp__dbuf_printf(&s->key, "%s\x1f%d", name, country);
+    ckp__dbuf_printf(&s->key, "%s\x1f%d\x1f%s\x1f%s\x1f%s", name, country, schema ? schema : "",
+                     ids ? ids : "", birth ? birth : "");
     if (s->key.failed)
         return NULL;
     const char *key = ckp__dbuf_str(&s->key);
@@ -395,6 +397,10 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
     mo.threshold = s->cfg.threshold;
     mo.limit = s->cfg.party_hits;
     mo.country = country >= 0 ? iso(s->cfg.ref, country) : NULL;
+    mo.schema = schema;
+    mo.identifiers = ids && *ids ? ids : NULL;
+    mo.birth_date = birth && *birth ? birth : NULL;
+    mo.algorithm = (ckp_match_algorithm)s->cfg.algorithm;
     int n = ckp_match(s->m, name, strlen(name), &mo, s->hits, s->cfg.party_hits);
     if (s->cvals.n >= CACHE_MAX || s->carena.total > ((size_t)200 << 20)) {
         /* full: start again (simple and bounded) */
@@ -427,9 +433,13 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
 /* The alerts of one named party (field is "exporter", "importer" or
  * "party"); a name the matcher could not be asked about fails the shipment. */
 static int party_field(ckp_screener *s, const ckp_shipment *sh, const char *field,
-                       const char *name, int country, ckp_alert_fn fn, void *ctx, int *stop)
+                       const char *name, int country, const char *ids, const char *birth,
+                       ckp_alert_fn fn, void *ctx, int *stop)
 {
-    const cached *c = party_lookup(s, name, country);
+    /* an exporter or importer is a person or an organisation, never a
+     * vessel or an aircraft; other named parties may be anything */
+    const char *schema = strcmp(field, "party") != 0 ? "LegalEntity" : NULL;
+    const cached *c = party_lookup(s, name, country, schema, ids, birth);
     if (!c || c->cut) {
         if (c) {
             ckp__dbuf_reset(&s->failmsg);
@@ -484,9 +494,11 @@ static int party_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         return 0;
     int n = 0;
     if (sh->exporter && *sh->exporter)
-        n += party_field(s, sh, "exporter", sh->exporter, sh->exporter_country, fn, ctx, stop);
+        n += party_field(s, sh, "exporter", sh->exporter, sh->exporter_country, sh->exporter_ids,
+                         sh->exporter_birth, fn, ctx, stop);
     if (!*stop && sh->importer && *sh->importer)
-        n += party_field(s, sh, "importer", sh->importer, sh->importer_country, fn, ctx, stop);
+        n += party_field(s, sh, "importer", sh->importer, sh->importer_country, sh->importer_ids,
+                         sh->importer_birth, fn, ctx, stop);
     for (const char *p = sh->parties; p && *p && !*stop;) {
         const char *e = strchr(p, ';');
         size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -505,7 +517,7 @@ static int party_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
                 *stop = 1;
                 break;
             }
-            n += party_field(s, sh, "party", ckp__dbuf_str(&s->why), -1, fn, ctx, stop);
+            n += party_field(s, sh, "party", ckp__dbuf_str(&s->why), -1, NULL, NULL, fn, ctx, stop);
         }
         if (!e)
             break;

@@ -19,13 +19,14 @@
 enum {
     F_ID, F_DATE, F_EXPORTER, F_EXPORTER_COUNTRY, F_IMPORTER, F_IMPORTER_COUNTRY, F_ORIGIN,
     F_DESTINATION, F_TRANSIT, F_HS, F_DESCRIPTION, F_QTY, F_UNIT, F_VALUE, F_CURRENCY, F_PARTIES,
+    F_EXPORTER_IDS, F_IMPORTER_IDS, F_EXPORTER_BIRTH, F_IMPORTER_BIRTH,
     F_N
 };
 
 static const char *const fnames[F_N] = {
     "id", "date", "exporter", "exporter_country", "importer", "importer_country", "origin",
     "destination", "transit", "hs", "description", "qty", "unit", "value", "currency",
-    "parties"};
+    "parties", "exporter_ids", "importer_ids", "exporter_birth_date", "importer_birth_date"};
 
 static const ckp_column cols[] = {
     {"shipment", CKP_COL_STR, 0}, {"kind", CKP_COL_STR, 0},     {"score", CKP_COL_NUM, 3},
@@ -82,7 +83,8 @@ static ckp_status parse_map(const char *map, colmap *cm, ckp_error *err)
                                  "--map: '%.*s' is not a shipment column (id, date, exporter, "
                                  "exporter_country, importer, importer_country, origin, "
                                  "destination, transit, hs, description, qty, unit, value, "
-                                 "currency, parties)",
+                                 "currency, parties, exporter_ids, importer_ids, "
+                                 "exporter_birth_date, importer_birth_date)",
                                  (int)kl, p);
         if (n - kl - 1 >= sizeof cm->name[f])
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
@@ -119,6 +121,18 @@ static int field_text(ckp_field f, const char *name, char *out, size_t n, char *
     }
     ckp_field_copy(f, out, n);
     return 0;
+}
+
+/* A date of birth column: empty, YYYY, YYYY-MM or YYYY-MM-DD. */
+static int parse_birth(const char *v, char *why, size_t wn, const char *what)
+{
+    size_t n = strlen(v);
+    int ok = n == 0 || n == 4 || n == 7 || n == 10;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (i == 4 || i == 7) ? v[i] == '-' : (v[i] >= '0' && v[i] <= '9');
+    if (!ok)
+        snprintf(why, wn, "%s \"%.40s\" is not YYYY, YYYY-MM or YYYY-MM-DD", what, v);
+    return ok ? 0 : -1;
 }
 
 static int parse_country(const ckp_ref *ref, const char *s, int *id, char *why, size_t wn,
@@ -179,6 +193,13 @@ static int build_shipment(const ckp_ref *ref, rowtext *rt, long line, ckp_shipme
     }
     sh->exporter = rt->f[F_EXPORTER];
     sh->importer = rt->f[F_IMPORTER];
+    sh->exporter_ids = rt->f[F_EXPORTER_IDS];
+    sh->importer_ids = rt->f[F_IMPORTER_IDS];
+    sh->exporter_birth = rt->f[F_EXPORTER_BIRTH];
+    sh->importer_birth = rt->f[F_IMPORTER_BIRTH];
+    if (parse_birth(sh->exporter_birth, why, wn, "exporter_birth_date") ||
+        parse_birth(sh->importer_birth, why, wn, "importer_birth_date"))
+        return -1;
     if (parse_country(ref, rt->f[F_EXPORTER_COUNTRY], &sh->exporter_country, why, wn,
                       "exporter_country") ||
         parse_country(ref, rt->f[F_IMPORTER_COUNTRY], &sh->importer_country, why, wn,

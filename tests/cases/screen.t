@@ -19,8 +19,8 @@ $ chokepoint screen $CASES/../data/shipments_sample.csv --hubs $CASES/../data/hu
 > 1 S016,unitvalue,1.000
 > 1 S017,party,0.956
 > 1 S017,party,1.000
-> 1 S018,party,0.815
-> 1 S018,party,0.919
+> 1 S018,party,0.912
+> 1 S018,party,0.964
 > 1 S018,party,1.000
 > 1 shipment,kind,score
 

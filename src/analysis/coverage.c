@@ -156,7 +156,7 @@ typedef struct profile {
     char hskey[256];       /* key: the product as the row gives it */
     int32_t period;        /* key */
     int nc;                /* ref countries */
-    unsigned char *reports; /* per reporter: 1 X rows, 2 M rows */
+    unsigned char *reports; /* per reporter: 1 X rows, 2 M rows, 4 a group's own rows */
     unsigned char *pair;   /* nc*nc: [reporter * nc + partner] X rows held */
     double *m_partners[2]; /* per reporter: M rows to countries, [0] annual [1] monthly */
     double *m_world[2];    /* per reporter: M rows with partner World */
@@ -185,8 +185,14 @@ static int profile_row(const ckp_flow *row, void *vctx)
     if (row->reporter < 0 || row->reporter >= p->nc || row->partner < 0 || row->partner >= p->nc)
         return 0;
     const ckp_country *rc = ckp_ref_country(c->ref, row->reporter);
-    if (!rc || rc->is_aggregate)
+    if (!rc)
         return 0;
+    if (rc->is_aggregate) {
+        /* a group's own report (Eurostat's EU-27): held when the group is
+         * named (surge --reporter E27), never counted as an economy */
+        p->reports[row->reporter] |= 4;
+        return 0;
+    }
     const ckp_country *pc = ckp_ref_country(c->ref, row->partner);
     int world = pc && pc->kind && strcmp(pc->kind, "world") == 0;
     int monthly = row->period % 100 != 0;
@@ -341,7 +347,7 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
         }
     } else if (s->kind == CKP_COV_WORLD) {
         for (int r = 0; r < p->nc; r++)
-            if (p->reports[r])
+            if (p->reports[r] & 3)
                 ids[k++] = r;
         int has;
         int n = ckp_reporters_count(list, year, NULL, &has);

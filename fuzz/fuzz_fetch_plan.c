@@ -4,7 +4,8 @@
  * line of the input.  With the shipped reference data loaded once from
  * $CHOKEPOINT_DATA or ./data.  Invariants, not just crashes: every call's
  * URL starts with the base and the v1 get path, holds no blank, key or
- * fragment, carries at most 12 periods, and its hash is 64 hex digits. */
+ * fragment, carries at most 12 periods, and its hash is 64 hex digits;
+ * halving a call (ckp_fetch_plan_split) until it cannot be keeps them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (const char *s = c->periods; *s; s++)
                 commas += *s == ',';
             if (commas + 1 > CKP_FETCH_MAX_PERIODS)
+                abort();
+        }
+        /* halve the first call until it cannot be: every piece still a
+         * valid call, and the count grows by one per split */
+        for (int k = 0; k < 64; k++) {
+            size_t before = plan.ncalls;
+            if (ckp_fetch_plan_split(&plan, 0, &err) != CKP_OK)
+                break;
+            if (plan.ncalls != before + 1 || strlen(plan.calls[0].hash) != 64 ||
+                strncmp(plan.calls[0].url, plan.base, strlen(plan.base)) != 0)
                 abort();
         }
         ckp_fetch_plan_free(&plan);

@@ -171,11 +171,18 @@ else
 fi
 mode ok
 : >"$S/calls"
+# a partial download left by a killed run (its process gone) is cleaned up
+# when its call is made again: the cache is named by the URL's SHA-256
+dead=$(sh -c 'echo $$')
+url=$("$BIN" fetch comtrade --base-url "$BASE" --cache "$T/cache2" --reporter CHN --partner USA \
+  --hs 250410,380110 --period 2024 -n --quiet | sed 's/^GET //')
+part=$T/cache2/$(printf '%s' "$url" | sha256sum | cut -c1-64).json.part.$dead
+echo '{"count": 1, "data": [' >"$part"
 run int2 "$T/st2" "$T/cache2" --key test-key --reporter CHN --partner USA --hs 250410,380110 \
   --period 2012,2013,2014,2015,2016,2017,2018,2019,2020,2021,2022,2023,2024
 if [ "$(rc int2)" = 0 ] && [ "$(calls)" = 1 ] && grep -q "period=2024&" "$S/calls" &&
-  has int2 "1 from the cache, 1 over the network"; then
-  ok "resumed run: only the call that failed is made again (1 call), the other from the cache"
+  has int2 "1 from the cache, 1 over the network" && [ ! -e "$part" ]; then
+  ok "resumed run: only the call that failed is made again (1 call), the other from the cache; a killed run's partial download removed"
 else
   bad "resumed run: exit $(rc int2), calls: $(cat "$S/calls"): $(cat "$T/int2.err")"
 fi

@@ -1,6 +1,8 @@
 /* comtrade_fetch.c — the calls of a plan (comtrade_plan.c) answered from the
  * cache or over HTTP with libcurl, then ingested all at once (fetch.h). */
 #include <errno.h>
+#include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +265,25 @@ static void iso_time(time_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Remove the partial downloads of path ("path.part.PID") a killed run left:
+ * those whose process is gone (a running fetch's own is kept). */
+static void drop_stale_parts(const char *path)
+{
+    char pattern[4200];
+    snprintf(pattern, sizeof pattern, "%s.part.*", path);
+    glob_t g;
+    if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+        return;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        const char *dot = strrchr(g.gl_pathv[i], '.');
+        char *end;
+        long pid = dot ? strtol(dot + 1, &end, 10) : 0;
+        if (pid > 0 && *end == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlink(g.gl_pathv[i]);
+    }
+    globfree(&g);
+}
+
 static ckp_status answer_all(runner *r, ckp_error *err)
 {
     const ckp_fetch_plan *plan = r->plan;
@@ -296,6 +317,7 @@ static ckp_status answer_all(runner *r, ckp_error *err)
                     return st;
             }
             report(r);
+            drop_stale_parts(path);
             snprintf(tmp, sizeof tmp, "%s.part.%ld", path, (long)getpid());
             st = get_one(r, i, tmp, err);
             if (st != CKP_OK) {

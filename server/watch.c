@@ -147,6 +147,8 @@ ckp_status srv_keeper_save(srv_cases *c, srv_keeper *k, const char *list_version
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "the counterparties could not all be kept (out of memory or "
                              "more than %d in one run): none kept", W_KEEP_MAX);
+    if (k->n == 0)
+        return CKP_OK; /* nothing to keep: no transaction, no fsync */
     sqlite3 *db = srv__cases_db(c);
     ckp_status st = CKP_OK;
     char now[32];

@@ -147,12 +147,20 @@ ckp_status srv_keeper_save(srv_cases *c, srv_keeper *k, const char *list_version
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "the counterparties could not all be kept (out of memory or "
                              "more than %d in one run): none kept", W_KEEP_MAX);
+    if (k->n == 0)
+        return CKP_OK; /* nothing to keep: no transaction, no fsync */
     sqlite3 *db = srv__cases_db(c);
     ckp_status st = CKP_OK;
     char now[32];
     w_now(now, sizeof now);
     sqlite3_stmt *q = NULL;
     pthread_mutex_lock(srv__cases_lock(c));
+    /* Not fsync'd (WAL, synchronous=NORMAL for this transaction only, under
+     * the lock every decision takes, so no decision commits meanwhile): a
+     * power cut may lose the last runs' counterparties — the next screening
+     * keeps them again — but never a decision, and a screening request does
+     * not wait for the disk. */
+    sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         st = w_dberr(db, "cannot start a transaction", err);
         goto out_unlock;
@@ -191,6 +199,8 @@ out_rollback:
     sqlite3_finalize(q);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 out_unlock:
+    if (sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK && !st)
+        st = w_dberr(db, "cannot restore synchronous=FULL", err);
     pthread_mutex_unlock(srv__cases_lock(c));
     return st;
 }

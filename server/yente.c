@@ -290,7 +290,10 @@ static json_t *ye_entity(const srv *s, const ckp_party *p)
     json_object_set_new(e, "schema", json_string(ye_schema_of(p)));
     json_object_set_new(e, "properties", props);
     json_object_set_new(e, "datasets", ds);
-    json_object_set_new(e, "referents", json_array());
+    json_t *refs = json_array();
+    if (refs)
+        ye_push_split(refs, p->referents);
+    json_object_set_new(e, "referents", refs ? refs : json_array());
     json_object_set_new(e, "target", json_true());
     json_object_set_new(e, "list", json_string(p->list));
     json_object_set_new(e, "program", json_string(p->program));
@@ -395,10 +398,27 @@ static int ye_check_keys(const srv_request *rq, const char *const *allowed, cons
     return 0;
 }
 
+/* 1 when id is one of the party's referents (the ids merged into it). */
+static int ye_is_referent(const ckp_party *p, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *r = p->referents; n && *r;) {
+        const char *e = strchr(r, ';');
+        size_t k = e ? (size_t)(e - r) : strlen(r);
+        if (k == n && memcmp(r, id, n) == 0)
+            return 1;
+        r += k;
+        while (*r == ';' || *r == ' ')
+            r++;
+    }
+    return 0;
+}
+
+/* Excluded by id, or by the id of one of its referents (as yente does). */
 static int ye_excluded(const ye_filter *f, const ckp_party *p)
 {
     for (int i = 0; i < f->nexclude; i++)
-        if (strcmp(f->exclude_ids[i], p->id) == 0)
+        if (strcmp(f->exclude_ids[i], p->id) == 0 || ye_is_referent(p, f->exclude_ids[i]))
             return 1;
     return 0;
 }
@@ -928,6 +948,12 @@ static void ye_entity_get(srv *s, const char *id, srv_response *rs)
         return;
     }
     const ckp_party *p = *id ? ckp_lists_find(s->lists, id) : NULL;
+    /* an id merged into another entity answers with that entity */
+    for (size_t i = 0; *id && !p && i < ckp_lists_party_count(s->lists); i++) {
+        const ckp_party *q = ckp_lists_party(s->lists, i);
+        if (!q->deleted && ye_is_referent(q, id))
+            p = q;
+    }
     if (!p) {
         ye_fail(rs, 404, "no entity '%.100s' in the loaded lists", id);
         return;

@@ -59,6 +59,14 @@ S1,2025-01-15,Hunan Antimony Co,CHN,Acme Metals Inc,USA,CHN,USA,,282580,antimony
 S2,2025-02-01,Shenzhen Parts Ltd,CHN,Rosneft Trading SA,RUS,CHN,RUS,,854231,integrated circuits,100,u,50000,USD
 CSV
 
+# two open alerts of a list update for the dashboard (dashboard_watch.mjs)
+cp tests/data/lists_update/v1.ftm.json "$T/watch.ftm.json"
+if ! { "$BIN" screen --db "$T/cases.db" --no-parties --quiet tests/data/lists_update/shipments.csv >/dev/null;
+  [ $? -eq 1 ] && "$BIN" lists update --db "$T/cases.db" --lists "$T/watch.ftm.json" >/dev/null; }; then
+  echo "FAIL cannot record the list update for the dashboard"
+  fails=$((fails + 1))
+fi
+
 shots=${SCREENSHOTS:-$T}
 "$BIN" serve --addr 127.0.0.1:0 --db "$T/cases.db" --store "$STORE" --quiet >"$T/serve.out" 2>"$T/serve.err" &
 PID=$!
@@ -85,6 +93,11 @@ timeout 240 node tests/browser/dashboard_daily.mjs "http://127.0.0.1:$PORT/" "$T
   >"$T/daily.log" 2>&1
 cat "$T/daily.log"
 tally "$T/daily.log"
+
+echo "== dashboard: alerts of list updates"
+timeout 180 node tests/browser/dashboard_watch.mjs "http://127.0.0.1:$PORT/" "$TOKEN" >"$T/watch.log" 2>&1
+cat "$T/watch.log"
+tally "$T/watch.log"
 
 echo "== report (file, offline)"
 if "$BIN" report --store "$STORE" --shipments "$T/ship.csv" --out "$T/report.html" 2>"$T/report.err"; then

@@ -36,8 +36,8 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-if ! command -v curl >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
-  echo "curl or sqlite3 is missing (Debian packages curl, sqlite3)"
+if ! command -v curl >/dev/null 2>&1; then
+  echo "curl is missing (Debian package curl)"
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -62,7 +62,9 @@ code() { # code METHOD PATH [curl args…] → status; body in $T/body
   curl -s -g -m 60 -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$U$p"
 }
 py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/body" "$1"; }
-q() { sqlite3 "$DB" "$1"; }
+# sql [DB] QUERY: the first column of each row, one a line (python3's sqlite3)
+sql() { python3 -c 'import sqlite3,sys; [print(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$@"; }
+q() { sql "$DB" "$1"; }
 # update → the JSON line of the one list updated, in $T/u.json
 update() {
   "$BIN" lists update --db "$DB" --lists "$T/list.ftm.json" --format json >"$T/u.json" 2>"$T/u.err"
@@ -159,7 +161,7 @@ cp "$D/v2.ftm.json" "$T/list.ftm.json"
 check "undecided: v2 opens one new alert (Zhongshan); GWE and the merged Acme stay open" \
   u 'd["new_alerts"]==1 and d["still_open"]==2 and d["reopened"]==0'
 check "undecided: the old id's alert is marked merged, the new id's is the one open" \
-  [ "$(sqlite3 "$DB2" "SELECT group_concat(entity_id || ':' || status) FROM (SELECT * FROM list_alerts WHERE counterparty='Acme Rare Metals Corp' ORDER BY entity_id)")" = "NK-acme:open,t-acme-old:merged" ]
+  [ "$(sql "$DB2" "SELECT group_concat(entity_id || ':' || status) FROM (SELECT * FROM list_alerts WHERE counterparty='Acme Rare Metals Corp' ORDER BY entity_id)")" = "NK-acme:open,t-acme-old:merged" ]
 
 # ---- bad input fails loud, records nothing ----
 n=$(q 'SELECT count(*) FROM list_versions')

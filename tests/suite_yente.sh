@@ -164,6 +164,18 @@ check "search: an unsupported parameter is a 400" eval '[ "$c" = 400 ] && is_err
 c=$(code GET /entities/NK-2Ka3UvopqbpZmVDFjWd4LA)
 check "entities: the FtM entity with its names in three forms and its country" \
   eval '[ "$c" = 200 ] && py "d[\"caption\"]==\"Vitaly Yurievich KUZMENKO\" and \"Vitalij Kuzmenko\" in d[\"properties\"][\"alias\"] and d[\"properties\"][\"country\"]==[\"ru\"] and d[\"datasets\"]==[\"opensanctions\"]"'
+check "entities: the referents (ids merged into it) are listed" \
+  py '"eu-fsf-eu-11179-96" in d["referents"] and "fr-ga-7206" in d["referents"]'
+c=$(code GET /entities/eu-fsf-eu-11179-96)
+check "entities: a referent's id answers with the entity it was merged into" \
+  eval '[ "$c" = 200 ] && py "d[\"id\"]==\"NK-2Ka3UvopqbpZmVDFjWd4LA\""'
+printf '{"queries":{"k":{"schema":"Person","properties":{"name":["Vitaly Kuzmenko"]}}}}' >"$T/kuz.json"
+c=$(post '/match/default?exclude_entity_ids=fr-ga-7206' "$T/kuz.json")
+check "match: exclude_entity_ids by a referent's id excludes the merged entity (as yente)" \
+  eval '[ "$c" = 200 ] && py "all(x[\"id\"]!=\"NK-2Ka3UvopqbpZmVDFjWd4LA\" for x in d[\"responses\"][\"k\"][\"results\"])"'
+c=$(post /match/default "$T/kuz.json")
+check "match: without it, the entity is found" \
+  eval '[ "$c" = 200 ] && py "d[\"responses\"][\"k\"][\"results\"][0][\"id\"]==\"NK-2Ka3UvopqbpZmVDFjWd4LA\""'
 c=$(code GET /entities/ofac-16669)
 check "entities: an OFAC entry" eval '[ "$c" = 200 ] && py "d[\"schema\"]==\"Person\" and d[\"datasets\"]==[\"ofac-sdn\"]"'
 c=$(code GET /entities/no-such-id)

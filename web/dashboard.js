@@ -199,6 +199,7 @@
       var box = $('watch'), rows = r.rows || [];
       box.textContent = '';
       status('watch-status', rows.length + ' open');
+      box.setAttribute('data-open', String(rows.length));
       if (!rows.length) return;
       var t = el('table', {id: 'watch-table'}), head = el('tr');
       ['counterparty', 'country', 'list', 'entity', 'score', 'why', 'explanation', 'decision', ''].forEach(function (c) { head.appendChild(el('th', {text: c})); });
@@ -207,7 +208,7 @@
       rows.forEach(function (w) {
         var a = {id: w.id, entry_hash: w.entry_hash, shipment: w.counterparty,
                  matched: {id: w.entity_id}, statusId: 'watch-status'};
-        var tr = el('tr', {cls: 'alert-row', 'data-id': w.id});
+        var tr = el('tr', {cls: 'watch-row', 'data-id': w.id});
         tr.appendChild(el('td', {text: w.counterparty}));
         tr.appendChild(el('td', {text: w.country || ''}));
         tr.appendChild(el('td', {text: w.list + ' v' + w.version}));
@@ -216,8 +217,8 @@
         tr.appendChild(el('td', {text: w.why}));
         tr.appendChild(el('td', {text: w.explanation}));
         tr.appendChild(el('td', {cls: 'dec ' + (w.decision || ''), text: w.decision || 'open'}));
-        var clr = el('button', {cls: 'small secondary clear-btn', text: 'clear'});
-        var esc = el('button', {cls: 'small secondary escalate-btn', text: 'escalate'});
+        var clr = el('button', {cls: 'small secondary watch-clear', text: 'clear'});
+        var esc = el('button', {cls: 'small secondary watch-escalate', text: 'escalate'});
         clr.addEventListener('click', function () { decide(a, 'cleared', clr, loadWatch); });
         esc.addEventListener('click', function () { decide(a, 'escalated', esc, loadWatch); });
         tr.appendChild(el('td', null, clr, ' ', esc));

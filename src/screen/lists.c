@@ -25,6 +25,7 @@ struct ckp_lists {
     ckp__strmap byid; /* party id → index */
     ckp_lists_progress_fn progress; /* NULL or called while a file loads */
     void *progress_ctx;
+    size_t read_chunk; /* bytes an FtM file is read by (0 = FTM_CHUNK; fuzzing) */
 };
 
 ckp_status ckp_lists_new(ckp_lists **out, ckp_error *err)
@@ -843,6 +844,8 @@ void ckp_lists_set_progress(ckp_lists *l, ckp_lists_progress_fn fn, void *ctx)
 #define FTM_CHUNK ((size_t)1 << 20)     /* bytes read at a time */
 #define FTM_PROGRESS ((uint64_t)4 << 20) /* bytes between progress calls */
 
+void ckp__lists_set_read_chunk(ckp_lists *l, size_t n) { l->read_chunk = n; }
+
 /* FtM JSON lines, streamed: the file is read 1 MiB at a time and each line
  * parsed as it completes, so memory holds one line (at most MAX_JSON_LINE
  * bytes; a longer one is counted bad and skipped), never the whole file.
@@ -883,7 +886,8 @@ ckp_status ckp_lists_load_ftm(ckp_lists *l, const ckp_list_src *src, const ckp_r
     if (f != stdin && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
         total = (uint64_t)sb.st_size;
     ckp_status rc = CKP_OK;
-    char *chunk = malloc(FTM_CHUNK);
+    size_t csize = l->read_chunk >= 3 ? l->read_chunk : FTM_CHUNK;
+    char *chunk = malloc(csize);
     char *acc = NULL;         /* the line so far, when it spans chunks */
     size_t alen = 0, acap = 0;
     int skipping = 0;         /* the line is over MAX_JSON_LINE: drop to its end */
@@ -893,7 +897,7 @@ ckp_status ckp_lists_load_ftm(ckp_lists *l, const ckp_list_src *src, const ckp_r
         goto out_close;
     }
     for (;;) {
-        size_t got = fread(chunk, 1, FTM_CHUNK, f);
+        size_t got = fread(chunk, 1, csize, f);
         if (got == 0)
             break;
         size_t pos = 0;

@@ -10,6 +10,11 @@
 
 #include "chokepoint/error.h"
 
+/* lists.c: read FtM files n bytes at a time (n ≥ 3; 0 = the default 1 MiB),
+ * so that a fuzzer's small inputs cross reads (fuzz/fuzz_lists_ftm_stream.c). */
+struct ckp_lists;
+void ckp__lists_set_read_chunk(struct ckp_lists *l, size_t n);
+
 /* Arena: bump allocation in 1 MiB chunks, freed all at once.  limit = total
  * bytes allowed (0 = 4 GiB); past it allocations return NULL. */
 typedef struct ckp__arena_chunk ckp__arena_chunk;

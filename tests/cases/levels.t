@@ -106,3 +106,14 @@ $ chokepoint surge --store $TMP/lv-ct --reporter USA --flow M --hs 28 --format c
 $ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 28 --partial > /dev/null
 ? 2
 ! partials hold HS6 rows only
+
+# a store with no aggregate row under the asked code (streamed, not held):
+# the HS6 rows answer for the chapter from detail, as they would beside one
+$ chokepoint ingest -q --store $TMP/lv-hs6 --source synth-hs6 - && chokepoint dependency --store $TMP/lv-hs6 --importer DEU --hs 28 --format csv | cut -d, -f1-5,16-18
+< period,reporter,partner,flow,hs,value
+< 2023,DEU,CHN,M,284610,50
+< 2023,DEU,CHN,M,284690,40
+< 2023,DEU,JPN,M,284690,30
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> DEU,28,2023,CHN,90,HS2,true,
+> DEU,28,2023,JPN,30,HS2,true,

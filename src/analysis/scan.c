@@ -230,6 +230,7 @@ static int on_block(const ckp_store_cols *b, void *ctx)
 
 static ckp_status collect_store(const ckp__collect *c, ckp_error *err);
 static ckp_status collect_levels(const ckp__collect *c, ckp_error *err);
+static ckp_status collect_hs6_levels(const ckp__collect *c, ckp_error *err);
 static int store_has_levels(const ckp__collect *c);
 
 /* Every sum a verb makes of the collector's values is bounded by the sum of
@@ -272,7 +273,9 @@ ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
                              "or heading rows for the HS asked: answer it without --partial, "
                              "or ask for HS6 codes");
     ckp_status st;
-    if (levels && !(c->env && c->env->partial && ckp__partial_writing(c->env)))
+    if (levels && !(c->env && c->env->partial) && !store_has_levels(c))
+        st = collect_hs6_levels(&gc, err); /* no aggregate row to resolve: stream */
+    else if (levels && !(c->env && c->env->partial && ckp__partial_writing(c->env)))
         st = collect_levels(&gc, err); /* from the store, or merged partials */
     else if (c->env && c->env->partial)
         st = ckp__partial_collect(&gc, err);
@@ -406,6 +409,44 @@ typedef struct lv_buf {
 
 #define LEVELS_MAX 50000000 /* values held for one query */
 
+/* The coarsest asked key over hs (itself when none is asked). */
+static uint32_t root_of(const ckp_hsset *set, uint32_t hs)
+{
+    uint32_t k = hs, root = hs;
+    for (;;) {
+        if (ckp_hsset_asked(set, k))
+            root = k;
+        if (k == CKP_HS_KEY_TOTAL)
+            break;
+        k = ckp_hs_key_parent(k);
+    }
+    return root;
+}
+
+/* Levels asked of a store with no aggregate row under them: every value is
+ * an HS6 row, which answers for its root from detail (what collect_levels
+ * would find), streamed without holding the values. */
+static void hs6_emit(const ckp__pairval *pv, void *ctx)
+{
+    const ckp__collect *c = ctx;
+    ckp__pairval r = *pv;
+    r.hs = root_of(c->hs, pv->hs);
+    r.level = ckp_hs_key_level(r.hs);
+    r.from_detail = r.hs != pv->hs;
+    r.detail = NAN;
+    c->emit(&r, c->ctx);
+}
+
+static ckp_status collect_hs6_levels(const ckp__collect *c, ckp_error *err)
+{
+    ckp__collect hc = *c;
+    hc.levels = 0;
+    hc.block = NULL;
+    hc.emit = hs6_emit;
+    hc.ctx = (void *)c;
+    return collect_store(&hc, err);
+}
+
 static void lv_emit(const ckp__pairval *pv, void *ctx)
 {
     lv_buf *b = ctx;
@@ -429,16 +470,7 @@ static void lv_emit(const ckp__pairval *pv, void *ctx)
     e->key = pv->key;
     e->value = pv->value;
     e->qty = pv->qty;
-    /* the coarsest asked key over hs, else hs itself */
-    uint32_t k = pv->hs, root = pv->hs;
-    for (;;) {
-        if (ckp_hsset_asked(b->c->hs, k))
-            root = k;
-        if (k == CKP_HS_KEY_TOTAL)
-            break;
-        k = ckp_hs_key_parent(k);
-    }
-    e->root = root;
+    e->root = root_of(b->c->hs, pv->hs);
 }
 
 static int cmp_cell(const void *a, const void *b)

@@ -106,3 +106,29 @@ $ chokepoint surge --store $TMP/lv-ct --reporter USA --flow M --hs 28 --format c
 $ chokepoint dependency --store $TMP/lv-syn --importer DEU --hs 28 --partial > /dev/null
 ? 2
 ! partials hold HS6 rows only
+
+# a store with no aggregate row under the asked code (streamed, not held):
+# the HS6 rows answer for the chapter from detail, as they would beside one
+$ chokepoint ingest -q --store $TMP/lv-hs6 --source synth-hs6 - && chokepoint dependency --store $TMP/lv-hs6 --importer DEU --hs 28 --format csv | cut -d, -f1-5,16-18
+< period,reporter,partner,flow,hs,value
+< 2023,DEU,CHN,M,284610,50
+< 2023,DEU,CHN,M,284690,40
+< 2023,DEU,JPN,M,284690,30
+> importer,hs,period,supplier,value,level,from_detail,detail_value
+> DEU,28,2023,CHN,90,HS2,true,
+> DEU,28,2023,JPN,30,HS2,true,
+
+# bad aggregate codes are rejected with their line and reason: chapter 77 and
+# chapters 98-99 are not HS, a heading must be in its edition's table
+$ chokepoint ingest -q --store $TMP/lv-bad --rejects - - | cut -d, -f2-4
+< period,reporter,partner,flow,hs,value,hs_edition
+< 2023,DEU,CHN,M,77,1,
+< 2023,DEU,CHN,M,2899,1,2022
+< 2023,DEU,CHN,M,9901,1,
+< 2023,DEU,CHN,M,TOTAL,1,2022
+< 2023,DEU,CHN,M,TOTALS,1,
+> line,reason,detail
+> 2,unknown-hs,HS code 77 has no HS chapter 01-97 and heading (--keep-unknown-hs keeps such codes)
+> 3,unknown-hs,HS code 2899 is not in the HS2022 nomenclature (--keep-unknown-hs keeps such codes)
+> 4,unknown-hs,HS code 9901 has no HS chapter 01-97 and heading (--keep-unknown-hs keeps such codes)
+> 6,bad-hs,'TOTALS' is not an HS code

@@ -2,7 +2,9 @@
 # bench_formats.sh — the input formats of issue 18 read by `chokepoint
 # ingest`, in MB/s beside the existing Comtrade+ CSV reader on the same
 # rows: the legacy Comtrade CSV, comtradr output, Comtrade+ API JSON, a
-# ';' file with decimal commas, and the Comtrade+ CSV gzipped (streamed).
+# ';' file with decimal commas, the Eurostat Comext web extraction (names,
+# EUR converted) and bulk file (CN8 lines summed into HS6), and the
+# Comtrade+ CSV gzipped (streamed).
 # Input: bench/formats_gen.c, FORMATS_ROWS rows (default 1,000,000) per
 # format, skewed, unsorted, 2 % duplicate keys.  Best wall time of
 # FORMATS_REPEATS (default 2) runs, files in the page cache.
@@ -34,7 +36,7 @@ best_wall() { # file… → best wall seconds of REPEATS ingests
   echo "$best"
 }
 
-for f in comtrade legacy comtradr json semicolon; do
+for f in comtrade legacy comtradr json semicolon comext comext_bulk; do
   file=$OUT/$f.$([ $f = json ] && echo json || echo csv)
   if [ ! -s "$file" ] || [ "$(cat "$file.rows" 2>/dev/null)" != "$ROWS" ]; then
     "$BUILD/bench/formats_gen" data/ref/hs/harmonized-system-hs2017.csv "$f" "$file" "$ROWS" || exit 1

@@ -8,7 +8,10 @@
  * countries), json (a Comtrade+ API response), semicolon (the flows CSV
  * with ';' and decimal commas), baci (CEPII's t,i,j,k,v,q: the exporter's
  * rows, value in thousand USD, tonnes; bench_baci_zip.sh splits it into
- * year files).  Rows are skewed (a few reporters,
+ * year files), comext (a Eurostat Comext web extraction:
+ * country names with bracketed notes, "Aug. 2021" months, EUR), comext_bulk
+ * (a Comext bulk file: ISO2 codes, each HS6 as 1-4 CN8 codes to be summed,
+ * FLOW 1/2, YYYYMM).  Rows are skewed (a few reporters,
  * partners and products carry most rows, as in real data), in no order,
  * and about 2 % repeat an earlier key (rejected as duplicate-key): the
  * shapes the ingest paths meet.  Real Comtrade country codes, HS2017 codes
@@ -35,12 +38,23 @@ static int skewed(int n)
     return (int)(u * u * n);
 }
 
-static const struct { int code; const char *iso; } countries[] = {
-    {842, "USA"}, {156, "CHN"}, {276, "DEU"}, {392, "JPN"}, {410, "KOR"}, {251, "FRA"},
-    {826, "GBR"}, {381, "ITA"}, {528, "NLD"}, {699, "IND"}, {76, "BRA"},  {36, "AUS"},
-    {124, "CAN"}, {484, "MEX"}, {643, "RUS"}, {764, "THA"}, {458, "MYS"}, {360, "IDN"},
-    {704, "VNM"}, {56, "BEL"},  {724, "ESP"}, {757, "CHE"}, {752, "SWE"}, {616, "POL"},
-    {792, "TUR"}, {710, "ZAF"}, {32, "ARG"},  {152, "CHL"}, {604, "PER"}, {682, "SAU"}};
+static const struct { int code; const char *iso, *iso2, *name; } countries[] = {
+    {842, "USA", "US", "United States"}, {156, "CHN", "CN", "China"},
+    {276, "DEU", "DE", "Germany (incl. German Democratic Republic 'DD' from 1991)"},
+    {392, "JPN", "JP", "Japan"}, {410, "KOR", "KR", "South Korea"},
+    {251, "FRA", "FR", "France (incl. Saint Barthélemy 'BL' -> 2012)"},
+    {826, "GBR", "GB", "United Kingdom"}, {381, "ITA", "IT", "Italy (incl. San Marino 'SM' -> 1993)"},
+    {528, "NLD", "NL", "Netherlands"}, {699, "IND", "IN", "India"}, {76, "BRA", "BR", "Brazil"},
+    {36, "AUS", "AU", "Australia"}, {124, "CAN", "CA", "Canada"}, {484, "MEX", "MX", "Mexico"},
+    {643, "RUS", "RU", "Russian Federation (Russia)"}, {764, "THA", "TH", "Thailand"},
+    {458, "MYS", "MY", "Malaysia"}, {360, "IDN", "ID", "Indonesia"}, {704, "VNM", "VN", "Viet Nam"},
+    {56, "BEL", "BE", "Belgium (incl. Luxembourg 'LU' -> 1998)"}, {724, "ESP", "ES", "Spain"},
+    {757, "CHE", "CH", "Switzerland"}, {752, "SWE", "SE", "Sweden"}, {616, "POL", "PL", "Poland"},
+    {792, "TUR", "TR", "Türkiye"}, {710, "ZAF", "ZA", "South Africa"},
+    {32, "ARG", "AR", "Argentina"}, {152, "CHL", "CL", "Chile"}, {604, "PER", "PE", "Peru"},
+    {682, "SAU", "SA", "Saudi Arabia"}};
+static const char *const months[12] = {"Jan.", "Feb.", "Mar.", "Apr.", "May", "Jun.",
+                                        "Jul.", "Aug.", "Sep.", "Oct.", "Nov.", "Dec."};
 #define NC ((int)(sizeof countries / sizeof countries[0]))
 
 typedef struct key { int year, r, p, flow; uint32_t hs; } key;
@@ -49,7 +63,7 @@ int main(int argc, char **argv)
 {
     if (argc != 5) {
         fprintf(stderr, "usage: formats_gen HS2017.csv comtrade|legacy|comtradr|json|semicolon|"
-                        "baci OUT ROWS\n");
+                        "baci|comext|comext_bulk OUT ROWS\n");
         return 2;
     }
     FILE *hf = fopen(argv[1], "r");
@@ -100,6 +114,13 @@ int main(int argc, char **argv)
         fprintf(o, "period;reporter;partner;flow;hs;value;qty;unit;hs_edition\n");
     else if (strcmp(fmt, "baci") == 0)
         fprintf(o, "t,i,j,k,v,q\n");
+    else if (strcmp(fmt, "comext") == 0)
+        fprintf(o, "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n");
+    else if (strcmp(fmt, "comext_bulk") == 0)
+        fprintf(o, "DECLARANT,DECLARANT_ISO,PARTNER,PARTNER_ISO,TRADE_TYPE,PRODUCT_NC,"
+                   "PRODUCT_SITC,PRODUCT_CPA2002,PRODUCT_CPA2008,PRODUCT_CPA2_1,PRODUCT_BEC,"
+                   "PRODUCT_SECTION,FLOW,STAT_REGIME,SUPP_UNIT,PERIOD,VALUE_IN_EUROS,"
+                   "QUANTITY_IN_KG,SUP_QUANTITY\n");
     else {
         fprintf(stderr, "formats_gen: unknown format %s\n", fmt);
         return 2;
@@ -125,7 +146,19 @@ int main(int argc, char **argv)
         unsigned long v = 100 + next() % 50000000, w = 1 + next() % 9000000;
         const char *fl = k.flow ? "X" : "M";
         int rc = countries[k.r].code, pc = countries[k.p].code;
-        switch (strcmp(fmt, "comtradr") == 0 ? 'r' : fmt[0]) {
+        int month = 1 + (int)(k.hs % 12); /* Comext rows are monthly */
+        switch (strcmp(fmt, "comtradr") == 0 ? 'r' : strcmp(fmt, "comext_bulk") == 0 ? 'k'
+                                                   : strcmp(fmt, "comext") == 0 ? 'e' : fmt[0]) {
+        case 'e': /* Comext web extraction: names, quoted when they hold a comma */
+            fprintf(o, "\"%s\",\"%s\",\"%06u\",\"%s\",\"Total\",\"%s %d\",%lu\n",
+                    countries[k.r].name, countries[k.p].name, k.hs, k.flow ? "EXPORT" : "IMPORT",
+                    months[month - 1], k.year, v);
+            break;
+        case 'k': /* Comext bulk: the HS6 as a CN8 code, 1 of 4 subheadings */
+            fprintf(o, "000,%s,0000,%s,E,%06u%02u,,,,,,,%d,1,,%d%02d,%lu,%lu,\n",
+                    countries[k.r].iso2, countries[k.p].iso2, k.hs, (unsigned)(next() % 4) * 10,
+                    k.flow ? 2 : 1, k.year, month, v, w);
+            break;
         case 'c': /* comtrade */
             fprintf(o, "C,A,%d,52,%d,%d,%s,%d,0,H5,%06u,C00,0,0,8,%lu.0,%lu.0,%lu.0,0.0,%lu.0\n",
                     k.year, k.year, rc, fl, pc, k.hs, w, w, v, v);

@@ -20,6 +20,8 @@ static void put_text(FILE *out, const char *s, size_t n)
             fputs("\\-", out);
         else if (s[i] == ',' && i + 1 < n && s[i + 1] != ' ')
             fputs(",\\:", out); /* a line may break after the comma of a,b,c */
+        else if (s[i] == '|' && i + 1 < n && s[i + 1] != ' ')
+            fputs("|\\:", out); /* and after the bar of a long a|b|c */
         else
             fputc(s[i], out);
     }

@@ -118,6 +118,13 @@ static void write_sources(FILE *out, const ckp_store *store)
             if (!ckp_store_source_selected(store, i) || ckp_store_source_synthetic(store, i) != k)
                 continue;
             const char *name = ckp_store_source_name(store, i);
+            const char *cur = ckp_store_source_currency(store, i);
+            char buf[600];
+            if (cur[0]) { /* as every row names it: the merged rows say so too */
+                snprintf(buf, sizeof buf, "%.400s (%s converted to USD at monthly average rates)",
+                         name, cur);
+                name = buf;
+            }
             if (n++)
                 fputc(',', out);
             ckp_json_write_string(out, name, strlen(name));

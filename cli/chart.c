@@ -9,6 +9,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "chokepoint/coverage.h"
 #include "chokepoint/measures.h"
 #include "chokepoint/verb.h"
 #include "cli.h"
@@ -83,10 +84,13 @@ static ckp_status run_rows(const ckp_verb *v, ckp_env *env, const ckp_args *args
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_writer *w = ckp_writer_new(f, CKP_FMT_JSON, v->columns, v->ncolumns);
+    /* the verb's writer: its rows carry the provenance and coverage columns */
+    ckp_writer *w = ckp_verb_writer_new(v, env, f, CKP_FMT_JSON);
     char summary[512];
     ckp_status st = w ? v->run(env, args, w, summary, sizeof summary, err)
                       : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == CKP_OK)
+        st = ckp_verb_coverage_status(w, err);
     if (st == CKP_OK && ckp_writer_finish(w) != CKP_OK)
         st = ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot collect the rows");
     ckp_writer_free(w);
@@ -424,8 +428,35 @@ static int chart_dependency(FILE *out, json_t *rows, size_t width)
     return drawn ? 0 : -1;
 }
 
+/* The line under a chart, as under a table: the thinnest coverage of the
+ * rows drawn from (the latest of equals), what it rests on; "" when none. */
+static void chart_coverage(json_t *rows, char *line, size_t n)
+{
+    json_t *best = NULL;
+    double bc = NAN;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        json_t *c = json_object_get(r, "coverage");
+        if (json_is_number(c) && (isnan(bc) || json_number_value(c) <= bc)) {
+            bc = json_number_value(c);
+            best = r;
+        }
+    }
+    const char *note = best ? json_string_value(json_object_get(best, "coverage_note")) : NULL;
+    if (n)
+        line[0] = '\0';
+    if (!note || !n)
+        return;
+    if (strncmp(note, "thin: ", 6) == 0)
+        note += 6;
+    snprintf(line, n, "Coverage %.*f %%%s: %s", bc < 0.01 ? 2 : bc < 0.1 ? 1 : 0, 100 * bc,
+             bc < CKP_COVERAGE_THIN ? " (thin)" : "", note);
+}
+
 ckp_status cli_chart(const ckp_verb *v, ckp_env *env, const ckp_args *args, int width,
-                     FILE *out, ckp_error *err)
+                     FILE *out, char *coverage, size_t coverage_len, ckp_error *err)
 {
     json_t *rows = NULL;
     ckp_status st = run_rows(v, env, args, &rows, err);
@@ -436,6 +467,8 @@ ckp_status cli_chart(const ckp_verb *v, ckp_env *env, const ckp_args *args, int 
         w = 20;
     int rc = strcmp(v->name, "surge") == 0 ? chart_surge(out, rows, env, args, w)
                                            : chart_dependency(out, rows, w);
+    if (rc == 0)
+        chart_coverage(rows, coverage, coverage_len);
     json_decref(rows);
     if (rc != 0)
         return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0, "%s",

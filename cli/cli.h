@@ -42,7 +42,7 @@ struct ckp_args;
 struct ckp_env;
 struct ckp_verb;
 ckp_status cli_chart(const struct ckp_verb *v, struct ckp_env *env, const struct ckp_args *args,
-                     int width, FILE *out, ckp_error *err);
+                     int width, FILE *out, char *coverage, size_t coverage_len, ckp_error *err);
 
 /* Run the library verb `name` (include/chokepoint/verb.h) from argv: its
  * parameter table gives the options and --help.  Returns the exit status. */

@@ -281,10 +281,15 @@ int cli_run_verb(const char *name, int argc, char **argv)
         goto out_input;
     }
     if (chart) {
-        ckp_status cst = cli_chart(v, &env, vargs, width, stdout, &err);
+        char chartcov[800] = "";
+        ckp_status cst = cli_chart(v, &env, vargs, width, stdout, chartcov, sizeof chartcov, &err);
         rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
         if (cst == CKP_OK)
             note_synthetic(&env, width);
+        if (cst == CKP_OK && chartcov[0]) {
+            putchar('\n');
+            cli_wrap(stdout, chartcov, (size_t)(width > 0 ? width : 80));
+        }
         goto out_env;
     }
     ckp_writer *w = ckp_verb_writer_new(v, &env, stdout, fmt);

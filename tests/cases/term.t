@@ -158,7 +158,8 @@ $ chokepoint mirror --store $TMP/term.store --hs antimony --chart
 ! chokepoint: mirror: --chart is for surge and dependency
 ? 2
 
-# --chart: the series as a sparkline with the measures' dates marked
+# --chart: the series as a sparkline with the measures' dates marked (and,
+# as under a table, the coverage line)
 $ chokepoint surge --store $TMP/term.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --chart --width 80
 > CHN to USA, HS 250410: value by month, 2017-01 to 2024-12 (96), max 11,030,282
 > (one character = 2 months, their mean)
@@ -166,6 +167,8 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs 250410 --partner 
 >                            •             ▲
 > 2017-01                                  2024-12
 > ▲ CN-2023-39 2023-12-01; • flagged: 2021-07 shift_up, 2023-12 dip
+>
+> Coverage 100 %: rests on the reports of CHN for 2024-12
 
 $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart --width 200
 > CHN to all partners, HS gallium: value by month, 2017-01 to 2024-12 (96), max 115,297,647
@@ -174,6 +177,8 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart -
 > 2017-01                                                                                  2024-12
 > ▲ CN-2023-23 2023-08-01; ▲ CN-2024-33 2024-09-15; ▲ CN-2024-46 2024-12-03; ▲ CN-2025-10 2025-02-04 (outside the series); ▲ CN-2025-58 2025-11-08 (suspended before taking effect) (outside the series);
 > • flagged: 2019-04 shift_down, 2021-01 shift_up, 2024-11 spike
+>
+> Coverage 100 %: rests on the reports of CHN for 2024-12
 
 # --chart: the suppliers' shares as bars
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 80
@@ -188,6 +193,9 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> Coverage 100 %: importer-reported: rests on USA's own import report (no World
+> total held to check it against)
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 200
 > USA's imports of antimony in 2024 by supplier (as the importer reports), total 171,190,532
@@ -199,6 +207,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > BOL Bolivia (Plurin…  ██                                                                                                                                                                          1.2 %
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> Coverage 100 %: importer-reported: rests on USA's own import report (no World total held to check it against)
 
 
 # match: the explanation under its hit

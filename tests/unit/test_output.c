@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chokepoint/output.h"
 #include "core/grow.h"
@@ -367,4 +368,63 @@ CKP_TEST(output_table_fit)
     out = close_sink(&s, w, &st);
     CHECK_STR(out, "name  n\na     1\n");
     free(out);
+}
+
+/* The tail (provenance, coverage) reads the row's own cells by name, sees
+ * every row of a table too (writing no cell there), and its context is
+ * freed with the writer when it is given to it. */
+typedef struct tail_seen {
+    int rows;
+    char country[64];
+    int freed;
+} tail_seen;
+
+static void tail_fill(void *ctx, ckp_writer *w)
+{
+    tail_seen *t = ctx;
+    const char *c = ckp_writer_cell(w, "country");
+    snprintf(t->country, sizeof t->country, "%s", c ? c : "(null)");
+    t->rows++;
+    if (ckp_writer_format(w) != CKP_FMT_TABLE)
+        ckp_writer_str(w, t->country);
+}
+
+static void tail_free_seen(void *ctx) { ((tail_seen *)ctx)->freed++; }
+
+CKP_TEST(output_tail_reads_row_cells)
+{
+    static const ckp_column tail[] = {{"echo", CKP_COL_STR, 0}};
+    for (int f = 0; f < 3; f++) {
+        ckp_format fmt = f == 0 ? CKP_FMT_CSV : f == 1 ? CKP_FMT_JSON : CKP_FMT_TABLE;
+        sink s;
+        tail_seen t = {0, "", 0};
+        ckp_writer *w = open_sink(&s, fmt, cols, NCOLS);
+        CHECK(w != NULL);
+        if (!w)
+            return;
+        CHECK(ckp_writer_tail(w, tail, 1, tail_fill, &t) == CKP_OK);
+        ckp_writer_tail_free(w, tail_free_seen);
+        CHECK(ckp_writer_tail_ctx(w) == &t);
+        CHECK(ckp_writer_cell(w, "country") == NULL); /* no cell given yet */
+        ckp_writer_str(w, "POL");
+        CHECK(ckp_writer_cell(w, "country") && strcmp(ckp_writer_cell(w, "country"), "POL") == 0);
+        CHECK(ckp_writer_cell(w, "rows") == NULL);    /* not given yet */
+        CHECK(ckp_writer_cell(w, "nosuch") == NULL);
+        ckp_writer_end_row(w);
+        ckp_writer_str(w, "CHN");
+        ckp_writer_end_row(w);
+        CHECK(t.rows == 2);
+        CHECK(strcmp(t.country, "CHN") == 0);
+        ckp_status st;
+        char *out = close_sink(&s, w, &st);
+        CHECK(st == CKP_OK);
+        CHECK(t.freed == 1);
+        if (fmt == CKP_FMT_CSV)
+            CHECK(out && strstr(out, "country,rows,share,value,echo\nPOL,,,,POL\nCHN,,,,CHN\n"));
+        else if (fmt == CKP_FMT_JSON)
+            CHECK(out && strstr(out, "\"echo\":\"POL\"}") && strstr(out, "\"echo\":\"CHN\"}"));
+        else
+            CHECK(out && !strstr(out, "echo")); /* the table leaves the tail out */
+        free(out);
+    }
 }

@@ -425,7 +425,8 @@ static size_t next_product(const ckp_store *s, const ckp_query *q, size_t i)
 {
     if (!q->hs)
         return i;
-    while (i < s->nproducts && !ckp_hsset_has(q->hs, s->products[i].hs))
+    while (i < s->nproducts &&
+           !ckp_hsset_has_ed(q->hs, s->products[i].hs, (int)s->products[i].edition))
         i++;
     return i;
 }

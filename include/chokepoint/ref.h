@@ -240,6 +240,22 @@ ckp_status ckp_hsset_parse(const ckp_ref *ref, const char *arg, ckp_hsset **out,
  * rather than ckp_ref_hs_convert when building a set of codes to match. */
 void ckp_hsset_add_code(const ckp_ref *ref, ckp_hsset *set, uint32_t code6, int edition);
 
+/* Whether a stored row with code6 written in `edition` is inside a set made
+ * by ckp_hsset_parse, concorded to HS2022 (docs/store.md, "HS editions"):
+ * codes as written are in; an HS2017 or HS2012 code is in when every HS2022
+ * code it correlates with is in the set (1:1 and n:1 join the series; a 1:n
+ * split only when all its parts are asked), and an HS2022 code is in when
+ * all its HS2017 codes are in a set written in HS2017.  Other editions (and
+ * sets not made by ckp_hsset_parse) match as ckp_hsset_has.  The store's
+ * scans select product blocks with this. */
+int ckp_hsset_has_ed(const ckp_hsset *set, uint32_t code6, int edition);
+
+/* Codes of another edition that overlap the set without lying inside it
+ * (an HS2017 code split into HS2022 codes not all asked): their rows are
+ * left out, never allocated.  Fills up to max codes and their editions;
+ * returns how many there are (may exceed max). */
+int ckp_hsset_ambiguous(const ckp_hsset *set, uint32_t *codes, int *editions, int max);
+
 /* A short caption for a parsed set ("antimony: 5 HS6 codes"); owned by set. */
 const char *ckp_hsset_label(const ckp_hsset *set);
 

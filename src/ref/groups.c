@@ -19,15 +19,44 @@
 
 /* ---- HS sets ----------------------------------------------------------- */
 
+/* bits: every code of the set and all its counterparts in the other
+ * shipped edition (ckp_hsset_has: measures and screening match widely).
+ * The per-edition sets (ed[], filled by ckp_hsset_parse, `exact`) say which
+ * stored rows an analysis adds up, concorded to HS2022: see
+ * ckp_hsset_has_ed.  asked[]: the aggregate keys (heading, chapter, TOTAL)
+ * asked for, whose reported rows may answer (ckp_hsset_has_key). */
+#define ED_N 3 /* 0 HS2022, 1 HS2017, 2 HS2012 */
+#define AMBIG_MAX 32
 #define AGG_KEYS (CKP_HS_KEY_MAX + 1 - CKP_HS_KEY_HS4) /* heading, chapter, TOTAL keys */
 
 struct ckp_hsset {
     uint64_t bits[HS_WORDS];
+    uint64_t ed[ED_N][HS_WORDS]; /* written codes first, then concorded */
+    int exact;                   /* ed[] is complete (ckp_hsset_parse) */
+    int nambig;                  /* codes left out as ambiguous */
+    uint32_t ambig[AMBIG_MAX];   /* the first of them */
+    int ambig_ed[AMBIG_MAX];     /* and their editions */
     uint64_t asked[AGG_KEYS / 64 + 1]; /* aggregate keys asked for (bit key - CKP_HS_KEY_HS4):
                                           their reported rows may answer */
     int nasked;
     char label[192]; /* ckp_hsset_label() */
 };
+
+static int ed_index(int edition)
+{
+    return edition == 2022 ? 0 : edition == 2017 ? 1 : edition == 2012 ? 2 : -1;
+}
+
+static void bit_set(uint64_t *b, uint32_t c)
+{
+    if (c < HS_SPACE)
+        b[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static int bit_has(const uint64_t *b, uint32_t c)
+{
+    return c < HS_SPACE && (b[c >> 6] >> (c & 63)) & 1;
+}
 
 ckp_hsset *ckp_hsset_new(void) { return calloc(1, sizeof(ckp_hsset)); }
 
@@ -73,8 +102,11 @@ void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level)
     if (!span || (uint64_t)prefix * span >= HS_SPACE)
         return;
     lo = prefix * span;
-    for (uint32_t c = lo; c < lo + span; c++)
+    for (uint32_t c = lo; c < lo + span; c++) {
         ckp_hsset_add(set, c);
+        for (int e = 0; e < ED_N; e++) /* a chapter or heading in every edition */
+            bit_set(set->ed[e], c);
+    }
     ask(set, ckp_hs_key(prefix, level));
 }
 
@@ -572,11 +604,120 @@ void ckp_hsset_add_code(const ckp_ref *ref, ckp_hsset *set, uint32_t code6, int 
         from = CKP_HS2022;
         to = CKP_HS2017;
     }
+    bit_set(set->ed[ed_index((int)from)], code6); /* as written */
     n = ckp_ref_hs_convert(ref, code6, from, to, out, CONV_OUT);
     if (n > CKP_HS_FANOUT_MAX) /* an n:n "parts" group: too wide to use */
         n = ckp_ref_hs_convert_best(ref, code6, from, to, out, CONV_OUT);
     for (int i = 0; i < n && i < CONV_OUT; i++)
         ckp_hsset_add(set, out[i]);
+}
+
+/* ---- concording a set to HS2022 -----------------------------------------
+ * A stored row is added up by an analysis when its code, in its own
+ * edition, lies wholly inside the set.  Codes written in HS2022 (or
+ * HS2017) are in; a code of another edition is in when every code it
+ * correlates with in the written edition is in the set (UNSD correlation
+ * tables, data/ref/hs/concordance): a 1:1 renumbering and an n:1 merge
+ * join the series, a 1:n split joins it only when all its parts are asked.
+ * A code that overlaps the set without lying inside it is ambiguous: its
+ * rows are left out and the code is listed (ckp_hsset_ambiguous) — its
+ * value is never allocated between old and new codes. */
+
+/* The HS2022 codes an HS2017 code `old` went to, as its parts: of the
+ * codes it correlates with (corr, k of them), those UNSD's conversion table
+ * converts back to `old` — the others only took a sliver of it (HS2017
+ * 854231's waste moved to the new heading 8549, whose codes convert to
+ * other HS2017 codes); all of them when none converts back.  Returns how
+ * many are left in corr. */
+static int parts_of(const ckp_ref *ref, uint32_t old, uint32_t *corr, int k)
+{
+    int n = 0;
+    for (int j = 0; j < k; j++) {
+        uint32_t to17[4];
+        int m = ckp_ref_hs_convert_best(ref, corr[j], CKP_HS2022, CKP_HS2017, to17, 4);
+        if (m == 1 && to17[0] == old)
+            corr[n++] = corr[j];
+    }
+    return n ? n : k;
+}
+
+/* Codes of edition `to` that overlap ed[from] (from its written codes):
+ * each is added to ed[to] when all its counterparts in `from` are in
+ * written[from], else noted as ambiguous. */
+static void concord(const ckp_ref *ref, ckp_hsset *set, const uint64_t *written, int from,
+                    int to, uint64_t *seen)
+{
+    static const ckp_hs_edition eds[ED_N] = {CKP_HS2022, CKP_HS2017, CKP_HS2012};
+    uint32_t out[CONV_OUT], back[CONV_OUT];
+    for (uint32_t w = 0; w < HS_WORDS; w++) {
+        for (uint64_t m = written[w]; m; m &= m - 1) {
+            uint32_t code = w * 64 + (uint32_t)__builtin_ctzll(m);
+            int n = ckp_ref_hs_convert(ref, code, eds[from], eds[to], out, CONV_OUT);
+            for (int i = 0; i < n && i < CONV_OUT; i++) {
+                uint32_t c = out[i];
+                if (bit_has(seen, c))
+                    continue;
+                bit_set(seen, c);
+                int k = ckp_ref_hs_convert(ref, c, eds[to], eds[from], back, CONV_OUT);
+                if (from == 0 && to == 1 && k <= CONV_OUT)
+                    k = parts_of(ref, c, back, k);
+                int inside = k > 0 && k <= CONV_OUT;
+                for (int j = 0; inside && j < k; j++)
+                    inside = bit_has(written, back[j]);
+                if (inside) {
+                    bit_set(set->ed[to], c);
+                } else if (!bit_has(set->ed[to], c)) {
+                    if (set->nambig < AMBIG_MAX) {
+                        set->ambig[set->nambig] = c;
+                        set->ambig_ed[set->nambig] = (int)eds[to];
+                    }
+                    set->nambig++;
+                }
+            }
+        }
+    }
+}
+
+/* After parsing: the per-edition sets from the written codes. */
+static ckp_status concord_set(const ckp_ref *ref, ckp_hsset *set, ckp_error *err)
+{
+    uint64_t *w22 = malloc(sizeof(uint64_t) * HS_WORDS * 3);
+    if (!w22)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    uint64_t *w17 = w22 + HS_WORDS, *seen = w17 + HS_WORDS;
+    memcpy(w22, set->ed[0], sizeof(uint64_t) * HS_WORDS);
+    memcpy(w17, set->ed[1], sizeof(uint64_t) * HS_WORDS);
+    memset(seen, 0, sizeof(uint64_t) * HS_WORDS);
+    concord(ref, set, w22, 0, 1, seen); /* HS2017 codes inside the HS2022 ones */
+    memset(seen, 0, sizeof(uint64_t) * HS_WORDS);
+    concord(ref, set, w17, 1, 0, seen); /* HS2022 codes inside written HS2017 ones */
+    memcpy(w17, set->ed[1], sizeof(uint64_t) * HS_WORDS);
+    memset(seen, 0, sizeof(uint64_t) * HS_WORDS);
+    concord(ref, set, w17, 1, 2, seen); /* HS2012 codes inside the HS2017 set */
+    free(w22);
+    set->exact = 1;
+    return CKP_OK;
+}
+
+int ckp_hsset_has_ed(const ckp_hsset *set, uint32_t code6, int edition)
+{
+    if (!set)
+        return 0;
+    int e = ed_index(edition);
+    if (!set->exact || e < 0)
+        return ckp_hsset_has(set, code6);
+    return bit_has(set->ed[e], code6);
+}
+
+int ckp_hsset_ambiguous(const ckp_hsset *set, uint32_t *codes, int *editions, int max)
+{
+    if (!set)
+        return 0;
+    for (int i = 0; i < set->nambig && i < AMBIG_MAX && i < max; i++) {
+        codes[i] = set->ambig[i];
+        editions[i] = set->ambig_ed[i];
+    }
+    return set->nambig;
 }
 
 /* The closest group names to s, comma-separated, into buf. */
@@ -704,6 +845,9 @@ ckp_status ckp_hsset_parse(const ckp_ref *ref, const char *arg, ckp_hsset **out,
             break;
         p += n + 1;
     }
+    st = concord_set(ref, set, err);
+    if (st != CKP_OK)
+        goto out_fail;
     make_label(ref, set, arg);
     *out = set;
     return CKP_OK;

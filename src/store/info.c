@@ -1,5 +1,7 @@
 /* info.c — the `info` verb: what the store holds (one row; DESIGN.md fields
- * rows, periods, reporters, partners, products, sources, bytes, then extras). */
+ * rows, periods, reporters, partners, products, sources, bytes, then extras:
+ * the sources' names and the HS editions each source's rows are written in,
+ * read from the store's product blocks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,57 @@ static const ckp_column columns[] = {
     {"products", CKP_COL_INT, 0},    {"sources", CKP_COL_INT, 0},
     {"bytes", CKP_COL_INT, 0},       {"first_period", CKP_COL_STR, 0},
     {"last_period", CKP_COL_STR, 0}, {"generation", CKP_COL_INT, 0},
-    {"source_names", CKP_COL_STR, 0}, {"source_provenance", CKP_COL_STR, 0}};
+    {"source_names", CKP_COL_STR, 0}, {"source_provenance", CKP_COL_STR, 0},
+    {"source_editions", CKP_COL_STR, 0}};
+
+#define NEDS 8 /* unknown, 1992, 1996, 2002, 2007, 2012, 2017, 2022 */
+static const int editions[NEDS] = {0, 1992, 1996, 2002, 2007, 2012, 2017, 2022};
+
+typedef struct seen_eds {
+    unsigned char has[128][NEDS]; /* source × edition */
+} seen_eds;
+
+static int mark_block(const ckp_store_cols *c, void *ctx)
+{
+    seen_eds *se = ctx;
+    int e = 0;
+    for (int i = 0; i < NEDS; i++)
+        if (editions[i] == c->hs_edition)
+            e = i;
+    for (size_t i = 0; i < c->n; i++)
+        se->has[c->source[i] & 127][e] = 1;
+    return 0;
+}
+
+/* "baci:HS2017;comtrade:HS2017,HS2022" into buf; CKP_ELIMIT when it does
+ * not fit (never a cut list). */
+static ckp_status source_editions(const ckp_store *s, char *buf, size_t n, ckp_error *err)
+{
+    seen_eds *se = calloc(1, sizeof *se);
+    if (!se)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    ckp_status st = ckp_store_scan_cols(s, NULL, mark_block, se, err);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; st == CKP_OK && i < ckp_store_source_count(s) && i < 128; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s:", i ? ";" : "", ckp_store_source_name(s, i));
+        for (int e = 0, k = 0; w >= 0 && (size_t)w < n - len && e < NEDS; e++) {
+            if (!se->has[i][e])
+                continue;
+            len += (size_t)w;
+            w = editions[e] ? snprintf(buf + len, n - len, "%sHS%d", k ? "," : "", editions[e])
+                            : snprintf(buf + len, n - len, "%sunknown", k ? "," : "");
+            k++;
+        }
+        if (w < 0 || (size_t)w >= n - len)
+            st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "the sources' HS editions do not "
+                               "fit in %zu bytes", n);
+        else
+            len += (size_t)w;
+    }
+    free(se);
+    return st;
+}
 
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
@@ -26,6 +78,10 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         return st;
     ckp_store_info in;
     ckp_store_get_info(s, &in);
+    char eds[4096];
+    st = source_editions(s, eds, sizeof eds, err);
+    if (st != CKP_OK)
+        return st;
     char a[16], b[16], names[1024] = "";
     size_t len = 0;
     for (int i = 0; i < ckp_store_source_count(s) && len < sizeof names - 200; i++)
@@ -65,6 +121,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     }
     ckp_writer_str(w, plen ? prov : NULL);
     free(prov);
+    ckp_writer_str(w, eds);
     st = ckp_writer_end_row(w);
     if (summary && summary_len)
         snprintf(summary, summary_len, "%llu rows (%.1f bytes/row on disk), %d reporters, "

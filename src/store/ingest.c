@@ -1704,6 +1704,8 @@ static int edition_from_name(const char *name)
         {"HS22", CKP_HS2022}};
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
+    const char *member = strrchr(base, ':'); /* ARCHIVE.zip:MEMBER: the member says */
+    base = member ? member + 1 : base;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strstr(base, t[i].tag))
             return t[i].ed;

@@ -455,8 +455,10 @@ static size_t next_product(const ckp_store *s, const ckp_query *q, size_t i)
 {
     size_t end = q->levels ? s->nproducts : s->nproducts6;
     if (q->hs)
-        while (i < end && !(q->levels ? ckp_hsset_has_key(q->hs, s->products[i].hs)
-                                      : ckp_hsset_has(q->hs, s->products[i].hs)))
+        while (i < end && !(s->products[i].hs < CKP_HS_KEY_HS4
+                                ? ckp_hsset_has_ed(q->hs, s->products[i].hs,
+                                                   (int)s->products[i].edition)
+                                : ckp_hsset_has_key(q->hs, s->products[i].hs)))
             i++;
     return i < end ? i : s->nproducts;
 }

@@ -70,7 +70,7 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 20
 > CHN       *
 
 # a month with a value and quantity 0: unit value null, never inf
-$ chokepoint surge --store $TMP/an.store --reporter CHN --partner BEL --hs 811292 --from 2017-01 --to 2017-01 --format json
+$ chokepoint surge --store $TMP/an.store --reporter CHN --partner BEL --hs 811231,811241,811292 --from 2017-01 --to 2017-01 --format json
 ~ "qty":0,.*"unit_value":null
 
 # chokepoints: the whole store in one pass

@@ -29,9 +29,25 @@ $ chokepoint ingest -q --store c $DATA/flows/comtrade-annual/graphite_trade_data
 >>> 0
 
 # the edition is the archive's (HS17 in the member names)
-$ chokepoint info --store a --format csv | cut -d, -f1,11
-> rows,source_names
-> 20,baci
+$ chokepoint info --store a --format csv | cut -d, -f1,11,12
+> rows,source_names,source_editions
+> 20,baci,baci:HS2017
+
+# the member's name says it, not the archive's
+$ python3 $CASES/../data/ingest/make_baci_zip.py $DATA BACI_HS17_V202401.zip --edition=HS22 && chokepoint ingest -q --store m BACI_HS17_V202401.zip && chokepoint info --store m --format csv | cut -d, -f12
+> source_editions
+> baci:HS2022
+
+# --hs-edition says it when the names do not
+$ cp t.zip renamed.zip && chokepoint ingest -q --store r --hs-edition 2022 renamed.zip && chokepoint info --store r --format csv | cut -d, -f12
+> source_editions
+> baci:HS2022
+
+# --- a year file over the 4 MiB chunk (lines across chunk ends, a quoted
+# value and a CRLF line in the second chunk): the archive gives the same
+# store, byte for byte, and the same rejects at the same lines as the file
+$ python3 $CASES/../data/ingest/make_baci_big.py $DATA . 200000 && chokepoint ingest -q --store z --rejects rz.csv big.zip && chokepoint ingest -q --store p --rejects rp.csv BACI_HS17_Y2021_V202401.csv && for f in $(ls z/gen-000001); do cmp z/gen-000001/$f p/gen-000001/$f || echo DIFF; done; diff <(sed 's/^big.zip://' rz.csv | cut -d, -f1-3) <(cut -d, -f1-3 rp.csv) && wc -l < rp.csv
+> 5350
 
 # --- uncompressed members read the same
 $ python3 $CASES/../data/ingest/make_baci_zip.py $DATA s.zip --stored && chokepoint ingest --store s s.zip

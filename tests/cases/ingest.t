@@ -6,15 +6,15 @@ $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-ct comtrade_dir
 ! ingest: 14 rows read, 6 kept, 8 rejected; store .*: 6 rows \(0 replaced\), generation 1
 
 $ chokepoint info --store $TMP/ing-ct --format json
-> {"rows":6,"periods":2,"reporters":2,"partners":3,"products":4,"sources":1,"bytes":706,"first_period":"2022","last_period":"2023-03","generation":1,"source_names":"comtrade","source_provenance":null}
+> {"rows":6,"periods":2,"reporters":2,"partners":3,"products":4,"sources":1,"bytes":706,"first_period":"2022","last_period":"2023-03","generation":1,"source_names":"comtrade","source_provenance":null,"source_editions":"comtrade:HS2022"}
 
 # the same file again: replaced, not doubled
 $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-ct comtrade_dirty.csv
 ! store .*: 6 rows \(6 replaced\), generation 2
 
 $ chokepoint info --store $TMP/ing-ct --format csv
-> rows,periods,reporters,partners,products,sources,bytes,first_period,last_period,generation,source_names,source_provenance
-> 6,2,2,3,4,1,706,2022,2023-03,2,comtrade,
+> rows,periods,reporters,partners,products,sources,bytes,first_period,last_period,generation,source_names,source_provenance,source_editions
+> 6,2,2,3,4,1,706,2022,2023-03,2,comtrade,,comtrade:HS2022
 
 # --- every rejected row with file, line, reason and the row itself
 $ cd $CASES/../data/ingest && chokepoint ingest -q --store $TMP/ing-ct2 --rejects - comtrade_dirty.csv
@@ -47,8 +47,8 @@ $ chokepoint ingest -q --store $TMP/ing-stdin --source synth-test - && chokepoin
 < period,reporter,partner,flow,hs,value
 < 2023,USA,CHN,M,850110,5
 < 2023-02,USA,CHN,M,850110,6
-> rows,periods,reporters,partners,products,sources,bytes,first_period,last_period,generation,source_names,source_provenance
-> 2,2,1,1,1,1,546,2023,2023-02,1,synth-test (synthetic),
+> rows,periods,reporters,partners,products,sources,bytes,first_period,last_period,generation,source_names,source_provenance,source_editions
+> 2,2,1,1,1,1,546,2023,2023-02,1,synth-test (synthetic),,synth-test:unknown
 
 # --- the shipped real data
 $ chokepoint ingest --store $TMP/ing-real --source comtrade $DATA/flows/comtrade-annual/graphite_trade_data.csv

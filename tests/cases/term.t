@@ -170,8 +170,10 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs 250410 --partner 
 >
 > Coverage 100 %: rests on the reports of CHN for 2024-12
 
-$ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart --width 200
-> CHN to all partners, HS gallium: value by month, 2017-01 to 2024-12 (96), max 115,297,647
+# (HS2017 811292 held hafnium and rhenium too: the series reaches back
+# before 2022 only when the HS2022 codes they went to are asked as well)
+$ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium,811231,811241 --chart --width 200
+> CHN to all partners, HS gallium,811231,811241: value by month, 2017-01 to 2024-12 (96), max 115,297,647
 > ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▂▁▁▁▁▁▁▁▁▁▁▁▃▁▁▁▁▃▂▁▃▁▁▁▁▁▃▂▆▄▁▁▂▃▂▁▁▁▂▂██
 >                            •                    •                              ▲            ▲ •▲
 > 2017-01                                                                                  2024-12

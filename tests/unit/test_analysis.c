@@ -196,23 +196,23 @@ typedef struct fl {
 
 static const fl flows[] = {
     /* USA reports imports of 854231 in 2021: CHN 90, TWN 10, World 100 (aggregate) */
-    {202100, "USA", "CHN", 'M', 854231, 2017, 90, 9},
-    {202100, "USA", "TWN", 'M', 854231, 2017, 10, 1},
-    {202100, "USA", "WLD", 'M', 854231, 2017, 100, 10},
+    {202100, "USA", "CHN", 'M', 854231, 2022, 90, 9},
+    {202100, "USA", "TWN", 'M', 854231, 2022, 10, 1},
+    {202100, "USA", "WLD", 'M', 854231, 2022, 100, 10},
     /* exporters' side of the same flows (FOB, lower) */
-    {202100, "CHN", "USA", 'X', 854231, 2017, 85, 9},
-    {202100, "TWN", "USA", 'X', 854231, 2017, 9.5, 1},
+    {202100, "CHN", "USA", 'X', 854231, 2022, 85, 9},
+    {202100, "TWN", "USA", 'X', 854231, 2022, 9.5, 1},
     /* RUS reports nothing in 2023: partners' exports to it */
     {202300, "CHN", "RUS", 'X', 854231, 2022, 900, 10},
     {202300, "KAZ", "RUS", 'X', 854231, 2022, 50, 1},
     {202300, "DEU", "RUS", 'X', 854231, 2022, 50, 1},
     /* RUS reported in 2021 (so it is a reporter in general) */
-    {202100, "RUS", "CHN", 'M', 854231, 2017, 105, 1},
-    {202100, "CHN", "RUS", 'X', 854231, 2017, 100, 1},
-    {202100, "RUS", "DEU", 'M', 854231, 2017, 210, 1},
-    {202100, "DEU", "RUS", 'X', 854231, 2017, 200, 1},
-    {202100, "RUS", "JPN", 'M', 854231, 2017, 52.5, 1},
-    {202100, "JPN", "RUS", 'X', 854231, 2017, 50, 1},
+    {202100, "RUS", "CHN", 'M', 854231, 2022, 105, 1},
+    {202100, "CHN", "RUS", 'X', 854231, 2022, 100, 1},
+    {202100, "RUS", "DEU", 'M', 854231, 2022, 210, 1},
+    {202100, "DEU", "RUS", 'X', 854231, 2022, 200, 1},
+    {202100, "RUS", "JPN", 'M', 854231, 2022, 52.5, 1},
+    {202100, "JPN", "RUS", 'X', 854231, 2022, 50, 1},
     /* monthly and annual rows of the same flow: the annual one counts */
     {202200, "USA", "CHN", 'M', 811292, 2022, 1200, 12},
     {202201, "USA", "CHN", 'M', 811292, 2022, 999, 1},
@@ -323,12 +323,20 @@ CKP_TEST(analysis_verbs_on_store)
     CHECK_INT(lines(out), 0);
     free(out);
 
-    /* annual row preferred over months; two editions summed */
+    /* annual row preferred over months; HS2017 811292 was split into HS2022
+     * 811231, 811241 and 811292: left out of 811292 alone (never allocated),
+     * summed with the HS2022 rows when all three are asked */
     const char *q4[] = {"importer", "USA", "hs", "811292", NULL};
     out = run_json(&env, "dependency", q4);
     REQUIRE(out);
     CHECK(strstr(out, "\"period\":\"2022\",\"supplier\":\"CHN\",\"value\":1200,\"share\":0.8000") !=
           NULL);
+    CHECK(strstr(out, "\"period\":\"2023\",\"supplier\":\"CHN\",\"value\":100,\"share\":0.3333") !=
+          NULL);
+    free(out);
+    const char *q4b[] = {"importer", "USA", "hs", "811231,811241,811292", "period", "2023", NULL};
+    out = run_json(&env, "dependency", q4b);
+    REQUIRE(out);
     CHECK(strstr(out, "\"period\":\"2023\",\"supplier\":\"CHN\",\"value\":200,\"share\":0.5000") !=
           NULL);
     free(out);
@@ -451,7 +459,7 @@ CKP_TEST(analysis_overflow_is_an_error)
         f.partner = ckp_ref_country_by_iso3(ref, sup[i]);
         f.flow = 'M';
         f.hs = 854231;
-        f.hs_edition = 2017;
+        f.hs_edition = 2022;
         f.value = i < 2 ? 1e308 : 5;
         f.value_alt = NAN;
         f.qty = 1;

@@ -701,3 +701,35 @@ CKP_TEST(ingest_comtrade_unit_codes)
     REQUIRE(r.n == 1);
     CHECK_INT(r.rows[0].unit, CKP_UNIT_OTHER);
 }
+
+/* A BACI release archive from memory (the path the server and the fuzz
+ * harness take): its country table resolves the codes of its year files,
+ * the product table and the Readme are skipped, a cut archive is an error
+ * naming the archive. */
+CKP_TEST(ingest_zip_mem_and_cut)
+{
+    REQUIRE(ref_());
+    FILE *f = fopen(ckp_test_path("fuzz/corpus/ingest_zip/deflated.zip"), "rb");
+    REQUIRE(f);
+    static char zip[1 << 16];
+    size_t n = fread(zip, 1, sizeof zip, f);
+    fclose(f);
+    REQUIRE(n > 100 && n < sizeof zip);
+    ckp_ingest_opts o;
+    ckp_ingest_opts_init(&o);
+    o.replace = 1;
+    ckp_ingest *ing;
+    ckp_error err;
+    REQUIRE(ckp_ingest_begin(tdir("zip"), ref_(), &o, &ing, &err) == CKP_OK);
+    CHECK(ckp_ingest_mem(ing, "seed.zip", zip, n, &err) == CKP_OK);
+    const ckp_ingest_stats *st = ckp_ingest_get_stats(ing);
+    CHECK_INT(st->rows_read, 6);
+    CHECK_INT(st->rows_kept, 5); /* the duplicate key is found at commit */
+    CHECK_INT(st->by_reason[CKP_REJ_PARTNER], 1); /* 0: not in the archive's table */
+    CHECK_INT(st->archive_members, 2);
+    CHECK_INT(st->archive_skipped, 2);
+    CHECK(ckp_ingest_mem(ing, "cut.zip", zip, n / 2, &err) != CKP_OK);
+    CHECK(strstr(err.msg, "damaged") != NULL);
+    CHECK(strncmp(err.file, "cut.zip", 7) == 0);
+    ckp_ingest_abort(ing);
+}

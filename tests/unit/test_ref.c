@@ -1252,4 +1252,48 @@ CKP_TEST(ref_hsset_levels)
     CHECK(!ckp_hsset_asks_levels(s));
     CHECK(!ckp_hsset_has_key(s, ckp_hs_key(2846, 4)));
     ckp_hsset_free(s);
+/* An HS argument concorded to HS2022 (ckp_hsset_has_ed): renumbered and
+ * merged codes join, a split joins only with all its parts, the left-out
+ * code is listed; codes as written stay in their own edition. */
+CKP_TEST(ref_hsset_editions_concorded)
+{
+    ckp_ref *ref;
+    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
+    ckp_hsset *s;
+    uint32_t amb[4];
+    int eds[4];
+    /* 1:1 renumbered: HS2017 290331 is HS2022 290362 */
+    REQUIRE(ckp_hsset_parse(ref, "290362", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 290362, 2022));
+    CHECK(ckp_hsset_has_ed(s, 290331, 2017));
+    CHECK(!ckp_hsset_has_ed(s, 290331, 2022)); /* not an HS2022 code of the set */
+    CHECK_INT(ckp_hsset_ambiguous(s, amb, eds, 4), 0);
+    ckp_hsset_free(s);
+    /* n:1: HS2017 580211 and 580219 merged into HS2022 580210 */
+    REQUIRE(ckp_hsset_parse(ref, "580210", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 580211, 2017) && ckp_hsset_has_ed(s, 580219, 2017));
+    ckp_hsset_free(s);
+    /* 1:n: HS2017 811292 went to HS2022 811231, 811241 and 811292 */
+    REQUIRE(ckp_hsset_parse(ref, "811292", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 811292, 2022));
+    CHECK(!ckp_hsset_has_ed(s, 811292, 2017));
+    CHECK(ckp_hsset_has(s, 811292)); /* measures still match it widely */
+    REQUIRE(ckp_hsset_ambiguous(s, amb, eds, 4) == 1);
+    CHECK_INT((long long)amb[0], 811292);
+    CHECK_INT(eds[0], 2017);
+    ckp_hsset_free(s);
+    REQUIRE(ckp_hsset_parse(ref, "811231,811241,811292", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 811292, 2017));
+    CHECK_INT(ckp_hsset_ambiguous(s, amb, eds, 4), 0);
+    ckp_hsset_free(s);
+    /* a heading is the same prefix in every edition */
+    REQUIRE(ckp_hsset_parse(ref, "8112", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 811292, 2017) && ckp_hsset_has_ed(s, 811241, 2022));
+    ckp_hsset_free(s);
+    /* a set built code by code (measures) is not concorded: as ckp_hsset_has */
+    s = ckp_hsset_new();
+    ckp_hsset_add_code(ref, s, 811292, 2022);
+    CHECK(ckp_hsset_has_ed(s, 811292, 2017));
+    ckp_hsset_free(s);
+    ckp_ref_free(ref);
 }

@@ -95,6 +95,8 @@ void ckp_hsset_add_prefix(ckp_hsset *set, uint32_t prefix, int level)
     if (level == 0) { /* TOTAL: every code */
         memset(set->bits, 0xff, sizeof set->bits);
         set->bits[HS_WORDS - 1] = ((uint64_t)1 << (HS_SPACE & 63)) - 1;
+        for (int e = 0; e < ED_N; e++) /* every code of every edition */
+            memcpy(set->ed[e], set->bits, sizeof set->bits);
         ask(set, CKP_HS_KEY_TOTAL);
         return;
     }

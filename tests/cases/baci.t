@@ -29,17 +29,17 @@ $ chokepoint ingest -q --store c $DATA/flows/comtrade-annual/graphite_trade_data
 >>> 0
 
 # the edition is the archive's (HS17 in the member names)
-$ chokepoint info --store a --format csv | cut -d, -f1,11,12
+$ chokepoint info --store a --format csv | cut -d, -f1,11,13
 > rows,source_names,source_editions
 > 20,baci,baci:HS2017
 
 # the member's name says it, not the archive's
-$ python3 $CASES/../data/ingest/make_baci_zip.py $DATA BACI_HS17_V202401.zip --edition=HS22 && chokepoint ingest -q --store m BACI_HS17_V202401.zip && chokepoint info --store m --format csv | cut -d, -f12
+$ python3 $CASES/../data/ingest/make_baci_zip.py $DATA BACI_HS17_V202401.zip --edition=HS22 && chokepoint ingest -q --store m BACI_HS17_V202401.zip && chokepoint info --store m --format csv | cut -d, -f13
 > source_editions
 > baci:HS2022
 
 # --hs-edition says it when the names do not
-$ cp t.zip renamed.zip && chokepoint ingest -q --store r --hs-edition 2022 renamed.zip && chokepoint info --store r --format csv | cut -d, -f12
+$ cp t.zip renamed.zip && chokepoint ingest -q --store r --hs-edition 2022 renamed.zip && chokepoint info --store r --format csv | cut -d, -f13
 > source_editions
 > baci:HS2022
 

@@ -164,6 +164,7 @@ $ chokepoint info --store $TMP/hubs --format csv | cut -d, -f1-6,8,9,11
 > 8226,68,32,4,1,1,2019-01,2024-08,comext-hubs (from EUR)
 
 # shards: a partial's header names the converted source as the rows do, so
-# the merged rows say it too (byte-identical to the single-store answer)
-$ chokepoint dependency --store $TMP/cb --importer KGZ --hs 854231 --partial > p.jsonl && chokepoint merge --format csv p.jsonl | diff - <(chokepoint dependency --store $TMP/cb --importer KGZ --hs 854231 --format csv) && chokepoint merge --format csv p.jsonl | sed -n 2p | cut -d, -f4,20
+# the merged rows say it too (byte-identical to the single-store answer up
+# to the coverage columns, which a merge has no store to compute)
+$ chokepoint dependency --store $TMP/cb --importer KGZ --hs 854231 --partial > p.jsonl && chokepoint merge --format csv p.jsonl | cut -d, -f1-20 | diff - <(chokepoint dependency --store $TMP/cb --importer KGZ --hs 854231 --format csv | cut -d, -f1-20) && chokepoint merge --format csv p.jsonl | sed -n 2p | cut -d, -f4,20
 > DEU,comext-bulk (EUR converted to USD at monthly average rates)

@@ -1252,6 +1252,8 @@ CKP_TEST(ref_hsset_levels)
     CHECK(!ckp_hsset_asks_levels(s));
     CHECK(!ckp_hsset_has_key(s, ckp_hs_key(2846, 4)));
     ckp_hsset_free(s);
+}
+
 /* An HS argument concorded to HS2022 (ckp_hsset_has_ed): renumbered and
  * merged codes join, a split joins only with all its parts, the left-out
  * code is listed; codes as written stay in their own edition. */

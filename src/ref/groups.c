@@ -674,9 +674,12 @@ int ckp_hsset_ambiguity_note(const ckp_ref *ref, const ckp_hsset *set, int i, ch
 {
     if (!set || i < 0 || i >= set->nambig || i >= AMBIG_MAX || n == 0)
         return -1;
+    /* an older code split into HS2022 codes; or, for a set written in
+     * HS2017, an HS2022 code made of HS2017 codes not all asked */
+    int newer = set->ambig_ed[i] == CKP_HS2022;
     uint32_t parts[CONV_OUT];
     int np = ckp_ref_hs_convert(ref, set->ambig[i], (ckp_hs_edition)set->ambig_ed[i],
-                                CKP_HS2022, parts, CONV_OUT);
+                                newer ? CKP_HS2017 : CKP_HS2022, parts, CONV_OUT);
     char c6[8], list[16 * 7 + 8] = "";
     size_t k = 0;
     for (int j = 0; j < np && j < 16; j++) {
@@ -685,10 +688,14 @@ int ckp_hsset_ambiguity_note(const ckp_ref *ref, const ckp_hsset *set, int i, ch
         if (w > 0 && (size_t)w < sizeof list - k)
             k += (size_t)w;
     }
-    int w = snprintf(buf, n, "HS%d %s became HS2022 %s%s, not all asked: its rows are left out "
-                     "(a split is never allocated); ask for all of them to join the series",
-                     set->ambig_ed[i], ckp_hs_format(set->ambig[i], 6, c6), list,
-                     np > 16 ? " and more" : "");
+    int w = newer ? snprintf(buf, n, "HS2022 %s came from HS2017 %s%s, not all asked: its rows "
+                             "are left out (a merge is never split); ask for all of them to "
+                             "join the series", ckp_hs_format(set->ambig[i], 6, c6), list,
+                             np > 16 ? " and more" : "")
+                  : snprintf(buf, n, "HS%d %s became HS2022 %s%s, not all asked: its rows are "
+                             "left out (a split is never allocated); ask for all of them to "
+                             "join the series", set->ambig_ed[i],
+                             ckp_hs_format(set->ambig[i], 6, c6), list, np > 16 ? " and more" : "");
     return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 

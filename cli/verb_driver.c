@@ -133,25 +133,13 @@ static void note_ambiguous(const char *name, const ckp_ref *ref, const ckp_args 
     ckp_error e;
     if (ckp_args_hsset(args, ref, "hs", 0, &set, &e) != CKP_OK || !set)
         return;
-    uint32_t codes[8];
-    int eds[8];
-    int n = ckp_hsset_ambiguous(set, codes, eds, 8);
-    for (int i = 0; i < n && i < 8; i++) {
-        uint32_t parts[16];
-        int np = ckp_ref_hs_convert(ref, codes[i], (ckp_hs_edition)eds[i], CKP_HS2022, parts, 16);
-        char c6[8], list[16 * 8 + 8] = "";
-        size_t k = 0;
-        for (int j = 0; j < np && j < 16; j++) {
-            int wr = snprintf(list + k, sizeof list - k, "%s%s", j ? "," : "",
-                              ckp_hs_format(parts[j], 6, c6));
-            if (wr > 0 && (size_t)wr < sizeof list - k)
-                k += (size_t)wr;
-        }
-        fprintf(stderr, "chokepoint: %s: note: HS%d %s became HS2022 %s%s, not all asked: its "
-                "rows are left out (a split is never allocated); ask for all of them to join "
-                "the series\n", name, eds[i], ckp_hs_format(codes[i], 6, c6), list,
-                np > 16 ? ",..." : "");
-    }
+    uint32_t codes[1];
+    int eds[1];
+    int n = ckp_hsset_ambiguous(set, codes, eds, 1);
+    char note[512];
+    for (int i = 0; i < n && i < 8; i++)
+        if (ckp_hsset_ambiguity_note(ref, set, i, note, sizeof note) == 0)
+            fprintf(stderr, "chokepoint: %s: note: %s\n", name, note);
     if (n > 8)
         fprintf(stderr, "chokepoint: %s: note: %d more codes of older HS editions left out the "
                 "same way\n", name, n - 8);

@@ -469,6 +469,28 @@ static ckp_status build_args(const ckp_verb *v, const srv_request *rq, const cha
     return CKP_OK;
 }
 
+/* ,"notes":[…] when the HS argument concorded to HS2022 left the rows of a
+ * split code out (ckp_hsset_has_ed): the answer says what it rests on. */
+static void write_notes(FILE *o, const ckp_ref *ref, const ckp_args *args)
+{
+    ckp_hsset *set = NULL;
+    ckp_error e;
+    if (!ckp_args_get(args, "hs") || ckp_args_hsset(args, ref, "hs", 0, &set, &e) != CKP_OK ||
+        !set)
+        return;
+    char note[512];
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < 32 && ckp_hsset_ambiguity_note(ref, set, i, note, sizeof note) == 0;
+         i++)
+        json_array_append_new(arr, json_string(note));
+    char *js = arr && json_array_size(arr) ? json_dumps(arr, JSON_COMPACT) : NULL;
+    if (js)
+        fprintf(o, ",\"notes\":%s", js);
+    free(js);
+    json_decref(arr);
+    ckp_hsset_free(set);
+}
+
 /* Run v and wrap its JSON Lines in {"rows":[…]}. */
 static ckp_status run_rows(ckp_env *env, const ckp_verb *v, const ckp_args *args,
                            int from_server, char **body, size_t *blen, ckp_error *err)
@@ -507,7 +529,9 @@ static ckp_status run_rows(ckp_env *env, const ckp_verb *v, const ckp_args *args
         }
         p += n + 1;
     }
-    fputs("]}\n", o);
+    fputs("]", o);
+    write_notes(o, env->ref, args);
+    fputs("}\n", o);
     fclose(o);
     free(lines);
     *body = out;

@@ -255,6 +255,11 @@ int ckp_hsset_has_ed(const ckp_hsset *set, uint32_t code6, int edition);
  * left out, never allocated.  Fills up to max codes and their editions;
  * returns how many there are (may exceed max). */
 int ckp_hsset_ambiguous(const ckp_hsset *set, uint32_t *codes, int *editions, int max);
+/* The i-th of them (i < 32) as a sentence for the user ("HS2017 811292
+ * became HS2022 811231,811241,811292, not all asked: its rows are left out
+ * …"); 0, or -1 when there is no such code or buf is too small. */
+int ckp_hsset_ambiguity_note(const ckp_ref *ref, const ckp_hsset *set, int i, char *buf,
+                             size_t n);
 
 /* A short caption for a parsed set ("antimony: 5 HS6 codes"); owned by set. */
 const char *ckp_hsset_label(const ckp_hsset *set);

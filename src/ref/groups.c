@@ -722,6 +722,36 @@ int ckp_hsset_ambiguous(const ckp_hsset *set, uint32_t *codes, int *editions, in
     return set->nambig;
 }
 
+int ckp_hsset_ambiguity_note(const ckp_ref *ref, const ckp_hsset *set, int i, char *buf,
+                             size_t n)
+{
+    if (!set || i < 0 || i >= set->nambig || i >= AMBIG_MAX || n == 0)
+        return -1;
+    /* an older code split into HS2022 codes; or, for a set written in
+     * HS2017, an HS2022 code made of HS2017 codes not all asked */
+    int newer = set->ambig_ed[i] == CKP_HS2022;
+    uint32_t parts[CONV_OUT];
+    int np = ckp_ref_hs_convert(ref, set->ambig[i], (ckp_hs_edition)set->ambig_ed[i],
+                                newer ? CKP_HS2017 : CKP_HS2022, parts, CONV_OUT);
+    char c6[8], list[16 * 7 + 8] = "";
+    size_t k = 0;
+    for (int j = 0; j < np && j < 16; j++) {
+        int w = snprintf(list + k, sizeof list - k, "%s%s", j ? "," : "",
+                         ckp_hs_format(parts[j], 6, c6));
+        if (w > 0 && (size_t)w < sizeof list - k)
+            k += (size_t)w;
+    }
+    int w = newer ? snprintf(buf, n, "HS2022 %s came from HS2017 %s%s, not all asked: its rows "
+                             "are left out (a merge is never split); ask for all of them to "
+                             "join the series", ckp_hs_format(set->ambig[i], 6, c6), list,
+                             np > 16 ? " and more" : "")
+                  : snprintf(buf, n, "HS%d %s became HS2022 %s%s, not all asked: its rows are "
+                             "left out (a split is never allocated); ask for all of them to "
+                             "join the series", set->ambig_ed[i],
+                             ckp_hs_format(set->ambig[i], 6, c6), list, np > 16 ? " and more" : "");
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
 /* The closest group names to s, comma-separated, into buf. */
 static void closest_groups(const ckp_ref *ref, const char *s, size_t n, char *buf, size_t bufn)
 {

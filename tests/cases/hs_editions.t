@@ -30,6 +30,16 @@ $ chokepoint surge --store he --reporter USA --partner CHN --flow M --hs 580210 
 > 2021,30
 > 2022,50
 
+# asked in the old edition: one of the two merged codes is not the new code
+$ chokepoint surge --store he --reporter USA --partner CHN --flow M --hs 580211 --format csv | cut -d, -f4,5
+> period,value
+> 2021,10
+! note: HS2022 580210 came from HS2017 580211,580219, not all asked: its rows are left out \(a merge is never split\)
+
+$ chokepoint surge --store he --reporter USA --partner CHN --flow M --hs 580211,580219 --format json | grep -o '"period":"[^"]*","value":[0-9.]*'
+> "period":"2021","value":30
+> "period":"2022","value":50
+
 # a split: the old code is left out of one part, said on stderr, not allocated
 $ chokepoint surge --store he --reporter USA --partner CHN --flow M --hs 811292 --format csv | cut -d, -f4,5
 > period,value

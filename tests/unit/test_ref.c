@@ -1288,6 +1288,21 @@ CKP_TEST(ref_hsset_editions_concorded)
     CHECK(ckp_hsset_has_ed(s, 811292, 2017));
     CHECK_INT(ckp_hsset_ambiguous(s, amb, eds, 4), 0);
     ckp_hsset_free(s);
+    /* asked in HS2017 (580211 exists only there): the HS2022 code it merged
+     * into also holds 580219, so it is left out, and named */
+    REQUIRE(ckp_hsset_parse(ref, "580211", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 580211, 2017));
+    CHECK(!ckp_hsset_has_ed(s, 580210, 2022));
+    REQUIRE(ckp_hsset_ambiguous(s, amb, eds, 4) == 1);
+    CHECK_INT((long long)amb[0], 580210);
+    CHECK_INT(eds[0], 2022);
+    char note[512];
+    REQUIRE(ckp_hsset_ambiguity_note(ref, s, 0, note, sizeof note) == 0);
+    CHECK(strstr(note, "HS2022 580210 came from HS2017 580211,580219, not all asked") == note);
+    ckp_hsset_free(s);
+    REQUIRE(ckp_hsset_parse(ref, "580211,580219", &s, NULL) == CKP_OK);
+    CHECK(ckp_hsset_has_ed(s, 580210, 2022));
+    ckp_hsset_free(s);
     /* a heading is the same prefix in every edition */
     REQUIRE(ckp_hsset_parse(ref, "8112", &s, NULL) == CKP_OK);
     CHECK(ckp_hsset_has_ed(s, 811292, 2017) && ckp_hsset_has_ed(s, 811241, 2022));

@@ -734,3 +734,49 @@ CKP_TEST(report_exports_view)
     ckp_env_close(&env);
     ckp_ref_free(ref);
 }
+
+/* An answer whose HS argument left the rows of a split code out (concorded
+ * to HS2022, never allocated) says so: "notes" beside the rows. */
+CKP_TEST(server_notes_split_code)
+{
+    ckp_ref *ref;
+    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/notes.nostore", ckp_test_tmpdir());
+    ckp_store_writer *w;
+    REQUIRE(ckp_store_writer_begin(dir, ref, 1, &w, NULL) == CKP_OK);
+    int src = ckp_store_writer_source(w, "test", 0);
+    for (int i = 0; i < 2; i++) {
+        ckp_flow f;
+        memset(&f, 0, sizeof f);
+        f.period = i ? 202200 : 202100;
+        f.reporter = ckp_ref_country_by_iso3(ref, "USA");
+        f.partner = ckp_ref_country_by_iso3(ref, "CHN");
+        f.flow = 'M';
+        f.hs = 811292;
+        f.hs_edition = i ? 2022 : 2017;
+        f.value = i ? 800 : 1000;
+        f.value_alt = NAN;
+        f.qty = 1;
+        f.unit = CKP_UNIT_KG;
+        f.source = src;
+        REQUIRE(ckp_store_writer_add(w, &f, NULL) == CKP_OK);
+    }
+    REQUIRE(ckp_store_writer_commit(w, NULL) == CKP_OK);
+    ckp_ref_free(ref);
+    static srv s;
+    REQUIRE(open_srv(&s, "notes") == 0);
+    static char out[16384];
+    CHECK_INT(call(&s, "GET", "/api/surge?reporter=USA&partner=CHN&flow=M&hs=811292", NULL, NULL,
+                   out, sizeof out),
+              200);
+    CHECK(strstr(out, "\"notes\":[\"HS2017 811292 became HS2022 811231,811241,811292, not all "
+                      "asked") != NULL);
+    CHECK(strstr(out, "\"period\":\"2021\"") == NULL);
+    CHECK_INT(call(&s, "GET", "/api/surge?reporter=USA&partner=CHN&flow=M&hs=811231,811241,811292",
+                   NULL, NULL, out, sizeof out),
+              200);
+    CHECK(strstr(out, "\"notes\"") == NULL);
+    CHECK(strstr(out, "\"period\":\"2021\"") != NULL);
+    srv_close(&s);
+}

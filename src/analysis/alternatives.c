@@ -13,6 +13,7 @@ typedef struct cand {
     int id;              /* ref id */
     double exports_world, to_importer, production;
     int has_trade;
+    int lev;             /* ckp__levels_of its trade values */
 } cand;
 
 static int cmp_cand(const void *a, const void *b)
@@ -28,7 +29,7 @@ static int cmp_cand(const void *a, const void *b)
 
 static const ckp_param params[] = {
     {"importer", CKP_PARAM_STR, "C", "the importing country looking for suppliers", 1, 1},
-    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group", 1, 1},
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes, TOTAL or a group (a chapter, heading or TOTAL answers at its level)", 1, 1},
     {"exclude", CKP_PARAM_LIST, "C2", "suppliers to replace (repeatable or comma-separated)", 0,
      1},
     {"period", CKP_PARAM_STR, "P", "the year (default: the latest in the store)", 0, 1},
@@ -42,7 +43,8 @@ static const ckp_column columns[] = {
     {"rank", CKP_COL_INT, 0},              {"share_of_importer", CKP_COL_NUM, 4},
     {"production", CKP_COL_NUM, -1},       {"production_share", CKP_COL_NUM, 4},
     {"production_unit", CKP_COL_STR, 0},   {"period", CKP_COL_STR, 0},
-    {"name", CKP_COL_STR, 0}};
+    {"name", CKP_COL_STR, 0},              {"level", CKP_COL_STR, 0},
+    {"from_detail", CKP_COL_JSON, 0}};
 
 /* Parse --exclude values (each may be comma-separated) into ids. */
 static ckp_status excludes(const ckp_args *args, const ckp_ref *ref, int *ids, int *n,
@@ -126,10 +128,12 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         double vx = ckp__pair_value(pr, 'X', CKP_CIF_FOB_DEFAULT, &mir);
         cs[e].exports_world += vx;
         cs[e].has_trade = 1;
+        cs[e].lev |= ckp__pair_levels(pr, 'X', mir);
         world += vx;
         if (ckp__country(env, pr->importer) == importer) {
             double vm = ckp__pair_value(pr, 'M', CKP_CIF_FOB_DEFAULT, &mir);
             cs[e].to_importer += vm;
+            cs[e].lev |= ckp__pair_levels(pr, 'M', mir);
             imp_total += vm;
         }
     }
@@ -218,6 +222,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         ckp_writer_str(w, isnan(c->production) ? NULL : unit);
         ckp_writer_str(w, per);
         ckp_writer_str(w, ckp__name(ref, c->id));
+        ckp__levels_cells(w, c->lev);
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");

@@ -88,6 +88,7 @@ typedef struct ckp__pair {
     int32_t year;
     int exporter, importer; /* store country indexes */
     double x, m;
+    int lev_x, lev_m;       /* ckp__levels_of the values of x and m */
 } ckp__pair;
 
 typedef struct ckp__pairs {
@@ -104,6 +105,8 @@ void ckp__pairs_free(ckp__pairs *p);
  * side's own report when present, else the other side's adjusted by the
  * CIF/FOB margin; *mirror set to 1 when the other side was used. */
 double ckp__pair_value(const ckp__pair *p, int side, double margin, int *mirror);
+/* The levels of the value ckp__pair_value gives for side (mirror as it set). */
+int ckp__pair_levels(const ckp__pair *p, int side, int mirror);
 
 /* Store country index → ref id / aggregate flag, for every index. */
 typedef struct ckp__countries {
@@ -134,6 +137,13 @@ void ckp__hs_label(const ckp_args *args, char *buf, size_t n);
 void ckp__level_cell(ckp_writer *w, unsigned levels);
 /* true / false (a JSON boolean in JSON, the word in CSV and tables). */
 void ckp__bool_cell(ckp_writer *w, int v);
+/* A figure's levels as one int: CKP__LEVEL_BIT of each part, | 
+ * CKP__LEVEL_DETAIL when any part was summed from finer rows (0 = no
+ * value).  ckp__levels_cells writes its `level` and `from_detail` cells
+ * (both null for 0). */
+#define CKP__LEVEL_DETAIL 16
+int ckp__levels_of(const ckp__pairval *pv);
+void ckp__levels_cells(ckp_writer *w, int lev);
 
 /* Write a period key as text. */
 void ckp__period_cell(ckp_writer *w, int32_t key);

@@ -113,7 +113,8 @@ static const char *row_country(const ckp_ref *ref, const ckp_prod_row *r)
 /* ---- concentration ------------------------------------------------------- */
 
 static const ckp_param conc_params[] = {
-    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group (producer side: also a USGS "
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes, TOTAL or a group (a chapter, heading or "
+                                "TOTAL answers at its level; producer side: also a USGS "
                                 "commodity name)", 1, 1},
     {"period", CKP_PARAM_STR, "P", "one year", 0, 1},
     {"from", CKP_PARAM_STR, "P", "first year", 0, 1},
@@ -127,7 +128,7 @@ static const ckp_column conc_columns[] = {
     {"country", CKP_COL_STR, 0},   {"value", CKP_COL_NUM, 0},   {"share", CKP_COL_NUM, 4},
     {"rank", CKP_COL_INT, 0},      {"hhi", CKP_COL_NUM, 0},      {"name", CKP_COL_STR, 0},
     {"unit", CKP_COL_STR, 0},      {"commodity", CKP_COL_STR, 0}, {"source", CKP_COL_STR, 0},
-    {"mirror_share", CKP_COL_NUM, 4}};
+    {"mirror_share", CKP_COL_NUM, 4}, {"level", CKP_COL_STR, 0},  {"from_detail", CKP_COL_JSON, 0}};
 
 static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *hsl,
                                 int32_t from, int32_t to, ckp_writer *w, char *summary,
@@ -190,6 +191,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
             ckp_writer_str(w, com);
             ckp_writer_str(w, src);
             ckp_writer_null(w);
+            ckp__levels_cells(w, 0); /* USGS commodities, not store rows */
             st = ckp_writer_end_row(w);
             if (st != CKP_OK)
                 return ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -223,6 +225,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
 typedef struct cval {
     int idx;
     double value, mirror;
+    int lev; /* ckp__levels_of its values */
 } cval;
 
 static int cmp_cval(const void *a, const void *b)
@@ -264,6 +267,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
         for (int k = 0; k < nsc; k++) {
             cv[k].idx = k;
             cv[k].value = cv[k].mirror = 0;
+            cv[k].lev = 0;
         }
         size_t j = i;
         for (; j < pairs.n && pairs.v[j].year == y; j++) {
@@ -271,6 +275,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
             double v = ckp__pair_value(&pairs.v[j], side, CKP_CIF_FOB_DEFAULT, &mir);
             int c = side == 'X' ? pairs.v[j].exporter : pairs.v[j].importer;
             cv[c].value += v;
+            cv[c].lev |= ckp__pair_levels(&pairs.v[j], side, mir);
             if (mir)
                 cv[c].mirror += v;
         }
@@ -303,6 +308,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
             ckp_writer_null(w);
             ckp_writer_str(w, "store");
             ckp_writer_num(w, cv[k].mirror / cv[k].value);
+            ckp__levels_cells(w, cv[k].lev);
             st = ckp_writer_end_row(w);
             if (st != CKP_OK) {
                 ckp_error_set(err, st, NULL, 0, 0, "cannot write output");

@@ -128,7 +128,8 @@ typedef enum { MIRROR_AUTO, MIRROR_ON, MIRROR_OFF } mirror_mode;
 
 static const ckp_param params[] = {
     {"importer", CKP_PARAM_STR, "C", "the importing country (ISO3)", 1, 1},
-    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group (summed)", 1, 1},
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes, TOTAL or a group (summed; a chapter, "
+                                "heading or TOTAL answers at its level)", 1, 1},
     {"period", CKP_PARAM_STR, "P", "one period, YYYY or YYYY-MM", 0, 1},
     {"from", CKP_PARAM_STR, "P", "first period", 0, 1},
     {"to", CKP_PARAM_STR, "P", "last period", 0, 1},
@@ -345,7 +346,11 @@ const ckp_verb ckp_verb_dependency = {
     "imports for a year (Russia from 2022), or with --mirror on, the partners' export\n"
     "reports stand in, raised by a CIF/FOB margin estimated from the years when both\n"
     "sides report (else 6 %), and the rows say source=mirror.  Aggregate partners\n"
-    "(World, areas nes) are skipped.  HHI on the 0-10,000 scale.",
+    "(World, areas nes) are skipped.  HHI on the 0-10,000 scale.  --hs TOTAL, a\n"
+    "chapter (28) or a heading (2846) answers at that level: a reported TOTAL,\n"
+    "chapter or heading row answers for its flow and is never added to its detail;\n"
+    "else its finer rows are summed (level, from_detail; detail_value is the sum of\n"
+    "the finer rows beside a reported aggregate).",
     params,
     0,
     0,

@@ -99,6 +99,22 @@ void ckp__bool_cell(ckp_writer *w, int v)
         ckp_writer_str(w, v ? "true" : "false");
 }
 
+int ckp__levels_of(const ckp__pairval *pv)
+{
+    return (int)CKP__LEVEL_BIT(pv->level) | (pv->from_detail ? CKP__LEVEL_DETAIL : 0);
+}
+
+void ckp__levels_cells(ckp_writer *w, int lev)
+{
+    if (!lev) {
+        ckp_writer_null(w);
+        ckp_writer_null(w);
+        return;
+    }
+    ckp__level_cell(w, (unsigned)lev & (CKP__LEVEL_DETAIL - 1));
+    ckp__bool_cell(w, lev & CKP__LEVEL_DETAIL);
+}
+
 void ckp__period_cell(ckp_writer *w, int32_t key)
 {
     char buf[16];
@@ -214,6 +230,7 @@ static int on_block(const ckp_store_cols *b, void *ctx)
 
 static ckp_status collect_store(const ckp__collect *c, ckp_error *err);
 static ckp_status collect_levels(const ckp__collect *c, ckp_error *err);
+static ckp_status collect_hs6_levels(const ckp__collect *c, ckp_error *err);
 static int store_has_levels(const ckp__collect *c);
 
 /* Every sum a verb makes of the collector's values is bounded by the sum of
@@ -256,7 +273,9 @@ ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
                              "or heading rows for the HS asked: answer it without --partial, "
                              "or ask for HS6 codes");
     ckp_status st;
-    if (levels && !(c->env && c->env->partial && ckp__partial_writing(c->env)))
+    if (levels && !(c->env && c->env->partial) && !store_has_levels(c))
+        st = collect_hs6_levels(&gc, err); /* no aggregate row to resolve: stream */
+    else if (levels && !(c->env && c->env->partial && ckp__partial_writing(c->env)))
         st = collect_levels(&gc, err); /* from the store, or merged partials */
     else if (c->env && c->env->partial)
         st = ckp__partial_collect(&gc, err);
@@ -390,6 +409,44 @@ typedef struct lv_buf {
 
 #define LEVELS_MAX 50000000 /* values held for one query */
 
+/* The coarsest asked key over hs (itself when none is asked). */
+static uint32_t root_of(const ckp_hsset *set, uint32_t hs)
+{
+    uint32_t k = hs, root = hs;
+    for (;;) {
+        if (ckp_hsset_asked(set, k))
+            root = k;
+        if (k == CKP_HS_KEY_TOTAL)
+            break;
+        k = ckp_hs_key_parent(k);
+    }
+    return root;
+}
+
+/* Levels asked of a store with no aggregate row under them: every value is
+ * an HS6 row, which answers for its root from detail (what collect_levels
+ * would find), streamed without holding the values. */
+static void hs6_emit(const ckp__pairval *pv, void *ctx)
+{
+    const ckp__collect *c = ctx;
+    ckp__pairval r = *pv;
+    r.hs = root_of(c->hs, pv->hs);
+    r.level = ckp_hs_key_level(r.hs);
+    r.from_detail = r.hs != pv->hs;
+    r.detail = NAN;
+    c->emit(&r, c->ctx);
+}
+
+static ckp_status collect_hs6_levels(const ckp__collect *c, ckp_error *err)
+{
+    ckp__collect hc = *c;
+    hc.levels = 0;
+    hc.block = NULL;
+    hc.emit = hs6_emit;
+    hc.ctx = (void *)c;
+    return collect_store(&hc, err);
+}
+
 static void lv_emit(const ckp__pairval *pv, void *ctx)
 {
     lv_buf *b = ctx;
@@ -413,16 +470,7 @@ static void lv_emit(const ckp__pairval *pv, void *ctx)
     e->key = pv->key;
     e->value = pv->value;
     e->qty = pv->qty;
-    /* the coarsest asked key over hs, else hs itself */
-    uint32_t k = pv->hs, root = pv->hs;
-    for (;;) {
-        if (ckp_hsset_asked(b->c->hs, k))
-            root = k;
-        if (k == CKP_HS_KEY_TOTAL)
-            break;
-        k = ckp_hs_key_parent(k);
-    }
-    e->root = root;
+    e->root = root_of(b->c->hs, pv->hs);
 }
 
 static int cmp_cell(const void *a, const void *b)
@@ -587,6 +635,7 @@ typedef struct pv_raw {
     int32_t year;
     int e, i, side;
     double v;
+    int lev; /* ckp__levels_of */
 } pv_raw;
 
 typedef struct raw_vec {
@@ -618,6 +667,7 @@ static void raw_emit(const ckp__pairval *pv, void *ctx)
     e->i = pv->importer;
     e->side = pv->side;
     e->v = pv->value;
+    e->lev = ckp__levels_of(pv);
 }
 
 static int cmp_raw(const void *a, const void *b)
@@ -648,6 +698,7 @@ ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_re
     c.from = from ? from / 100 * 100 : 0;
     c.to = to ? to / 100 * 100 : 0;
     c.want_x = c.want_m = 1;
+    c.levels = 1;
     c.emit = raw_emit;
     c.ctx = &r;
     ckp_status st = ckp__collect_run(&c, err);
@@ -673,12 +724,16 @@ ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_re
             last->exporter = e->e;
             last->importer = e->i;
             last->x = last->m = NAN;
+            last->lev_x = last->lev_m = 0;
         }
         /* several HS codes of the set add up */
-        if (e->side == 'X')
+        if (e->side == 'X') {
             last->x = isnan(last->x) ? e->v : last->x + e->v;
-        else
+            last->lev_x |= e->lev;
+        } else {
             last->m = isnan(last->m) ? e->v : last->m + e->v;
+            last->lev_m |= e->lev;
+        }
     }
     free(r.v);
     return CKP_OK;
@@ -688,6 +743,11 @@ void ckp__pairs_free(ckp__pairs *p)
 {
     free(p->v);
     memset(p, 0, sizeof *p);
+}
+
+int ckp__pair_levels(const ckp__pair *p, int side, int mirror)
+{
+    return (side == 'X') != (mirror != 0) ? p->lev_x : p->lev_m;
 }
 
 double ckp__pair_value(const ckp__pair *p, int side, double margin, int *mirror)

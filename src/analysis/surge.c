@@ -432,6 +432,7 @@ typedef struct series_acc {
     int32_t *key;
     double *val, *qty;
     int *partner;        /* store idx (by-partner mode) */
+    int *lev;            /* CKP__LEVEL_BIT of the value, | 16 when from detail */
     size_t n, cap;
     int failed;
 } series_acc;
@@ -448,7 +449,7 @@ static void acc_emit(const ckp__pairval *pv, void *ctx)
             return;
         }
         if (ckp__grow(cap, CKP__GROW(a->key), CKP__GROW(a->val), CKP__GROW(a->qty),
-                      CKP__GROW(a->partner), (void *)0) != 0) {
+                      CKP__GROW(a->partner), CKP__GROW(a->lev), (void *)0) != 0) {
             a->failed = 1;
             return;
         }
@@ -458,13 +459,15 @@ static void acc_emit(const ckp__pairval *pv, void *ctx)
     a->val[a->n] = pv->value;
     a->qty[a->n] = pv->qty;
     a->partner[a->n] = pv->side == 'X' ? pv->importer : pv->exporter;
+    a->lev[a->n] = ckp__levels_of(pv);
     a->n++;
 }
 
 static const ckp_param params[] = {
     {"reporter", CKP_PARAM_STR, "C", "the reporting country (ISO3)", 1, 1},
     {"partner", CKP_PARAM_STR, "C2", "one partner (default: all partners summed)", 0, 1},
-    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes or a group (default: the measure's codes)", 0,
+    {"hs", CKP_PARAM_LIST, "H", "HS codes, prefixes, TOTAL or a group (default: the measure's "
+                                "codes); a chapter, heading or TOTAL answers at its level", 0,
      1},
     {"measure", CKP_PARAM_STR, "ID", "a measure of the register: its effective date is the event",
      0, 1},
@@ -487,7 +490,7 @@ static const ckp_column columns[] = {
     {"baseline", CKP_COL_NUM, 0}, {"change", CKP_COL_NUM, 4},   {"zscore", CKP_COL_NUM, 2},
     {"flag", CKP_COL_STR, 0},     {"mom", CKP_COL_NUM, 4},      {"yoy", CKP_COL_NUM, 4},
     {"unit_value", CKP_COL_NUM, 4}, {"shift", CKP_COL_NUM, 2},  {"window", CKP_COL_STR, 0},
-    {"kind", CKP_COL_STR, 0}};
+    {"kind", CKP_COL_STR, 0},     {"level", CKP_COL_STR, 0},    {"from_detail", CKP_COL_JSON, 0}};
 
 /* Months between two YYYYMM periods (b - a). */
 static long month_diff(int32_t a, int32_t b)
@@ -578,6 +581,7 @@ typedef struct ptot {
     int partner;
     double before, after;
     int nb, na;
+    int lev; /* series_acc.lev of the values in the windows */
 } ptot;
 
 static int cmp_ptot(const void *a, const void *b)
@@ -615,6 +619,9 @@ static ckp_status by_partner(ckp_env *env, const ckp_ref *ref, const series_acc 
             t[a->partner[i]].before += a->val[i];
         else if (k >= ev->period && k <= a1)
             t[a->partner[i]].after += a->val[i];
+        else
+            continue;
+        t[a->partner[i]].lev |= a->lev[i];
     }
     qsort(t, (size_t)nsc, sizeof *t, cmp_ptot);
     char per[64], p1[8], p2[8], p3[8], p4[8];
@@ -654,6 +661,7 @@ static ckp_status by_partner(ckp_env *env, const ckp_ref *ref, const series_acc 
         ckp_writer_null(w);
         ckp_writer_str(w, "after-vs-before");
         ckp_writer_str(w, "data");
+        ckp__levels_cells(w, t[i].lev);
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -683,6 +691,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     series_acc a;
     memset(&a, 0, sizeof a);
     ckp_surge_point *pts = NULL;
+    int *plev = NULL; /* per point: series_acc.lev of its values */
     event_info ev;
     long win;
     int32_t from, to;
@@ -739,7 +748,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.monthly = 1;
     c.want_x = flow == 'X';
     c.want_m = flow == 'M';
-    c.levels = 1; /* --hs TOTAL|CC|CCCC: the reported aggregate, never added to its detail */
+    c.levels = 1;
     c.emit = acc_emit;
     c.ctx = &a;
     st = ckp__collect_run(&c, err);
@@ -786,7 +795,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         goto out;
     }
     pts = calloc(n ? n : 1, sizeof *pts);
-    if (!pts) {
+    plev = calloc(n ? n : 1, sizeof *plev);
+    if (!pts || !plev) {
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -806,6 +816,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             pts[j].qty = 0;
         }
         pts[j].value += a.val[i];
+        plev[j] |= a.lev[i];
         if (isnan(a.qty[i]))
             pts[j].qty = NAN;
         else if (!isnan(pts[j].qty))
@@ -883,6 +894,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         ckp_writer_num(w, q->shift);
         ckp_writer_str(w, win_s);
         ckp_writer_str(w, "data");
+        ckp__levels_cells(w, plev[i]);
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -918,6 +930,10 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             ckp_writer_null(w);
         ckp_writer_str(w, ev.label);
         ckp_writer_str(w, "summary");
+        int all = 0;
+        for (size_t i = 0; i < n; i++)
+            all |= plev[i];
+        ckp__levels_cells(w, all);
         st = ckp_writer_end_row(w);
         if (st != CKP_OK) {
             ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
@@ -968,10 +984,12 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     }
 out:
     free(pts);
+    free(plev);
     free(a.key);
     free(a.val);
     free(a.qty);
     free(a.partner);
+    free(a.lev);
     ckp_measures_free(own);
     ckp_hsset_free(hs);
     return st;

@@ -737,9 +737,11 @@ static void reject_cur(ctx *x, ckp_reject_reason r, const char *detail)
         return 0;                                                                        \
     } while (0)
 
-/* The row's HS6 code: 0 ok, -2 a chapter/heading (not 6 digits), -1 not a
- * code.  A national 8- or 10-digit code (or "2825.80.00") is folded to its
- * HS6 by ckp_hs_fold and marked in x->hs_folded (counted when kept). */
+/* The row's product: 0 an HS6 code; -2 TOTAL, a chapter or a heading,
+ * *code its aggregate key (ckp_hs_key: formats that hold aggregates keep
+ * it, BACI rejects it as hs-not-6-digit); -1 not a code.  A national 8- or
+ * 10-digit code (or "2825.80.00") is folded to its HS6 by ckp_hs_fold and
+ * marked in x->hs_folded (counted when kept). */
 static int hs6(ctx *x, ckp_field f, uint32_t *code)
 {
     x->hs_folded = 0;

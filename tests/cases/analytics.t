@@ -7,7 +7,7 @@ $ chokepoint ingest -q --store $TMP/an.store --source comtrade-cn-monthly $DATA/
 
 # dependency: the US imports all its natural graphite flakes from China (reported)
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2023 --format json
-> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","synthetic":false,"sources":["comtrade-cn-monthly","comtrade"]}
+> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","level":"HS6","from_detail":false,"detail_value":null,"synthetic":false,"sources":["comtrade-cn-monthly","comtrade"]}
 
 # before 2020 the store has no US import report: China's export reports stand in
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2019 --format csv | cut -d, -f1-9,14
@@ -30,7 +30,7 @@ $ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source al
 # nothing in the real sources, but the store has a synthetic one: an empty
 # answer says so on stderr (stdout keeps only the header)
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --format csv
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources
 ! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source synthetic answers from it alone
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format csv | cut -d, -f4 | sed -n 2p
 > CHN
@@ -47,7 +47,7 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv --summary | tail -1 | cut -d, -f1-4,10,15,16
 > CHN,USA,250410,change,event,CN-2023-39 (2023-12-01),summary
 
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,data,false,'
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 250410 --partner USA --measure CN-2023-39 --format csv | grep -c ',before,data,HS6,false,false,'
 > 12
 
 # without --summary a CSV holds data rows only: every period a date, every
@@ -94,7 +94,7 @@ $ chokepoint concentration --hs gallium --side producer --format csv | sed -n 1,
 
 # germanium: the USGS tables give no country figures (NA, W withheld)
 $ chokepoint concentration --hs germanium --side producer --format csv | grep ',USA,'
-> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,false,
+> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,,,false,
 
 $ chokepoint concentration --hs 261710 --side producer --period 2022 --format csv | sed -n 2p | cut -d, -f1-7
 > 261710,2022,producer,CHN,40000,0.4813,1

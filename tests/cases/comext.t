@@ -39,7 +39,7 @@ $ chokepoint dependency --store $TMP/cw --importer KGZ --hs 854231 --format csv 
 
 # the aggregate asked for by name answers for itself; the output says the
 # values were converted
-$ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format csv | cut -d, -f1-5,18
+$ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format csv | cut -d, -f1-5,20
 > reporter,partner,hs,period,value,sources
 > E27,KGZ,854231,2023-01,1616554,comext (EUR converted to USD at monthly average rates)
 

@@ -4,7 +4,6 @@
 # --- Comtrade with every kind of dirty row: the summary and per-reason counts
 $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-ct comtrade_dirty.csv
 ! ingest: 14 rows read, 6 kept, 8 rejected; store .*: 6 rows \(0 replaced\), generation 1
-! kept 2 aggregate rows at their level: 1 TOTAL, 0 HS2, 1 HS4
 
 $ chokepoint info --store $TMP/ing-ct --format json
 > {"rows":6,"periods":2,"reporters":2,"partners":3,"products":4,"sources":1,"bytes":706,"first_period":"2022","last_period":"2023-03","generation":1,"source_names":"comtrade"}

@@ -29,7 +29,7 @@ $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 
 # every row says what it was computed from: synthetic, and the sources
 $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --format json | head -1 | grep -o '"synthetic":.*'
 > "synthetic":false,"sources":["customs"]}
-$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test --format csv | cut -d, -f4,16-
+$ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test --format csv | cut -d, -f4,19-
 > supplier,synthetic,sources
 > CHN,true,synth-test
 > THA,true,synth-test

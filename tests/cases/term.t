@@ -17,36 +17,37 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > 2024    THA         4,039,515  0.0236     5  reported  Thailand
 > 2024    BOL         2,026,832  0.0118     6  reported  Bolivia (Plurinational S…
 >
-> 8 columns not shown: importer, hs, hhi, top_share, total, suppliers, qty,
-> cif_fob. 1 cell shortened (…). --wide shows every column in full.
+> 11 columns not shown: importer, hs, hhi, top_share, total, suppliers, qty,
+> cif_fob, level, from_detail, detail_value. 1 cell shortened (…). --wide shows
+> every column in full.
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
 
-# at 200 every column fits, the key ones first
-$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 200
-> period  supplier        value   share  rank  source    supplier_name                     importer  hs          hhi  top_share        total  suppliers         qty  cif_fob
-> 2024    CHN       143,432,295  0.8379     1  reported  China                             USA       antimony  7,085     0.8379  171,190,532          6  15,620,044
-> 2024    BEL         9,819,724  0.0574     2  reported  Belgium                           USA       antimony  7,085     0.8379  171,190,532          6     794,290
-> 2024    IND         7,110,543  0.0415     3  reported  India                             USA       antimony  7,085     0.8379  171,190,532          6     693,945
-> 2024    MEX         4,761,623  0.0278     4  reported  Mexico                            USA       antimony  7,085     0.8379  171,190,532          6     531,594
-> 2024    THA         4,039,515  0.0236     5  reported  Thailand                          USA       antimony  7,085     0.8379  171,190,532          6     369,460
-> 2024    BOL         2,026,832  0.0118     6  reported  Bolivia (Plurinational State of)  USA       antimony  7,085     0.8379  171,190,532          6     352,881
+# at 240 every column fits, the key ones first
+$ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 240
+> period  supplier        value   share  rank  source    supplier_name                     importer  hs          hhi  top_share        total  suppliers         qty  cif_fob  level  from_detail  detail_value
+> 2024    CHN       143,432,295  0.8379     1  reported  China                             USA       antimony  7,085     0.8379  171,190,532          6  15,620,044           HS6    false
+> 2024    BEL         9,819,724  0.0574     2  reported  Belgium                           USA       antimony  7,085     0.8379  171,190,532          6     794,290           HS6    false
+> 2024    IND         7,110,543  0.0415     3  reported  India                             USA       antimony  7,085     0.8379  171,190,532          6     693,945           HS6    false
+> 2024    MEX         4,761,623  0.0278     4  reported  Mexico                            USA       antimony  7,085     0.8379  171,190,532          6     531,594           HS6    false
+> 2024    THA         4,039,515  0.0236     5  reported  Thailand                          USA       antimony  7,085     0.8379  171,190,532          6     369,460           HS6    false
+> 2024    BOL         2,026,832  0.0118     6  reported  Bolivia (Plurinational State of)  USA       antimony  7,085     0.8379  171,190,532          6     352,881           HS6    false
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 
 # not on a terminal and no --width: the table as it always was
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --format table | head -2
-> importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name
-> USA       antimony  2024    CHN       143,432,295  0.8379     1  7,085  reported     0.8379  171,190,532          6  15,620,044           China
+> importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name                     level  from_detail  detail_value
+> USA       antimony  2024    CHN       143,432,295  0.8379     1  7,085  reported     0.8379  171,190,532          6  15,620,044           China                             HS6    false
 
 # --wide: every column in full even at a given width; CSV ignores the width
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --wide | head -1
-> importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name
+> importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name                     level  from_detail  detail_value
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --format csv | head -2
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources
-> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,true,synth
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources
+> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,HS6,false,,true,synth
 
 # diversion: the explanation (400 characters) wrapped under its hub.  From
 # the synthetic source alone: China's real exports are no longer added to the

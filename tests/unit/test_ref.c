@@ -1199,3 +1199,57 @@ CKP_TEST(ref_date_parse)
         }
     }
 }
+
+/* Product keys: TOTAL, chapters and headings never collide with HS6 codes
+ * (chapter 28, heading 0028 and HS6 000028 are three keys). */
+CKP_TEST(ref_hs_keys)
+{
+    char b[8];
+    uint32_t ch = ckp_hs_key(28, 2), hd = ckp_hs_key(2846, 4), t = ckp_hs_key(0, 0);
+    CHECK(ch != 28 && ch != ckp_hs_key(28, 4) && ckp_hs_key(28, 6) == 28);
+    CHECK_INT(ckp_hs_key_level(ch), 2);
+    CHECK_INT(ckp_hs_key_level(hd), 4);
+    CHECK_INT(ckp_hs_key_level(t), 0);
+    CHECK_INT(ckp_hs_key_level(284690), 6);
+    CHECK_INT(ckp_hs_key_level(CKP_HS_KEY_MAX + 1), -1);
+    CHECK(ckp_hs_key(100, 2) > CKP_HS_KEY_MAX);
+    CHECK(ckp_hs_key_parent(284690) == hd);
+    CHECK(ckp_hs_key_parent(hd) == ch);
+    CHECK(ckp_hs_key_parent(ch) == t);
+    CHECK(ckp_hs_key_under(284690, t) && ckp_hs_key_under(284690, ch));
+    CHECK(!ckp_hs_key_under(281000, hd) && !ckp_hs_key_under(ch, hd));
+    CHECK_STR(ckp_hs_key_format(ckp_hs_key(1, 2), b), "01");
+    CHECK_STR(ckp_hs_key_format(ckp_hs_key(101, 4), b), "0101");
+    CHECK_STR(ckp_hs_key_format(t, b), "TOTAL");
+    CHECK_STR(ckp_hs_key_format(10121, b), "010121");
+}
+
+/* An HS argument asks for its prefixes at their level: --hs 28 holds every
+ * HS6 code of chapter 28 and the chapter and its headings as keys; a list of
+ * HS6 codes asks for no level. */
+CKP_TEST(ref_hsset_levels)
+{
+    ckp_ref *ref = shared_ref();
+    REQUIRE(ref);
+    ckp_hsset *s = NULL;
+    ckp_error err;
+    REQUIRE(ckp_hsset_parse(ref, "28", &s, &err) == CKP_OK);
+    CHECK(ckp_hsset_asks_levels(s));
+    CHECK(ckp_hsset_asked(s, ckp_hs_key(28, 2)));
+    CHECK(!ckp_hsset_asked(s, ckp_hs_key(2846, 4)));
+    CHECK(ckp_hsset_has_key(s, ckp_hs_key(2846, 4)));
+    CHECK(ckp_hsset_has_key(s, 284690));
+    CHECK(!ckp_hsset_has_key(s, ckp_hs_key(0, 0)));
+    CHECK(!ckp_hsset_has_key(s, ckp_hs_key(8110, 4)));
+    CHECK(!ckp_hsset_has(s, ckp_hs_key(28, 2)));
+    ckp_hsset_free(s);
+    REQUIRE(ckp_hsset_parse(ref, "total", &s, &err) == CKP_OK);
+    CHECK(ckp_hsset_asked(s, ckp_hs_key(0, 0)));
+    CHECK(ckp_hsset_has_key(s, ckp_hs_key(81, 2)) && ckp_hsset_has(s, 999999) && ckp_hsset_has(s, 0));
+    CHECK(ckp_hsset_count(s) == 1000000);
+    ckp_hsset_free(s);
+    REQUIRE(ckp_hsset_parse(ref, "284690,811292", &s, &err) == CKP_OK);
+    CHECK(!ckp_hsset_asks_levels(s));
+    CHECK(!ckp_hsset_has_key(s, ckp_hs_key(2846, 4)));
+    ckp_hsset_free(s);
+}

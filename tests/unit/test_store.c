@@ -545,3 +545,75 @@ CKP_TEST(store_large_dictionaries)
     CHECK(ckp_store_reporter_has(s, nc - 1, CKP_FLOW_IMPORT, 202000, 202000));
     ckp_store_close(s);
 }
+
+/* Rewrite gen-000001's MANIFEST as format `fmt` (its own CRC recomputed),
+ * as an older or newer chokepoint would have written it. */
+static int set_format(const char *dir, int fmt)
+{
+    char path[1200], buf[8192];
+    snprintf(path, sizeof path, "%s/gen-000001/MANIFEST", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *body = strchr(buf, '\n'), *crc = strstr(buf, "\ncrc ");
+    if (!body || !crc)
+        return -1;
+    crc[1] = '\0';
+    char text[8300];
+    int len = snprintf(text, sizeof text, "chokepoint-store %d%s", fmt, body);
+    len += snprintf(text + len, sizeof text - (size_t)len, "crc %08x\n",
+                    ckp__crc32c(0, text, (size_t)len));
+    f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t w = fwrite(text, 1, (size_t)len, f);
+    return fclose(f) == 0 && w == (size_t)len ? 0 : -1;
+}
+
+static int count_rows(const ckp_store *s, int levels)
+{
+    ckp_query q;
+    ckp_query_init(&q);
+    q.levels = levels;
+    collect c;
+    c.n = 0;
+    ckp_error err;
+    return ckp_store_scan(s, &q, collect_fn, &c, &err) == CKP_OK ? c.n : -1;
+}
+
+/* Aggregate rows (TOTAL, chapter, heading keys) are stored in format 2 and
+ * seen only by readers that ask for levels; a format 1 store (HS6 only) is
+ * still read; a format 1 manifest over aggregate keys and an unknown format
+ * are refused, naming the manifest. */
+CKP_TEST(store_levels_and_formats)
+{
+    const ckp_ref *ref = load_ref();
+    REQUIRE(ref);
+    const char *dir = fresh_dir("levels");
+    ckp_flow rows[3] = {mk(ref, 202300, "USA", "CHN", CKP_FLOW_IMPORT, 284690, 40, NAN, 0),
+                        mk(ref, 202300, "USA", "CHN", CKP_FLOW_IMPORT, ckp_hs_key(28, 2), 300, NAN, 0),
+                        mk(ref, 202300, "USA", "CHN", CKP_FLOW_IMPORT, ckp_hs_key(0, 0), 1000, NAN, 0)};
+    REQUIRE(write_rows(ref, dir, 1, "s", rows, 3, NULL) == CKP_OK);
+    ckp_store *s;
+    ckp_error err;
+    REQUIRE(ckp_store_open(dir, ref, &s, &err) == CKP_OK);
+    CHECK_INT(count_rows(s, 0), 1);
+    CHECK_INT(count_rows(s, 1), 3);
+    ckp_store_close(s);
+    REQUIRE(set_format(dir, 1) == 0);
+    CHECK(ckp_store_open(dir, ref, &s, &err) == CKP_ECORRUPT);
+    CHECK(strstr(err.file, "products.idx") != NULL);
+    REQUIRE(set_format(dir, 3) == 0);
+    CHECK(ckp_store_open(dir, ref, &s, &err) == CKP_ECORRUPT);
+    CHECK(strstr(err.msg, "store format 3 is not supported") != NULL);
+    /* HS6 only, as format 1 wrote it */
+    const char *old = fresh_dir("levels-f1");
+    REQUIRE(write_rows(ref, old, 1, "s", rows, 1, NULL) == CKP_OK);
+    REQUIRE(set_format(old, 1) == 0);
+    REQUIRE(ckp_store_open(old, ref, &s, &err) == CKP_OK);
+    CHECK_INT(count_rows(s, 1), 1);
+    ckp_store_close(s);
+}

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chokepoint/coverage.h"
+#include "chokepoint/reporters.h"
 
 static char path[64];
 

@@ -69,17 +69,6 @@ ckp_status ckp_coverage_of(ckp_env *env, const ckp_cov_scope *scope, ckp_coverag
  * when cov is thin; "" otherwise.  Returns buf. */
 char *ckp_coverage_lead(const ckp_coverage *cov, char *buf, size_t n);
 
-/* ---- the reporter list (data/ref/reporters/reporters.csv) ----------------- */
-
-typedef struct ckp_reporters ckp_reporters;
-
-/* Load a reporter list (columns iso3, from, to by name; from/to empty or a
- * year).  Any bad row is CKP_EPARSE naming path:line; ckp_reporters_free. */
-ckp_status ckp_reporters_load(const char *path, ckp_reporters **out, ckp_error *err);
-void ckp_reporters_free(ckp_reporters *l);
-/* Economies listed for year y; *has_iso = 1 when iso3 (may be NULL) is one. */
-int ckp_reporters_count(const ckp_reporters *l, int y, const char *iso3, int *has_iso);
-
 /* ---- per row, for the verb writer ------------------------------------------ */
 
 typedef struct ckp_coverage_ctx ckp_coverage_ctx;

@@ -1433,7 +1433,8 @@ static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, i
             ADD(v);
     }
     for (size_t k = 0; (nf = ckp_name_nickname_at(k, &full)) != NULL; k++) {
-        if (strlen(full) != q->len[i] || memcmp(full, q->text[i], q->len[i]) != 0)
+        if (full[0] != q->text[i][0] || strlen(full) != q->len[i] ||
+            memcmp(full, q->text[i], q->len[i]) != 0)
             continue;
         uint32_t v = ckp__strmap_get(&ix->vmap, nf, strlen(nf));
         if (v != NONE)

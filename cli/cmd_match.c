@@ -56,16 +56,21 @@ static const cli_opt opts[] = {
     {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
-    "match", "NAME [--country C] [--lists L] [--limit K] [--threshold T] | --batch FILE | "
-             "--pairs FILE",
+    "match", "NAME [--country C] [--schema S] [--birth-date D] [--id IDS] [--algorithm A] "
+             "[--lists L] [--limit K] [--threshold T] | --batch FILE | --pairs FILE",
     "fuzzy-match a name against the party lists, explained",
     "Names in any script are normalised (NFKC, case folding, transliteration to Latin),\n"
-    "legal forms and generic words (LLC, OOO, GmbH, Co., Ltd., 有限公司…) are ignored,\n"
-    "token order does not matter, typos and transliteration variants are tolerated.\n"
+    "legal forms and generic words (LLC, OOO, GmbH, Co., Ltd., 有限公司…) do not count as\n"
+    "words, but two legal forms of different kinds (AG vs GmbH) lower the score; token\n"
+    "order does not matter, typos, transliteration variants, nicknames, numbers written\n"
+    "as words and split or joined words are tolerated; Han and Hangul names are also\n"
+    "compared character by character.  --schema, --birth-date, --id and --country\n"
+    "raise or lower the score, each said in the explanation.\n"
     "Scores are in [0,1]; the default threshold 0.80 was chosen on the evaluation set\n"
     "in tests/data/match_eval.csv (docs/screening.md).  JSON rows: query, hits[{id, name,\n"
     "matched_name, list, score, explanation, program, countries, listed, type,\n"
-    "identifiers}].  Exit status 0 (also when nothing matched), 1 on error.",
+    "identifiers, birth}].  Exit status 0 (also when nothing matched), 1 on error,\n"
+    "2 on a usage error.",
     opts, 0, 1};
 
 static void reset_opts(void)

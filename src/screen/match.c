@@ -1384,18 +1384,33 @@ static void touch(ckp_matcher *m, uint32_t name, int qi, float wc, float wq)
     }
 }
 
-static void post_vid(ckp_matcher *m, uint32_t vid, int qi, float wq)
+/* Touch the names of vid, crediting wc of list weight (post_vid: vid's own). */
+static void post_vid_w(ckp_matcher *m, uint32_t vid, int qi, float wc, float wq)
 {
     const ckp_index *ix = m->ix;
-    float wc = V(ix, vid)->w;
     for (uint32_t p = ix->post0[vid]; p < ix->post0[vid + 1]; p++)
         touch(m, ix->post[p], qi, wc, wq);
 }
 
-/* Vocab ids near token i of q: exact, one-deletion neighbours, same key. */
-static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, int max,
-                     float *split_w)
+static void post_vid(ckp_matcher *m, uint32_t vid, int qi, float wq)
 {
+    post_vid_w(m, vid, qi, V(m->ix, vid)->w, wq);
+}
+
+/* Vocab ids near token i of q: exact, one-deletion neighbours, same key. */
+/* Ways an unknown query word splits into known words ("jongun" = "jon gun"
+ * or "jong un"): each one's rarest part, and the weight of all its parts. */
+#define MAX_SPLITS 4
+typedef struct split_hit {
+    int n;
+    uint32_t vid[MAX_SPLITS];
+    float w[MAX_SPLITS];
+} split_hit;
+
+static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, int max,
+                     split_hit *split)
+{
+    split->n = 0;
     int n = 0;
 #define ADD(v)                                                                            \
     do {                                                                                  \
@@ -1418,7 +1433,8 @@ static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, i
             ADD(v);
     }
     for (size_t k = 0; (nf = ckp_name_nickname_at(k, &full)) != NULL; k++) {
-        if (strlen(full) != q->len[i] || memcmp(full, q->text[i], q->len[i]) != 0)
+        if (full[0] != q->text[i][0] || strlen(full) != q->len[i] ||
+            memcmp(full, q->text[i], q->len[i]) != 0)
             continue;
         uint32_t v = ckp__strmap_get(&ix->vmap, nf, strlen(nf));
         if (v != NONE)
@@ -1456,33 +1472,34 @@ static int near_vids(const ckp_index *ix, const side *q, int i, uint32_t *out, i
                 ADD(ch[h].vid);
         }
     }
-    if (q->vid[i] == NONE || V(ix, q->vid[i])->df < 4) {
+    if (q->vid[i] == NONE) {
         /* "alqaida" = "al qaida"; "abdulhai" = "abdul hai": the parts */
         uint32_t v = len >= 6 && t[0] == 'a' && t[1] == 'l'
                          ? ckp__strmap_get(&ix->vmap, t + 2, len - 2)
                          : NONE;
         if (v != NONE)
             ADD(v);
-        for (size_t k = 2; k + 2 <= len; k++) {
+        for (size_t k = 2; k + 2 <= len && split->n < MAX_SPLITS; k++) {
             uint32_t v1 = ckp__strmap_get(&ix->vmap, t, k);
             if (v1 == NONE)
                 continue;
             uint32_t v2 = ckp__strmap_get(&ix->vmap, t + k, len - k);
             if (v2 != NONE) {
+                /* the rarer part lists the names; they are credited with
+                 * both parts' weight (the bound stays an upper bound) */
                 int r1 = V(ix, v1)->df < V(ix, v2)->df;
-                ADD(r1 ? v1 : v2);
-                /* the other part is not posted: the bound must allow for it */
-                *split_w += V(ix, r1 ? v2 : v1)->w;
-                break;
+                split->vid[split->n] = r1 ? v1 : v2;
+                split->w[split->n++] = V(ix, v1)->w + V(ix, v2)->w;
+                continue;
             }
             /* three parts: "bashiruddin" = "bashir ud din" */
-            for (size_t k2 = k + 2; k2 + 2 <= len; k2++) {
+            for (size_t k2 = k + 2; len >= 8 && k2 + 2 <= len && split->n < MAX_SPLITS; k2++) {
                 uint32_t w2 = ckp__strmap_get(&ix->vmap, t + k, k2 - k);
                 uint32_t w3 = w2 != NONE ? ckp__strmap_get(&ix->vmap, t + k2, len - k2) : NONE;
                 if (w3 != NONE) {
                     uint32_t r = V(ix, v1)->df < V(ix, w3)->df ? v1 : w3;
-                    ADD(V(ix, r)->df < V(ix, w2)->df ? r : w2);
-                    *split_w += V(ix, v1)->w + V(ix, w2)->w + V(ix, w3)->w;
+                    split->vid[split->n] = V(ix, r)->df < V(ix, w2)->df ? r : w2;
+                    split->w[split->n++] = V(ix, v1)->w + V(ix, w2)->w + V(ix, w3)->w;
                     break;
                 }
             }
@@ -1513,9 +1530,11 @@ static void gen_candidates(ckp_matcher *m, const side *q, qtokinfo *qi)
             qi->slack += q->w[i];
             continue;
         }
-        float split_w = 0;
-        int nn = near_vids(ix, q, i, near, 256, &split_w);
-        qi->slack += split_w;
+        split_hit sp;
+        int nn = near_vids(ix, q, i, near, 256, &sp);
+        for (int k = 0; k < sp.n; k++)
+            if (V(ix, sp.vid[k])->df <= ix->common_df)
+                post_vid_w(m, sp.vid[k], i, sp.w[k], q->w[i]);
         int common = 0;
         for (int k = 0; k < nn; k++) {
             const vtok *v = V(ix, near[k]);

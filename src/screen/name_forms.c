@@ -3,7 +3,10 @@
  * words, given-name nicknames. */
 #include "chokepoint/names.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- legal-form families ------------------------------------------------ */
@@ -181,11 +184,48 @@ static const nick nicks[] = {
     {"olya", "olga"},         {"ira", "irina"},         {"nastya", "anastasia"},
 };
 
+#define NNICKS (sizeof nicks / sizeof nicks[0])
+
+/* The nicknames sorted (by length, then bytes) once, for a binary search:
+ * the matcher asks for every pair of words it compares. */
+static nick sorted[NNICKS];
+static uint8_t sorted_len[NNICKS];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int nick_cmp(const void *x, const void *y)
+{
+    const nick *a = x, *b = y;
+    size_t la = strlen(a->nick), lb = strlen(b->nick);
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp(a->nick, b->nick);
+}
+
+static void nicks_sort(void)
+{
+    memcpy(sorted, nicks, sizeof nicks);
+    qsort(sorted, NNICKS, sizeof sorted[0], nick_cmp);
+    for (size_t i = 0; i < NNICKS; i++)
+        sorted_len[i] = (uint8_t)strlen(sorted[i].nick);
+}
+
 const char *ckp_name_nickname(const char *tok, size_t n)
 {
-    for (size_t i = 0; i < sizeof nicks / sizeof nicks[0]; i++)
-        if (strlen(nicks[i].nick) == n && memcmp(nicks[i].nick, tok, n) == 0)
-            return nicks[i].full;
+    if (n < 2 || n > 8) /* the table's nicknames are 2-8 letters */
+        return NULL;
+    pthread_once(&sorted_once, nicks_sort);
+    size_t lo = 0, hi = NNICKS;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = sorted_len[mid] != n ? (sorted_len[mid] < n ? -1 : 1)
+                                     : memcmp(sorted[mid].nick, tok, n);
+        if (c == 0)
+            return sorted[mid].full;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 

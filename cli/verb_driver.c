@@ -122,11 +122,11 @@ static void hint_unselected(const char *name, const ckp_store *store)
 /* The table leaves out the provenance columns of CSV and JSON (the same on
  * every row): rows computed from synthetic sources say so under the table,
  * always, so that no one quotes them as trade. */
-static void note_synthetic(const ckp_env *env, int width)
+static void note_synthetic(const ckp_env *env, const ckp_answer *a, int width)
 {
     char names[4096], line[4300];
     int synth = 0;
-    if (ckp_verb_provenance(env, &synth, names, sizeof names) != CKP_OK || !synth)
+    if (ckp_verb_provenance(env, a, &synth, names, sizeof names) != CKP_OK || !synth)
         return;
     for (char *p = names; *p; p++)
         if (*p == ';')
@@ -136,6 +136,24 @@ static void note_synthetic(const ckp_env *env, int width)
              "generated flows, not observed trade.", names);
     putchar('\n');
     cli_wrap(stdout, line, (size_t)width);
+}
+
+/* The table leaves out the caveat column too: a basket code asked about
+ * (811292: gallium, germanium and three other metals) is said under the
+ * table, one line each. */
+static void note_caveat(const char *caveat, int width)
+{
+    if (!caveat || !*caveat)
+        return;
+    putchar('\n');
+    for (const char *p = caveat; *p;) {
+        const char *e = strstr(p, " | ");
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        char line[2048];
+        snprintf(line, sizeof line, "CAVEAT: %.*s.", (int)(k < 2000 ? k : 2000), p);
+        cli_wrap(stdout, line, (size_t)width);
+        p += k + (e ? 3 : 0);
+    }
 }
 
 static int usage_error(const ckp_verb *v, const char *msg)
@@ -284,10 +302,10 @@ int cli_run_verb(const char *name, int argc, char **argv)
         ckp_status cst = cli_chart(v, &env, vargs, width, stdout, &err);
         rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
         if (cst == CKP_OK)
-            note_synthetic(&env, width);
+            note_synthetic(&env, NULL, width);
         goto out_env;
     }
-    ckp_writer *w = ckp_verb_writer_new(v, &env, stdout, fmt);
+    ckp_writer *w = ckp_verb_writer_new(v, &env, vargs, stdout, fmt);
     if (!w) {
         rc = cli_failf(name, 1, "out of memory");
         goto out_env;
@@ -302,7 +320,6 @@ int cli_run_verb(const char *name, int argc, char **argv)
                            ckp_writer_infinite(w));
     ckp_status fst = st == CKP_OK ? ckp_writer_finish(w) : CKP_OK; /* no header after an error */
     size_t nrows = ckp_writer_count(w);
-    ckp_writer_free(w);
     if (st != CKP_OK) {
         rc = cli_fail(name, &err);
     } else if (fst != CKP_OK) {
@@ -313,11 +330,14 @@ int cli_run_verb(const char *name, int argc, char **argv)
             putchar('\n');
             cli_wrap(stdout, summary, (size_t)width);
         }
-        if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v))
-            note_synthetic(&env, width);
+        if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v)) {
+            note_synthetic(&env, ckp_verb_answer(w), width);
+            note_caveat(ckp_answer_caveat(ckp_verb_answer(w)), width);
+        }
         if (nrows == 0 && !sources)
             hint_unselected(name, env.store);
     }
+    ckp_writer_free(w);
 out_input:
     if (input && env.input_rejected)
         fprintf(stderr, "chokepoint: %s: --input %s: %llu of %llu rows rejected (list them "

@@ -76,6 +76,13 @@ ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
                            ckp_writer_fill_fn fill, void *ctx);
 ckp_format ckp_writer_format(const ckp_writer *w);
 
+/* One pointer the caller keeps with the writer (what the rows rest on,
+ * gathered while they are computed: verb.h's ckp_answer), in every format;
+ * ckp_writer_free calls free_fn(data) (free_fn may be NULL).  A second call
+ * replaces the pointer without freeing the first. */
+void ckp_writer_attach(ckp_writer *w, void *data, void (*free_fn)(void *));
+void *ckp_writer_attached(const ckp_writer *w); /* NULL when none */
+
 /* Cells are given left to right; missing trailing cells are null. */
 void ckp_writer_str(ckp_writer *w, const char *s);          /* NULL = null */
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n);

@@ -16,6 +16,7 @@ typedef struct dep_pv {
     int supplier; /* store index */
     int side;
     double value, qty;
+    uint64_t sources; /* ckp_source_bit mask */
 } dep_pv;
 
 typedef struct dep_vec {
@@ -46,6 +47,7 @@ static void dep_emit(const ckp__pairval *pv, void *ctx)
     e->side = pv->side;
     e->value = pv->value;
     e->qty = pv->qty;
+    e->sources = pv->sources;
 }
 
 /* Both sides for one importer: its import reports and its partners' export
@@ -139,6 +141,7 @@ static const ckp_column columns[] = {
 typedef struct sup {
     int idx;
     double value, qty;
+    uint64_t sources; /* of the reports summed into the row */
 } sup;
 
 static int cmp_sup(const void *a, const void *b)
@@ -187,6 +190,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     int monthly = has_month(from) || has_month(to);
     dep_vec d;
     memset(&d, 0, sizeof d);
+    if (!env->partial)
+        ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     /* every period: the margin is estimated over all years */
     st = collect_both(env, store, ref, hs, importer, 0, 0, monthly, &d, err);
     if (st != CKP_OK)
@@ -237,10 +242,12 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             if (ns && sups[ns - 1].idx == d.v[k].supplier) {
                 sups[ns - 1].value += v;
                 sups[ns - 1].qty += d.v[k].qty;
+                sups[ns - 1].sources |= d.v[k].sources;
             } else {
                 sups[ns].idx = d.v[k].supplier;
                 sups[ns].value = v;
                 sups[ns].qty = d.v[k].qty;
+                sups[ns].sources = d.v[k].sources;
                 ns++;
             }
             total += v;
@@ -275,6 +282,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             else
                 ckp_writer_null(w);
             ckp_writer_str(w, ckp__name(ref, sid));
+            /* the row rests on the reports of its side only */
+            ckp_answer_row_sources(ckp_verb_answer(w), sups[k].sources);
             st = ckp_writer_end_row(w);
             if (st != CKP_OK) {
                 ckp_error_set(err, st, NULL, 0, 0, "cannot write output");

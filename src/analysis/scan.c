@@ -110,6 +110,7 @@ typedef struct collect_state {
     unsigned char *annual;
     /* per slot */
     double *val, *qty;
+    uint64_t *src;             /* ckp_source_bit mask of the rows summed */
     unsigned char *ann, *qmiss, *used;
     int32_t *slot_key;
     int *touched;
@@ -128,8 +129,11 @@ static void flush(collect_state *s, uint32_t hs, int r, int p, int fc)
         pv.key = s->slot_key[k];
         pv.value = s->val[k];
         pv.qty = s->qmiss[k] ? NAN : s->qty[k];
+        pv.sources = s->src[k];
+        ckp_answer_sources(s->c->answer, pv.sources);
         s->c->emit(&pv, s->c->ctx);
         s->val[k] = s->qty[k] = 0;
+        s->src[k] = 0;
         s->ann[k] = s->qmiss[k] = s->used[k] = 0;
     }
     s->ntouched = 0;
@@ -173,10 +177,12 @@ static int on_block(const ckp_store_cols *b, void *ctx)
         }
         if (s->annual[per]) {
             s->ann[k] = 1;
+            s->src[k] = ckp_source_bit(b->source[i]); /* the year's row alone */
             s->val[k] = b->value[i];
             s->qty[k] = isnan(b->qty[i]) ? 0 : b->qty[i];
             s->qmiss[k] = (unsigned char)isnan(b->qty[i]);
         } else if (!s->ann[k]) {
+            s->src[k] |= ckp_source_bit(b->source[i]);
             s->val[k] += b->value[i];
             if (isnan(b->qty[i]))
                 s->qmiss[k] = 1;
@@ -223,6 +229,8 @@ ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
     gc.emit = guard_emit;
     gc.block = c->block ? guard_block : NULL;
     gc.ctx = &g;
+    if (!(c->env && c->env->partial))
+        ckp_answer_track(c->answer);
     ckp_status st = c->env && c->env->partial ? ckp__partial_collect(&gc, err)
                                                : collect_store(&gc, err);
     if (st == CKP_OK && (!isfinite(g.value) || !isfinite(g.qty)))
@@ -256,13 +264,14 @@ static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
     s.annual = calloc(np, 1);
     s.val = calloc(np, sizeof *s.val);
     s.qty = calloc(np, sizeof *s.qty);
+    s.src = calloc(np, sizeof *s.src);
     s.ann = calloc(np, 1);
     s.qmiss = calloc(np, 1);
     s.used = calloc(np, 1);
     s.slot_key = calloc(np, sizeof *s.slot_key);
     s.touched = calloc(np, sizeof *s.touched);
     ckp_status st = CKP_OK;
-    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.val || !s.qty || !s.ann ||
+    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.val || !s.qty || !s.src || !s.ann ||
         !s.qmiss || !s.used || !s.slot_key || !s.touched) {
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
@@ -309,6 +318,7 @@ out:
     free(s.annual);
     free(s.val);
     free(s.qty);
+    free(s.src);
     free(s.ann);
     free(s.qmiss);
     free(s.used);
@@ -369,7 +379,8 @@ static int cmp_raw(const void *a, const void *b)
 }
 
 ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_ref *ref, const ckp_hsset *hs,
-                              int32_t from, int32_t to, ckp__pairs *out, ckp_error *err)
+                              int32_t from, int32_t to, ckp_answer *answer, ckp__pairs *out,
+                              ckp_error *err)
 {
     memset(out, 0, sizeof *out);
     raw_vec r;
@@ -386,6 +397,7 @@ ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_re
     c.want_x = c.want_m = 1;
     c.emit = raw_emit;
     c.ctx = &r;
+    c.answer = answer;
     ckp_status st = ckp__collect_run(&c, err);
     if (st == CKP_OK && r.failed)
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "too many flows for one query");

@@ -741,6 +741,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.want_m = flow == 'M';
     c.emit = acc_emit;
     c.ctx = &a;
+    c.answer = ckp_verb_answer(w);
     st = ckp__collect_run(&c, err);
     if (st == CKP_OK && a.failed)
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "series too large");

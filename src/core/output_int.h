@@ -23,6 +23,8 @@ struct ckp_writer {
     ckp_column *allcols; /* own + tail columns when a tail is set; owned */
     ckp_writer_fill_fn fill; /* fills the tail columns of each row */
     void *fill_ctx;
+    void *attached;                /* ckp_writer_attach: freed with the writer */
+    void (*attached_free)(void *);
     size_t cur;          /* next cell index in the row */
     int header_done;
     int io_error;

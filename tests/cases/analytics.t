@@ -7,7 +7,33 @@ $ chokepoint ingest -q --store $TMP/an.store --source comtrade-cn-monthly $DATA/
 
 # dependency: the US imports all its natural graphite flakes from China (reported)
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2023 --format json
-> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","synthetic":false,"sources":["comtrade-cn-monthly","comtrade"]}
+> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","synthetic":false,"sources":["comtrade"],"caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
+
+# sources name the store sources a row rests on, not every one selected: the
+# US import report above comes from the annual Comtrade file alone, and Japan's
+# imports of 811292 rest on China's export reports alone (the monthly file)
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --period 2023 --format json | grep -o '"source":"[a-z]*"\|"sources":\[[^]]*\]'
+> "source":"mirror"
+> "sources":["comtrade-cn-monthly"]
+
+# a basket code says what it holds, in every format, and so does a group built
+# on one (gallium holds 811292, 811299 and three residual chemical codes)
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --from 2023-01 --to 2023-01 --format json | grep -o '"caveat":"[^"]*"'
+> "caveat":"811292 is one code for five metals: its figures are of all of them together, not of gallium or germanium alone (China's tariff splits them only at 8 digits: 81129210 gallium, 81129220 germanium)"
+
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs gallium --period 2023 --format csv | sed 1d | grep -o '[0-9]\{6\} \(is\|holds\)'
+> 811292 is
+> 811299 is
+> 282590 is
+> 285000 holds
+> 285390 is
+
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs gallium --period 2023 --format table | tail -5 | cut -c1-16
+> CAVEAT: 811292 i
+> CAVEAT: 811299 i
+> CAVEAT: 282590 i
+> CAVEAT: 285000 h
+> CAVEAT: 285390 i
 
 # before 2020 the store has no US import report: China's export reports stand in
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2019 --format csv | cut -d, -f1-9,14
@@ -30,10 +56,14 @@ $ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source al
 # nothing in the real sources, but the store has a synthetic one: an empty
 # answer says so on stderr (stdout keeps only the header)
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --format csv
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources,caveat
 ! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source synthetic answers from it alone
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format csv | cut -d, -f4 | sed -n 2p
 > CHN
+
+# a code that is no basket (antimony oxides) has no caveat: the field is null
+$ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format json | head -1 | grep -o '"caveat":[a-z]*'
+> "caveat":null
 
 # surge by partner around China's gallium/germanium licensing (2023-08-01)
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023-08-01 --by-partner --format csv | head -4 | cut -d, -f1-5,7,8,10
@@ -64,10 +94,15 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 20
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format json | tail -1
 ~ "period":"change".*"flag":"event".*"kind":"summary"
 
-# the table shows the summary after a blank line
-$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | tail -2 | cut -c1-12 | sed "s/ *$//"
+# the table shows the summary after a blank line, then the caveats of the
+# group's basket codes, one line each
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | tail -6 | cut -c1-14 | sed "s/ *$//"
 > 
 > CHN       *
+> 
+> CAVEAT: 250410
+> CAVEAT: 250490
+> CAVEAT: 380110
 
 # a month with a value and quantity 0: unit value null, never inf
 $ chokepoint surge --store $TMP/an.store --reporter CHN --partner BEL --hs 811292 --from 2017-01 --to 2017-01 --format json
@@ -94,7 +129,7 @@ $ chokepoint concentration --hs gallium --side producer --format csv | sed -n 1,
 
 # germanium: the USGS tables give no country figures (NA, W withheld)
 $ chokepoint concentration --hs germanium --side producer --format csv | grep ',USA,'
-> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,false,
+> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,false,,
 
 $ chokepoint concentration --hs 261710 --side producer --period 2022 --format csv | sed -n 2p | cut -d, -f1-7
 > 261710,2022,producer,CHN,40000,0.4813,1

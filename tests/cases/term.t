@@ -22,6 +22,9 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade
+> together: its figures do not tell ingots from powders.
 
 # at 200 every column fits, the key ones first
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 200
@@ -34,6 +37,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > 2024    BOL         2,026,832  0.0118     6  reported  Bolivia (Plurinational State of)  USA       antimony  7,085     0.8379  171,190,532          6     352,881
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders.
 
 # not on a terminal and no --width: the table as it always was
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --format table | head -2
@@ -45,8 +50,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --format csv | head -2
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources
-> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,true,synth
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,synthetic,sources,caveat
+> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,true,synth,811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders
 
 # diversion: the explanation (400 characters) wrapped under its hub.  From
 # the synthetic source alone: China's real exports are no longer added to the

@@ -156,6 +156,20 @@ static void note_caveat(const char *caveat, int width)
     }
 }
 
+/* A chart has no writer: the caveat of its --hs, as ckp_verb_writer_new
+ * finds it for the rows. */
+static void note_chart_caveat(const ckp_ref *ref, const ckp_args *args, int width)
+{
+    ckp_hsset *set = NULL;
+    ckp_error ignored;
+    char buf[8192];
+    if (ckp_args_get(args, "hs") &&
+        ckp_args_hsset(args, ref, "hs", 0, &set, &ignored) == CKP_OK && set &&
+        ckp_hsset_caveat(ref, set, buf, sizeof buf) > 0)
+        note_caveat(buf, width);
+    ckp_hsset_free(set);
+}
+
 static int usage_error(const ckp_verb *v, const char *msg)
 {
     fprintf(stderr, "chokepoint: %s: %s\nusage: chokepoint %s %s\n(see 'chokepoint %s --help')\n",
@@ -301,8 +315,10 @@ int cli_run_verb(const char *name, int argc, char **argv)
     if (chart) {
         ckp_status cst = cli_chart(v, &env, vargs, width, stdout, &err);
         rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
-        if (cst == CKP_OK)
+        if (cst == CKP_OK) {
             note_synthetic(&env, NULL, width);
+            note_chart_caveat(ref, vargs, width);
+        }
         goto out_env;
     }
     ckp_writer *w = ckp_verb_writer_new(v, &env, vargs, stdout, fmt);

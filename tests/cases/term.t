@@ -161,6 +161,10 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs 250410 --partner 
 >                            •             ▲
 > 2017-01                                  2024-12
 > ▲ CN-2023-39 2023-12-01; • flagged: 2021-07 shift_up, 2023-12 dip
+>
+> CAVEAT: 250410 holds both flake graphite and processed spherical (battery-anode)
+> graphite: China's tariff splits them only at 8 digits (25041010 spherical,
+> 25041091 flake).
 
 $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart --width 200
 > CHN to all partners, HS gallium: value by month, 2017-01 to 2024-12 (96), max 115,297,647
@@ -169,6 +173,13 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium --chart -
 > 2017-01                                                                                  2024-12
 > ▲ CN-2023-23 2023-08-01; ▲ CN-2024-33 2024-09-15; ▲ CN-2024-46 2024-12-03; ▲ CN-2025-10 2025-02-04 (outside the series); ▲ CN-2025-58 2025-11-08 (suspended before taking effect) (outside the series);
 > • flagged: 2019-04 shift_down, 2021-01 shift_up, 2024-11 spike
+>
+> CAVEAT: 811292 is one code for five metals: its figures are of all of them together, not of gallium or germanium alone (China's tariff splits them only at 8 digits: 81129210 gallium, 81129220
+> germanium).
+> CAVEAT: 811299 is one code for the articles of five metals: its figures are of all of them together, not of gallium or germanium alone.
+> CAVEAT: 282590 is a residual code for many metal oxides and hydroxides: gallium oxide is a small part of it.
+> CAVEAT: 285000 holds every hydride, nitride, azide, silicide and boride: gallium nitride is one of many.
+> CAVEAT: 285390 is a residual code for inorganic compounds: gallium arsenide is one of many.
 
 # --chart: the suppliers' shares as bars
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 80
@@ -183,6 +194,9 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade
+> together: its figures do not tell ingots from powders.
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 200
 > USA's imports of antimony in 2024 by supplier (as the importer reports), total 171,190,532
@@ -194,6 +208,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > BOL Bolivia (Plurin…  ██                                                                                                                                                                          1.2 %
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders.
 
 
 # match: the explanation under its hit

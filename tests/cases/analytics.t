@@ -16,6 +16,11 @@ $ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --perio
 > "source":"mirror"
 > "sources":["comtrade-cn-monthly"]
 
+# chokepoints too: each row names the sources of the reports it rests on
+$ chokepoint chokepoints --store $TMP/an.store --limit 0 --hs 250410 --period 2023 --format csv | cut -d, -f1-4,9,12 | grep -E '^(USA|JPN),'
+> JPN,250410,2023,CHN,mirror,comtrade-cn-monthly
+> USA,250410,2023,CHN,reported,comtrade
+
 # a basket code says what it holds, in every format, and so does a group built
 # on one (gallium holds 811292, 811299 and three residual chemical codes)
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --from 2023-01 --to 2023-01 --format json | grep -o '"caveat":"[^"]*"'

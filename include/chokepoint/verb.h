@@ -194,6 +194,11 @@ void ckp_answer_row_sources(ckp_answer *a, uint64_t mask);
 /* The rows do not rest on HS codes (USGS production tables): no caveat.
  * Call before the first row. */
 void ckp_answer_drop_caveat(ckp_answer *a);
+/* The products the rows are about are set (a measure's codes, when the
+ * verb takes --measure instead of --hs): its caveat replaces the one of
+ * --hs.  Call before the first row.  CKP_ELIMIT / CKP_ENOMEM as
+ * ckp_hsset_caveat / when out of memory. */
+ckp_status ckp_answer_caveat_of(ckp_answer *a, const ckp_ref *ref, const ckp_hsset *set);
 /* The caveat text (ckp_hsset_caveat of the verb's --hs), or NULL. */
 const char *ckp_answer_caveat(const ckp_answer *a);
 

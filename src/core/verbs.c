@@ -133,6 +133,22 @@ void ckp_answer_drop_caveat(ckp_answer *a)
     a->caveat = NULL;
 }
 
+ckp_status ckp_answer_caveat_of(ckp_answer *a, const ckp_ref *ref, const ckp_hsset *set)
+{
+    if (!a)
+        return CKP_OK;
+    char buf[8192];
+    int n = ckp_hsset_caveat(ref, set, buf, sizeof buf);
+    if (n < 0)
+        return CKP_ELIMIT;
+    char *copy = n > 0 ? strdup(buf) : NULL;
+    if (n > 0 && !copy)
+        return CKP_ENOMEM;
+    free(a->caveat);
+    a->caveat = copy;
+    return CKP_OK;
+}
+
 const char *ckp_answer_caveat(const ckp_answer *a)
 {
     return a ? a->caveat : NULL;

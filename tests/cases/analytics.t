@@ -16,6 +16,10 @@ $ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --perio
 > "source":"mirror"
 > "sources":["comtrade-cn-monthly"]
 
+# --measure instead of --hs: the caveats of the measure's codes
+$ chokepoint surge --store $TMP/an.store --reporter CHN --measure CN-2023-23 --format json | head -1 | grep -o '"caveat":"[0-9]* [a-z]*'
+> "caveat":"811292 is
+
 # chokepoints too: each row names the sources of the reports it rests on
 $ chokepoint chokepoints --store $TMP/an.store --limit 0 --hs 250410 --period 2023 --format csv | cut -d, -f1-4,9,12 | grep -E '^(USA|JPN),'
 > JPN,250410,2023,CHN,mirror,comtrade-cn-monthly

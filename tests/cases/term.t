@@ -82,6 +82,20 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth):
 > generated flows, not observed trade.
+>
+> CAVEAT: 811292 is one code for five metals: its figures are of all of them
+> together, not of gallium or germanium alone (China's tariff splits them only at
+> 8 digits: 81129210 gallium, 81129220 germanium).
+> CAVEAT: 811299 is one code for the articles of five metals: its figures are of
+> all of them together, not of gallium or germanium alone.
+> CAVEAT: 282560 holds zirconium dioxide as well as germanium oxides: its figures
+> are not germanium alone.
+> CAVEAT: 285000 holds every hydride, nitride, azide, silicide and boride: gallium
+> nitride is one of many.
+> CAVEAT: 285390 is a residual code for inorganic compounds: gallium arsenide is
+> one of many.
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade
+> together: its figures do not tell ingots from powders.
 
 $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 1 --width 200
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target  hs                                                                     date        growth_control  measure     destination
@@ -94,6 +108,14 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 > did_hub_to_target, growth_issuer_to_target, share, lag, reexport_ratio, production, seen, freq. --wide shows every column in full.
 >
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
+>
+> CAVEAT: 811292 is one code for five metals: its figures are of all of them together, not of gallium or germanium alone (China's tariff splits them only at 8 digits: 81129210 gallium, 81129220
+> germanium).
+> CAVEAT: 811299 is one code for the articles of five metals: its figures are of all of them together, not of gallium or germanium alone.
+> CAVEAT: 282560 holds zirconium dioxide as well as germanium oxides: its figures are not germanium alone.
+> CAVEAT: 285000 holds every hydride, nitride, azide, silicide and boride: gallium nitride is one of many.
+> CAVEAT: 285390 is a residual code for inorganic compounds: gallium arsenide is one of many.
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders.
 
 # hs: the descriptions under the code
 $ chokepoint hs 8110 --edition 2022 --width 80

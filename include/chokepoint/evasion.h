@@ -205,6 +205,8 @@ typedef struct ckp_mirror_row {
                                  >= ln 1.35) on the pair's usual side */
     int beyond_side;          /* that side: +1 importer's figure higher, -1 lower */
     int synthetic;
+    uint64_t sources;         /* store sources of the two reports (verb.h's
+                                 ckp_source_bit mask) */
 } ckp_mirror_row;
 
 typedef struct ckp_mirror ckp_mirror;

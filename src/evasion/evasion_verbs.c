@@ -225,6 +225,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
     st = ckp_env_store(env, &store, err);
     if (st == CKP_OK)
         st = ckp_mirror_run(store, &sp, ckp_ref_country_count(env->ref), &m, err);
+    ckp_answer_track(ckp_verb_answer(w)); /* each row names its two reports' sources */
     if (st != CKP_OK)
         goto out;
     /* one frequency per answer: annual when any annual row is there */
@@ -268,6 +269,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
         ckp_writer_num(w, r->gap_z);
         ckp_writer_num(w, r->reliability);
         ckp_writer_num(w, r->partner_reliability);
+        ckp_answer_row_sources(ckp_verb_answer(w), r->sources);
         if (ckp_writer_end_row(w) != CKP_OK)
             st = ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write output");
     }

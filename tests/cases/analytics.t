@@ -16,6 +16,12 @@ $ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --perio
 > "source":"mirror"
 > "sources":["comtrade-cn-monthly"]
 
+# mirror too: the annual rows of the USA-China graphite pair for 2023, both
+# reports, come from the annual Comtrade file (China's monthly file is of the
+# other frequency)
+$ chokepoint mirror --store $TMP/an.store --hs 250410 --period 2023 --format json | grep -o '"sources":\[[^]]*\]' | sort | uniq -c
+>       2 "sources":["comtrade"]
+
 # --measure instead of --hs: the caveats of the measure's codes
 $ chokepoint surge --store $TMP/an.store --reporter CHN --measure CN-2023-23 --format json | head -1 | grep -o '"caveat":"[0-9]* [a-z]*'
 > "caveat":"811292 is

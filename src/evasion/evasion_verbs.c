@@ -467,6 +467,9 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
         st = ckp_uv_run(store, &sp, &u, err);
     if (st != CKP_OK)
         goto out;
+    /* a row rests on its flow and on the flows it is compared with */
+    ckp_answer_track(ckp_verb_answer(w));
+    ckp_answer_sources(ckp_verb_answer(w), ckp_uv_sources(u));
     long counts[CKP_UV_FEW + 1];
     memset(counts, 0, sizeof counts);
     for (size_t i = 0; i < ckp_uv_count(u) && st == CKP_OK; i++) {

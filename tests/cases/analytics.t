@@ -22,6 +22,11 @@ $ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --perio
 $ chokepoint mirror --store $TMP/an.store --hs 250410 --period 2023 --format json | grep -o '"sources":\[[^]]*\]' | sort | uniq -c
 >       2 "sources":["comtrade"]
 
+# unitvalue: the flows compared (China's monthly exports of 811292), not the
+# annual file, which holds no 811292
+$ chokepoint unitvalue --store $TMP/an.store --hs 811292 --period 2023 --format json | grep -o '"sources":\[[^]]*\]' | sort | uniq -c | sed 's/^ *[0-9]* //'
+> "sources":["comtrade-cn-monthly"]
+
 # --measure instead of --hs: the caveats of the measure's codes
 $ chokepoint surge --store $TMP/an.store --reporter CHN --measure CN-2023-23 --format json | head -1 | grep -o '"caveat":"[0-9]* [a-z]*'
 > "caveat":"811292 is

@@ -172,18 +172,14 @@ static ckp_status answer_caveat(ckp_answer *a, const ckp_args *args)
     if (!args || !a->env->ref || !ckp_args_get(args, "hs") ||
         ckp_args_hsset(args, a->env->ref, "hs", 0, &set, &ignored) != CKP_OK || !set)
         return CKP_OK;
-    char buf[8192];
-    int n = ckp_hsset_caveat(a->env->ref, set, buf, sizeof buf);
+    ckp_status st = ckp_answer_caveat_of(a, a->env->ref, set);
     ckp_hsset_free(set);
-    if (n < 0)
-        return CKP_ELIMIT;
-    if (n > 0 && !(a->caveat = strdup(buf)))
-        return CKP_ENOMEM;
-    return CKP_OK;
+    return st;
 }
 
 /* The i-th source an answer in env may rest on, NULL past the last: the
- * store's sources (*on: selected), or, for merge, the sources the partials' headers name (all on). */
+ * store's sources (*on: selected), or, for merge, the sources the partials'
+ * headers name (all on). */
 static const char *source_at(const ckp_env *env, int i, int *on, int *synthetic)
 {
     *on = 1;

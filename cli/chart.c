@@ -85,7 +85,7 @@ static ckp_status run_rows(const ckp_verb *v, ckp_env *env, const ckp_args *args
     if (!f)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     /* the verb's writer: its rows carry the provenance and coverage columns */
-    ckp_writer *w = ckp_verb_writer_new(v, env, f, CKP_FMT_JSON);
+    ckp_writer *w = ckp_verb_writer_new(v, env, args, f, CKP_FMT_JSON);
     char summary[512];
     ckp_status st = w ? v->run(env, args, w, summary, sizeof summary, err)
                       : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");

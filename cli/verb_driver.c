@@ -146,11 +146,11 @@ static void note_ambiguous(const char *name, const ckp_ref *ref, const ckp_args 
     ckp_hsset_free(set);
 }
 
-static void note_synthetic(const ckp_env *env, int width)
+static void note_synthetic(const ckp_env *env, const ckp_answer *a, int width)
 {
     char names[4096], line[4300];
     int synth = 0;
-    if (ckp_verb_provenance(env, &synth, names, sizeof names) != CKP_OK || !synth)
+    if (ckp_verb_provenance(env, a, &synth, names, sizeof names) != CKP_OK || !synth)
         return;
     for (char *p = names; *p; p++)
         if (*p == ';')
@@ -160,6 +160,38 @@ static void note_synthetic(const ckp_env *env, int width)
              "generated flows, not observed trade.", names);
     putchar('\n');
     cli_wrap(stdout, line, (size_t)width);
+}
+
+/* The table leaves out the caveat column too: a basket code asked about
+ * (811292: gallium, germanium and three other metals) is said under the
+ * table, one line each. */
+static void note_caveat(const char *caveat, int width)
+{
+    if (!caveat || !*caveat)
+        return;
+    putchar('\n');
+    for (const char *p = caveat; *p;) {
+        const char *e = strstr(p, " | ");
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        char line[2048];
+        snprintf(line, sizeof line, "CAVEAT: %.*s.", (int)(k < 2000 ? k : 2000), p);
+        cli_wrap(stdout, line, (size_t)width);
+        p += k + (e ? 3 : 0);
+    }
+}
+
+/* A chart has no writer: the caveat of its --hs, as ckp_verb_writer_new
+ * finds it for the rows. */
+static void note_chart_caveat(const ckp_ref *ref, const ckp_args *args, int width)
+{
+    ckp_hsset *set = NULL;
+    ckp_error ignored;
+    char buf[8192];
+    if (ckp_args_get(args, "hs") &&
+        ckp_args_hsset(args, ref, "hs", 0, &set, &ignored) == CKP_OK && set &&
+        ckp_hsset_caveat(ref, set, buf, sizeof buf) > 0)
+        note_caveat(buf, width);
+    ckp_hsset_free(set);
 }
 
 static int usage_error(const ckp_verb *v, const char *msg)
@@ -309,14 +341,17 @@ int cli_run_verb(const char *name, int argc, char **argv)
         ckp_status cst = cli_chart(v, &env, vargs, width, stdout, chartcov, sizeof chartcov, &err);
         rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
         if (cst == CKP_OK)
-            note_synthetic(&env, width);
+            note_synthetic(&env, NULL, width);
         if (cst == CKP_OK && chartcov[0]) {
             putchar('\n');
             cli_wrap(stdout, chartcov, (size_t)(width > 0 ? width : 80));
         }
+        if (cst == CKP_OK) {
+            note_chart_caveat(ref, vargs, width);
+        }
         goto out_env;
     }
-    ckp_writer *w = ckp_verb_writer_new(v, &env, stdout, fmt);
+    ckp_writer *w = ckp_verb_writer_new(v, &env, vargs, stdout, fmt);
     if (!w) {
         rc = cli_failf(name, 1, "out of memory");
         goto out_env;
@@ -335,7 +370,6 @@ int cli_run_verb(const char *name, int argc, char **argv)
     size_t nrows = ckp_writer_count(w);
     char covline[700];
     int has_cov = ckp_verb_coverage_line(w, covline, sizeof covline);
-    ckp_writer_free(w);
     if (st != CKP_OK) {
         rc = cli_fail(name, &err);
     } else if (fst != CKP_OK) {
@@ -347,17 +381,20 @@ int cli_run_verb(const char *name, int argc, char **argv)
             cli_wrap(stdout, summary, (size_t)width);
         }
         if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v))
-            note_synthetic(&env, width);
+            note_synthetic(&env, ckp_verb_answer(w), width);
         if (fmt == CKP_FMT_TABLE && has_cov) {
             /* the coverage columns of CSV and JSON, said once: the thinnest */
             putchar('\n');
             cli_wrap(stdout, covline, (size_t)width);
         }
+        if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v))
+            note_caveat(ckp_answer_caveat(ckp_verb_answer(w)), width);
         if (ckp_verb_reads_flows(v))
             note_ambiguous(name, ref, vargs);
         if (nrows == 0 && !sources)
             hint_unselected(name, env.store);
     }
+    ckp_writer_free(w);
 out_input:
     if (input && env.input_rejected)
         fprintf(stderr, "chokepoint: %s: --input %s: %llu of %llu rows rejected (list them "

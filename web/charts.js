@@ -4,6 +4,7 @@
  * dashboard. */
 (function () {
   'use strict';
+  var TIMELINE_ROW_PX = 16; /* a 10 px label and its gap: no two overlap */
   var PALETTE = ['#1f5fbf', '#d9480f', '#2b8a3e', '#862e9c', '#e8590c', '#0b7285', '#c2255c',
                  '#5c940d', '#364fc7', '#a61e4d', '#868e96'];
 
@@ -119,6 +120,12 @@
         data.push({label: r[c.x], s: s, e: Math.max(e, s + 0.02), g: g, title: r.title || '',
           gap: gs ? [gs, Math.max(ge, gs + 0.02)] : null, status: r.status || ''});
       });
+      // grouped by issuer (one colour each, in the order issuers first appear),
+      // then by the day each took effect: the bars of one issuer sit together
+      data.forEach(function (d, i) { d.i = i; });
+      data.sort(function (a, b) {
+        return groups.indexOf(a.g) - groups.indexOf(b.g) || a.s - b.s || a.i - b.i;
+      });
       var minx = Math.floor(Math.min.apply(null, data.map(function (d) { return d.s; }).concat([nowf])) - 0.1);
       return {type: 'bar', data: {labels: data.map(function (d) { return d.label; }),
         datasets: [{label: 'in force', data: data.map(function (d) { return [d.s, d.e]; }),
@@ -193,8 +200,10 @@
     var rows = sec.rows || [];
     if (sec.chart && rows.length) {
       var box = el('div', {cls: 'chart-box'});
-      if (sec.chart.type === 'hbar' || sec.chart.type === 'timeline')
+      if (sec.chart.type === 'hbar')
         box.style.height = Math.max(130, Math.min(480, 60 + rows.length * 24)) + 'px';
+      else if (sec.chart.type === 'timeline') /* every measure's label readable: 16 px a row */
+        box.style.height = Math.max(130, 70 + rows.length * TIMELINE_ROW_PX) + 'px';
       card.appendChild(box);
       card._chart = drawChart(box, sec);
     }

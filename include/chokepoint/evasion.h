@@ -205,6 +205,8 @@ typedef struct ckp_mirror_row {
                                  >= ln 1.35) on the pair's usual side */
     int beyond_side;          /* that side: +1 importer's figure higher, -1 lower */
     int synthetic;
+    uint64_t sources;         /* store sources of the two reports (verb.h's
+                                 ckp_source_bit mask) */
 } ckp_mirror_row;
 
 typedef struct ckp_mirror ckp_mirror;
@@ -283,6 +285,9 @@ ckp_status ckp_uv_add(ckp_uv *u, const ckp_flow *row, int synthetic, ckp_error *
 /* Outliers ranked by |robust z| (or every flow with spec->all). */
 ckp_status ckp_uv_finish(ckp_uv *u, ckp_error *err);
 size_t ckp_uv_count(const ckp_uv *u);
+/* The store sources of every flow compared (the rows' distributions as well
+ * as the rows): a verb.h ckp_source_bit mask. */
+uint64_t ckp_uv_sources(const ckp_uv *u);
 const ckp_uv_row *ckp_uv_at(const ckp_uv *u, size_t i);
 /* Rows without a unit value (qty 0 or missing) among P's flows. */
 long ckp_uv_no_qty(const ckp_uv *u);

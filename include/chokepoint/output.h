@@ -85,6 +85,13 @@ void *ckp_writer_tail_ctx(const ckp_writer *w);
 const char *ckp_writer_cell(const ckp_writer *w, const char *name);
 ckp_format ckp_writer_format(const ckp_writer *w);
 
+/* One pointer the caller keeps with the writer (what the rows rest on,
+ * gathered while they are computed: verb.h's ckp_answer), in every format;
+ * ckp_writer_free calls free_fn(data) (free_fn may be NULL).  A second call
+ * replaces the pointer without freeing the first. */
+void ckp_writer_attach(ckp_writer *w, void *data, void (*free_fn)(void *));
+void *ckp_writer_attached(const ckp_writer *w); /* NULL when none */
+
 /* Cells are given left to right; missing trailing cells are null. */
 void ckp_writer_str(ckp_writer *w, const char *s);          /* NULL = null */
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n);

@@ -285,6 +285,37 @@ const ckp_group *ckp_ref_group_find(const ckp_ref *ref, const char *name);
  * id, eu-russia) and every file in $CHOKEPOINT_GROUPS (':'-separated). */
 ckp_status ckp_ref_load_groups(ckp_ref *ref, const char *path, ckp_error *err);
 
+/* ---- product caveats -------------------------------------------------- */
+
+/* A basket code: one HS code (or every code under a 4-digit heading) that
+ * holds several goods a user may take it for one of — 811292 is gallium,
+ * germanium, indium, niobium and vanadium at once.  Loaded by ckp_ref_load
+ * from data/ref/hs/caveats.csv (`hs,holds,caveat,sources`); every answer
+ * about such a code, or a group that holds it, carries its caveat. */
+typedef struct ckp_caveat {
+    uint32_t code;       /* as an integer */
+    int level;           /* 6 = this subheading, 4 = every code under it */
+    const char *holds;   /* what the code holds */
+    const char *caveat;  /* the sentence shown with the answer */
+    const char *sources; /* what says so (nomenclature text, notes) */
+} ckp_caveat;
+
+/* Replace the caveats with those of a CSV `hs,holds,caveat,sources` (NULL
+ * = the shipped data/ref/hs/caveats.csv, which ckp_ref_load reads): hs is
+ * 4 or 6 digits, each listed once; the text fields are non-empty and hold
+ * no '|'.  Errors name the file, line and field (then no caveat is left
+ * loaded).  Like ckp_ref_load_groups, call before the ref is shared. */
+ckp_status ckp_ref_load_caveats(ckp_ref *ref, const char *path, ckp_error *err);
+int ckp_ref_caveat_count(const ckp_ref *ref);
+const ckp_caveat *ckp_ref_caveat_at(const ckp_ref *ref, int i);
+/* The caveat of a 6-digit code: its own row, else its heading's; NULL. */
+const ckp_caveat *ckp_ref_caveat(const ckp_ref *ref, uint32_t code6);
+/* The caveats of the basket codes set holds (a heading's when set holds
+ * any code under it), in file order, joined by " | " into buf (size n).
+ * Returns how many (0 and "" for none or a NULL set), or -1 and "" when
+ * they do not fit. */
+int ckp_hsset_caveat(const ckp_ref *ref, const ckp_hsset *set, char *buf, size_t n);
+
 /* ---- periods ----------------------------------------------------------- */
 
 /* A period is YYYYMM (monthly, MM 01–12) or YYYY00 (annual). */

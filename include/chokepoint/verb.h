@@ -171,19 +171,56 @@ const ckp_verb *ckp_verb_at(int i);
  * it reads registers only (measures, production, info). */
 int ckp_verb_reads_flows(const ckp_verb *v);
 
+/* What one answer rests on, gathered while it is computed: which store
+ * sources gave it rows, and the caveat of the basket codes it is about.
+ * One per writer made by ckp_verb_writer_new for a verb that reads flows
+ * (NULL for other writers); it lives and dies with that writer.  The
+ * functions taking one accept NULL (nothing is recorded). */
+typedef struct ckp_answer ckp_answer;
+ckp_answer *ckp_verb_answer(ckp_writer *w);
+/* Store sources as a mask: bit i for source index i, bit 63 for 63 and
+ * above (then every selected source from 63 on is named: more, never
+ * fewer). */
+uint64_t ckp_source_bit(int source);
+/* A scan of this answer records the sources it uses: from now on the
+ * answer's `sources` are those given to ckp_answer_sources and
+ * ckp_answer_row_sources, not every selected one.  A verb that calls it
+ * marks every row it uses. */
+void ckp_answer_track(ckp_answer *a);
+/* These sources contributed rows to the answer. */
+void ckp_answer_sources(ckp_answer *a, uint64_t mask);
+/* The next row written rests on these sources (and the answer does):
+ * its `sources` cell names them.  Call before the row's last cell. */
+void ckp_answer_row_sources(ckp_answer *a, uint64_t mask);
+/* The rows do not rest on HS codes (USGS production tables): no caveat.
+ * Call before the first row. */
+void ckp_answer_drop_caveat(ckp_answer *a);
+/* The products the rows are about are set (a measure's codes, when the
+ * verb takes --measure instead of --hs): its caveat replaces the one of
+ * --hs.  Call before the first row.  CKP_ELIMIT / CKP_ENOMEM as
+ * ckp_hsset_caveat / when out of memory. */
+ckp_status ckp_answer_caveat_of(ckp_answer *a, const ckp_ref *ref, const ckp_hsset *set);
+/* The caveat text (ckp_hsset_caveat of the verb's --hs), or NULL. */
+const char *ckp_answer_caveat(const ckp_answer *a);
+
 /* A writer for v's rows: v's columns and, for a verb that reads flows, the
  * provenance columns after them on every CSV and JSON row: "synthetic"
  * (true when the rows were computed from synthetic sources — never a mix,
- * ckp_store_select_sources refuses one) and "sources" (the store sources
- * selected: a JSON array; in CSV the names joined by ';').  The values are
- * read from env at each row (no store open: false and none).  Free with
- * ckp_writer_free; NULL when out of memory. */
-ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, FILE *out, ckp_format fmt);
+ * ckp_store_select_sources refuses one), "sources" (the store sources that
+ * contributed rows to the answer — the selected ones when no scan tracked
+ * them: a JSON array; in CSV the names joined by ';') and "caveat" (what
+ * the basket codes among args' "hs" hold; null when none).  The sources are
+ * read from env and the answer at each row (no store open: false and
+ * none).  Free with ckp_writer_free; NULL when out of memory or when the
+ * caveats of args' "hs" do not fit. */
+ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                FILE *out, ckp_format fmt);
 
-/* The provenance of the rows computed in env: *synthetic, and the names of
- * the selected sources joined by ';' into names (size n).  CKP_ELIMIT when
- * they do not fit. */
-ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, size_t n);
+/* The provenance of the rows computed in env for answer a (NULL: the
+ * selected sources): *synthetic, and the names of the sources joined by ';'
+ * into names (size n).  CKP_ELIMIT when they do not fit. */
+ckp_status ckp_verb_provenance(const ckp_env *env, const ckp_answer *a, int *synthetic,
+                               char *names, size_t n);
 
 /* Coverage (coverage.h) of the rows a writer of ckp_verb_writer_new wrote:
  * the line the table prints under its rows — the thinnest coverage of the

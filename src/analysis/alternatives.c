@@ -100,7 +100,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     st = ckp_env_store(env, &store, err);
     if (st != CKP_OK)
         goto out;
-    st = ckp__pairs_collect(env, store, ref, set, from, to, &pairs, err);
+    st = ckp__pairs_collect(env, store, ref, set, from, to, ckp_verb_answer(w), &pairs, err);
     if (st != CKP_OK)
         goto out;
     int year = 0;

@@ -13,6 +13,7 @@
 
 #include "chokepoint/analysis.h"
 #include "chokepoint/output.h"
+#include "chokepoint/verb.h"
 
 /* One exporter → importer value for one period key, as reported by one side. */
 typedef struct ckp__pairval {
@@ -30,6 +31,8 @@ typedef struct ckp__pairval {
     double detail;   /* when a reported aggregate answered and finer rows
                         exist too: their sum (which the aggregate is
                         preferred to, docs/analytics.md); else NaN */
+    uint64_t sources; /* the store sources of the rows summed (ckp_source_bit
+                         mask); 0 when replayed from partials */
 } ckp__pairval;
 
 typedef struct ckp__collect {
@@ -59,6 +62,12 @@ typedef struct ckp__collect {
     void (*block)(uint32_t hs, void *ctx);
     void (*emit)(const ckp__pairval *pv, void *ctx);
     void *ctx;
+    ckp_answer *answer;    /* the answer every value emitted feeds
+                              (ckp_verb_answer of the verb's writer): their
+                              store sources are recorded there.  NULL for a
+                              verb that picks among the values and records
+                              the sources of those it uses itself
+                              (ckp__pairval.sources) */
 } ckp__collect;
 
 /* Run the collector.  Aggregate countries on either side are skipped.
@@ -99,7 +108,8 @@ typedef struct ckp__pairs {
 
 /* Collect (sorted by year, exporter, importer); free with ckp__pairs_free. */
 ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_ref *ref, const ckp_hsset *hs,
-                              int32_t from, int32_t to, ckp__pairs *out, ckp_error *err);
+                              int32_t from, int32_t to, ckp_answer *answer, ckp__pairs *out,
+                              ckp_error *err);
 void ckp__pairs_free(ckp__pairs *p);
 /* The value of a pair seen from one side ('X' exporter, 'M' importer): the
  * side's own report when present, else the other side's adjusted by the

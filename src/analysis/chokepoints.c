@@ -26,6 +26,7 @@ typedef struct group_out {
     double top_share, hhi, value, score;
     int suppliers;
     int mirror;
+    uint64_t sources; /* store sources of the reports used (ckp_source_bit) */
 } group_out;
 
 typedef struct cp_state {
@@ -45,6 +46,7 @@ typedef struct cp_state {
     /* pool */
     int *next, *sup;
     double *val;
+    uint64_t *src;       /* per entry: ckp__pairval.sources */
     uint32_t npool, cap;
     uint32_t cur_hs;
     int blocks;          /* blocks seen for cur_hs */
@@ -112,6 +114,7 @@ static void write_group(cp_state *s, ckp_writer *w, const group_out *g)
     ckp_writer_int(w, g->suppliers);
     ckp_writer_str(w, g->mirror ? "mirror" : "reported");
     ckp_writer_num(w, g->score);
+    ckp_answer_row_sources(ckp_verb_answer(w), g->sources);
 }
 
 static int reports_m(cp_state *s, int imp, int y)
@@ -128,9 +131,11 @@ static int reports_m(cp_state *s, int imp, int y)
 static int cell_stats(cp_state *s, int head, int merge, group_out *g)
 {
     int n = 0;
+    g->sources = 0;
     for (int e = head; e >= 0; e = s->next[e]) {
         s->ssup[n] = s->sup[e];
         s->sval[n] = s->val[e];
+        g->sources |= s->src[e];
         n++;
     }
     if (merge && n > 1) {
@@ -260,6 +265,7 @@ static void on_pair(const ckp__pairval *pv, void *ctx)
             return;
         }
         if (ckp__grow(cap, CKP__GROW(s->next), CKP__GROW(s->sup), CKP__GROW(s->val),
+                      CKP__GROW(s->src),
                       CKP__GROW(s->ssup), CKP__GROW(s->sval), (void *)0) != 0) {
             s->failed = 1;
             return;
@@ -275,6 +281,7 @@ static void on_pair(const ckp__pairval *pv, void *ctx)
     uint32_t e = s->npool++;
     s->sup[e] = pv->exporter;
     s->val[e] = pv->value;
+    s->src[e] = pv->sources;
     s->next[e] = s->head[cell];
     s->head[cell] = (int)e;
 }
@@ -381,6 +388,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.block = on_block;
     c.emit = on_pair;
     c.ctx = &s;
+    if (!env->partial)
+        ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     st = ckp__collect_run(&c, err);
     if (st == CKP_OK && s.blocks)
         finish_hs(&s);
@@ -456,6 +465,7 @@ out:
     free(s.next);
     free(s.sup);
     free(s.val);
+    free(s.src);
     free(s.ssup);
     free(s.sval);
     ckp_hsset_free(hs);

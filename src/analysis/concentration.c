@@ -253,7 +253,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
     st = ckp_env_store(env, &store, err);
     if (st != CKP_OK)
         goto out;
-    st = ckp__pairs_collect(env, store, ref, set, from, to, &pairs, err);
+    st = ckp__pairs_collect(env, store, ref, set, from, to, ckp_verb_answer(w), &pairs, err);
     if (st != CKP_OK)
         goto out;
     int nsc = ckp__ncountries(env);
@@ -379,8 +379,10 @@ static ckp_status conc_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                              "--side producer has no partial results: the USGS tables are "
                              "not sharded (docs/scale.md)");
-    if (strcasecmp(side, "producer") == 0)
+    if (strcasecmp(side, "producer") == 0) {
+        ckp_answer_drop_caveat(ckp_verb_answer(w)); /* USGS tables, not HS trade */
         return producer_side(env, args, hsl, from, to, w, summary, summary_len, err);
+    }
     return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                          "--side takes exporter, importer or producer (got '%s')", side);
 }

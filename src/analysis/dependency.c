@@ -20,6 +20,7 @@ typedef struct dep_pv {
     unsigned levels;  /* CKP__LEVEL_BIT of the level answered */
     int from_detail;
     double detail;    /* ckp__pairval.detail */
+    uint64_t sources; /* ckp_source_bit mask */
 } dep_pv;
 
 typedef struct dep_vec {
@@ -53,6 +54,7 @@ static void dep_emit(const ckp__pairval *pv, void *ctx)
     e->levels = CKP__LEVEL_BIT(pv->level);
     e->from_detail = pv->from_detail;
     e->detail = pv->detail;
+    e->sources = pv->sources;
 }
 
 /* Both sides for one importer: its import reports and its partners' export
@@ -154,6 +156,7 @@ typedef struct sup {
     int from_detail;
     double detail; /* sum of the finer rows beside the reported aggregates
                       that answered; NaN when there were none */
+    uint64_t sources; /* of the reports summed into the row */
 } sup;
 
 static int cmp_sup(const void *a, const void *b)
@@ -202,6 +205,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     int monthly = has_month(from) || has_month(to);
     dep_vec d;
     memset(&d, 0, sizeof d);
+    if (!env->partial)
+        ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     /* every period: the margin is estimated over all years */
     st = collect_both(env, store, ref, hs, importer, 0, 0, monthly, &d, err);
     if (st != CKP_OK)
@@ -263,6 +268,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
                 s->from_detail |= d.v[k].from_detail;
                 if (!isnan(dv))
                     s->detail = isnan(s->detail) ? dv : s->detail + dv;
+                s->sources |= d.v[k].sources;
             } else {
                 sups[ns].idx = d.v[k].supplier;
                 sups[ns].value = v;
@@ -270,6 +276,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
                 sups[ns].levels = d.v[k].levels;
                 sups[ns].from_detail = d.v[k].from_detail;
                 sups[ns].detail = dv;
+                sups[ns].sources = d.v[k].sources;
                 ns++;
             }
             total += v;
@@ -307,6 +314,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             ckp__level_cell(w, sups[k].levels);
             ckp__bool_cell(w, sups[k].from_detail);
             ckp_writer_num(w, sups[k].detail);
+            /* the row rests on the reports of its side only */
+            ckp_answer_row_sources(ckp_verb_answer(w), sups[k].sources);
             st = ckp_writer_end_row(w);
             if (st != CKP_OK) {
                 ckp_error_set(err, st, NULL, 0, 0, "cannot write output");

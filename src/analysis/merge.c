@@ -1318,6 +1318,7 @@ static ckp_status build(ckp_partial *p, ckp_error *err)
 static void replay_run(const ckp__collect *c, const prec *r, size_t a, size_t b)
 {
     ckp__pairval pv;
+    pv.sources = 0; /* the partials' headers name the sources */
     pv.hs = r[a].hs;
     pv.level = 6;
     pv.from_detail = 0;
@@ -1450,7 +1451,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
         ckp_env env;
         ckp_env_init(&env, ref, data_dir, NULL);
         env.partial = &p;
-        ckp_writer *w = ckp_verb_writer_new(v, &env, out, fmt);
+        ckp_writer *w = ckp_verb_writer_new(v, &env, m.a, out, fmt);
         if (!w) {
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         } else {

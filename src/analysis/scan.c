@@ -146,6 +146,7 @@ typedef struct collect_state {
     unsigned char *annual;
     /* per slot */
     double *val, *qty;
+    uint64_t *src;             /* ckp_source_bit mask of the rows summed */
     unsigned char *ann, *qmiss, *used;
     int32_t *slot_key;
     int *touched;
@@ -167,8 +168,11 @@ static void flush(collect_state *s, uint32_t hs, int r, int p, int fc)
         pv.key = s->slot_key[k];
         pv.value = s->val[k];
         pv.qty = s->qmiss[k] ? NAN : s->qty[k];
+        pv.sources = s->src[k];
+        ckp_answer_sources(s->c->answer, pv.sources);
         s->c->emit(&pv, s->c->ctx);
         s->val[k] = s->qty[k] = 0;
+        s->src[k] = 0;
         s->ann[k] = s->qmiss[k] = s->used[k] = 0;
     }
     s->ntouched = 0;
@@ -212,10 +216,12 @@ static int on_block(const ckp_store_cols *b, void *ctx)
         }
         if (s->annual[per]) {
             s->ann[k] = 1;
+            s->src[k] = ckp_source_bit(b->source[i]); /* the year's row alone */
             s->val[k] = b->value[i];
             s->qty[k] = isnan(b->qty[i]) ? 0 : b->qty[i];
             s->qmiss[k] = (unsigned char)isnan(b->qty[i]);
         } else if (!s->ann[k]) {
+            s->src[k] |= ckp_source_bit(b->source[i]);
             s->val[k] += b->value[i];
             if (isnan(b->qty[i]))
                 s->qmiss[k] = 1;
@@ -265,6 +271,8 @@ ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
     gc.emit = guard_emit;
     gc.block = c->block ? guard_block : NULL;
     gc.ctx = &g;
+    if (!(c->env && c->env->partial))
+        ckp_answer_track(c->answer);
     int levels = c->levels && ckp_hsset_asks_levels(c->hs);
     if (levels && c->env && c->env->partial && ckp__partial_writing(c->env) &&
         store_has_levels(c))
@@ -312,13 +320,14 @@ static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
     s.annual = calloc(np, 1);
     s.val = calloc(np, sizeof *s.val);
     s.qty = calloc(np, sizeof *s.qty);
+    s.src = calloc(np, sizeof *s.src);
     s.ann = calloc(np, 1);
     s.qmiss = calloc(np, 1);
     s.used = calloc(np, 1);
     s.slot_key = calloc(np, sizeof *s.slot_key);
     s.touched = calloc(np, sizeof *s.touched);
     ckp_status st = CKP_OK;
-    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.val || !s.qty || !s.ann ||
+    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.val || !s.qty || !s.src || !s.ann ||
         !s.qmiss || !s.used || !s.slot_key || !s.touched) {
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
@@ -370,6 +379,7 @@ out:
     free(s.annual);
     free(s.val);
     free(s.qty);
+    free(s.src);
     free(s.ann);
     free(s.qmiss);
     free(s.used);
@@ -398,6 +408,7 @@ typedef struct lv_ent {
     int e, i, side;
     int32_t key;
     double value, qty;
+    uint64_t sources; /* ckp_source_bit mask of the rows summed */
 } lv_ent;
 
 typedef struct lv_buf {
@@ -470,6 +481,7 @@ static void lv_emit(const ckp__pairval *pv, void *ctx)
     e->key = pv->key;
     e->value = pv->value;
     e->qty = pv->qty;
+    e->sources = pv->sources;
     e->root = root_of(b->c->hs, pv->hs);
 }
 
@@ -582,6 +594,7 @@ static ckp_status collect_levels(const ckp__collect *c, ckp_error *err)
             p->key == b.v[k].key && p->hs == b.v[k].hs) {
             p->value += b.v[k].value;
             add_qty(&p->qty, b.v[k].qty);
+            p->sources |= b.v[k].sources;
         } else {
             b.v[u++] = b.v[k];
         }
@@ -599,6 +612,11 @@ static ckp_status collect_levels(const ckp__collect *c, ckp_error *err)
         pv.key = b.v[a].key;
         pv.hs = b.v[a].root;
         pv.level = ckp_hs_key_level(pv.hs);
+        /* the sources of every row of the cell: the answering rows and the
+         * detail beside them (detail_value) */
+        pv.sources = 0;
+        for (size_t k = a; k < z; k++)
+            pv.sources |= b.v[k].sources;
         if (c->block)
             c->block(pv.hs, c->ctx);
         resolve(pv.hs, b.v + a, z - a, &pv.value, &pv.qty, &pv.from_detail, &pv.detail);
@@ -683,7 +701,8 @@ static int cmp_raw(const void *a, const void *b)
 }
 
 ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_ref *ref, const ckp_hsset *hs,
-                              int32_t from, int32_t to, ckp__pairs *out, ckp_error *err)
+                              int32_t from, int32_t to, ckp_answer *answer, ckp__pairs *out,
+                              ckp_error *err)
 {
     memset(out, 0, sizeof *out);
     raw_vec r;
@@ -701,6 +720,7 @@ ckp_status ckp__pairs_collect(ckp_env *env, const ckp_store *store, const ckp_re
     c.levels = 1;
     c.emit = raw_emit;
     c.ctx = &r;
+    c.answer = answer;
     ckp_status st = ckp__collect_run(&c, err);
     if (st == CKP_OK && r.failed)
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "too many flows for one query");

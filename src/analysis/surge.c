@@ -722,6 +722,12 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         st = ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--hs H is required (or --measure ID)");
         goto out;
     }
+    if (!ckp_args_get(args, "hs")) /* the measure's codes: their caveat */
+        st = ckp_answer_caveat_of(ckp_verb_answer(w), ref, hs);
+    if (st != CKP_OK) {
+        ckp_error_set(err, st, NULL, 0, 0, "the caveats of the measure's codes do not fit");
+        goto out;
+    }
     int bypart = ckp_args_flag(args, "by-partner");
     if (bypart && !ev.period) {
         st = ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--by-partner needs --measure or --event");
@@ -751,6 +757,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.levels = 1; /* --hs TOTAL|CC|CCCC: the reported aggregate, never added to its detail */
     c.emit = acc_emit;
     c.ctx = &a;
+    c.answer = ckp_verb_answer(w);
     st = ckp__collect_run(&c, err);
     if (st == CKP_OK && a.failed)
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "series too large");

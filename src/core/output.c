@@ -622,5 +622,18 @@ void ckp_writer_free(ckp_writer *w)
     free(w->text);
     free(w->fit);
     free(w->allcols);
+    if (w->attached_free)
+        w->attached_free(w->attached);
     free(w);
+}
+
+void ckp_writer_attach(ckp_writer *w, void *data, void (*free_fn)(void *))
+{
+    w->attached = data;
+    w->attached_free = free_fn;
+}
+
+void *ckp_writer_attached(const ckp_writer *w)
+{
+    return w ? w->attached : NULL;
 }

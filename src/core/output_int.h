@@ -24,6 +24,8 @@ struct ckp_writer {
     ckp_writer_fill_fn fill; /* fills the tail columns of each row */
     void *fill_ctx;
     void (*fill_free)(void *); /* frees fill_ctx with the writer (NULL: not owned) */
+    void *attached;                /* ckp_writer_attach: freed with the writer */
+    void (*attached_free)(void *);
     size_t cur;          /* next cell index in the row */
     int header_done;
     int io_error;

@@ -7,6 +7,7 @@
 #include "chokepoint/merge.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,28 +67,121 @@ int ckp_verb_reads_flows(const ckp_verb *v)
 
 /* ---- provenance: what each row was computed from -------------------------
  * The columns every row of a flow-reading verb carries after its own, in
- * CSV and JSON (the table says it once, under the rows: ckp_verb_provenance).
- * More per-row provenance fields go here: a column below and its cell in
- * fill_provenance. */
+ * CSV and JSON (the table says it once, under the rows: ckp_verb_provenance,
+ * ckp_answer_caveat).  More per-row provenance fields go here: a column
+ * below and its cell in fill_provenance. */
 static const ckp_column provenance_cols[] = {
     {"synthetic", CKP_COL_JSON, 0}, /* true: computed from synthetic sources only */
-    {"sources", CKP_COL_JSON, 0},   /* the store sources selected; CSV: joined by ';' */
+    {"sources", CKP_COL_JSON, 0},   /* the store sources that contributed rows;
+                                       CSV: joined by ';' */
     {"coverage", CKP_COL_NUM, 4},   /* 0-1: share of the relevant trade seen (coverage.h) */
     {"coverage_note", CKP_COL_STR, 0}, /* what the row rests on, and the denominator */
+    {"caveat", CKP_COL_STR, 0},     /* what the basket codes asked about hold
+                                       (ref.h ckp_hsset_caveat); null: none */
 };
 
-/* The tail's context: the env and the coverage of the rows (coverage.h). */
-typedef struct tail_ctx {
-    ckp_env *env;
-    ckp_coverage_ctx *cov;
-} tail_ctx;
+/* What one answer rests on, gathered while it is computed; attached to its
+ * writer (ckp_writer_attach), freed with it.  Sources as ckp_source_bit
+ * masks. */
+struct ckp_answer {
+    const ckp_env *env;
+    int tracked;       /* a scan said which sources it used */
+    uint64_t used;     /* sources that contributed rows to the answer */
+    uint64_t row;      /* sources of the next row, when row_set */
+    int row_set;
+    char *caveat;      /* NULL: no basket code asked about */
+    ckp_coverage_ctx *cov; /* the coverage of the rows (coverage.h) */
+};
 
-static void tail_free(void *p)
+uint64_t ckp_source_bit(int source)
 {
-    tail_ctx *t = p;
-    if (t)
-        ckp_coverage_ctx_free(t->cov);
-    free(t);
+    return source < 0 ? 0 : (uint64_t)1 << (source < 63 ? source : 63);
+}
+
+/* 1 when store source i is in mask (bit 63 stands for 63 and above). */
+static int mask_has(uint64_t mask, int i)
+{
+    return (mask & ckp_source_bit(i)) != 0;
+}
+
+ckp_answer *ckp_verb_answer(ckp_writer *w)
+{
+    return ckp_writer_attached(w);
+}
+
+void ckp_answer_track(ckp_answer *a)
+{
+    if (a)
+        a->tracked = 1;
+}
+
+void ckp_answer_sources(ckp_answer *a, uint64_t mask)
+{
+    if (a)
+        a->used |= mask;
+}
+
+void ckp_answer_row_sources(ckp_answer *a, uint64_t mask)
+{
+    if (!a)
+        return;
+    a->used |= mask;
+    a->row = mask;
+    a->row_set = 1;
+}
+
+void ckp_answer_drop_caveat(ckp_answer *a)
+{
+    if (!a)
+        return;
+    free(a->caveat);
+    a->caveat = NULL;
+}
+
+ckp_status ckp_answer_caveat_of(ckp_answer *a, const ckp_ref *ref, const ckp_hsset *set)
+{
+    if (!a)
+        return CKP_OK;
+    char buf[8192];
+    int n = ckp_hsset_caveat(ref, set, buf, sizeof buf);
+    if (n < 0)
+        return CKP_ELIMIT;
+    char *copy = n > 0 ? strdup(buf) : NULL;
+    if (n > 0 && !copy)
+        return CKP_ENOMEM;
+    free(a->caveat);
+    a->caveat = copy;
+    return CKP_OK;
+}
+
+const char *ckp_answer_caveat(const ckp_answer *a)
+{
+    return a ? a->caveat : NULL;
+}
+
+static void answer_free(void *p)
+{
+    ckp_answer *a = p;
+    if (a) {
+        free(a->caveat);
+        ckp_coverage_ctx_free(a->cov);
+    }
+    free(a);
+}
+
+/* The caveat of the verb's "hs" argument (codes, prefixes, groups) into
+ * a->caveat.  An argument that does not parse gets none here: the verb
+ * itself refuses it. */
+static ckp_status answer_caveat(ckp_answer *a, const ckp_args *args)
+{
+    ckp_hsset *set = NULL;
+    ckp_error ignored;
+    if (!args || !a->env->ref || !ckp_args_get(args, "hs") ||
+        ckp_args_hsset(args, a->env->ref, "hs", 0, &set, &ignored) != CKP_OK || !set)
+        return CKP_OK;
+    ckp_status st = ckp_answer_caveat_of(a, a->env->ref, set);
+    ckp_hsset_free(set);
+    return st;
 }
 
 /* The i-th source an answer in env may rest on, NULL past the last: the
@@ -106,7 +200,10 @@ static const char *source_at(const ckp_env *env, int i, int *on, int *synthetic)
     return ckp_store_source_name(env->store, i);
 }
 
-ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, size_t n)
+/* The names of the sources an answer (or one of its rows) rests on: the
+ * selected ones, and of those, when tracked, the ones in mask. */
+static ckp_status provenance_names(const ckp_env *env, int tracked, uint64_t mask,
+                                   int *synthetic, char *names, size_t n)
 {
     size_t len = 0;
     int any = 0, synth = 0;
@@ -119,6 +216,9 @@ ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, 
             break;
         if (!on)
             continue;
+        synth |= is_synth; /* a selection is all real or all synthetic */
+        if (tracked && !ckp_partial_replaying(env->partial) && !mask_has(mask, i))
+            continue; /* selected, but gave this answer no row */
         /* a source whose values were converted to USD says so where its
          * name is read: "comext (EUR converted to USD at monthly average
          * rates)" */
@@ -133,7 +233,6 @@ ckp_status ckp_verb_provenance(const ckp_env *env, int *synthetic, char *names, 
             return CKP_ELIMIT;
         len += (size_t)k;
         any = 1;
-        synth |= is_synth;
     }
     *synthetic = synth;
     return CKP_OK;
@@ -154,27 +253,36 @@ static void fill_coverage(const ckp_coverage *cov, int ok, ckp_writer *w)
     ckp_writer_str(w, note);
 }
 
+ckp_status ckp_verb_provenance(const ckp_env *env, const ckp_answer *a, int *synthetic,
+                               char *names, size_t n)
+{
+    return provenance_names(env, a && a->tracked, a ? a->used : 0, synthetic, names, n);
+}
+
 static void fill_provenance(void *ctx, ckp_writer *w)
 {
-    tail_ctx *t = ctx;
-    const ckp_env *env = t->env;
+    ckp_answer *a = ctx;
     ckp_coverage cov;
-    int ok = ckp_coverage_row(t->cov, w, &cov);
-    if (ckp_writer_format(w) == CKP_FMT_TABLE)
-        return; /* said once under the table (ckp_verb_coverage_line) */
+    int ok = ckp_coverage_row(a->cov, w, &cov);
     char names[4096];
     int synth = 0;
-    if (ckp_verb_provenance(env, &synth, names, sizeof names) != CKP_OK) {
+    uint64_t mask = a->row_set ? a->row : a->used;
+    a->row_set = 0;
+    if (ckp_writer_format(w) == CKP_FMT_TABLE)
+        return; /* said once under the table (ckp_verb_coverage_line) */
+    if (provenance_names(a->env, a->tracked, mask, &synth, names, sizeof names) != CKP_OK) {
         /* more names than fit: the cells stay null rather than cut */
         ckp_writer_null(w);
         ckp_writer_null(w);
         fill_coverage(&cov, ok, w);
+        ckp_writer_str(w, a->caveat);
         return;
     }
     if (ckp_writer_format(w) != CKP_FMT_JSON) {
         ckp_writer_str(w, synth ? "true" : "false");
         ckp_writer_str(w, names);
         fill_coverage(&cov, ok, w);
+        ckp_writer_str(w, a->caveat);
         return;
     }
     ckp_writer_json(w, synth ? "true" : "false");
@@ -199,32 +307,35 @@ static void fill_provenance(void *ctx, ckp_writer *w)
     arr[o] = '\0';
     ckp_writer_json(w, arr);
     fill_coverage(&cov, ok, w);
+    ckp_writer_str(w, a->caveat);
 }
 
-ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, FILE *out, ckp_format fmt)
+ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                FILE *out, ckp_format fmt)
 {
     ckp_writer *w = ckp_writer_new(out, fmt, v->columns, v->ncolumns);
     if (!w || !ckp_verb_reads_flows(v))
         return w;
-    tail_ctx *t = calloc(1, sizeof *t);
-    if (t) {
-        t->env = env;
-        t->cov = ckp_coverage_ctx_new(env, v->name);
-    }
-    if (!t || !t->cov ||
-        ckp_writer_tail(w, provenance_cols, sizeof provenance_cols / sizeof *provenance_cols,
-                        fill_provenance, t) != CKP_OK) {
-        tail_free(t);
+    ckp_answer *a = calloc(1, sizeof *a);
+    if (!a) {
         ckp_writer_free(w);
         return NULL;
     }
-    ckp_writer_tail_free(w, tail_free);
+    a->env = env;
+    ckp_writer_attach(w, a, answer_free);
+    a->cov = ckp_coverage_ctx_new(env, v->name);
+    if (!a->cov || answer_caveat(a, args) != CKP_OK ||
+        ckp_writer_tail(w, provenance_cols, sizeof provenance_cols / sizeof *provenance_cols,
+                        fill_provenance, a) != CKP_OK) {
+        ckp_writer_free(w);
+        return NULL;
+    }
     return w;
 }
 
 int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n)
 {
-    const tail_ctx *t = ckp_writer_tail_ctx(w);
+    const ckp_answer *t = ckp_writer_tail_ctx(w);
     ckp_coverage cov;
     if (!n)
         return 0;
@@ -238,7 +349,7 @@ int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n)
 
 ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err)
 {
-    const tail_ctx *t = ckp_writer_tail_ctx(w);
+    const ckp_answer *t = ckp_writer_tail_ctx(w);
     const char *why = t ? ckp_coverage_failed(t->cov) : NULL;
     if (!why)
         return CKP_OK;
@@ -255,7 +366,7 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (npos < v->min_pos || (v->max_pos >= 0 && npos > v->max_pos))
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s takes %d to %d arguments",
                              v->name, v->min_pos, v->max_pos);
-    ckp_writer *w = ckp_verb_writer_new(v, env, out, CKP_FMT_JSON);
+    ckp_writer *w = ckp_verb_writer_new(v, env, args, out, CKP_FMT_JSON);
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     st = v->run(env, args, w, NULL, 0, err);

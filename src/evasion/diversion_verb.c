@@ -562,6 +562,9 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
                                  : m->nhs == 0                     ? "states no HS code"
                                                                    : "restricts imports");
         st = fill_from_measure(&r, m, err);
+        if (st == CKP_OK && ckp_answer_caveat_of(ckp_verb_answer(w), env->ref, r.hs) != CKP_OK)
+            st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                               "the caveats of %s's codes do not fit", mid);
         if (st != CKP_OK)
             goto out;
     } else {

@@ -225,6 +225,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
     st = ckp_env_store(env, &store, err);
     if (st == CKP_OK)
         st = ckp_mirror_run(store, &sp, ckp_ref_country_count(env->ref), &m, err);
+    ckp_answer_track(ckp_verb_answer(w)); /* each row names its two reports' sources */
     if (st != CKP_OK)
         goto out;
     /* one frequency per answer: annual when any annual row is there */
@@ -268,6 +269,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
         ckp_writer_num(w, r->gap_z);
         ckp_writer_num(w, r->reliability);
         ckp_writer_num(w, r->partner_reliability);
+        ckp_answer_row_sources(ckp_verb_answer(w), r->sources);
         if (ckp_writer_end_row(w) != CKP_OK)
             st = ckp_error_set(err, CKP_EIO, NULL, 0, 0, "cannot write output");
     }
@@ -465,6 +467,9 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
         st = ckp_uv_run(store, &sp, &u, err);
     if (st != CKP_OK)
         goto out;
+    /* a row rests on its flow and on the flows it is compared with */
+    ckp_answer_track(ckp_verb_answer(w));
+    ckp_answer_sources(ckp_verb_answer(w), ckp_uv_sources(u));
     long counts[CKP_UV_FEW + 1];
     memset(counts, 0, sizeof counts);
     for (size_t i = 0; i < ckp_uv_count(u) && st == CKP_OK; i++) {

@@ -34,6 +34,7 @@ typedef struct entry {
     int side;        /* 0 exporter's report, 1 importer's */
     double v, alt, q;
     int syn;
+    uint64_t src;    /* ckp_source_bit of the row's store source */
 } entry;
 
 typedef struct pairstat {
@@ -178,6 +179,7 @@ typedef struct per {
     int32_t period;
     double x, xq, mv, malt, mq;
     int syn;
+    uint64_t xsrc, msrc; /* store sources of x and of mv (ckp_source_bit) */
 } per;
 
 /* A persistent gap: of the pair's periods of one frequency with both
@@ -229,10 +231,13 @@ static size_t align_years(per *ps, size_t np)
             continue; /* nothing to sum, or both sides report monthly too */
         for (size_t j = k + 1; j < np && CKP_PERIOD_YEAR(ps[j].period) == year; j++) {
             ps[k].syn |= ps[j].syn;
-            if (want_x)
+            if (want_x) {
+                ps[k].xsrc |= ps[j].xsrc;
                 ps[j].x = 0;
-            else
+            } else {
+                ps[k].msrc |= ps[j].msrc;
                 ps[j].mv = 0;
+            }
         }
         if (want_x) {
             ps[k].x = sum;
@@ -310,7 +315,7 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
     size_t np = 0;
     for (size_t k = 0; k < n; k++) {
         if (np == 0 || ps[np - 1].period != g[k].period) {
-            per z = {g[k].period, 0, NAN, 0, NAN, NAN, 0};
+            per z = {g[k].period, 0, NAN, 0, NAN, NAN, 0, 0, 0};
             ps[np++] = z;
         }
         per *p = &ps[np - 1];
@@ -318,8 +323,10 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
         if (g[k].side == 0 && g[k].v > p->x) { /* duplicates (sources): keep the largest */
             p->x = g[k].v;
             p->xq = g[k].q;
+            p->xsrc = g[k].src;
         } else if (g[k].side == 1 && g[k].v > p->mv) {
             p->mv = g[k].v;
+            p->msrc = g[k].src;
             p->malt = g[k].alt;
             p->mq = g[k].q;
         }
@@ -409,6 +416,7 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
             r.beyond_side = q->pos >= q->neg ? 1 : -1;
         r.beyond_n = r.beyond_side > 0 ? q->pos : q->neg;
         r.synthetic = p->syn;
+        r.sources = (p->x > 0 ? p->xsrc : 0) | (p->mv > 0 ? p->msrc : 0);
         st = push_row(m, &r, scale, err);
     }
     if (ps != stack_p)
@@ -521,6 +529,7 @@ ckp_status ckp_mirror_add(ckp_mirror *m, const ckp_flow *row, int synthetic, ckp
     en->alt = row->value_alt;
     en->q = row->qty;
     en->syn = synthetic;
+    en->src = ckp_source_bit(row->source);
     return CKP_OK;
 }
 

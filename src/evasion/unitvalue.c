@@ -62,6 +62,7 @@ struct ckp_uv {
     size_t ngroups;
     ckp_uv_row *out;
     size_t nout;
+    uint64_t sources; /* store sources of the flows compared (ckp_source_bit) */
 };
 
 static uint64_t make_key(uint32_t hs, int unit, int year)
@@ -171,6 +172,7 @@ ckp_status ckp_uv_add(ckp_uv *u, const ckp_flow *row, int synthetic, ckp_error *
     x->sscale = NAN;
     x->r.flag = has_uv ? CKP_UV_OK : CKP_UV_NO_QTY;
     x->r.synthetic = synthetic;
+    u->sources |= ckp_source_bit(row->source);
     x->lx = has_uv ? log(x->r.unit_value) : NAN;
     x->key = make_key(row->hs, row->unit, CKP_PERIOD_YEAR(row->period));
     x->wanted = w;
@@ -566,6 +568,8 @@ out_free:
 }
 
 size_t ckp_uv_count(const ckp_uv *u) { return u->nout; }
+
+uint64_t ckp_uv_sources(const ckp_uv *u) { return u->sources; }
 
 const ckp_uv_row *ckp_uv_at(const ckp_uv *u, size_t i) { return i < u->nout ? &u->out[i] : NULL; }
 

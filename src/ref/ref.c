@@ -385,6 +385,9 @@ ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
     st = ckp__ref_load_hs(ref, err);
     if (st != CKP_OK)
         goto out_free;
+    st = ckp_ref_load_caveats(ref, NULL, err);
+    if (st != CKP_OK)
+        goto out_free;
     st = ckp__ref_load_builtin_groups(ref, err);
     if (st != CKP_OK)
         goto out_free;

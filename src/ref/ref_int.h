@@ -19,6 +19,7 @@
 #define REF_MAX_PAIRS 262144              /* concordance rows per step */
 #define REF_MAX_GROUPS 4096
 #define REF_MAX_GROUP_CODES 20000         /* codes in one group */
+#define REF_MAX_CAVEATS 256              /* basket codes (caveats.csv) */
 #define REF_CODE_SPACE 1000               /* numeric country codes 0..999 */
 
 /* A chunked bump allocator: everything the ref owns lives here and is freed
@@ -107,6 +108,10 @@ struct ckp_ref {
     /* groups */
     ref_group *groups;
     int ngroups, capgroups;
+
+    /* product caveats (caveats.c), in file order */
+    ckp_caveat *caveats;
+    int ncaveats;
 };
 
 /* Arena: n bytes aligned to 16, zeroed; NULL when out of memory or past the

@@ -149,6 +149,52 @@ static void drop_if_empty(json_t *chapters, json_t *secs)
         json_array_remove(chapters, n - 1);
 }
 
+/* The codes a group is held as in the store (ckp__report_held_codes). */
+typedef struct held_codes {
+    char codes[512]; /* "" when none, or too many to compare */
+} held_codes;
+
+/* Groups held as the same codes draw the same charts (the store holds
+ * gallium and germanium only as 811292): group g's chapter says so in its
+ * intro (appended), with the caveat of those codes.  Returns the names of
+ * the other groups (a JSON array, empty when none). */
+static json_t *same_codes(ckp_env *env, const ckp__rgroup *groups, const held_codes *held,
+                          int ng, int g, char *intro, size_t n)
+{
+    json_t *names = json_array();
+    char list[1024] = "";
+    size_t lo = 0;
+    for (int k = 0; k < ng; k++) {
+        if (k == g || !held[g].codes[0] || strcmp(held[k].codes, held[g].codes) != 0)
+            continue;
+        json_array_append_new(names, json_string(groups[k].name));
+        int w = snprintf(list + lo, sizeof list - lo, "%s%s", lo ? ", " : "", groups[k].name);
+        if (w > 0 && (size_t)w < sizeof list - lo)
+            lo += (size_t)w;
+    }
+    if (json_array_size(names) == 0)
+        return names;
+    size_t o = strlen(intro);
+    int w = snprintf(intro + o, n - o,
+                     " Same codes as %s: the store holds %s only as HS %s, so %s draw the same "
+                     "charts, of all of HS %s, not of %s alone.",
+                     list, groups[g].name, held[g].codes,
+                     json_array_size(names) == 1 ? "the two chapters" : "these chapters",
+                     held[g].codes, groups[g].name);
+    ckp_hsset *set = NULL;
+    char cav[2048];
+    if (w > 0 && (size_t)w < n - o &&
+        ckp_hsset_parse(env->ref, held[g].codes, &set, NULL) == CKP_OK &&
+        ckp_hsset_caveat(env->ref, set, cav, sizeof cav) > 0) {
+        o += (size_t)w;
+        for (char *p = strstr(cav, " | "); p; p = strstr(p, " | "))
+            memcpy(p, ".  ", 3); /* one sentence each */
+        snprintf(intro + o, n - o, " %s.", cav);
+    }
+    ckp_hsset_free(set);
+    return names;
+}
+
 /* One chapter per controlled product group: the issuer's exports, the
  * targets' dependency, concentration, production (not in a synthetic part:
  * USGS tables, not flows), chokepoints, mirror gaps, unit values.  prefix
@@ -157,14 +203,21 @@ static void add_groups(page *pg, ckp_env *env, json_t *chapters, const char *pre
                        const char *tprefix, int synthetic)
 {
     ckp__rgroup *groups = calloc(MAX_GROUPS, sizeof *groups);
-    int ng = groups ? ckp__report_group_list(env, groups, MAX_GROUPS) : 0;
+    held_codes *held = calloc(MAX_GROUPS, sizeof *held);
+    int ng = groups && held ? ckp__report_group_list(env, groups, MAX_GROUPS) : 0;
+    for (int g = 0; g < ng; g++)
+        if (ckp__report_held_codes(env, groups[g].hs, held[g].codes, sizeof held[g].codes) <= 0)
+            held[g].codes[0] = '\0';
     for (int g = 0; g < ng; g++) {
         ckp__rgroup *r = &groups[g];
-        char id[200], title[500], intro[1024];
+        char id[200], title[500], intro[4096];
         snprintf(id, sizeof id, "%sgroup-%s", prefix, r->name);
         snprintf(title, sizeof title, "%s%s", tprefix, r->name);
         snprintf(intro, sizeof intro, "%s. Controlled by: %s.", r->label, r->measures);
+        json_t *same = same_codes(env, groups, held, ng, g, intro, sizeof intro);
         json_t *secs = part_chapter(chapters, id, title, intro, synthetic);
+        json_object_set_new(json_array_get(chapters, json_array_size(chapters) - 1), "same_codes",
+                            same);
         char hs[sizeof r->hs + 4];
         snprintf(hs, sizeof hs, "hs=%s", r->hs);
         for (int i = 0; i < r->nissuers; i++) {
@@ -190,6 +243,7 @@ static void add_groups(page *pg, ckp_env *env, json_t *chapters, const char *pre
         if (synthetic)
             drop_if_empty(chapters, secs);
     }
+    free(held);
     free(groups);
 }
 

@@ -61,6 +61,27 @@ static void set_caption(json_t *sec, const char *fmt, ...)
     set_str(sec, "caption", buf);
 }
 
+/* The caption gets the caveat of the basket codes its rows are about
+ * (ckp_hsset_caveat's text, " | "-joined): one sentence each. */
+static void caption_caveat(json_t *sec, const char *caveat)
+{
+    if (!caveat || !*caveat)
+        return;
+    const char *cap = json_string_value(json_object_get(sec, "caption"));
+    char buf[6144];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "%s Caveat:", cap ? cap : "");
+    for (const char *p = caveat; *p && o < sizeof buf;) {
+        const char *e = strstr(p, " | ");
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        int w = snprintf(buf + o, sizeof buf - o, " %.*s.", (int)k, p);
+        if (w < 0 || (size_t)w >= sizeof buf - o)
+            return; /* too long: the rows' caveat field still says it */
+        o += (size_t)w;
+        p += k + (e ? 3 : 0);
+    }
+    set_str(sec, "caption", buf);
+}
+
 static void set_columns(json_t *sec, const ckp_verb *v)
 {
     json_t *cols = json_array();
@@ -579,6 +600,8 @@ static json_t *verb_view(ckp_env *env, const vspec *sp, const ckp_args *args, in
         }
     }
     caption_for(env, sp, sec, kept, va);
+    if (strcmp(sp->view, "production") != 0) /* USGS tables, not HS codes */
+        caption_caveat(sec, json_string_value(json_object_get(json_array_get(kept, 0), "caveat")));
     json_object_set_new(sec, "rows", kept);
     json_decref(rows);
     ckp_args_free(va);
@@ -1001,6 +1024,9 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
                 top, reporter >= 0 ? "partners" : "reporters",
                 idtext[0] ? " Dashed lines: measures " : "", idtext,
                 idtext[0] ? " taking effect (and being lifted)." : "", src);
+    char cav[4096];
+    if (ckp_hsset_caveat(env->ref, set, cav, sizeof cav) > 0)
+        caption_caveat(sec, cav);
     json_decref(ids);
     json_object_set_new(sec, "rows", rows);
     free(keep);
@@ -1221,6 +1247,64 @@ static void add_unique(int *arr, int *n, int max, int v)
             return;
     if (*n < max)
         arr[(*n)++] = v;
+}
+
+/* ---- the codes a group is held as ---------------------------------------- */
+
+typedef struct held {
+    const ckp_store *store;
+    ckp_hsset *seen;
+} held;
+
+static int held_block(const ckp_store_cols *b, void *ctx)
+{
+    held *h = ctx;
+    for (size_t i = 0; i < b->n; i++)
+        if (ckp_store_source_selected(h->store, b->source[i])) {
+            ckp_hsset_add(h->seen, b->hs);
+            break;
+        }
+    return 0;
+}
+
+int ckp__report_held_codes(ckp_env *env, const char *hs_arg, char *buf, size_t n)
+{
+    const ckp_store *store = NULL;
+    ckp_hsset *set = NULL;
+    held h = {NULL, NULL};
+    int count = -1;
+    if (n)
+        buf[0] = '\0';
+    if (ckp_env_store(env, &store, NULL) != CKP_OK || !store ||
+        ckp_hsset_parse(env->ref, hs_arg, &set, NULL) != CKP_OK || !set)
+        goto out;
+    h.store = store;
+    h.seen = ckp_hsset_new();
+    if (!h.seen)
+        goto out;
+    ckp_query q;
+    ckp_query_init(&q);
+    q.hs = set;
+    if (ckp_store_scan_cols(store, &q, held_block, &h, NULL) != CKP_OK)
+        goto out;
+    size_t o = 0;
+    uint32_t cur = 0, code;
+    count = 0;
+    while (ckp_hsset_next(h.seen, &cur, &code)) {
+        char c6[8];
+        int w = snprintf(buf + o, n - o, "%s%s", count ? "," : "", ckp_hs_format(code, 6, c6));
+        if (w < 0 || (size_t)w >= n - o) {
+            buf[0] = '\0';
+            count = -1;
+            goto out;
+        }
+        o += (size_t)w;
+        count++;
+    }
+out:
+    ckp_hsset_free(h.seen);
+    ckp_hsset_free(set);
+    return count;
 }
 
 int ckp__report_group_list(ckp_env *env, ckp__rgroup *out, int max)

@@ -29,6 +29,15 @@ try {
       charts: charts.length, withData: withData.length,
       synthBadges: document.querySelectorAll('.badge.synth').length,
       timeline: !!document.querySelector('section[data-view="measures"] canvas'),
+      // the timeline's y axis: one label per measure, and room for each (a
+      // 10 px label needs 12 px; 58 measures had 7 px each and overlapped)
+      axis: (() => {
+        const cv = document.querySelector('section[data-view="measures"] canvas');
+        const ch = cv && window.Chart && Chart.getChart(cv);
+        if (!ch) return null;
+        const y = ch.scales.y, n = ch.data.labels.length;
+        return { n, ticks: y.ticks.length, px: n ? (y.bottom - y.top) / n : 0 };
+      })(),
     };
   });
   check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.slice(0, 3).join(' | ') : ''));
@@ -37,6 +46,9 @@ try {
   check(info.captions === info.cards, `every section has a caption (${info.captions}/${info.cards})`);
   check(info.charts >= 1 && info.withData >= 1, `charts with data (${info.withData} of ${info.charts})`);
   check(info.timeline, 'the measures timeline is drawn');
+  const ax = info.axis || { n: 0, ticks: 0, px: 0 };
+  check(ax.n > 0 && ax.ticks === ax.n && ax.px >= 12,
+    `the timeline labels every measure with room to read it (${ax.ticks} labels of ${ax.n}, ${ax.px.toFixed(1)} px each)`);
   if (process.env.EXPECT_SYNTHETIC) check(info.synthBadges >= 1, `synthetic data is marked (${info.synthBadges} badges)`);
   if (shot) {
     // the top of the report and the first product chapter

@@ -7,7 +7,53 @@ $ chokepoint ingest -q --store $TMP/an.store --source comtrade-cn-monthly $DATA/
 
 # dependency: the US imports all its natural graphite flakes from China (reported)
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2023 --format json
-> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","level":"HS6","from_detail":false,"detail_value":null,"synthetic":false,"sources":["comtrade-cn-monthly","comtrade"],"coverage":0.6955,"coverage_note":"importer-reported: rests on USA's own import report; the partners held make 70 % of the World total it reports for 2023"}
+> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","synthetic":false,"sources":["comtrade"],"caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
+
+# sources name the store sources a row rests on, not every one selected: the
+# US import report above comes from the annual Comtrade file alone, and Japan's
+# imports of 811292 rest on China's export reports alone (the monthly file)
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs 811292 --period 2023 --format json | grep -o '"source":"[a-z]*"\|"sources":\[[^]]*\]'
+> "source":"mirror"
+> "sources":["comtrade-cn-monthly"]
+
+# mirror too: the annual rows of the USA-China graphite pair for 2023, both
+# reports, come from the annual Comtrade file (China's monthly file is of the
+# other frequency)
+$ chokepoint mirror --store $TMP/an.store --hs 250410 --period 2023 --format json | grep -o '"sources":\[[^]]*\]' | sort | uniq -c
+>       2 "sources":["comtrade"]
+
+# unitvalue: the flows compared (China's monthly exports of 811292), not the
+# annual file, which holds no 811292
+$ chokepoint unitvalue --store $TMP/an.store --hs 811292 --period 2023 --format json | grep -o '"sources":\[[^]]*\]' | sort | uniq -c | sed 's/^ *[0-9]* //'
+> "sources":["comtrade-cn-monthly"]
+
+# --measure instead of --hs: the caveats of the measure's codes
+$ chokepoint surge --store $TMP/an.store --reporter CHN --measure CN-2023-23 --format json | head -1 | grep -o '"caveat":"[0-9]* [a-z]*'
+> "caveat":"811292 is
+
+# chokepoints too: each row names the sources of the reports it rests on
+$ chokepoint chokepoints --store $TMP/an.store --limit 0 --hs 250410 --period 2023 --format csv | cut -d, -f1-4,9,12 | grep -E '^(USA|JPN),'
+> JPN,250410,2023,CHN,mirror,comtrade-cn-monthly
+> USA,250410,2023,CHN,reported,comtrade
+
+# a basket code says what it holds, in every format, and so does a group built
+# on one (gallium holds 811292, 811299 and three residual chemical codes)
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --from 2023-01 --to 2023-01 --format json | grep -o '"caveat":"[^"]*"'
+> "caveat":"811292 is one code for five metals: its figures are of all of them together, not of gallium or germanium alone (China's tariff splits them only at 8 digits: 81129210 gallium, 81129220 germanium)"
+
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs gallium --period 2023 --format csv | sed 1d | grep -o '[0-9]\{6\} \(is\|holds\)'
+> 811292 is
+> 811299 is
+> 282590 is
+> 285000 holds
+> 285390 is
+
+$ chokepoint dependency --store $TMP/an.store --importer JPN --hs gallium --period 2023 --format table | tail -5 | cut -c1-16
+> CAVEAT: 811292 i
+> CAVEAT: 811299 i
+> CAVEAT: 282590 i
+> CAVEAT: 285000 h
+> CAVEAT: 285390 i
 
 # before 2020 the store has no US import report: China's export reports stand in
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2019 --format csv | cut -d, -f1-9,14
@@ -34,6 +80,10 @@ $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --peri
 ! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source synthetic answers from it alone
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format csv | cut -d, -f4 | sed -n 2p
 > CHN
+
+# a code that is no basket (antimony oxides) has no caveat: the field is null
+$ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format json | head -1 | grep -o '"caveat":[a-z]*'
+> "caveat":null
 
 # surge by partner around China's gallium/germanium licensing (2023-08-01)
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs 811292 --event 2023-08-01 --by-partner --format csv | head -4 | cut -d, -f1-5,7,8,10
@@ -66,8 +116,16 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 20
 
 # the table shows the summary after a blank line (then the coverage line)
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | awk '/^Coverage /{exit} {print}' | sed '$d' | tail -2 | cut -c1-12 | sed "s/ *$//"
+
+# the table shows the summary after a blank line, then the caveats of the
+# group's basket codes, one line each
+$ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | tail -6 | cut -c1-14 | sed "s/ *$//"
 > 
 > CHN       *
+> 
+> CAVEAT: 250410
+> CAVEAT: 250490
+> CAVEAT: 380110
 
 # a month with a value and quantity 0: unit value null, never inf
 $ chokepoint surge --store $TMP/an.store --reporter CHN --partner BEL --hs 811231,811241,811292 --from 2017-01 --to 2017-01 --format json

@@ -34,6 +34,18 @@ $ chokepoint ingest -q --store $TMP/mix --source china-critmin-monthly $DATA/flo
 > synthetic-synth-world-group-gallium exports 2023-01 9014056 synthetic=true sources=synth-world
 $ python3 $CASES/report_data.py $TMP/mix.html
 > main 14, synthetic 10
+# the gallium, germanium and gallium-germanium chapters would draw the same
+# charts: the store holds all three only as 811292.  Each says so in its intro,
+# naming the others, and its captions carry 811292's caveat (issue 17).  The
+# synthetic world holds more codes: there only germanium and
+# gallium-germanium are held as the same ones (282560, germanium oxides, is
+# not in the gallium group)
+$ python3 $CASES/report_data.py $TMP/mix.html --same
+> group-gallium-germanium = gallium,germanium: HS 811292; caveat: 811292 is one code
+> group-gallium = gallium-germanium,germanium: HS 811292; caveat: 811292 is one code
+> group-germanium = gallium-germanium,gallium: HS 811292; caveat: 811292 is one code
+> synthetic-synth-world-group-gallium-germanium = germanium: HS 282560,811292,811299; caveat: 811292 is one code
+> synthetic-synth-world-group-germanium = gallium-germanium: HS 282560,811292,811299; caveat: 811292 is one code
 # --source: the whole report from the synthetic world (no second part); a
 # mix is refused, naming the sources
 $ chokepoint report --store $TMP/mix --source synthetic --out $TMP/mix-s.html 2>/dev/null && python3 $CASES/report_data.py $TMP/mix-s.html group-gallium exports 2023-01 && python3 $CASES/report_data.py $TMP/mix-s.html

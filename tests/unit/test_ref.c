@@ -1312,5 +1312,92 @@ CKP_TEST(ref_hsset_editions_concorded)
     ckp_hsset_add_code(ref, s, 811292, 2022);
     CHECK(ckp_hsset_has_ed(s, 811292, 2017));
     ckp_hsset_free(s);
+/* Product caveats: the shipped table names the basket codes of issue 17
+ * (811292 holds gallium, germanium and three more metals; 280530 all rare
+ * earths; 8542 every integrated circuit), and a group built on one carries
+ * its caveat. */
+CKP_TEST(ref_caveats_shipped)
+{
+    ckp_ref *ref = shared_ref();
+    REQUIRE(ref);
+    const ckp_caveat *c = ckp_ref_caveat(ref, 811292);
+    REQUIRE(c);
+    CHECK(strstr(c->holds, "indium") && strstr(c->holds, "niobium") &&
+          strstr(c->holds, "vanadium"));
+    CHECK(strstr(c->sources, "HS 2022") != NULL);
+    REQUIRE(ckp_ref_caveat(ref, 280530));
+    CHECK(strstr(ckp_ref_caveat(ref, 280530)->holds, "yttrium") != NULL);
+    /* a heading's row covers every code under it */
+    c = ckp_ref_caveat(ref, 854231);
+    REQUIRE(c);
+    CHECK_INT(c->level, 4);
+    CHECK_INT((long long)c->code, 8542);
+    CHECK(ckp_ref_caveat(ref, 854239) == c);
+    CHECK(ckp_ref_caveat(ref, 850511) == NULL);
+    static const uint32_t more[] = {250410, 250490, 380110, 811010};
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+        CHECK(ckp_ref_caveat(ref, more[i]) != NULL);
+}
+
+CKP_TEST(ref_caveats_of_sets)
+{
+    ckp_ref *ref = shared_ref();
+    ckp_error err;
+    ckp_hsset *s = NULL;
+    char buf[4096];
+    REQUIRE(ref);
+    /* the gallium group holds 811292: its caveat comes with it */
+    REQUIRE(ckp_hsset_parse(ref, "gallium", &s, &err) == CKP_OK);
+    CHECK(ckp_hsset_caveat(ref, s, buf, sizeof buf) >= 2);
+    CHECK(strncmp(buf, "811292 ", 7) == 0);
+    CHECK(strstr(buf, " | 811299 ") != NULL);
+    CHECK_INT(ckp_hsset_caveat(ref, s, buf, 20), -1); /* does not fit: none */
+    CHECK_STR(buf, "");
+    ckp_hsset_free(s);
+    /* one code under a basket heading */
+    REQUIRE(ckp_hsset_parse(ref, "854232", &s, &err) == CKP_OK);
+    CHECK_INT(ckp_hsset_caveat(ref, s, buf, sizeof buf), 1);
+    CHECK(strncmp(buf, "8542 ", 5) == 0);
+    ckp_hsset_free(s);
+    /* no basket code: no caveat */
+    REQUIRE(ckp_hsset_parse(ref, "magnets", &s, &err) == CKP_OK);
+    CHECK_INT(ckp_hsset_caveat(ref, s, buf, sizeof buf), 0);
+    CHECK_STR(buf, "");
+    ckp_hsset_free(s);
+    CHECK_INT(ckp_hsset_caveat(ref, NULL, buf, sizeof buf), 0);
+}
+
+/* A broken caveats file is refused with its file, line and field. */
+CKP_TEST(ref_caveats_bad_file)
+{
+    static const struct {
+        const char *text, *msg;
+        int line;
+    } cases[] = {
+        {"hs,holds,caveat,sources\n81129,x,y,z\n", "not a 4- or 6-digit", 2},
+        {"hs,holds,caveat,sources\n811292,x,y,z\n811292,x,y,z\n", "listed twice", 3},
+        {"hs,holds,caveat,sources\n811292,x,,z\n", "field caveat is empty", 2},
+        {"hs,holds,caveat,sources\n811292,x,a | b,z\n", "holds '|'", 2},
+        {"hs,holds,caveat\n811292,x,y\n", "no column \"sources\"", 1},
+    };
+    ckp_ref *ref = NULL;
+    ckp_error err;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/caveats-bad.csv", ckp_test_tmpdir());
+    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, &err) == CKP_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        REQUIRE(write_file(path, cases[i].text) == 0);
+        memset(&err, 0, sizeof err);
+        CHECK(ckp_ref_load_caveats(ref, path, &err) != CKP_OK);
+        if (!strstr(err.msg, cases[i].msg))
+            ckp_test_fail(t_, __FILE__, __LINE__, "case %zu: %s", i, err.msg);
+        CHECK_INT(err.line, cases[i].line);
+        CHECK_INT(ckp_ref_caveat_count(ref), 0);
+    }
+    REQUIRE(write_file(path, "hs,holds,caveat,sources\n8542,chips,all chips,HS text\n") == 0);
+    REQUIRE(ckp_ref_load_caveats(ref, path, &err) == CKP_OK);
+    CHECK_INT(ckp_ref_caveat_count(ref), 1);
+    REQUIRE(ckp_ref_caveat(ref, 854239));
+    CHECK_STR(ckp_ref_caveat(ref, 854239)->caveat, "all chips");
     ckp_ref_free(ref);
 }

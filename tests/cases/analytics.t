@@ -7,7 +7,7 @@ $ chokepoint ingest -q --store $TMP/an.store --source comtrade-cn-monthly $DATA/
 
 # dependency: the US imports all its natural graphite flakes from China (reported)
 $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --period 2023 --format json
-> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","synthetic":false,"sources":["comtrade"],"caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
+> {"importer":"USA","hs":"250410","period":"2023","supplier":"CHN","value":111664882,"share":1.0000,"rank":1,"hhi":10000,"source":"reported","top_share":1.0000,"total":111664882,"suppliers":1,"qty":28649408,"cif_fob":null,"supplier_name":"China","level":"HS6","from_detail":false,"detail_value":null,"synthetic":false,"sources":["comtrade"],"coverage":0.6955,"coverage_note":"importer-reported: rests on USA's own import report; the partners held make 70 % of the World total it reports for 2023","caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
 
 # sources name the store sources a row rests on, not every one selected: the
 # US import report above comes from the annual Comtrade file alone, and Japan's
@@ -76,7 +76,7 @@ $ chokepoint surge --store $TMP/mix.store --reporter CHN --hs 811292 --source al
 # nothing in the real sources, but the store has a synthetic one: an empty
 # answer says so on stderr (stdout keeps only the header)
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --format csv
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note,caveat
 ! no rows from the real sources; the store's synthetic source \(flows\) is left out by default: --source synthetic answers from it alone
 $ chokepoint dependency --store $TMP/mix.store --importer USA --hs 282580 --period 2024 --source synthetic --format csv | cut -d, -f4 | sed -n 2p
 > CHN
@@ -120,9 +120,9 @@ $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 20
 # the table shows the summary after a blank line, then the caveats of the
 # group's basket codes, one line each
 $ chokepoint surge --store $TMP/an.store --reporter CHN --hs graphite --event 2023-12-01 --format table | tail -6 | cut -c1-14 | sed "s/ *$//"
-> 
-> CHN       *
-> 
+>
+> Coverage 100 %
+>
 > CAVEAT: 250410
 > CAVEAT: 250490
 > CAVEAT: 380110
@@ -152,7 +152,7 @@ $ chokepoint concentration --hs gallium --side producer --format csv | sed -n 1,
 
 # germanium: the USGS tables give no country figures (NA, W withheld)
 $ chokepoint concentration --hs germanium --side producer --format csv | grep ',USA,'
-> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,,,false,,,not a trade figure (production tables)
+> germanium,2023,producer,USA,,,,,withheld (W),kg,germanium,USGS MCS2024: Primary and secondary refinery production,,,,false,,,not a trade figure (production tables),
 
 $ chokepoint concentration --hs 261710 --side producer --period 2022 --format csv | sed -n 2p | cut -d, -f1-7
 > 261710,2022,producer,CHN,40000,0.4813,1

@@ -44,7 +44,7 @@ $ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --fo
 > E27,KGZ,854231,2023-01,1616554,comext (EUR converted to USD at monthly average rates)
 
 $ chokepoint surge --store $TMP/cw --reporter E27 --partner KGZ --hs 854231 --format json | grep -o '"sources":.*'
-> "sources":["comext (EUR converted to USD at monthly average rates)"],"coverage":1.0000,"coverage_note":"rests on the reports of E27 for 2023-01"}
+> "sources":["comext (EUR converted to USD at monthly average rates)"],"coverage":1.0000,"coverage_note":"rests on the reports of E27 for 2023-01","caveat":"8542 holds every integrated circuit, from commodity parts to advanced processors: a share of its value says nothing about advanced chips"}
 
 $ chokepoint country EU27 E20 'Euro area'
 ~ ^E27,

@@ -15,14 +15,14 @@ $ chokepoint ingest -q --store real $DATA/flows/china-critmin-monthly/china_expo
 # (mirror), 1 of the 222 other listed economies.  The store holds graphite
 # reports of China and the USA only, and the USA reports no exports to Poland.
 $ chokepoint dependency --store real --importer POL --hs graphite --period 2023 --format json
-> {"importer":"POL","hs":"graphite","period":"2023","supplier":"CHN","value":345523496,"share":1.0000,"rank":1,"hhi":10000,"source":"mirror","top_share":1.0000,"total":345523496,"suppliers":1,"qty":41954680,"cif_fob":0.0600,"supplier_name":"China","level":"HS6","from_detail":false,"detail_value":null,"synthetic":false,"sources":["flows","comtrade"],"coverage":0.0045,"coverage_note":"thin: mirror: rests on the export reports of CHN to POL, 1 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)"}
+> {"importer":"POL","hs":"graphite","period":"2023","supplier":"CHN","value":345523496,"share":1.0000,"rank":1,"hhi":10000,"source":"mirror","top_share":1.0000,"total":345523496,"suppliers":1,"qty":41954680,"cif_fob":0.0600,"supplier_name":"China","level":"HS6","from_detail":false,"detail_value":null,"synthetic":false,"sources":["flows"],"coverage":0.0045,"coverage_note":"thin: mirror: rests on the export reports of CHN to POL, 1 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)","caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake) | 250490 holds natural graphite of every grade other than powder or flakes: its figures do not tell one grade from another | 380110 holds artificial graphite of every grade and use (battery anode material among others): its figures do not tell one use from another"}
 
 # the summary a terminal shows: not "100 % of Poland's imports"; the table
 # ends with the coverage line
 $ COLUMNS=250 script -qec "chokepoint dependency --store real --importer POL --hs graphite --period 2023" /dev/null | tr -d '\r' | tail -3
-> thin coverage: of the flows reported by CHN (1 of 222 economies listed as UN Comtrade reporters), China supplied 100 % of graphite going to Poland in 2023, HHI 10,000 (mirror: partners' export reports, CIF/FOB default 6 % (0 usable pairs of reports))
->
-> Coverage 0.45 % (thin): mirror: rests on the export reports of CHN to POL, 1 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)
+> CAVEAT: 250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake).
+> CAVEAT: 250490 holds natural graphite of every grade other than powder or flakes: its figures do not tell one grade from another.
+> CAVEAT: 380110 holds artificial graphite of every grade and use (battery anode material among others): its figures do not tell one use from another.
 
 # world exports of graphite from the reports of China and the USA: 2 of 223
 $ chokepoint concentration --store real --hs graphite --period 2023 --side exporter --format csv | cut -d, -f3,4,6,18,19
@@ -47,9 +47,9 @@ $ chokepoint dependency --store real --importer USA --hs graphite --period 2023 
 
 # mirror rests on both sides' reports; surge on the reporter's
 $ chokepoint mirror --store real --reporter USA --partner CHN --hs 250410 --period 2023 --format json | head -1 | grep -o '"coverage".*'
-> "coverage":1.0000,"coverage_note":"rests on the reports of USA and CHN for 2023"}
+> "coverage":1.0000,"coverage_note":"rests on the reports of USA and CHN for 2023","caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
 $ chokepoint surge --store real --reporter CHN --partner POL --hs graphite --from 2023-01 --to 2023-01 --format json | head -1 | grep -o '"coverage".*'
-> "coverage":1.0000,"coverage_note":"rests on the reports of CHN for 2023-01"}
+> "coverage":1.0000,"coverage_note":"rests on the reports of CHN for 2023-01","caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake) | 250490 holds natural graphite of every grade other than powder or flakes: its figures do not tell one grade from another | 380110 holds artificial graphite of every grade and use (battery anode material among others): its figures do not tell one use from another"}
 
 # full coverage, known ground truth: a synthetic store where every economy
 # listed for 2023 reports exports of 250410 (China 779,000 USD to Poland,
@@ -59,7 +59,7 @@ $ awk -F, 'NR > 1 && ($3 == "" || $3 <= 2023) && ($4 == "" || $4 >= 2023) { prin
 $ chokepoint dependency --store full --source synthetic --importer POL --hs 250410 --period 2023 --format csv | sed -n 2p | cut -d, -f4,6,12
 > CHN,0.7790,222
 $ chokepoint dependency --store full --source synthetic --importer POL --hs 250410 --period 2023 --format json | head -1 | grep -o '"coverage".*'
-> "coverage":1.0000,"coverage_note":"mirror: rests on the export reports of AFG, ALB, DZA and 219 others to POL, 222 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)"}
+> "coverage":1.0000,"coverage_note":"mirror: rests on the export reports of AFG, ALB, DZA and 219 others to POL, 222 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)","caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
 $ COLUMNS=250 script -qec "chokepoint dependency --store full --source synthetic --importer POL --hs 250410 --period 2023" /dev/null | tr -d '\r' | grep -E '^(China|Coverage)'
 > China supplied 78 % of Poland's imports of 250410 in 2023, HHI 6,071 (mirror: partners' export reports, CIF/FOB default 6 % (0 usable pairs of reports))
 > Coverage 100 %: mirror: rests on the export reports of AFG, ALB, DZA and 219 others to POL, 222 of 222 other economies listed as UN Comtrade reporters for 2023 (POL's own import report is not used)

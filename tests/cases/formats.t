@@ -90,8 +90,8 @@ $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/fm-sc flows_semicol
 ! 5 rows read, 5 kept, 0 rejected
 
 $ grep -E '^2017-0[12],CHN,(AUS,X,(250410|380110)|BEL,X,250410)' $DATA/flows/china-critmin-monthly/china_exports_monthly.csv | grep -v '^2017-02,CHN,AUS,X,380110' | sed '1i period,reporter,partner,flow,hs,value,qty,unit,hs_edition' > $TMP/sc-ref.csv && chokepoint ingest -q --store $TMP/fm-scref $TMP/sc-ref.csv && for s in fm-sc fm-scref; do chokepoint dependency --store $TMP/$s --importer BEL --hs 250410 --period 2017-01 --format csv; done | sort | uniq -c
->       2 BEL,250410,2017-01,CHN,531993,1.0000,1,10000,mirror,1.0000,531993,1,300949,0.0600,China,HS6,false,,false,flows,0.0045,"thin: mirror: rests on the export reports of CHN to BEL, 1 of 222 other economies listed as UN Comtrade reporters for 2017-01 (BEL's own import report is not used)"
->       2 importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note
+>       2 BEL,250410,2017-01,CHN,531993,1.0000,1,10000,mirror,1.0000,531993,1,300949,0.0600,China,HS6,false,,false,flows,0.0045,"thin: mirror: rests on the export reports of CHN to BEL, 1 of 222 other economies listed as UN Comtrade reporters for 2017-01 (BEL's own import report is not used)","250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"
+>       2 importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note,caveat
 
 # 1.234 could be 1234 or 1.234: rejected until a value shows the mark …
 $ chokepoint ingest -q --store $TMP/fm-amb --rejects - - | cut -d, -f2-4

@@ -172,8 +172,8 @@ $ for i in 1 2; do printf '{"partial":"chokepoint","version":2,"id":"big%s","ver
 # the rows say which sources the partials came from; real and synthetic
 # partials are never merged into one figure
 $ chokepoint merge --format json dep24.jsonl | head -1 | grep -o '"synthetic":.*'
-> "synthetic":false,"sources":["flows"],"coverage":null,"coverage_note":"not computed when merging partial results (docs/scale.md): run the verb on a store"}
+> "synthetic":false,"sources":["flows"],"coverage":null,"coverage_note":"not computed when merging partial results (docs/scale.md): run the verb on a store","caveat":"811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders"}
 $ chokepoint ingest -q --store syn.st --synthetic y2024.csv && chokepoint dependency --importer USA --hs antimony --store syn.st --partial > dep24s.jsonl && chokepoint merge --format json dep24s.jsonl | head -1 | grep -o '"synthetic":.*' && chokepoint merge dep24.jsonl dep24s.jsonl
-> "synthetic":true,"sources":["flows"],"coverage":null,"coverage_note":"not computed when merging partial results (docs/scale.md): run the verb on a store"}
+> "synthetic":true,"sources":["flows"],"coverage":null,"coverage_note":"not computed when merging partial results (docs/scale.md): run the verb on a store","caveat":"811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders"}
 ? 1
 ! a partial of synthetic source 'flows', but others are of real source 'flows': real and synthetic figures are never merged

@@ -28,11 +28,11 @@ $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 
 
 # every row says what it was computed from: synthetic, and the sources
 $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --format json | head -1 | grep -o '"synthetic":.*'
-> "synthetic":false,"sources":["customs"],"coverage":1.0000,"coverage_note":"importer-reported: rests on USA's own import report (no World total held to check it against)"}
+> "synthetic":false,"sources":["customs"],"coverage":1.0000,"coverage_note":"importer-reported: rests on USA's own import report (no World total held to check it against)","caveat":"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"}
 $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source synth-test --format csv | cut -d, -f4,19-
-> supplier,synthetic,sources,coverage,coverage_note
-> CHN,true,synth-test,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against)
-> THA,true,synth-test,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against)
+> supplier,synthetic,sources,coverage,coverage_note,caveat
+> CHN,true,synth-test,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against),"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"
+> THA,true,synth-test,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against),"250410 holds both flake graphite and processed spherical (battery-anode) graphite: China's tariff splits them only at 8 digits (25041010 spherical, 25041091 flake)"
 
 $ chokepoint dependency --store $TMP/src-st --importer USA --hs 250410 --period 2023 --source nosuch
 ! --source: the store has no source named 'nosuch'

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """strip_coverage.py FORMAT FILE… — for merge_shards.sh: drop the coverage
 and coverage_note columns (CSV) or fields (JSON Lines) of each file, in
-place.  A merged answer has no store to compute coverage from (its note says
+place; the columns after them (caveat) are kept and compared.  A merged answer has no store to compute coverage from (its note says
 so), so whole-store and merged outputs are compared without them."""
 import csv
 import io
@@ -22,12 +22,15 @@ for path in files:
                 continue
             cut = line.rfind(',"coverage":')
             if cut < 0 or not line.rstrip().endswith("}"):
-                sys.exit(f"{path}: coverage is not the last field pair")
-            out.write(line[:cut] + "}\n")
+                sys.exit(f"{path}: no coverage field pair")
+            # the fields after the pair (caveat) are kept and compared
+            tail = line.find(',"caveat":', cut)
+            out.write(line[:cut] + (line[tail:] if tail >= 0 else "}") + "\n")
     else:
         rows = list(csv.reader(io.StringIO(text)))
-        if rows and rows[0][-2:] == ["coverage", "coverage_note"]:
-            rows = [r[:-2] for r in rows]
+        if rows and "coverage" in rows[0] and "coverage_note" in rows[0]:
+            drop = {rows[0].index("coverage"), rows[0].index("coverage_note")}
+            rows = [[c for i, c in enumerate(r) if i not in drop] for r in rows]
         w = csv.writer(out, lineterminator="\n")
         w.writerows(rows)
     with open(path, "w", newline="", encoding="utf-8") as f:

@@ -26,6 +26,9 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 >
 > Coverage 100 %: importer-reported: rests on USA's own import report (no World
 > total held to check it against)
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade
+> together: its figures do not tell ingots from powders.
 
 # at 240 every column fits, the key ones first
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 240
@@ -40,6 +43,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 >
 > Coverage 100 %: importer-reported: rests on USA's own import report (no World total held to check it against)
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders.
 
 # not on a terminal and no --width: the table as it always was
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --format table | head -2
@@ -51,8 +56,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > importer  hs        period  supplier        value   share  rank    hhi  source    top_share        total  suppliers         qty  cif_fob  supplier_name                     level  from_detail  detail_value
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --width 80 --format csv | head -2
-> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note
-> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,HS6,false,,true,synth,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against)
+> importer,hs,period,supplier,value,share,rank,hhi,source,top_share,total,suppliers,qty,cif_fob,supplier_name,level,from_detail,detail_value,synthetic,sources,coverage,coverage_note,caveat
+> USA,antimony,2024,CHN,143432295,0.8379,1,7085,reported,0.8379,171190532,6,15620044,,China,HS6,false,,true,synth,1.0000,importer-reported: rests on USA's own import report (no World total held to check it against),811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders
 
 # diversion: the explanation (400 characters) wrapped under its hub.  From
 # the synthetic source alone: China's real exports are no longer added to the
@@ -85,6 +90,20 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 > generated flows, not observed trade.
 >
 > Coverage 100 %: rests on the reports of CHN, MEX and USA for 2024
+>
+> CAVEAT: 811292 is one code for five metals: its figures are of all of them
+> together, not of gallium or germanium alone (China's tariff splits them only at
+> 8 digits: 81129210 gallium, 81129220 germanium).
+> CAVEAT: 811299 is one code for the articles of five metals: its figures are of
+> all of them together, not of gallium or germanium alone.
+> CAVEAT: 282560 holds zirconium dioxide as well as germanium oxides: its figures
+> are not germanium alone.
+> CAVEAT: 285000 holds every hydride, nitride, azide, silicide and boride: gallium
+> nitride is one of many.
+> CAVEAT: 285390 is a residual code for inorganic compounds: gallium arsenide is
+> one of many.
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade
+> together: its figures do not tell ingots from powders.
 
 $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-46 --limit 1 --width 200
 > hub  rank  score  growth_issuer_to_hub  growth_hub_to_target  issuer  target  hs                                                                     date        growth_control  measure     destination
@@ -99,6 +118,14 @@ $ chokepoint diversion --store $TMP/term.store --source synth --measure CN-2024-
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 >
 > Coverage 100 %: rests on the reports of CHN, THA and USA for 2024
+>
+> CAVEAT: 811292 is one code for five metals: its figures are of all of them together, not of gallium or germanium alone (China's tariff splits them only at 8 digits: 81129210 gallium, 81129220
+> germanium).
+> CAVEAT: 811299 is one code for the articles of five metals: its figures are of all of them together, not of gallium or germanium alone.
+> CAVEAT: 282560 holds zirconium dioxide as well as germanium oxides: its figures are not germanium alone.
+> CAVEAT: 285000 holds every hydride, nitride, azide, silicide and boride: gallium nitride is one of many.
+> CAVEAT: 285390 is a residual code for inorganic compounds: gallium arsenide is one of many.
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders.
 
 # hs: the descriptions under the code
 $ chokepoint hs 8110 --edition 2022 --width 80
@@ -169,6 +196,10 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs 250410 --partner 
 > ▲ CN-2023-39 2023-12-01; • flagged: 2021-07 shift_up, 2023-12 dip
 >
 > Coverage 100 %: rests on the reports of CHN for 2024-12
+>
+> CAVEAT: 250410 holds both flake graphite and processed spherical (battery-anode)
+> graphite: China's tariff splits them only at 8 digits (25041010 spherical,
+> 25041091 flake).
 
 # (HS2017 811292 held hafnium and rhenium too: the series reaches back
 # before 2022 only when the HS2022 codes they went to are asked as well)
@@ -181,6 +212,13 @@ $ chokepoint surge --store $TMP/term.store --reporter CHN --hs gallium,811231,81
 > • flagged: 2019-04 shift_down, 2021-01 shift_up, 2024-11 spike
 >
 > Coverage 100 %: rests on the reports of CHN for 2024-12
+>
+> CAVEAT: 811292 is one code for five metals: its figures are of all of them together, not of gallium or germanium alone (China's tariff splits them only at 8 digits: 81129210 gallium, 81129220
+> germanium).
+> CAVEAT: 811299 is one code for the articles of five metals: its figures are of all of them together, not of gallium or germanium alone.
+> CAVEAT: 282590 is a residual code for many metal oxides and hydroxides: gallium oxide is a small part of it.
+> CAVEAT: 285000 holds every hydride, nitride, azide, silicide and boride: gallium nitride is one of many.
+> CAVEAT: 285390 is a residual code for inorganic compounds: gallium arsenide is one of many.
 
 # --chart: the suppliers' shares as bars
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 80
@@ -198,6 +236,9 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 >
 > Coverage 100 %: importer-reported: rests on USA's own import report (no World
 > total held to check it against)
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade
+> together: its figures do not tell ingots from powders.
 
 $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --hs antimony --period 2024 --chart --width 200
 > USA's imports of antimony in 2024 by supplier (as the importer reports), total 171,190,532
@@ -211,6 +252,8 @@ $ chokepoint dependency --store $TMP/term.store --source synth --importer USA --
 > SYNTHETIC: these rows were computed from synthetic sources only (synth): generated flows, not observed trade.
 >
 > Coverage 100 %: importer-reported: rests on USA's own import report (no World total held to check it against)
+>
+> CAVEAT: 811010 holds unwrought antimony and antimony powders of every grade together: its figures do not tell ingots from powders.
 
 
 # match: the explanation under its hit

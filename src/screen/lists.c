@@ -758,14 +758,17 @@ static int ftm_entity(ckp_lists *l, json_t *ent, const char *file, const ckp_ref
         json_array_foreach(arr, i, v) {
             if (!json_is_string(v))
                 continue;
-            char buf[300];
-            int n = snprintf(buf, sizeof buf, "%s %s", idprops[k], json_string_value(v));
-            if (n < 0)
-                continue;
-            if ((size_t)n >= sizeof buf)
-                n = sizeof buf - 1;
+            /* the identifier whole, however long: a cut one would match
+             * another entity's or none */
+            const char *idv = json_string_value(v);
+            size_t cap = strlen(idprops[k]) + strlen(idv) + 2;
+            char *buf = malloc(cap);
+            if (!buf)
+                return -1;
+            int n = snprintf(buf, cap, "%s %s", idprops[k], idv);
             p = party_at(l, (uint32_t)pi);
-            p->identifiers = join_field(l, p->identifiers, buf, (size_t)n);
+            p->identifiers = n < 0 ? NULL : join_field(l, p->identifiers, buf, (size_t)n);
+            free(buf);
             if (!p->identifiers)
                 return -1;
         }

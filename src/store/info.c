@@ -82,10 +82,18 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     st = source_editions(s, eds, sizeof eds, err);
     if (st != CKP_OK)
         return st;
-    char a[16], b[16], names[1024] = "";
+    /* every source named in full: the list grows with the names, never cut */
+    char a[16], b[16];
+    size_t cap = 1;
+    for (int i = 0; i < ckp_store_source_count(s); i++)
+        cap += strlen(ckp_store_source_name(s, i)) + sizeof " (synthetic) (from XXX);";
+    char *names = malloc(cap);
+    if (!names)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    names[0] = '\0';
     size_t len = 0;
-    for (int i = 0; i < ckp_store_source_count(s) && len < sizeof names - 200; i++)
-        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s%s%s%s%s", i ? ";" : "",
+    for (int i = 0; i < ckp_store_source_count(s); i++)
+        len += (size_t)snprintf(names + len, cap - len, "%s%s%s%s%s%s", i ? ";" : "",
                                 ckp_store_source_name(s, i),
                                 ckp_store_source_synthetic(s, i) ? " (synthetic)" : "",
                                 ckp_store_source_currency(s, i)[0] ? " (from " : "",
@@ -102,8 +110,9 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     ckp_writer_str(w, in.rows ? ckp_period_format(in.period_max, b) : NULL);
     ckp_writer_int(w, (long long)in.generation);
     ckp_writer_str(w, names);
+    free(names);
     /* where each source came from, when recorded ("name: text; …") */
-    size_t cap = 1;
+    cap = 1;
     for (int i = 0; i < ckp_store_source_count(s); i++)
         if (ckp_store_source_provenance(s, i))
             cap += strlen(ckp_store_source_name(s, i)) +

@@ -116,3 +116,8 @@ $ cd $CASES/../data/ingest && chokepoint ingest --store $TMP/ing-range3 --keep-u
 $ chokepoint dependency --store $TMP/ing-range --importer USA --hs 8110 --format csv | cut -d, -f1-6
 > importer,hs,period,supplier,value,share
 > USA,8110,2020,CHN,1000000000000000,1.0000
+
+# info names every source in full, however long the list (it stopped
+# silently after about 820 bytes: 9 of these 12 names)
+$ for i in 01 02 03 04 05 06 07 08 09 10 11 12; do printf 'period,reporter,partner,flow,hs,value\n2023,USA,CHN,M,850110,%s\n' $i > f.csv && chokepoint ingest -q --store many --source source-with-a-rather-long-name-number-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx f.csv || exit 1; done; chokepoint info --store many --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["source_names"].split(";")))'
+> 12

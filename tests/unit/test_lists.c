@@ -139,6 +139,33 @@ CKP_TEST(lists_ftm_deltas)
     ckp_lists_free(l);
 }
 
+/* An identifier is kept whole, however long (it was cut at 300 bytes, so
+ * a long registration number matched by its prefix or not at all). */
+CKP_TEST(lists_ftm_long_identifier)
+{
+    char id[701];
+    memset(id, '7', 700);
+    id[700] = '\0';
+    char f[1200];
+    int n = snprintf(f, sizeof f,
+                     "{\"id\":\"L\",\"caption\":\"Long Id Ltd\",\"schema\":\"Company\","
+                     "\"properties\":{\"name\":[\"Long Id Ltd\"],\"registrationNumber\":[\"%s9\"]}}\n",
+                     id);
+    REQUIRE(n > 0 && (size_t)n < sizeof f);
+    ckp_list_src s = {"long.json", f, (size_t)n};
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    REQUIRE(ckp_lists_load_ftm(l, &s, ref(), &st, &err) == CKP_OK);
+    const ckp_party *p = ckp_lists_find(l, "L");
+    REQUIRE(p);
+    CHECK_INT((long long)strlen(p->identifiers), (long long)strlen("registrationNumber ") + 701);
+    CHECK(p->identifiers[strlen(p->identifiers) - 1] == '9');
+    ckp_lists_free(l);
+}
+
 CKP_TEST(lists_ftm_shipped_scripts)
 {
     ckp_lists *l = NULL;

@@ -1312,6 +1312,9 @@ CKP_TEST(ref_hsset_editions_concorded)
     ckp_hsset_add_code(ref, s, 811292, 2022);
     CHECK(ckp_hsset_has_ed(s, 811292, 2017));
     ckp_hsset_free(s);
+    ckp_ref_free(ref);
+}
+
 /* Product caveats: the shipped table names the basket codes of issue 17
  * (811292 holds gallium, germanium and three more metals; 280530 all rare
  * earths; 8542 every integrated circuit), and a group built on one carries

@@ -621,9 +621,10 @@ void ckp_hsset_add_code(const ckp_ref *ref, ckp_hsset *set, uint32_t code6, int 
  * correlates with in the written edition is in the set (UNSD correlation
  * tables, data/ref/hs/concordance): a 1:1 renumbering and an n:1 merge
  * join the series, a 1:n split joins it only when all its parts are asked.
- * A code that overlaps the set without lying inside it is ambiguous: its
- * rows are left out and the code is listed (ckp_hsset_ambiguous) — its
- * value is never allocated between old and new codes. */
+ * A code that overlaps the set without lying inside it is left out, its
+ * value never allocated between old and new codes; when it is one of the
+ * codes asked (HS2017 811292 for --hs 811292) it is listed
+ * (ckp_hsset_ambiguous) and every answer says so. */
 
 /* The HS2022 codes an HS2017 code `old` went to, as its parts: of the
  * codes it correlates with (corr, k of them), those UNSD's conversion table
@@ -668,7 +669,15 @@ static void concord(const ckp_ref *ref, ckp_hsset *set, const uint64_t *written,
                     inside = bit_has(written, back[j]);
                 if (inside) {
                     bit_set(set->ed[to], c);
-                } else if (!bit_has(set->ed[to], c)) {
+                } else if (!bit_has(set->ed[to], c) &&
+                           (bit_has(written, c) || (from == 1 && to == 0 && k <= 4))) {
+                    /* said when the code asked is the one left out in the
+                     * other edition (811292 of HS2017 for 811292) or, for
+                     * codes written in HS2017, a merge of a few codes holds
+                     * it (HS2022 580210 for 580211); a code of another
+                     * number that only overlaps (HS2012 842211 or HS2017
+                     * 382510, through e-waste, for 8542) is left out as
+                     * not asked */
                     if (set->nambig < AMBIG_MAX) {
                         set->ambig[set->nambig] = c;
                         set->ambig_ed[set->nambig] = (int)eds[to];

@@ -45,7 +45,10 @@ static ckp_status source_editions(const ckp_store *s, char *buf, size_t n, ckp_e
     seen_eds *se = calloc(1, sizeof *se);
     if (!se)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_status st = ckp_store_scan_cols(s, NULL, mark_block, se, err);
+    ckp_query q; /* every row, TOTAL, chapter and heading rows too */
+    ckp_query_init(&q);
+    q.levels = 1;
+    ckp_status st = ckp_store_scan_cols(s, &q, mark_block, se, err);
     size_t len = 0;
     buf[0] = '\0';
     for (int i = 0; st == CKP_OK && i < ckp_store_source_count(s) && i < 128; i++) {

@@ -115,6 +115,9 @@ void ckp_div_range(const ckp_div *d, int32_t *from, int32_t *to);
 /* Feed one row (any product: control products are needed too).  Rows of the
  * other frequency or outside the range are ignored. */
 void ckp_div_add(ckp_div *d, const ckp_flow *row, int synthetic);
+/* The store sources of the rows ckp_div_add counted, as a verb.h
+ * ckp_source_bit mask (bit 63 stands for 63 and above). */
+uint64_t ckp_div_sources(const ckp_div *d);
 /* Score and rank.  After this: */
 ckp_status ckp_div_finish(ckp_div *d, ckp_error *err);
 size_t ckp_div_count(const ckp_div *d);

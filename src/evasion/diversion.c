@@ -33,6 +33,7 @@
 
 struct ckp_div {
     ckp_div_spec spec;
+    uint64_t sources; /* store sources of the rows added (ckp_div_sources) */
     int nc;
     const unsigned char *aggregate;
     int *issuer_idx, *target_idx; /* country → index, -1 */
@@ -250,6 +251,8 @@ static void add_cell(double *cell, int mask, int win, int side, double v)
         cell[CIDX(2, win, side)] += v;
 }
 
+uint64_t ckp_div_sources(const ckp_div *d) { return d ? d->sources : 0; }
+
 void ckp_div_add(ckp_div *d, const ckp_flow *row, int synthetic)
 {
     int annual = CKP_PERIOD_MONTH(row->period) == 0;
@@ -276,6 +279,7 @@ void ckp_div_add(ckp_div *d, const ckp_flow *row, int synthetic)
     int mask = classify(d, row->hs);
     if (mask < 0)
         return;
+    d->sources |= (uint64_t)1 << (row->source >= 0 && row->source < 63 ? row->source : 63);
     double v = row->value;
     int ia = d->issuer_idx[e], ti = d->target_idx[i];
     size_t nc = (size_t)d->nc, nC = (size_t)(d->nC ? d->nC : 1);

@@ -497,6 +497,8 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
             break;
         }
         done++;
+        ckp_answer_track(ckp_verb_answer(w));
+        ckp_answer_sources(ckp_verb_answer(w), ckp_div_sources(d));
         if (r.ntargets == 0) {
             st = write_hubs(env, &r, d, "*", top, min_score, w, err);
         } else {
@@ -613,6 +615,9 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
     st = run_one(env, store, &r, freq, (int)before, (int)after, &d, err);
     if (st != CKP_OK)
         goto out;
+    /* the rows rest on the sources of the flows counted, not every one selected */
+    ckp_answer_track(ckp_verb_answer(w));
+    ckp_answer_sources(ckp_verb_answer(w), ckp_div_sources(d));
     st = write_hubs(env, &r, d, r.ntargets ? r.target_text : "*", limit, -INFINITY, w, err);
     summarize(env, &r, d, summary, summary_len);
     ckp_div_free(d);

@@ -185,3 +185,8 @@ $ chokepoint dependency --store $TMP/an.store --importer USA --hs 250410 --mirro
 $ chokepoint concentration --hs gallium --side miner
 ! --side takes exporter, importer or producer
 ? 2
+
+# diversion names the sources of the flows it counted: China's monthly
+# exports, not the annual Comtrade records it never used (both were named)
+$ chokepoint diversion --store $TMP/an.store --measure CN-2024-46 --limit 1 --format json | grep -o '"sources":\[[^]]*\]'
+> "sources":["comtrade-cn-monthly"]

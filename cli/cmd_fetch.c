@@ -253,6 +253,14 @@ int cmd_fetch(int argc, char **argv)
             if (is->by_reason[k])
                 fprintf(stderr, "  rejected %llu %s\n", (unsigned long long)is->by_reason[k],
                         ckp_reject_name((ckp_reject_reason)k));
+        unsigned long long agg = (unsigned long long)(is->aggregate_kept[0] +
+                                                      is->aggregate_kept[1] + is->aggregate_kept[2]);
+        if (agg)
+            fprintf(stderr, "  kept %llu aggregate rows at their level: %llu TOTAL, %llu HS2, %llu "
+                            "HS4 (they answer --hs TOTAL|CC|CCCC; never added to their detail)\n",
+                    agg, (unsigned long long)is->aggregate_kept[0],
+                    (unsigned long long)is->aggregate_kept[1],
+                    (unsigned long long)is->aggregate_kept[2]);
         if (is->rows_rejected && !o_rejects)
             fprintf(stderr, "  (--rejects FILE lists each rejected record with its cache file "
                             "and line)\n");

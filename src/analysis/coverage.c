@@ -86,6 +86,9 @@ static int profile_row(const ckp_flow *row, void *vctx)
             p->pair[(size_t)row->reporter * (size_t)p->nc + (size_t)row->partner] = 1;
     } else if (row->flow == CKP_FLOW_IMPORT) {
         p->reports[row->reporter] |= 2;
+        if (row->hs >= CKP_HS_KEY_HS4)
+            return 0; /* an aggregate row: its reporter counts, its value would be
+                         added to its own detail in the sums below */
         if (world)
             p->m_world[monthly][row->reporter] += row->value;
         else if (pc && !pc->is_aggregate)
@@ -117,6 +120,9 @@ static ckp_status profile_build(ckp_env *env, const ckp_hsset *hs, int32_t perio
     ckp_query q;
     ckp_query_init(&q);
     q.hs = hs;
+    /* --hs TOTAL|CC|CCCC: who reports the aggregate rows counts too (the
+     * EU members' TOTAL exports to RUS) */
+    q.levels = ckp_hsset_asks_levels(hs);
     if (period % 100 == 0) {
         q.period_from = period;
         q.period_to = period + 12;

@@ -136,6 +136,9 @@ int ckp_hsset_caveat(const ckp_ref *ref, const ckp_hsset *set, char *buf, size_t
     int count = 0;
     if (n)
         buf[0] = '\0';
+    /* every product (--hs TOTAL): no basket code stands out of the total */
+    if (set && ckp_hsset_asked(set, CKP_HS_KEY_TOTAL))
+        return 0;
     for (int i = 0; set && i < ckp_ref_caveat_count(ref); i++) {
         const ckp_caveat *c = &ref->caveats[i];
         if (!set_touches(set, c))

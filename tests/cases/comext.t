@@ -168,3 +168,9 @@ $ chokepoint info --store $TMP/hubs --format csv | cut -d, -f1-6,8,9,11
 # to the coverage columns, which a merge has no store to compute)
 $ chokepoint dependency --store $TMP/cb --importer KGZ --hs 854231 --partial > p.jsonl && chokepoint merge --format csv p.jsonl | cut -d, -f1-20 | diff - <(chokepoint dependency --store $TMP/cb --importer KGZ --hs 854231 --format csv | cut -d, -f1-20) && chokepoint merge --format csv p.jsonl | sed -n 2p | cut -d, -f4,20
 > DEU,comext-bulk (EUR converted to USD at monthly average rates)
+
+# a TOTAL answer rests on the reports of the members that give it (it said
+# "the export reports of no one, 0 of 222": the coverage scan read HS6 rows
+# only), and carries no basket-code caveat (it listed all fourteen)
+$ chokepoint dependency --store $TMP/hubs --importer RUS --hs TOTAL --period 2023 --format json | head -1 | grep -o '"coverage".*'
+> "coverage":0.1216,"coverage_note":"thin: mirror: rests on the export reports of AUT, BEL, BGR and 24 others to RUS, 27 of 222 other economies listed as UN Comtrade reporters for 2023 (RUS's own import report is not used)","caveat":null}

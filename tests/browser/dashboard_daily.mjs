@@ -43,6 +43,11 @@ try {
   await page.selectOption('#measure', '');
   await page.fill('#hs', 'zzz');
   await page.click('#apply');
+  // the answer to this request, not the notes of the one before: wait for the
+  // error to appear (a page that never says it fails below with 0), then for
+  // every view to settle
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('.note'))
+    .some((n) => /neither an HS code/.test(n.textContent)), null, { timeout: 30000 }).catch(() => {});
   await page.waitForFunction(() => !/loading/.test(document.getElementById('status').textContent), null, { timeout: 30000 });
   const said = await page.evaluate(() => {
     const all = Array.from(document.querySelectorAll('.note')).map((n) => n.textContent);

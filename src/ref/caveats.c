@@ -23,6 +23,10 @@ static ckp_status field_text(ckp_ref *ref, ckp_csv *csv, int col, const char *na
     if (memchr(f.ptr, '|', f.len))
         return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
                              "field %s holds '|', which separates caveats in a row", name);
+    if (memchr(f.ptr, '\0', f.len))
+        return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+                             "field %s holds a NUL byte (the text after it would be lost)",
+                             name);
     *out = ckp__ref_strndup(ref, f.ptr, f.len);
     return *out ? CKP_OK : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
 }

@@ -167,3 +167,9 @@ $ env -u CHOKEPOINT_DATA chokepoint country USA --format csv
 $ CHOKEPOINT_DATA=/nonexistent chokepoint country USA
 ? 1
 ! no reference data in /nonexistent
+
+# a NUL byte inside a caveat is an error naming the file, line and field: the
+# text after it would be lost (the loader kept "one code" and dropped the rest)
+$ cp -r $DATA nul && printf 'hs,holds,caveat,sources\n811292,gallium,"one code\0for five",HS 2022\n' > nul/ref/hs/caveats.csv && chokepoint hs 811292 --data nul
+? 1
+! nul/ref/hs/caveats.csv:2: field caveat holds a NUL byte

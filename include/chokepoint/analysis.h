@@ -28,7 +28,7 @@
 #include "chokepoint/store.h"
 #include "chokepoint/verb.h"
 
-/* The verbs (registered in src/core/verbs.c). */
+/* The verbs (registered in src/verb/verbs.c). */
 extern const ckp_verb ckp_verb_dependency;
 extern const ckp_verb ckp_verb_chokepoints;
 extern const ckp_verb ckp_verb_concentration;

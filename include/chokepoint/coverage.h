@@ -2,7 +2,7 @@
  * the store can see (docs/analytics.md, "Coverage").
  *
  * Computed once, here, for every analysis row: the verb writer's tail
- * (src/core/verbs.c) reads each row's keys (importer, reporter, partner, hs,
+ * (src/verb/verbs.c) reads each row's keys (importer, reporter, partner, hs,
  * period, side, source…) and asks ckp_coverage_row(); verbs that word a
  * summary ask ckp_coverage_of() so that the sentence never claims more than
  * the coverage allows.  The denominator never comes from the store's own

@@ -9,7 +9,7 @@
  * server parses ?name=value&… into the same ckp_args; the report calls run
  * with a JSON writer.  Nothing is computed twice in two places.
  *
- * Registry: src/core/verbs.c lists every library verb (one line each).
+ * Registry: src/verb/verbs.c lists every library verb (one line each).
  *
  * Life cycles: ckp_args_new() → ckp_args_free();
  * ckp_env_init() → (lazy loads) → ckp_env_close(). */
@@ -162,7 +162,7 @@ typedef struct ckp_verb {
                       char *summary, size_t summary_len, ckp_error *err);
 } ckp_verb;
 
-/* The registry (src/core/verbs.c): NULL when name is not a library verb. */
+/* The registry (src/verb/verbs.c): NULL when name is not a library verb. */
 const ckp_verb *ckp_verb_find(const char *name);
 /* Iterate: i = 0, 1, … until NULL. */
 const ckp_verb *ckp_verb_at(int i);

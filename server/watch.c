@@ -22,10 +22,13 @@
 
 #include "chokepoint/match.h"
 #include "chokepoint/screen.h"
+#include "core/grow.h"
+#include "core/vec.h"
 #include "server.h"
 
 #define W_KEEP_MAX 2000000 /* counterparties one screening run may keep */
 #define W_HITS 200         /* candidates per counterparty */
+#define W_ROWS_MAX ((size_t)1 << 24) /* list entities or alerts one run may hold */
 
 static void w_now(char *buf, size_t n)
 {
@@ -96,15 +99,10 @@ static int keep_one(srv_keeper *k, const char *name, size_t n, int country)
             return -1;
         }
         size_t nc = k->cap ? k->cap * 2 : 256;
-        char **a = realloc(k->name, nc * sizeof *a);
-        if (a)
-            k->name = a;
-        char **b = a ? realloc(k->country, nc * sizeof *b) : NULL;
-        if (!a || !b) {
+        if (ckp__grow(nc, CKP__GROW(k->name), CKP__GROW(k->country), NULL) != 0) {
             k->failed = 1;
             return -1;
         }
-        k->country = b;
         k->cap = nc;
     }
     const ckp_country *c = country >= 0 && k->ref ? ckp_ref_country(k->ref, country) : NULL;
@@ -341,16 +339,9 @@ static ckp_status w_old_snapshot(srv_cases *c, const char *key, w_ent **out, siz
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            w_ent *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out;
-            }
-            v = nv;
-            cap = nc;
-        }
+        st = CKP_ARRAY_RESERVE(v, cap, n + 1, W_ROWS_MAX, "list entities", err);
+        if (st != CKP_OK)
+            goto out;
         memset(&v[n], 0, sizeof v[n]);
         v[n].id = strdup((const char *)sqlite3_column_text(q, 0));
         snprintf(v[n].fp, sizeof v[n].fp, "%s", (const char *)sqlite3_column_text(q, 1));
@@ -410,14 +401,8 @@ static ckp_status w_counterparties(srv_cases *c, w_cp **out, size_t *nout, ckp_e
     }
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            w_cp *nv = realloc(v, nc * sizeof *nv);
-            if (!nv)
-                break;
-            v = nv;
-            cap = nc;
-        }
+        if (CKP_ARRAY_RESERVE(v, cap, n + 1, W_KEEP_MAX, "counterparties", NULL) != CKP_OK)
+            break;
         v[n].name = strdup((const char *)sqlite3_column_text(q, 0));
         v[n].country = strdup((const char *)sqlite3_column_text(q, 1));
         n++;
@@ -688,16 +673,9 @@ ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datad
             w_ent *e = w_find(nv, nn, hits[h].party->id);
             if (!e || e->change == W_SAME)
                 continue;
-            if (nal == cal) {
-                size_t nc = cal ? cal * 2 : 64;
-                w_alert *na = realloc(al, nc * sizeof *na);
-                if (!na) {
-                    st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                    goto out;
-                }
-                al = na;
-                cal = nc;
-            }
+            st = CKP_ARRAY_RESERVE(al, cal, nal + 1, W_ROWS_MAX, "alerts", err);
+            if (st != CKP_OK)
+                goto out;
             w_alert *a = &al[nal++];
             memset(a, 0, sizeof *a);
             a->cp = cps[i].name;

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "chokepoint/output.h"
+#include "core/vec.h"
 #include "server.h"
 
 #define YE_JSON "application/json; charset=utf-8"
@@ -40,6 +41,7 @@
 #define YE_DEFAULT_LIMIT 5    /* yente: MATCH_PAGE */
 #define YE_SEARCH_FLOOR 0.6   /* GET /search: names scoring below are not found */
 #define YE_HITS 200           /* candidates asked of the matcher per name */
+#define YE_BEST_MAX 100000    /* distinct parties kept for one query */
 
 /* ---- answers ---------------------------------------------------------------- */
 
@@ -453,14 +455,8 @@ static int ye_acc_add(ye_acc *a, const ckp_match_hit *h, const char *qname)
         snprintf(a->v[i].explanation, sizeof a->v[i].explanation, "%s", h->explanation);
         return 0;
     }
-    if (a->n == a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 64;
-        ye_best *nv = realloc(a->v, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        a->v = nv;
-        a->cap = nc;
-    }
+    if (CKP_ARRAY_RESERVE(a->v, a->cap, a->n + 1, YE_BEST_MAX, "matches", NULL) != CKP_OK)
+        return -1;
     ye_best *b = &a->v[a->n++];
     b->party = h->party;
     b->score = h->score;

@@ -103,11 +103,11 @@ static void heap_push(cp_state *s, const group_out *g)
 static void write_group(cp_state *s, ckp_writer *w, const group_out *g)
 {
     char hs6[8], per[8];
-    ckp_writer_str(w, ckp__iso3(s->ref, g->importer));
+    ckp_writer_str(w, ckp_ref_iso3(s->ref, g->importer));
     ckp_writer_str(w, ckp_hs_format(g->hs, 6, hs6));
     snprintf(per, sizeof per, "%04d", g->year % 10000);
     ckp_writer_str(w, per);
-    ckp_writer_str(w, ckp__iso3(s->ref, g->top));
+    ckp_writer_str(w, ckp_ref_iso3(s->ref, g->top));
     ckp_writer_num(w, g->top_share);
     ckp_writer_num(w, g->hhi);
     ckp_writer_num(w, g->value);

@@ -108,7 +108,7 @@ static void prod_view_build(const ckp_production *p, const char *commodity, int 
 
 static const char *row_country(const ckp_ref *ref, const ckp_prod_row *r)
 {
-    return r->country >= 0 ? ckp__iso3(ref, r->country) : r->name;
+    return r->country >= 0 ? ckp_ref_iso3(ref, r->country) : r->name;
 }
 
 /* ---- concentration ------------------------------------------------------- */
@@ -304,7 +304,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
             ckp_writer_str(w, hsl);
             ckp_writer_str(w, per);
             ckp_writer_str(w, side == 'X' ? "exporter" : "importer");
-            ckp_writer_str(w, ckp__iso3(ref, id));
+            ckp_writer_str(w, ckp_ref_iso3(ref, id));
             ckp_writer_num(w, cv[k].value);
             ckp_writer_num(w, cv[k].value / tot);
             ckp_writer_int(w, k + 1);
@@ -491,7 +491,7 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
             if (st != CKP_OK)
                 return ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
             shown++;
-            if (all && i == 0 && r->country >= 0 && strcmp(ckp__iso3(ref, r->country), "CHN") == 0 &&
+            if (all && i == 0 && r->country >= 0 && strcmp(ckp_ref_iso3(ref, r->country), "CHN") == 0 &&
                 !isnan(r->value))
                 topc++;
         }

@@ -645,8 +645,8 @@ static ckp_status by_partner(ckp_env *env, const ckp_ref *ref, const series_acc 
             if (!top)
                 top = ckp__name(ref, ckp__country(env, t[i].partner));
         }
-        ckp_writer_str(w, ckp__iso3(ref, reporter));
-        ckp_writer_str(w, ckp__iso3(ref, ckp__country(env, t[i].partner)));
+        ckp_writer_str(w, ckp_ref_iso3(ref, reporter));
+        ckp_writer_str(w, ckp_ref_iso3(ref, ckp__country(env, t[i].partner)));
         ckp_writer_str(w, hsl);
         ckp_writer_str(w, per);
         ckp_writer_num(w, ma);
@@ -850,8 +850,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     int32_t evp = ev.period;
     if (evp && !monthly)
         evp = evp / 100 * 100;
-    const char *rep3 = ckp__iso3(ref, reporter);
-    const char *par3 = partner >= 0 ? ckp__iso3(ref, partner) : "*";
+    const char *rep3 = ckp_ref_iso3(ref, reporter);
+    const char *par3 = partner >= 0 ? ckp_ref_iso3(ref, partner) : "*";
     int nshift = 0, nspike = 0;
     char shifts[200] = "";
     for (size_t i = 0; i < n; i++) {

@@ -11,10 +11,12 @@
 #include <strings.h>
 
 #include "chokepoint/csv.h"
+#include "core/vec.h"
 
 #define MEASURES_MAX 100000   /* measures in one register */
 #define REJECTS_KEPT 1000     /* rejected rows kept with their message */
 #define CODES_MAX 20000       /* HS codes in one measure */
+#define GROUP_CODES_MAX ((size_t)8 << 20) /* bytes of a group's code list (every HS6 code fits) */
 #define ARENA_BLOCK 65536
 
 /* The 27 EU member states (2020-02-01 on). */
@@ -32,7 +34,8 @@ typedef struct arena_block {
 struct ckp_measures {
     const ckp_ref *ref;
     ckp_measure *items;
-    int n, cap;
+    int n;
+    size_t cap;
     arena_block *arena;
     ckp_error *rejects;
     int nkept;
@@ -120,16 +123,9 @@ static int next_record(ckp_measures *ms, ckp_csv *csv, const char *path, ckp_err
 
 static ckp_measure *new_measure(ckp_measures *ms)
 {
-    if (ms->n >= MEASURES_MAX)
+    if (CKP_ARRAY_RESERVE(ms->items, ms->cap, (size_t)ms->n + 1, MEASURES_MAX, "measures",
+                          NULL) != CKP_OK)
         return NULL;
-    if (ms->n == ms->cap) {
-        int cap = ms->cap ? ms->cap * 2 : 64;
-        ckp_measure *p = realloc(ms->items, (size_t)cap * sizeof *p);
-        if (!p)
-            return NULL;
-        ms->items = p;
-        ms->cap = cap;
-    }
     ckp_measure *m = &ms->items[ms->n];
     memset(m, 0, sizeof *m);
     m->announced = m->effective = m->lifted = m->until = -1;
@@ -878,14 +874,9 @@ static group *group_get(groups *gs, const char *key, long line)
 
 static int group_add(group *g, const char *code6)
 {
-    if (g->len + 8 > g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 256;
-        char *p = realloc(g->codes, cap);
-        if (!p)
-            return -1;
-        g->codes = p;
-        g->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(g->codes, g->cap, g->len + 8, GROUP_CODES_MAX, "bytes of codes",
+                          NULL) != CKP_OK)
+        return -1;
     g->len += (size_t)snprintf(g->codes + g->len, g->cap - g->len, "%s%s", g->len ? ";" : "",
                                code6);
     g->n++;

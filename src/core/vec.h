@@ -29,8 +29,13 @@
 ckp_status ckp_array_reserve(void *arrp, size_t *cap, size_t need, size_t size, size_t max,
                              const char *what, ckp_error *err);
 
+/* The same for a typed array: arr and cap are lvalues (cap a size_t).  The
+ * capacity is compared inline first, so a loop that pushes pays no call
+ * until the array is full; need is evaluated twice. */
 #define CKP_ARRAY_RESERVE(arr, cap, need, max, what, err)                                     \
-    ckp_array_reserve(&(arr), &(cap), (need), sizeof *(arr), (max), (what), (err))
+    ((need) <= (cap) ? CKP_OK                                                                 \
+                     : ckp_array_reserve(&(arr), &(cap), (need), sizeof *(arr), (max), (what), \
+                                         (err)))
 
 typedef struct ckp_vec {
     void *data;       /* n elements of size bytes; NULL while empty */

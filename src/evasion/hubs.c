@@ -10,6 +10,7 @@
 #include "chokepoint/csv.h"
 #include "chokepoint/measures.h"
 #include "core/hash.h"
+#include "core/vec.h"
 #include "evasion_int.h"
 
 #define HUBS_MAX 1000000 /* entries in one hubs table */
@@ -18,7 +19,7 @@ struct ckp_hubs {
     ckp_hub_entry *e;
     size_t n, cap;
     char **owned; /* measure ids read from a CSV */
-    size_t nowned;
+    size_t nowned, capowned;
     uint32_t *idx; /* entry numbers by (hs, hub, number) once indexed */
     size_t nidx;   /* == n while the index is current */
 };
@@ -123,16 +124,8 @@ const ckp_hub_entry *ckp_hubs_find(const ckp_hubs *h, uint32_t hs6, int hub, int
 
 int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 256;
-        if (cap > HUBS_MAX)
-            return -1;
-        ckp_hub_entry *ne = realloc(h->e, cap * sizeof *ne);
-        if (!ne)
-            return -1;
-        h->e = ne;
-        h->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(h->e, h->cap, h->n + 1, HUBS_MAX, "hubs", NULL) != CKP_OK)
+        return -1;
     h->e[h->n++] = *e;
     return 0;
 }
@@ -208,11 +201,10 @@ ckp_status ckp_hubs_load_csv(const char *path, const ckp_ref *ref, ckp_hubs **ou
         }
         const char *mid = NULL;
         if (mf.len) { /* the measure id whole, whatever its length */
-            char **no = realloc(h->owned, (h->nowned + 1) * sizeof *no);
+            ckp_status grown = CKP_ARRAY_RESERVE(h->owned, h->capowned, h->nowned + 1,
+                                                 HUBS_MAX, "measure ids", err);
             char *copy = strndup(mf.ptr, mf.len);
-            if (no)
-                h->owned = no;
-            if (!no || !copy) {
+            if (grown != CKP_OK || !copy) {
                 free(copy);
                 st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
                 goto out_free;
@@ -326,15 +318,11 @@ static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int t
         h = ckp__fnv1a(h, &m->lifted, sizeof m->lifted);
         h = ckp__fnv1a(h, &m->all_targets, sizeof m->all_targets);
         h = ckp__fnv1a(h, &m->direction, sizeof m->direction); /* import bans are not ranked */
-        for (int k = 0; k < m->nissuers; k++) {
-            const ckp_country *c = ckp_ref_country(ref, m->issuers[k]);
-            h = fnv_str(h, c ? c->iso3 : "?");
-        }
+        for (int k = 0; k < m->nissuers; k++)
+            h = fnv_str(h, ckp_ref_iso3(ref, m->issuers[k]));
         h = ckp__fnv1a(h, "|", 1);
-        for (int k = 0; k < m->ntargets; k++) {
-            const ckp_country *c = ckp_ref_country(ref, m->targets[k]);
-            h = fnv_str(h, c ? c->iso3 : "?");
-        }
+        for (int k = 0; k < m->ntargets; k++)
+            h = fnv_str(h, ckp_ref_iso3(ref, m->targets[k]));
         uint32_t cur = 0, code;
         while (ckp_hsset_next(m->hs, &cur, &code))
             h = ckp__fnv1a(h, &code, sizeof code);

@@ -150,19 +150,14 @@ static int wanted(const ckp_mirror *m, uint32_t hs, int e, int i, int32_t period
 
 static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale, ckp_error *err)
 {
+    if (m->nrows >= (size_t)MAX_ROWS_PER_HS)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "more than %ld mirror rows: narrow --hs or --period",
+                             MAX_ROWS_PER_HS);
     if (m->nrows == m->caprows) {
         size_t cap = m->caprows ? m->caprows * 2 : 1024;
-        if (cap > (size_t)MAX_ROWS_PER_HS)
-            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                 "more than %ld mirror rows: narrow --hs or --period",
-                                 MAX_ROWS_PER_HS);
-        ckp_mirror_row *nr = realloc(m->rows, cap * sizeof *nr);
-        double *ns = nr ? realloc(m->scale, cap * sizeof *ns) : NULL;
-        if (nr)
-            m->rows = nr;
-        if (!nr || !ns)
+        if (ckp__grow(cap, CKP__GROW(m->rows), CKP__GROW(m->scale), NULL) != 0)
             return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        m->scale = ns;
         m->caprows = cap;
     }
     m->scale[m->nrows] = scale;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "evasion_int.h"
 
 #define MAX_ROWS 50000000L
@@ -142,18 +143,13 @@ ckp_status ckp_uv_add(ckp_uv *u, const ckp_flow *row, int synthetic, ckp_error *
         if (!w || !u->spec.all)
             return CKP_OK;
     }
-    if (u->nrecs == u->caprecs) {
-        size_t cap = u->caprecs ? u->caprecs * 2 : 4096;
-        if (cap > (size_t)MAX_ROWS)
-            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                 "more than %ld flows to compare: narrow --hs or --period",
-                                 MAX_ROWS);
-        uvrec *nr = realloc(u->recs, cap * sizeof *nr);
-        if (!nr)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        u->recs = nr;
-        u->caprecs = cap;
-    }
+    if (u->nrecs >= (size_t)MAX_ROWS)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "more than %ld flows to compare: narrow --hs or --period", MAX_ROWS);
+    ckp_status grown = CKP_ARRAY_RESERVE(u->recs, u->caprecs, u->nrecs + 1, (size_t)MAX_ROWS,
+                                         "flows", err);
+    if (grown != CKP_OK)
+        return grown;
     uvrec *x = &u->recs[u->nrecs++];
     memset(x, 0, sizeof *x);
     x->r.reporter = row->reporter;

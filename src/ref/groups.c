@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/vec.h"
 #include "ref/ref_int.h"
 
 #define HS_SPACE 1000000u
@@ -330,14 +331,10 @@ static ckp_status group_add(ckp_ref *ref, const char *name, size_t nname, const 
         if (ref->ngroups >= REF_MAX_GROUPS)
             return ckp_error_set(err, CKP_ELIMIT, file, line, 0, "more than %d groups",
                                  REF_MAX_GROUPS);
-        if (ref->ngroups == ref->capgroups) {
-            int cap = ref->capgroups ? ref->capgroups * 2 : 64;
-            ref_group *p = realloc(ref->groups, sizeof *p * (size_t)cap);
-            if (!p)
-                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            ref->groups = p;
-            ref->capgroups = cap;
-        }
+        ckp_status st = CKP_ARRAY_RESERVE(ref->groups, ref->capgroups, (size_t)ref->ngroups + 1,
+                                          REF_MAX_GROUPS, "groups", err);
+        if (st != CKP_OK)
+            return st;
         slot = &ref->groups[ref->ngroups++];
     }
     *slot = g;
@@ -417,17 +414,9 @@ typedef struct codelist {
 
 static int codelist_add(codelist *l, ckp_field code)
 {
-    if (l->len + code.len + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        char *p;
-        if (cap > ((size_t)1 << 20))
-            return -1;
-        p = realloc(l->buf, cap);
-        if (!p)
-            return -1;
-        l->buf = p;
-        l->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(l->buf, l->cap, l->len + code.len + 2, (size_t)1 << 20, "bytes",
+                          NULL) != CKP_OK)
+        return -1;
     if (l->len)
         l->buf[l->len++] = ';';
     memcpy(l->buf + l->len, code.ptr, code.len);

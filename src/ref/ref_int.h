@@ -108,7 +108,8 @@ struct ckp_ref {
 
     /* groups */
     ref_group *groups;
-    int ngroups, capgroups;
+    int ngroups;
+    size_t capgroups;
 
     /* product caveats (caveats.c), in file order */
     ckp_caveat *caveats;

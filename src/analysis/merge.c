@@ -481,6 +481,25 @@ static ckp_status jstr(const lpos *l, json_t *obj, const char *key, char *buf, s
     return CKP_OK;
 }
 
+/* Several string members at once (jstr each, in order). */
+typedef struct jfield {
+    const char *key;
+    char *buf;
+    size_t len;
+} jfield;
+
+/* f ends with a {NULL} entry. */
+static ckp_status jstrs(const lpos *l, json_t *obj, const jfield *f)
+{
+    ckp_status st = CKP_OK;
+    for (; f->key && st == CKP_OK; f++)
+        st = jstr(l, obj, f->key, f->buf, f->len);
+    return st;
+}
+
+#define JFIELD(key, buf) {key, buf, sizeof buf}
+#define JSTRS(l, obj, ...) jstrs(l, obj, (const jfield[]){__VA_ARGS__, {NULL, NULL, 0}})
+
 /* Element i of a list of numbers: a number, or null (→ NaN). */
 static ckp_status jnum(const lpos *l, json_t *v, double *out)
 {
@@ -817,11 +836,7 @@ static ckp_status same_as_first(mstate *m, const lpos *l, const char *verb,
 static ckp_status read_header(mstate *m, const lpos *l, json_t *o)
 {
     char magic[32], verb[64], id[ID_MAX], argsbuf[ARGS_JSON_MAX], sbuf[ARGS_JSON_MAX];
-    ckp_status st = jstr(l, o, "partial", magic, sizeof magic);
-    if (st == CKP_OK)
-        st = jstr(l, o, "verb", verb, sizeof verb);
-    if (st == CKP_OK)
-        st = jstr(l, o, "id", id, sizeof id);
+    ckp_status st = JSTRS(l, o, JFIELD("partial", magic), JFIELD("verb", verb), JFIELD("id", id));
     if (st != CKP_OK)
         return st;
     json_t *args = json_object_get(o, "args"), *sources = json_object_get(o, "sources");
@@ -861,9 +876,7 @@ static ckp_status read_header(mstate *m, const lpos *l, json_t *o)
 static ckp_status read_trailer(mstate *m, const lpos *l, json_t *o)
 {
     char magic[32], id[ID_MAX];
-    ckp_status st = jstr(l, o, "end", magic, sizeof magic);
-    if (st == CKP_OK)
-        st = jstr(l, o, "id", id, sizeof id);
+    ckp_status st = JSTRS(l, o, JFIELD("end", magic), JFIELD("id", id));
     if (st != CKP_OK)
         return st;
     double records = num_of(o, "records");
@@ -886,13 +899,8 @@ static ckp_status read_record(mstate *m, const lpos *l, json_t *o)
 {
     ckp_partial *p = m->p;
     char hs[16], rep[16], par[16], flow[8];
-    ckp_status st = jstr(l, o, "hs", hs, sizeof hs);
-    if (st == CKP_OK)
-        st = jstr(l, o, "reporter", rep, sizeof rep);
-    if (st == CKP_OK)
-        st = jstr(l, o, "partner", par, sizeof par);
-    if (st == CKP_OK)
-        st = jstr(l, o, "flow", flow, sizeof flow);
+    ckp_status st = JSTRS(l, o, JFIELD("hs", hs), JFIELD("reporter", rep),
+                          JFIELD("partner", par), JFIELD("flow", flow));
     if (st != CKP_OK)
         return st;
     char *end;
@@ -943,9 +951,7 @@ static ckp_status read_table(mstate *m, const lpos *l, json_t *o)
     if (!json_object_get(o, "reports"))
         return period_list(l, m, list, -1, 0);
     char reports[16], flow[8];
-    ckp_status st = jstr(l, o, "reports", reports, sizeof reports);
-    if (st == CKP_OK)
-        st = jstr(l, o, "flow", flow, sizeof flow);
+    ckp_status st = JSTRS(l, o, JFIELD("reports", reports), JFIELD("flow", flow));
     if (st != CKP_OK)
         return st;
     int c = country_of(m->ref, reports), fc = flow_of(flow);

@@ -29,6 +29,7 @@
 
 #include "chokepoint/output.h"
 #include "core/vec.h"
+#include "query.h"
 #include "server.h"
 
 #define YE_JSON "application/json; charset=utf-8"
@@ -362,16 +363,10 @@ static int ye_number(const srv_request *rq, const char *key, double lo, double h
             }
             t = rq->query[i].value;
         }
-    if (!t)
-        return 0;
-    char *end;
-    errno = 0;
-    double d = strtod(t, &end);
-    if (errno || end == t || *end || !(d >= lo && d <= hi)) {
+    if (t && srv_parse_num(t, lo, hi, v)) {
         ye_fail(rs, 400, "%s must be a number from %g to %g (got '%.40s')", key, lo, hi, t);
         return -1;
     }
-    *v = d;
     return 0;
 }
 
@@ -387,17 +382,11 @@ static const char *ye_param(const srv_request *rq, const char *key)
 static int ye_check_keys(const srv_request *rq, const char *const *allowed, const char *what,
                          srv_response *rs)
 {
-    for (int i = 0; i < rq->nquery; i++) {
-        int k = 0;
-        while (allowed[k] && strcmp(allowed[k], rq->query[i].key) != 0)
-            k++;
-        if (!allowed[k]) {
-            ye_fail(rs, 400, "%s: parameter '%.60s' is not supported (docs/server.md lists "
-                             "the supported ones)", what, rq->query[i].key);
-            return -1;
-        }
-    }
-    return 0;
+    const char *bad = srv_query_unknown(rq, allowed);
+    if (bad)
+        ye_fail(rs, 400, "%s: parameter '%.60s' is not supported (docs/server.md lists "
+                         "the supported ones)", what, bad);
+    return bad ? -1 : 0;
 }
 
 /* 1 when id is one of the party's referents (the ids merged into it). */

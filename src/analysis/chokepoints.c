@@ -47,7 +47,8 @@ typedef struct cp_state {
     int *next, *sup;
     double *val;
     uint64_t *src;       /* per entry: ckp__pairval.sources */
-    uint32_t npool, cap;
+    uint32_t npool;
+    size_t cap;
     uint32_t cur_hs;
     int blocks;          /* blocks seen for cur_hs */
     int failed;
@@ -258,19 +259,12 @@ static void on_pair(const ckp__pairval *pv, void *ctx)
     int y = pv->key / 100 - s->ymin;
     if (y < 0 || y >= s->nyears)
         return;
-    if (s->npool == s->cap) {
-        uint32_t cap = s->cap ? s->cap * 2 : 65536;
-        if (cap > POOL_MAX) {
-            s->failed = 1;
-            return;
-        }
-        if (ckp__grow(cap, CKP__GROW(s->next), CKP__GROW(s->sup), CKP__GROW(s->val),
-                      CKP__GROW(s->src),
-                      CKP__GROW(s->ssup), CKP__GROW(s->sval), (void *)0) != 0) {
-            s->failed = 1;
-            return;
-        }
-        s->cap = cap;
+    if (s->npool == s->cap &&
+        ckp__grow_to((size_t)s->npool + 1, &s->cap, POOL_MAX, CKP__GROW(s->next),
+                     CKP__GROW(s->sup), CKP__GROW(s->val), CKP__GROW(s->src),
+                     CKP__GROW(s->ssup), CKP__GROW(s->sval), (void *)0) != 0) {
+        s->failed = 1;
+        return;
     }
     int pair = pv->importer * s->nyears + y;
     int cell = pair * 2 + (pv->side == 'X');

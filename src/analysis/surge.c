@@ -442,18 +442,12 @@ static void acc_emit(const ckp__pairval *pv, void *ctx)
     series_acc *a = ctx;
     if (a->failed)
         return;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 1024;
-        if (cap > 50000000) {
-            a->failed = 1;
-            return;
-        }
-        if (ckp__grow(cap, CKP__GROW(a->key), CKP__GROW(a->val), CKP__GROW(a->qty),
-                      CKP__GROW(a->partner), CKP__GROW(a->lev), (void *)0) != 0) {
-            a->failed = 1;
-            return;
-        }
-        a->cap = cap;
+    if (a->n == a->cap &&
+        ckp__grow_to(a->n + 1, &a->cap, 50000000, CKP__GROW(a->key), CKP__GROW(a->val),
+                     CKP__GROW(a->qty), CKP__GROW(a->partner), CKP__GROW(a->lev),
+                     (void *)0) != 0) {
+        a->failed = 1;
+        return;
     }
     a->key[a->n] = pv->key;
     a->val[a->n] = pv->value;

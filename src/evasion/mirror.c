@@ -154,12 +154,10 @@ static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale,
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "more than %ld mirror rows: narrow --hs or --period",
                              MAX_ROWS_PER_HS);
-    if (m->nrows == m->caprows) {
-        size_t cap = m->caprows ? m->caprows * 2 : 1024;
-        if (ckp__grow(cap, CKP__GROW(m->rows), CKP__GROW(m->scale), NULL) != 0)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        m->caprows = cap;
-    }
+    if (m->nrows == m->caprows &&
+        ckp__grow_to(m->nrows + 1, &m->caprows, (size_t)MAX_ROWS_PER_HS, CKP__GROW(m->rows),
+                     CKP__GROW(m->scale), NULL) != 0)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     m->scale[m->nrows] = scale;
     m->rows[m->nrows++] = *r;
     return CKP_OK;

@@ -10,6 +10,7 @@
 #include "analysis/analysis_int.h"
 #include "chokepoint/coverage.h"
 #include "core/vec.h"
+#include "core/cmp.h"
 
 #define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
 
@@ -89,11 +90,8 @@ static ckp_status collect_both(ckp_env *env, const ckp_store *store, const ckp_r
 static int cmp_pv(const void *a, const void *b)
 {
     const dep_pv *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->supplier != y->supplier)
-        return x->supplier < y->supplier ? -1 : 1;
-    return x->side - y->side;
+    return CKP_CMP_CHAIN(CKP_CMP(x->key, y->key), CKP_CMP(x->supplier, y->supplier),
+                         CKP_CMP(x->side, y->side));
 }
 
 /* CIF/FOB margin from the pairs where both the importer's import report and

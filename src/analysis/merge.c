@@ -30,6 +30,7 @@
 #include "analysis/analysis_int.h"
 #include "chokepoint/merge.h"
 #include "core/vec.h"
+#include "core/cmp.h"
 
 #define LINE_MAX_BYTES (16u << 20) /* one partial line */
 #define RECS_MAX 200000000u        /* records held by one merge */
@@ -1151,15 +1152,8 @@ static int cmp_i32(const void *a, const void *b)
 static int cmp_rec(const void *a, const void *b)
 {
     const prec *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->rep != y->rep)
-        return x->rep < y->rep ? -1 : 1;
-    if (x->par != y->par)
-        return x->par < y->par ? -1 : 1;
-    if (x->fc != y->fc)
-        return x->fc - y->fc;
-    return x->key < y->key ? -1 : x->key > y->key;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->rep, y->rep), CKP_CMP(x->par, y->par),
+                         CKP_CMP(x->fc, y->fc), CKP_CMP(x->key, y->key));
 }
 
 static ckp_status build(ckp_partial *p, ckp_error *err)

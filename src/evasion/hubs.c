@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "core/vec.h"
 #include "evasion_int.h"
+#include "core/cmp.h"
 
 #define HUBS_MAX 1000000 /* entries in one hubs table */
 
@@ -52,11 +53,7 @@ typedef struct hub_key {
 static int key_cmp(const void *a, const void *b)
 {
     const hub_key *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->hub != y->hub)
-        return x->hub < y->hub ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->hub, y->hub), CKP_CMP(x->i, y->i));
 }
 
 int ckp__hubs_index(ckp_hubs *h)

@@ -15,6 +15,7 @@
 #include "core/grow.h"
 #include "core/hash.h"
 #include "evasion_int.h"
+#include "core/cmp.h"
 
 #define MAX_ROWS_PER_HS 50000000L
 #define CIF_MIN 1.0
@@ -572,13 +573,8 @@ static int cmp_row(const void *pa, const void *pb)
     double kb = cb == 0 ? fmax(b->reported_value, b->mirror_value) : fabs(b->gap);
     if (ka != kb)
         return ka < kb ? 1 : -1;
-    if (a->hs != b->hs)
-        return a->hs < b->hs ? -1 : 1;
-    if (a->period != b->period)
-        return a->period < b->period ? -1 : 1;
-    if (a->reporter != b->reporter)
-        return a->reporter - b->reporter;
-    return a->partner - b->partner;
+    return CKP_CMP_CHAIN(CKP_CMP(a->hs, b->hs), CKP_CMP(a->period, b->period),
+                         CKP_CMP(a->reporter, b->reporter), CKP_CMP(a->partner, b->partner));
 }
 
 static void resolve_cif(const ckp_mirror *m, ckp_mirror_row *r, int e, int i)

@@ -24,6 +24,7 @@
 
 #include "core/vec.h"
 #include "evasion_int.h"
+#include "core/cmp.h"
 
 #define MAX_ROWS 50000000L
 #define MIN_FLOWS 5
@@ -232,13 +233,8 @@ static int cmp_out(const void *pa, const void *pb)
                      b->pair_z == b->pair_z ? fabs(b->pair_z) : -1);
     if (za != zb)
         return za < zb ? 1 : -1;
-    if (a->hs != b->hs)
-        return a->hs < b->hs ? -1 : 1;
-    if (a->period != b->period)
-        return a->period < b->period ? -1 : 1;
-    if (a->reporter != b->reporter)
-        return a->reporter - b->reporter;
-    return a->partner - b->partner;
+    return CKP_CMP_CHAIN(CKP_CMP(a->hs, b->hs), CKP_CMP(a->period, b->period),
+                         CKP_CMP(a->reporter, b->reporter), CKP_CMP(a->partner, b->partner));
 }
 
 /* Median z of one exporter's flows in a group (idx range sorted by exporter). */

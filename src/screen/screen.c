@@ -12,6 +12,7 @@
 #include "chokepoint/csv.h"
 #include "chokepoint/names.h"
 #include "screen_int.h"
+#include "core/cmp.h"
 
 #define CACHE_MAX 65536  /* distinct party names remembered per screener */
 #define CACHE_HITS 3
@@ -644,13 +645,8 @@ static int uv_observe(ckp_screener *s, const ckp_shipment *sh)
 static int obs_cmp(const void *a, const void *b)
 {
     const uvobs *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->unit != y->unit)
-        return x->unit < y->unit ? -1 : 1;
-    if (x->luv != y->luv)
-        return x->luv < y->luv ? -1 : 1;
-    return x->ship < y->ship ? -1 : x->ship > y->ship;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->unit, y->unit),
+                         CKP_CMP(x->luv, y->luv), CKP_CMP(x->ship, y->ship));
 }
 
 static int float_cmp(const void *a, const void *b)

@@ -535,12 +535,7 @@ out_unlock:
     sqlite3_finalize(up);
     sqlite3_finalize(rq);
     pthread_mutex_unlock(&c->lock);
-    free(seen_hash);
-    free(seen_answer);
-    free(last_seq);
-    free(prev);
-    free(top);
-    free(answer);
+    CKP_FREE_ALL(seen_hash, seen_answer, last_seq, prev, top, answer);
     return st;
 }
 

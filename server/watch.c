@@ -302,18 +302,11 @@ static w_ent *w_fingerprints(const ckp_lists *l, size_t *nout)
         n++;
     }
     qsort(v, n, sizeof *v, w_ent_cmp);
-    free(start);
-    free(idx);
-    free(fill);
-    free(names);
+    CKP_FREE_ALL(start, idx, fill, names);
     *nout = n;
     return v;
 out_fail:
-    free(start);
-    free(idx);
-    free(fill);
-    free(names);
-    free(v);
+    CKP_FREE_ALL(start, idx, fill, names, v);
     return NULL;
 }
 
@@ -787,10 +780,7 @@ out:
         pthread_mutex_unlock(srv__cases_lock(c));
     for (size_t i = 0; i < on; i++)
         free((char *)ov[i].id);
-    free(ov);
-    free(nv);
-    free(al);
-    free(hits);
+    CKP_FREE_ALL(ov, nv, al, hits);
     w_cps_free(cps, ncp);
     ckp_matcher_free(m);
     ckp_index_free(ix);

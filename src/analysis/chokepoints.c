@@ -14,6 +14,7 @@
 #include "analysis/analysis_int.h"
 #include "chokepoint/coverage.h"
 #include "core/grow.h"
+#include "core/vec.h"
 
 #define POOL_MAX 200000000u /* entries for one HS code */
 #define LIMIT_MAX 10000000  /* --limit */
@@ -451,17 +452,8 @@ summary:
                      "the filters", s.groups, s.kept);
     }
 out:
-    free(s.head);
-    free(s.touched);
-    free(s.tflag);
-    free(s.reports);
-    free(s.heap);
-    free(s.next);
-    free(s.sup);
-    free(s.val);
-    free(s.src);
-    free(s.ssup);
-    free(s.sval);
+    CKP_FREE_ALL(s.head, s.touched, s.tflag, s.reports, s.heap, s.next, s.sup, s.val, s.src, s.ssup,
+                 s.sval);
     ckp_hsset_free(hs);
     return st;
 }

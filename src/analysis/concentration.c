@@ -491,7 +491,8 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
             if (st != CKP_OK)
                 return ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
             shown++;
-            if (all && i == 0 && r->country >= 0 && strcmp(ckp_ref_iso3(ref, r->country), "CHN") == 0 &&
+            if (all && i == 0 && r->country >= 0 &&
+                strcmp(ckp_ref_iso3(ref, r->country), "CHN") == 0 &&
                 !isnan(r->value))
                 topc++;
         }

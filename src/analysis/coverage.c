@@ -226,7 +226,8 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                      "mirror: rests on the export reports of %s to %s, %d of %d other "
                      "economies listed as UN Comtrade reporters for %s (%s's own import "
                      "report is not used)",
-                     k ? out->reporters : "no one", ckp_ref_iso3(ref, I), k, n, yb, ckp_ref_iso3(ref, I));
+                     k ? out->reporters : "no one", ckp_ref_iso3(ref, I), k, n, yb,
+                     ckp_ref_iso3(ref, I));
         }
     } else if (s->kind == CKP_COV_WORLD) {
         for (int r = 0; r < p->nc; r++)

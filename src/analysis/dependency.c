@@ -9,8 +9,8 @@
 
 #include "analysis/analysis_int.h"
 #include "chokepoint/coverage.h"
-#include "core/vec.h"
 #include "core/cmp.h"
+#include "core/vec.h"
 
 #define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
 

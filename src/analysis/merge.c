@@ -29,8 +29,8 @@
 
 #include "analysis/analysis_int.h"
 #include "chokepoint/merge.h"
-#include "core/vec.h"
 #include "core/cmp.h"
+#include "core/vec.h"
 
 #define LINE_MAX_BYTES (16u << 20) /* one partial line */
 #define RECS_MAX 200000000u        /* records held by one merge */
@@ -1313,12 +1313,7 @@ static ckp_status replay(const ckp__collect *c, const ckp_partial *p)
 
 static void partial_free(ckp_partial *p)
 {
-    free(p->recs);
-    free(p->reps);
-    free(p->periods);
-    free(p->cid);
-    free(p->cidx);
-    free(p->has);
+    CKP_FREE_ALL(p->recs, p->reps, p->periods, p->cid, p->cidx, p->has);
 }
 
 ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *const *paths,

@@ -30,8 +30,9 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
-#include "core/grow.h"
 #include "chokepoint/measures.h"
+#include "core/grow.h"
+#include "core/vec.h"
 
 #define SERIES_MAX 2400 /* periods in one series (200 years of months) */
 #define CP_WIN 24       /* longest level-shift window, periods */
@@ -418,12 +419,7 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
         p[i].flag = p[i].zscore > 0 ? CKP_SURGE_SPIKE : CKP_SURGE_DIP;
     }
 out:
-    free(x);
-    free(ds);
-    free(r);
-    free(sc);
-    free(tmp);
-    free(sh);
+    CKP_FREE_ALL(x, ds, r, sc, tmp, sh);
 }
 
 /* ---- the verb ------------------------------------------------------------ */
@@ -984,13 +980,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         }
     }
 out:
-    free(pts);
-    free(plev);
-    free(a.key);
-    free(a.val);
-    free(a.qty);
-    free(a.partner);
-    free(a.lev);
+    CKP_FREE_ALL(pts, plev, a.key, a.val, a.qty, a.partner, a.lev);
     ckp_measures_free(own);
     ckp_hsset_free(hs);
     return st;

@@ -64,6 +64,14 @@ ckp_status ckp_vec_append(ckp_vec *v, const void *elem, ckp_error *err);
 /* Hand the array to the caller (who frees it) and leave v empty. */
 void *ckp_vec_take(ckp_vec *v);
 
+/* free() each of the pointers given (NULL ones too): what a struct of
+ * arrays owns, released in one call — CKP_FREE_ALL(m->rows, m->keys, m). */
+void ckp_free_each(void *const *p, size_t n);
+
+#define CKP_FREE_ALL(...)                                                                     \
+    ckp_free_each((void *const[]){__VA_ARGS__},                                               \
+                  sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
+
 /* Free the array; v is empty and can be reused with the same settings. */
 void ckp_vec_free(ckp_vec *v);
 

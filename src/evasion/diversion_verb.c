@@ -418,7 +418,8 @@ static void summarize(ckp_env *env, const divreq *r, ckp_div *d, char *summary, 
         return;
     }
     const ckp_div_hub *h = ckp_div_at(d, 0);
-    snprintf(summary + k, n - k, "top hub %s (score %.2f).", ckp_ref_iso3(env->ref, h->hub), h->score);
+    snprintf(summary + k, n - k, "top hub %s (score %.2f).", ckp_ref_iso3(env->ref, h->hub),
+             h->score);
 }
 
 static ckp_status parse_freq(const ckp_args *a, int *freq, ckp_error *err)
@@ -497,7 +498,8 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
             st = write_hubs(env, &r, d, "*", top, min_score, w, err);
         } else {
             for (int t = 0; t < r.ntargets && st == CKP_OK; t++)
-                st = write_hubs(env, &r, d, ckp_ref_iso3(env->ref, r.targets[t]), top, min_score, w, err);
+                st = write_hubs(env, &r, d, ckp_ref_iso3(env->ref, r.targets[t]), top,
+                                min_score, w, err);
         }
         ckp_div_free(d);
         divreq_free(&r);

@@ -89,6 +89,7 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
 {
     int imp = r->flow == 'M' ? r->reporter : r->partner;
     int exp_ = r->flow == 'M' ? r->partner : r->reporter;
+    const char *i3 = ckp_ref_iso3(ref, imp), *e3 = ckp_ref_iso3(ref, exp_);
     double mv = r->flow == 'M' ? r->reported_value : r->mirror_value;
     double x = r->flow == 'M' ? r->mirror_value : r->reported_value;
     const char *unit = CKP_PERIOD_MONTH(r->period) ? "months" : "years";
@@ -99,27 +100,26 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
     switch (r->flag) {
     case CKP_MIRROR_PHANTOM_EXPORT:
         snprintf(buf, n, "%s records %s of exports to %s in %s; %s reports imports that period "
-                 "but none of this flow", ckp_ref_iso3(ref, exp_), b, ckp_ref_iso3(ref, imp), per, ckp_ref_iso3(ref, imp));
+                 "but none of this flow", e3, b, i3, per, i3);
         return;
     case CKP_MIRROR_PHANTOM_IMPORT:
         snprintf(buf, n, "%s records %s of imports from %s in %s; %s reports exports that period "
-                 "but none of this flow", ckp_ref_iso3(ref, imp), a, ckp_ref_iso3(ref, exp_), per, ckp_ref_iso3(ref, exp_));
+                 "but none of this flow", i3, a, e3, per, e3);
         return;
     case CKP_MIRROR_NO_REPORT:
         if (x > 0)
             snprintf(buf, n, "only %s's report (%s of exports): %s reports no imports at all in %s",
-                     ckp_ref_iso3(ref, exp_), b, ckp_ref_iso3(ref, imp), per);
+                     e3, b, i3, per);
         else
             snprintf(buf, n, "only %s's report (%s of imports): %s reports no exports at all in %s",
-                     ckp_ref_iso3(ref, imp), a, ckp_ref_iso3(ref, exp_), per);
+                     i3, a, e3, per);
         return;
     default:
         break;
     }
     int len = snprintf(buf, n, "%s records %s of imports from %s, %s %s of exports to %s: "
                        "x%.2f; CIF/FOB %.3f (%s) explains x%.2f, leaving x%.2f",
-                       ckp_ref_iso3(ref, imp), a, ckp_ref_iso3(ref, exp_), ckp_ref_iso3(ref, exp_), b, ckp_ref_iso3(ref, imp), mv / x,
-                       r->cif_fob,
+                       i3, a, e3, e3, b, i3, mv / x, r->cif_fob,
                        ckp_ciffob_source_name(r->cif_fob_source), r->cif_fob, exp(r->log_gap));
     if (len < 0 || (size_t)len >= n)
         return;

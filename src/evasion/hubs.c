@@ -9,10 +9,10 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/measures.h"
+#include "core/cmp.h"
 #include "core/hash.h"
 #include "core/vec.h"
 #include "evasion_int.h"
-#include "core/cmp.h"
 
 #define HUBS_MAX 1000000 /* entries in one hubs table */
 
@@ -31,10 +31,7 @@ void ckp_hubs_free(ckp_hubs *h)
         return;
     for (size_t i = 0; i < h->nowned; i++)
         free(h->owned[i]);
-    free(h->owned);
-    free(h->idx);
-    free(h->e);
-    free(h);
+    CKP_FREE_ALL(h->owned, h->idx, h->e, h);
 }
 
 size_t ckp_hubs_count(const ckp_hubs *h) { return h ? h->n : 0; }

@@ -12,10 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cmp.h"
 #include "core/grow.h"
 #include "core/hash.h"
+#include "core/vec.h"
 #include "evasion_int.h"
-#include "core/cmp.h"
 
 #define MAX_ROWS_PER_HS 50000000L
 #define CIF_MIN 1.0
@@ -105,19 +106,8 @@ void ckp_mirror_free(ckp_mirror *m)
 {
     if (!m)
         return;
-    free(m->buf);
-    free(m->buf2);
-    free(m->keys);
-    free(m->keys2);
-    free(m->has);
-    free(m->pair);
-    free(m->imp_cif_sum);
-    free(m->imp_cif_n);
-    free(m->rel_sum);
-    free(m->rel_n);
-    free(m->rows);
-    free(m->scale);
-    free(m);
+    CKP_FREE_ALL(m->buf, m->buf2, m->keys, m->keys2, m->has, m->pair, m->imp_cif_sum, m->imp_cif_n,
+                 m->rel_sum, m->rel_n, m->rows, m->scale, m);
 }
 
 static int cmp_entry(const void *pa, const void *pb)

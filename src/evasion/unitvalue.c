@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cmp.h"
 #include "core/vec.h"
 #include "evasion_int.h"
-#include "core/cmp.h"
 
 #define MAX_ROWS 50000000L
 #define MIN_FLOWS 5
@@ -108,11 +108,7 @@ void ckp_uv_free(ckp_uv *u)
     if (!u)
         return;
     ckp_hsset_free(u->scan);
-    free(u->recs);
-    free(u->idx);
-    free(u->groups);
-    free(u->out);
-    free(u);
+    CKP_FREE_ALL(u->recs, u->idx, u->groups, u->out, u);
 }
 
 const ckp_hsset *ckp_uv_scan_set(const ckp_uv *u) { return u->scan; }
@@ -551,11 +547,7 @@ ckp_status ckp_uv_finish(ckp_uv *u, ckp_error *err)
     }
     qsort(u->out, u->nout, sizeof *u->out, cmp_out);
 out_free:
-    free(pkeys);
-    free(sorted_pair);
-    free(tmp);
-    free(vals);
-    free(scratch);
+    CKP_FREE_ALL(pkeys, sorted_pair, tmp, vals, scratch);
     return st;
 }
 

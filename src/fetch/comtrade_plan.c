@@ -280,11 +280,7 @@ static void period_text(int32_t v, char freq, char out[16])
 
 static void call_free(ckp_fetch_call *c)
 {
-    free(c->url);
-    free(c->reporters);
-    free(c->partners);
-    free(c->cmd);
-    free(c->periods);
+    CKP_FREE_ALL(c->url, c->reporters, c->partners, c->cmd, c->periods);
     memset(c, 0, sizeof *c);
 }
 
@@ -562,11 +558,7 @@ ckp_status ckp_fetch_plan_make(const ckp_ref *ref, const ckp_fetch_query *q,
     out->summary = sum.s;
     sum.s = NULL;
 out:
-    free(rep);
-    free(par);
-    free(hs.list.s);
-    free(per.v);
-    free(sum.s);
+    CKP_FREE_ALL(rep, par, hs.list.s, per.v, sum.s);
     if (st != CKP_OK)
         ckp_fetch_plan_free(out);
     return st;

@@ -253,7 +253,8 @@ static ckp_status iso_row(void *ctx, const ckp_table *t, ckp_error *err)
     ckp_field a3 = ckp_table_field(t, A3), a2 = ckp_table_field(t, A2);
     if (a3.len != 3 || (a2.len != 0 && a2.len != 2))
         return ckp_table_error(t, err, CKP_EPARSE,
-                               "ISO alpha-3 \"%.*s\" / alpha-2 \"%.*s\" malformed", (int)a3.len, a3.ptr ? a3.ptr : "", (int)a2.len,
+                               "ISO alpha-3 \"%.*s\" / alpha-2 \"%.*s\" malformed", (int)a3.len,
+                               a3.ptr ? a3.ptr : "", (int)a2.len,
                                a2.ptr ? a2.ptr : "");
     ckp_country *c = new_country(ref, err);
     if (!c)
@@ -492,7 +493,8 @@ static ckp_status alias_row(void *ctx, const ckp_table *t, ckp_error *err)
     int id = scan_iso3(ref, code);
     if (id < 0 || !alias.len)
         return ckp_table_error(t, err, CKP_EPARSE,
-                               "alias \"%.*s\": unknown country code \"%.*s\"", (int)alias.len, alias.ptr ? alias.ptr : "", (int)code.len,
+                               "alias \"%.*s\": unknown country code \"%.*s\"", (int)alias.len,
+                               alias.ptr ? alias.ptr : "", (int)code.len,
                                code.ptr ? code.ptr : "");
     return add_name(ref, alias.ptr, alias.len, id, err);
 }

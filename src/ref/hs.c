@@ -277,7 +277,8 @@ static ckp_status edition_row(void *ctx, const ckp_table *tb, ckp_error *err)
         return CKP_OK; /* the HS2017 file ends with a ",,,," line */
     if (ckp_hs_parse(code.ptr, code.len, &v, &lv) != 0 || (size_t)lv != code.len)
         return ckp_table_error(tb, err, CKP_EPARSE,
-                               "hscode \"%.*s\" is not a 2, 4 or 6-digit code", (int)code.len, code.ptr ? code.ptr : "");
+                               "hscode \"%.*s\" is not a 2, 4 or 6-digit code", (int)code.len,
+                               code.ptr ? code.ptr : "");
     parent = ckp_table_field(tb, 3);
     if (!ckp_field_eq(parent, "TOTAL") &&
         (ckp_hs_parse(parent.ptr, parent.len, &pv, &plv) != 0 || plv != lv - 2))

@@ -11,8 +11,8 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/names.h"
-#include "screen_int.h"
 #include "core/cmp.h"
+#include "screen_int.h"
 
 #define CACHE_MAX 65536  /* distinct party names remembered per screener */
 #define CACHE_HITS 3
@@ -556,7 +556,8 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         ckp__dbuf_reset(&s->reason);
         ckp__dbuf_printf(&s->reason, "HS %s from %s %s %s, ranked #%d hub for rerouting around %s%s%s "
                      "(diversion score %.3g)",
-                     hs, ckp_ref_iso3(ref, sh->origin), via ? "transits" : "is shipped to", ckp_ref_iso3(ref, hub),
+                     hs, ckp_ref_iso3(ref, sh->origin), via ? "transits" : "is shipped to",
+                     ckp_ref_iso3(ref, hub),
                      h->rank, h->measure ? h->measure : "a measure",
                      h->destination >= 0 ? " to " : "",
                      h->destination >= 0 ? ckp_ref_iso3(ref, h->destination) : "", h->score);

@@ -605,20 +605,9 @@ void ckp_synth_free(ckp_synth *s)
             free(s->products[k].csv_desc);
     for (int e = 0; e < s->neffects; e++)
         free(s->effects[e].add);
-    free(s->countries);
-    free(s->products);
-    free(s->prod_by_code);
-    free(s->pins);
-    free(s->effects);
-    free(s->eff_of);
-    free(s->events);
-    free(s->reserves);
-    free(s->pin_order);
-    free(s->imp_share);
-    free(s->alias_p);
-    free(s->alias_i);
-    free(s->pairs);
-    free(s);
+    CKP_FREE_ALL(s->countries, s->products, s->prod_by_code, s->pins, s->effects, s->eff_of,
+                 s->events, s->reserves, s->pin_order, s->imp_share, s->alias_p, s->alias_i,
+                 s->pairs, s);
 }
 
 /* ---- links and their series ----------------------------------------------- */

@@ -281,23 +281,12 @@ static uint64_t fnv_str(uint64_t h, const char *s)
 static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int top,
                            double min_score, char *path, size_t len, uint64_t *key)
 {
-    const char *off = getenv("CKP_HUBS_CACHE");
-    if (off && strcmp(off, "0") == 0)
+    uint64_t h;
+    const char *dir = ckp__ev_cache_begin(store, "CKP_HUBS_CACHE", HUBS_MAGIC, &h);
+    if (!dir)
         return 0;
-    const char *dir = ckp_store_generation_dir(store);
-    if (!dir || !*dir)
-        return 0;
-    ckp_store_info info;
-    ckp_store_get_info(store, &info);
-    uint64_t h = ckp__fnv1a(CKP__FNV_BASIS, HUBS_MAGIC, 8);
-    h = ckp__fnv1a(h, &info.generation, sizeof info.generation);
-    h = ckp__fnv1a(h, &info.rows, sizeof info.rows);
     h = ckp__fnv1a(h, &top, sizeof top);
     h = ckp__fnv1a(h, &min_score, sizeof min_score);
-    for (int i = 0; i < ckp_store_source_count(store); i++) {
-        unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
-        h = ckp__fnv1a(h, &on, 1);
-    }
     /* the register: every field the ranking reads (country ids index the
      * reference data, whose ISO3 codes are hashed with them) */
     const ckp_ref *ref = ckp_store_ref(store);
@@ -360,10 +349,8 @@ static ckp_hubs *hubs_cache_load(const char *path, uint64_t key, const ckp_measu
 static void hubs_cache_save(const ckp_hubs *h, const char *path, uint64_t key,
                             const ckp_measures *ms)
 {
-    static _Atomic unsigned long calls; /* one temporary name per call */
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)getpid(), ++calls);
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ckp__ev_cache_create(path, tmp, sizeof tmp);
     if (!f)
         return; /* a read-only store: no cache */
     uint64_t n = h->n, hsum = CKP__FNV_BASIS;
@@ -388,9 +375,7 @@ static void hubs_cache_save(const ckp_hubs *h, const char *path, uint64_t key,
         ok = ok && fwrite(&d, sizeof d, 1, f) == 1;
     }
     ok = ok && fwrite(&hsum, sizeof hsum, 1, f) == 1;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    ckp__ev_cache_commit(f, ok, tmp, path);
 }
 
 ckp_status ckp_hubs_for_store(const ckp_store *store, const ckp_ref *ref,

@@ -745,25 +745,13 @@ static int cal_parts(ckp_mirror *m, cal_part part[8])
 static int cal_path(const ckp_store *store, const ckp_mirror *m, char *path, size_t len,
                     uint64_t *key)
 {
-    const char *off = getenv("CKP_MIRROR_CACHE");
-    if (off && strcmp(off, "0") == 0)
+    uint64_t h;
+    const char *dir = ckp__ev_cache_begin(store, "CKP_MIRROR_CACHE", CAL_MAGIC, &h);
+    if (!dir)
         return 0;
-    const char *dir = ckp_store_generation_dir(store);
-    if (!dir || !*dir)
-        return 0;
-    ckp_store_info info;
-    ckp_store_get_info(store, &info);
-    uint64_t h = CKP__FNV_BASIS;
-    h = ckp__fnv1a(h, CAL_MAGIC, 8);
-    h = ckp__fnv1a(h, &info.generation, sizeof info.generation);
-    h = ckp__fnv1a(h, &info.rows, sizeof info.rows);
-    int pk = PKEYS, ns = ckp_store_source_count(store);
+    int pk = PKEYS;
     h = ckp__fnv1a(h, &m->nc, sizeof m->nc);
     h = ckp__fnv1a(h, &pk, sizeof pk);
-    for (int i = 0; i < ns; i++) {
-        unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
-        h = ckp__fnv1a(h, &on, 1);
-    }
     /* the reference countries (their ids index every array) and which of
      * them are aggregates */
     const ckp_ref *ref = ckp_store_ref(store);
@@ -814,12 +802,8 @@ static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
 
 static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
 {
-    /* one temporary name per process and call: the server's threads may
-     * write the same cache at once */
-    static _Atomic unsigned long calls;
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)getpid(), ++calls);
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ckp__ev_cache_create(path, tmp, sizeof tmp);
     if (!f)
         return; /* a read-only store: no cache */
     cal_part part[8];
@@ -831,9 +815,7 @@ static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
         h = ckp__fnv1a(h, part[i].p, part[i].n);
     }
     ok = ok && fwrite(&h, sizeof h, 1, f) == 1;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    ckp__ev_cache_commit(f, ok, tmp, path);
 }
 
 /* ---- the store scan ---------------------------------------------------------- */

@@ -32,12 +32,9 @@ int ckp_hs_parse(const char *s, size_t n, uint32_t *code, int *level)
 
     if (!s)
         return -1;
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    ckp_field t = ckp_field_trim((ckp_field){s, n});
+    s = t.ptr;
+    n = t.len;
     /* "811292.0": an integer code written as a float; the fraction must be 0. */
     digits = n;
     for (i = 0; i < n; i++) {
@@ -99,12 +96,9 @@ int ckp_hs_fold(const char *s, size_t n, uint32_t *code, int *level, int *folded
     *folded = 0;
     if (!s)
         return -1;
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    ckp_field t = ckp_field_trim((ckp_field){s, n});
+    s = t.ptr;
+    n = t.len;
     k = grouped_digits(s, n, digits);
     if (k == 0) {
         if (ckp_hs_parse(s, n, code, level) == 0)

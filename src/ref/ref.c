@@ -337,6 +337,17 @@ static ckp_status load_user_groups(ckp_ref *ref, ckp_error *err)
     return CKP_OK;
 }
 
+static ckp_status load_shipped_caveats(ckp_ref *ref, ckp_error *err)
+{
+    return ckp_ref_load_caveats(ref, NULL, err);
+}
+
+/* What ckp_ref_load reads, in order (groups need the HS tables, the HS
+ * tables nothing but themselves). */
+static ckp_status (*const loaders[])(ckp_ref *, ckp_error *) = {
+    ckp__ref_load_countries, ckp__ref_load_hs, load_shipped_caveats,
+    ckp__ref_load_builtin_groups, load_user_groups};
+
 ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
 {
     ckp_ref *ref;
@@ -359,21 +370,11 @@ ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
                            ref->datadir);
         goto out_free;
     }
-    st = ckp__ref_load_countries(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = ckp__ref_load_hs(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = ckp_ref_load_caveats(ref, NULL, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = ckp__ref_load_builtin_groups(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = load_user_groups(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
+        st = loaders[i](ref, err);
+        if (st != CKP_OK)
+            goto out_free;
+    }
     *out = ref;
     return CKP_OK;
 

@@ -111,6 +111,21 @@ static const char *row_country(const ckp_ref *ref, const ckp_prod_row *r)
     return r->country >= 0 ? ckp_ref_iso3(ref, r->country) : r->name;
 }
 
+/* A producer's cells: country, value, share of the world, rank (null for
+ * withheld or "other" rows; *rank counts the ranked ones), the HHI. */
+static void write_producer(ckp_writer *w, const ckp_ref *ref, const prod_view *v,
+                           const ckp_prod_row *r, int *rank)
+{
+    ckp_writer_str(w, row_country(ref, r));
+    ckp_writer_num(w, r->value);
+    ckp_writer_num(w, !isnan(r->value) && v->world > 0 ? r->value / v->world : NAN);
+    if (!isnan(r->value) && !r->is_other)
+        ckp_writer_int(w, ++*rank);
+    else
+        ckp_writer_null(w);
+    ckp_writer_num(w, v->hhi);
+}
+
 /* ---- concentration ------------------------------------------------------- */
 
 static const ckp_param conc_params[] = {
@@ -179,14 +194,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
             ckp_writer_str(w, hsl);
             ckp_writer_str(w, per);
             ckp_writer_str(w, "producer");
-            ckp_writer_str(w, row_country(ref, r));
-            ckp_writer_num(w, r->value);
-            ckp_writer_num(w, !isnan(r->value) && v.world > 0 ? r->value / v.world : NAN);
-            if (!isnan(r->value) && !r->is_other)
-                ckp_writer_int(w, ++rank);
-            else
-                ckp_writer_null(w);
-            ckp_writer_num(w, v.hhi);
+            write_producer(w, ref, &v, r, &rank);
             ckp_writer_str(w, r->withheld ? "withheld (W)" : r->name);
             ckp_writer_str(w, v.unit);
             ckp_writer_str(w, com);
@@ -474,14 +482,7 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
             const ckp_prod_row *r = v.rows[i];
             ckp_writer_str(w, names[c]);
             ckp_writer_str(w, per);
-            ckp_writer_str(w, row_country(ref, r));
-            ckp_writer_num(w, r->value);
-            ckp_writer_num(w, !isnan(r->value) && v.world > 0 ? r->value / v.world : NAN);
-            if (!isnan(r->value) && !r->is_other)
-                ckp_writer_int(w, ++rank);
-            else
-                ckp_writer_null(w);
-            ckp_writer_num(w, v.hhi);
+            write_producer(w, ref, &v, r, &rank);
             ckp_writer_num(w, v.world_reported ? v.world : NAN);
             ckp_writer_str(w, v.unit);
             ckp_writer_str(w, v.type);

@@ -152,6 +152,16 @@ static void name_list(const ckp_ref *ref, const int *ids, int n, char *buf, size
         snprintf(buf + o, len - o, " and %d others", n - shown);
 }
 
+/* k of the n listed reporters were seen (their ids in ids): the counts, the
+ * share and the names into out. */
+static void reporters_seen(const ckp_ref *ref, const int *ids, int k, int n, ckp_coverage *out)
+{
+    out->nreporters = k;
+    out->nlisted = n;
+    out->share = n > 0 ? (double)k / n : NAN;
+    name_list(ref, ids, k, out->reporters, sizeof out->reporters);
+}
+
 static void finish(ckp_coverage *out)
 {
     if (!isnan(out->share) && out->share > 1)
@@ -218,10 +228,7 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                     ids[k++] = r;
             int has;
             int n = ckp_reporters_count(list, year, ckp_ref_iso3(ref, I), &has) - has;
-            out->nreporters = k;
-            out->nlisted = n;
-            out->share = n > 0 ? (double)k / n : NAN;
-            name_list(ref, ids, k, out->reporters, sizeof out->reporters);
+            reporters_seen(ref, ids, k, n, out);
             snprintf(out->note, sizeof out->note,
                      "mirror: rests on the export reports of %s to %s, %d of %d other "
                      "economies listed as UN Comtrade reporters for %s (%s's own import "
@@ -235,10 +242,7 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                 ids[k++] = r;
         int has;
         int n = ckp_reporters_count(list, year, NULL, &has);
-        out->nreporters = k;
-        out->nlisted = n;
-        out->share = n > 0 ? (double)k / n : NAN;
-        name_list(ref, ids, k, out->reporters, sizeof out->reporters);
+        reporters_seen(ref, ids, k, n, out);
         snprintf(out->note, sizeof out->note,
                  "world %s as reported by %s: %d of %d economies listed as UN Comtrade "
                  "reporters for %s",

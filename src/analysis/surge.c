@@ -530,13 +530,11 @@ static ckp_status resolve_event(ckp_env *env, const ckp_args *args, event_info *
         } else {
             st = ckp_measures_from_env(env, &ms, err);
         }
+        const ckp_measure *m = NULL;
+        if (st == CKP_OK)
+            st = ckp_measures_arg(ms, mid, &m, err);
         if (st != CKP_OK)
             return st;
-        const ckp_measure *m = ckp_measures_find(ms, mid);
-        if (!m)
-            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
-                                 "--measure: no measure '%s' in the register (see 'chokepoint "
-                                 "measures')", mid);
         int32_t d = ckp_measure_start(m);
         if (d < 0)
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--measure: %s has no date", mid);

@@ -156,6 +156,17 @@ const ckp_measure *ckp_measures_find(const ckp_measures *ms, const char *id)
     return NULL;
 }
 
+ckp_status ckp_measures_arg(const ckp_measures *ms, const char *id, const ckp_measure **out,
+                            ckp_error *err)
+{
+    *out = ckp_measures_find(ms, id);
+    if (!*out)
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                             "--measure: no measure '%s' in the register (see 'chokepoint "
+                             "measures')", id);
+    return CKP_OK;
+}
+
 long ckp_measures_reject_count(const ckp_measures *ms) { return ms ? ms->nrejects : 0; }
 int ckp_measures_reject_kept(const ckp_measures *ms) { return ms ? ms->nkept : 0; }
 

@@ -543,14 +543,12 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
     const char *mid = ckp_args_get(a, "measure");
     const ckp_measures *ms = NULL;
     if (mid) {
+        const ckp_measure *m = NULL;
         st = ckp_measures_from_env(env, &ms, err);
+        if (st == CKP_OK)
+            st = ckp_measures_arg(ms, mid, &m, err);
         if (st != CKP_OK)
             return st;
-        const ckp_measure *m = ckp_measures_find(ms, mid);
-        if (!m)
-            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
-                                 "--measure: no measure '%s' in the register (see "
-                                 "'chokepoint measures')", mid);
         if (!diversion_candidate(m))
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "--measure: %s %s: nothing to reroute around (give --issuer, "

@@ -449,6 +449,16 @@ static ckp_status load_comtrade(ckp_ref *ref, const char *rel, ckp_error *err)
     return ckp__ref_table(ref, rel, comtrade_cols, comtrade_row, ref, err);
 }
 
+static ckp_status load_partner_areas(ckp_ref *ref, ckp_error *err)
+{
+    return load_comtrade(ref, "ref/countries/comtrade-areas/partnerAreas.csv", err);
+}
+
+static ckp_status load_reporter_areas(ckp_ref *ref, ckp_error *err)
+{
+    return load_comtrade(ref, "ref/countries/comtrade-areas/reporterAreas.csv", err);
+}
+
 static int lookup_iso3(const ckp_ref *ref, const char *code3);
 
 /* BACI's table: country_code,country_name,country_iso2,country_iso3. */
@@ -563,21 +573,8 @@ ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err)
 
     /* Order matters: aliases.csv is indexed right after the records exist so
      * that its names win over the same names elsewhere. */
-    st = load_iso(ref, err);
-    if (st == CKP_OK)
-        st = load_areas(ref, err);
-    if (st == CKP_OK)
-        st = index_iso3(ref, err);
-    if (st == CKP_OK)
-        st = load_aliases(ref, err);
-    if (st == CKP_OK)
-        st = load_comtrade(ref, "ref/countries/comtrade-areas/partnerAreas.csv", err);
-    if (st == CKP_OK)
-        st = load_comtrade(ref, "ref/countries/comtrade-areas/reporterAreas.csv", err);
-    if (st == CKP_OK)
-        st = load_baci(ref, err);
-    if (st == CKP_OK)
-        st = load_icu_names(ref, err);
+    st = CKP__REF_STEPS(ref, err, load_iso, load_areas, index_iso3, load_aliases,
+                        load_partner_areas, load_reporter_areas, load_baci, load_icu_names);
     if (st != CKP_OK)
         return st;
     for (int i = 0; i < ref->ncountries; i++) {

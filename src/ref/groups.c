@@ -505,19 +505,17 @@ static ckp_status load_eu_russia(ckp_ref *ref, ckp_error *err)
     return st;
 }
 
-ckp_status ckp__ref_load_builtin_groups(ckp_ref *ref, ckp_error *err)
+static ckp_status load_shipped_groups(ckp_ref *ref, ckp_error *err)
 {
     char path[sizeof ref->datadir + 256];
     ckp_status st = ckp__ref_path(ref, "groups.csv", path, sizeof path, err);
-    if (st == CKP_OK)
-        st = load_group_csv(ref, path, "builtin", err);
-    if (st == CKP_OK)
-        st = load_chpl(ref, err);
-    if (st == CKP_OK)
-        st = load_measures(ref, err);
-    if (st == CKP_OK)
-        st = load_eu_russia(ref, err);
-    return st;
+    return st != CKP_OK ? st : load_group_csv(ref, path, "builtin", err);
+}
+
+ckp_status ckp__ref_load_builtin_groups(ckp_ref *ref, ckp_error *err)
+{
+    return CKP__REF_STEPS(ref, err, load_shipped_groups, load_chpl, load_measures,
+                          load_eu_russia);
 }
 
 /* ---- parsing an HS argument -------------------------------------------- */

@@ -501,20 +501,22 @@ static ckp_status load_conversion(ckp_ref *ref, ckp_error *err)
     return st == CKP_OK ? sort_step(&ref->conv, err) : st;
 }
 
+static ckp_status load_hs2017(ckp_ref *ref, ckp_error *err)
+{
+    return load_edition(ref, &ref->hs[0], CKP_HS2017, "ref/hs/harmonized-system-hs2017.csv",
+                        err);
+}
+
+static ckp_status load_hs2022(ckp_ref *ref, ckp_error *err)
+{
+    return load_edition(ref, &ref->hs[1], CKP_HS2022, "ref/hs/harmonized-system-hs2022.csv",
+                        err);
+}
+
 ckp_status ckp__ref_load_hs(ckp_ref *ref, ckp_error *err)
 {
-    ckp_status st;
-    st = load_edition(ref, &ref->hs[0], CKP_HS2017, "ref/hs/harmonized-system-hs2017.csv", err);
-    if (st == CKP_OK)
-        st = load_edition(ref, &ref->hs[1], CKP_HS2022, "ref/hs/harmonized-system-hs2022.csv",
-                          err);
-    if (st == CKP_OK)
-        st = load_sections(ref, err);
-    if (st == CKP_OK)
-        st = load_concordance(ref, err);
-    if (st == CKP_OK)
-        st = load_conversion(ref, err);
-    return st;
+    return CKP__REF_STEPS(ref, err, load_hs2017, load_hs2022, load_sections, load_concordance,
+                          load_conversion);
 }
 
 static int edition_rank(ckp_hs_edition ed)

@@ -342,11 +342,13 @@ static ckp_status load_shipped_caveats(ckp_ref *ref, ckp_error *err)
     return ckp_ref_load_caveats(ref, NULL, err);
 }
 
-/* What ckp_ref_load reads, in order (groups need the HS tables, the HS
- * tables nothing but themselves). */
-static ckp_status (*const loaders[])(ckp_ref *, ckp_error *) = {
-    ckp__ref_load_countries, ckp__ref_load_hs, load_shipped_caveats,
-    ckp__ref_load_builtin_groups, load_user_groups};
+ckp_status ckp__ref_steps(ckp_ref *ref, const ckp__ref_step *steps, size_t n, ckp_error *err)
+{
+    ckp_status st = CKP_OK;
+    for (size_t i = 0; i < n && st == CKP_OK; i++)
+        st = steps[i](ref, err);
+    return st;
+}
 
 ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
 {
@@ -370,11 +372,11 @@ ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
                            ref->datadir);
         goto out_free;
     }
-    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
-        st = loaders[i](ref, err);
-        if (st != CKP_OK)
-            goto out_free;
-    }
+    /* groups need the HS tables, the HS tables nothing but themselves */
+    st = CKP__REF_STEPS(ref, err, ckp__ref_load_countries, ckp__ref_load_hs,
+                        load_shipped_caveats, ckp__ref_load_builtin_groups, load_user_groups);
+    if (st != CKP_OK)
+        goto out_free;
     *out = ref;
     return CKP_OK;
 

@@ -142,6 +142,14 @@ ckp_status ckp__ref_table(const ckp_ref *ref, const char *rel, const char *const
  * length, or 0 when nothing is left. */
 size_t ckp__ref_norm(const char *s, size_t len, char *buf, size_t n);
 
+/* One loading step, and a list of them run in order: the first error
+ * stops the list and is returned. */
+typedef ckp_status (*ckp__ref_step)(ckp_ref *ref, ckp_error *err);
+ckp_status ckp__ref_steps(ckp_ref *ref, const ckp__ref_step *steps, size_t n, ckp_error *err);
+#define CKP__REF_STEPS(ref, err, ...)                                                          \
+    ckp__ref_steps(ref, (const ckp__ref_step[]){__VA_ARGS__},                                 \
+                   sizeof((const ckp__ref_step[]){__VA_ARGS__}) / sizeof(ckp__ref_step), err)
+
 /* Loaders called in order by ckp_ref_load(). */
 ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err);
 ckp_status ckp__ref_load_hs(ckp_ref *ref, ckp_error *err);

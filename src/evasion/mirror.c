@@ -820,29 +820,16 @@ static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
 
 /* ---- the store scan ---------------------------------------------------------- */
 
-typedef struct mscan {
-    ckp_mirror *m;
-    const ckp_store *store;
-    ckp_status st;
-    ckp_error *err;
-} mscan;
-
-static int mirror_row_cb(const ckp_flow *row, void *ctx)
+static ckp_status mirror_add(void *m, const ckp_flow *row, int synthetic, ckp_error *err)
 {
-    mscan *s = ctx;
-    int syn = ckp_store_source_synthetic(s->store, row->source); /* O(1) */
-    s->st = ckp_mirror_add(s->m, row, syn, s->err);
-    return s->st != CKP_OK;
+    return ckp_mirror_add(m, row, synthetic, err);
 }
 
 ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, int ncountries,
                           ckp_mirror **out, ckp_error *err)
 {
-    mscan s;
-    memset(&s, 0, sizeof s);
-    s.store = store;
-    s.err = err;
-    ckp_status st = ckp_mirror_new(spec, ncountries, &s.m, err);
+    ckp_mirror *m;
+    ckp_status st = ckp_mirror_new(spec, ncountries, &m, err);
     if (st != CKP_OK)
         return st;
     /* every product and period: the whole history calibrates CIF/FOB, the
@@ -850,22 +837,20 @@ ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, i
      * the calibration cached, only the asked-for products are read. */
     char path[4300];
     uint64_t key = 0;
-    int cache = cal_path(store, s.m, path, sizeof path, &key);
+    int cache = cal_path(store, m, path, sizeof path, &key);
     ckp_query q;
     ckp_query_init(&q);
-    if (cache && cal_load(s.m, path, key))
+    if (cache && cal_load(m, path, key))
         q.hs = spec->hs;
-    st = ckp_store_scan(store, &q, mirror_row_cb, &s, err);
+    st = ckp__ev_scan(store, &q, mirror_add, m, err);
     if (st == CKP_OK)
-        st = s.st;
-    if (st == CKP_OK)
-        st = ckp_mirror_finish(s.m, err);
+        st = ckp_mirror_finish(m, err);
     if (st != CKP_OK) {
-        ckp_mirror_free(s.m);
+        ckp_mirror_free(m);
         return st;
     }
-    if (cache && !s.m->calibrated)
-        cal_save(s.m, path, key);
-    *out = s.m;
+    if (cache && !m->calibrated)
+        cal_save(m, path, key);
+    *out = m;
     return CKP_OK;
 }

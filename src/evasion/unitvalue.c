@@ -585,45 +585,30 @@ const char *ckp_uv_flag_name(int flag)
 
 /* ---- the store scan ---------------------------------------------------------- */
 
-typedef struct uscan {
-    ckp_uv *u;
-    const ckp_store *store;
-    ckp_status st;
-    ckp_error *err;
-} uscan;
-
-static int uv_row_cb(const ckp_flow *row, void *ctx)
+static ckp_status uv_add(void *u, const ckp_flow *row, int synthetic, ckp_error *err)
 {
-    uscan *s = ctx;
-    int syn = ckp_store_source_synthetic(s->store, row->source); /* O(1) */
-    s->st = ckp_uv_add(s->u, row, syn, s->err);
-    return s->st != CKP_OK;
+    return ckp_uv_add(u, row, synthetic, err);
 }
 
 ckp_status ckp_uv_run(const ckp_store *store, const ckp_uv_spec *spec, ckp_uv **out,
                       ckp_error *err)
 {
-    uscan s;
-    memset(&s, 0, sizeof s);
-    s.store = store;
-    s.err = err;
+    ckp_uv *u;
     *out = NULL;
-    ckp_status st = ckp_uv_new(spec, &s.u, err);
+    ckp_status st = ckp_uv_new(spec, &u, err);
     if (st != CKP_OK)
         return st;
     ckp_query q;
     ckp_query_init(&q);
     ckp__ev_query_periods(&q, spec->from, spec->to);
-    q.hs = s.u->scan;
-    st = ckp_store_scan(store, &q, uv_row_cb, &s, err);
+    q.hs = u->scan;
+    st = ckp__ev_scan(store, &q, uv_add, u, err);
     if (st == CKP_OK)
-        st = s.st;
-    if (st == CKP_OK)
-        st = ckp_uv_finish(s.u, err);
+        st = ckp_uv_finish(u, err);
     if (st != CKP_OK) {
-        ckp_uv_free(s.u);
+        ckp_uv_free(u);
         return st;
     }
-    *out = s.u;
+    *out = u;
     return CKP_OK;
 }

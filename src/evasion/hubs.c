@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/vec.h"
 #include "evasion_int.h"
+#include "io/csv_table.h"
 
 #define HUBS_MAX 1000000 /* entries in one hubs table */
 
@@ -128,15 +129,98 @@ ckp_hubs *ckp__hubs_new(void) { return calloc(1, sizeof(ckp_hubs)); }
 
 /* Copy a short field (hub, destination, score, rank) whole, or fail naming
  * it: a value cut to fit would be read as another one. */
-static ckp_status short_field(ckp_csv *csv, int col, const char *name, char *out, size_t n,
-                              const char *path, long line, ckp_error *err)
+/* Asked column k of the row as written (not trimmed); {NULL, 0} when the
+ * column is absent. */
+static ckp_field hubs_raw(const ckp_table *t, size_t k)
 {
-    ckp_field f = ckp_csv_field(csv, (size_t)col);
+    return ckp_table_has(t, k) ? ckp_csv_field(t->csv, (size_t)t->col[k]) : (ckp_field){NULL, 0};
+}
+
+/* Asked column k of the row into out (size n): an error naming the column
+ * when it does not fit or holds a NUL byte; "" when the column is absent. */
+static ckp_status short_field(const ckp_table *t, size_t k, char *out, size_t n,
+                              ckp_error *err)
+{
+    ckp_field f = hubs_raw(t, k);
+    const char *name = t->cols[k] + (t->cols[k][0] == '?');
     if (f.len >= n || (f.len && memchr(f.ptr, 0, f.len)))
-        return ckp_error_set(err, CKP_EPARSE, path, line, 0,
-                             "%s '%.20s…' is not a %s (%zu bytes)", name, f.ptr, name, f.len);
+        return ckp_table_error(t, err, CKP_EPARSE, "%s '%.20s…' is not a %s (%zu bytes)", name,
+                               f.ptr, name, f.len);
     ckp_field_copy(f, out, n);
     return CKP_OK;
+}
+
+/* The entries of one row's ';'-joined HS6 codes. */
+static ckp_status push_codes(ckp_hubs *h, const ckp_table *t, ckp_field hsf,
+                             const ckp_hub_entry *proto, ckp_error *err)
+{
+    size_t pos = 0;
+    int ncodes = 0;
+    while (pos < hsf.len) {
+        size_t len = 0;
+        while (pos + len < hsf.len && !strchr(";, ", hsf.ptr[pos + len]))
+            len++;
+        uint32_t code;
+        int level;
+        if (len && (ckp_hs_parse(hsf.ptr + pos, len, &code, &level) != 0 || level != 6))
+            return ckp_table_error(t, err, CKP_EPARSE, "hs '%.*s' is not a 6-digit code",
+                                   (int)(len < 40 ? len : 40), hsf.ptr + pos);
+        if (len) {
+            ckp_hub_entry e = *proto;
+            e.hs = code;
+            if (ckp__hubs_push(h, &e) != 0)
+                return ckp_table_error(t, err, CKP_ELIMIT, "more than %d hub entries",
+                                       HUBS_MAX);
+            ncodes++;
+        }
+        pos += len + 1;
+    }
+    return ncodes ? CKP_OK : ckp_table_error(t, err, CKP_EPARSE, "no HS code in column hs");
+}
+
+typedef struct hubs_load {
+    ckp_hubs *h;
+    const ckp_ref *ref;
+} hubs_load;
+
+static ckp_status hubs_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    hubs_load *hl = ctx;
+    ckp_hubs *h = hl->h;
+    char hub[64], dest[64], score[64], rank[32];
+    ckp_status st = short_field(t, 1, hub, sizeof hub, err);
+    if (st == CKP_OK)
+        st = short_field(t, 3, score, sizeof score, err);
+    if (st == CKP_OK)
+        st = short_field(t, 2, dest, sizeof dest, err);
+    if (st == CKP_OK)
+        st = short_field(t, 4, rank, sizeof rank, err);
+    if (st != CKP_OK)
+        return st;
+    int hub_id = ckp_ref_country_by_iso3(hl->ref, hub);
+    int dest_id = dest[0] && strcmp(dest, "*") != 0 ? ckp_ref_country_by_iso3(hl->ref, dest) : -1;
+    char *end;
+    double sc = strtod(score, &end);
+    if (hub_id < 0 || (dest[0] && strcmp(dest, "*") != 0 && dest_id < 0) || end == score)
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "bad hubs row (hub '%s', destination '%s', score '%s')", hub, dest,
+                               score);
+    ckp_field mf = hubs_raw(t, 5);
+    const char *mid = NULL;
+    if (mf.len) { /* the measure id whole, whatever its length */
+        ckp_status grown = CKP_ARRAY_RESERVE(h->owned, h->capowned, h->nowned + 1, HUBS_MAX,
+                                             "measure ids", err);
+        char *copy = strndup(mf.ptr, mf.len);
+        if (grown != CKP_OK || !copy) {
+            free(copy);
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        h->owned[h->nowned++] = copy;
+        mid = copy;
+    }
+    ckp_hub_entry proto = {mid, 0, hub_id, dest_id, sc, rank[0] ? atoi(rank) : 0};
+    /* the hs field at any length: parsed in place */
+    return push_codes(h, t, hubs_raw(t, 0), &proto, err);
 }
 
 /* A hubs CSV: columns hs (';'-joined HS6), hub, destination (ISO3 or '*'),
@@ -144,109 +228,25 @@ static ckp_status short_field(ckp_csv *csv, int col, const char *name, char *out
 ckp_status ckp_hubs_load_csv(const char *path, const ckp_ref *ref, ckp_hubs **out,
                              ckp_error *err)
 {
+    static const char *const cols[] = {"hs", "hub", "?destination", "score", "?rank",
+                                       "?measure", NULL};
     *out = NULL;
-    ckp_csv *csv;
-    ckp_status st = ckp_csv_open(path, NULL, &csv, err);
-    if (st != CKP_OK)
+    ckp_csv_opts opts;
+    ckp_csv_opts_init(&opts); /* the delimiter detected, as for any user file */
+    hubs_load hl = {ckp__hubs_new(), ref};
+    if (!hl.h)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    ckp_table_spec spec = {.path = path, .opts = &opts, .cols = cols, .row = hubs_row,
+                           .ctx = &hl};
+    ckp_status st = ckp_table_load(&spec, err);
+    if (st == CKP_OK && ckp__hubs_index(hl.h) != 0)
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st != CKP_OK) {
+        ckp_hubs_free(hl.h);
         return st;
-    int c_hs = ckp_csv_column(csv, "hs"), c_hub = ckp_csv_column(csv, "hub");
-    int c_dest = ckp_csv_column(csv, "destination"), c_score = ckp_csv_column(csv, "score");
-    int c_rank = ckp_csv_column(csv, "rank"), c_meas = ckp_csv_column(csv, "measure");
-    ckp_hubs *h = ckp__hubs_new();
-    if (!h) {
-        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out_close;
     }
-    if (c_hs < 0 || c_hub < 0 || c_score < 0) {
-        st = ckp_error_set(err, CKP_EPARSE, path, 1, 0,
-                           "a hubs file needs the columns hs, hub and score (destination, "
-                           "rank and measure are optional)");
-        goto out_free;
-    }
-    int r;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_free;
-        }
-        char hub[64], dest[64], score[64], rank[32];
-        ckp_field hsf = ckp_csv_field(csv, (size_t)c_hs); /* any length: parsed in place */
-        ckp_field mf = c_meas >= 0 ? ckp_csv_field(csv, (size_t)c_meas) : (ckp_field){NULL, 0};
-        long line = ckp_csv_line(csv);
-        dest[0] = rank[0] = '\0';
-        st = short_field(csv, c_hub, "hub", hub, sizeof hub, path, line, err);
-        if (st == CKP_OK)
-            st = short_field(csv, c_score, "score", score, sizeof score, path, line, err);
-        if (st == CKP_OK && c_dest >= 0)
-            st = short_field(csv, c_dest, "destination", dest, sizeof dest, path, line, err);
-        if (st == CKP_OK && c_rank >= 0)
-            st = short_field(csv, c_rank, "rank", rank, sizeof rank, path, line, err);
-        if (st != CKP_OK)
-            goto out_free;
-        int hub_id = ckp_ref_country_by_iso3(ref, hub);
-        int dest_id = dest[0] && strcmp(dest, "*") != 0 ? ckp_ref_country_by_iso3(ref, dest) : -1;
-        char *end;
-        double sc = strtod(score, &end);
-        if (hub_id < 0 || (dest[0] && strcmp(dest, "*") != 0 && dest_id < 0) || end == score) {
-            st = ckp_error_set(err, CKP_EPARSE, path, line, 0,
-                               "bad hubs row (hub '%s', destination '%s', score '%s')", hub, dest,
-                               score);
-            goto out_free;
-        }
-        const char *mid = NULL;
-        if (mf.len) { /* the measure id whole, whatever its length */
-            ckp_status grown = CKP_ARRAY_RESERVE(h->owned, h->capowned, h->nowned + 1,
-                                                 HUBS_MAX, "measure ids", err);
-            char *copy = strndup(mf.ptr, mf.len);
-            if (grown != CKP_OK || !copy) {
-                free(copy);
-                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out_free;
-            }
-            h->owned[h->nowned++] = copy;
-            mid = copy;
-        }
-        size_t pos = 0;
-        int ncodes = 0;
-        while (pos < hsf.len) {
-            size_t len = 0;
-            while (pos + len < hsf.len && !strchr(";, ", hsf.ptr[pos + len]))
-                len++;
-            uint32_t code;
-            int level;
-            if (len && (ckp_hs_parse(hsf.ptr + pos, len, &code, &level) != 0 || level != 6)) {
-                st = ckp_error_set(err, CKP_EPARSE, path, line, 0,
-                                   "hs '%.*s' is not a 6-digit code", (int)(len < 40 ? len : 40),
-                                   hsf.ptr + pos);
-                goto out_free;
-            }
-            if (len) {
-                ckp_hub_entry e = {mid, code, hub_id, dest_id, sc, rank[0] ? atoi(rank) : 0};
-                if (ckp__hubs_push(h, &e) != 0) {
-                    st = ckp_error_set(err, CKP_ELIMIT, path, line, 0, "more than %d hub entries",
-                                       HUBS_MAX);
-                    goto out_free;
-                }
-                ncodes++;
-            }
-            pos += len + 1;
-        }
-        if (!ncodes) {
-            st = ckp_error_set(err, CKP_EPARSE, path, line, 0, "no HS code in column hs");
-            goto out_free;
-        }
-    }
-    if (ckp__hubs_index(h) != 0) {
-        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out_free;
-    }
-    *out = h;
-    h = NULL;
-out_free:
-    ckp_hubs_free(h);
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    *out = hl.h;
+    return CKP_OK;
 }
 
 /* ---- the hubs of a store, cached beside its generation -------------------- */

@@ -178,14 +178,17 @@ static ckp_status push_codes(ckp_hubs *h, const ckp_table *t, ckp_field hsf,
     return ncodes ? CKP_OK : ckp_table_error(t, err, CKP_EPARSE, "no HS code in column hs");
 }
 
+/* The table being filled and the countries its ISO3 codes name. */
 typedef struct hubs_load {
     ckp_hubs *h;
     const ckp_ref *ref;
 } hubs_load;
 
+/* One row: a hub (and maybe a destination) with its score for the row's HS
+ * codes, and the measure it is ranked for when the file says. */
 static ckp_status hubs_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    hubs_load *hl = ctx;
+    const hubs_load *hl = ctx;
     ckp_hubs *h = hl->h;
     char hub[64], dest[64], score[64], rank[32];
     ckp_status st = short_field(t, 1, hub, sizeof hub, err);

@@ -23,4 +23,25 @@ int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e);
  * memory.  Call once the table is complete, before it is shared. */
 int ckp__hubs_index(ckp_hubs *h);
 
+/* Scan store with q, handing each row and whether its source is synthetic
+ * to add(acc, …); the first error (the scan's or add's) stops it and is
+ * returned (ev_scan.c). */
+typedef ckp_status (*ckp__ev_add_fn)(void *acc, const ckp_flow *row, int synthetic,
+                                     ckp_error *err);
+ckp_status ckp__ev_scan(const ckp_store *store, const ckp_query *q, ckp__ev_add_fn add,
+                        void *acc, ckp_error *err);
+
+/* Caches beside a store generation (cache.c).  ckp__ev_cache_begin: the
+ * generation's directory and *h started from magic (8 bytes), the
+ * generation, its rows and the selected sources; NULL when there is to be
+ * no cache (environment variable env is "0", or a store without a
+ * directory).  ckp__ev_cache_create opens a temporary file beside path (its
+ * name in tmp, size n; NULL when the store is read-only); and
+ * ckp__ev_cache_commit closes it and renames it to path when ok, else
+ * removes it. */
+const char *ckp__ev_cache_begin(const ckp_store *store, const char *env, const char *magic,
+                                uint64_t *h);
+FILE *ckp__ev_cache_create(const char *path, char *tmp, size_t n);
+void ckp__ev_cache_commit(FILE *f, int ok, const char *tmp, const char *path);
+
 #endif

@@ -9,8 +9,11 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/measures.h"
+#include "core/cmp.h"
 #include "core/hash.h"
+#include "core/vec.h"
 #include "evasion_int.h"
+#include "io/csv_table.h"
 
 #define HUBS_MAX 1000000 /* entries in one hubs table */
 
@@ -18,7 +21,7 @@ struct ckp_hubs {
     ckp_hub_entry *e;
     size_t n, cap;
     char **owned; /* measure ids read from a CSV */
-    size_t nowned;
+    size_t nowned, capowned;
     uint32_t *idx; /* entry numbers by (hs, hub, number) once indexed */
     size_t nidx;   /* == n while the index is current */
 };
@@ -29,10 +32,7 @@ void ckp_hubs_free(ckp_hubs *h)
         return;
     for (size_t i = 0; i < h->nowned; i++)
         free(h->owned[i]);
-    free(h->owned);
-    free(h->idx);
-    free(h->e);
-    free(h);
+    CKP_FREE_ALL(h->owned, h->idx, h->e, h);
 }
 
 size_t ckp_hubs_count(const ckp_hubs *h) { return h ? h->n : 0; }
@@ -51,11 +51,7 @@ typedef struct hub_key {
 static int key_cmp(const void *a, const void *b)
 {
     const hub_key *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->hub != y->hub)
-        return x->hub < y->hub ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->hub, y->hub), CKP_CMP(x->i, y->i));
 }
 
 int ckp__hubs_index(ckp_hubs *h)
@@ -123,16 +119,8 @@ const ckp_hub_entry *ckp_hubs_find(const ckp_hubs *h, uint32_t hs6, int hub, int
 
 int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 256;
-        if (cap > HUBS_MAX)
-            return -1;
-        ckp_hub_entry *ne = realloc(h->e, cap * sizeof *ne);
-        if (!ne)
-            return -1;
-        h->e = ne;
-        h->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(h->e, h->cap, h->n + 1, HUBS_MAX, "hubs", NULL) != CKP_OK)
+        return -1;
     h->e[h->n++] = *e;
     return 0;
 }
@@ -141,15 +129,101 @@ ckp_hubs *ckp__hubs_new(void) { return calloc(1, sizeof(ckp_hubs)); }
 
 /* Copy a short field (hub, destination, score, rank) whole, or fail naming
  * it: a value cut to fit would be read as another one. */
-static ckp_status short_field(ckp_csv *csv, int col, const char *name, char *out, size_t n,
-                              const char *path, long line, ckp_error *err)
+/* Asked column k of the row as written (not trimmed); {NULL, 0} when the
+ * column is absent. */
+static ckp_field hubs_raw(const ckp_table *t, size_t k)
 {
-    ckp_field f = ckp_csv_field(csv, (size_t)col);
+    return ckp_table_has(t, k) ? ckp_csv_field(t->csv, (size_t)t->col[k]) : (ckp_field){NULL, 0};
+}
+
+/* Asked column k of the row into out (size n): an error naming the column
+ * when it does not fit or holds a NUL byte; "" when the column is absent. */
+static ckp_status short_field(const ckp_table *t, size_t k, char *out, size_t n,
+                              ckp_error *err)
+{
+    ckp_field f = hubs_raw(t, k);
+    const char *name = t->cols[k] + (t->cols[k][0] == '?');
     if (f.len >= n || (f.len && memchr(f.ptr, 0, f.len)))
-        return ckp_error_set(err, CKP_EPARSE, path, line, 0,
-                             "%s '%.20s…' is not a %s (%zu bytes)", name, f.ptr, name, f.len);
+        return ckp_table_error(t, err, CKP_EPARSE, "%s '%.20s…' is not a %s (%zu bytes)", name,
+                               f.ptr, name, f.len);
     ckp_field_copy(f, out, n);
     return CKP_OK;
+}
+
+/* The entries of one row's ';'-joined HS6 codes. */
+static ckp_status push_codes(ckp_hubs *h, const ckp_table *t, ckp_field hsf,
+                             const ckp_hub_entry *proto, ckp_error *err)
+{
+    size_t pos = 0;
+    int ncodes = 0;
+    while (pos < hsf.len) {
+        size_t len = 0;
+        while (pos + len < hsf.len && !strchr(";, ", hsf.ptr[pos + len]))
+            len++;
+        uint32_t code;
+        int level;
+        if (len && (ckp_hs_parse(hsf.ptr + pos, len, &code, &level) != 0 || level != 6))
+            return ckp_table_error(t, err, CKP_EPARSE, "hs '%.*s' is not a 6-digit code",
+                                   (int)(len < 40 ? len : 40), hsf.ptr + pos);
+        if (len) {
+            ckp_hub_entry e = *proto;
+            e.hs = code;
+            if (ckp__hubs_push(h, &e) != 0)
+                return ckp_table_error(t, err, CKP_ELIMIT, "more than %d hub entries",
+                                       HUBS_MAX);
+            ncodes++;
+        }
+        pos += len + 1;
+    }
+    return ncodes ? CKP_OK : ckp_table_error(t, err, CKP_EPARSE, "no HS code in column hs");
+}
+
+/* The table being filled and the countries its ISO3 codes name. */
+typedef struct hubs_load {
+    ckp_hubs *h;
+    const ckp_ref *ref;
+} hubs_load;
+
+/* One row: a hub (and maybe a destination) with its score for the row's HS
+ * codes, and the measure it is ranked for when the file says. */
+static ckp_status hubs_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    const hubs_load *hl = ctx;
+    ckp_hubs *h = hl->h;
+    char hub[64], dest[64], score[64], rank[32];
+    ckp_status st = short_field(t, 1, hub, sizeof hub, err);
+    if (st == CKP_OK)
+        st = short_field(t, 3, score, sizeof score, err);
+    if (st == CKP_OK)
+        st = short_field(t, 2, dest, sizeof dest, err);
+    if (st == CKP_OK)
+        st = short_field(t, 4, rank, sizeof rank, err);
+    if (st != CKP_OK)
+        return st;
+    int hub_id = ckp_ref_country_by_iso3(hl->ref, hub);
+    int dest_id = dest[0] && strcmp(dest, "*") != 0 ? ckp_ref_country_by_iso3(hl->ref, dest) : -1;
+    char *end;
+    double sc = strtod(score, &end);
+    if (hub_id < 0 || (dest[0] && strcmp(dest, "*") != 0 && dest_id < 0) || end == score)
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "bad hubs row (hub '%s', destination '%s', score '%s')", hub, dest,
+                               score);
+    ckp_field mf = hubs_raw(t, 5);
+    const char *mid = NULL;
+    if (mf.len) { /* the measure id whole, whatever its length */
+        ckp_status grown = CKP_ARRAY_RESERVE(h->owned, h->capowned, h->nowned + 1, HUBS_MAX,
+                                             "measure ids", err);
+        char *copy = strndup(mf.ptr, mf.len);
+        if (grown != CKP_OK || !copy) {
+            free(copy);
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        h->owned[h->nowned++] = copy;
+        mid = copy;
+    }
+    ckp_hub_entry proto = {mid, 0, hub_id, dest_id, sc, rank[0] ? atoi(rank) : 0};
+    /* the hs field at any length: parsed in place */
+    return push_codes(h, t, hubs_raw(t, 0), &proto, err);
 }
 
 /* A hubs CSV: columns hs (';'-joined HS6), hub, destination (ISO3 or '*'),
@@ -157,110 +231,25 @@ static ckp_status short_field(ckp_csv *csv, int col, const char *name, char *out
 ckp_status ckp_hubs_load_csv(const char *path, const ckp_ref *ref, ckp_hubs **out,
                              ckp_error *err)
 {
+    static const char *const cols[] = {"hs", "hub", "?destination", "score", "?rank",
+                                       "?measure", NULL};
     *out = NULL;
-    ckp_csv *csv;
-    ckp_status st = ckp_csv_open(path, NULL, &csv, err);
-    if (st != CKP_OK)
+    ckp_csv_opts opts;
+    ckp_csv_opts_init(&opts); /* the delimiter detected, as for any user file */
+    hubs_load hl = {ckp__hubs_new(), ref};
+    if (!hl.h)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    ckp_table_spec spec = {.path = path, .opts = &opts, .cols = cols, .row = hubs_row,
+                           .ctx = &hl};
+    ckp_status st = ckp_table_load(&spec, err);
+    if (st == CKP_OK && ckp__hubs_index(hl.h) != 0)
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st != CKP_OK) {
+        ckp_hubs_free(hl.h);
         return st;
-    int c_hs = ckp_csv_column(csv, "hs"), c_hub = ckp_csv_column(csv, "hub");
-    int c_dest = ckp_csv_column(csv, "destination"), c_score = ckp_csv_column(csv, "score");
-    int c_rank = ckp_csv_column(csv, "rank"), c_meas = ckp_csv_column(csv, "measure");
-    ckp_hubs *h = ckp__hubs_new();
-    if (!h) {
-        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out_close;
     }
-    if (c_hs < 0 || c_hub < 0 || c_score < 0) {
-        st = ckp_error_set(err, CKP_EPARSE, path, 1, 0,
-                           "a hubs file needs the columns hs, hub and score (destination, "
-                           "rank and measure are optional)");
-        goto out_free;
-    }
-    int r;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_free;
-        }
-        char hub[64], dest[64], score[64], rank[32];
-        ckp_field hsf = ckp_csv_field(csv, (size_t)c_hs); /* any length: parsed in place */
-        ckp_field mf = c_meas >= 0 ? ckp_csv_field(csv, (size_t)c_meas) : (ckp_field){NULL, 0};
-        long line = ckp_csv_line(csv);
-        dest[0] = rank[0] = '\0';
-        st = short_field(csv, c_hub, "hub", hub, sizeof hub, path, line, err);
-        if (st == CKP_OK)
-            st = short_field(csv, c_score, "score", score, sizeof score, path, line, err);
-        if (st == CKP_OK && c_dest >= 0)
-            st = short_field(csv, c_dest, "destination", dest, sizeof dest, path, line, err);
-        if (st == CKP_OK && c_rank >= 0)
-            st = short_field(csv, c_rank, "rank", rank, sizeof rank, path, line, err);
-        if (st != CKP_OK)
-            goto out_free;
-        int hub_id = ckp_ref_country_by_iso3(ref, hub);
-        int dest_id = dest[0] && strcmp(dest, "*") != 0 ? ckp_ref_country_by_iso3(ref, dest) : -1;
-        char *end;
-        double sc = strtod(score, &end);
-        if (hub_id < 0 || (dest[0] && strcmp(dest, "*") != 0 && dest_id < 0) || end == score) {
-            st = ckp_error_set(err, CKP_EPARSE, path, line, 0,
-                               "bad hubs row (hub '%s', destination '%s', score '%s')", hub, dest,
-                               score);
-            goto out_free;
-        }
-        const char *mid = NULL;
-        if (mf.len) { /* the measure id whole, whatever its length */
-            char **no = realloc(h->owned, (h->nowned + 1) * sizeof *no);
-            char *copy = strndup(mf.ptr, mf.len);
-            if (no)
-                h->owned = no;
-            if (!no || !copy) {
-                free(copy);
-                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out_free;
-            }
-            h->owned[h->nowned++] = copy;
-            mid = copy;
-        }
-        size_t pos = 0;
-        int ncodes = 0;
-        while (pos < hsf.len) {
-            size_t len = 0;
-            while (pos + len < hsf.len && !strchr(";, ", hsf.ptr[pos + len]))
-                len++;
-            uint32_t code;
-            int level;
-            if (len && (ckp_hs_parse(hsf.ptr + pos, len, &code, &level) != 0 || level != 6)) {
-                st = ckp_error_set(err, CKP_EPARSE, path, line, 0,
-                                   "hs '%.*s' is not a 6-digit code", (int)(len < 40 ? len : 40),
-                                   hsf.ptr + pos);
-                goto out_free;
-            }
-            if (len) {
-                ckp_hub_entry e = {mid, code, hub_id, dest_id, sc, rank[0] ? atoi(rank) : 0};
-                if (ckp__hubs_push(h, &e) != 0) {
-                    st = ckp_error_set(err, CKP_ELIMIT, path, line, 0, "more than %d hub entries",
-                                       HUBS_MAX);
-                    goto out_free;
-                }
-                ncodes++;
-            }
-            pos += len + 1;
-        }
-        if (!ncodes) {
-            st = ckp_error_set(err, CKP_EPARSE, path, line, 0, "no HS code in column hs");
-            goto out_free;
-        }
-    }
-    if (ckp__hubs_index(h) != 0) {
-        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out_free;
-    }
-    *out = h;
-    h = NULL;
-out_free:
-    ckp_hubs_free(h);
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    *out = hl.h;
+    return CKP_OK;
 }
 
 /* ---- the hubs of a store, cached beside its generation -------------------- */
@@ -295,23 +284,12 @@ static uint64_t fnv_str(uint64_t h, const char *s)
 static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int top,
                            double min_score, char *path, size_t len, uint64_t *key)
 {
-    const char *off = getenv("CKP_HUBS_CACHE");
-    if (off && strcmp(off, "0") == 0)
+    uint64_t h;
+    const char *dir = ckp__ev_cache_begin(store, "CKP_HUBS_CACHE", HUBS_MAGIC, &h);
+    if (!dir)
         return 0;
-    const char *dir = ckp_store_generation_dir(store);
-    if (!dir || !*dir)
-        return 0;
-    ckp_store_info info;
-    ckp_store_get_info(store, &info);
-    uint64_t h = ckp__fnv1a(CKP__FNV_BASIS, HUBS_MAGIC, 8);
-    h = ckp__fnv1a(h, &info.generation, sizeof info.generation);
-    h = ckp__fnv1a(h, &info.rows, sizeof info.rows);
     h = ckp__fnv1a(h, &top, sizeof top);
     h = ckp__fnv1a(h, &min_score, sizeof min_score);
-    for (int i = 0; i < ckp_store_source_count(store); i++) {
-        unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
-        h = ckp__fnv1a(h, &on, 1);
-    }
     /* the register: every field the ranking reads (country ids index the
      * reference data, whose ISO3 codes are hashed with them) */
     const ckp_ref *ref = ckp_store_ref(store);
@@ -326,15 +304,11 @@ static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int t
         h = ckp__fnv1a(h, &m->lifted, sizeof m->lifted);
         h = ckp__fnv1a(h, &m->all_targets, sizeof m->all_targets);
         h = ckp__fnv1a(h, &m->direction, sizeof m->direction); /* import bans are not ranked */
-        for (int k = 0; k < m->nissuers; k++) {
-            const ckp_country *c = ckp_ref_country(ref, m->issuers[k]);
-            h = fnv_str(h, c ? c->iso3 : "?");
-        }
+        for (int k = 0; k < m->nissuers; k++)
+            h = fnv_str(h, ckp_ref_iso3(ref, m->issuers[k]));
         h = ckp__fnv1a(h, "|", 1);
-        for (int k = 0; k < m->ntargets; k++) {
-            const ckp_country *c = ckp_ref_country(ref, m->targets[k]);
-            h = fnv_str(h, c ? c->iso3 : "?");
-        }
+        for (int k = 0; k < m->ntargets; k++)
+            h = fnv_str(h, ckp_ref_iso3(ref, m->targets[k]));
         uint32_t cur = 0, code;
         while (ckp_hsset_next(m->hs, &cur, &code))
             h = ckp__fnv1a(h, &code, sizeof code);
@@ -378,10 +352,8 @@ static ckp_hubs *hubs_cache_load(const char *path, uint64_t key, const ckp_measu
 static void hubs_cache_save(const ckp_hubs *h, const char *path, uint64_t key,
                             const ckp_measures *ms)
 {
-    static _Atomic unsigned long calls; /* one temporary name per call */
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)getpid(), ++calls);
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ckp__ev_cache_create(path, tmp, sizeof tmp);
     if (!f)
         return; /* a read-only store: no cache */
     uint64_t n = h->n, hsum = CKP__FNV_BASIS;
@@ -406,9 +378,7 @@ static void hubs_cache_save(const ckp_hubs *h, const char *path, uint64_t key,
         ok = ok && fwrite(&d, sizeof d, 1, f) == 1;
     }
     ok = ok && fwrite(&hsum, sizeof hsum, 1, f) == 1;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    ckp__ev_cache_commit(f, ok, tmp, path);
 }
 
 ckp_status ckp_hubs_for_store(const ckp_store *store, const ckp_ref *ref,

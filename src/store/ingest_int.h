@@ -23,6 +23,12 @@ typedef struct ckp__cols {
         statproc;                  /* Comext STAT_PROCEDURE / STAT_REGIME */
 } ckp__cols;
 
+/* The column named a, else the one named b (b may be NULL); -1 when none
+ * (ingest_parse.c). */
+int ckp__col(const ckp_csv *csv, const char *a, const char *b);
+/* 1 when f is s, ignoring case (ingest_fields.c). */
+int ckp__ieq(ckp_field f, const char *s);
+
 /* UN Comtrade legacy (pre-2023) bulk/web CSV: 1 when the header names (as
  * ckp_ingest_sniff gets them) are that layout. */
 int ckp__sniff_comtrade_legacy(const char *const *names, size_t n);

@@ -1,6 +1,7 @@
 /* scenario.c — the synthetic world's scenarios: the pinned series each one
- * needs, the effects injected into them, the reserved keys that keep the
- * background from blurring them, and the ground truth (JSON Lines).
+ * needs (tables of pins), its events (tables of ev_spec), the effects
+ * injected into them, and the reserved keys that keep the background from
+ * blurring them.  The ground truth is written by truth.c.
  *
  * Every number below is a documented assumption (docs/synth.md), not data:
  * the scenarios reconstruct published cases and are labelled synthetic.
@@ -252,11 +253,119 @@ static void set_dates(sy_event *e, const char *announced, const char *start, con
     snprintf(e->end, sizeof e->end, "%.15s", end ? end : "");
 }
 
+/* ---- scenarios as data ----------------------------------------------------
+ * A scenario's series are tables of pins, and its events table rows: what
+ * an event is, who issues it and whom it targets, its products and dates.
+ * What depends on the seed (a magnitude, a description quoting a draw) is
+ * written by the scenario after event_of, and the effects it injects are
+ * its own. */
+
+/* One pinned series: exporter, importer, HS code and its base (USD per
+ * year for pins, tonnes per month for pins_t). */
+typedef struct pin_spec {
+    const char *exp, *imp;
+    uint32_t hs;
+    double base;
+} pin_spec;
+
+static void pins(sb *b, const pin_spec *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pin(b, p[i].exp, p[i].imp, p[i].hs, p[i].base);
+}
+
+static void pins_t(sb *b, const pin_spec *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pin_t(b, p[i].exp, p[i].imp, p[i].hs, p[i].base);
+}
+
+/* The pins p left untouched by event e (its "decoy" series: seasonality
+ * and noise, no injected change). */
+static void untouched(sb *b, int e, const pin_spec *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        effect(b, e, pin_find(b, p[i].exp, p[i].imp, p[i].hs), SY_NONE, 190001, END_OF_TIME);
+}
+
+/* The fixed attributes of one ground-truth event (NULL: not set). */
+typedef struct ev_spec {
+    const char *id, *kind;
+    const char *measure;
+    const char *issuer, *target; /* target "*": every destination */
+    const char *hubs;            /* comma-separated ISO3 */
+    const char *products;        /* comma-separated HS6, or NULL for codes */
+    const uint32_t *codes;       /* the products as ncodes codes */
+    int ncodes;
+    const char *announced, *start, *end;
+    const char *magnitude;       /* a fixed JSON object (else "{}" or the caller's) */
+    const char *description;     /* fixed text (else the caller's) */
+} ev_spec;
+
+#define NCODES(a) (int)(sizeof(a) / sizeof(a)[0])
+
+/* Event d of scenario sc: its index in *idx (-1 once an error is set) and
+ * the event to finish, or NULL. */
+static sy_event *event_of(sb *b, const char *sc, const ev_spec *d, int *idx)
+{
+    int e = event(b, d->id, d->kind, sc);
+    if (idx)
+        *idx = e;
+    if (e < 0)
+        return NULL;
+    sy_event *E = ev(b, e);
+    E->measure = d->measure;
+    if (d->issuer)
+        set_parties(E, d->issuer, d->target ? d->target : "");
+    if (d->hubs)
+        snprintf(E->hubs, sizeof E->hubs, "%s", d->hubs);
+    if (d->products)
+        snprintf(E->products, sizeof E->products, "%s", d->products);
+    else if (d->codes)
+        join_codes(E->products, sizeof E->products, d->codes, d->ncodes);
+    set_dates(E, d->announced, d->start, d->end);
+    if (d->magnitude)
+        snprintf(E->magnitude, sizeof E->magnitude, "%s", d->magnitude);
+    if (d->description)
+        snprintf(E->description, sizeof E->description, "%s", d->description);
+    return E;
+}
+
 /* ---- antimony-2024 ------------------------------------------------------- */
 
 static const uint32_t SB[] = {261710, 811010, 811020, 811090, 282580};
 #define NSB 5
 static const uint32_t SB_CONTROL[] = {281820, 760110, 790111};
+/* tonnes per month: China → the USA, then China → and from the two hubs */
+static const pin_spec SB_USA[] = {{"CHN", "USA", 282580, 800}, {"CHN", "USA", 811010, 150},
+                                  {"CHN", "USA", 261710, 100}, {"CHN", "USA", 811090, 20},
+                                  {"CHN", "USA", 811020, 10}};
+static const pin_spec SB_HUBS[] = {{"CHN", "BEL", 261710, 200}, {"CHN", "THA", 282580, 40},
+                                   {"CHN", "MEX", 282580, 25},  {"THA", "USA", 282580, 3},
+                                   {"MEX", "USA", 282580, 20}};
+/* the USA's other suppliers: untouched */
+static const pin_spec SB_UNTOUCHED[] = {{"BEL", "USA", 282580, 60}, {"IND", "USA", 282580, 40},
+                                        {"BOL", "USA", 261710, 30}};
+static const char *const SB_CTL_PAIR[4][2] = {
+    {"CHN", "THA"}, {"THA", "USA"}, {"CHN", "MEX"}, {"MEX", "USA"}};
+static const ev_spec SB_EVENTS[] = {
+    {.id = "antimony-2024/licence", .kind = "licence", .measure = "CN-2024-33", .issuer = "CHN",
+     .target = "*", .codes = SB, .ncodes = NSB, .announced = "2024-08-15",
+     .start = "2024-09-15"},
+    {.id = "antimony-2024/ban", .kind = "ban", .measure = "CN-2024-46", .issuer = "CHN",
+     .target = "USA", .codes = SB, .ncodes = NSB, .announced = "2024-12-03",
+     .start = "2024-12-03", .end = "2025-11-09", .magnitude = "{\"factor\":0}",
+     .description = "China bans exports of antimony (and gallium, germanium) to the USA from "
+                    "2024-12-03: China's exports of the five antimony codes to the USA, which "
+                    "had already stalled in October 2024, stay at zero (no rows)."},
+    {.id = "antimony-2024/diversion", .kind = "diversion", .measure = "CN-2024-46",
+     .issuer = "CHN", .target = "USA", .hubs = "THA,MEX", .products = "282580",
+     .announced = "2024-12-03", .start = "2024-12-01"},
+    {.id = "antimony-2024/untouched", .kind = "decoy",
+     .products = "282580,261710,281820,760110,790111", .magnitude = "{\"role\":\"untouched\"}",
+     .description = "Series of the scenario with seasonality and noise but no injected change: "
+                    "the USA's other antimony suppliers and the hubs' trade in uncontrolled "
+                    "comparable products. A surge flag on them is a false flag."}};
 
 static void antimony(sb *b)
 {
@@ -270,33 +379,21 @@ static void antimony(sb *b)
     product(b, 811090, 16);
     product(b, 282580, 11);
     /* China's exports: the USA, ten other partners, the two hubs */
-    pin_t(b, "CHN", "USA", 282580, 800);
-    pin_t(b, "CHN", "USA", 811010, 150);
-    pin_t(b, "CHN", "USA", 261710, 100);
-    pin_t(b, "CHN", "USA", 811090, 20);
-    pin_t(b, "CHN", "USA", 811020, 10);
+    pins_t(b, SB_USA, NCODES(SB_USA));
     for (size_t i = 0; i < sizeof partners / sizeof partners[0]; i++) {
         if (t_oxide[i] > 0)
             pin_t(b, "CHN", partners[i], 282580, t_oxide[i]);
         if (t_metal[i] > 0)
             pin_t(b, "CHN", partners[i], 811010, t_metal[i]);
     }
-    pin_t(b, "CHN", "BEL", 261710, 200);
-    pin_t(b, "CHN", "THA", 282580, 40);
-    pin_t(b, "CHN", "MEX", 282580, 25);
-    pin_t(b, "THA", "USA", 282580, 3);
-    pin_t(b, "MEX", "USA", 282580, 20);
+    pins_t(b, SB_HUBS, NCODES(SB_HUBS));
     /* the USA's other suppliers and the hubs' uncontrolled trade: untouched */
-    pin_t(b, "BEL", "USA", 282580, 60);
-    pin_t(b, "IND", "USA", 282580, 40);
-    pin_t(b, "BOL", "USA", 261710, 30);
+    pins_t(b, SB_UNTOUCHED, NCODES(SB_UNTOUCHED));
     static const double ctl_base[4][3] = {{20e6, 40e6, 15e6}, {8e6, 25e6, 5e6},
                                           {15e6, 30e6, 10e6}, {10e6, 60e6, 30e6}};
-    static const char *const ctl_pair[4][2] = {
-        {"CHN", "THA"}, {"THA", "USA"}, {"CHN", "MEX"}, {"MEX", "USA"}};
     for (int p = 0; p < 4; p++)
         for (int c = 0; c < 3; c++)
-            pin(b, ctl_pair[p][0], ctl_pair[p][1], SB_CONTROL[c], ctl_base[p][c]);
+            pin(b, SB_CTL_PAIR[p][0], SB_CTL_PAIR[p][1], SB_CONTROL[c], ctl_base[p][c]);
     if (b->st)
         return;
     for (int k = 0; k < NSB; k++) {
@@ -328,15 +425,11 @@ static void antimony_effects(sb *b)
     int stalled_id[NSTALLED];
     for (int k = 0; k < NSTALLED; k++)
         stalled_id[k] = ckp__synth_country(s, stalled[k]);
-    int e1 = event(b, "antimony-2024/licence", "licence", sc);
-    int e2 = event(b, "antimony-2024/ban", "ban", sc);
+    int e1, e2;
+    sy_event *E1 = event_of(b, sc, &SB_EVENTS[0], &e1);
+    event_of(b, sc, &SB_EVENTS[1], &e2);
     if (b->st)
         return;
-    sy_event *E1 = ev(b, e1), *E2 = ev(b, e2);
-    E1->measure = "CN-2024-33";
-    set_parties(E1, "CHN", "*");
-    join_codes(E1->products, sizeof E1->products, SB, NSB);
-    set_dates(E1, "2024-08-15", "2024-09-15", NULL);
     snprintf(E1->magnitude, sizeof E1->magnitude,
              "{\"factor\":%.3f,\"from\":\"2024-10\",\"spike_factor\":%.3f,"
              "\"spike_period\":\"2024-08\",\"spike_factor_2\":%.3f,"
@@ -353,15 +446,6 @@ static void antimony_effects(sb *b)
              "wait, then x%.2f of the former level; nothing more to the USA and Europe "
              "from October 2024.",
              aug, sep, oct, nov, lic);
-    E2->measure = "CN-2024-46";
-    set_parties(E2, "CHN", "USA");
-    join_codes(E2->products, sizeof E2->products, SB, NSB);
-    set_dates(E2, "2024-12-03", "2024-12-03", "2025-11-09");
-    snprintf(E2->magnitude, sizeof E2->magnitude, "{\"factor\":0}");
-    snprintf(E2->description, sizeof E2->description,
-             "China bans exports of antimony (and gallium, germanium) to the USA from "
-             "2024-12-03: China's exports of the five antimony codes to the USA, which "
-             "had already stalled in October 2024, stay at zero (no rows).");
     for (int q = 0; q < s->npins; q++) {
         const sy_pin *p = &s->pins[q];
         uint32_t hs = s->products[p->prod].hs;
@@ -400,15 +484,10 @@ static void antimony_effects(sb *b)
         in_tha[m] = 1.05 * leg_tha[m < 7 ? m : 6];
         in_mex[m] = 1.05 * leg_mex[m < 7 ? m : 6];
     }
-    int e3 = event(b, "antimony-2024/diversion", "diversion", sc);
+    int e3;
+    sy_event *E3 = event_of(b, sc, &SB_EVENTS[2], &e3);
     if (b->st)
         return;
-    sy_event *E3 = ev(b, e3);
-    E3->measure = "CN-2024-46";
-    set_parties(E3, "CHN", "USA");
-    snprintf(E3->hubs, sizeof E3->hubs, "THA,MEX");
-    snprintf(E3->products, sizeof E3->products, "282580");
-    set_dates(E3, "2024-12-03", "2024-12-01", NULL);
     snprintf(E3->magnitude, sizeof E3->magnitude,
              "{\"total_t\":3834,\"window\":[\"2024-12\",\"2025-04\"],"
              "\"by_hub_t\":{\"THA\":%.1f,\"MEX\":%.1f},\"hub_share_kept\":0.05,"
@@ -426,33 +505,46 @@ static void antimony_effects(sb *b)
     add(b, e3, pin_find(b, "CHN", "THA", 282580), 202411, in_tha, 8);
     add(b, e3, pin_find(b, "CHN", "MEX", 282580), 202411, in_mex, 8);
 
-    int e4 = event(b, "antimony-2024/untouched", "decoy", sc);
+    int e4;
+    event_of(b, sc, &SB_EVENTS[3], &e4);
     if (b->st)
         return;
-    sy_event *E4 = ev(b, e4);
-    snprintf(E4->products, sizeof E4->products, "282580,261710,281820,760110,790111");
-    snprintf(E4->magnitude, sizeof E4->magnitude, "{\"role\":\"untouched\"}");
-    snprintf(E4->description, sizeof E4->description,
-             "Series of the scenario with seasonality and noise but no injected change: "
-             "the USA's other antimony suppliers and the hubs' trade in uncontrolled "
-             "comparable products. A surge flag on them is a false flag.");
-    static const char *const un[][3] = {{"BEL", "USA", "282580"}, {"IND", "USA", "282580"},
-                                        {"BOL", "USA", "261710"}};
-    for (size_t i = 0; i < 3; i++)
-        effect(b, e4, pin_find(b, un[i][0], un[i][1], (uint32_t)atoi(un[i][2])), SY_NONE,
-               190001, END_OF_TIME);
-    static const char *const ctl_pair[4][2] = {
-        {"CHN", "THA"}, {"THA", "USA"}, {"CHN", "MEX"}, {"MEX", "USA"}};
+    untouched(b, e4, SB_UNTOUCHED, NCODES(SB_UNTOUCHED));
     for (int p = 0; p < 4; p++)
         for (int c = 0; c < 3; c++)
-            effect(b, e4, pin_find(b, ctl_pair[p][0], ctl_pair[p][1], SB_CONTROL[c]), SY_NONE,
-                   190001, END_OF_TIME);
+            effect(b, e4, pin_find(b, SB_CTL_PAIR[p][0], SB_CTL_PAIR[p][1], SB_CONTROL[c]),
+                   SY_NONE, 190001, END_OF_TIME);
 }
 
 /* ---- gallium-2023 -------------------------------------------------------- */
 
 static const uint32_t GA[] = {811292, 811299, 282560};
 #define NGA 3
+/* USD per year: the USA's other suppliers, and Malaysia's trade in
+ * uncontrolled products (all untouched) */
+static const pin_spec GA_UNTOUCHED[] = {
+    {"JPN", "USA", 811292, 1.5e6}, {"CAN", "USA", 811299, 3e6},  {"BEL", "USA", 282560, 2e6},
+    {"DEU", "USA", 811292, 1e6},   {"CHN", "MYS", 760110, 30e6}, {"CHN", "MYS", 281820, 10e6},
+    {"CHN", "MYS", 740311, 20e6},  {"MYS", "USA", 760110, 10e6}, {"MYS", "USA", 281820, 3e6},
+    {"MYS", "USA", 740311, 8e6},   {"MYS", "JPN", 760110, 15e6}};
+static const ev_spec GA_EVENTS[] = {
+    {.id = "gallium-2023/licence", .kind = "licence", .measure = "CN-2023-23", .issuer = "CHN",
+     .target = "*", .codes = GA, .ncodes = NGA, .announced = "2023-07-03",
+     .start = "2023-08-01"},
+    {.id = "gallium-2023/ban", .kind = "ban", .measure = "CN-2024-46", .issuer = "CHN",
+     .target = "USA", .codes = GA, .ncodes = NGA, .announced = "2024-12-03",
+     .start = "2024-12-03", .end = "2025-11-09", .magnitude = "{\"factor\":0}",
+     .description = "The gallium and germanium part of China's 2024-12-03 ban on exports to "
+                    "the USA: China's exports of these codes to the USA stop from December "
+                    "2024."},
+    {.id = "gallium-2023/diversion", .kind = "diversion", .measure = "CN-2023-23",
+     .issuer = "CHN", .target = "USA,JPN", .hubs = "MYS", .codes = GA, .ncodes = NGA,
+     .announced = "2023-07-03", .start = "2023-10-01"},
+    {.id = "gallium-2023/untouched", .kind = "decoy",
+     .products = "811292,811299,282560,760110,281820,740311",
+     .magnitude = "{\"role\":\"untouched\"}",
+     .description = "Untouched series of the scenario: other suppliers of the USA and "
+                    "Malaysia's trade in uncontrolled products."}};
 
 static void gallium(sb *b)
 {
@@ -475,17 +567,7 @@ static void gallium(sb *b)
         pin(b, "MYS", "USA", GA[k], 0.1e6);
         pin(b, "MYS", "JPN", GA[k], 0.08e6);
     }
-    pin(b, "JPN", "USA", 811292, 1.5e6);
-    pin(b, "CAN", "USA", 811299, 3e6);
-    pin(b, "BEL", "USA", 282560, 2e6);
-    pin(b, "DEU", "USA", 811292, 1e6);
-    pin(b, "CHN", "MYS", 760110, 30e6);
-    pin(b, "CHN", "MYS", 281820, 10e6);
-    pin(b, "CHN", "MYS", 740311, 20e6);
-    pin(b, "MYS", "USA", 760110, 10e6);
-    pin(b, "MYS", "USA", 281820, 3e6);
-    pin(b, "MYS", "USA", 740311, 8e6);
-    pin(b, "MYS", "JPN", 760110, 15e6);
+    pins(b, GA_UNTOUCHED, NCODES(GA_UNTOUCHED));
     for (int k = 0; k < NGA; k++) {
         reserve(b, "CHN", NULL, GA[k]);
         reserve(b, "MYS", NULL, GA[k]);
@@ -500,15 +582,11 @@ static void gallium_effects(sb *b)
     int chn = ckp__synth_country(s, "CHN"), usa = ckp__synth_country(s, "USA");
     int jpn = ckp__synth_country(s, "JPN");
     double spike = U(b, 1.8, 2.4), drop = U(b, 0.03, 0.08), rec = U(b, 0.45, 0.65);
-    int e1 = event(b, "gallium-2023/licence", "licence", sc);
-    int e2 = event(b, "gallium-2023/ban", "ban", sc);
+    int e1, e2;
+    sy_event *E1 = event_of(b, sc, &GA_EVENTS[0], &e1);
+    event_of(b, sc, &GA_EVENTS[1], &e2);
     if (b->st)
         return;
-    sy_event *E1 = ev(b, e1), *E2 = ev(b, e2);
-    E1->measure = "CN-2023-23";
-    set_parties(E1, "CHN", "*");
-    join_codes(E1->products, sizeof E1->products, GA, NGA);
-    set_dates(E1, "2023-07-03", "2023-08-01", NULL);
     snprintf(E1->magnitude, sizeof E1->magnitude,
              "{\"spike_factor\":%.3f,\"spike_period\":\"2023-07\",\"drop_factor\":%.3f,"
              "\"drop_periods\":[\"2023-08\",\"2023-09\"],\"recovery_factor\":%.3f,"
@@ -519,14 +597,6 @@ static void gallium_effects(sb *b)
              "rush ahead in July 2023 (x%.2f), collapse in August-September (x%.2f), then "
              "recover over 8 months to x%.2f of the former level.",
              spike, drop, rec);
-    E2->measure = "CN-2024-46";
-    set_parties(E2, "CHN", "USA");
-    join_codes(E2->products, sizeof E2->products, GA, NGA);
-    set_dates(E2, "2024-12-03", "2024-12-03", "2025-11-09");
-    snprintf(E2->magnitude, sizeof E2->magnitude, "{\"factor\":0}");
-    snprintf(E2->description, sizeof E2->description,
-             "The gallium and germanium part of China's 2024-12-03 ban on exports to the "
-             "USA: China's exports of these codes to the USA stop from December 2024.");
     double lost_usa[NGA] = {0}, lost_jpn[NGA] = {0};
     for (int q = 0; q < s->npins; q++) {
         const sy_pin *p = &s->pins[q];
@@ -550,15 +620,10 @@ static void gallium_effects(sb *b)
 
     /* rerouting through Malaysia from 2023-11 (China → Malaysia a month ahead) */
     double ru = U(b, 0.3, 0.5), rj = U(b, 0.2, 0.4);
-    int e3 = event(b, "gallium-2023/diversion", "diversion", sc);
+    int e3;
+    sy_event *E3 = event_of(b, sc, &GA_EVENTS[2], &e3);
     if (b->st)
         return;
-    sy_event *E3 = ev(b, e3);
-    E3->measure = "CN-2023-23";
-    set_parties(E3, "CHN", "USA,JPN");
-    snprintf(E3->hubs, sizeof E3->hubs, "MYS");
-    join_codes(E3->products, sizeof E3->products, GA, NGA);
-    set_dates(E3, "2023-07-03", "2023-10-01", NULL);
     int n = sy_month(END_OF_TIME) - sy_month(202311) + 1;
     if (n > s->m1 - sy_month(202311) + 2)
         n = s->m1 - sy_month(202311) + 2;
@@ -600,23 +665,9 @@ static void gallium_effects(sb *b)
              "rise from late 2023 (the USA leg doubles after the December 2024 ban); "
              "Malaysia produces none.");
 
-    int e4 = event(b, "gallium-2023/untouched", "decoy", sc);
-    if (b->st)
-        goto out_free;
-    sy_event *E4 = ev(b, e4);
-    snprintf(E4->magnitude, sizeof E4->magnitude, "{\"role\":\"untouched\"}");
-    snprintf(E4->products, sizeof E4->products, "811292,811299,282560,760110,281820,740311");
-    snprintf(E4->description, sizeof E4->description,
-             "Untouched series of the scenario: other suppliers of the USA and Malaysia's "
-             "trade in uncontrolled products.");
-    static const char *const un[][3] = {
-        {"JPN", "USA", "811292"}, {"CAN", "USA", "811299"}, {"BEL", "USA", "282560"},
-        {"DEU", "USA", "811292"}, {"CHN", "MYS", "760110"}, {"CHN", "MYS", "281820"},
-        {"CHN", "MYS", "740311"}, {"MYS", "USA", "760110"}, {"MYS", "USA", "281820"},
-        {"MYS", "USA", "740311"}, {"MYS", "JPN", "760110"}};
-    for (size_t i = 0; i < sizeof un / sizeof un[0]; i++)
-        effect(b, e4, pin_find(b, un[i][0], un[i][1], (uint32_t)atoi(un[i][2])), SY_NONE,
-               190001, END_OF_TIME);
+    int e4;
+    event_of(b, sc, &GA_EVENTS[3], &e4);
+    untouched(b, e4, GA_UNTOUCHED, NCODES(GA_UNTOUCHED));
 out_free:
     free(lu);
     free(lj);
@@ -656,6 +707,29 @@ static const struct {
 #define RU_HUB_RUS 0.002 /* each hub → Russia before the war, × Germany's flow */
 #define RU_HUB_PASS 0.9  /* share of what a hub records that it sends on to Russia */
 static const uint32_t RU_CONTROL[] = {190590, 40690, 90121};
+/* products NULL: the RU codes */
+static const ev_spec RU_EVENTS[] = {
+    {.id = "russia-roundabout/ban-eu", .kind = "ban", .measure = "EU-RUS-2022-02-25",
+     .issuer = "EU", .target = "RUS", .announced = "2022-02-25", .start = "2022-02-25"},
+    {.id = "russia-roundabout/ban-usa", .kind = "ban", .issuer = "USA", .target = "RUS",
+     .announced = "2022-02-24", .start = "2022-02-24"},
+    {.id = "russia-roundabout/diversion", .kind = "diversion", .measure = "EU-RUS-2022-02-25",
+     .issuer = "EU", .target = "RUS", .hubs = "ARM,KAZ,KGZ,TUR,ARE", .announced = "2022-02-25",
+     .start = "2022-04-01"},
+    {.id = "russia-roundabout/phantom", .kind = "phantom", .issuer = "EU", .target = "RUS",
+     .hubs = "ARM,KAZ,KGZ", .start = "2022-04-01",
+     .description = "Phantom flows: of what the EU and the USA record as exports to Armenia, "
+                    "Kazakhstan and Kyrgyzstan from April 2022, a share is never recorded as "
+                    "imported there (it moves on to Russia inside the customs union). Russia "
+                    "itself reports nothing from 2022, so its leg is seen only in mirror."},
+    {.id = "russia-roundabout/substitution", .kind = "substitution", .issuer = "CHN",
+     .target = "RUS", .start = "2022-04-01"},
+    {.id = "russia-roundabout/untouched", .kind = "decoy", .products = "190590,040690,090121",
+     .magnitude = "{\"role\":\"untouched\"}",
+     .description = "Untouched series: uncontrolled products (bakery, cheese, coffee) between "
+                    "the EU, the hubs and Russia. Russia's own reports stop in 2022 "
+                    "(non-reporting), nothing else changes."}};
+#define NRU_EVENTS 6
 
 static void russia(sb *b)
 {
@@ -694,11 +768,9 @@ static void russia_effects(sb *b)
 {
     ckp_synth *s = b->s;
     const char *sc = "russia-roundabout";
-    char prods[256];
     uint32_t codes[NRU];
     for (int k = 0; k < NRU; k++)
         codes[k] = RU[k].hs;
-    join_codes(prods, sizeof prods, codes, NRU);
     double drop = U(b, 0.02, 0.06), rho = U(b, 0.25, 0.35), sub = U(b, 2.5, 3.5);
     double split[NRUH], phantom[NRUH], sum = 0;
     for (int h = 0; h < NRUH; h++) {
@@ -710,64 +782,45 @@ static void russia_effects(sb *b)
     for (int h = 0; h < NRUH; h++)
         split[h] /= sum;
 
-    int e1 = event(b, "russia-roundabout/ban-eu", "ban", sc);
-    int e2 = event(b, "russia-roundabout/ban-usa", "ban", sc);
-    int e3 = event(b, "russia-roundabout/diversion", "diversion", sc);
-    int e4 = event(b, "russia-roundabout/phantom", "phantom", sc);
-    int e5 = event(b, "russia-roundabout/substitution", "substitution", sc);
-    int e6 = event(b, "russia-roundabout/untouched", "decoy", sc);
+    int ids[NRU_EVENTS];
+    sy_event *E[NRU_EVENTS];
+    for (int i = 0; i < NRU_EVENTS; i++) {
+        ev_spec d = RU_EVENTS[i];
+        if (!d.products) {
+            d.codes = codes;
+            d.ncodes = NRU;
+        }
+        E[i] = event_of(b, sc, &d, &ids[i]);
+    }
     if (b->st)
         return;
-    sy_event *E;
-    E = ev(b, e1);
-    E->measure = "EU-RUS-2022-02-25";
-    set_parties(E, "EU", "RUS");
-    snprintf(E->products, sizeof E->products, "%s", prods);
-    set_dates(E, "2022-02-25", "2022-02-25", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"factor\":%.3f,\"from\":\"2022-03\"}", drop);
-    snprintf(E->description, sizeof E->description,
+    int e1 = ids[0], e2 = ids[1], e3 = ids[2], e4 = ids[3], e5 = ids[4], e6 = ids[5];
+    snprintf(E[0]->magnitude, sizeof E[0]->magnitude, "{\"factor\":%.3f,\"from\":\"2022-03\"}",
+             drop);
+    snprintf(E[0]->description, sizeof E[0]->description,
              "EU sanctions on dual-use goods (CHPL subset) to Russia from 2022-02-25: "
              "exports of seven EU members to Russia fall to x%.3f from March 2022.",
              drop);
-    E = ev(b, e2);
-    set_parties(E, "USA", "RUS");
-    snprintf(E->products, sizeof E->products, "%s", prods);
-    set_dates(E, "2022-02-24", "2022-02-24", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"factor\":%.3f,\"from\":\"2022-03\"}", drop);
-    snprintf(E->description, sizeof E->description,
+    snprintf(E[1]->magnitude, sizeof E[1]->magnitude, "{\"factor\":%.3f,\"from\":\"2022-03\"}",
+             drop);
+    snprintf(E[1]->description, sizeof E[1]->description,
              "US export controls on Russia from 2022-02-24: US exports of the same goods "
              "to Russia fall to x%.3f from March 2022.",
              drop);
-    E = ev(b, e3);
-    E->measure = "EU-RUS-2022-02-25";
-    set_parties(E, "EU", "RUS");
-    snprintf(E->hubs, sizeof E->hubs, "ARM,KAZ,KGZ,TUR,ARE");
-    snprintf(E->products, sizeof E->products, "%s", prods);
-    set_dates(E, "2022-02-25", "2022-04-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude,
+    snprintf(E[2]->magnitude, sizeof E[2]->magnitude,
              "{\"rerouted_share_of_lost\":%.3f,\"ramp\":[\"2022-04\",\"2022-09\"],"
              "\"split\":{\"ARM\":%.3f,\"KAZ\":%.3f,\"KGZ\":%.3f,\"TUR\":%.3f,\"ARE\":%.3f},"
              "\"hub_reexport_share\":0.9,\"hub_lag_months\":1}",
              rho, split[0], split[1], split[2], split[3], split[4]);
-    snprintf(E->description, sizeof E->description,
+    snprintf(E[2]->description, sizeof E[2]->description,
              "The Eurasian roundabout: EU and US exports of the same goods to Armenia, "
              "Kazakhstan, Kyrgyzstan, Turkiye and the UAE surge from April 2022 (%.0f %% "
              "of the lost Russian trade, reached by September 2022), and the hubs' "
              "exports to Russia surge a month later (90 %% of what they record).",
              100 * rho);
-    E = ev(b, e4);
-    set_parties(E, "EU", "RUS");
-    snprintf(E->hubs, sizeof E->hubs, "ARM,KAZ,KGZ");
-    snprintf(E->products, sizeof E->products, "%s", prods);
-    set_dates(E, NULL, "2022-04-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude,
+    snprintf(E[3]->magnitude, sizeof E[3]->magnitude,
              "{\"unrecorded_share\":{\"ARM\":%.3f,\"KAZ\":%.3f,\"KGZ\":%.3f}}", phantom[0],
              phantom[1], phantom[2]);
-    snprintf(E->description, sizeof E->description,
-             "Phantom flows: of what the EU and the USA record as exports to Armenia, "
-             "Kazakhstan and Kyrgyzstan from April 2022, a share is never recorded as "
-             "imported there (it moves on to Russia inside the customs union). Russia "
-             "itself reports nothing from 2022, so its leg is seen only in mirror.");
     /* China's rise is set per product so that its share of Russia's
      * imports (as the partners report them) comes out as published for 2023:
      * about 90 % of microelectronics (8542), about 70 % of machine tools
@@ -794,27 +847,16 @@ static void russia_effects(sb *b)
         else if (target > 0)
             f_tool = subk[k];
     }
-    E = ev(b, e5);
-    set_parties(E, "CHN", "RUS");
-    snprintf(E->products, sizeof E->products, "%s", prods);
-    set_dates(E, NULL, "2022-04-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude,
+    snprintf(E[4]->magnitude, sizeof E[4]->magnitude,
              "{\"factor\":%.3f,\"factor_8542\":%.3f,\"factor_8457_8458\":%.3f,"
              "\"china_share_8542\":%.3f,\"china_share_8457_8458\":%.3f,\"ramp_months\":5}",
              sub, f_chip, f_tool, s_chip, s_tool);
-    snprintf(E->description, sizeof E->description,
+    snprintf(E[4]->description, sizeof E[4]->description,
              "China replaces the EU as Russia's supplier from April 2022 (over 5 months): "
              "to about %.0f %% of Russia's microelectronics imports and %.0f %% of its "
              "machine-tool imports (as published for 2023; x%.1f and x%.1f), the other "
              "codes x%.2f.",
              100 * s_chip, 100 * s_tool, f_chip, f_tool, sub);
-    E = ev(b, e6);
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"role\":\"untouched\"}");
-    snprintf(E->products, sizeof E->products, "190590,040690,090121");
-    snprintf(E->description, sizeof E->description,
-             "Untouched series: uncontrolled products (bakery, cheese, coffee) between the "
-             "EU, the hubs and Russia. Russia's own reports stop in 2022 (non-reporting), "
-             "nothing else changes.");
 
     int usa = ckp__synth_country(s, "USA");
     int n = sy_month(END_OF_TIME) - sy_month(202204) + 1;
@@ -888,11 +930,7 @@ static const struct {
           {"CHN", "IDN", 854231, 392690, 30e6, 'M', 'c', 202301, 202312},
           {"BGD", "POL", 610910, 631090, 40e6, 'M', 'c', 202401, 202410}};
 #define NMI (int)(sizeof MI / sizeof MI[0])
-static const struct {
-    const char *exp, *imp;
-    uint32_t hs;
-    double base;
-} MI_UNTOUCHED[] = {{"CHN", "GHA", 640299, 25e6}, {"CHN", "TZA", 940360, 5e6},
+static const pin_spec MI_UNTOUCHED[] = {{"CHN", "GHA", 640299, 25e6}, {"CHN", "TZA", 940360, 5e6},
                     {"JPN", "LKA", 870323, 10e6}, {"TUR", "IRN", 300490, 20e6},
                     {"CHN", "CHL", 847130, 40e6}, {"CHN", "PHL", 854231, 50e6},
                     {"BGD", "CZE", 610910, 20e6}};
@@ -910,9 +948,7 @@ static void misinvoicing(sb *b)
             reserve(b, MI[i].exp, MI[i].imp, MI[i].hs_to);
         }
     }
-    for (size_t i = 0; i < sizeof MI_UNTOUCHED / sizeof MI_UNTOUCHED[0]; i++)
-        pin(b, MI_UNTOUCHED[i].exp, MI_UNTOUCHED[i].imp, MI_UNTOUCHED[i].hs,
-            MI_UNTOUCHED[i].base);
+    pins(b, MI_UNTOUCHED, NCODES(MI_UNTOUCHED));
 }
 
 static void misinvoicing_effects(sb *b)
@@ -929,8 +965,7 @@ static void misinvoicing_effects(sb *b)
         if (b->st || p < 0)
             return;
         sy_event *E = ev(b, e);
-        snprintf(E->issuer, sizeof E->issuer, "%s", MI[i].exp);
-        snprintf(E->target, sizeof E->target, "%s", MI[i].imp);
+        set_parties(E, MI[i].exp, MI[i].imp);
         char f[40], t[40];
         snprintf(f, sizeof f, "%04d-%02d-01", MI[i].from / 100 % 10000, MI[i].from % 100);
         static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -981,18 +1016,15 @@ static void misinvoicing_effects(sb *b)
             fx->factor = factor;
         }
     }
-    int e = event(b, "misinvoicing/untouched", "decoy", sc);
-    if (b->st)
-        return;
-    sy_event *E = ev(b, e);
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"role\":\"untouched\"}");
-    snprintf(E->products, sizeof E->products, "640299,940360,870323,300490,847130,854231,610910");
-    snprintf(E->description, sizeof E->description,
-             "Untouched flows of the same products with market unit values: a unit-value "
-             "flag on them is a false flag.");
-    for (size_t i = 0; i < sizeof MI_UNTOUCHED / sizeof MI_UNTOUCHED[0]; i++)
-        effect(b, e, pin_find(b, MI_UNTOUCHED[i].exp, MI_UNTOUCHED[i].imp, MI_UNTOUCHED[i].hs),
-               SY_NONE, 190001, END_OF_TIME);
+    static const ev_spec decoy = {
+        .id = "misinvoicing/untouched", .kind = "decoy",
+        .products = "640299,940360,870323,300490,847130,854231,610910",
+        .magnitude = "{\"role\":\"untouched\"}",
+        .description = "Untouched flows of the same products with market unit values: a "
+                       "unit-value flag on them is a false flag."};
+    int e;
+    event_of(b, sc, &decoy, &e);
+    untouched(b, e, MI_UNTOUCHED, NCODES(MI_UNTOUCHED));
 }
 
 /* ---- decoys -------------------------------------------------------------- */
@@ -1033,8 +1065,15 @@ static void decoys_effects(sb *b)
     const char *sc = "decoys";
     int vnm = ckp__synth_country(s, "VNM"), uzb = ckp__synth_country(s, "UZB");
     double g = U(b, 0.18, 0.25), step = U(b, 1.8, 2.5);
-    int e1 = event(b, "decoys/vnm-grows-in-everything", "decoy", sc);
-    int e2 = event(b, "decoys/uzb-grows-in-everything", "decoy", sc);
+    static const ev_spec hubs[2] = {
+        {.id = "decoys/vnm-grows-in-everything", .kind = "decoy", .issuer = "CHN",
+         .target = "USA", .hubs = "VNM", .products = "282580,811292,760110",
+         .start = "2017-01-01"},
+        {.id = "decoys/uzb-grows-in-everything", .kind = "decoy", .issuer = "EU",
+         .target = "RUS", .hubs = "UZB", .products = "854231,847150,845710,190590",
+         .start = "2022-03-01"}};
+    int e1, e2;
+    sy_event *E1 = event_of(b, sc, &hubs[0], &e1), *E2 = event_of(b, sc, &hubs[1], &e2);
     if (b->st)
         return;
     s->countries[vnm].decoy = 1;
@@ -1042,30 +1081,20 @@ static void decoys_effects(sb *b)
     s->countries[uzb].decoy = 2;
     s->countries[uzb].decoy_rate = step;
     s->countries[uzb].decoy_month = sy_month(202203);
-    sy_event *E = ev(b, e1);
-    set_parties(E, "CHN", "USA");
-    snprintf(E->hubs, sizeof E->hubs, "VNM");
-    snprintf(E->products, sizeof E->products, "282580,811292,760110");
-    set_dates(E, NULL, "2017-01-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude,
+    snprintf(E1->magnitude, sizeof E1->magnitude,
              "{\"role\":\"hub\",\"growth_per_year\":%.3f,\"applies_to\":\"every product and "
              "partner of VNM, both directions, the whole period\"}",
              g);
-    snprintf(E->description, sizeof E->description,
+    snprintf(E1->description, sizeof E1->description,
              "A decoy hub: Viet Nam's trade grows %.0f %% a year in everything, before and "
              "after every measure, including antimony and gallium from China and to the "
              "USA. It is not a diversion hub and must not rank as one.",
              100 * g);
-    E = ev(b, e2);
-    set_parties(E, "EU", "RUS");
-    snprintf(E->hubs, sizeof E->hubs, "UZB");
-    snprintf(E->products, sizeof E->products, "854231,847150,845710,190590");
-    set_dates(E, NULL, "2022-03-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude,
+    snprintf(E2->magnitude, sizeof E2->magnitude,
              "{\"role\":\"hub\",\"step_factor\":%.3f,\"from\":\"2022-03\",\"ramp_months\":2,"
              "\"applies_to\":\"every product and partner of UZB, both directions\"}",
              step);
-    snprintf(E->description, sizeof E->description,
+    snprintf(E2->description, sizeof E2->description,
              "A decoy hub: Uzbekistan's trade in every product and with every partner "
              "steps up x%.2f from March 2022 - controlled goods from the EU and to Russia "
              "no more than anything else. It must not rank as a diversion hub.",
@@ -1083,25 +1112,18 @@ static void decoys_effects(sb *b)
 
 static void world_events(sb *b)
 {
-    int e = event(b, "world/nonreporting-rus", "nonreporting", "world");
-    if (b->st)
-        return;
-    sy_event *E = ev(b, e);
-    snprintf(E->issuer, sizeof E->issuer, "RUS");
-    set_dates(E, NULL, "2022-01-01", NULL);
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"reports\":false}");
-    snprintf(E->description, sizeof E->description,
-             "Russia reports no trade from January 2022 (as in reality): every flow with "
-             "Russia from then on is seen only in its partners' reports (mirror).");
-    e = event(b, "world/nonreporting-always", "nonreporting", "world");
-    if (b->st)
-        return;
-    E = ev(b, e);
-    set_parties(E, "*", "PRK,ERI,TKM,SSD,SOM,GNQ");
-    snprintf(E->magnitude, sizeof E->magnitude, "{\"reports\":false}");
-    snprintf(E->description, sizeof E->description,
-             "These countries (those present in the reference data) never report; their "
-             "trade appears only in their partners' reports.");
+    static const ev_spec world[] = {
+        {.id = "world/nonreporting-rus", .kind = "nonreporting", .issuer = "RUS",
+         .start = "2022-01-01", .magnitude = "{\"reports\":false}",
+         .description = "Russia reports no trade from January 2022 (as in reality): every "
+                        "flow with Russia from then on is seen only in its partners' reports "
+                        "(mirror)."},
+        {.id = "world/nonreporting-always", .kind = "nonreporting", .issuer = "*",
+         .target = "PRK,ERI,TKM,SSD,SOM,GNQ", .magnitude = "{\"reports\":false}",
+         .description = "These countries (those present in the reference data) never "
+                        "report; their trade appears only in their partners' reports."}};
+    for (int i = 0; i < NCODES(world); i++)
+        event_of(b, "world", &world[i], NULL);
 }
 
 /* ---- build --------------------------------------------------------------- */
@@ -1188,196 +1210,5 @@ ckp_status ckp__synth_build_scenarios(ckp_synth *s, ckp_error *err)
     for (int q = 0; q < s->npins; q++)
         s->pin_order[q] = (int)(keys[q] & 4095);
     free(keys);
-    return CKP_OK;
-}
-
-/* ---- truth --------------------------------------------------------------- */
-
-static void jstr(FILE *f, const char *s) { ckp_json_write_string(f, s, strlen(s)); }
-
-/* A comma-separated list as a JSON array of strings. */
-static void jlist(FILE *f, const char *csv)
-{
-    fputc('[', f);
-    const char *p = csv;
-    int first = 1;
-    while (p && *p) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (!first)
-            fputc(',', f);
-        ckp_json_write_string(f, p, n);
-        first = 0;
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    fputc(']', f);
-}
-
-static void jperiod(const ckp_synth *s, FILE *f, int month)
-{
-    int32_t p = sy_period(month);
-    if (s->p.annual)
-        fprintf(f, "\"%d\"", p / 100);
-    else
-        fprintf(f, "\"%d-%02d\"", p / 100, p % 100);
-}
-
-/* One series entry; returns 1 when written. */
-static int series(const ckp_synth *s, FILE *f, int first, const sy_effect *e, int rep, int par,
-                  int flow, uint32_t hs, const char *effect_name)
-{
-    int from = e->from < s->m0 ? s->m0 : e->from, to = e->to > s->m1 ? s->m1 : e->to;
-    if (from > to)
-        return 0;
-    const sy_country *rc = &s->countries[rep], *pc = &s->countries[par];
-    int rf = rc->report_from > from ? rc->report_from : from;
-    int rt = rc->report_to < to ? rc->report_to : to;
-    fprintf(f, "%s{\"reporter\":\"%s\",\"partner\":\"%s\",\"flow\":\"%c\",\"hs\":\"%06u\","
-               "\"from\":",
-            first ? "" : ",", rc->c->iso3, pc->c->iso3, flow, (unsigned)hs);
-    jperiod(s, f, from);
-    fputs(",\"to\":", f);
-    jperiod(s, f, to);
-    fprintf(f, ",\"effect\":\"%s\"", effect_name);
-    switch (e->kind) {
-    case SY_SCALE:
-        fprintf(f, ",\"factor\":%.4g", e->factor);
-        if (e->ramp)
-            fprintf(f, ",\"ramp_months\":%d,\"factor_start\":%.4g", e->ramp, e->factor0);
-        break;
-    case SY_ADD: {
-        double tot = 0;
-        for (int m = from; m <= to; m++)
-            tot += e->add[m - e->from];
-        fprintf(f, ",\"added_t\":%.3f,\"added_t_by_period\":{", tot);
-        int firstp = 1;
-        for (int m = from; m <= to;) {
-            double t = 0;
-            int m2 = m;
-            if (s->p.annual)
-                while (m2 <= to && m2 / 12 == m / 12)
-                    t += e->add[m2++ - e->from];
-            else
-                t = e->add[m2++ - e->from];
-            fprintf(f, "%s", firstp ? "" : ",");
-            jperiod(s, f, m);
-            fprintf(f, ":%.3f", t);
-            firstp = 0;
-            m = m2;
-        }
-        fputc('}', f);
-        break;
-    }
-    case SY_RECORD:
-        fprintf(f, ",\"recorded_share\":%.4g,\"unrecorded_share\":%.4g", e->factor,
-                1 - e->factor);
-        break;
-    case SY_VALUE:
-        fprintf(f, ",\"factor\":%.4g", e->factor);
-        break;
-    case SY_RECODE:
-        fprintf(f, ",\"true_hs\":\"%06u\"", (unsigned)s->products[s->pins[e->pin].prod].hs);
-        break;
-    case SY_DECOY: {
-        const sy_country *ce = &s->countries[s->pins[e->pin].exp];
-        const sy_country *ci = &s->countries[s->pins[e->pin].imp];
-        fprintf(f, ",\"country\":\"%s\"", ce->decoy ? ce->c->iso3 : ci->c->iso3);
-        break;
-    }
-    case SY_NONE:
-        break;
-    }
-    if (rf > rt || rc->report_from == INT_MAX) {
-        fputs(",\"reported\":false", f);
-    } else {
-        fputs(",\"reported\":true", f);
-        if (rt < to) {
-            fputs(",\"reported_to\":", f);
-            jperiod(s, f, rt);
-        }
-    }
-    fputc('}', f);
-    return 1;
-}
-
-static const char *eff_name(sy_effkind k)
-{
-    switch (k) {
-    case SY_SCALE: return "scale";
-    case SY_ADD: return "add";
-    case SY_RECORD: return "unrecorded";
-    case SY_VALUE: return "value";
-    case SY_RECODE: return "recode";
-    case SY_NONE: return "none";
-    case SY_DECOY: return "decoy_growth";
-    }
-    return "none";
-}
-
-static void jdate(FILE *f, const char *name, const char *d)
-{
-    fprintf(f, ",\"%s\":", name);
-    if (d && *d)
-        jstr(f, d);
-    else
-        fputs("null", f);
-}
-
-ckp_status ckp__synth_truth(ckp_synth *s, FILE *out, uint64_t *events, ckp_error *err)
-{
-    uint64_t n = 0;
-    for (int i = 0; i < s->nevents; i++) {
-        const sy_event *E = &s->events[i];
-        fputs("{\"id\":", out);
-        jstr(out, E->id);
-        fputs(",\"kind\":", out);
-        jstr(out, E->kind);
-        fputs(",\"scenario\":", out);
-        jstr(out, E->scenario);
-        fputs(",\"label\":\"synthetic\",\"measure\":", out);
-        if (E->measure)
-            jstr(out, E->measure);
-        else
-            fputs("null", out);
-        fputs(",\"issuer\":", out);
-        jstr(out, E->issuer);
-        fputs(",\"target\":", out);
-        jstr(out, E->target);
-        fputs(",\"hubs\":", out);
-        jlist(out, E->hubs);
-        fputs(",\"products\":", out);
-        jlist(out, E->products);
-        jdate(out, "announced", E->announced);
-        jdate(out, "start", E->start);
-        jdate(out, "end", E->end);
-        fprintf(out, ",\"seed\":%llu,\"magnitude\":%s,\"description\":",
-                (unsigned long long)s->p.seed, E->magnitude);
-        jstr(out, E->description);
-        fputs(",\"series\":[", out);
-        int first = 1;
-        for (int k = 0; k < s->neffects; k++) {
-            const sy_effect *e = &s->effects[k];
-            if (e->event != i)
-                continue;
-            const sy_pin *p = &s->pins[e->pin];
-            uint32_t hs = s->products[p->prod].hs;
-            const char *nm = eff_name(e->kind);
-            int bothsides = e->kind == SY_SCALE || e->kind == SY_ADD || e->kind == SY_NONE ||
-                            e->kind == SY_DECOY;
-            if (bothsides || (e->kind == SY_VALUE && e->side == 'X'))
-                first &= !series(s, out, first, e, p->exp, p->imp, 'X', hs, nm);
-            if (bothsides || e->kind == SY_RECORD || (e->kind == SY_VALUE && e->side == 'M'))
-                first &= !series(s, out, first, e, p->imp, p->exp, 'M', hs, nm);
-            if (e->kind == SY_RECODE)
-                first &= !series(s, out, first, e, p->imp, p->exp, 'M', e->hs_to, nm);
-        }
-        fputs("]}\n", out);
-        n++;
-    }
-    *events = n;
-    if (fflush(out) != 0 || ferror(out))
-        return ckp_error_set(err, CKP_EIO, NULL, 0, 0, "write failed");
     return CKP_OK;
 }

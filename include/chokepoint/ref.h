@@ -62,6 +62,11 @@ typedef struct ckp_country {
 int ckp_ref_country_count(const ckp_ref *ref);
 const ckp_country *ckp_ref_country(const ckp_ref *ref, int id);
 
+/* The ISO alpha-3 code of country id, or "?" when id is not a country of
+ * ref (negative, out of range): what every table, CSV and JSON row shows for
+ * a country it cannot name.  Static or ref-owned; never NULL. */
+const char *ckp_ref_iso3(const ckp_ref *ref, int id);
+
 /* Exact code lookups; -1 when unknown. */
 int ckp_ref_country_by_iso3(const ckp_ref *ref, const char *iso3);
 int ckp_ref_country_by_iso2(const ckp_ref *ref, const char *iso2);

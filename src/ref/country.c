@@ -707,6 +707,12 @@ const ckp_country *ckp_ref_country(const ckp_ref *ref, int id)
     return &ref->countries[id];
 }
 
+const char *ckp_ref_iso3(const ckp_ref *ref, int id)
+{
+    const ckp_country *c = ckp_ref_country(ref, id);
+    return c ? c->iso3 : "?";
+}
+
 static int lookup_iso3(const ckp_ref *ref, const char *code3)
 {
     int lo = 0, hi = ref->ncountries - 1;

@@ -163,6 +163,17 @@ void ckp__ref_sort_u64(uint64_t *v, size_t n, int bits)
 
 /* ---- CSV helpers ------------------------------------------------------- */
 
+/* data/<rel> under the ref's data directory into path (size n). */
+static ckp_status data_path(const ckp_ref *ref, const char *rel, char *path, size_t n,
+                            ckp_error *err)
+{
+    int w = snprintf(path, n, "%s/%s", ref->datadir, rel);
+    if (w < 0 || (size_t)w >= n)
+        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "path too long: %s/%s",
+                             ref->datadir, rel);
+    return CKP_OK;
+}
+
 ckp_status ckp__ref_open_csv(const ckp_ref *ref, const char *rel, ckp_csv **out,
                              ckp_error *err)
 {
@@ -170,11 +181,19 @@ ckp_status ckp__ref_open_csv(const ckp_ref *ref, const char *rel, ckp_csv **out,
     ckp_csv_opts opts;
     ckp_csv_opts_init(&opts);
     opts.delim = ',';
-    int w = snprintf(path, sizeof path, "%s/%s", ref->datadir, rel);
-    if (w < 0 || (size_t)w >= sizeof path)
-        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "path too long: %s/%s",
-                             ref->datadir, rel);
-    return ckp_csv_open(path, &opts, out, err);
+    ckp_status st = data_path(ref, rel, path, sizeof path, err);
+    return st != CKP_OK ? st : ckp_csv_open(path, &opts, out, err);
+}
+
+ckp_status ckp__ref_table(const ckp_ref *ref, const char *rel, const char *const *cols,
+                          ckp_table_row_fn row, void *ctx, ckp_error *err)
+{
+    char path[sizeof ref->datadir + 256];
+    ckp_status st = data_path(ref, rel, path, sizeof path, err);
+    if (st != CKP_OK)
+        return st;
+    ckp_table_spec spec = {.path = path, .cols = cols, .row = row, .ctx = ctx};
+    return ckp_table_load(&spec, err);
 }
 
 ckp_status ckp__ref_open_table(const ckp_ref *ref, const char *rel, ckp_csv **out,

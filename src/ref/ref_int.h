@@ -10,6 +10,7 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/ref.h"
+#include "io/csv_table.h"
 
 /* Limits: reference tables are small; anything past these is a broken file. */
 #define REF_ARENA_MAX ((size_t)256 << 20) /* bytes of strings and tables */
@@ -136,6 +137,11 @@ ckp_status ckp__ref_column(ckp_csv *csv, const char *name, int *col, ckp_error *
  * closed again and the error names it. */
 ckp_status ckp__ref_open_table(const ckp_ref *ref, const char *rel, ckp_csv **out,
                                ckp_error *err, ...);
+
+/* ckp_table_load on data/<rel> under the ref's data directory, comma
+ * separated: cols by name, row called for each record (csv_table.h). */
+ckp_status ckp__ref_table(const ckp_ref *ref, const char *rel, const char *const *cols,
+                          ckp_table_row_fn row, void *ctx, ckp_error *err);
 
 /* Normalise a name for matching into buf (size n): Unicode case folding,
  * accents stripped, every run of non-letters/digits → one space, apostrophes

@@ -274,23 +274,35 @@ ckp_status ckp__lists_csv_open_src(const ckp_list_src *src, int header, ckp_csv_
     return ckp_csv_open(src->path, &o, out, err);
 }
 
-/* Field i trimmed, with the OFAC null "-0-" as empty, copied into buf.  A
- * field longer than buf is not cut: *cut is set to its column number + 1
- * (first one only) and the caller rejects the row, so that no listed name
- * or alias is loaded short. */
-char *ckp__lists_fcopy(const ckp_csv *csv, size_t i, char *buf, size_t n, int *cut)
+/* f trimmed, with the OFAC null "-0-" as empty, copied into buf; when it
+ * does not fit, *cut = col + 1 (first one only) and buf is empty. */
+static char *copy_field(ckp_field f, size_t col, char *buf, size_t n, int *cut)
 {
-    ckp_field f = ckp_field_trim(ckp_csv_field(csv, i));
+    f = ckp_field_trim(f);
     if (f.len == 3 && memcmp(f.ptr, "-0-", 3) == 0)
         f.len = 0;
     if (!f.ptr)
         f.len = 0;
     if (f.len >= n) {
         if (!*cut)
-            *cut = (int)i + 1;
+            *cut = (int)col + 1;
         f.len = 0;
     }
     return ckp_field_copy(f, buf, n);
+}
+
+char *ckp__lists_fcopy(const ckp_csv *csv, size_t i, char *buf, size_t n, int *cut)
+{
+    return copy_field(ckp_csv_field(csv, i), i, buf, n, cut);
+}
+
+char *ckp__lists_tcopy(const ckp_table *t, size_t k, char *buf, size_t n, int *cut)
+{
+    if (!ckp_table_has(t, k)) {
+        buf[0] = 0;
+        return buf;
+    }
+    return copy_field(ckp_table_field(t, k), (size_t)t->col[k], buf, n, cut);
 }
 
 /* Reject a row with a field too long to keep (fcopy's cut); 1 when it was. */
@@ -312,16 +324,35 @@ const char *ckp__lists_src_name(const ckp_list_src *src)
     return s ? s + 1 : p;
 }
 
-/* Column index or -1, for both loaders. */
-int ckp__lists_col(const ckp_csv *csv, const char *name) { return ckp_csv_column(csv, name); }
+/* ckp__lists_load_table's row trampoline: counts the row, then the loader's. */
+typedef struct table_rows {
+    ckp_table_row_fn row;
+    void *ctx;
+    ckp_list_stats *st;
+} table_rows;
 
-char *ckp__lists_fcol(const ckp_csv *csv, int c, char *buf, size_t n, int *cut)
+static ckp_status count_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    if (c < 0) {
-        buf[0] = 0;
-        return buf;
-    }
-    return ckp__lists_fcopy(csv, (size_t)c, buf, n, cut);
+    const table_rows *r = ctx;
+    if (r->st)
+        r->st->rows++;
+    return r->row(r->ctx, t, err);
+}
+
+ckp_status ckp__lists_load_table(const ckp_list_src *src, const char *file,
+                                 const char *const *cols, ckp_table_row_fn row, void *ctx,
+                                 ckp_list_stats *st, ckp_error *err)
+{
+    ckp_csv_opts o;
+    ckp_csv_opts_init(&o);
+    o.encoding = CKP_CSV_AUTO;
+    o.delim = ',';
+    table_rows r = {row, ctx, st};
+    bad_rows b = {st, file};
+    ckp_table_spec spec = {.path = src->path, .buf = src->buf, .len = src->len, .opts = &o,
+                           .cols = cols, .row = count_row, .ctx = &r, .on_bad = bad_row,
+                           .bad_ctx = &b};
+    return ckp_table_load(&spec, err);
 }
 
 /* ---- list sets ---------------------------------------------------------- */

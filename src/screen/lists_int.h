@@ -13,6 +13,7 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/lists.h"
+#include "io/csv_table.h"
 #include "screen_int.h"
 
 #define MAX_PARTIES (8u << 20)
@@ -28,6 +29,15 @@ struct ckp_lists {
     void *progress_ctx;
     size_t read_chunk; /* bytes an FtM file is read by (0 = FTM_CHUNK; fuzzing) */
 };
+
+/* What a loader's row callback works on: the lists, the reference data
+ * (countries), the counts and the file's name (in the lists' arena). */
+typedef struct ckp__list_load {
+    ckp_lists *l;
+    const ckp_ref *ref;
+    ckp_list_stats *st;
+    const char *file;
+} ckp__list_load;
 
 /* ---- building parties and reading CSV (lists.c) ---- */
 
@@ -82,11 +92,15 @@ int ckp__lists_cut_row(ckp_list_stats *st, const char *file, long line, int cut)
 /* The name of src for messages. */
 const char *ckp__lists_src_name(const ckp_list_src *src);
 
-/* Column index or -1, for the MOFCOM and generic CSV loaders. */
-int ckp__lists_col(const ckp_csv *csv, const char *name);
+/* The same for asked column k of a table row (absent: empty). */
+char *ckp__lists_tcopy(const ckp_table *t, size_t k, char *buf, size_t n, int *cut);
 
-/* Column c (-1: none, empty) as ckp__lists_fcopy reads it. */
-char *ckp__lists_fcol(const ckp_csv *csv, int c, char *buf, size_t n, int *cut);
-
+/* A list CSV with a header from src (file: its name in messages), through
+ * ckp_table_load (csv_table.h: cols by name, "?name" optional): each row
+ * counted in st->rows and handed to row; a malformed record is counted
+ * (note_bad) and skipped. */
+ckp_status ckp__lists_load_table(const ckp_list_src *src, const char *file,
+                                 const char *const *cols, ckp_table_row_fn row, void *ctx,
+                                 ckp_list_stats *st, ckp_error *err);
 
 #endif

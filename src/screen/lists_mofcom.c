@@ -10,8 +10,6 @@
 
 #include "lists_int.h"
 
-/* ---- MOFCOM and generic CSV ---------------------------------------------- */
-
 static const char *mofcom_list_name(const char *lists)
 {
     if (strstr(lists, "unreliable"))
@@ -33,72 +31,60 @@ static const char *mofcom_region(const ckp_ref *ref, const char *region)
     return ckp__lists_country_iso3(ref, region);
 }
 
+/* name_cn|name_en: the header must have one of them (both are read). */
+enum { M_ID, M_NAME_ANY, M_NAME_CN, M_NAME_EN, M_LISTS, M_NOTICE, M_DATE, M_REGION, M_TYPE };
+static const char *const mofcom_cols[] = {
+    "id",      "name_cn|name_en", "?name_cn",   "?name_en",        "?lists",
+    "?notice", "?effective_date", "?region_cn", "?entity_type_cn", NULL};
+
+static ckp_status mofcom_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp__list_load *m = ctx;
+    ckp_lists *l = m->l;
+    char id[64], pid[80], lists[128], notice[256], date[32], region[64], ncn[1024], nen[1024],
+        type[64];
+    long line = ckp_csv_line(t->csv);
+    int cut = 0;
+    ckp__lists_tcopy(t, M_ID, id, sizeof id, &cut);
+    ckp__lists_tcopy(t, M_NAME_CN, ncn, sizeof ncn, &cut);
+    ckp__lists_tcopy(t, M_NAME_EN, nen, sizeof nen, &cut);
+    if (ckp__lists_cut_row(m->st, m->file, line, cut))
+        return CKP_OK;
+    if (!id[0] || (!ncn[0] && !nen[0])) {
+        ckp__lists_note_bad(m->st, m->file, line, "row without id or name");
+        return CKP_OK;
+    }
+    ckp__lists_tcopy(t, M_LISTS, lists, sizeof lists, &cut);
+    ckp__lists_tcopy(t, M_NOTICE, notice, sizeof notice, &cut);
+    ckp__lists_tcopy(t, M_DATE, date, sizeof date, &cut);
+    ckp__lists_tcopy(t, M_REGION, region, sizeof region, &cut);
+    ckp__lists_tcopy(t, M_TYPE, type, sizeof type, &cut);
+    if (ckp__lists_cut_row(m->st, m->file, line, cut))
+        return CKP_OK;
+    int n = snprintf(pid, sizeof pid, "mofcom-%s", id);
+    long pi = ckp__lists_party_add(l, pid, (size_t)(n < (int)sizeof pid ? n : (int)sizeof pid - 1),
+                                   m->st);
+    if (pi < 0)
+        return ckp__lists_oom(err);
+    ckp_party *p = ckp__lists_party_at(l, (uint32_t)pi);
+    p->list = mofcom_list_name(lists);
+    p->source = m->file;
+    p->program = ckp__arena_strdup(&l->arena, notice);
+    p->listed = ckp__arena_strdup(&l->arena, date);
+    p->type = ckp__arena_strdup(&l->arena, type);
+    const char *primary = nen[0] ? nen : ncn;
+    if (!p->program || !p->listed || !p->type ||
+        ckp__lists_country_add(l, (uint32_t)pi, mofcom_region(m->ref, region)) != 0 ||
+        ckp__lists_name_add(l, (uint32_t)pi, primary, strlen(primary), CKP_NAME_PRIMARY, m->st) !=
+            0 ||
+        (nen[0] && ckp__lists_name_add(l, (uint32_t)pi, ncn, strlen(ncn), CKP_NAME_ALIAS, m->st) != 0))
+        return ckp__lists_oom(err);
+    return CKP_OK;
+}
+
 ckp_status ckp_lists_load_mofcom(ckp_lists *l, const ckp_list_src *src, const ckp_ref *ref,
                                  ckp_list_stats *st, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status rc = ckp__lists_csv_open_src(src, 1, CKP_CSV_AUTO, &csv, err);
-    if (rc)
-        return rc;
-    const char *file = ckp__arena_strdup(&l->arena, ckp__lists_src_name(src));
-    int cid = ckp__lists_col(csv, "id"), clists = ckp__lists_col(csv, "lists"), cnotice = ckp__lists_col(csv, "notice"),
-        cdate = ckp__lists_col(csv, "effective_date"), cregion = ckp__lists_col(csv, "region_cn"),
-        ccn = ckp__lists_col(csv, "name_cn"), cen = ckp__lists_col(csv, "name_en"), ctype = ckp__lists_col(csv, "entity_type_cn");
-    if (cid < 0 || (ccn < 0 && cen < 0)) {
-        rc = ckp_error_set(err, CKP_EPARSE, src->path, 1, 0,
-                           "MOFCOM list needs columns id and name_cn or name_en");
-        goto out_close;
-    }
-    char id[64], pid[80], lists[128], notice[256], date[32], region[64], ncn[1024], nen[1024],
-        type[64];
-    for (;;) {
-        int r = ckp__lists_next_row(csv, file, st, &rc, err);
-        if (r == 0)
-            break;
-        if (r < 0)
-            goto out_close;
-        if (st)
-            st->rows++;
-        long line = ckp_csv_line(csv);
-        int cut = 0;
-        ckp__lists_fcol(csv, cid, id, sizeof id, &cut);
-        ckp__lists_fcol(csv, ccn, ncn, sizeof ncn, &cut);
-        ckp__lists_fcol(csv, cen, nen, sizeof nen, &cut);
-        if (ckp__lists_cut_row(st, file, line, cut))
-            continue;
-        if (!id[0] || (!ncn[0] && !nen[0])) {
-            ckp__lists_note_bad(st, file, line, "row without id or name");
-            continue;
-        }
-        ckp__lists_fcol(csv, clists, lists, sizeof lists, &cut);
-        ckp__lists_fcol(csv, cnotice, notice, sizeof notice, &cut);
-        ckp__lists_fcol(csv, cdate, date, sizeof date, &cut);
-        ckp__lists_fcol(csv, cregion, region, sizeof region, &cut);
-        ckp__lists_fcol(csv, ctype, type, sizeof type, &cut);
-        if (ckp__lists_cut_row(st, file, line, cut))
-            continue;
-        int n = snprintf(pid, sizeof pid, "mofcom-%s", id);
-        long pi = ckp__lists_party_add(l, pid, (size_t)(n < (int)sizeof pid ? n : (int)sizeof pid - 1), st);
-        if (pi < 0) {
-            rc = ckp__lists_oom(err);
-            goto out_close;
-        }
-        ckp_party *p = ckp__lists_party_at(l, (uint32_t)pi);
-        p->list = mofcom_list_name(lists);
-        p->source = file;
-        p->program = ckp__arena_strdup(&l->arena, notice);
-        p->listed = ckp__arena_strdup(&l->arena, date);
-        p->type = ckp__arena_strdup(&l->arena, type);
-        if (!p->program || !p->listed || !p->type ||
-            ckp__lists_country_add(l, (uint32_t)pi, mofcom_region(ref, region)) != 0 ||
-            ckp__lists_name_add(l, (uint32_t)pi, nen[0] ? nen : ncn, strlen(nen[0] ? nen : ncn),
-                     CKP_NAME_PRIMARY, st) != 0 ||
-            (nen[0] && ckp__lists_name_add(l, (uint32_t)pi, ncn, strlen(ncn), CKP_NAME_ALIAS, st) != 0)) {
-            rc = ckp__lists_oom(err);
-            goto out_close;
-        }
-    }
-out_close:
-    ckp_csv_close(csv);
-    return rc;
+    ckp__list_load m = {l, ref, st, ckp__arena_strdup(&l->arena, ckp__lists_src_name(src))};
+    return ckp__lists_load_table(src, m.file, mofcom_cols, mofcom_row, &m, st, err);
 }

@@ -65,6 +65,16 @@ static int chain_add(ckp_index *ix, ckp__strmap *map, const char *key, size_t n,
 }
 
 
+/* 1 when token j of a name is not one of its tokens before j (a token
+ * counts once per name in document frequencies and postings). */
+static int first_in_name(const uint32_t *t, int j)
+{
+    for (int i = 0; i < j; i++)
+        if (t[i] == t[j])
+            return 0;
+    return 1;
+}
+
 ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *err)
 {
     double t0 = now_ms();
@@ -147,13 +157,9 @@ ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *e
         goto out_oom;
     for (uint32_t k = 0; k < ix->nnames; k++) {
         const uint32_t *t = ix->toks + ix->name_tok0[k];
-        for (int j = 0; j < ix->name_ntok[k]; j++) {
-            int dup = 0;
-            for (int i = 0; i < j; i++)
-                dup |= t[i] == t[j];
-            if (!dup)
+        for (int j = 0; j < ix->name_ntok[k]; j++)
+            if (first_in_name(t, j))
                 voc[t[j]].df++;
-        }
     }
     size_t total = 0;
     for (size_t v = 0; v < nv; v++) {
@@ -169,13 +175,9 @@ ckp_status ckp_index_build(const ckp_lists *lists, ckp_index **out, ckp_error *e
     }
     for (uint32_t k = 0; k < ix->nnames; k++) {
         const uint32_t *t = ix->toks + ix->name_tok0[k];
-        for (int j = 0; j < ix->name_ntok[k]; j++) {
-            int dup = 0;
-            for (int i = 0; i < j; i++)
-                dup |= t[i] == t[j];
-            if (!dup)
+        for (int j = 0; j < ix->name_ntok[k]; j++)
+            if (first_in_name(t, j))
                 ix->post[ix->post0[t[j]] + fill[t[j]]++] = k;
-        }
     }
     free(fill);
     /* 3. weights */

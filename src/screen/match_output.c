@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/vec.h"
 #include "match_int.h"
 
 /* ---- output ------------------------------------------------------------- */
@@ -30,21 +31,22 @@ const ckp_column *ckp_match_columns(ckp_format fmt, size_t *ncols)
     return row_cols;
 }
 
-/* A growable text buffer for the hits JSON. */
+/* A growable text buffer for the hits JSON; a failed append sets failed
+ * (the buffer is then not written). */
 typedef struct sbuf {
     char *p;
     size_t n, cap;
+    int failed;
 } sbuf;
+
+#define SB_MAX ((size_t)64 << 20) /* one query's hits as JSON */
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *q = realloc(b->p, cap);
-        if (!q)
-            return;
-        b->p = q;
-        b->cap = cap;
+    if (b->failed || CKP_ARRAY_RESERVE(b->p, b->cap, b->n + n + 1, SB_MAX, "bytes of hits",
+                                       NULL) != CKP_OK) {
+        b->failed = 1;
+        return;
     }
     memcpy(b->p + b->n, s, n);
     b->n += n;
@@ -76,7 +78,7 @@ ckp_status ckp_match_write(ckp_writer *w, ckp_format fmt, const char *query,
                            const ckp_match_hit *hits, int nhits)
 {
     if (fmt == CKP_FMT_JSON) {
-        sbuf b = {NULL, 0, 0};
+        sbuf b = {NULL, 0, 0, 0};
         sb_put(&b, "[", 1);
         for (int i = 0; i < nhits; i++) {
             const ckp_match_hit *h = &hits[i];
@@ -110,8 +112,10 @@ ckp_status ckp_match_write(ckp_writer *w, ckp_format fmt, const char *query,
             sb_put(&b, "}", 1);
         }
         sb_put(&b, "]", 1);
-        if (!b.p)
+        if (!b.p || b.failed) {
+            free(b.p);
             return CKP_ENOMEM;
+        }
         ckp_writer_str(w, query);
         ckp_writer_json(w, b.p);
         free(b.p);

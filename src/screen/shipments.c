@@ -12,6 +12,7 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/screen.h"
+#include "core/file.h"
 #include "screen_int.h"
 
 #define MAX_INPUT ((size_t)4 << 30)
@@ -285,52 +286,6 @@ static int on_alert(const ckp_alert *a, void *vctx)
     return 0;
 }
 
-static ckp_status slurp(const ckp_screen_input *in, char **out, size_t *len, ckp_error *err)
-{
-    *out = NULL;
-    *len = 0;
-    FILE *f = strcmp(in->path, "-") == 0 ? stdin : fopen(in->path, "rb");
-    if (!f)
-        return ckp_error_set(err, CKP_EIO, in->path, 0, 0, "cannot open: %s", strerror(errno));
-    size_t cap = 1 << 20, n = 0;
-    char *b = malloc(cap);
-    ckp_status rc = CKP_OK;
-    while (b) {
-        if (n + 1 >= cap) {
-            if (cap >= MAX_INPUT) {
-                rc = ckp_error_set(err, CKP_ELIMIT, in->path, 0, 0, "input larger than 4 GiB");
-                break;
-            }
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        size_t r = fread(b + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    if (!b && !rc)
-        rc = ckp_error_set(err, CKP_ENOMEM, in->path, 0, 0, "out of memory");
-    else if (!rc && ferror(f))
-        rc = ckp_error_set(err, CKP_EIO, in->path, 0, 0, "read error: %s", strerror(errno));
-    if (f != stdin)
-        fclose(f);
-    if (rc) {
-        free(b);
-        return rc;
-    }
-    b[n] = 0;
-    *out = b;
-    *len = n;
-    return CKP_OK;
-}
-
 static void report_bad(ckp_bad_row_fn fn, void *ctx, const char *file, long line, const char *why,
                        ckp_screen_stats *st)
 {
@@ -550,7 +505,7 @@ ckp_status ckp_screen_run(const ckp_screen_config *cfg, const ckp_screen_input *
     const char *buf = in->buf;
     size_t len = in->len;
     if (!buf) {
-        rc = slurp(in, &owned, &len, err);
+        rc = ckp_file_read(in->path, MAX_INPUT, &owned, &len, err);
         if (rc)
             return rc;
         buf = owned;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/ingest_parse.h"
+#include "core/vec.h"
 
 /* ---- Eurostat Comext ---------------------------------------------------- */
 
@@ -225,16 +226,8 @@ static sument *sum_find(sumtab *t, const sument *k)
             return e;
         j = (j + 1) & (t->nslot - 1);
     }
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 4096;
-        if (nc > SUM_MAX)
-            return NULL;
-        sument *ne = realloc(t->e, nc * sizeof *ne);
-        if (!ne)
-            return NULL;
-        t->e = ne;
-        t->cap = nc;
-    }
+    if (CKP_ARRAY_RESERVE(t->e, t->cap, t->n + 1, SUM_MAX, "summed keys", NULL) != CKP_OK)
+        return NULL;
     t->e[t->n] = *k;
     t->slot[j] = (uint32_t)(++t->n);
     return &t->e[t->n - 1];

@@ -60,26 +60,41 @@ int ckp__add_row(ckp__parser *x, const ckp_flow *f)
     return 0;
 }
 
+/* The reporter or partner (what) of a Comtrade row: from its Comtrade code
+ * column code_col, else from its ISO3 or name column iso_col; -1 when the
+ * row was rejected for it. */
+static int comtrade_country(ckp__parser *x, int code_col, int iso_col, const char *what)
+{
+    ckp_reject_reason r = what[0] == 'r' ? CKP_REJ_REPORTER : CKP_REJ_PARTNER;
+    ckp_field f = ckp__field_at(x, code_col >= 0 ? code_col : iso_col);
+    int id = code_col >= 0 ? ckp__country_comtrade(x->ing, ckp__parse_int(f))
+                           : ckp__country_any(x->ing, f);
+    if (id < 0) {
+        char d[300];
+        snprintf(d, sizeof d,
+                 code_col >= 0 ? "unknown Comtrade %s code '%.*s'" : "unknown %s '%.*s'", what,
+                 (int)f.len, f.ptr ? f.ptr : "");
+        ckp__reject_cur(x, r, d);
+    }
+    return id;
+}
+
 int ckp__row_comtrade(ckp__parser *x)
 {
     const ckp__cols *c = &x->c;
     ckp_flow f;
     f.source = x->source;
     /* partial rows: keep totals only, or the data would be counted twice */
-    if (c->mot >= 0) {
-        long v = ckp__parse_int(ckp__field_at(x, c->mot));
+    const struct {
+        int col;
+        const char *name, *what;
+    } parts[] = {{c->mot, "motCode", "one mode of transport (total is 0)"},
+                 {c->partner2, "partner2Code", "a second-partner breakdown"},
+                 {c->mos, "mosCode", "a mode-of-supply breakdown"}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        long v = parts[i].col >= 0 ? ckp__parse_int(ckp__field_at(x, parts[i].col)) : -1;
         if (v > 0)
-            REJECT(x, CKP_REJ_BREAKDOWN, "motCode %ld is one mode of transport (total is 0)", v);
-    }
-    if (c->partner2 >= 0) {
-        long v = ckp__parse_int(ckp__field_at(x, c->partner2));
-        if (v > 0)
-            REJECT(x, CKP_REJ_BREAKDOWN, "partner2Code %ld is a second-partner breakdown", v);
-    }
-    if (c->mos >= 0) {
-        long v = ckp__parse_int(ckp__field_at(x, c->mos));
-        if (v > 0)
-            REJECT(x, CKP_REJ_BREAKDOWN, "mosCode %ld is a mode-of-supply breakdown", v);
+            REJECT(x, CKP_REJ_BREAKDOWN, "%s %ld is %s", parts[i].name, v, parts[i].what);
     }
     if (c->customs >= 0) {
         ckp_field cu = ckp__trim(ckp__field_at(x, c->customs));
@@ -111,31 +126,12 @@ int ckp__row_comtrade(ckp__parser *x)
     if (ckp__ieq(freq, "A"))
         period = period / 100 * 100;
     f.period = period;
-    ckp_field rf = ckp__field_at(x, c->reporter), pf = ckp__field_at(x, c->partner);
-    if (c->reporter >= 0) {
-        f.reporter = ckp__country_comtrade(x->ing, ckp__parse_int(rf));
-        if (f.reporter < 0)
-            REJECT(x, CKP_REJ_REPORTER, "unknown Comtrade reporter code '%.*s'", (int)rf.len,
-                   rf.ptr ? rf.ptr : "");
-    } else {
-        rf = ckp__field_at(x, c->reporter_iso);
-        f.reporter = ckp__country_any(x->ing, rf);
-        if (f.reporter < 0)
-            REJECT(x, CKP_REJ_REPORTER, "unknown reporter '%.*s'", (int)rf.len,
-                   rf.ptr ? rf.ptr : "");
-    }
-    if (c->partner >= 0) {
-        f.partner = ckp__country_comtrade(x->ing, ckp__parse_int(pf));
-        if (f.partner < 0)
-            REJECT(x, CKP_REJ_PARTNER, "unknown Comtrade partner code '%.*s'", (int)pf.len,
-                   pf.ptr ? pf.ptr : "");
-    } else {
-        pf = ckp__field_at(x, c->partner_iso);
-        f.partner = ckp__country_any(x->ing, pf);
-        if (f.partner < 0)
-            REJECT(x, CKP_REJ_PARTNER, "unknown partner '%.*s'", (int)pf.len,
-                   pf.ptr ? pf.ptr : "");
-    }
+    f.reporter = comtrade_country(x, c->reporter, c->reporter_iso, "reporter");
+    if (f.reporter < 0)
+        return 0;
+    f.partner = comtrade_country(x, c->partner, c->partner_iso, "partner");
+    if (f.partner < 0)
+        return 0;
     ckp_field ff = ckp__field_at(x, c->flow);
     f.flow = ckp__parse_flow(ff);
     if (!f.flow)

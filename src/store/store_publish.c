@@ -73,27 +73,9 @@ static void out_writeback(outfile *o, uint64_t written)
 #endif
 }
 
-static void out_flush(outfile *o)
+/* n bytes at p into o's checksum and file (o->failed = errno on an error). */
+static void write_all(outfile *o, const void *p, size_t n)
 {
-    o->crc = ckp__crc32c(o->crc, o->buf, o->len);
-    size_t off = 0;
-    while (off < o->len && !o->failed) {
-        ssize_t k = write(o->fd, o->buf + off, o->len - off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            o->failed = errno ? errno : EIO;
-        else
-            off += (size_t)k;
-    }
-    o->len = 0;
-    out_writeback(o, o->size);
-}
-
-/* Write n bytes straight from p (after what is buffered). */
-static void out_direct(outfile *o, const void *p, size_t n)
-{
-    out_flush(o);
     o->crc = ckp__crc32c(o->crc, p, n);
     const char *c = p;
     size_t off = 0;
@@ -106,6 +88,20 @@ static void out_direct(outfile *o, const void *p, size_t n)
         else
             off += (size_t)k;
     }
+}
+
+static void out_flush(outfile *o)
+{
+    write_all(o, o->buf, o->len);
+    o->len = 0;
+    out_writeback(o, o->size);
+}
+
+/* Write n bytes straight from p (after what is buffered). */
+static void out_direct(outfile *o, const void *p, size_t n)
+{
+    out_flush(o);
+    write_all(o, p, n);
     o->size += n;
 }
 

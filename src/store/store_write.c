@@ -13,6 +13,8 @@
 #define _GNU_SOURCE /* mremap */
 #include "store/store_write_int.h"
 
+#include "core/vec.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -307,6 +309,32 @@ static int grow(ckp_store_writer *w)
     return cap <= w->n ? -1 : grow_to(w, cap);
 }
 
+/* Input lines are kept as anchors (row, line - row); at most one a row. */
+static ckp_status push_anchor(ckp_store_writer *w, uint32_t row, int64_t delta, ckp_error *err)
+{
+    ckp_status st = CKP_ARRAY_RESERVE(w->anchor, w->anchorcap, w->nanchor + 1, (size_t)UINT32_MAX + 1,
+                                      "line anchors", err);
+    if (st != CKP_OK)
+        return st;
+    w->anchor[w->nanchor].row = row;
+    w->anchor[w->nanchor].delta = delta;
+    w->nanchor++;
+    return CKP_OK;
+}
+
+/* The rare value_alt of a staged row. */
+static ckp_status push_alt(ckp_store_writer *w, uint32_t row, float value, ckp_error *err)
+{
+    ckp_status st = CKP_ARRAY_RESERVE(w->alt, w->altcap, w->nalt + 1, (size_t)UINT32_MAX + 1,
+                                      "value_alt entries", err);
+    if (st != CKP_OK)
+        return st;
+    w->alt[w->nalt].idx = row;
+    w->alt[w->nalt].value = value;
+    w->nalt++;
+    return CKP_OK;
+}
+
 ckp_status ckp_store_writer_add_line(ckp_store_writer *w, const ckp_flow *r, uint32_t line,
                                      ckp_error *err)
 {
@@ -345,33 +373,14 @@ ckp_status ckp_store_writer_add_line(ckp_store_writer *w, const ckp_flow *r, uin
     w->value[i] = r->value;
     w->qty[i] = (float)r->qty;
     int64_t delta = (int64_t)line - (int64_t)i;
-    if (!w->nanchor || w->anchor[w->nanchor - 1].delta != delta) {
-        if (w->nanchor >= w->anchorcap) {
-            size_t cap = w->anchorcap ? w->anchorcap * 2 : 64;
-            struct line_anchor *a = realloc(w->anchor, cap * sizeof *a);
-            if (!a)
-                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            w->anchor = a;
-            w->anchorcap = cap;
-        }
-        w->anchor[w->nanchor].row = (uint32_t)i;
-        w->anchor[w->nanchor].delta = delta;
-        w->nanchor++;
-    }
+    ckp_status st = CKP_OK;
+    if (!w->nanchor || w->anchor[w->nanchor - 1].delta != delta)
+        st = push_anchor(w, (uint32_t)i, delta, err);
     w->unit[i] = (uint8_t)r->unit;
-    if (!isnan(r->value_alt)) {
-        if (w->nalt >= w->altcap) {
-            size_t cap = w->altcap ? w->altcap * 2 : 4096;
-            alt_entry *a = realloc(w->alt, cap * sizeof *a);
-            if (!a)
-                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            w->alt = a;
-            w->altcap = cap;
-        }
-        w->alt[w->nalt].idx = (uint32_t)i;
-        w->alt[w->nalt].value = (float)r->value_alt;
-        w->nalt++;
-    }
+    if (st == CKP_OK && !isnan(r->value_alt))
+        st = push_alt(w, (uint32_t)i, (float)r->value_alt, err);
+    if (st != CKP_OK)
+        return st;
     w->n++;
     return CKP_OK;
 }
@@ -446,38 +455,14 @@ ckp_status ckp__writer_join(ckp_store_writer *w, ckp_store_writer *f, ckp_error 
         memmove(w->unit + base, f->unit, f->n * sizeof *w->unit);
     }
     w->n += f->n;
-    for (size_t a = 0; a < f->nanchor; a++) { /* the fork's lines, rows shifted */
-        if (w->nanchor >= w->anchorcap) {
-            size_t cap = w->anchorcap ? w->anchorcap * 2 : 64;
-            struct line_anchor *na = realloc(w->anchor, cap * sizeof *na);
-            if (!na) {
-                ckp_store_writer_abort(f);
-                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            }
-            w->anchor = na;
-            w->anchorcap = cap;
-        }
-        w->anchor[w->nanchor].row = (uint32_t)(f->anchor[a].row + base);
-        w->anchor[w->nanchor].delta = f->anchor[a].delta - (int64_t)base;
-        w->nanchor++;
-    }
-    for (size_t a = 0; a < f->nalt; a++) {
-        if (w->nalt >= w->altcap) {
-            size_t cap = w->altcap ? w->altcap * 2 : 4096;
-            alt_entry *n = realloc(w->alt, cap * sizeof *n);
-            if (!n) {
-                ckp_store_writer_abort(f);
-                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            }
-            w->alt = n;
-            w->altcap = cap;
-        }
-        w->alt[w->nalt].idx = (uint32_t)(f->alt[a].idx + base);
-        w->alt[w->nalt].value = f->alt[a].value;
-        w->nalt++;
-    }
+    ckp_status st = CKP_OK;
+    for (size_t a = 0; a < f->nanchor && st == CKP_OK; a++) /* the fork's lines, rows shifted */
+        st = push_anchor(w, (uint32_t)(f->anchor[a].row + base),
+                         f->anchor[a].delta - (int64_t)base, err);
+    for (size_t a = 0; a < f->nalt && st == CKP_OK; a++)
+        st = push_alt(w, (uint32_t)(f->alt[a].idx + base), f->alt[a].value, err);
     ckp_store_writer_abort(f);
-    return CKP_OK;
+    return st;
 }
 
 void ckp_store_writer_abort(ckp_store_writer *w)

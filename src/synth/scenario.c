@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chokepoint/output.h"
+#include "core/vec.h"
 #include "synth/synth_int.h"
 
 #define END_OF_TIME 209912 /* an open-ended effect runs to the last month */
@@ -171,12 +172,11 @@ static void reserve(sb *b, const char *exp, const char *imp, uint32_t hs)
     if (b->st || k < 0)
         return;
     int kind = exp && imp ? 3 : exp ? 1 : 2;
-    uint64_t *n = realloc(s->reserves, (size_t)(s->nreserves + 1) * sizeof *n);
-    if (!n) {
-        b->st = ckp_error_set(b->err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (CKP_ARRAY_RESERVE(s->reserves, s->capreserves, (size_t)s->nreserves + 1, (size_t)INT_MAX,
+                          "reserved keys", b->err) != CKP_OK) {
+        b->st = b->err->code;
         return;
     }
-    s->reserves = n;
     s->reserves[s->nreserves++] = rkey(kind, kind == 2 ? i : e, kind == 3 ? i : 0, hs);
     s->products[k].reserved = 1;
 }

@@ -142,6 +142,19 @@ static void jdate(FILE *f, const char *name, const char *d)
         fputs("null", f);
 }
 
+/* ,"key":value — a string (null when NULL), or with list a comma-separated
+ * list as an array. */
+static void jfield(FILE *f, const char *key, const char *s, int list)
+{
+    fprintf(f, ",\"%s\":", key);
+    if (list)
+        jlist(f, s);
+    else if (s)
+        jstr(f, s);
+    else
+        fputs("null", f);
+}
+
 ckp_status ckp__synth_truth(ckp_synth *s, FILE *out, uint64_t *events, ckp_error *err)
 {
     uint64_t n = 0;
@@ -149,23 +162,14 @@ ckp_status ckp__synth_truth(ckp_synth *s, FILE *out, uint64_t *events, ckp_error
         const sy_event *E = &s->events[i];
         fputs("{\"id\":", out);
         jstr(out, E->id);
-        fputs(",\"kind\":", out);
-        jstr(out, E->kind);
-        fputs(",\"scenario\":", out);
-        jstr(out, E->scenario);
-        fputs(",\"label\":\"synthetic\",\"measure\":", out);
-        if (E->measure)
-            jstr(out, E->measure);
-        else
-            fputs("null", out);
-        fputs(",\"issuer\":", out);
-        jstr(out, E->issuer);
-        fputs(",\"target\":", out);
-        jstr(out, E->target);
-        fputs(",\"hubs\":", out);
-        jlist(out, E->hubs);
-        fputs(",\"products\":", out);
-        jlist(out, E->products);
+        jfield(out, "kind", E->kind, 0);
+        jfield(out, "scenario", E->scenario, 0);
+        fputs(",\"label\":\"synthetic\"", out);
+        jfield(out, "measure", E->measure, 0);
+        jfield(out, "issuer", E->issuer, 0);
+        jfield(out, "target", E->target, 0);
+        jfield(out, "hubs", E->hubs, 1);
+        jfield(out, "products", E->products, 1);
         jdate(out, "announced", E->announced);
         jdate(out, "start", E->start);
         jdate(out, "end", E->end);

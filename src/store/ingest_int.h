@@ -1,9 +1,11 @@
-/* ingest_int.h — what ingest.c (the row parsers, the fast paths, the life
- * cycle) shares with the per-format files beside it: the column map of a
- * CSV file (ingest_comtrade_legacy.c, ingest_comtradr.c), the byte source
- * that gunzips (ingest_src.c), the zip archive reader (ingest_archive.c)
- * and the streaming Comtrade+ JSON reader (ingest_json.c).  Every format's rows go through ingest.c's row parsers,
- * so codes and country fields are read by one set of helpers. */
+/* ingest_int.h — what the ingest parsers (ingest_parse.h lists them: row
+ * parsers, fast paths, life cycle) share with the per-format files beside
+ * them: the column map of a CSV file (ingest_comtrade_legacy.c,
+ * ingest_comtradr.c, ingest_comext.c), the byte source that gunzips
+ * (ingest_src.c), the zip archive reader (ingest_archive.c) and the
+ * streaming Comtrade+ JSON reader (ingest_json.c).  Every format's rows go
+ * through the same row parsers, so codes and country fields are read by
+ * one set of helpers. */
 #ifndef CHOKEPOINT_INGEST_INT_H
 #define CHOKEPOINT_INGEST_INT_H
 

@@ -241,6 +241,14 @@ void ckp__reject_cur(ckp__parser *x, ckp_reject_reason r, const char *detail)
 
 /* ---- formats ----------------------------------------------------------- */
 
+int ckp__header_has(const char *const *names, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], want) == 0)
+            return 1;
+    return 0;
+}
+
 ckp_ingest_format ckp_ingest_sniff(const char *const *names, size_t n)
 {
     int has[16] = {0};

@@ -22,26 +22,18 @@
 
 #include "store/ingest_int.h"
 
-static int has(const char *const *names, size_t n, const char *want)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], want) == 0)
-            return 1;
-    return 0;
-}
-
 int ckp__sniff_comext(const char *const *names, size_t n)
 {
-    return has(names, n, "reporter") && has(names, n, "partner") && has(names, n, "product") &&
-           has(names, n, "flow") && has(names, n, "period") && has(names, n, "value_in_eur");
+    return ckp__header_has(names, n, "reporter") && ckp__header_has(names, n, "partner") && ckp__header_has(names, n, "product") &&
+           ckp__header_has(names, n, "flow") && ckp__header_has(names, n, "period") && ckp__header_has(names, n, "value_in_eur");
 }
 
 int ckp__sniff_comext_bulk(const char *const *names, size_t n)
 {
-    return has(names, n, "product_nc") && has(names, n, "flow") && has(names, n, "period") &&
-           (has(names, n, "value_in_euros") || has(names, n, "value_eur")) &&
-           (has(names, n, "declarant_iso") || has(names, n, "reporter")) &&
-           (has(names, n, "partner_iso") || has(names, n, "partner"));
+    return ckp__header_has(names, n, "product_nc") && ckp__header_has(names, n, "flow") && ckp__header_has(names, n, "period") &&
+           (ckp__header_has(names, n, "value_in_euros") || ckp__header_has(names, n, "value_eur")) &&
+           (ckp__header_has(names, n, "declarant_iso") || ckp__header_has(names, n, "reporter")) &&
+           (ckp__header_has(names, n, "partner_iso") || ckp__header_has(names, n, "partner"));
 }
 
 const char *ckp__cols_comext(const ckp_csv *v, ckp__cols *c)

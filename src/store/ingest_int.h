@@ -28,6 +28,9 @@ typedef struct ckp__cols {
 /* The column named a, else the one named b (b may be NULL); -1 when none
  * (ingest_parse.c). */
 int ckp__col(const ckp_csv *csv, const char *a, const char *b);
+/* 1 when names (header names as ckp_ingest_sniff hands them: spaces and
+ * quotes dropped, lower case) hold want (ingest.c). */
+int ckp__header_has(const char *const *names, size_t n, const char *want);
 /* 1 when f is s, ignoring case (ingest_fields.c). */
 int ckp__ieq(ckp_field f, const char *s);
 

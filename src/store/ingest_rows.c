@@ -60,6 +60,21 @@ int ckp__add_row(ckp__parser *x, const ckp_flow *f)
     return 0;
 }
 
+/* The row's flow (CKP_FLOW_*); 0 when the row was rejected for it (what:
+ * the column's name in the message). */
+static int flow_of(ckp__parser *x, const char *what)
+{
+    ckp_field ff = ckp__field_at(x, x->c.flow);
+    int flow = ckp__parse_flow(ff);
+    if (!flow) {
+        char d[300];
+        snprintf(d, sizeof d, "%s '%.*s' is not X, M, RX or RM", what, (int)ff.len,
+                 ff.ptr ? ff.ptr : "");
+        ckp__reject_cur(x, CKP_REJ_FLOW, d);
+    }
+    return flow;
+}
+
 /* The reporter or partner (what) of a Comtrade row: from its Comtrade code
  * column code_col, else from its ISO3 or name column iso_col; -1 when the
  * row was rejected for it. */
@@ -132,11 +147,9 @@ int ckp__row_comtrade(ckp__parser *x)
     f.partner = comtrade_country(x, c->partner, c->partner_iso, "partner");
     if (f.partner < 0)
         return 0;
-    ckp_field ff = ckp__field_at(x, c->flow);
-    f.flow = ckp__parse_flow(ff);
+    f.flow = flow_of(x, "flow code");
     if (!f.flow)
-        REJECT(x, CKP_REJ_FLOW, "flow code '%.*s' is not X, M, RX or RM", (int)ff.len,
-               ff.ptr ? ff.ptr : "");
+        return 0;
     f.hs_edition = x->edition;
     if (c->classif >= 0) {
         ckp_field cl = ckp__field_at(x, c->classif);
@@ -246,11 +259,9 @@ int ckp__row_flows(ckp__parser *x)
     f.partner = ckp__country_any(x->ing, tf);
     if (f.partner < 0)
         REJECT(x, CKP_REJ_PARTNER, "partner: %.280s", ckp__country_why(x->ing, tf, why, sizeof why));
-    ckp_field ff = ckp__field_at(x, c->flow);
-    f.flow = ckp__parse_flow(ff);
+    f.flow = flow_of(x, "flow");
     if (!f.flow)
-        REJECT(x, CKP_REJ_FLOW, "flow '%.*s' is not X, M, RX or RM", (int)ff.len,
-               ff.ptr ? ff.ptr : "");
+        return 0;
     f.hs_edition = x->edition;
     if (c->edition >= 0 && ckp__trim(ckp__field_at(x, c->edition)).len) {
         ckp_field ef = ckp__field_at(x, c->edition);

@@ -570,21 +570,16 @@ ckp_status ckp_synth_open(const ckp_ref *ref, const ckp_synth_params *p, ckp_syn
     }
     for (int i = 0; i < 4096; i++)
         s->znorm[i] = inv_norm((i + 0.5) / 4096.0);
-    st = build_countries(s, err);
-    if (st)
-        goto fail;
-    st = build_products(s, err);
-    if (st)
-        goto fail;
-    st = ckp__synth_build_scenarios(s, err);
-    if (st)
-        goto fail;
-    st = build_alias(s, err);
-    if (st)
-        goto fail;
-    st = size_background(s, err);
-    if (st)
-        goto fail;
+    /* the world in order: countries, products, the scenarios' pins and
+     * events, the alias tables of the background draws, its size */
+    static ckp_status (*const build[])(ckp_synth *, ckp_error *) = {
+        build_countries, build_products, ckp__synth_build_scenarios, build_alias,
+        size_background};
+    for (size_t i = 0; i < sizeof build / sizeof build[0]; i++) {
+        st = build[i](s, err);
+        if (st)
+            goto fail;
+    }
     *out = s;
     return CKP_OK;
 fail:

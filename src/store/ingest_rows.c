@@ -60,6 +60,20 @@ int ckp__add_row(ckp__parser *x, const ckp_flow *f)
     return 0;
 }
 
+/* The row's product as ckp__hs6 reads it (0, or -2 an aggregate kept at
+ * its level); -1 when the row was rejected for it. */
+static int hs_of(ckp__parser *x, uint32_t *hs)
+{
+    ckp_field hf = ckp__field_at(x, x->c.hs);
+    int h = ckp__hs6(x, hf, hs);
+    if (h == -1) {
+        char d[300];
+        snprintf(d, sizeof d, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
+        ckp__reject_cur(x, CKP_REJ_HS, d);
+    }
+    return h;
+}
+
 /* The row's flow (CKP_FLOW_*); 0 when the row was rejected for it (what:
  * the column's name in the message). */
 static int flow_of(ckp__parser *x, const char *what)
@@ -158,10 +172,8 @@ int ckp__row_comtrade(ckp__parser *x)
             REJECT(x, CKP_REJ_CLASSIFICATION, "classification '%.*s' is not HS (H0-H6)",
                    (int)cl.len, cl.ptr);
     }
-    ckp_field hf = ckp__field_at(x, c->hs);
-    int h = ckp__hs6(x, hf, &f.hs); /* -2: TOTAL, a chapter or a heading, kept at its level */
-    if (h == -1)
-        REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
+    if (hs_of(x, &f.hs) == -1) /* -2: TOTAL, a chapter or a heading, kept at its level */
+        return 0;
     const char *msg;
     if (ckp__value_of(x, ckp__field_at(x, c->value), &f.value, &msg) < 0)
         REJECT(x, CKP_REJ_VALUE, "%s: %s", x->value_name, msg);
@@ -270,10 +282,8 @@ int ckp__row_flows(ckp__parser *x)
             REJECT(x, CKP_REJ_CLASSIFICATION, "HS edition '%.*s' is not known", (int)ef.len,
                    ef.ptr);
     }
-    ckp_field hf = ckp__field_at(x, c->hs);
-    int h = ckp__hs6(x, hf, &f.hs); /* -2: TOTAL, a chapter or a heading, kept at its level */
-    if (h == -1)
-        REJECT(x, CKP_REJ_HS, "'%.*s' is not an HS code", (int)hf.len, hf.ptr ? hf.ptr : "");
+    if (hs_of(x, &f.hs) == -1) /* -2: TOTAL, a chapter or a heading, kept at its level */
+        return 0;
     const char *msg;
     if (ckp__value_of(x, ckp__field_at(x, c->value), &f.value, &msg) < 0)
         REJECT(x, CKP_REJ_VALUE, "%s", msg);

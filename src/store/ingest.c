@@ -296,6 +296,17 @@ ckp_ingest_format ckp_ingest_sniff(const char *const *names, size_t n)
 
 /* ---- JSON, compressed input, standard input ---------------------------- */
 
+/* A CSV input whose reader was opened with status st: parsed, closed. */
+static ckp_status parse_opened(ckp_ingest *ing, ckp_csv *csv, ckp_status st, const char *name,
+                               ckp_error *err)
+{
+    if (st != CKP_OK)
+        return st;
+    st = ckp__ingest_csv(ing, csv, name, err);
+    ckp_csv_close(csv);
+    return st;
+}
+
 /* A Comtrade+ API response from src: each record through the Comtrade row
  * parser, its fields named as in the Comtrade+ CSV. */
 static ckp_status ingest_json(ckp_ingest *ing, ckp__src *src, const char *name, ckp_error *err)
@@ -372,13 +383,9 @@ static ckp_status ingest_src(ckp_ingest *ing, ckp__src *src, const char *name, i
         return ingest_json(ing, src, name, err);
     ckp_csv_opts o;
     ckp__csv_opts(&o, ing);
-    ckp_csv *csv;
+    ckp_csv *csv = NULL;
     ckp_status st = ckp_csv_open_reader(ckp__src_read, src, name, &o, &csv, err);
-    if (st != CKP_OK)
-        return st;
-    st = ckp__ingest_csv(ing, csv, name, err);
-    ckp_csv_close(csv);
-    return st;
+    return parse_opened(ing, csv, st, name, err);
 }
 
 static ckp_status ingest_file_any(ckp_ingest *ing, const char *path, ckp_error *err)
@@ -413,13 +420,9 @@ static ckp_status ingest_file_any(ckp_ingest *ing, const char *path, ckp_error *
         return st;
     ckp_csv_opts o;
     ckp__csv_opts(&o, ing);
-    ckp_csv *csv;
+    ckp_csv *csv = NULL;
     st = ckp_csv_open(path, &o, &csv, err);
-    if (st != CKP_OK)
-        return st;
-    st = ckp__ingest_csv(ing, csv, name, err);
-    ckp_csv_close(csv);
-    return st;
+    return parse_opened(ing, csv, st, name, err);
 }
 
 ckp_status ckp_ingest_file(ckp_ingest *ing, const char *path, ckp_error *err)
@@ -450,13 +453,9 @@ static ckp_status ingest_mem_any(ckp_ingest *ing, const char *name, const char *
     }
     ckp_csv_opts o;
     ckp__csv_opts(&o, ing);
-    ckp_csv *csv;
+    ckp_csv *csv = NULL;
     ckp_status st = ckp_csv_open_mem(buf, len, name, &o, &csv, err);
-    if (st != CKP_OK)
-        return st;
-    st = ckp__ingest_csv(ing, csv, name, err);
-    ckp_csv_close(csv);
-    return st;
+    return parse_opened(ing, csv, st, name, err);
 }
 
 ckp_status ckp_ingest_mem(ckp_ingest *ing, const char *name, const char *buf, size_t len,

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "core/vec.h"
 #include "lists_int.h"
 
 /* ---- OpenSanctions FollowTheMoney --------------------------------------- */
@@ -313,16 +314,11 @@ ckp_status ckp_lists_load_ftm(ckp_lists *l, const ckp_list_src *src, const ckp_r
                 rc = ftm_line(l, chunk + pos, n, file, ++line, ref, st, err);
             } else if (!skipping) {
                 if (alen + n > acap) {
-                    size_t nc = acap ? acap : FTM_CHUNK;
-                    while (nc < alen + n)
-                        nc *= 2;
-                    char *na = realloc(acc, nc);
-                    if (!na) {
-                        rc = ckp__lists_oom(err);
+                    /* a longer line was set to be skipped above */
+                    rc = CKP_ARRAY_RESERVE(acc, acap, alen + n, MAX_JSON_LINE, "bytes of one line",
+                                           err);
+                    if (rc)
                         goto out_close;
-                    }
-                    acc = na;
-                    acap = nc;
                 }
                 memcpy(acc + alen, chunk + pos, n);
                 alen += n;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "synth/synth_int.h"
 
 /* ---- parameters ---------------------------------------------------------- */
@@ -715,18 +716,14 @@ static double poisson(const ckp_synth *s, uint64_t h, double lambda)
 
 static ckp_status push_link(sy_gen *g, const sy_link *l, ckp_error *err)
 {
-    if (g->nlinks == g->caplinks) {
-        size_t nc = g->caplinks ? 2 * g->caplinks : 4096;
-        if (nc > SY_MAX_IMPORTER_LINKS)
-            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                 "more than %zu links for one importer: lower --rows",
-                                 SY_MAX_IMPORTER_LINKS);
-        sy_link *n = realloc(g->links, nc * sizeof *n);
-        if (!n)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        g->links = n;
-        g->caplinks = nc;
-    }
+    if (g->nlinks >= SY_MAX_IMPORTER_LINKS)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "more than %zu links for one importer: lower --rows",
+                             SY_MAX_IMPORTER_LINKS);
+    ckp_status st = CKP_ARRAY_RESERVE(g->links, g->caplinks, g->nlinks + 1,
+                                      SY_MAX_IMPORTER_LINKS, "links for one importer", err);
+    if (st != CKP_OK)
+        return st;
     g->links[g->nlinks++] = *l;
     return CKP_OK;
 }
@@ -1022,13 +1019,10 @@ static ckp_status do_group(sy_gen *g, int j, size_t a, size_t b, ckp_error *err)
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "one HS heading needs more than %zu cells: lower --rows",
                              SY_MAX_GROUP_CELLS);
-    if (need > g->capser) {
-        double *n = realloc(g->ser, need * sizeof *n);
-        if (!n)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        g->ser = n;
-        g->capser = need;
-    }
+    ckp_status st = CKP_ARRAY_RESERVE(g->ser, g->capser, need, SY_MAX_GROUP_CELLS,
+                                      "cells of one HS heading", err);
+    if (st != CKP_OK)
+        return st;
     memset(g->ser, 0, need * sizeof *g->ser);
     for (size_t li = a; li < b; li++) {
         const sy_link *l = &g->links[li];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "store/ingest_int.h"
 
 #define MAX_RECORD ((size_t)1 << 20)
@@ -100,15 +101,12 @@ static int put(ckp__json *j, int c, ckp_error *err)
             j->failed = 1;
             return -2;
         }
-        size_t cap = j->rec_cap ? j->rec_cap * 2 : 4096;
-        char *r = realloc(j->rec, cap);
-        if (!r) {
+        if (CKP_ARRAY_RESERVE(j->rec, j->rec_cap, j->rec_len + 1, MAX_RECORD, "bytes",
+                              NULL) != CKP_OK) {
             ckp_error_set(err, CKP_ENOMEM, j->name, j->line, 0, "out of memory");
             j->failed = 1;
             return -2;
         }
-        j->rec = r;
-        j->rec_cap = cap;
     }
     j->rec[j->rec_len++] = (char)c;
     return 0;

@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include "chokepoint/output.h"
+#include "core/vec.h"
 #include "server.h"
 
 struct srv_cases {
@@ -534,12 +535,7 @@ out_unlock:
     sqlite3_finalize(up);
     sqlite3_finalize(rq);
     pthread_mutex_unlock(&c->lock);
-    free(seen_hash);
-    free(seen_answer);
-    free(last_seq);
-    free(prev);
-    free(top);
-    free(answer);
+    CKP_FREE_ALL(seen_hash, seen_answer, last_seq, prev, top, answer);
     return st;
 }
 
@@ -581,21 +577,10 @@ static void sb_put(sbuf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if (cap > b->limit) {
-            b->failed = 1;
-            return;
-        }
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (n > b->limit ||
+        CKP_ARRAY_RESERVE(b->p, b->cap, b->len + n + 1, b->limit, "bytes", NULL) != CKP_OK) {
+        b->failed = 1;
+        return;
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;

@@ -33,6 +33,7 @@
 #include "chokepoint/measures.h"
 #include "chokepoint/report.h"
 #include "chokepoint/screen.h"
+#include "query.h"
 #include "server.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -206,18 +207,6 @@ static const char *query_get(const srv_request *rq, const char *key)
         if (strcmp(rq->query[i].key, key) == 0)
             return rq->query[i].value;
     return NULL;
-}
-
-/* FNV-1a 64 of the parts joined with '\x1f', as 16 hex digits. */
-static void hash_hex(const char *const *parts, int n, char out[17])
-{
-    uint64_t h = 1469598103934665603ull;
-    for (int i = 0; i < n; i++) {
-        for (const char *p = parts[i] ? parts[i] : ""; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ull;
-        h = (h ^ 0x1f) * 1099511628211ull;
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* 1 when s is 1..max printable characters (no control characters). */
@@ -572,8 +561,8 @@ static char *annotate(srv *s, const char *body, int is_match, size_t *len)
                                     json_string_value(json_object_get(hit, "listed"))};
                 const char *idp[] = {"match", query, list, eid};
                 char id[17], eh[17], dec[32];
-                hash_hex(idp, 4, id);
-                hash_hex(hp, 8, eh);
+                srv_hash_hex(idp, 4, id);
+                srv_hash_hex(hp, 8, eh);
                 char full[20];
                 snprintf(full, sizeof full, "m-%s", id);
                 json_object_set_new(hit, "decision_id", json_string(full));
@@ -593,8 +582,8 @@ static char *annotate(srv *s, const char *body, int is_match, size_t *len)
             const char *idp[] = {"alert", ship, kind, rule, mtext};
             const char *hp[] = {kind, rule, mtext, reason};
             char id[17], eh[17], dec[32];
-            hash_hex(idp, 5, id);
-            hash_hex(hp, 4, eh);
+            srv_hash_hex(idp, 5, id);
+            srv_hash_hex(hp, 4, eh);
             free(mtext);
             char full[20];
             snprintf(full, sizeof full, "a-%s", id);
@@ -999,16 +988,10 @@ void srv_matcher_give(srv *s, ckp_matcher *m)
 /* Query parameters of a non-verb endpoint: every key must be in `allowed`. */
 static int check_keys(const srv_request *rq, const char *const *allowed, srv_response *rs)
 {
-    for (int i = 0; i < rq->nquery; i++) {
-        int k = 0;
-        while (allowed[k] && strcmp(allowed[k], rq->query[i].key) != 0)
-            k++;
-        if (!allowed[k]) {
-            fail(rs, 400, "unknown parameter '%.60s'", rq->query[i].key);
-            return -1;
-        }
-    }
-    return 0;
+    const char *bad = srv_query_unknown(rq, allowed);
+    if (bad)
+        fail(rs, 400, "unknown parameter '%.60s'", bad);
+    return bad ? -1 : 0;
 }
 
 /* GET /api/lists[?version=N]: the list versions and one version's changes;
@@ -1057,16 +1040,10 @@ static int query_num(const srv_request *rq, const char *key, double lo, double h
                      srv_response *rs)
 {
     const char *t = query_get(rq, key);
-    if (!t)
-        return 0;
-    char *end;
-    errno = 0;
-    double d = strtod(t, &end);
-    if (errno || end == t || *end || !(d >= lo && d <= hi)) {
+    if (t && srv_parse_num(t, lo, hi, v)) {
         fail(rs, 400, "--%s must be a number from %g to %g (got '%.40s')", key, lo, hi, t);
         return -1;
     }
-    *v = d;
     return 0;
 }
 

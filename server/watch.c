@@ -12,6 +12,7 @@
  * Everything is computed before the database is written; the version, its
  * changes, the new snapshot and the alerts are then written in one
  * transaction: an update is recorded whole or not at all. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,14 @@
 
 #include "chokepoint/match.h"
 #include "chokepoint/screen.h"
+#include "core/grow.h"
+#include "core/vec.h"
+#include "query.h"
 #include "server.h"
 
 #define W_KEEP_MAX 2000000 /* counterparties one screening run may keep */
 #define W_HITS 200         /* candidates per counterparty */
+#define W_ROWS_MAX ((size_t)1 << 24) /* list entities or alerts one run may hold */
 
 static void w_now(char *buf, size_t n)
 {
@@ -40,16 +45,33 @@ static ckp_status w_dberr(sqlite3 *db, const char *what, ckp_error *err)
     return ckp_error_set(err, CKP_EIO, NULL, 0, 0, "%s: %s", what, sqlite3_errmsg(db));
 }
 
-/* FNV-1a 64 of the parts joined with '\x1f', as 16 hex digits. */
-static void w_fnv(const char *const *parts, int n, char out[17])
+/* Finalize *q (NULL is fine) and prepare sql in its place: 0, or -1 (*q is
+ * then NULL). */
+static int w_prepare(sqlite3 *db, sqlite3_stmt **q, const char *sql)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (int i = 0; i < n; i++) {
-        for (const char *p = parts[i] ? parts[i] : ""; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ull;
-        h = (h ^ 0x1f) * 1099511628211ull;
+    sqlite3_finalize(*q);
+    *q = NULL;
+    return sqlite3_prepare_v2(db, sql, -1, q, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Reset q, bind ?1, ?2… from the arguments as types says ('t' a const char *
+ * text, kept by the caller until the step; 'i' a long long; 'd' a
+ * double) and run it once: 0 when it is done, -1 on an error. */
+static int w_run(sqlite3_stmt *q, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    sqlite3_reset(q);
+    for (int k = 0; types[k]; k++) {
+        if (types[k] == 't')
+            sqlite3_bind_text(q, k + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
+        else if (types[k] == 'i')
+            sqlite3_bind_int64(q, k + 1, va_arg(ap, long long));
+        else
+            sqlite3_bind_double(q, k + 1, va_arg(ap, double));
     }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    va_end(ap);
+    return sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- counterparties ------------------------------------------------------------ */
@@ -90,22 +112,11 @@ static int keep_one(srv_keeper *k, const char *name, size_t n, int country)
         n--;
     if (n == 0)
         return 0;
-    if (k->n == k->cap) {
-        if (k->cap >= W_KEEP_MAX) {
-            k->failed = 1;
-            return -1;
-        }
-        size_t nc = k->cap ? k->cap * 2 : 256;
-        char **a = realloc(k->name, nc * sizeof *a);
-        if (a)
-            k->name = a;
-        char **b = a ? realloc(k->country, nc * sizeof *b) : NULL;
-        if (!a || !b) {
-            k->failed = 1;
-            return -1;
-        }
-        k->country = b;
-        k->cap = nc;
+    if (k->n == k->cap &&
+        ckp__grow_to(k->n + 1, &k->cap, W_KEEP_MAX, CKP__GROW(k->name), CKP__GROW(k->country),
+                     NULL) != 0) {
+        k->failed = 1;
+        return -1;
     }
     const ckp_country *c = country >= 0 && k->ref ? ckp_ref_country(k->ref, country) : NULL;
     k->name[k->n] = strndup(name, n);
@@ -175,13 +186,7 @@ ckp_status srv_keeper_save(srv_cases *c, srv_keeper *k, const char *list_version
         goto out_rollback;
     }
     for (size_t i = 0; i < k->n; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, k->name[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, k->country[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, list_version, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, via, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE) {
+        if (w_run(q, "ttttt", k->name[i], k->country[i], now, list_version, via)) {
             st = w_dberr(db, "cannot keep a counterparty", err);
             goto out_rollback;
         }
@@ -297,18 +302,11 @@ static w_ent *w_fingerprints(const ckp_lists *l, size_t *nout)
         n++;
     }
     qsort(v, n, sizeof *v, w_ent_cmp);
-    free(start);
-    free(idx);
-    free(fill);
-    free(names);
+    CKP_FREE_ALL(start, idx, fill, names);
     *nout = n;
     return v;
 out_fail:
-    free(start);
-    free(idx);
-    free(fill);
-    free(names);
-    free(v);
+    CKP_FREE_ALL(start, idx, fill, names, v);
     return NULL;
 }
 
@@ -341,16 +339,9 @@ static ckp_status w_old_snapshot(srv_cases *c, const char *key, w_ent **out, siz
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            w_ent *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                goto out;
-            }
-            v = nv;
-            cap = nc;
-        }
+        st = CKP_ARRAY_RESERVE(v, cap, n + 1, W_ROWS_MAX, "list entities", err);
+        if (st != CKP_OK)
+            goto out;
         memset(&v[n], 0, sizeof v[n]);
         v[n].id = strdup((const char *)sqlite3_column_text(q, 0));
         snprintf(v[n].fp, sizeof v[n].fp, "%s", (const char *)sqlite3_column_text(q, 1));
@@ -410,14 +401,8 @@ static ckp_status w_counterparties(srv_cases *c, w_cp **out, size_t *nout, ckp_e
     }
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            w_cp *nv = realloc(v, nc * sizeof *nv);
-            if (!nv)
-                break;
-            v = nv;
-            cap = nc;
-        }
+        if (CKP_ARRAY_RESERVE(v, cap, n + 1, W_KEEP_MAX, "counterparties", NULL) != CKP_OK)
+            break;
         v[n].name = strdup((const char *)sqlite3_column_text(q, 0));
         v[n].country = strdup((const char *)sqlite3_column_text(q, 1));
         n++;
@@ -480,7 +465,7 @@ static void w_alert_id(const char *cp, const char *country, const char *list, co
 {
     const char *parts[] = {"watch", cp, country, list, eid};
     char h[17];
-    w_fnv(parts, 5, h);
+    srv_hash_hex(parts, 5, h);
     snprintf(out, 24, "w-%s", h);
 }
 
@@ -688,16 +673,9 @@ ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datad
             w_ent *e = w_find(nv, nn, hits[h].party->id);
             if (!e || e->change == W_SAME)
                 continue;
-            if (nal == cal) {
-                size_t nc = cal ? cal * 2 : 64;
-                w_alert *na = realloc(al, nc * sizeof *na);
-                if (!na) {
-                    st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                    goto out;
-                }
-                al = na;
-                cal = nc;
-            }
+            st = CKP_ARRAY_RESERVE(al, cal, nal + 1, W_ROWS_MAX, "alerts", err);
+            if (st != CKP_OK)
+                goto out;
             w_alert *a = &al[nal++];
             memset(a, 0, sizeof *a);
             a->cp = cps[i].name;
@@ -720,146 +698,69 @@ ckp_status srv_lists_update_one(srv_cases *c, const char *key, const char *datad
         st = w_dberr(db, "cannot start a transaction", err);
         goto out;
     }
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO list_versions(list, hash, at, entities, names, bad_rows, "
-                           "added, removed, changed, merged, rescreened, new_alerts, reopened, "
-                           "kept_decided, first_bad) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-                           "?12,?13,?14,?15)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto out_db;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, r->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 4, r->entities);
-    sqlite3_bind_int64(q, 5, r->names);
-    sqlite3_bind_int64(q, 6, r->bad_rows);
-    sqlite3_bind_int64(q, 7, r->added);
-    sqlite3_bind_int64(q, 8, r->removed);
-    sqlite3_bind_int64(q, 9, r->changed);
-    sqlite3_bind_int64(q, 10, r->merged);
-    sqlite3_bind_int64(q, 11, r->rescreened);
-    sqlite3_bind_int64(q, 12, r->new_alerts);
-    sqlite3_bind_int64(q, 13, r->reopened);
-    sqlite3_bind_int64(q, 14, r->kept_decided);
-    sqlite3_bind_text(q, 15, r->first_bad, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
+    if (w_prepare(db, &q,
+                  "INSERT INTO list_versions(list, hash, at, entities, names, bad_rows, "
+                  "added, removed, changed, merged, rescreened, new_alerts, reopened, "
+                  "kept_decided, first_bad) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+                  "?12,?13,?14,?15)") ||
+        w_run(q, "tttiiiiiiiiiiit", key, r->hash, now, r->entities, r->names, r->bad_rows,
+              r->added, r->removed, r->changed, r->merged, r->rescreened, r->new_alerts,
+              r->reopened, r->kept_decided, r->first_bad))
         goto out_db;
     r->seq = sqlite3_last_insert_rowid(db);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO list_changes(seq, entity_id, change, from_id, name) "
-                           "VALUES(?1,?2,?3,?4,?5)",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (w_prepare(db, &q,
+                  "INSERT INTO list_changes(seq, entity_id, change, from_id, name) "
+                  "VALUES(?1,?2,?3,?4,?5)"))
         goto out_db;
     for (size_t i = 0; i < nn + on; i++) {
         const w_ent *e = i < nn ? &nv[i] : &ov[i - nn];
         int ch = i < nn ? e->change : (e->change == W_REMOVED ? W_REMOVED : 0);
-        if (ch == W_SAME)
-            continue;
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, r->seq);
-        sqlite3_bind_text(q, 2, e->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, w_change_name[ch], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, e->from ? e->from : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, i < nn ? ckp_lists_party(l, e->party)->name : "", -1,
-                          SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        if (ch != W_SAME &&
+            w_run(q, "itttt", r->seq, e->id, w_change_name[ch], e->from ? e->from : "",
+                  i < nn ? ckp_lists_party(l, e->party)->name : ""))
             goto out_db;
     }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(db, "DELETE FROM list_entities WHERE list=?1", -1, &q, NULL) !=
-        SQLITE_OK)
+    if (w_prepare(db, &q, "DELETE FROM list_entities WHERE list=?1") || w_run(q, "t", key) ||
+        w_prepare(db, &q, "INSERT INTO list_entities(list, entity_id, fp) VALUES(?1,?2,?3)"))
         goto out_db;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        goto out_db;
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(db, "INSERT INTO list_entities(list, entity_id, fp) VALUES(?1,?2,?3)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto out_db;
-    for (size_t i = 0; i < nn; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, nv[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, nv[i].fp, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
+    for (size_t i = 0; i < nn; i++)
+        if (w_run(q, "ttt", key, nv[i].id, nv[i].fp))
             goto out_db;
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO list_alerts(id, decided_item, counterparty, country, list, "
-                           "entity_id, entity_name, matched_name, score, explanation, entry_hash, "
-                           "status, why, version_seq, at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                           "?11,?12,?13,?14,?15) ON CONFLICT(id) DO UPDATE SET "
-                           "decided_item=?2, entity_name=?7, matched_name=?8, score=?9, "
-                           "explanation=?10, entry_hash=?11, status=?12, why=?13, "
-                           "version_seq=?14, at=?15",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (w_prepare(db, &q,
+                  "INSERT INTO list_alerts(id, decided_item, counterparty, country, list, "
+                  "entity_id, entity_name, matched_name, score, explanation, entry_hash, "
+                  "status, why, version_seq, at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                  "?11,?12,?13,?14,?15) ON CONFLICT(id) DO UPDATE SET "
+                  "decided_item=?2, entity_name=?7, matched_name=?8, score=?9, "
+                  "explanation=?10, entry_hash=?11, status=?12, why=?13, "
+                  "version_seq=?14, at=?15"))
         goto out_db;
     for (size_t i = 0; i < nal; i++) {
         const w_alert *a = &al[i];
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, a->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, a->decided_item, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, a->cp, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, a->country, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, a->party->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 7, a->party->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 8, a->matched, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 9, a->score);
-        sqlite3_bind_text(q, 10, a->explanation, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 11, a->fp, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 12, a->status, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 13, a->why, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 14, r->seq);
-        sqlite3_bind_text(q, 15, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        if (w_run(q, "ttttttttdttttit", a->id, a->decided_item, a->cp, a->country, key,
+                  a->party->id, a->party->name, a->matched, a->score, a->explanation, a->fp,
+                  a->status, a->why, r->seq, now))
             goto out_db;
     }
-    sqlite3_finalize(q);
-    q = NULL;
     /* alerts on an id merged into another go on under the new id */
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE list_alerts SET status='merged', why='the entity''s id was "
-                           "merged into ' || ?3, version_seq=?4, at=?5 WHERE list=?1 AND "
-                           "entity_id=?2 AND status IN ('open','cleared','escalated')",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (w_prepare(db, &q,
+                  "UPDATE list_alerts SET status='merged', why='the entity''s id was "
+                  "merged into ' || ?3, version_seq=?4, at=?5 WHERE list=?1 AND "
+                  "entity_id=?2 AND status IN ('open','cleared','escalated')"))
         goto out_db;
-    for (size_t i = 0; i < nn; i++) {
-        if (!nv[i].from)
-            continue;
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, nv[i].from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, nv[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 4, r->seq);
-        sqlite3_bind_text(q, 5, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
+    for (size_t i = 0; i < nn; i++)
+        if (nv[i].from && w_run(q, "tttit", key, nv[i].from, nv[i].id, r->seq, now))
             goto out_db;
-    }
-    sqlite3_finalize(q);
-    q = NULL;
     /* alerts on entities no longer listed: withdrawn, kept for the record */
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE list_alerts SET status='delisted', why='the entity left the "
-                           "list', version_seq=?3, at=?4 WHERE list=?1 AND entity_id=?2 AND "
-                           "status='open'",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (w_prepare(db, &q,
+                  "UPDATE list_alerts SET status='delisted', why='the entity left the "
+                  "list', version_seq=?3, at=?4 WHERE list=?1 AND entity_id=?2 AND "
+                  "status='open'"))
         goto out_db;
     for (size_t i = 0; i < on; i++) {
         if (ov[i].change != W_REMOVED)
             continue;
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, ov[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, r->seq);
-        sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        if (w_run(q, "ttit", key, ov[i].id, r->seq, now))
             goto out_db;
         r->delisted += sqlite3_changes(db);
     }
@@ -879,10 +780,7 @@ out:
         pthread_mutex_unlock(srv__cases_lock(c));
     for (size_t i = 0; i < on; i++)
         free((char *)ov[i].id);
-    free(ov);
-    free(nv);
-    free(al);
-    free(hits);
+    CKP_FREE_ALL(ov, nv, al, hits);
     w_cps_free(cps, ncp);
     ckp_matcher_free(m);
     ckp_index_free(ix);

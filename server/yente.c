@@ -28,6 +28,8 @@
 #include <jansson.h>
 
 #include "chokepoint/output.h"
+#include "core/vec.h"
+#include "query.h"
 #include "server.h"
 
 #define YE_JSON "application/json; charset=utf-8"
@@ -40,6 +42,7 @@
 #define YE_DEFAULT_LIMIT 5    /* yente: MATCH_PAGE */
 #define YE_SEARCH_FLOOR 0.6   /* GET /search: names scoring below are not found */
 #define YE_HITS 200           /* candidates asked of the matcher per name */
+#define YE_BEST_MAX 100000    /* distinct parties kept for one query */
 
 /* ---- answers ---------------------------------------------------------------- */
 
@@ -360,16 +363,10 @@ static int ye_number(const srv_request *rq, const char *key, double lo, double h
             }
             t = rq->query[i].value;
         }
-    if (!t)
-        return 0;
-    char *end;
-    errno = 0;
-    double d = strtod(t, &end);
-    if (errno || end == t || *end || !(d >= lo && d <= hi)) {
+    if (t && srv_parse_num(t, lo, hi, v)) {
         ye_fail(rs, 400, "%s must be a number from %g to %g (got '%.40s')", key, lo, hi, t);
         return -1;
     }
-    *v = d;
     return 0;
 }
 
@@ -385,17 +382,11 @@ static const char *ye_param(const srv_request *rq, const char *key)
 static int ye_check_keys(const srv_request *rq, const char *const *allowed, const char *what,
                          srv_response *rs)
 {
-    for (int i = 0; i < rq->nquery; i++) {
-        int k = 0;
-        while (allowed[k] && strcmp(allowed[k], rq->query[i].key) != 0)
-            k++;
-        if (!allowed[k]) {
-            ye_fail(rs, 400, "%s: parameter '%.60s' is not supported (docs/server.md lists "
-                             "the supported ones)", what, rq->query[i].key);
-            return -1;
-        }
-    }
-    return 0;
+    const char *bad = srv_query_unknown(rq, allowed);
+    if (bad)
+        ye_fail(rs, 400, "%s: parameter '%.60s' is not supported (docs/server.md lists "
+                         "the supported ones)", what, bad);
+    return bad ? -1 : 0;
 }
 
 /* 1 when id is one of the party's referents (the ids merged into it). */
@@ -453,14 +444,8 @@ static int ye_acc_add(ye_acc *a, const ckp_match_hit *h, const char *qname)
         snprintf(a->v[i].explanation, sizeof a->v[i].explanation, "%s", h->explanation);
         return 0;
     }
-    if (a->n == a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 64;
-        ye_best *nv = realloc(a->v, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        a->v = nv;
-        a->cap = nc;
-    }
+    if (CKP_ARRAY_RESERVE(a->v, a->cap, a->n + 1, YE_BEST_MAX, "matches", NULL) != CKP_OK)
+        return -1;
     ye_best *b = &a->v[a->n++];
     b->party = h->party;
     b->score = h->score;

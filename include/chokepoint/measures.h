@@ -162,6 +162,10 @@ int ckp_measures_count(const ckp_measures *ms);
 const ckp_measure *ckp_measures_at(const ckp_measures *ms, int i);
 /* By id (exact, case-insensitive), or NULL. */
 const ckp_measure *ckp_measures_find(const ckp_measures *ms, const char *id);
+/* A verb's --measure argument: the measure with that id in *out, or a usage
+ * error naming the id when the register has none. */
+ckp_status ckp_measures_arg(const ckp_measures *ms, const char *id, const ckp_measure **out,
+                            ckp_error *err);
 
 /* Rows rejected while loading: how many, and each one's file:line + reason
  * (only the first 1,000 are kept; the count is exact). */

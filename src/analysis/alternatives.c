@@ -210,7 +210,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             first = ckp__name(ref, c->id);
             first_share = world > 0 ? c->exports_world / world : 0;
         }
-        ckp_writer_str(w, ckp__iso3(ref, importer));
+        ckp_writer_str(w, ckp_ref_iso3(ref, importer));
         ckp_writer_str(w, hsl);
         ckp_writer_str(w, co->iso3);
         ckp_writer_num(w, c->exports_world);

@@ -128,8 +128,6 @@ ckp_status ckp__countries_init(ckp__countries *cs, const ckp_store *store, const
                                ckp_error *err);
 void ckp__countries_free(ckp__countries *cs);
 
-/* ISO3 of a ref id ("" when out of range). */
-const char *ckp__iso3(const ckp_ref *ref, int id);
 /* English name of a ref id, or the ISO3. */
 const char *ckp__name(const ckp_ref *ref, int id);
 

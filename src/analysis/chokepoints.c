@@ -14,6 +14,7 @@
 #include "analysis/analysis_int.h"
 #include "chokepoint/coverage.h"
 #include "core/grow.h"
+#include "core/vec.h"
 
 #define POOL_MAX 200000000u /* entries for one HS code */
 #define LIMIT_MAX 10000000  /* --limit */
@@ -47,7 +48,8 @@ typedef struct cp_state {
     int *next, *sup;
     double *val;
     uint64_t *src;       /* per entry: ckp__pairval.sources */
-    uint32_t npool, cap;
+    uint32_t npool;
+    size_t cap;
     uint32_t cur_hs;
     int blocks;          /* blocks seen for cur_hs */
     int failed;
@@ -103,11 +105,11 @@ static void heap_push(cp_state *s, const group_out *g)
 static void write_group(cp_state *s, ckp_writer *w, const group_out *g)
 {
     char hs6[8], per[8];
-    ckp_writer_str(w, ckp__iso3(s->ref, g->importer));
+    ckp_writer_str(w, ckp_ref_iso3(s->ref, g->importer));
     ckp_writer_str(w, ckp_hs_format(g->hs, 6, hs6));
     snprintf(per, sizeof per, "%04d", g->year % 10000);
     ckp_writer_str(w, per);
-    ckp_writer_str(w, ckp__iso3(s->ref, g->top));
+    ckp_writer_str(w, ckp_ref_iso3(s->ref, g->top));
     ckp_writer_num(w, g->top_share);
     ckp_writer_num(w, g->hhi);
     ckp_writer_num(w, g->value);
@@ -258,19 +260,12 @@ static void on_pair(const ckp__pairval *pv, void *ctx)
     int y = pv->key / 100 - s->ymin;
     if (y < 0 || y >= s->nyears)
         return;
-    if (s->npool == s->cap) {
-        uint32_t cap = s->cap ? s->cap * 2 : 65536;
-        if (cap > POOL_MAX) {
-            s->failed = 1;
-            return;
-        }
-        if (ckp__grow(cap, CKP__GROW(s->next), CKP__GROW(s->sup), CKP__GROW(s->val),
-                      CKP__GROW(s->src),
-                      CKP__GROW(s->ssup), CKP__GROW(s->sval), (void *)0) != 0) {
-            s->failed = 1;
-            return;
-        }
-        s->cap = cap;
+    if (s->npool == s->cap &&
+        ckp__grow_to((size_t)s->npool + 1, &s->cap, POOL_MAX, CKP__GROW(s->next),
+                     CKP__GROW(s->sup), CKP__GROW(s->val), CKP__GROW(s->src),
+                     CKP__GROW(s->ssup), CKP__GROW(s->sval), (void *)0) != 0) {
+        s->failed = 1;
+        return;
     }
     int pair = pv->importer * s->nyears + y;
     int cell = pair * 2 + (pv->side == 'X');
@@ -457,17 +452,8 @@ summary:
                      "the filters", s.groups, s.kept);
     }
 out:
-    free(s.head);
-    free(s.touched);
-    free(s.tflag);
-    free(s.reports);
-    free(s.heap);
-    free(s.next);
-    free(s.sup);
-    free(s.val);
-    free(s.src);
-    free(s.ssup);
-    free(s.sval);
+    CKP_FREE_ALL(s.head, s.touched, s.tflag, s.reports, s.heap, s.next, s.sup, s.val, s.src, s.ssup,
+                 s.sval);
     ckp_hsset_free(hs);
     return st;
 }

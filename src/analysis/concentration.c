@@ -108,7 +108,22 @@ static void prod_view_build(const ckp_production *p, const char *commodity, int 
 
 static const char *row_country(const ckp_ref *ref, const ckp_prod_row *r)
 {
-    return r->country >= 0 ? ckp__iso3(ref, r->country) : r->name;
+    return r->country >= 0 ? ckp_ref_iso3(ref, r->country) : r->name;
+}
+
+/* A producer's cells: country, value, share of the world, rank (null for
+ * withheld or "other" rows; *rank counts the ranked ones), the HHI. */
+static void write_producer(ckp_writer *w, const ckp_ref *ref, const prod_view *v,
+                           const ckp_prod_row *r, int *rank)
+{
+    ckp_writer_str(w, row_country(ref, r));
+    ckp_writer_num(w, r->value);
+    ckp_writer_num(w, !isnan(r->value) && v->world > 0 ? r->value / v->world : NAN);
+    if (!isnan(r->value) && !r->is_other)
+        ckp_writer_int(w, ++*rank);
+    else
+        ckp_writer_null(w);
+    ckp_writer_num(w, v->hhi);
 }
 
 /* ---- concentration ------------------------------------------------------- */
@@ -179,14 +194,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
             ckp_writer_str(w, hsl);
             ckp_writer_str(w, per);
             ckp_writer_str(w, "producer");
-            ckp_writer_str(w, row_country(ref, r));
-            ckp_writer_num(w, r->value);
-            ckp_writer_num(w, !isnan(r->value) && v.world > 0 ? r->value / v.world : NAN);
-            if (!isnan(r->value) && !r->is_other)
-                ckp_writer_int(w, ++rank);
-            else
-                ckp_writer_null(w);
-            ckp_writer_num(w, v.hhi);
+            write_producer(w, ref, &v, r, &rank);
             ckp_writer_str(w, r->withheld ? "withheld (W)" : r->name);
             ckp_writer_str(w, v.unit);
             ckp_writer_str(w, com);
@@ -304,7 +312,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
             ckp_writer_str(w, hsl);
             ckp_writer_str(w, per);
             ckp_writer_str(w, side == 'X' ? "exporter" : "importer");
-            ckp_writer_str(w, ckp__iso3(ref, id));
+            ckp_writer_str(w, ckp_ref_iso3(ref, id));
             ckp_writer_num(w, cv[k].value);
             ckp_writer_num(w, cv[k].value / tot);
             ckp_writer_int(w, k + 1);
@@ -474,14 +482,7 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
             const ckp_prod_row *r = v.rows[i];
             ckp_writer_str(w, names[c]);
             ckp_writer_str(w, per);
-            ckp_writer_str(w, row_country(ref, r));
-            ckp_writer_num(w, r->value);
-            ckp_writer_num(w, !isnan(r->value) && v.world > 0 ? r->value / v.world : NAN);
-            if (!isnan(r->value) && !r->is_other)
-                ckp_writer_int(w, ++rank);
-            else
-                ckp_writer_null(w);
-            ckp_writer_num(w, v.hhi);
+            write_producer(w, ref, &v, r, &rank);
             ckp_writer_num(w, v.world_reported ? v.world : NAN);
             ckp_writer_str(w, v.unit);
             ckp_writer_str(w, v.type);
@@ -491,7 +492,8 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
             if (st != CKP_OK)
                 return ckp_error_set(err, st, NULL, 0, 0, "cannot write output");
             shown++;
-            if (all && i == 0 && r->country >= 0 && strcmp(ckp__iso3(ref, r->country), "CHN") == 0 &&
+            if (all && i == 0 && r->country >= 0 &&
+                strcmp(ckp_ref_iso3(ref, r->country), "CHN") == 0 &&
                 !isnan(r->value))
                 topc++;
         }

@@ -142,9 +142,8 @@ static void name_list(const ckp_ref *ref, const int *ids, int n, char *buf, size
     buf[0] = '\0';
     int shown = n <= 4 ? n : 3;
     for (int i = 0; i < shown; i++) {
-        const ckp_country *c = ckp_ref_country(ref, ids[i]);
         const char *sep = i == 0 ? "" : (i == n - 1 && n <= 4) ? " and " : ", ";
-        int k = snprintf(buf + o, len - o, "%s%s", sep, c ? c->iso3 : "?");
+        int k = snprintf(buf + o, len - o, "%s%s", sep, ckp_ref_iso3(ref, ids[i]));
         if (k < 0 || (size_t)k >= len - o)
             return;
         o += (size_t)k;
@@ -153,10 +152,14 @@ static void name_list(const ckp_ref *ref, const int *ids, int n, char *buf, size
         snprintf(buf + o, len - o, " and %d others", n - shown);
 }
 
-static const char *iso3_of(const ckp_ref *ref, int id)
+/* k of the n listed reporters were seen (their ids in ids): the counts, the
+ * share and the names into out. */
+static void reporters_seen(const ckp_ref *ref, const int *ids, int k, int n, ckp_coverage *out)
 {
-    const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
-    return c ? c->iso3 : "?";
+    out->nreporters = k;
+    out->nlisted = n;
+    out->share = n > 0 ? (double)k / n : NAN;
+    name_list(ref, ids, k, out->reporters, sizeof out->reporters);
 }
 
 static void finish(ckp_coverage *out)
@@ -212,28 +215,26 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                 snprintf(out->note, sizeof out->note,
                          "importer-reported: rests on %s's own import report; the partners "
                          "held make %.0f %% of the World total it reports for %s",
-                         iso3_of(ref, I), 100 * (seen / world > 1 ? 1 : seen / world), yb);
+                         ckp_ref_iso3(ref, I), 100 * (seen / world > 1 ? 1 : seen / world), yb);
             } else {
                 out->share = 1;
                 snprintf(out->note, sizeof out->note,
                          "importer-reported: rests on %s's own import report (no World "
-                         "total held to check it against)", iso3_of(ref, I));
+                         "total held to check it against)", ckp_ref_iso3(ref, I));
             }
         } else {
             for (int r = 0; r < p->nc && p->pair; r++)
                 if (r != I && p->pair[(size_t)r * (size_t)p->nc + (size_t)I])
                     ids[k++] = r;
             int has;
-            int n = ckp_reporters_count(list, year, iso3_of(ref, I), &has) - has;
-            out->nreporters = k;
-            out->nlisted = n;
-            out->share = n > 0 ? (double)k / n : NAN;
-            name_list(ref, ids, k, out->reporters, sizeof out->reporters);
+            int n = ckp_reporters_count(list, year, ckp_ref_iso3(ref, I), &has) - has;
+            reporters_seen(ref, ids, k, n, out);
             snprintf(out->note, sizeof out->note,
                      "mirror: rests on the export reports of %s to %s, %d of %d other "
                      "economies listed as UN Comtrade reporters for %s (%s's own import "
                      "report is not used)",
-                     k ? out->reporters : "no one", iso3_of(ref, I), k, n, yb, iso3_of(ref, I));
+                     k ? out->reporters : "no one", ckp_ref_iso3(ref, I), k, n, yb,
+                     ckp_ref_iso3(ref, I));
         }
     } else if (s->kind == CKP_COV_WORLD) {
         for (int r = 0; r < p->nc; r++)
@@ -241,10 +242,7 @@ static ckp_status compute(ckp_env *env, const reporter_list *list, const profile
                 ids[k++] = r;
         int has;
         int n = ckp_reporters_count(list, year, NULL, &has);
-        out->nreporters = k;
-        out->nlisted = n;
-        out->share = n > 0 ? (double)k / n : NAN;
-        name_list(ref, ids, k, out->reporters, sizeof out->reporters);
+        reporters_seen(ref, ids, k, n, out);
         snprintf(out->note, sizeof out->note,
                  "world %s as reported by %s: %d of %d economies listed as UN Comtrade "
                  "reporters for %s",

@@ -9,6 +9,8 @@
 
 #include "analysis/analysis_int.h"
 #include "chokepoint/coverage.h"
+#include "core/cmp.h"
+#include "core/vec.h"
 
 #define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
 
@@ -35,15 +37,9 @@ static void dep_emit(const ckp__pairval *pv, void *ctx)
     dep_vec *d = ctx;
     if (d->failed)
         return;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 256;
-        dep_pv *p = cap > DEP_MAX_PAIRS ? NULL : realloc(d->v, cap * sizeof *p);
-        if (!p) {
-            d->failed = 1;
-            return;
-        }
-        d->v = p;
-        d->cap = cap;
+    if (CKP_ARRAY_RESERVE(d->v, d->cap, d->n + 1, DEP_MAX_PAIRS, "pairs", NULL) != CKP_OK) {
+        d->failed = 1;
+        return;
     }
     dep_pv *e = &d->v[d->n++];
     e->key = pv->key;
@@ -94,11 +90,8 @@ static ckp_status collect_both(ckp_env *env, const ckp_store *store, const ckp_r
 static int cmp_pv(const void *a, const void *b)
 {
     const dep_pv *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->supplier != y->supplier)
-        return x->supplier < y->supplier ? -1 : 1;
-    return x->side - y->side;
+    return CKP_CMP_CHAIN(CKP_CMP(x->key, y->key), CKP_CMP(x->supplier, y->supplier),
+                         CKP_CMP(x->side, y->side));
 }
 
 /* CIF/FOB margin from the pairs where both the importer's import report and
@@ -223,7 +216,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     }
     char hsl[256];
     ckp__hs_label(args, hsl, sizeof hsl);
-    const char *imp3 = ckp__iso3(ref, importer);
+    const char *imp3 = ckp_ref_iso3(ref, importer);
     int rows = 0, mirrored = 0;
     char last_sum[900] = "";
     struct {
@@ -296,7 +289,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             ckp_writer_str(w, imp3);
             ckp_writer_str(w, hsl);
             ckp__period_cell(w, key);
-            ckp_writer_str(w, ckp__iso3(ref, sid));
+            ckp_writer_str(w, ckp_ref_iso3(ref, sid));
             ckp_writer_num(w, sups[k].value);
             ckp_writer_num(w, total > 0 ? sups[k].value / total : NAN);
             ckp_writer_int(w, k + 1);

@@ -25,8 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "analysis/analysis_int.h"
 #include "chokepoint/merge.h"
+#include "core/cmp.h"
+#include "core/vec.h"
 
 #define LINE_MAX_BYTES (16u << 20) /* one partial line */
 #define RECS_MAX 200000000u        /* records held by one merge */
@@ -223,8 +227,8 @@ static void flush_run(ckp_partial *p)
     }
     fprintf(p->out, "{\"hs\":\"%06u\",\"reporter\":\"%s\",\"partner\":\"%s\",\"flow\":\"%c\","
                     "\"period\":[",
-            (unsigned)p->run_hs, ckp__iso3(p->ref, ckp_store_country_id(p->store, p->run_rep)),
-            ckp__iso3(p->ref, ckp_store_country_id(p->store, p->run_par)), p->run_side);
+            (unsigned)p->run_hs, ckp_ref_iso3(p->ref, ckp_store_country_id(p->store, p->run_rep)),
+            ckp_ref_iso3(p->ref, ckp_store_country_id(p->store, p->run_par)), p->run_side);
     for (size_t i = 0; i < p->run_n; i++)
         fprintf(p->out, "%s%ld", i ? "," : "", (long)p->run_key[i]);
     fputs("],\"value\":[", p->out);
@@ -339,7 +343,7 @@ static void write_tables(ckp_partial *p, const ckp_store *s)
             if (!ckp_store_reporter_has(s, id, flow, 0, 0))
                 continue;
             fprintf(p->out, "{\"reports\":\"%s\",\"flow\":\"%c\",\"periods\":[",
-                    ckp__iso3(p->ref, id), flow);
+                    ckp_ref_iso3(p->ref, id), flow);
             int k = 0;
             for (int i = 0; i < np; i++) {
                 int32_t per = ckp_store_period(s, i);
@@ -443,113 +447,70 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
 
 /* ---- merge side: reading --------------------------------------------------- */
 
-typedef struct jcur {
-    const char *s;
-    const char *start;
+/* Where the line being read is: for errors. */
+typedef struct lpos {
     const char *file;
     long line;
     ckp_error *err;
-} jcur;
+} lpos;
 
-static ckp_status jfail(jcur *j, const char *what)
+static ckp_status jfail(const lpos *l, long col, const char *what)
 {
-    return ckp_error_set(j->err, CKP_EPARSE, j->file, j->line, (long)(j->s - j->start) + 1,
+    return ckp_error_set(l->err, CKP_EPARSE, l->file, l->line, col,
                          "not a partial result line: %s", what);
 }
 
-static void jws(jcur *j)
+/* A string member into buf (size len); "" when absent.  An error when it is
+ * not a string or does not fit. */
+static ckp_status jstr(const lpos *l, json_t *obj, const char *key, char *buf, size_t len)
 {
-    while (*j->s == ' ' || *j->s == '\t' || *j->s == '\r' || *j->s == '\n')
-        j->s++;
-}
-
-static int jlit(jcur *j, char ch)
-{
-    jws(j);
-    if (*j->s != ch)
-        return 0;
-    j->s++;
-    return 1;
-}
-
-/* A JSON string into buf (UTF-8; \uXXXX of the BMP). */
-static ckp_status jstr(jcur *j, char *buf, size_t len)
-{
-    jws(j);
-    if (*j->s != '"')
-        return jfail(j, "expected a string");
-    j->s++;
-    size_t k = 0;
-    while (*j->s != '"') {
-        unsigned ch = (unsigned char)*j->s;
-        if (!ch || ch < 0x20)
-            return jfail(j, "unterminated string");
-        j->s++;
-        if (ch == '\\') {
-            char e = *j->s++;
-            switch (e) {
-            case '"': case '\\': case '/': ch = (unsigned char)e; break;
-            case 'n': ch = '\n'; break;
-            case 't': ch = '\t'; break;
-            case 'r': ch = '\r'; break;
-            case 'b': ch = '\b'; break;
-            case 'f': ch = '\f'; break;
-            case 'u': {
-                unsigned u = 0;
-                for (int i = 0; i < 4; i++) {
-                    char h = *j->s++;
-                    if (!isxdigit((unsigned char)h))
-                        return jfail(j, "bad \\u escape");
-                    u = u * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0'
-                                                                       : (tolower(h) - 'a' + 10));
-                }
-                char tmp[4];
-                size_t n = 0;
-                if (u < 0x80) {
-                    tmp[n++] = (char)u;
-                } else if (u < 0x800) {
-                    tmp[n++] = (char)(0xC0 | (u >> 6));
-                    tmp[n++] = (char)(0x80 | (u & 0x3F));
-                } else {
-                    tmp[n++] = (char)(0xE0 | (u >> 12));
-                    tmp[n++] = (char)(0x80 | ((u >> 6) & 0x3F));
-                    tmp[n++] = (char)(0x80 | (u & 0x3F));
-                }
-                if (k + n >= len)
-                    return jfail(j, "string too long");
-                memcpy(buf + k, tmp, n);
-                k += n;
-                continue;
-            }
-            default:
-                return jfail(j, "bad escape");
-            }
-        }
-        if (k + 1 >= len)
-            return jfail(j, "string too long");
-        buf[k++] = (char)ch;
+    json_t *v = json_object_get(obj, key);
+    buf[0] = '\0';
+    if (!v)
+        return CKP_OK;
+    if (!json_is_string(v)) {
+        char what[64];
+        snprintf(what, sizeof what, "%s: expected a string", key);
+        return jfail(l, 0, what);
     }
-    j->s++;
-    buf[k] = '\0';
+    if (json_string_length(v) >= len) {
+        char what[64];
+        snprintf(what, sizeof what, "%s: string too long", key);
+        return jfail(l, 0, what);
+    }
+    memcpy(buf, json_string_value(v), json_string_length(v) + 1);
     return CKP_OK;
 }
 
-/* A number, or null (→ NaN). */
-static ckp_status jnum(jcur *j, double *out)
+/* Several string members at once (jstr each, in order). */
+typedef struct jfield {
+    const char *key;
+    char *buf;
+    size_t len;
+} jfield;
+
+/* f ends with a {NULL} entry. */
+static ckp_status jstrs(const lpos *l, json_t *obj, const jfield *f)
 {
-    jws(j);
-    if (strncmp(j->s, "null", 4) == 0) {
-        j->s += 4;
+    ckp_status st = CKP_OK;
+    for (; f->key && st == CKP_OK; f++)
+        st = jstr(l, obj, f->key, f->buf, f->len);
+    return st;
+}
+
+#define JFIELD(key, buf) {key, buf, sizeof buf}
+#define JSTRS(l, obj, ...) jstrs(l, obj, (const jfield[]){__VA_ARGS__, {NULL, NULL, 0}})
+
+/* Element i of a list of numbers: a number, or null (→ NaN). */
+static ckp_status jnum(const lpos *l, json_t *v, double *out)
+{
+    if (json_is_null(v)) {
         *out = NAN;
         return CKP_OK;
     }
-    char *end;
-    errno = 0;
-    double d = strtod(j->s, &end);
-    if (end == j->s || errno == ERANGE || isnan(d) || isinf(d))
-        return jfail(j, "expected a number");
-    j->s = end;
-    *out = d;
+    if (!json_is_number(v) || isinf(json_number_value(v)) || isnan(json_number_value(v)))
+        return jfail(l, 0, "expected a number");
+    *out = json_number_value(v);
     return CKP_OK;
 }
 
@@ -585,68 +546,46 @@ typedef struct mstate {
     long hline;
     int have_header;
     ckp_args *a;   /* from the first header */
-    /* the lists of the record line being read */
-    double *list[3];
-    size_t nlist[3], caplist[3];
 } mstate;
 
-static ckp_status grow(void **v, size_t *cap, size_t n, size_t size, size_t max, ckp_error *err)
-{
-    if (n < *cap)
-        return CKP_OK;
-    size_t nc = *cap ? *cap * 2 : 1024;
-    void *q = nc > max ? NULL : realloc(*v, nc * size);
-    if (!q)
-        return ckp_error_set(err, nc > max ? CKP_ELIMIT : CKP_ENOMEM, NULL, 0, 0,
-                             "too many partial records");
-    *v = q;
-    *cap = nc;
-    return CKP_OK;
-}
+/* Room for one more of the merge's growing tables. */
+#define RESERVE_ONE(arr, cap, n, err)                                                        \
+    CKP_ARRAY_RESERVE(arr, cap, (n) + 1, RECS_MAX, "partial records", err)
 
-/* The args object of a header: canonical text into buf, values into a. */
-static ckp_status parse_args(jcur *j, char *buf, size_t len, ckp_args *a)
+/* An object of lists of strings ({"importer": ["USA"], …}: a header's args
+ * or sources): the values into a, its compact text into buf. */
+static ckp_status parse_args(const lpos *l, json_t *obj, char *buf, size_t len, ckp_args *a)
 {
-    const char *from = j->s;
-    if (!jlit(j, '{'))
-        return jfail(j, "args: expected an object");
-    if (!jlit(j, '}')) {
-        do {
-            char name[128], val[1024];
-            ckp_status st = jstr(j, name, sizeof name);
-            if (st != CKP_OK)
-                return st;
-            if (!jlit(j, ':') || !jlit(j, '['))
-                return jfail(j, "args: expected a list of strings");
-            if (!jlit(j, ']')) {
-                do {
-                    st = jstr(j, val, sizeof val);
-                    if (st != CKP_OK)
-                        return st;
-                    if (a && ckp_args_set(a, name, val) != CKP_OK)
-                        return jfail(j, "args: too many values");
-                } while (jlit(j, ','));
-                if (!jlit(j, ']'))
-                    return jfail(j, "args: expected ']'");
-            }
-        } while (jlit(j, ','));
-        if (!jlit(j, '}'))
-            return jfail(j, "args: expected '}'");
+    if (!json_is_object(obj))
+        return jfail(l, 0, "args: expected an object");
+    const char *name;
+    json_t *vals;
+    json_object_foreach(obj, name, vals) {
+        size_t i;
+        json_t *val;
+        if (!json_is_array(vals))
+            return jfail(l, 0, "args: expected a list of strings");
+        json_array_foreach(vals, i, val) {
+            if (!json_is_string(val) || strlen(name) >= 128 || json_string_length(val) >= 1024)
+                return jfail(l, 0, "args: expected a list of strings");
+            if (a && ckp_args_set(a, name, json_string_value(val)) != CKP_OK)
+                return jfail(l, 0, "args: too many values");
+        }
     }
-    size_t n = (size_t)(j->s - from);
-    while (n && (*from == ' '))
-        from++, n--;
-    if (n >= len)
-        return jfail(j, "args too long");
-    memcpy(buf, from, n);
-    buf[n] = '\0';
-    return CKP_OK;
+    char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text)
+        return ckp_error_set(l->err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t n = strlen(text);
+    if (n < len)
+        memcpy(buf, text, n + 1);
+    free(text);
+    return n < len ? CKP_OK : jfail(l, 0, "args too long");
 }
 
 /* Add a header's sources ({"real": [...], "synthetic": [...]}, NULL when
  * the header has none) to the merged ones: partials of real and of
  * synthetic sources are never merged into one figure. */
-static ckp_status add_sources(mstate *m, jcur *j, const ckp_args *src)
+static ckp_status add_sources(mstate *m, const lpos *l, const ckp_args *src)
 {
     ckp_partial *p = m->p;
     for (int k = 0; src && k < 2; k++) {
@@ -659,13 +598,13 @@ static ckp_status add_sources(mstate *m, jcur *j, const ckp_args *src)
             if (seen)
                 continue;
             if (p->nsrc == MAX_PART_SOURCES || strlen(name) >= sizeof p->src_name[0])
-                return ckp_error_set(j->err, CKP_ELIMIT, j->file, j->line, 0,
+                return ckp_error_set(l->err, CKP_ELIMIT, l->file, l->line, 0,
                                      "more than %d sources, or a source name longer than "
                                      "127 bytes", MAX_PART_SOURCES);
             for (int s = 0; s < p->nsrc; s++)
                 if (p->src_synth[s] != k)
                     return ckp_error_set(
-                        j->err, CKP_EINVAL, j->file, j->line, 0,
+                        l->err, CKP_EINVAL, l->file, l->line, 0,
                         "a partial of %s source '%s', but others are of %s source '%s': "
                         "real and synthetic figures are never merged", kind, name,
                         k ? "real" : "synthetic", p->src_name[s]);
@@ -684,53 +623,30 @@ static int period_ok(double d)
     return (int32_t)d % 100 <= 12;
 }
 
-/* A list of numbers (null → NaN) into m->list[k]. */
-static ckp_status num_list(jcur *j, mstate *m, int k)
-{
-    m->nlist[k] = 0;
-    if (!jlit(j, '['))
-        return jfail(j, "expected a list of numbers");
-    if (jlit(j, ']'))
-        return CKP_OK;
-    do {
-        double d;
-        ckp_status st = jnum(j, &d);
-        if (st != CKP_OK)
-            return st;
-        st = grow((void **)&m->list[k], &m->caplist[k], m->nlist[k], sizeof(double), RECS_MAX,
-                  j->err);
-        if (st != CKP_OK)
-            return st;
-        m->list[k][m->nlist[k]++] = d;
-    } while (jlit(j, ','));
-    if (!jlit(j, ']'))
-        return jfail(j, "expected ']'");
-    return CKP_OK;
-}
-
-static ckp_status period_list(jcur *j, mstate *m, int country, int fc)
+/* A periods table line's list: the store's periods (country < 0) or the
+ * periods in which country reports flow fc. */
+static ckp_status period_list(const lpos *l, mstate *m, json_t *list, int country, int fc)
 {
     ckp_partial *p = m->p;
-    if (!jlit(j, '['))
-        return jfail(j, "periods: expected a list");
-    if (jlit(j, ']'))
-        return CKP_OK;
-    do {
+    if (!json_is_array(list))
+        return jfail(l, 0, "periods: expected a list");
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
         double d;
-        ckp_status st = jnum(j, &d);
+        ckp_status st = jnum(l, v, &d);
         if (st != CKP_OK)
             return st;
         if (!period_ok(d))
-            return jfail(j, "periods: not a YYYYMM period");
+            return jfail(l, 0, "periods: not a YYYYMM period");
         int32_t per = (int32_t)d;
         if (country < 0) {
-            st = grow((void **)&p->periods, &p->percap, p->nper, sizeof *p->periods, RECS_MAX,
-                      j->err);
+            st = RESERVE_ONE(p->periods, p->percap, p->nper, l->err);
             if (st != CKP_OK)
                 return st;
             p->periods[p->nper++] = per;
         } else {
-            st = grow((void **)&p->reps, &p->repcap, p->nrep, sizeof *p->reps, RECS_MAX, j->err);
+            st = RESERVE_ONE(p->reps, p->repcap, p->nrep, l->err);
             if (st != CKP_OK)
                 return st;
             prep *r = &p->reps[p->nrep++];
@@ -738,9 +654,7 @@ static ckp_status period_list(jcur *j, mstate *m, int country, int fc)
             r->fc = fc;
             r->period = per;
         }
-    } while (jlit(j, ','));
-    if (!jlit(j, ']'))
-        return jfail(j, "periods: expected ']'");
+    }
     return CKP_OK;
 }
 
@@ -773,7 +687,7 @@ static void norm_elem(const ckp_ref *ref, const ckp_param *pa, const char *in, c
                                    strcasecmp(t, "no") == 0));
     } else if ((strcmp(mv, "C") == 0 || strcmp(mv, "A") == 0) &&
                ckp_ref_country_arg(ref, t, &id, NULL) == CKP_OK) {
-        snprintf(out, len, "%s", ckp__iso3(ref, id));
+        snprintf(out, len, "%s", ckp_ref_iso3(ref, id));
     } else if (strcmp(mv, "H") == 0) {
         size_t k = 0;
         for (size_t i = 0; t[i] && k + 1 < len; i++)
@@ -848,232 +762,236 @@ static void norm_args(const ckp_verb *v, const ckp_ref *ref, const ckp_args *a, 
     }
 }
 
-static ckp_status add_mark(mstate *m, jcur *j, const char *id, int trailer, uint64_t records)
+static ckp_status add_mark(mstate *m, const lpos *l, const char *id, int trailer,
+                           uint64_t records)
 {
-    ckp_status st = grow((void **)&m->marks, &m->markcap, m->nmark, sizeof *m->marks, RECS_MAX,
-                         j->err);
+    ckp_status st = RESERVE_ONE(m->marks, m->markcap, m->nmark, l->err);
     if (st != CKP_OK)
         return st;
     pmark *k = &m->marks[m->nmark++];
     snprintf(k->id, sizeof k->id, "%s", id);
-    k->line = j->line;
+    k->line = l->line;
     k->file = m->file;
     k->trailer = trailer;
     k->records = records;
     return CKP_OK;
 }
 
-static ckp_status parse_line(mstate *m, jcur *j)
+/* The members a partial line may have; any other is an error. */
+static const char *const line_keys[] = {"partial", "end", "id", "records", "version", "verb",
+                                        "args", "sources", "hs", "reporter", "partner", "flow",
+                                        "period", "value", "qty", "reports", "periods", NULL};
+
+static ckp_status check_keys(const lpos *l, json_t *o)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        int known = 0;
+        for (int i = 0; line_keys[i] && !known; i++)
+            known = strcmp(key, line_keys[i]) == 0;
+        if (!known)
+            return jfail(l, 0, "unknown field");
+    }
+    return CKP_OK;
+}
+
+/* A number member (NaN when absent or not a number). */
+static double num_of(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The first header read sets the verb and parameters (taking *hargs);
+ * every later one must have the same. */
+static ckp_status same_as_first(mstate *m, const lpos *l, const char *verb,
+                                const char *argsbuf, const char *nargs, ckp_args **hargs)
+{
+    if (!m->have_header) {
+        m->have_header = 1;
+        snprintf(m->verb, sizeof m->verb, "%s", verb);
+        snprintf(m->args, sizeof m->args, "%s", argsbuf);
+        snprintf(m->nargs, sizeof m->nargs, "%s", nargs);
+        snprintf(m->hfile, sizeof m->hfile, "%s", l->file);
+        m->hline = l->line;
+        m->a = *hargs;
+        *hargs = NULL;
+        return CKP_OK;
+    }
+    if (strcmp(m->verb, verb) != 0)
+        return ckp_error_set(l->err, CKP_EINVAL, l->file, l->line, 0,
+                             "partial of '%s', but %s:%ld is a partial of '%s': partials of "
+                             "different verbs cannot be merged", verb, m->hfile, m->hline,
+                             m->verb);
+    if (strcmp(m->nargs, nargs) != 0)
+        return ckp_error_set(l->err, CKP_EINVAL, l->file, l->line, 0,
+                             "partial of '%s' with parameters %s, but %s:%ld has %s: "
+                             "partials must come from the same parameters", verb, argsbuf,
+                             m->hfile, m->hline, m->args);
+    return CKP_OK;
+}
+
+/* A header: the verb, its args and sources; the first one read sets what
+ * every other must match. */
+static ckp_status read_header(mstate *m, const lpos *l, json_t *o)
+{
+    char magic[32], verb[64], id[ID_MAX], argsbuf[ARGS_JSON_MAX], sbuf[ARGS_JSON_MAX];
+    ckp_status st = JSTRS(l, o, JFIELD("partial", magic), JFIELD("verb", verb), JFIELD("id", id));
+    if (st != CKP_OK)
+        return st;
+    json_t *args = json_object_get(o, "args"), *sources = json_object_get(o, "sources");
+    if (strcmp(magic, "chokepoint") != 0 || !verb[0] || !args)
+        return jfail(l, 0, "header without partial, verb or args");
+    double version = num_of(o, "version");
+    if (version != CKP_PARTIAL_VERSION)
+        return ckp_error_set(l->err, CKP_EPARSE, l->file, l->line, 0,
+                             "partial format version %g, this chokepoint reads version %d",
+                             version, CKP_PARTIAL_VERSION);
+    if (!id[0])
+        return jfail(l, 0, "header without its id");
+    ckp_args *hargs = ckp_args_new(), *hsrc = sources ? ckp_args_new() : NULL;
+    if (!hargs || (sources && !hsrc))
+        st = ckp_error_set(l->err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == CKP_OK)
+        st = parse_args(l, args, argsbuf, sizeof argsbuf, hargs);
+    if (st == CKP_OK && sources)
+        st = parse_args(l, sources, sbuf, sizeof sbuf, hsrc);
+    char nargs[ARGS_JSON_MAX];
+    const ckp_verb *hv = ckp_verb_find(verb);
+    if (st == CKP_OK && hv)
+        norm_args(hv, m->ref, hargs, nargs, sizeof nargs);
+    else if (st == CKP_OK)
+        snprintf(nargs, sizeof nargs, "%s", argsbuf);
+    if (st == CKP_OK)
+        st = add_mark(m, l, id, 0, 0);
+    if (st == CKP_OK)
+        st = add_sources(m, l, hsrc);
+    if (st == CKP_OK)
+        st = same_as_first(m, l, verb, argsbuf, nargs, &hargs);
+    ckp_args_free(hargs);
+    ckp_args_free(hsrc);
+    return st;
+}
+
+static ckp_status read_trailer(mstate *m, const lpos *l, json_t *o)
+{
+    char magic[32], id[ID_MAX];
+    ckp_status st = JSTRS(l, o, JFIELD("end", magic), JFIELD("id", id));
+    if (st != CKP_OK)
+        return st;
+    double records = num_of(o, "records");
+    if (strcmp(magic, "chokepoint") != 0 || !id[0])
+        return jfail(l, 0, "trailer without end or id");
+    if (!(records >= 0 && records <= 9007199254740992.0) || records != floor(records))
+        return jfail(l, 0, "trailer: records is not a count");
+    return add_mark(m, l, id, 1, (uint64_t)records);
+}
+
+/* A flow's X or M: 0 or 1, or -1 when it is neither. */
+static int flow_of(const char *flow)
+{
+    return (flow[0] != 'X' && flow[0] != 'M') || flow[1] ? -1 : flow[0] == 'M';
+}
+
+/* One record line: an (HS, reporter, partner, flow) run of periods with
+ * their values and quantities. */
+static ckp_status read_record(mstate *m, const lpos *l, json_t *o)
 {
     ckp_partial *p = m->p;
-    if (!jlit(j, '{'))
-        return jfail(j, "expected a JSON object");
-    enum { K_NONE, K_HEADER, K_TRAILER, K_REC, K_PERIODS, K_REPORTS } kind = K_NONE;
-    char verb[64] = "", argsbuf[ARGS_JSON_MAX] = "", magic[32] = "";
-    char hs[16] = "", rep[16] = "", par[16] = "", flow[8] = "", reports[16] = "";
-    char id[ID_MAX] = "";
-    double version = NAN, records = NAN;
-    int have_value = 0, have_qty = 0, have_period = 0, have_args = 0, have_plist = 0;
-    size_t per0 = p->nper, rep0 = p->nrep, rec0 = p->nrec;
-    ckp_args *hargs = NULL, *hsrc = NULL;
-    ckp_status st = CKP_OK;
-    if (!jlit(j, '}')) {
-        do {
-            char key[32];
-            st = jstr(j, key, sizeof key);
-            if (st == CKP_OK && !jlit(j, ':'))
-                st = jfail(j, "expected ':'");
-            if (st != CKP_OK)
-                goto out;
-            if (strcmp(key, "partial") == 0) {
-                kind = K_HEADER;
-                st = jstr(j, magic, sizeof magic);
-            } else if (strcmp(key, "end") == 0) {
-                kind = K_TRAILER;
-                st = jstr(j, magic, sizeof magic);
-            } else if (strcmp(key, "id") == 0) {
-                st = jstr(j, id, sizeof id);
-            } else if (strcmp(key, "records") == 0) {
-                st = jnum(j, &records);
-            } else if (strcmp(key, "version") == 0) {
-                st = jnum(j, &version);
-            } else if (strcmp(key, "verb") == 0) {
-                st = jstr(j, verb, sizeof verb);
-            } else if (strcmp(key, "args") == 0) {
-                if (!hargs)
-                    hargs = ckp_args_new();
-                if (!hargs) {
-                    st = ckp_error_set(j->err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                    goto out;
-                }
-                st = parse_args(j, argsbuf, sizeof argsbuf, hargs);
-                have_args = 1;
-            } else if (strcmp(key, "sources") == 0) {
-                char sbuf[ARGS_JSON_MAX];
-                if (!hsrc)
-                    hsrc = ckp_args_new();
-                if (!hsrc) {
-                    st = ckp_error_set(j->err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-                    goto out;
-                }
-                st = parse_args(j, sbuf, sizeof sbuf, hsrc);
-            } else if (strcmp(key, "hs") == 0) {
-                kind = K_REC;
-                st = jstr(j, hs, sizeof hs);
-            } else if (strcmp(key, "reporter") == 0) {
-                st = jstr(j, rep, sizeof rep);
-            } else if (strcmp(key, "partner") == 0) {
-                st = jstr(j, par, sizeof par);
-            } else if (strcmp(key, "flow") == 0) {
-                st = jstr(j, flow, sizeof flow);
-            } else if (strcmp(key, "period") == 0) {
-                st = num_list(j, m, 0);
-                have_period = 1;
-            } else if (strcmp(key, "value") == 0) {
-                st = num_list(j, m, 1);
-                have_value = 1;
-            } else if (strcmp(key, "qty") == 0) {
-                st = num_list(j, m, 2);
-                have_qty = 1;
-            } else if (strcmp(key, "reports") == 0) {
-                kind = K_REPORTS;
-                st = jstr(j, reports, sizeof reports);
-            } else if (strcmp(key, "periods") == 0) {
-                if (kind == K_NONE)
-                    kind = K_PERIODS;
-                /* reports lines name the country first (as written) */
-                int c = -1, fc = 0;
-                if (kind == K_REPORTS) {
-                    c = country_of(m->ref, reports);
-                    fc = flow[0] == 'M';
-                    if (c < 0 || (flow[0] != 'X' && flow[0] != 'M') || flow[1]) {
-                        st = jfail(j, "reports: unknown country or flow");
-                        goto out;
-                    }
-                }
-                st = period_list(j, m, c, fc);
-                have_plist = 1;
-            } else {
-                st = jfail(j, "unknown field");
-            }
-            if (st != CKP_OK)
-                goto out;
-        } while (jlit(j, ','));
-        if (!jlit(j, '}')) {
-            st = jfail(j, "expected '}'");
-            goto out;
-        }
-    }
-    jws(j);
-    if (*j->s) {
-        st = jfail(j, "text after the object");
-        goto out;
-    }
-    if (kind == K_HEADER) {
-        if (strcmp(magic, "chokepoint") != 0 || !verb[0] || !have_args) {
-            st = jfail(j, "header without partial, verb or args");
-            goto out;
-        }
-        if (version != CKP_PARTIAL_VERSION) {
-            st = ckp_error_set(j->err, CKP_EPARSE, j->file, j->line, 0,
-                               "partial format version %g, this chokepoint reads version %d",
-                               version, CKP_PARTIAL_VERSION);
-            goto out;
-        }
-        if (!id[0]) {
-            st = jfail(j, "header without its id");
-            goto out;
-        }
-        char nargs[ARGS_JSON_MAX];
-        const ckp_verb *hv = ckp_verb_find(verb);
-        if (hv)
-            norm_args(hv, m->ref, hargs, nargs, sizeof nargs);
-        else
-            snprintf(nargs, sizeof nargs, "%s", argsbuf);
-        st = add_mark(m, j, id, 0, 0);
+    char hs[16], rep[16], par[16], flow[8];
+    ckp_status st = JSTRS(l, o, JFIELD("hs", hs), JFIELD("reporter", rep),
+                          JFIELD("partner", par), JFIELD("flow", flow));
+    if (st != CKP_OK)
+        return st;
+    char *end;
+    unsigned long code = strtoul(hs, &end, 10);
+    int r = country_of(m->ref, rep), q = country_of(m->ref, par), fc = flow_of(flow);
+    json_t *per = json_object_get(o, "period"), *val = json_object_get(o, "value"),
+           *qty = json_object_get(o, "qty");
+    size_t n = json_array_size(per);
+    if (strlen(hs) != 6 || *end || code > 999999 || !isdigit((unsigned char)hs[0]))
+        return jfail(l, 0, "hs: not a 6-digit HS code");
+    if (r < 0 || q < 0)
+        return jfail(l, 0, "reporter/partner: unknown country");
+    if (fc < 0)
+        return jfail(l, 0, "flow: not X or M");
+    if (!json_is_array(per) || !json_is_array(val) || !json_is_array(qty) || n == 0 ||
+        json_array_size(val) != n || json_array_size(qty) != n)
+        return jfail(l, 0, "period, value and qty must be lists of the same length");
+    for (size_t k = 0; k < n; k++) {
+        double d[3];
+        for (int c = 0; c < 3 && st == CKP_OK; c++)
+            st = jnum(l, json_array_get(c == 0 ? per : c == 1 ? val : qty, k), &d[c]);
+        if (st == CKP_OK && !period_ok(d[0]))
+            st = jfail(l, 0, "period: not YYYYMM or YYYY00");
+        else if (st == CKP_OK && isnan(d[1]))
+            st = jfail(l, 0, "value: null");
         if (st == CKP_OK)
-            st = add_sources(m, j, hsrc);
+            st = RESERVE_ONE(p->recs, p->cap, p->nrec, l->err);
         if (st != CKP_OK)
-            goto out;
-        if (!m->have_header) {
-            m->have_header = 1;
-            snprintf(m->verb, sizeof m->verb, "%s", verb);
-            snprintf(m->args, sizeof m->args, "%s", argsbuf);
-            snprintf(m->nargs, sizeof m->nargs, "%s", nargs);
-            snprintf(m->hfile, sizeof m->hfile, "%s", j->file);
-            m->hline = j->line;
-            m->a = hargs;
-            hargs = NULL;
-        } else if (strcmp(m->verb, verb) != 0) {
-            st = ckp_error_set(j->err, CKP_EINVAL, j->file, j->line, 0,
-                               "partial of '%s', but %s:%ld is a partial of '%s': partials of "
-                               "different verbs cannot be merged", verb, m->hfile, m->hline,
-                               m->verb);
-        } else if (strcmp(m->nargs, nargs) != 0) {
-            st = ckp_error_set(j->err, CKP_EINVAL, j->file, j->line, 0,
-                               "partial of '%s' with parameters %s, but %s:%ld has %s: "
-                               "partials must come from the same parameters", verb, argsbuf,
-                               m->hfile, m->hline, m->args);
-        }
-    } else if (kind == K_TRAILER) {
-        if (strcmp(magic, "chokepoint") != 0 || !id[0])
-            st = jfail(j, "trailer without end or id");
-        else if (!(records >= 0 && records <= 9007199254740992.0) ||
-                 records != floor(records))
-            st = jfail(j, "trailer: records is not a count");
-        else
-            st = add_mark(m, j, id, 1, (uint64_t)records);
-    } else if (kind == K_REC) {
-        char *end;
-        unsigned long code = strtoul(hs, &end, 10);
-        int r = country_of(m->ref, rep), q = country_of(m->ref, par);
-        size_t n = m->nlist[0];
-        if (strlen(hs) != 6 || *end || code > 999999)
-            st = jfail(j, "hs: not a 6-digit HS code");
-        else if (r < 0 || q < 0)
-            st = jfail(j, "reporter/partner: unknown country");
-        else if ((flow[0] != 'X' && flow[0] != 'M') || flow[1])
-            st = jfail(j, "flow: not X or M");
-        else if (!have_period || !have_value || !have_qty || n == 0 || m->nlist[1] != n ||
-                 m->nlist[2] != n)
-            st = jfail(j, "period, value and qty must be lists of the same length");
-        for (size_t k = 0; st == CKP_OK && k < n; k++) {
-            if (!period_ok(m->list[0][k]))
-                st = jfail(j, "period: not YYYYMM or YYYY00");
-            else if (isnan(m->list[1][k]))
-                st = jfail(j, "value: null");
-        }
-        if (st != CKP_OK)
-            goto out;
-        for (size_t k = 0; k < n; k++) {
-            st = grow((void **)&p->recs, &p->cap, p->nrec, sizeof *p->recs, RECS_MAX, j->err);
-            if (st != CKP_OK)
-                goto out;
-            prec *e = &p->recs[p->nrec++];
-            e->hs = (uint32_t)code;
-            e->rep = r;
-            e->par = q;
-            e->fc = flow[0] == 'M';
-            e->key = (int32_t)m->list[0][k];
-            e->v = m->list[1][k];
-            e->q = m->list[2][k];
-        }
-    } else if ((kind == K_PERIODS || kind == K_REPORTS) && have_plist) {
-        /* already stored */
-    } else {
-        st = jfail(j, "neither a header, a record nor a table");
+            return st;
+        prec *e = &p->recs[p->nrec++];
+        e->hs = (uint32_t)code;
+        e->rep = r;
+        e->par = q;
+        e->fc = fc;
+        e->key = (int32_t)d[0];
+        e->v = d[1];
+        e->q = d[2];
     }
-    if (st == CKP_OK && kind != K_HEADER && kind != K_TRAILER)
+    return CKP_OK;
+}
+
+/* A table line: the store's periods, or one country's reports of a flow. */
+static ckp_status read_table(mstate *m, const lpos *l, json_t *o)
+{
+    json_t *list = json_object_get(o, "periods");
+    if (!list)
+        return jfail(l, 0, "neither a header, a record nor a table");
+    if (!json_object_get(o, "reports"))
+        return period_list(l, m, list, -1, 0);
+    char reports[16], flow[8];
+    ckp_status st = JSTRS(l, o, JFIELD("reports", reports), JFIELD("flow", flow));
+    if (st != CKP_OK)
+        return st;
+    int c = country_of(m->ref, reports), fc = flow_of(flow);
+    if (c < 0 || fc < 0)
+        return jfail(l, 0, "reports: unknown country or flow");
+    return period_list(l, m, list, c, fc);
+}
+
+/* One line of a partial: a header, a trailer, a record or a table. */
+static ckp_status parse_line(mstate *m, const lpos *l, const char *line, size_t len)
+{
+    ckp_partial *p = m->p;
+    size_t lead = strspn(line, " \t");
+    if (line[lead] != '{')
+        return jfail(l, (long)lead + 1, "expected a JSON object");
+    json_error_t jerr;
+    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+    if (!o)
+        return jfail(l, (long)jerr.position + 1, jerr.text);
+    size_t per0 = p->nper, rep0 = p->nrep, rec0 = p->nrec;
+    int table = !json_object_get(o, "partial") && !json_object_get(o, "end");
+    ckp_status st = check_keys(l, o);
+    if (st == CKP_OK && json_object_get(o, "partial"))
+        st = read_header(m, l, o);
+    else if (st == CKP_OK && json_object_get(o, "end"))
+        st = read_trailer(m, l, o);
+    else if (st == CKP_OK && json_object_get(o, "hs"))
+        st = read_record(m, l, o);
+    else if (st == CKP_OK)
+        st = read_table(m, l, o);
+    if (st == CKP_OK && table)
         m->file_lines++;
-out:
     if (st != CKP_OK) {
         /* a bad line adds nothing */
         p->nper = per0;
         p->nrep = rep0;
         p->nrec = rec0;
     }
-    ckp_args_free(hargs);
-    ckp_args_free(hsrc);
+    json_decref(o);
     return st;
 }
 
@@ -1199,8 +1117,8 @@ static ckp_status read_file(mstate *m, const char *path, ckp_error *err)
             st = ckp_error_set(err, CKP_EPARSE, path, ln, 0, "NUL byte in a partial line");
             break;
         }
-        jcur j = {line, line, path, ln, err};
-        st = parse_line(m, &j);
+        lpos l = {path, ln, err};
+        st = parse_line(m, &l, line, (size_t)n);
         if (st != CKP_OK)
             break;
     }
@@ -1221,7 +1139,7 @@ static const ckp_ref *sort_ref;
 static int cmp_iso(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
-    return strcmp(ckp__iso3(sort_ref, x), ckp__iso3(sort_ref, y));
+    return strcmp(ckp_ref_iso3(sort_ref, x), ckp_ref_iso3(sort_ref, y));
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -1234,15 +1152,8 @@ static int cmp_i32(const void *a, const void *b)
 static int cmp_rec(const void *a, const void *b)
 {
     const prec *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->rep != y->rep)
-        return x->rep < y->rep ? -1 : 1;
-    if (x->par != y->par)
-        return x->par < y->par ? -1 : 1;
-    if (x->fc != y->fc)
-        return x->fc - y->fc;
-    return x->key < y->key ? -1 : x->key > y->key;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->rep, y->rep), CKP_CMP(x->par, y->par),
+                         CKP_CMP(x->fc, y->fc), CKP_CMP(x->key, y->key));
 }
 
 static ckp_status build(ckp_partial *p, ckp_error *err)
@@ -1402,12 +1313,7 @@ static ckp_status replay(const ckp__collect *c, const ckp_partial *p)
 
 static void partial_free(ckp_partial *p)
 {
-    free(p->recs);
-    free(p->reps);
-    free(p->periods);
-    free(p->cid);
-    free(p->cidx);
-    free(p->has);
+    CKP_FREE_ALL(p->recs, p->reps, p->periods, p->cid, p->cidx, p->has);
 }
 
 ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *const *paths,
@@ -1471,8 +1377,6 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
     }
     ckp_args_free(m.a);
     free(m.marks);
-    for (int k = 0; k < 3; k++)
-        free(m.list[k]);
     partial_free(&p);
     return st;
 }

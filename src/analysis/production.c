@@ -7,12 +7,14 @@
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
 #include "chokepoint/csv.h"
+#include "core/vec.h"
 
 #define PROD_ROWS_MAX 200000
 #define PROD_REJECTS 500
@@ -25,11 +27,13 @@ typedef struct commodity {
 
 struct ckp_production {
     ckp_prod_row *rows;
-    int n, cap;
+    int n;
+    size_t cap;
     commodity com[COMMODITIES_MAX];
     int ncom;
     char **strs; /* every string the rows point to */
-    int nstrs, capstrs;
+    int nstrs;
+    size_t capstrs;
     ckp_error rejects[PROD_REJECTS];
     int nkept;
     long nrejects;
@@ -37,14 +41,9 @@ struct ckp_production {
 
 static char *keep(ckp_production *p, const char *s, size_t n)
 {
-    if (p->nstrs == p->capstrs) {
-        int cap = p->capstrs ? p->capstrs * 2 : 256;
-        char **q = realloc(p->strs, (size_t)cap * sizeof *q);
-        if (!q)
-            return NULL;
-        p->strs = q;
-        p->capstrs = cap;
-    }
+    if (CKP_ARRAY_RESERVE(p->strs, p->capstrs, (size_t)p->nstrs + 1, INT_MAX, "strings",
+                          NULL) != CKP_OK)
+        return NULL;
     char *c = malloc(n + 1);
     if (!c)
         return NULL;
@@ -203,16 +202,9 @@ static int country_of(const ckp_ref *ref, const char *name)
 
 static ckp_prod_row *new_row(ckp_production *p)
 {
-    if (p->n >= PROD_ROWS_MAX)
+    if (CKP_ARRAY_RESERVE(p->rows, p->cap, (size_t)p->n + 1, PROD_ROWS_MAX, "rows", NULL) !=
+        CKP_OK)
         return NULL;
-    if (p->n == p->cap) {
-        int cap = p->cap ? p->cap * 2 : 512;
-        ckp_prod_row *r = realloc(p->rows, (size_t)cap * sizeof *r);
-        if (!r)
-            return NULL;
-        p->rows = r;
-        p->cap = cap;
-    }
     return &p->rows[p->n++];
 }
 

@@ -50,12 +50,6 @@ void ckp__countries_free(ckp__countries *cs)
     cs->n = 0;
 }
 
-const char *ckp__iso3(const ckp_ref *ref, int id)
-{
-    const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
-    return c ? c->iso3 : "";
-}
-
 const char *ckp__name(const ckp_ref *ref, int id)
 {
     const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;

@@ -30,8 +30,9 @@
 #include <strings.h>
 
 #include "analysis/analysis_int.h"
-#include "core/grow.h"
 #include "chokepoint/measures.h"
+#include "core/grow.h"
+#include "core/vec.h"
 
 #define SERIES_MAX 2400 /* periods in one series (200 years of months) */
 #define CP_WIN 24       /* longest level-shift window, periods */
@@ -418,12 +419,7 @@ void ckp_surge_analyze(ckp_surge_point *p, size_t n, const ckp_surge_opts *opt)
         p[i].flag = p[i].zscore > 0 ? CKP_SURGE_SPIKE : CKP_SURGE_DIP;
     }
 out:
-    free(x);
-    free(ds);
-    free(r);
-    free(sc);
-    free(tmp);
-    free(sh);
+    CKP_FREE_ALL(x, ds, r, sc, tmp, sh);
 }
 
 /* ---- the verb ------------------------------------------------------------ */
@@ -442,18 +438,12 @@ static void acc_emit(const ckp__pairval *pv, void *ctx)
     series_acc *a = ctx;
     if (a->failed)
         return;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 1024;
-        if (cap > 50000000) {
-            a->failed = 1;
-            return;
-        }
-        if (ckp__grow(cap, CKP__GROW(a->key), CKP__GROW(a->val), CKP__GROW(a->qty),
-                      CKP__GROW(a->partner), CKP__GROW(a->lev), (void *)0) != 0) {
-            a->failed = 1;
-            return;
-        }
-        a->cap = cap;
+    if (a->n == a->cap &&
+        ckp__grow_to(a->n + 1, &a->cap, 50000000, CKP__GROW(a->key), CKP__GROW(a->val),
+                     CKP__GROW(a->qty), CKP__GROW(a->partner), CKP__GROW(a->lev),
+                     (void *)0) != 0) {
+        a->failed = 1;
+        return;
     }
     a->key[a->n] = pv->key;
     a->val[a->n] = pv->value;
@@ -540,13 +530,11 @@ static ckp_status resolve_event(ckp_env *env, const ckp_args *args, event_info *
         } else {
             st = ckp_measures_from_env(env, &ms, err);
         }
+        const ckp_measure *m = NULL;
+        if (st == CKP_OK)
+            st = ckp_measures_arg(ms, mid, &m, err);
         if (st != CKP_OK)
             return st;
-        const ckp_measure *m = ckp_measures_find(ms, mid);
-        if (!m)
-            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
-                                 "--measure: no measure '%s' in the register (see 'chokepoint "
-                                 "measures')", mid);
         int32_t d = ckp_measure_start(m);
         if (d < 0)
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--measure: %s has no date", mid);
@@ -645,8 +633,8 @@ static ckp_status by_partner(ckp_env *env, const ckp_ref *ref, const series_acc 
             if (!top)
                 top = ckp__name(ref, ckp__country(env, t[i].partner));
         }
-        ckp_writer_str(w, ckp__iso3(ref, reporter));
-        ckp_writer_str(w, ckp__iso3(ref, ckp__country(env, t[i].partner)));
+        ckp_writer_str(w, ckp_ref_iso3(ref, reporter));
+        ckp_writer_str(w, ckp_ref_iso3(ref, ckp__country(env, t[i].partner)));
         ckp_writer_str(w, hsl);
         ckp_writer_str(w, per);
         ckp_writer_num(w, ma);
@@ -850,8 +838,8 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     int32_t evp = ev.period;
     if (evp && !monthly)
         evp = evp / 100 * 100;
-    const char *rep3 = ckp__iso3(ref, reporter);
-    const char *par3 = partner >= 0 ? ckp__iso3(ref, partner) : "*";
+    const char *rep3 = ckp_ref_iso3(ref, reporter);
+    const char *par3 = partner >= 0 ? ckp_ref_iso3(ref, partner) : "*";
     int nshift = 0, nspike = 0;
     char shifts[200] = "";
     for (size_t i = 0; i < n; i++) {
@@ -990,13 +978,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
         }
     }
 out:
-    free(pts);
-    free(plev);
-    free(a.key);
-    free(a.val);
-    free(a.qty);
-    free(a.partner);
-    free(a.lev);
+    CKP_FREE_ALL(pts, plev, a.key, a.val, a.qty, a.partner, a.lev);
     ckp_measures_free(own);
     ckp_hsset_free(hs);
     return st;

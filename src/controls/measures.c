@@ -11,10 +11,13 @@
 #include <strings.h>
 
 #include "chokepoint/csv.h"
+#include "core/vec.h"
+#include "io/csv_table.h"
 
 #define MEASURES_MAX 100000   /* measures in one register */
 #define REJECTS_KEPT 1000     /* rejected rows kept with their message */
 #define CODES_MAX 20000       /* HS codes in one measure */
+#define GROUP_CODES_MAX ((size_t)8 << 20) /* bytes of a group's code list (every HS6 code fits) */
 #define ARENA_BLOCK 65536
 
 /* The 27 EU member states (2020-02-01 on). */
@@ -32,7 +35,8 @@ typedef struct arena_block {
 struct ckp_measures {
     const ckp_ref *ref;
     ckp_measure *items;
-    int n, cap;
+    int n;
+    size_t cap;
     arena_block *arena;
     ckp_error *rejects;
     int nkept;
@@ -109,27 +113,11 @@ static void bad_record(void *ctx, const ckp_error *e)
     reject(b->ms, e->file[0] ? e->file : b->path, e->line, "%s", e->msg);
 }
 
-/* The next record of a register file (ckp_csv_next_good): a malformed one
- * is rejected with its line and skipped. */
-static int next_record(ckp_measures *ms, ckp_csv *csv, const char *path, ckp_error *err)
-{
-    bad_records b = {ms, path};
-    return ckp_csv_next_good(csv, bad_record, &b, err);
-}
-
-
 static ckp_measure *new_measure(ckp_measures *ms)
 {
-    if (ms->n >= MEASURES_MAX)
+    if (CKP_ARRAY_RESERVE(ms->items, ms->cap, (size_t)ms->n + 1, MEASURES_MAX, "measures",
+                          NULL) != CKP_OK)
         return NULL;
-    if (ms->n == ms->cap) {
-        int cap = ms->cap ? ms->cap * 2 : 64;
-        ckp_measure *p = realloc(ms->items, (size_t)cap * sizeof *p);
-        if (!p)
-            return NULL;
-        ms->items = p;
-        ms->cap = cap;
-    }
     ckp_measure *m = &ms->items[ms->n];
     memset(m, 0, sizeof *m);
     m->announced = m->effective = m->lifted = m->until = -1;
@@ -166,6 +154,17 @@ const ckp_measure *ckp_measures_find(const ckp_measures *ms, const char *id)
         if (strcasecmp(ms->items[i].id, id) == 0)
             return &ms->items[i];
     return NULL;
+}
+
+ckp_status ckp_measures_arg(const ckp_measures *ms, const char *id, const ckp_measure **out,
+                            ckp_error *err)
+{
+    *out = ckp_measures_find(ms, id);
+    if (!*out)
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                             "--measure: no measure '%s' in the register (see 'chokepoint "
+                             "measures')", id);
+    return CKP_OK;
 }
 
 long ckp_measures_reject_count(const ckp_measures *ms) { return ms ? ms->nrejects : 0; }
@@ -522,10 +521,10 @@ static int field_empty(ckp_field f)
 
 enum { C_ID, C_ISSUER, C_TARGETS, C_HS, C_KIND, C_ANN, C_EFF, C_LIFT, C_TITLE, C_SOURCE,
        C_NOTES, C_ED, C_DIR, C_CONF, C_SUSPENDS, C_CLAUSE, C_UNTIL, C_N };
-static const char *const col_names[C_N] = {
-    "id",     "issuer", "targets",    "hs6",       "kind",       "announced",
-    "effective", "lifted", "title",   "source",    "notes",      "hs_edition",
-    "direction", "confidence", "suspends", "clause", "until"};
+static const char *const col_names[C_N + 1] = {
+    "id",     "issuer", "?targets",    "hs6|hs",    "kind",       "?announced",
+    "?effective", "?lifted", "?title", "?source",   "?notes",     "?hs_edition",
+    "?direction", "?confidence", "?suspends", "?clause", "?until", NULL};
 
 /* NULL when every id of a suspension's `suspends` field names a measure
  * loaded before it (not a suspension); else why, with the id in bad. */
@@ -788,50 +787,35 @@ static ckp_status resolve_suspensions(ckp_measures *ms)
 
 /* Load a measures.csv-format file.  missing_ok: a missing file is not an
  * error (shipped files). */
-static ckp_status load_measures_csv(ckp_measures *ms, const char *path, int missing_ok,
-                                    ckp_error *err)
+static ckp_status measure_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_measures *ms = ctx;
+    ckp_status st = load_row(ms, t->csv, t->col, ckp_csv_name(t->csv));
+    if (st != CKP_OK)
+        return ckp_table_error(t, err, st, "cannot add measure: %s", ckp_strerror(st));
+    return CKP_OK;
+}
+
+/* A register file's rows through row (missing_ok: a file that does not exist
+ * loads nothing); a malformed record is rejected with its line and skipped. */
+static ckp_status load_register(ckp_measures *ms, const char *path, int missing_ok,
+                                const char *const *cols, ckp_table_row_fn row, void *ctx,
+                                ckp_error *err)
 {
     ckp_csv_opts o;
     ckp_csv_opts_init(&o);
     o.delim = ',';
     o.encoding = CKP_CSV_AUTO;
-    ckp_csv *csv;
-    ckp_error e;
-    ckp_status st = ckp_csv_open(path, &o, &csv, &e);
-    if (st != CKP_OK) {
-        if (missing_ok && st != CKP_ENOMEM)
-            return CKP_OK;
-        if (err)
-            *err = e;
-        return st;
-    }
-    int col[C_N];
-    for (int c = 0; c < C_N; c++) {
-        col[c] = ckp_csv_column(csv, col_names[c]);
-        if (col[c] < 0 && c == C_HS)
-            col[c] = ckp_csv_column(csv, "hs");
-        if (col[c] < 0 && (c == C_ID || c == C_ISSUER || c == C_HS || c == C_KIND)) {
-            ckp_csv_close(csv);
-            return ckp_error_set(err, CKP_EPARSE, path, 1, 0,
-                                 "no column \"%s\" (expected id,issuer,targets,hs6,kind,"
-                                 "announced,effective,lifted,title,source,notes)",
-                                 col_names[c]);
-        }
-    }
-    int r;
-    while ((r = next_record(ms, csv, path, err)) > 0) {
-        st = load_row(ms, csv, col, path);
-        if (st != CKP_OK) {
-            long line = ckp_csv_line(csv);
-            ckp_csv_close(csv);
-            return ckp_error_set(err, st, path, line, 0, "cannot add measure: %s",
-                                 ckp_strerror(st));
-        }
-    }
-    ckp_csv_close(csv);
-    if (r < 0) /* an I/O error: not a partial register */
-        return err && err->code ? err->code : CKP_EIO;
-    return CKP_OK;
+    bad_records b = {ms, path};
+    ckp_table_spec spec = {.path = path, .opts = &o, .cols = cols, .row = row, .ctx = ctx,
+                           .missing_ok = missing_ok, .on_bad = bad_record, .bad_ctx = &b};
+    return ckp_table_load(&spec, err);
+}
+
+static ckp_status load_measures_csv(ckp_measures *ms, const char *path, int missing_ok,
+                                    ckp_error *err)
+{
+    return load_register(ms, path, missing_ok, col_names, measure_row, ms, err);
 }
 
 ckp_status ckp_measures_add_file(ckp_measures *ms, const char *path, ckp_error *err)
@@ -878,14 +862,9 @@ static group *group_get(groups *gs, const char *key, long line)
 
 static int group_add(group *g, const char *code6)
 {
-    if (g->len + 8 > g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 256;
-        char *p = realloc(g->codes, cap);
-        if (!p)
-            return -1;
-        g->codes = p;
-        g->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(g->codes, g->cap, g->len + 8, GROUP_CODES_MAX, "bytes of codes",
+                          NULL) != CKP_OK)
+        return -1;
     g->len += (size_t)snprintf(g->codes + g->len, g->cap - g->len, "%s%s", g->len ? ";" : "",
                                code6);
     g->n++;
@@ -894,6 +873,8 @@ static int group_add(group *g, const char *code6)
 
 static void groups_free(groups *gs)
 {
+    if (!gs)
+        return;
     for (int i = 0; i < gs->n; i++) {
         ckp_hsset_free(gs->g[i].set);
         free(gs->g[i].codes);
@@ -951,79 +932,82 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(((const group *)a)->key, ((const group *)b)->key);
 }
 
-/* A shipped register file: *csv NULL (and CKP_OK) when it is absent — a
- * smaller register — any other failure to open it an error. */
-static ckp_status open_shipped(const char *path, ckp_csv **csv, ckp_error *err)
+/* A grouped file (EU sanctions by date, CHPL by sub-tier): column 0 is the
+ * HS6 code; key_of gives a row's group key in key (0), or skips it (1, after
+ * rejecting it when it is malformed). */
+typedef struct grouped_load {
+    ckp_measures *ms;
+    groups *gs;
+    ckp_hs_edition ed;
+    const char *too_many; /* the error when a group cannot be added */
+    int (*key_of)(ckp_measures *ms, const ckp_table *t, uint32_t code, char key[16]);
+} grouped_load;
+
+static ckp_status grouped_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    ckp_csv_opts o;
-    ckp_csv_opts_init(&o);
-    o.delim = ',';
-    ckp_error e;
-    *csv = NULL;
-    ckp_status st = ckp_csv_open(path, &o, csv, &e);
-    if (st == CKP_ENOTFOUND) {
-        *csv = NULL;
+    grouped_load *gl = ctx;
+    const char *path = ckp_csv_name(t->csv);
+    long line = ckp_csv_line(t->csv);
+    ckp_field fc = ckp_csv_field(t->csv, (size_t)t->col[0]);
+    uint32_t code;
+    int level;
+    char key[16], c6[8];
+    if (ckp_hs_parse(fc.ptr ? fc.ptr : "", fc.len, &code, &level) != 0 || level != 6) {
+        reject(gl->ms, path, line, "HS code \"%.*s\" is not 6 digits",
+               (int)(fc.len > 20 ? 20 : fc.len), fc.ptr ? fc.ptr : "");
         return CKP_OK;
     }
-    if (st != CKP_OK && err)
-        *err = e;
-    return st;
+    if (gl->key_of(gl->ms, t, code, key))
+        return CKP_OK;
+    group *g = group_get(gl->gs, key, line);
+    if (!g || group_add(g, ckp_hs_format(code, 6, c6)) != 0)
+        return ckp_error_set(err, CKP_ELIMIT, path, line, 0, "%s", gl->too_many);
+    add_code(gl->ms->ref, g->set, code, 6, gl->ed);
+    return CKP_OK;
+}
+
+/* Read a grouped file into new groups (*out, sorted by key; none when the
+ * file is absent: a smaller register). */
+static ckp_status load_grouped(grouped_load *gl, const char *path, const char *const *cols,
+                               groups **out, ckp_error *err)
+{
+    *out = NULL;
+    gl->gs = calloc(1, sizeof *gl->gs);
+    if (!gl->gs)
+        return ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
+    ckp_status st = load_register(gl->ms, path, 1, cols, grouped_row, gl, err);
+    if (st != CKP_OK) {
+        groups_free(gl->gs);
+        free(gl->gs);
+        return st;
+    }
+    qsort(gl->gs->g, (size_t)gl->gs->n, sizeof gl->gs->g[0], cmp_group);
+    *out = gl->gs;
+    return CKP_OK;
+}
+
+static int eu_key(ckp_measures *ms, const ckp_table *t, uint32_t code, char key[16])
+{
+    int32_t day;
+    ckp_field fd = ckp_csv_field(t->csv, (size_t)t->col[1]);
+    if (!ckp_field_eq(ckp_csv_field(t->csv, (size_t)t->col[2]), "1"))
+        return 1; /* not sanctioned */
+    if (field_empty(fd) || parse_date(fd, &day) != 0) {
+        reject(ms, ckp_csv_name(t->csv), ckp_csv_line(t->csv),
+               "sanctioned code %06u has no valid entry-into-force date", (unsigned)code);
+        return 1;
+    }
+    ckp_field_copy(fd, key, 16);
+    return 0;
 }
 
 static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
 {
-    ckp_csv *csv;
-    ckp_status os = open_shipped(path, &csv, err);
-    if (os != CKP_OK || !csv)
-        return os;
-    int cc = ckp_csv_column(csv, "Code"), cd = ckp_csv_column(csv, "Date"),
-        cs = ckp_csv_column(csv, "EU_sanction");
-    if (cc < 0 || cd < 0 || cs < 0) {
-        ckp_csv_close(csv);
-        return ckp_error_set(err, CKP_EPARSE, path, 1, 0,
-                             "expected columns Code, Date, EU_sanction");
-    }
-    groups *gs = calloc(1, sizeof *gs);
-    ckp_status st = CKP_OK;
-    if (!gs) {
-        ckp_csv_close(csv);
-        return ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
-    }
-    int r;
-    while ((r = next_record(ms, csv, path, err)) > 0) {
-        long line = ckp_csv_line(csv);
-        ckp_field fs = ckp_csv_field(csv, (size_t)cs), fd = ckp_csv_field(csv, (size_t)cd),
-                  fc = ckp_csv_field(csv, (size_t)cc);
-        if (!ckp_field_eq(fs, "1"))
-            continue; /* not sanctioned */
-        uint32_t code;
-        int level;
-        int32_t day;
-        if (ckp_hs_parse(fc.ptr ? fc.ptr : "", fc.len, &code, &level) != 0 || level != 6) {
-            reject(ms, path, line, "HS code \"%.*s\" is not 6 digits", (int)(fc.len > 20 ? 20 : fc.len),
-                   fc.ptr ? fc.ptr : "");
-            continue;
-        }
-        if (field_empty(fd) || parse_date(fd, &day) != 0) {
-            reject(ms, path, line, "sanctioned code %06u has no valid entry-into-force date",
-                   (unsigned)code);
-            continue;
-        }
-        char key[16], c6[8];
-        ckp_field_copy(fd, key, sizeof key);
-        group *g = group_get(gs, key, line);
-        if (!g || group_add(g, ckp_hs_format(code, 6, c6)) != 0) {
-            st = ckp_error_set(err, CKP_ELIMIT, path, line, 0, "too many dates or out of memory");
-            goto out;
-        }
-        add_code(ms->ref, g->set, code, 6, CKP_HS2017);
-    }
-    if (r < 0) { /* an I/O error: not a partial register */
-        st = err && err->code ? err->code : CKP_EIO;
-        goto out;
-    }
-    qsort(gs->g, (size_t)gs->n, sizeof gs->g[0], cmp_group);
-    for (int i = 0; i < gs->n && st == CKP_OK; i++) {
+    static const char *const cols[] = {"Code", "Date", "EU_sanction", NULL};
+    grouped_load gl = {ms, NULL, CKP_HS2017, "too many dates or out of memory", eu_key};
+    groups *gs;
+    ckp_status st = load_grouped(&gl, path, cols, &gs, err);
+    for (int i = 0; gs && i < gs->n && st == CKP_OK; i++) {
         char id[48], title[128], notes[160];
         int32_t day;
         parse_date((ckp_field){gs->g[i].key, strlen(gs->g[i].key)}, &day);
@@ -1038,67 +1022,34 @@ static ckp_status load_eu(ckp_measures *ms, const char *path, ckp_error *err)
         if (st != CKP_OK)
             ckp_error_set(err, st, path, 0, 0, "cannot add EU measure: %s", ckp_strerror(st));
     }
-out:
     groups_free(gs);
     free(gs);
-    ckp_csv_close(csv);
     return st;
+}
+
+static int chpl_key(ckp_measures *ms, const ckp_table *t, uint32_t code, char key[16])
+{
+    ckp_field ft = ckp_csv_field(t->csv, (size_t)t->col[1]);
+    size_t k = 0;
+    for (size_t i = 0; ft.ptr && i < ft.len && k + 1 < 16; i++)
+        if (isalnum((unsigned char)ft.ptr[i]))
+            key[k++] = (char)toupper((unsigned char)ft.ptr[i]);
+    key[k] = '\0';
+    if (!k)
+        reject(ms, ckp_csv_name(t->csv), ckp_csv_line(t->csv), "code %06u has no sub-tier",
+               (unsigned)code);
+    return k == 0;
 }
 
 static ckp_status load_chpl(ckp_measures *ms, const char *path, ckp_error *err)
 {
-    ckp_csv *csv;
-    ckp_status os = open_shipped(path, &csv, err);
-    if (os != CKP_OK || !csv)
-        return os;
-    int ch = ckp_csv_column(csv, "hs6"), ct = ckp_csv_column(csv, "subtier");
-    if (ch < 0 || ct < 0) {
-        ckp_csv_close(csv);
-        return ckp_error_set(err, CKP_EPARSE, path, 1, 0, "expected columns hs6, subtier");
-    }
-    groups *gs = calloc(1, sizeof *gs);
-    ckp_status st = CKP_OK;
-    if (!gs) {
-        ckp_csv_close(csv);
-        return ckp_error_set(err, CKP_ENOMEM, path, 0, 0, "out of memory");
-    }
-    int r;
-    while ((r = next_record(ms, csv, path, err)) > 0) {
-        long line = ckp_csv_line(csv);
-        ckp_field fc = ckp_csv_field(csv, (size_t)ch), ft = ckp_csv_field(csv, (size_t)ct);
-        uint32_t code;
-        int level;
-        if (ckp_hs_parse(fc.ptr ? fc.ptr : "", fc.len, &code, &level) != 0 || level != 6) {
-            reject(ms, path, line, "HS code \"%.*s\" is not 6 digits", (int)(fc.len > 20 ? 20 : fc.len),
-                   fc.ptr ? fc.ptr : "");
-            continue;
-        }
-        char key[16];
-        size_t k = 0;
-        for (size_t i = 0; ft.ptr && i < ft.len && k + 1 < sizeof key; i++)
-            if (isalnum((unsigned char)ft.ptr[i]))
-                key[k++] = (char)toupper((unsigned char)ft.ptr[i]);
-        key[k] = '\0';
-        if (!k) {
-            reject(ms, path, line, "code %06u has no sub-tier", (unsigned)code);
-            continue;
-        }
-        char c6[8];
-        group *g = group_get(gs, key, line);
-        if (!g || group_add(g, ckp_hs_format(code, 6, c6)) != 0) {
-            st = ckp_error_set(err, CKP_ELIMIT, path, line, 0, "too many tiers or out of memory");
-            goto out;
-        }
-        add_code(ms->ref, g->set, code, 6, CKP_HS2022);
-    }
-    if (r < 0) { /* an I/O error: not a partial register */
-        st = err && err->code ? err->code : CKP_EIO;
-        goto out;
-    }
-    qsort(gs->g, (size_t)gs->n, sizeof gs->g[0], cmp_group);
+    static const char *const cols[] = {"hs6", "subtier", NULL};
+    grouped_load gl = {ms, NULL, CKP_HS2022, "too many tiers or out of memory", chpl_key};
+    groups *gs;
+    ckp_status st = load_grouped(&gl, path, cols, &gs, err);
     int32_t eff;
     parse_date((ckp_field){"2024-02-23", 10}, &eff);
-    for (int i = 0; i < gs->n && st == CKP_OK; i++) {
+    for (int i = 0; gs && i < gs->n && st == CKP_OK; i++) {
         char id[32], title[128];
         snprintf(id, sizeof id, "CHPL-%s", gs->g[i].key);
         snprintf(title, sizeof title, "Common High Priority Items List, tier %s (%d HS6 codes)",
@@ -1112,10 +1063,8 @@ static ckp_status load_chpl(ckp_measures *ms, const char *path, ckp_error *err)
         if (st != CKP_OK)
             ckp_error_set(err, st, path, 0, 0, "cannot add CHPL measure: %s", ckp_strerror(st));
     }
-out:
     groups_free(gs);
     free(gs);
-    ckp_csv_close(csv);
     return st;
 }
 

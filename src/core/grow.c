@@ -6,11 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ckp__grow(size_t cap, ...)
+static int grow_list(size_t cap, va_list ap)
 {
-    va_list ap;
     int ok = 1;
-    va_start(ap, cap);
     for (void *slot = va_arg(ap, void *); slot; slot = va_arg(ap, void *)) {
         size_t size = va_arg(ap, size_t);
         void *old, *p = NULL;
@@ -22,6 +20,32 @@ int ckp__grow(size_t cap, ...)
         else
             ok = 0;
     }
-    va_end(ap);
     return ok ? 0 : -1;
+}
+
+int ckp__grow(size_t cap, ...)
+{
+    va_list ap;
+    va_start(ap, cap);
+    int r = grow_list(cap, ap);
+    va_end(ap);
+    return r;
+}
+
+int ckp__grow_to(size_t need, size_t *cap, size_t max, ...)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > max)
+        return -1;
+    size_t nc = *cap ? *cap : 1024;
+    while (nc < need)
+        nc = nc > max / 2 ? max : nc * 2;
+    va_list ap;
+    va_start(ap, max);
+    int r = grow_list(nc, ap);
+    va_end(ap);
+    if (r == 0)
+        *cap = nc;
+    return r;
 }

@@ -12,6 +12,12 @@
  * capacity). */
 int ckp__grow(size_t cap, ...);
 
+/* Room for need elements in the parallel arrays (pairs as for ckp__grow)
+ * whose capacity is *cap: it doubles from 1024 until it holds need, never
+ * past max.  0 when *cap >= need afterwards; -1 when need > max or an array
+ * could not grow (*cap is then unchanged). */
+int ckp__grow_to(size_t need, size_t *cap, size_t max, ...);
+
 #define CKP__GROW(p) (void *)&(p), sizeof *(p)
 
 #endif

@@ -83,6 +83,12 @@ void *ckp_vec_take(ckp_vec *v)
     return p;
 }
 
+void ckp_free_each(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i]);
+}
+
 void ckp_vec_free(ckp_vec *v)
 {
     free(ckp_vec_take(v));

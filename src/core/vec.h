@@ -29,8 +29,13 @@
 ckp_status ckp_array_reserve(void *arrp, size_t *cap, size_t need, size_t size, size_t max,
                              const char *what, ckp_error *err);
 
+/* The same for a typed array: arr and cap are lvalues (cap a size_t).  The
+ * capacity is compared inline first, so a loop that pushes pays no call
+ * until the array is full; need is evaluated twice. */
 #define CKP_ARRAY_RESERVE(arr, cap, need, max, what, err)                                     \
-    ckp_array_reserve(&(arr), &(cap), (need), sizeof *(arr), (max), (what), (err))
+    ((need) <= (cap) ? CKP_OK                                                                 \
+                     : ckp_array_reserve(&(arr), &(cap), (need), sizeof *(arr), (max), (what), \
+                                         (err)))
 
 typedef struct ckp_vec {
     void *data;       /* n elements of size bytes; NULL while empty */
@@ -58,6 +63,14 @@ ckp_status ckp_vec_append(ckp_vec *v, const void *elem, ckp_error *err);
 
 /* Hand the array to the caller (who frees it) and leave v empty. */
 void *ckp_vec_take(ckp_vec *v);
+
+/* free() each of the pointers given (NULL ones too): what a struct of
+ * arrays owns, released in one call — CKP_FREE_ALL(m->rows, m->keys, m). */
+void ckp_free_each(void *const *p, size_t n);
+
+#define CKP_FREE_ALL(...)                                                                     \
+    ckp_free_each((void *const[]){__VA_ARGS__},                                               \
+                  sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 
 /* Free the array; v is empty and can be reused with the same settings. */
 void ckp_vec_free(ckp_vec *v);

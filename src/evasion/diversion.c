@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "evasion_int.h"
 
 #define NCLS 3  /* 0 = P, 1 = same-chapter control (or --control), 2 = every other */
@@ -186,20 +187,8 @@ void ckp_div_free(ckp_div *d)
 {
     if (!d)
         return;
-    free(d->prod_label);
-    free(d->prod_na);
-    free(d->issuer_idx);
-    free(d->target_idx);
-    free(d->ab);
-    free(d->bc);
-    free(d->ac);
-    free(d->imp);
-    free(d->ser);
-    free(d->has);
-    free(d->syn);
-    free(d->seen_t);
-    free(d->hubs);
-    free(d);
+    CKP_FREE_ALL(d->prod_label, d->prod_na, d->issuer_idx, d->target_idx, d->ab, d->bc, d->ac,
+                 d->imp, d->ser, d->has, d->syn, d->seen_t, d->hubs, d);
 }
 
 void ckp_div_range(const ckp_div *d, int32_t *from, int32_t *to)

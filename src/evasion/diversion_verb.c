@@ -275,12 +275,6 @@ static ckp_hsset *exclusion_set(const ckp_measures *ms, const divreq *r)
 
 /* ---- running ---------------------------------------------------------------- */
 
-static const char *iso(const ckp_ref *ref, int id)
-{
-    const ckp_country *c = ckp_ref_country(ref, id);
-    return c ? c->iso3 : "?";
-}
-
 static ckp_status run_one(ckp_env *env, const ckp_store *store, divreq *r, int freq, int before,
                           int after, ckp_div **out, ckp_error *err)
 {
@@ -352,7 +346,7 @@ static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const ch
         ckp_writer_str(w, r->target_text);
         ckp_writer_str(w, r->hs_field);
         ckp_writer_str(w, date);
-        ckp_writer_str(w, iso(env->ref, h->hub));
+        ckp_writer_str(w, ckp_ref_iso3(env->ref, h->hub));
         ckp_writer_int(w, h->rank);
         ckp_writer_num(w, h->score);
         ckp_writer_num(w, h->growth_ab);
@@ -363,7 +357,7 @@ static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const ch
             free(buf);
             return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                                  "the explanation of hub %s is longer than %zu bytes",
-                                 iso(env->ref, h->hub), bufn - 1);
+                                 ckp_ref_iso3(env->ref, h->hub), bufn - 1);
         }
         ckp_writer_str(w, buf);
         ckp_writer_str(w, r->measure && r->measure[0] ? r->measure : NULL);
@@ -424,7 +418,8 @@ static void summarize(ckp_env *env, const divreq *r, ckp_div *d, char *summary, 
         return;
     }
     const ckp_div_hub *h = ckp_div_at(d, 0);
-    snprintf(summary + k, n - k, "top hub %s (score %.2f).", iso(env->ref, h->hub), h->score);
+    snprintf(summary + k, n - k, "top hub %s (score %.2f).", ckp_ref_iso3(env->ref, h->hub),
+             h->score);
 }
 
 static ckp_status parse_freq(const ckp_args *a, int *freq, ckp_error *err)
@@ -503,7 +498,8 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
             st = write_hubs(env, &r, d, "*", top, min_score, w, err);
         } else {
             for (int t = 0; t < r.ntargets && st == CKP_OK; t++)
-                st = write_hubs(env, &r, d, iso(env->ref, r.targets[t]), top, min_score, w, err);
+                st = write_hubs(env, &r, d, ckp_ref_iso3(env->ref, r.targets[t]), top,
+                                min_score, w, err);
         }
         ckp_div_free(d);
         divreq_free(&r);
@@ -547,14 +543,12 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
     const char *mid = ckp_args_get(a, "measure");
     const ckp_measures *ms = NULL;
     if (mid) {
+        const ckp_measure *m = NULL;
         st = ckp_measures_from_env(env, &ms, err);
+        if (st == CKP_OK)
+            st = ckp_measures_arg(ms, mid, &m, err);
         if (st != CKP_OK)
             return st;
-        const ckp_measure *m = ckp_measures_find(ms, mid);
-        if (!m)
-            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
-                                 "--measure: no measure '%s' in the register (see "
-                                 "'chokepoint measures')", mid);
         if (!diversion_candidate(m))
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "--measure: %s %s: nothing to reroute around (give --issuer, "

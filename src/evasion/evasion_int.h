@@ -23,4 +23,17 @@ int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e);
  * memory.  Call once the table is complete, before it is shared. */
 int ckp__hubs_index(ckp_hubs *h);
 
+/* Caches beside a store generation (cache.c).  ckp__ev_cache_begin: the
+ * generation's directory and *h started from magic (8 bytes), the
+ * generation, its rows and the selected sources; NULL when there is to be
+ * no cache (environment variable env is "0", or a store without a
+ * directory).  ckp__ev_cache_create opens a temporary file beside path (its
+ * name in tmp, size n; NULL when the store is read-only); and
+ * ckp__ev_cache_commit closes it and renames it to path when ok, else
+ * removes it. */
+const char *ckp__ev_cache_begin(const ckp_store *store, const char *env, const char *magic,
+                                uint64_t *h);
+FILE *ckp__ev_cache_create(const char *path, char *tmp, size_t n);
+void ckp__ev_cache_commit(FILE *f, int ok, const char *tmp, const char *path);
+
 #endif

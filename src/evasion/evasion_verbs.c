@@ -6,12 +6,6 @@
 
 #include "evasion_int.h"
 
-static const char *iso(const ckp_ref *ref, int id)
-{
-    const ckp_country *c = ckp_ref_country(ref, id);
-    return c ? c->iso3 : "?";
-}
-
 static void write_period(ckp_writer *w, int32_t p)
 {
     char buf[16];
@@ -29,8 +23,8 @@ static void write_hs(ckp_writer *w, uint32_t hs)
 static void write_key(ckp_writer *w, const ckp_ref *ref, int reporter, int partner, uint32_t hs,
                       int32_t period)
 {
-    ckp_writer_str(w, iso(ref, reporter));
-    ckp_writer_str(w, iso(ref, partner));
+    ckp_writer_str(w, ckp_ref_iso3(ref, reporter));
+    ckp_writer_str(w, ckp_ref_iso3(ref, partner));
     write_hs(w, hs);
     write_period(w, period);
 }
@@ -95,6 +89,7 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
 {
     int imp = r->flow == 'M' ? r->reporter : r->partner;
     int exp_ = r->flow == 'M' ? r->partner : r->reporter;
+    const char *i3 = ckp_ref_iso3(ref, imp), *e3 = ckp_ref_iso3(ref, exp_);
     double mv = r->flow == 'M' ? r->reported_value : r->mirror_value;
     double x = r->flow == 'M' ? r->mirror_value : r->reported_value;
     const char *unit = CKP_PERIOD_MONTH(r->period) ? "months" : "years";
@@ -105,27 +100,26 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
     switch (r->flag) {
     case CKP_MIRROR_PHANTOM_EXPORT:
         snprintf(buf, n, "%s records %s of exports to %s in %s; %s reports imports that period "
-                 "but none of this flow", iso(ref, exp_), b, iso(ref, imp), per, iso(ref, imp));
+                 "but none of this flow", e3, b, i3, per, i3);
         return;
     case CKP_MIRROR_PHANTOM_IMPORT:
         snprintf(buf, n, "%s records %s of imports from %s in %s; %s reports exports that period "
-                 "but none of this flow", iso(ref, imp), a, iso(ref, exp_), per, iso(ref, exp_));
+                 "but none of this flow", i3, a, e3, per, e3);
         return;
     case CKP_MIRROR_NO_REPORT:
         if (x > 0)
             snprintf(buf, n, "only %s's report (%s of exports): %s reports no imports at all in %s",
-                     iso(ref, exp_), b, iso(ref, imp), per);
+                     e3, b, i3, per);
         else
             snprintf(buf, n, "only %s's report (%s of imports): %s reports no exports at all in %s",
-                     iso(ref, imp), a, iso(ref, exp_), per);
+                     i3, a, e3, per);
         return;
     default:
         break;
     }
     int len = snprintf(buf, n, "%s records %s of imports from %s, %s %s of exports to %s: "
                        "x%.2f; CIF/FOB %.3f (%s) explains x%.2f, leaving x%.2f",
-                       iso(ref, imp), a, iso(ref, exp_), iso(ref, exp_), b, iso(ref, imp), mv / x,
-                       r->cif_fob,
+                       i3, a, e3, e3, b, i3, mv / x, r->cif_fob,
                        ckp_ciffob_source_name(r->cif_fob_source), r->cif_fob, exp(r->log_gap));
     if (len < 0 || (size_t)len >= n)
         return;

@@ -9,7 +9,9 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/measures.h"
+#include "core/cmp.h"
 #include "core/hash.h"
+#include "core/vec.h"
 #include "evasion_int.h"
 
 #define HUBS_MAX 1000000 /* entries in one hubs table */
@@ -18,7 +20,7 @@ struct ckp_hubs {
     ckp_hub_entry *e;
     size_t n, cap;
     char **owned; /* measure ids read from a CSV */
-    size_t nowned;
+    size_t nowned, capowned;
     uint32_t *idx; /* entry numbers by (hs, hub, number) once indexed */
     size_t nidx;   /* == n while the index is current */
 };
@@ -29,10 +31,7 @@ void ckp_hubs_free(ckp_hubs *h)
         return;
     for (size_t i = 0; i < h->nowned; i++)
         free(h->owned[i]);
-    free(h->owned);
-    free(h->idx);
-    free(h->e);
-    free(h);
+    CKP_FREE_ALL(h->owned, h->idx, h->e, h);
 }
 
 size_t ckp_hubs_count(const ckp_hubs *h) { return h ? h->n : 0; }
@@ -51,11 +50,7 @@ typedef struct hub_key {
 static int key_cmp(const void *a, const void *b)
 {
     const hub_key *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->hub != y->hub)
-        return x->hub < y->hub ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->hub, y->hub), CKP_CMP(x->i, y->i));
 }
 
 int ckp__hubs_index(ckp_hubs *h)
@@ -123,16 +118,8 @@ const ckp_hub_entry *ckp_hubs_find(const ckp_hubs *h, uint32_t hs6, int hub, int
 
 int ckp__hubs_push(ckp_hubs *h, const ckp_hub_entry *e)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 256;
-        if (cap > HUBS_MAX)
-            return -1;
-        ckp_hub_entry *ne = realloc(h->e, cap * sizeof *ne);
-        if (!ne)
-            return -1;
-        h->e = ne;
-        h->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(h->e, h->cap, h->n + 1, HUBS_MAX, "hubs", NULL) != CKP_OK)
+        return -1;
     h->e[h->n++] = *e;
     return 0;
 }
@@ -208,11 +195,10 @@ ckp_status ckp_hubs_load_csv(const char *path, const ckp_ref *ref, ckp_hubs **ou
         }
         const char *mid = NULL;
         if (mf.len) { /* the measure id whole, whatever its length */
-            char **no = realloc(h->owned, (h->nowned + 1) * sizeof *no);
+            ckp_status grown = CKP_ARRAY_RESERVE(h->owned, h->capowned, h->nowned + 1,
+                                                 HUBS_MAX, "measure ids", err);
             char *copy = strndup(mf.ptr, mf.len);
-            if (no)
-                h->owned = no;
-            if (!no || !copy) {
+            if (grown != CKP_OK || !copy) {
                 free(copy);
                 st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
                 goto out_free;
@@ -295,23 +281,12 @@ static uint64_t fnv_str(uint64_t h, const char *s)
 static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int top,
                            double min_score, char *path, size_t len, uint64_t *key)
 {
-    const char *off = getenv("CKP_HUBS_CACHE");
-    if (off && strcmp(off, "0") == 0)
+    uint64_t h;
+    const char *dir = ckp__ev_cache_begin(store, "CKP_HUBS_CACHE", HUBS_MAGIC, &h);
+    if (!dir)
         return 0;
-    const char *dir = ckp_store_generation_dir(store);
-    if (!dir || !*dir)
-        return 0;
-    ckp_store_info info;
-    ckp_store_get_info(store, &info);
-    uint64_t h = ckp__fnv1a(CKP__FNV_BASIS, HUBS_MAGIC, 8);
-    h = ckp__fnv1a(h, &info.generation, sizeof info.generation);
-    h = ckp__fnv1a(h, &info.rows, sizeof info.rows);
     h = ckp__fnv1a(h, &top, sizeof top);
     h = ckp__fnv1a(h, &min_score, sizeof min_score);
-    for (int i = 0; i < ckp_store_source_count(store); i++) {
-        unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
-        h = ckp__fnv1a(h, &on, 1);
-    }
     /* the register: every field the ranking reads (country ids index the
      * reference data, whose ISO3 codes are hashed with them) */
     const ckp_ref *ref = ckp_store_ref(store);
@@ -326,15 +301,11 @@ static int hubs_cache_path(const ckp_store *store, const ckp_measures *ms, int t
         h = ckp__fnv1a(h, &m->lifted, sizeof m->lifted);
         h = ckp__fnv1a(h, &m->all_targets, sizeof m->all_targets);
         h = ckp__fnv1a(h, &m->direction, sizeof m->direction); /* import bans are not ranked */
-        for (int k = 0; k < m->nissuers; k++) {
-            const ckp_country *c = ckp_ref_country(ref, m->issuers[k]);
-            h = fnv_str(h, c ? c->iso3 : "?");
-        }
+        for (int k = 0; k < m->nissuers; k++)
+            h = fnv_str(h, ckp_ref_iso3(ref, m->issuers[k]));
         h = ckp__fnv1a(h, "|", 1);
-        for (int k = 0; k < m->ntargets; k++) {
-            const ckp_country *c = ckp_ref_country(ref, m->targets[k]);
-            h = fnv_str(h, c ? c->iso3 : "?");
-        }
+        for (int k = 0; k < m->ntargets; k++)
+            h = fnv_str(h, ckp_ref_iso3(ref, m->targets[k]));
         uint32_t cur = 0, code;
         while (ckp_hsset_next(m->hs, &cur, &code))
             h = ckp__fnv1a(h, &code, sizeof code);
@@ -378,10 +349,8 @@ static ckp_hubs *hubs_cache_load(const char *path, uint64_t key, const ckp_measu
 static void hubs_cache_save(const ckp_hubs *h, const char *path, uint64_t key,
                             const ckp_measures *ms)
 {
-    static _Atomic unsigned long calls; /* one temporary name per call */
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)getpid(), ++calls);
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ckp__ev_cache_create(path, tmp, sizeof tmp);
     if (!f)
         return; /* a read-only store: no cache */
     uint64_t n = h->n, hsum = CKP__FNV_BASIS;
@@ -406,9 +375,7 @@ static void hubs_cache_save(const ckp_hubs *h, const char *path, uint64_t key,
         ok = ok && fwrite(&d, sizeof d, 1, f) == 1;
     }
     ok = ok && fwrite(&hsum, sizeof hsum, 1, f) == 1;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    ckp__ev_cache_commit(f, ok, tmp, path);
 }
 
 ckp_status ckp_hubs_for_store(const ckp_store *store, const ckp_ref *ref,

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cmp.h"
 #include "core/grow.h"
 #include "core/hash.h"
+#include "core/vec.h"
 #include "evasion_int.h"
 
 #define MAX_ROWS_PER_HS 50000000L
@@ -104,19 +106,8 @@ void ckp_mirror_free(ckp_mirror *m)
 {
     if (!m)
         return;
-    free(m->buf);
-    free(m->buf2);
-    free(m->keys);
-    free(m->keys2);
-    free(m->has);
-    free(m->pair);
-    free(m->imp_cif_sum);
-    free(m->imp_cif_n);
-    free(m->rel_sum);
-    free(m->rel_n);
-    free(m->rows);
-    free(m->scale);
-    free(m);
+    CKP_FREE_ALL(m->buf, m->buf2, m->keys, m->keys2, m->has, m->pair, m->imp_cif_sum, m->imp_cif_n,
+                 m->rel_sum, m->rel_n, m->rows, m->scale, m);
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -150,21 +141,14 @@ static int wanted(const ckp_mirror *m, uint32_t hs, int e, int i, int32_t period
 
 static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale, ckp_error *err)
 {
-    if (m->nrows == m->caprows) {
-        size_t cap = m->caprows ? m->caprows * 2 : 1024;
-        if (cap > (size_t)MAX_ROWS_PER_HS)
-            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                 "more than %ld mirror rows: narrow --hs or --period",
-                                 MAX_ROWS_PER_HS);
-        ckp_mirror_row *nr = realloc(m->rows, cap * sizeof *nr);
-        double *ns = nr ? realloc(m->scale, cap * sizeof *ns) : NULL;
-        if (nr)
-            m->rows = nr;
-        if (!nr || !ns)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        m->scale = ns;
-        m->caprows = cap;
-    }
+    if (m->nrows >= (size_t)MAX_ROWS_PER_HS)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "more than %ld mirror rows: narrow --hs or --period",
+                             MAX_ROWS_PER_HS);
+    if (m->nrows == m->caprows &&
+        ckp__grow_to(m->nrows + 1, &m->caprows, (size_t)MAX_ROWS_PER_HS, CKP__GROW(m->rows),
+                     CKP__GROW(m->scale), NULL) != 0)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     m->scale[m->nrows] = scale;
     m->rows[m->nrows++] = *r;
     return CKP_OK;
@@ -579,13 +563,8 @@ static int cmp_row(const void *pa, const void *pb)
     double kb = cb == 0 ? fmax(b->reported_value, b->mirror_value) : fabs(b->gap);
     if (ka != kb)
         return ka < kb ? 1 : -1;
-    if (a->hs != b->hs)
-        return a->hs < b->hs ? -1 : 1;
-    if (a->period != b->period)
-        return a->period < b->period ? -1 : 1;
-    if (a->reporter != b->reporter)
-        return a->reporter - b->reporter;
-    return a->partner - b->partner;
+    return CKP_CMP_CHAIN(CKP_CMP(a->hs, b->hs), CKP_CMP(a->period, b->period),
+                         CKP_CMP(a->reporter, b->reporter), CKP_CMP(a->partner, b->partner));
 }
 
 static void resolve_cif(const ckp_mirror *m, ckp_mirror_row *r, int e, int i)
@@ -766,25 +745,13 @@ static int cal_parts(ckp_mirror *m, cal_part part[8])
 static int cal_path(const ckp_store *store, const ckp_mirror *m, char *path, size_t len,
                     uint64_t *key)
 {
-    const char *off = getenv("CKP_MIRROR_CACHE");
-    if (off && strcmp(off, "0") == 0)
+    uint64_t h;
+    const char *dir = ckp__ev_cache_begin(store, "CKP_MIRROR_CACHE", CAL_MAGIC, &h);
+    if (!dir)
         return 0;
-    const char *dir = ckp_store_generation_dir(store);
-    if (!dir || !*dir)
-        return 0;
-    ckp_store_info info;
-    ckp_store_get_info(store, &info);
-    uint64_t h = CKP__FNV_BASIS;
-    h = ckp__fnv1a(h, CAL_MAGIC, 8);
-    h = ckp__fnv1a(h, &info.generation, sizeof info.generation);
-    h = ckp__fnv1a(h, &info.rows, sizeof info.rows);
-    int pk = PKEYS, ns = ckp_store_source_count(store);
+    int pk = PKEYS;
     h = ckp__fnv1a(h, &m->nc, sizeof m->nc);
     h = ckp__fnv1a(h, &pk, sizeof pk);
-    for (int i = 0; i < ns; i++) {
-        unsigned char on = (unsigned char)ckp_store_source_selected(store, i);
-        h = ckp__fnv1a(h, &on, 1);
-    }
     /* the reference countries (their ids index every array) and which of
      * them are aggregates */
     const ckp_ref *ref = ckp_store_ref(store);
@@ -835,12 +802,8 @@ static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
 
 static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
 {
-    /* one temporary name per process and call: the server's threads may
-     * write the same cache at once */
-    static _Atomic unsigned long calls;
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)getpid(), ++calls);
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ckp__ev_cache_create(path, tmp, sizeof tmp);
     if (!f)
         return; /* a read-only store: no cache */
     cal_part part[8];
@@ -852,9 +815,7 @@ static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
         h = ckp__fnv1a(h, part[i].p, part[i].n);
     }
     ok = ok && fwrite(&h, sizeof h, 1, f) == 1;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    ckp__ev_cache_commit(f, ok, tmp, path);
 }
 
 /* ---- the store scan ---------------------------------------------------------- */

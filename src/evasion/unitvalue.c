@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cmp.h"
+#include "core/vec.h"
 #include "evasion_int.h"
 
 #define MAX_ROWS 50000000L
@@ -106,11 +108,7 @@ void ckp_uv_free(ckp_uv *u)
     if (!u)
         return;
     ckp_hsset_free(u->scan);
-    free(u->recs);
-    free(u->idx);
-    free(u->groups);
-    free(u->out);
-    free(u);
+    CKP_FREE_ALL(u->recs, u->idx, u->groups, u->out, u);
 }
 
 const ckp_hsset *ckp_uv_scan_set(const ckp_uv *u) { return u->scan; }
@@ -142,18 +140,13 @@ ckp_status ckp_uv_add(ckp_uv *u, const ckp_flow *row, int synthetic, ckp_error *
         if (!w || !u->spec.all)
             return CKP_OK;
     }
-    if (u->nrecs == u->caprecs) {
-        size_t cap = u->caprecs ? u->caprecs * 2 : 4096;
-        if (cap > (size_t)MAX_ROWS)
-            return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                 "more than %ld flows to compare: narrow --hs or --period",
-                                 MAX_ROWS);
-        uvrec *nr = realloc(u->recs, cap * sizeof *nr);
-        if (!nr)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        u->recs = nr;
-        u->caprecs = cap;
-    }
+    if (u->nrecs >= (size_t)MAX_ROWS)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                             "more than %ld flows to compare: narrow --hs or --period", MAX_ROWS);
+    ckp_status grown = CKP_ARRAY_RESERVE(u->recs, u->caprecs, u->nrecs + 1, (size_t)MAX_ROWS,
+                                         "flows", err);
+    if (grown != CKP_OK)
+        return grown;
     uvrec *x = &u->recs[u->nrecs++];
     memset(x, 0, sizeof *x);
     x->r.reporter = row->reporter;
@@ -236,13 +229,8 @@ static int cmp_out(const void *pa, const void *pb)
                      b->pair_z == b->pair_z ? fabs(b->pair_z) : -1);
     if (za != zb)
         return za < zb ? 1 : -1;
-    if (a->hs != b->hs)
-        return a->hs < b->hs ? -1 : 1;
-    if (a->period != b->period)
-        return a->period < b->period ? -1 : 1;
-    if (a->reporter != b->reporter)
-        return a->reporter - b->reporter;
-    return a->partner - b->partner;
+    return CKP_CMP_CHAIN(CKP_CMP(a->hs, b->hs), CKP_CMP(a->period, b->period),
+                         CKP_CMP(a->reporter, b->reporter), CKP_CMP(a->partner, b->partner));
 }
 
 /* Median z of one exporter's flows in a group (idx range sorted by exporter). */
@@ -559,11 +547,7 @@ ckp_status ckp_uv_finish(ckp_uv *u, ckp_error *err)
     }
     qsort(u->out, u->nout, sizeof *u->out, cmp_out);
 out_free:
-    free(pkeys);
-    free(sorted_pair);
-    free(tmp);
-    free(vals);
-    free(scratch);
+    CKP_FREE_ALL(pkeys, sorted_pair, tmp, vals, scratch);
     return st;
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "chokepoint/fetch.h"
+#include "core/vec.h"
 
 /* A growable string with a limit (the URL of one call, the summary). */
 typedef struct sbuf {
@@ -25,17 +26,10 @@ static void sb_put(sbuf *b, const char *t, size_t n)
 {
     if (b->failed)
         return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = cap > SBUF_LIMIT ? NULL : realloc(b->s, cap);
-        if (!s) {
-            b->failed = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
+    if (n > SBUF_LIMIT ||
+        CKP_ARRAY_RESERVE(b->s, b->cap, b->len + n + 1, SBUF_LIMIT, "bytes", NULL) != CKP_OK) {
+        b->failed = 1;
+        return;
     }
     memcpy(b->s + b->len, t, n);
     b->len += n;
@@ -215,16 +209,11 @@ static ckp_status add_period_value(periods *p, int32_t v, ckp_error *err)
     for (size_t i = 0; i < p->n; i++)
         if (p->v[i] == v)
             return CKP_OK; /* asked twice: one call is enough */
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        if (cap > 12 * 200) /* two centuries of months */
-            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--period: too many periods");
-        int32_t *v2 = realloc(p->v, cap * sizeof *v2);
-        if (!v2)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        p->v = v2;
-        p->cap = cap;
-    }
+    if (p->n >= 12 * 200) /* two centuries of months */
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--period: too many periods");
+    ckp_status st = CKP_ARRAY_RESERVE(p->v, p->cap, p->n + 1, 12 * 200, "periods", err);
+    if (st != CKP_OK)
+        return st;
     p->v[p->n++] = v;
     return CKP_OK;
 }
@@ -291,11 +280,7 @@ static void period_text(int32_t v, char freq, char out[16])
 
 static void call_free(ckp_fetch_call *c)
 {
-    free(c->url);
-    free(c->reporters);
-    free(c->partners);
-    free(c->cmd);
-    free(c->periods);
+    CKP_FREE_ALL(c->url, c->reporters, c->partners, c->cmd, c->periods);
     memset(c, 0, sizeof *c);
 }
 
@@ -352,14 +337,10 @@ static ckp_status call_add(ckp_fetch_plan *p, const char *rep, const char *par, 
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "the query needs more than %d calls: ask for less in one run",
                              CKP_FETCH_MAX_CALLS);
-    if (p->ncalls == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        ckp_fetch_call *c = realloc(p->calls, cap * sizeof *c);
-        if (!c)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        p->calls = c;
-        p->cap = cap;
-    }
+    ckp_status grown = CKP_ARRAY_RESERVE(p->calls, p->cap, p->ncalls + 1,
+                                         (size_t)CKP_FETCH_MAX_CALLS, "calls", err);
+    if (grown != CKP_OK)
+        return grown;
     ckp_fetch_call *c = &p->calls[p->ncalls];
     memset(c, 0, sizeof *c);
     int failed = 0;
@@ -577,11 +558,7 @@ ckp_status ckp_fetch_plan_make(const ckp_ref *ref, const ckp_fetch_query *q,
     out->summary = sum.s;
     sum.s = NULL;
 out:
-    free(rep);
-    free(par);
-    free(hs.list.s);
-    free(per.v);
-    free(sum.s);
+    CKP_FREE_ALL(rep, par, hs.list.s, per.v, sum.s);
     if (st != CKP_OK)
         ckp_fetch_plan_free(out);
     return st;

@@ -18,6 +18,7 @@
  * line end outside quotes, reading more input if needed) before parsing the
  * following record. */
 #include "chokepoint/csv.h"
+#include "core/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1105,12 +1106,7 @@ void ckp_csv_close(ckp_csv *c)
         close(c->fd);
     if (!c->is_mem)
         free(c->buf);
-    free(c->fields);
-    free(c->meta);
-    free(c->scratch);
-    free(c->hdr_store);
-    free(c->hdr);
-    free(c);
+    CKP_FREE_ALL(c->fields, c->meta, c->scratch, c->hdr_store, c->hdr, c);
 }
 
 int ckp_field_eq(ckp_field f, const char *s)

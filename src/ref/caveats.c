@@ -12,28 +12,30 @@
 #define CAVEATS_FILE "ref/hs/caveats.csv"
 
 /* A required text field: trimmed, non-empty, copied into the arena. */
-static ckp_status field_text(ckp_ref *ref, ckp_csv *csv, int col, const char *name,
-                             const char **out, ckp_error *err)
+static ckp_status field_text(ckp_ref *ref, const ckp_table *t, size_t col, const char **out,
+                             ckp_error *err)
 {
-    ckp_field f = ckp_field_trim(ckp_csv_field(csv, (size_t)col));
+    ckp_field f = ckp_table_field(t, col);
+    const char *name = t->cols[col];
     if (f.len == 0)
-        return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                             "field %s is empty (every basket code says what it holds, "
-                             "what to mind and its sources)", name);
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "field %s is empty (every basket code says what it holds, "
+                               "what to mind and its sources)", name);
     if (memchr(f.ptr, '|', f.len))
-        return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                             "field %s holds '|', which separates caveats in a row", name);
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "field %s holds '|', which separates caveats in a row", name);
     if (memchr(f.ptr, '\0', f.len))
-        return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                             "field %s holds a NUL byte (the text after it would be lost)",
-                             name);
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "field %s holds a NUL byte (the text after it would be lost)",
+                               name);
     *out = ckp__ref_strndup(ref, f.ptr, f.len);
     return *out ? CKP_OK : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-static ckp_status read_row(ckp_ref *ref, ckp_csv *csv, const int *col, ckp_error *err)
+static ckp_status read_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    ckp_field hs = ckp_field_trim(ckp_csv_field(csv, (size_t)col[0]));
+    ckp_ref *ref = ctx;
+    ckp_field hs = ckp_table_field(t, 0);
     ckp_caveat c;
     memset(&c, 0, sizeof c);
     /* digits as written: a heading (4) or a subheading (6), never a
@@ -42,21 +44,20 @@ static ckp_status read_row(ckp_ref *ref, ckp_csv *csv, const int *col, ckp_error
     for (size_t i = 0; digits && i < hs.len; i++)
         digits = hs.ptr[i] >= '0' && hs.ptr[i] <= '9';
     if (!digits || ckp_hs_parse(hs.ptr, hs.len, &c.code, &c.level) != 0)
-        return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                             "field hs \"%.*s\" is not a 4- or 6-digit HS code",
-                             (int)(hs.len > 40 ? 40 : hs.len), hs.ptr);
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "field hs \"%.*s\" is not a 4- or 6-digit HS code",
+                               (int)(hs.len > 40 ? 40 : hs.len), hs.ptr);
     for (int i = 0; i < ref->ncaveats; i++)
         if (ref->caveats[i].code == c.code && ref->caveats[i].level == c.level)
-            return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                                 "HS %.*s is listed twice", (int)hs.len, hs.ptr);
+            return ckp_table_error(t, err, CKP_EPARSE, "HS %.*s is listed twice", (int)hs.len,
+                                   hs.ptr);
     if (ref->ncaveats >= REF_MAX_CAVEATS)
-        return ckp_error_set(err, CKP_ELIMIT, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                             "more than %d basket codes", REF_MAX_CAVEATS);
-    ckp_status st = field_text(ref, csv, col[1], "holds", &c.holds, err);
+        return ckp_table_error(t, err, CKP_ELIMIT, "more than %d basket codes", REF_MAX_CAVEATS);
+    ckp_status st = field_text(ref, t, 1, &c.holds, err);
     if (st == CKP_OK)
-        st = field_text(ref, csv, col[2], "caveat", &c.caveat, err);
+        st = field_text(ref, t, 2, &c.caveat, err);
     if (st == CKP_OK)
-        st = field_text(ref, csv, col[3], "sources", &c.sources, err);
+        st = field_text(ref, t, 3, &c.sources, err);
     if (st == CKP_OK)
         ref->caveats[ref->ncaveats++] = c;
     return st;
@@ -64,9 +65,11 @@ static ckp_status read_row(ckp_ref *ref, ckp_csv *csv, const int *col, ckp_error
 
 ckp_status ckp_ref_load_caveats(ckp_ref *ref, const char *path, ckp_error *err)
 {
-    char shipped[sizeof ref->datadir + 64];
+    char shipped[sizeof ref->datadir + 256];
     if (!path) {
-        snprintf(shipped, sizeof shipped, "%s/%s", ref->datadir, CAVEATS_FILE);
+        ckp_status st = ckp__ref_path(ref, CAVEATS_FILE, shipped, sizeof shipped, err);
+        if (st != CKP_OK)
+            return st;
         path = shipped;
     }
     ref->ncaveats = 0;
@@ -74,27 +77,9 @@ ckp_status ckp_ref_load_caveats(ckp_ref *ref, const char *path, ckp_error *err)
         ref->caveats = ckp__ref_alloc(ref, REF_MAX_CAVEATS * sizeof *ref->caveats);
     if (!ref->caveats)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_csv *csv = NULL;
-    ckp_csv_opts opts;
-    ckp_csv_opts_init(&opts);
-    opts.delim = ',';
-    ckp_status st = ckp_csv_open(path, &opts, &csv, err);
-    if (st != CKP_OK)
-        return st;
-    static const char *const names[4] = {"hs", "holds", "caveat", "sources"};
-    int col[4];
-    for (int i = 0; st == CKP_OK && i < 4; i++)
-        st = ckp__ref_column(csv, names[i], &col[i], err);
-    int r;
-    while (st == CKP_OK && (r = ckp_csv_next(csv, err)) != 0) {
-        if (r < 0)
-            st = err ? err->code : CKP_EPARSE;
-        else
-            st = read_row(ref, csv, col, err);
-    }
-    if (st == CKP_OK && ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-    ckp_csv_close(csv);
+    static const char *const cols[] = {"hs", "holds", "caveat", "sources", NULL};
+    ckp_table_spec spec = {.path = path, .cols = cols, .row = read_row, .ctx = ref};
+    ckp_status st = ckp_table_load(&spec, err);
     if (st != CKP_OK)
         ref->ncaveats = 0;
     return st;

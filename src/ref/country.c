@@ -234,93 +234,63 @@ static void repair_mojibake(char *s)
 }
 
 /* The ISO table: one record per row. */
+static const char *const iso_cols[] = {
+    "ISO3166-1-Alpha-3",  "ISO3166-1-Alpha-2",    "ISO3166-1-numeric",
+    "M49",                "official_name_en",     "CLDR display name",
+    "UNTERM English Short", "UNTERM English Formal", "UNTERM Russian Short",
+    "official_name_ru",   "UNTERM Russian Formal", "UNTERM Chinese Short",
+    "official_name_cn",   "UNTERM Chinese Formal", "UNTERM French Short",
+    "official_name_fr",   "UNTERM French Formal", "UNTERM Spanish Short",
+    "official_name_es",   "UNTERM Spanish Formal", "UNTERM Arabic Short",
+    "official_name_ar",   "UNTERM Arabic Formal", NULL};
+enum { A3, A2, NUM, M49, EN, CLDR, EN_S, EN_F, RU_S, RU_O, RU_F, ZH_S, ZH_O, ZH_F,
+       OTHER, NCOL = OTHER + 9 };
+
+static ckp_status iso_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_ref *ref = ctx;
+    const char *names[NCOL];
+    ckp_field a3 = ckp_table_field(t, A3), a2 = ckp_table_field(t, A2);
+    if (a3.len != 3 || (a2.len != 0 && a2.len != 2))
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "ISO alpha-3 \"%.*s\" / alpha-2 \"%.*s\" malformed", (int)a3.len,
+                               a3.ptr ? a3.ptr : "", (int)a2.len,
+                               a2.ptr ? a2.ptr : "");
+    ckp_country *c = new_country(ref, err);
+    if (!c)
+        return CKP_ELIMIT;
+    int id = ref->ncountries - 1;
+    memcpy(c->iso3, a3.ptr, 3);
+    if (a2.len)
+        memcpy(c->iso2, a2.ptr, 2);
+    c->iso_num = field_code(ckp_table_field(t, NUM));
+    c->m49 = field_code(ckp_table_field(t, M49));
+    if (c->m49 < 0)
+        c->m49 = c->iso_num;
+    for (int i = EN; i < NCOL; i++)
+        names[i] = field_str(ref, ckp_table_field(t, (size_t)i));
+    names[EN_S] = strip_the(ref, names[EN_S]);
+    c->name = names[EN] ? names[EN] : names[CLDR] ? names[CLDR] : names[EN_S];
+    if (!c->name)
+        c->name = ckp__ref_strndup(ref, c->iso3, 3);
+    c->name_ru = names[RU_S] ? names[RU_S] : names[RU_O];
+    c->name_zh = names[ZH_S] ? names[ZH_S] : names[ZH_O];
+    if (c->iso_num >= 0) {
+        ref->by_isonum[c->iso_num] = id;
+        c->comtrade = -2; /* decided once Comtrade's code list is read */
+    }
+    ckp_status st = CKP_OK;
+    for (int i = EN; i < OTHER && st == CKP_OK; i++)
+        st = add_name_str(ref, names[i], id, err);
+    for (int i = OTHER; i < NCOL && st == CKP_OK; i++)
+        st = add_name_other(ref, names[i], id, err);
+    return st;
+}
+
 static ckp_status load_iso(ckp_ref *ref, ckp_error *err)
 {
-    static const char *const cols[] = {
-        "ISO3166-1-Alpha-3",  "ISO3166-1-Alpha-2",    "ISO3166-1-numeric",
-        "M49",                "official_name_en",     "CLDR display name",
-        "UNTERM English Short", "UNTERM English Formal", "UNTERM Russian Short",
-        "official_name_ru",   "UNTERM Russian Formal", "UNTERM Chinese Short",
-        "official_name_cn",   "UNTERM Chinese Formal", "UNTERM French Short",
-        "official_name_fr",   "UNTERM French Formal", "UNTERM Spanish Short",
-        "official_name_es",   "UNTERM Spanish Formal", "UNTERM Arabic Short",
-        "official_name_ar",   "UNTERM Arabic Formal"};
-    enum { A3, A2, NUM, M49, EN, CLDR, EN_S, EN_F, RU_S, RU_O, RU_F, ZH_S, ZH_O, ZH_F,
-           OTHER, NCOL = OTHER + 9 };
-    int col[NCOL];
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int r;
-
-    st = ckp__ref_open_csv(ref, "ref/countries/iso-m49/country-codes.csv", &csv, err);
-    if (st != CKP_OK)
-        return st;
-    for (int i = 0; i < NCOL; i++) {
-        st = ckp__ref_column(csv, cols[i], &col[i], err);
-        if (st != CKP_OK)
-            goto out_close;
-    }
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field a3, a2;
-        ckp_country *c;
-        const char *names[NCOL];
-        int id;
-
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        a3 = ckp_field_trim(ckp_csv_field(csv, (size_t)col[A3]));
-        a2 = ckp_field_trim(ckp_csv_field(csv, (size_t)col[A2]));
-        if (a3.len != 3 || (a2.len != 0 && a2.len != 2)) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "ISO alpha-3 \"%.*s\" / alpha-2 \"%.*s\" malformed",
-                               (int)a3.len, a3.ptr ? a3.ptr : "", (int)a2.len,
-                               a2.ptr ? a2.ptr : "");
-            goto out_close;
-        }
-        c = new_country(ref, err);
-        if (!c) {
-            st = CKP_ELIMIT;
-            goto out_close;
-        }
-        id = ref->ncountries - 1;
-        memcpy(c->iso3, a3.ptr, 3);
-        if (a2.len)
-            memcpy(c->iso2, a2.ptr, 2);
-        c->iso_num = field_code(ckp_csv_field(csv, (size_t)col[NUM]));
-        c->m49 = field_code(ckp_csv_field(csv, (size_t)col[M49]));
-        if (c->m49 < 0)
-            c->m49 = c->iso_num;
-        for (int i = EN; i < NCOL; i++)
-            names[i] = field_str(ref, ckp_csv_field(csv, (size_t)col[i]));
-        names[EN_S] = strip_the(ref, names[EN_S]);
-        c->name = names[EN] ? names[EN] : names[CLDR] ? names[CLDR] : names[EN_S];
-        if (!c->name)
-            c->name = ckp__ref_strndup(ref, c->iso3, 3);
-        c->name_ru = names[RU_S] ? names[RU_S] : names[RU_O];
-        c->name_zh = names[ZH_S] ? names[ZH_S] : names[ZH_O];
-        if (c->iso_num >= 0) {
-            ref->by_isonum[c->iso_num] = id;
-            c->comtrade = -2; /* decided once Comtrade's code list is read */
-        }
-        for (int i = EN; i < OTHER; i++) {
-            st = add_name_str(ref, names[i], id, err);
-            if (st != CKP_OK)
-                goto out_close;
-        }
-        for (int i = OTHER; i < NCOL; i++) {
-            st = add_name_other(ref, names[i], id, err);
-            if (st != CKP_OK)
-                goto out_close;
-        }
-    }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    return ckp__ref_table(ref, "ref/countries/iso-m49/country-codes.csv", iso_cols, iso_row,
+                          ref, err);
 }
 
 /* Sort ids by their iso3 (width 3) or iso2 (width 2) code: insertion sort,
@@ -365,249 +335,183 @@ static ckp_status index_iso3(ckp_ref *ref, ckp_error *err)
     return CKP_OK;
 }
 
-/* areas.csv: comtrade,code,role,name. */
-static ckp_status load_areas(ckp_ref *ref, ckp_error *err)
+/* The id of the loaded record whose ISO3 is the 3-character field code, or
+ * -1 (a linear scan: the index is built after the loaders). */
+static int scan_iso3(const ckp_ref *ref, ckp_field code)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int ccode, ccom, crole, cname, r;
+    int id = -1;
+    if (code.len != 3)
+        return -1;
+    for (int i = 0; i < ref->ncountries; i++)
+        if (memcmp(ref->countries[i].iso3, code.ptr, 3) == 0)
+            id = i;
+    return id;
+}
 
-    st = ckp__ref_open_table(ref, "ref/countries/areas.csv", &csv, err, "comtrade", &ccom,
-                             "code", &ccode, "role", &crole, "name", &cname, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field code, role;
-        int com, id;
-        char iso3[4];
+/* areas.csv: comtrade,code,role,name. */
+static const char *const areas_cols[] = {"comtrade", "code", "role", "name", NULL};
 
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        ckp_field comf = ckp_field_trim(ckp_csv_field(csv, (size_t)ccom));
-        com = field_code(comf);
-        code = ckp_field_trim(ckp_csv_field(csv, (size_t)ccode));
-        role = ckp_field_trim(ckp_csv_field(csv, (size_t)crole));
-        /* an aggregate Comtrade does not have (Eurostat's EU-27, euro
-         * area…) leaves the code empty: it is found by code and name only */
-        int no_com = comf.len == 0 && ckp_field_eq(role, "region");
-        if ((com < 0 && !no_com) || code.len != 3) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+/* A new aggregate record (world, region, special area, historical). */
+static ckp_status add_area(ckp_ref *ref, const ckp_table *t, const char *iso3, int com,
+                           ckp_field role, int *id, ckp_error *err)
+{
+    ckp_country *c = new_country(ref, err);
+    if (!c)
+        return CKP_ELIMIT;
+    *id = ref->ncountries - 1;
+    memcpy(c->iso3, iso3, 4);
+    c->comtrade = com;
+    c->is_aggregate = 1;
+    c->kind = ckp_field_eq(role, "world")    ? "world"
+              : ckp_field_eq(role, "region") ? "region"
+              : ckp_field_eq(role, "special") ? "special"
+                                              : "historical";
+    c->m49 = ckp_field_eq(role, "world") ? 1 : -1;
+    c->name = field_str(ref, ckp_table_field(t, 3));
+    if (!c->name)
+        c->name = ckp__ref_strndup(ref, iso3, 3);
+    return add_name_str(ref, c->name, *id, err);
+}
+
+static ckp_status areas_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_ref *ref = ctx;
+    ckp_field comf = ckp_table_field(t, 0), code = ckp_table_field(t, 1),
+              role = ckp_table_field(t, 2);
+    int com = field_code(comf), id;
+    char iso3[4];
+    /* an aggregate Comtrade does not have (Eurostat's EU-27, euro area…)
+     * leaves the code empty: it is found by code and name only */
+    int no_com = comf.len == 0 && ckp_field_eq(role, "region");
+    if ((com < 0 && !no_com) || code.len != 3)
+        return ckp_table_error(t, err, CKP_EPARSE,
                                "expected a Comtrade code 0-999 and a 3-character code");
-            goto out_close;
-        }
-        memcpy(iso3, code.ptr, 3);
-        iso3[3] = '\0';
-        if (ckp_field_eq(role, "primary") || ckp_field_eq(role, "alias")) {
-            id = -1;
-            for (int i = 0; i < ref->ncountries; i++)
-                if (memcmp(ref->countries[i].iso3, iso3, 3) == 0)
-                    id = i;
-            if (id < 0) {
-                st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                                   "unknown country code %s", iso3);
-                goto out_close;
-            }
-            if (ckp_field_eq(role, "primary"))
-                ref->countries[id].comtrade = com;
-        } else if (ckp_field_eq(role, "world") || ckp_field_eq(role, "region") ||
-                   ckp_field_eq(role, "special") || ckp_field_eq(role, "historical")) {
-            ckp_country *c = new_country(ref, err);
-            if (!c) {
-                st = CKP_ELIMIT;
-                goto out_close;
-            }
-            id = ref->ncountries - 1;
-            memcpy(c->iso3, iso3, 4);
-            c->comtrade = no_com ? -1 : com;
-            c->is_aggregate = 1;
-            c->kind = ckp_field_eq(role, "world")    ? "world"
-                      : ckp_field_eq(role, "region") ? "region"
-                      : ckp_field_eq(role, "special") ? "special"
-                                                      : "historical";
-            c->m49 = ckp_field_eq(role, "world") ? 1 : -1;
-            c->name = field_str(ref, ckp_csv_field(csv, (size_t)cname));
-            if (!c->name)
-                c->name = ckp__ref_strndup(ref, iso3, 3);
-            st = add_name_str(ref, c->name, id, err);
-            if (st != CKP_OK)
-                goto out_close;
-        } else {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+    memcpy(iso3, code.ptr, 3);
+    iso3[3] = '\0';
+    if (ckp_field_eq(role, "primary") || ckp_field_eq(role, "alias")) {
+        id = scan_iso3(ref, code);
+        if (id < 0)
+            return ckp_table_error(t, err, CKP_EPARSE, "unknown country code %s", iso3);
+        if (ckp_field_eq(role, "primary"))
+            ref->countries[id].comtrade = com;
+    } else if (ckp_field_eq(role, "world") || ckp_field_eq(role, "region") ||
+               ckp_field_eq(role, "special") || ckp_field_eq(role, "historical")) {
+        ckp_status st = add_area(ref, t, iso3, no_com ? -1 : com, role, &id, err);
+        if (st != CKP_OK)
+            return st;
+    } else {
+        return ckp_table_error(t, err, CKP_EPARSE,
                                "role \"%.*s\" is not primary, alias, world, region, "
                                "special or historical",
                                (int)role.len, role.ptr ? role.ptr : "");
-            goto out_close;
-        }
-        if (no_com)
-            continue;
-        if (ref->by_comtrade[com] >= 0 && ref->by_comtrade[com] != id) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "Comtrade code %d listed twice", com);
-            goto out_close;
-        }
-        ref->by_comtrade[com] = id;
     }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
+    if (no_com)
+        return CKP_OK;
+    if (ref->by_comtrade[com] >= 0 && ref->by_comtrade[com] != id)
+        return ckp_table_error(t, err, CKP_EPARSE, "Comtrade code %d listed twice", com);
+    ref->by_comtrade[com] = id;
+    return CKP_OK;
+}
 
-out_close:
-    ckp_csv_close(csv);
-    return st;
+static ckp_status load_areas(ckp_ref *ref, ckp_error *err)
+{
+    return ckp__ref_table(ref, "ref/countries/areas.csv", areas_cols, areas_row, ref, err);
 }
 
 /* Comtrade's own code lists (id,text): a code not claimed by areas.csv is the
  * ISO numeric code of a country. */
-static ckp_status load_comtrade(ckp_ref *ref, const char *rel, ckp_error *err)
+static const char *const comtrade_cols[] = {"id", "text", NULL};
+
+static ckp_status comtrade_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int cid, ctext, r;
-
-    st = ckp__ref_open_table(ref, rel, &csv, err, "id", &cid, "text", &ctext, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field text;
-        int code, id;
-
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        code = field_code(ckp_csv_field(csv, (size_t)cid));
-        text = ckp_field_trim(ckp_csv_field(csv, (size_t)ctext));
-        if (code < 0)
-            continue; /* the "all" pseudo-area of the legacy API */
-        id = ref->by_comtrade[code];
-        if (id < 0) {
-            id = ref->by_isonum[code];
-            if (id < 0) {
-                st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+    ckp_ref *ref = ctx;
+    int code = field_code(ckp_table_field(t, 0));
+    ckp_field text = ckp_table_field(t, 1);
+    if (code < 0)
+        return CKP_OK; /* the "all" pseudo-area of the legacy API */
+    int id = ref->by_comtrade[code];
+    if (id < 0) {
+        id = ref->by_isonum[code];
+        if (id < 0)
+            return ckp_table_error(t, err, CKP_EPARSE,
                                    "Comtrade code %d (%.*s) is neither an ISO numeric code "
                                    "nor listed in ref/countries/areas.csv",
                                    code, (int)text.len, text.ptr ? text.ptr : "");
-                goto out_close;
-            }
-            ref->by_comtrade[code] = id;
-            if (ref->countries[id].comtrade < 0)
-                ref->countries[id].comtrade = code;
-        }
-        st = add_name(ref, text.ptr, text.len, id, err);
-        if (st != CKP_OK)
-            goto out_close;
+        ref->by_comtrade[code] = id;
+        if (ref->countries[id].comtrade < 0)
+            ref->countries[id].comtrade = code;
     }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
+    return add_name(ref, text.ptr, text.len, id, err);
+}
 
-out_close:
-    ckp_csv_close(csv);
-    return st;
+static ckp_status load_comtrade(ckp_ref *ref, const char *rel, ckp_error *err)
+{
+    return ckp__ref_table(ref, rel, comtrade_cols, comtrade_row, ref, err);
+}
+
+static ckp_status load_partner_areas(ckp_ref *ref, ckp_error *err)
+{
+    return load_comtrade(ref, "ref/countries/comtrade-areas/partnerAreas.csv", err);
+}
+
+static ckp_status load_reporter_areas(ckp_ref *ref, ckp_error *err)
+{
+    return load_comtrade(ref, "ref/countries/comtrade-areas/reporterAreas.csv", err);
 }
 
 static int lookup_iso3(const ckp_ref *ref, const char *code3);
 
 /* BACI's table: country_code,country_name,country_iso2,country_iso3. */
+static const char *const baci_cols[] = {"country_code", "country_name", "country_iso3", NULL};
+
+static ckp_status baci_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_ref *ref = ctx;
+    char code3[4], nbuf[NAME_BUF];
+    int code = field_code(ckp_table_field(t, 0));
+    ckp_field iso3 = ckp_table_field(t, 2);
+    if (code < 0 || iso3.len != 3)
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "expected a BACI code 0-999 and an ISO alpha-3 code");
+    memcpy(code3, iso3.ptr, 3);
+    code3[3] = '\0';
+    int id = lookup_iso3(ref, code3);
+    if (id < 0)
+        return ckp_table_error(t, err, CKP_EPARSE, "BACI code %d: unknown country code %s",
+                               code, code3);
+    ref->by_baci[code] = id;
+    if (ref->countries[id].baci < 0 || code == ref->countries[id].comtrade)
+        ref->countries[id].baci = code;
+    ckp_field_copy(ckp_table_field(t, 1), nbuf, sizeof nbuf);
+    repair_mojibake(nbuf);
+    return add_name_str(ref, nbuf, id, err);
+}
+
 static ckp_status load_baci(ckp_ref *ref, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int ccode, cname, ciso3, r;
-
-    st = ckp__ref_open_table(ref, "ref/countries/baci/country_codes_V202601.csv", &csv, err,
-                             "country_code", &ccode, "country_name", &cname, "country_iso3", &ciso3,
-                             NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field iso3, name;
-        char code3[4], nbuf[NAME_BUF];
-        int code, id;
-
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        code = field_code(ckp_csv_field(csv, (size_t)ccode));
-        iso3 = ckp_field_trim(ckp_csv_field(csv, (size_t)ciso3));
-        if (code < 0 || iso3.len != 3) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "expected a BACI code 0-999 and an ISO alpha-3 code");
-            goto out_close;
-        }
-        memcpy(code3, iso3.ptr, 3);
-        code3[3] = '\0';
-        id = lookup_iso3(ref, code3);
-        if (id < 0) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "BACI code %d: unknown country code %s", code, code3);
-            goto out_close;
-        }
-        ref->by_baci[code] = id;
-        if (ref->countries[id].baci < 0 || code == ref->countries[id].comtrade)
-            ref->countries[id].baci = code;
-        name = ckp_field_trim(ckp_csv_field(csv, (size_t)cname));
-        ckp_field_copy(name, nbuf, sizeof nbuf);
-        repair_mojibake(nbuf);
-        st = add_name_str(ref, nbuf, id, err);
-        if (st != CKP_OK)
-            goto out_close;
-    }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    return ckp__ref_table(ref, "ref/countries/baci/country_codes_V202601.csv", baci_cols,
+                          baci_row, ref, err);
 }
 
 /* aliases.csv: alias,code (code = a 3-character code of a loaded record). */
+static const char *const alias_cols[] = {"alias", "code", NULL};
+
+static ckp_status alias_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_ref *ref = ctx;
+    ckp_field alias = ckp_table_field(t, 0), code = ckp_table_field(t, 1);
+    int id = scan_iso3(ref, code);
+    if (id < 0 || !alias.len)
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "alias \"%.*s\": unknown country code \"%.*s\"", (int)alias.len,
+                               alias.ptr ? alias.ptr : "", (int)code.len,
+                               code.ptr ? code.ptr : "");
+    return add_name(ref, alias.ptr, alias.len, id, err);
+}
+
 static ckp_status load_aliases(ckp_ref *ref, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int calias, ccode, r;
-
-    st = ckp__ref_open_table(ref, "ref/countries/aliases.csv", &csv, err, "alias", &calias,
-                             "code", &ccode, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field alias, code;
-        char code3[4];
-        int id = -1;
-
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        alias = ckp_field_trim(ckp_csv_field(csv, (size_t)calias));
-        code = ckp_field_trim(ckp_csv_field(csv, (size_t)ccode));
-        if (code.len == 3) {
-            memcpy(code3, code.ptr, 3);
-            code3[3] = '\0';
-            for (int i = 0; i < ref->ncountries && id < 0; i++)
-                if (memcmp(ref->countries[i].iso3, code3, 3) == 0)
-                    id = i;
-        }
-        if (id < 0 || !alias.len) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "alias \"%.*s\": unknown country code \"%.*s\"",
-                               (int)alias.len, alias.ptr ? alias.ptr : "", (int)code.len,
-                               code.ptr ? code.ptr : "");
-            goto out_close;
-        }
-        st = add_name(ref, alias.ptr, alias.len, id, err);
-        if (st != CKP_OK)
-            goto out_close;
-    }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    return ckp__ref_table(ref, "ref/countries/aliases.csv", alias_cols, alias_row, ref, err);
 }
 
 /* The languages whose country names ICU (CLDR locale data) adds: the UN
@@ -669,21 +573,8 @@ ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err)
 
     /* Order matters: aliases.csv is indexed right after the records exist so
      * that its names win over the same names elsewhere. */
-    st = load_iso(ref, err);
-    if (st == CKP_OK)
-        st = load_areas(ref, err);
-    if (st == CKP_OK)
-        st = index_iso3(ref, err);
-    if (st == CKP_OK)
-        st = load_aliases(ref, err);
-    if (st == CKP_OK)
-        st = load_comtrade(ref, "ref/countries/comtrade-areas/partnerAreas.csv", err);
-    if (st == CKP_OK)
-        st = load_comtrade(ref, "ref/countries/comtrade-areas/reporterAreas.csv", err);
-    if (st == CKP_OK)
-        st = load_baci(ref, err);
-    if (st == CKP_OK)
-        st = load_icu_names(ref, err);
+    st = CKP__REF_STEPS(ref, err, load_iso, load_areas, index_iso3, load_aliases,
+                        load_partner_areas, load_reporter_areas, load_baci, load_icu_names);
     if (st != CKP_OK)
         return st;
     for (int i = 0; i < ref->ncountries; i++) {

@@ -24,7 +24,7 @@ struct ckp_fx {
  * EUR per USD and USD per EUR overlap: 1.2 could be either): 2021-06, 0.830
  * EUR and 0.713 GBP per USD (Federal Reserve H.10).  A rate of that month
  * more than 5 % off means the file is quoted the other way round. */
-static const struct {
+static const struct known_currency {
     const char *code, *name;
     double lo, hi;
     int32_t anchor_period;
@@ -42,12 +42,49 @@ static int month_index(int32_t period)
     return (y - FX_YEAR0) * 12 + (m - 1);
 }
 
+/* One currency's rows of the file: a rate per month. */
+typedef struct fx_load {
+    ckp_fx *fx;
+    size_t k; /* index into known */
+    int n;    /* rates read */
+} fx_load;
+
+static ckp_status fx_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    fx_load *fl = ctx;
+    const struct known_currency *kc = &known[fl->k];
+    char date[16], rate[32], *end;
+    if (!ckp_field_eq(ckp_table_field(t, 1), kc->name))
+        return CKP_OK;
+    ckp_field_copy(ckp_table_field(t, 0), date, sizeof date);
+    ckp_field_copy(ckp_table_field(t, 2), rate, sizeof rate);
+    int y, m, d, used;
+    int i = -1;
+    if (sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && used == 10 && d == 1)
+        i = month_index((int32_t)(y * 100 + m));
+    double v = strtod(rate, &end);
+    if (i < 0 || end == rate || *end || !isfinite(v) || v < kc->lo || v > kc->hi)
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "%s rate '%s' for '%s': expected YYYY-MM-01 and %g-%g %s per "
+                               "USD",
+                               kc->name, rate, date, kc->lo, kc->hi, kc->code);
+    if (y * 100 + m == kc->anchor_period && fabs(v / kc->anchor - 1) > 0.05)
+        return ckp_table_error(t, err, CKP_EPARSE,
+                               "%s rate %s for %s: the published average is %.3f %s per USD "
+                               "(is the file quoted in USD per %s?)",
+                               kc->name, rate, date, kc->anchor, kc->code, kc->code);
+    if (fl->fx->per_usd[i] != 0)
+        return ckp_table_error(t, err, CKP_EPARSE, "%s rate for %s given twice", kc->name,
+                               date);
+    fl->fx->per_usd[i] = v;
+    fl->n++;
+    return CKP_OK;
+}
+
 ckp_status ckp_fx_load(const ckp_ref *ref, const char *currency, ckp_fx **out, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    int cdate, ccountry, crate, r;
+    static const char *const cols[] = {"Date", "Country", "Exchange rate", NULL};
     size_t k = 0;
-    ckp_status st;
 
     *out = NULL;
     while (k < sizeof known / sizeof known[0] && strcmp(known[k].code, currency) != 0)
@@ -55,73 +92,23 @@ ckp_status ckp_fx_load(const ckp_ref *ref, const char *currency, ckp_fx **out, c
     if (k == sizeof known / sizeof known[0])
         return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0,
                              "no exchange rates for currency '%.8s' (known: EUR, GBP)", currency);
-    ckp_fx *fx = calloc(1, sizeof *fx);
-    if (!fx)
+    fx_load fl = {calloc(1, sizeof *fl.fx), k, 0};
+    if (!fl.fx)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    snprintf(fx->currency, sizeof fx->currency, "%s", known[k].code);
-    st = ckp__ref_open_table(ref, FX_REL, &csv, err, "Date", &cdate, "Country", &ccountry,
-                             "Exchange rate", &crate, NULL);
-    if (st != CKP_OK)
-        goto out_free;
-    int n = 0;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        char date[16], rate[32], *end;
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        if (!ckp_field_eq(ckp_field_trim(ckp_csv_field(csv, (size_t)ccountry)), known[k].name))
-            continue;
-        ckp_field_copy(ckp_field_trim(ckp_csv_field(csv, (size_t)cdate)), date, sizeof date);
-        ckp_field_copy(ckp_field_trim(ckp_csv_field(csv, (size_t)crate)), rate, sizeof rate);
-        int y, m, d, used;
-        int i = -1;
-        if (sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && used == 10 && d == 1)
-            i = month_index((int32_t)(y * 100 + m));
-        double v = strtod(rate, &end);
-        if (i < 0 || end == rate || *end || !isfinite(v) || v < known[k].lo || v > known[k].hi) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "%s rate '%s' for '%s': expected YYYY-MM-01 and %g-%g %s per "
-                               "USD",
-                               known[k].name, rate, date, known[k].lo, known[k].hi,
-                               known[k].code);
-            goto out_close;
-        }
-        if (y * 100 + m == known[k].anchor_period &&
-            fabs(v / known[k].anchor - 1) > 0.05) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "%s rate %s for %s: the published average is %.3f %s per USD "
-                               "(is the file quoted in USD per %s?)",
-                               known[k].name, rate, date, known[k].anchor, known[k].code,
-                               known[k].code);
-            goto out_close;
-        }
-        if (fx->per_usd[i] != 0) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "%s rate for %s given twice", known[k].name, date);
-            goto out_close;
-        }
-        fx->per_usd[i] = v;
-        n++;
+    snprintf(fl.fx->currency, sizeof fl.fx->currency, "%s", known[k].code);
+    ckp_status st = ckp__ref_table(ref, FX_REL, cols, fx_row, &fl, err);
+    if (st == CKP_OK && fl.n == 0) {
+        char path[sizeof ref->datadir + 256];
+        st = ckp__ref_path(ref, FX_REL, path, sizeof path, err);
+        if (st == CKP_OK)
+            st = ckp_error_set(err, CKP_EPARSE, path, 0, 0, "no %s rates", known[k].name);
     }
-    if (ckp_csv_failed(csv)) {
-        st = err ? err->code : CKP_EIO;
-        goto out_close;
+    if (st != CKP_OK) {
+        free(fl.fx);
+        return st;
     }
-    if (n == 0) {
-        st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), 0, 0, "no %s rates",
-                           known[k].name);
-        goto out_close;
-    }
-    ckp_csv_close(csv);
-    *out = fx;
+    *out = fl.fx;
     return CKP_OK;
-
-out_close:
-    ckp_csv_close(csv);
-out_free:
-    free(fx);
-    return st;
 }
 
 double ckp_fx_per_usd(const ckp_fx *fx, int32_t period)

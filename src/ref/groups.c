@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/vec.h"
 #include "ref/ref_int.h"
 
 #define HS_SPACE 1000000u
@@ -330,83 +331,55 @@ static ckp_status group_add(ckp_ref *ref, const char *name, size_t nname, const 
         if (ref->ngroups >= REF_MAX_GROUPS)
             return ckp_error_set(err, CKP_ELIMIT, file, line, 0, "more than %d groups",
                                  REF_MAX_GROUPS);
-        if (ref->ngroups == ref->capgroups) {
-            int cap = ref->capgroups ? ref->capgroups * 2 : 64;
-            ref_group *p = realloc(ref->groups, sizeof *p * (size_t)cap);
-            if (!p)
-                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            ref->groups = p;
-            ref->capgroups = cap;
-        }
+        ckp_status st = CKP_ARRAY_RESERVE(ref->groups, ref->capgroups, (size_t)ref->ngroups + 1,
+                                          REF_MAX_GROUPS, "groups", err);
+        if (st != CKP_OK)
+            return st;
         slot = &ref->groups[ref->ngroups++];
     }
     *slot = g;
     return CKP_OK;
 }
 
-static ckp_status load_group_csv(ckp_ref *ref, const char *path, int relative,
-                                 const char *source, ckp_error *err)
+/* name,codes[,description][,edition]: a groups file (the shipped one or a
+ * user's); source says where its groups come from. */
+typedef struct group_load {
+    ckp_ref *ref;
+    const char *source;
+} group_load;
+
+static ckp_status group_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_csv_opts opts;
-    ckp_status st;
-    int cname, ccodes, cdesc, ced, r;
+    group_load *gl = ctx;
+    ckp_field name = ckp_table_field(t, 0), codes = ckp_table_field(t, 1),
+              desc = ckp_table_field(t, 2), ed = ckp_table_field(t, 3);
+    int edition = 0;
+    if (ckp_field_eq(ed, "2022"))
+        edition = 2022;
+    else if (ckp_field_eq(ed, "2017"))
+        edition = 2017;
+    else if (ed.len)
+        return ckp_table_error(t, err, CKP_EPARSE, "edition \"%.*s\" is not 2017 or 2022",
+                               (int)ed.len, ed.ptr);
+    return group_add(gl->ref, name.ptr ? name.ptr : "", name.len, codes.ptr ? codes.ptr : "",
+                     codes.len, desc.ptr, desc.len, gl->source, edition, ckp_csv_name(t->csv),
+                     ckp_csv_line(t->csv), err);
+}
 
-    if (relative) {
-        st = ckp__ref_open_csv(ref, path, &csv, err);
-    } else {
-        ckp_csv_opts_init(&opts);
-        opts.delim = ',';
-        st = ckp_csv_open(path, &opts, &csv, err);
-    }
-    if (st != CKP_OK)
-        return st;
-    if ((st = ckp__ref_column(csv, "name", &cname, err)) != CKP_OK ||
-        (st = ckp__ref_column(csv, "codes", &ccodes, err)) != CKP_OK)
-        goto out_close;
-    cdesc = ckp_csv_column(csv, "description");
-    ced = ckp_csv_column(csv, "edition");
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field name, codes, desc = {NULL, 0}, ed = {NULL, 0};
-        int edition = 0;
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        name = ckp_csv_field(csv, (size_t)cname);
-        codes = ckp_csv_field(csv, (size_t)ccodes);
-        if (cdesc >= 0)
-            desc = ckp_field_trim(ckp_csv_field(csv, (size_t)cdesc));
-        if (ced >= 0)
-            ed = ckp_field_trim(ckp_csv_field(csv, (size_t)ced));
-        if (ckp_field_eq(ed, "2022"))
-            edition = 2022;
-        else if (ckp_field_eq(ed, "2017"))
-            edition = 2017;
-        else if (ed.len) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "edition \"%.*s\" is not 2017 or 2022", (int)ed.len, ed.ptr);
-            goto out_close;
-        }
-        st = group_add(ref, name.ptr ? name.ptr : "", name.len, codes.ptr ? codes.ptr : "",
-                       codes.len, desc.ptr, desc.len, source, edition, ckp_csv_name(csv),
-                       ckp_csv_line(csv), err);
-        if (st != CKP_OK)
-            goto out_close;
-    }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-
-out_close:
-    ckp_csv_close(csv);
-    return st;
+static ckp_status load_group_csv(ckp_ref *ref, const char *path, const char *source,
+                                 ckp_error *err)
+{
+    static const char *const cols[] = {"name", "codes", "?description", "?edition", NULL};
+    group_load gl = {ref, source};
+    ckp_table_spec spec = {.path = path, .cols = cols, .row = group_row, .ctx = &gl};
+    return ckp_table_load(&spec, err);
 }
 
 ckp_status ckp_ref_load_groups(ckp_ref *ref, const char *path, ckp_error *err)
 {
     if (!ref || !path)
         return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "no groups file given");
-    return load_group_csv(ref, path, 0, path, err);
+    return load_group_csv(ref, path, path, err);
 }
 
 /* A growable ';'-joined code list with a limit. */
@@ -417,17 +390,9 @@ typedef struct codelist {
 
 static int codelist_add(codelist *l, ckp_field code)
 {
-    if (l->len + code.len + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        char *p;
-        if (cap > ((size_t)1 << 20))
-            return -1;
-        p = realloc(l->buf, cap);
-        if (!p)
-            return -1;
-        l->buf = p;
-        l->cap = cap;
-    }
+    if (CKP_ARRAY_RESERVE(l->buf, l->cap, l->len + code.len + 2, (size_t)1 << 20, "bytes",
+                          NULL) != CKP_OK)
+        return -1;
     if (l->len)
         l->buf[l->len++] = ';';
     memcpy(l->buf + l->len, code.ptr, code.len);
@@ -436,153 +401,121 @@ static int codelist_add(codelist *l, ckp_field code)
     return 0;
 }
 
+/* A group of the codes a shipped list gathered (codes NULL = none). */
+static ckp_status add_list_group(ckp_ref *ref, const char *name, const codelist *codes,
+                                 const char *desc, size_t ndesc, const char *source,
+                                 int edition, const char *rel, long line, ckp_error *err)
+{
+    char path[sizeof ref->datadir + 256];
+    ckp_status st = ckp__ref_path(ref, rel, path, sizeof path, err);
+    if (st != CKP_OK)
+        return st;
+    return group_add(ref, name, strlen(name), codes->buf ? codes->buf : "", codes->len, desc,
+                     ndesc, source, edition, path, line, err);
+}
+
 /* chpl_hs6_tiers.csv: hs6,tier,subtier,hs2022_description → chpl, chpl-tierN. */
+typedef struct chpl_load {
+    codelist all, tier[4];
+    long line; /* of the last row read */
+} chpl_load;
+
+static ckp_status chpl_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    chpl_load *cl = ctx;
+    ckp_field hs = ckp_table_field(t, 0), tier = ckp_table_field(t, 1);
+    int k = tier.len == 1 ? tier.ptr[0] - '1' : -1;
+    cl->line = ckp_csv_line(t->csv);
+    if (k < 0 || k > 3)
+        return ckp_table_error(t, err, CKP_EPARSE, "tier \"%.*s\" is not 1-4", (int)tier.len,
+                               tier.ptr ? tier.ptr : "");
+    if (codelist_add(&cl->all, hs) || codelist_add(&cl->tier[k], hs))
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    return CKP_OK;
+}
+
 static ckp_status load_chpl(ckp_ref *ref, ckp_error *err)
 {
     static const char *const rel = "controls/chpl/chpl_hs6_tiers.csv";
+    static const char *const cols[] = {"hs6", "tier", NULL};
     static const char *const desc =
         "Common High Priority Items List (EU/US/UK/JP, version of 2024-02-23)";
-    codelist all = {0}, tier[4] = {{0}};
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int chs, ctier, r;
-    long line = 0;
-
-    st = ckp__ref_open_table(ref, rel, &csv, err, "hs6", &chs, "tier", &ctier, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field hs, t;
-        int k;
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        line = ckp_csv_line(csv);
-        hs = ckp_field_trim(ckp_csv_field(csv, (size_t)chs));
-        t = ckp_field_trim(ckp_csv_field(csv, (size_t)ctier));
-        k = t.len == 1 ? t.ptr[0] - '1' : -1;
-        if (k < 0 || k > 3) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), line, 0,
-                               "tier \"%.*s\" is not 1-4", (int)t.len, t.ptr ? t.ptr : "");
-            goto out_close;
-        }
-        if (codelist_add(&all, hs) || codelist_add(&tier[k], hs)) {
-            st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out_close;
-        }
-    }
-    if (ckp_csv_failed(csv)) {
-        st = err ? err->code : CKP_EIO;
-        goto out_close;
-    }
-    st = group_add(ref, "chpl", 4, all.buf ? all.buf : "", all.len, desc, strlen(desc), "chpl",
-                   2022, ckp_csv_name(csv), line, err);
+    chpl_load cl = {0};
+    ckp_status st = ckp__ref_table(ref, rel, cols, chpl_row, &cl, err);
+    if (st == CKP_OK)
+        st = add_list_group(ref, "chpl", &cl.all, desc, strlen(desc), "chpl", 2022, rel,
+                            cl.line, err);
     for (int k = 0; k < 4 && st == CKP_OK; k++) {
         char name[32], d[128];
         int w = snprintf(d, sizeof d, "%s, tier %d", desc, k + 1);
         snprintf(name, sizeof name, "chpl-tier%d", k + 1);
-        st = group_add(ref, name, strlen(name), tier[k].buf ? tier[k].buf : "", tier[k].len, d,
-                       w <= 0 ? 0 : (size_t)w < sizeof d ? (size_t)w : sizeof d - 1, "chpl", 2022, ckp_csv_name(csv), line, err);
+        st = add_list_group(ref, name, &cl.tier[k], d,
+                            w <= 0 ? 0 : (size_t)w < sizeof d ? (size_t)w : sizeof d - 1,
+                            "chpl", 2022, rel, cl.line, err);
     }
-
-out_close:
-    free(all.buf);
+    free(cl.all.buf);
     for (int k = 0; k < 4; k++)
-        free(tier[k].buf);
-    ckp_csv_close(csv);
+        free(cl.tier[k].buf);
     return st;
 }
 
 /* measures.csv: one group per measure with HS codes (name = id, codes = hs6,
  * description = title).  Its codes are HS2022 (the hs_edition of every
  * shipped row). */
+static ckp_status measure_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_field id = ckp_table_field(t, 0), hs = ckp_table_field(t, 1),
+              title = ckp_table_field(t, 2);
+    if (hs.len == 0)
+        return CKP_OK; /* a measure with no HS code stated: no group */
+    return group_add(ctx, id.ptr ? id.ptr : "", id.len, hs.ptr, hs.len, title.ptr, title.len,
+                     "measures.csv", 2022, ckp_csv_name(t->csv), ckp_csv_line(t->csv), err);
+}
+
 static ckp_status load_measures(ckp_ref *ref, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int cid, chs, ctitle, r;
-
-    st = ckp__ref_open_table(ref, "controls/measures/measures.csv", &csv, err, "id", &cid,
-                             "hs6", &chs, "title", &ctitle, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field id, hs, title;
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        id = ckp_field_trim(ckp_csv_field(csv, (size_t)cid));
-        hs = ckp_field_trim(ckp_csv_field(csv, (size_t)chs));
-        title = ckp_field_trim(ckp_csv_field(csv, (size_t)ctitle));
-        if (hs.len == 0)
-            continue; /* a measure with no HS code stated: no group */
-        st = group_add(ref, id.ptr ? id.ptr : "", id.len, hs.ptr ? hs.ptr : "", hs.len,
-                       title.ptr, title.len, "measures.csv", 2022, ckp_csv_name(csv),
-                       ckp_csv_line(csv), err);
-        if (st != CKP_OK)
-            goto out_close;
-    }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    static const char *const cols[] = {"id", "hs6", "title", NULL};
+    return ckp__ref_table(ref, "controls/measures/measures.csv", cols, measure_row, ref, err);
 }
 
 /* EU_sanctions_HS6.csv: Code,…,EU_sanction (1 = sanctioned) → eu-russia,
  * in HS2017 (the list's nomenclature, see its PROVENANCE). */
+static ckp_status eu_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    if (!ckp_field_eq(ckp_table_field(t, 1), "1"))
+        return CKP_OK; /* not sanctioned: the file lists every HS6 code */
+    if (codelist_add(ctx, ckp_table_field(t, 0)))
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    return CKP_OK;
+}
+
 static ckp_status load_eu_russia(ckp_ref *ref, ckp_error *err)
 {
+    static const char *const rel = "controls/eu-russia-hs6/EU_sanctions_HS6.csv";
+    static const char *const cols[] = {"Code", "EU_sanction", NULL};
     static const char *const desc =
         "HS6 codes under the EU's sanctions on exports to Russia (Reg. 833/2014, "
         "2016-12-22 to 2023-02-25; HS2017)";
     codelist l = {0};
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int ccode, csanc, r;
-
-    st = ckp__ref_open_table(ref, "controls/eu-russia-hs6/EU_sanctions_HS6.csv", &csv, err,
-                             "Code", &ccode, "EU_sanction", &csanc, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        if (!ckp_field_eq(ckp_field_trim(ckp_csv_field(csv, (size_t)csanc)), "1"))
-            continue; /* not sanctioned: the file lists every HS6 code */
-        if (codelist_add(&l, ckp_field_trim(ckp_csv_field(csv, (size_t)ccode)))) {
-            st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out_close;
-        }
-    }
-    if (ckp_csv_failed(csv)) {
-        st = err ? err->code : CKP_EIO;
-        goto out_close;
-    }
-    st = group_add(ref, "eu-russia", 9, l.buf ? l.buf : "", l.len, desc, strlen(desc),
-                   "eu-russia-hs6", 2017, ckp_csv_name(csv), 0, err);
-
-out_close:
+    ckp_status st = ckp__ref_table(ref, rel, cols, eu_row, &l, err);
+    if (st == CKP_OK)
+        st = add_list_group(ref, "eu-russia", &l, desc, strlen(desc), "eu-russia-hs6", 2017,
+                            rel, 0, err);
     free(l.buf);
-    ckp_csv_close(csv);
     return st;
+}
+
+static ckp_status load_shipped_groups(ckp_ref *ref, ckp_error *err)
+{
+    char path[sizeof ref->datadir + 256];
+    ckp_status st = ckp__ref_path(ref, "groups.csv", path, sizeof path, err);
+    return st != CKP_OK ? st : load_group_csv(ref, path, "builtin", err);
 }
 
 ckp_status ckp__ref_load_builtin_groups(ckp_ref *ref, ckp_error *err)
 {
-    ckp_status st = load_group_csv(ref, "groups.csv", 1, "builtin", err);
-    if (st == CKP_OK)
-        st = load_chpl(ref, err);
-    if (st == CKP_OK)
-        st = load_measures(ref, err);
-    if (st == CKP_OK)
-        st = load_eu_russia(ref, err);
-    return st;
+    return CKP__REF_STEPS(ref, err, load_shipped_groups, load_chpl, load_measures,
+                          load_eu_russia);
 }
 
 /* ---- parsing an HS argument -------------------------------------------- */

@@ -32,12 +32,9 @@ int ckp_hs_parse(const char *s, size_t n, uint32_t *code, int *level)
 
     if (!s)
         return -1;
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    ckp_field t = ckp_field_trim((ckp_field){s, n});
+    s = t.ptr;
+    n = t.len;
     /* "811292.0": an integer code written as a float; the fraction must be 0. */
     digits = n;
     for (i = 0; i < n; i++) {
@@ -99,12 +96,9 @@ int ckp_hs_fold(const char *s, size_t n, uint32_t *code, int *level, int *folded
     *folded = 0;
     if (!s)
         return -1;
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    ckp_field t = ckp_field_trim((ckp_field){s, n});
+    s = t.ptr;
+    n = t.len;
     k = grouped_digits(s, n, digits);
     if (k == 0) {
         if (ckp_hs_parse(s, n, code, level) == 0)
@@ -253,135 +247,116 @@ static int blank_record(const ckp_csv *csv)
     return 1;
 }
 
-static ckp_status load_edition(ckp_ref *ref, ref_hs_table *t, ckp_hs_edition ed,
-                               const char *rel, ckp_error *err)
+/* hscode,description,parent,level,section: one edition's codes in file
+ * (hierarchical) order. */
+static const char *const edition_cols[] = {"section", "hscode", "description", "parent",
+                                           "level", NULL};
+
+typedef struct edition_load {
+    ckp_ref *ref;
+    ref_hs_table *t;
+} edition_load;
+
+static ckp_status edition_row(void *ctx, const ckp_table *tb, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int csec, ccode, cdesc, cparent, clevel, r;
-    uint64_t *keys = NULL;
+    ckp_ref *ref = ((edition_load *)ctx)->ref;
+    ref_hs_table *t = ((edition_load *)ctx)->t;
+    ckp_field code = ckp_table_field(tb, 1), parent;
+    uint32_t v, pv = 0;
+    int lv, plv;
 
-    t->ed = ed;
-    t->entries = ckp__ref_alloc_raw(ref, sizeof(ckp_hs_entry) * REF_MAX_HS);
-    if (!t->entries)
-        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = ckp__ref_open_table(ref, rel, &csv, err, "section", &csec, "hscode", &ccode,
-                             "description", &cdesc, "parent", &cparent, "level", &clevel, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field code = ckp_field_trim(ckp_csv_field(csv, (size_t)ccode));
-        ckp_field parent, desc;
-        ckp_hs_entry *e;
-        uint32_t v, pv = 0;
-        int lv, plv;
-
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        if (ckp_field_eq(code, "TOTAL"))
-            continue; /* the file's root row ("all products"), not a code */
-        if (code.len == 0 && blank_record(csv))
-            continue; /* the HS2017 file ends with a ",,,," line */
-        if (ckp_hs_parse(code.ptr, code.len, &v, &lv) != 0 || (size_t)lv != code.len) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "hscode \"%.*s\" is not a 2, 4 or 6-digit code",
-                               (int)code.len, code.ptr ? code.ptr : "");
-            goto out_close;
-        }
-        parent = ckp_field_trim(ckp_csv_field(csv, (size_t)cparent));
-        if (!ckp_field_eq(parent, "TOTAL") &&
-            (ckp_hs_parse(parent.ptr, parent.len, &pv, &plv) != 0 || plv != lv - 2)) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+    if (ckp_field_eq(code, "TOTAL"))
+        return CKP_OK; /* the file's root row ("all products"), not a code */
+    if (code.len == 0 && blank_record(tb->csv))
+        return CKP_OK; /* the HS2017 file ends with a ",,,," line */
+    if (ckp_hs_parse(code.ptr, code.len, &v, &lv) != 0 || (size_t)lv != code.len)
+        return ckp_table_error(tb, err, CKP_EPARSE,
+                               "hscode \"%.*s\" is not a 2, 4 or 6-digit code", (int)code.len,
+                               code.ptr ? code.ptr : "");
+    parent = ckp_table_field(tb, 3);
+    if (!ckp_field_eq(parent, "TOTAL") &&
+        (ckp_hs_parse(parent.ptr, parent.len, &pv, &plv) != 0 || plv != lv - 2))
+        return ckp_table_error(tb, err, CKP_EPARSE,
                                "parent \"%.*s\" of %.*s is not its heading/chapter",
                                (int)parent.len, parent.ptr ? parent.ptr : "", (int)code.len,
                                code.ptr);
-            goto out_close;
-        }
-        if (t->n >= REF_MAX_HS) {
-            st = ckp_error_set(err, CKP_ELIMIT, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "more than %d HS codes", REF_MAX_HS);
-            goto out_close;
-        }
-        e = &t->entries[t->n++];
-        e->code = v;
-        e->level = lv;
-        e->parent = pv;
-        desc = ckp_field_trim(ckp_csv_field(csv, (size_t)cdesc));
-        e->description = ckp__ref_strndup(ref, desc.ptr ? desc.ptr : "", desc.len);
-        e->section = section_intern(ref, ckp_csv_field(csv, (size_t)csec));
-        if (!e->description || !e->section) {
-            st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out_close;
-        }
-    }
-    if (ckp_csv_failed(csv)) {
-        st = err ? err->code : CKP_EIO;
-        goto out_close;
-    }
-    keys = malloc(sizeof *keys * (t->n ? t->n : 1));
+    if (t->n >= REF_MAX_HS)
+        return ckp_table_error(tb, err, CKP_ELIMIT, "more than %d HS codes", REF_MAX_HS);
+    ckp_hs_entry *e = &t->entries[t->n++];
+    e->code = v;
+    e->level = lv;
+    e->parent = pv;
+    ckp_field desc = ckp_table_field(tb, 2);
+    e->description = ckp__ref_strndup(ref, desc.ptr ? desc.ptr : "", desc.len);
+    e->section = section_intern(ref, ckp_table_field(tb, 0));
+    if (!e->description || !e->section)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    return CKP_OK;
+}
+
+/* t->index: entries sorted by (level, code); a code listed twice in the
+ * file rel is an error. */
+static ckp_status index_edition(ckp_ref *ref, ref_hs_table *t, const char *rel,
+                                ckp_error *err)
+{
+    ckp_status st = CKP_OK;
+    uint64_t *keys = malloc(sizeof *keys * (t->n ? t->n : 1));
     t->index = ckp__ref_alloc(ref, sizeof(uint32_t) * (t->n ? t->n : 1));
     if (!keys || !t->index) {
-        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out_close;
+        free(keys);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t i = 0; i < t->n; i++)
         keys[i] = (uint64_t)entry_key(&t->entries[i]) << 32 | i;
     ckp__ref_sort_u64(keys, t->n, 56); /* key < 2^23, position < 2^32 */
-    for (size_t i = 0; i < t->n; i++) {
+    for (size_t i = 0; i < t->n && st == CKP_OK; i++) {
         t->index[i] = (uint32_t)keys[i];
         if (i && keys[i] >> 32 == keys[i - 1] >> 32) {
-            char b[8];
+            char b[8], path[sizeof ref->datadir + 256];
             const ckp_hs_entry *e = &t->entries[t->index[i]];
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), 0, 0,
-                               "HS code %s listed twice", ckp_hs_format(e->code, e->level, b));
-            goto out_close;
+            if (ckp__ref_path(ref, rel, path, sizeof path, NULL) != CKP_OK)
+                snprintf(path, sizeof path, "%s", rel);
+            st = ckp_error_set(err, CKP_EPARSE, path, 0, 0, "HS code %s listed twice",
+                               ckp_hs_format(e->code, e->level, b));
         }
     }
-
-out_close:
     free(keys);
-    ckp_csv_close(csv);
     return st;
+}
+
+static ckp_status load_edition(ckp_ref *ref, ref_hs_table *t, ckp_hs_edition ed,
+                               const char *rel, ckp_error *err)
+{
+    t->ed = ed;
+    t->entries = ckp__ref_alloc_raw(ref, sizeof(ckp_hs_entry) * REF_MAX_HS);
+    if (!t->entries)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    edition_load el = {ref, t};
+    ckp_status st = ckp__ref_table(ref, rel, edition_cols, edition_row, &el, err);
+    return st != CKP_OK ? st : index_edition(ref, t, rel, err);
+}
+
+/* section,name: the names of the HS sections (roman numerals). */
+static const char *const section_cols[] = {"section", "name", NULL};
+
+static ckp_status section_row(void *ctx, const ckp_table *t, ckp_error *err)
+{
+    ckp_ref *ref = ctx;
+    if (ref->nsections >= 64)
+        return ckp_table_error(t, err, CKP_ELIMIT, "more than 64 sections");
+    ckp_field sec = ckp_table_field(t, 0), name = ckp_table_field(t, 1);
+    ref->sections[2 * ref->nsections] = ckp__ref_strndup(ref, sec.ptr, sec.len);
+    ref->sections[2 * ref->nsections + 1] = ckp__ref_strndup(ref, name.ptr, name.len);
+    ref->nsections++;
+    return CKP_OK;
 }
 
 static ckp_status load_sections(ckp_ref *ref, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int csec, cname, r;
-
     ref->sections = ckp__ref_alloc(ref, sizeof(char *) * 2 * 64);
     if (!ref->sections)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = ckp__ref_open_table(ref, "ref/hs/sections.csv", &csv, err, "section", &csec,
-                             "name", &cname, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field sec, name;
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        if (ref->nsections >= 64) {
-            st = ckp_error_set(err, CKP_ELIMIT, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "more than 64 sections");
-            goto out_close;
-        }
-        sec = ckp_field_trim(ckp_csv_field(csv, (size_t)csec));
-        name = ckp_field_trim(ckp_csv_field(csv, (size_t)cname));
-        ref->sections[2 * ref->nsections] = ckp__ref_strndup(ref, sec.ptr, sec.len);
-        ref->sections[2 * ref->nsections + 1] = ckp__ref_strndup(ref, name.ptr, name.len);
-        ref->nsections++;
-    }
-    if (ckp_csv_failed(csv))
-        st = err ? err->code : CKP_EIO;
-
-out_close:
-    ckp_csv_close(csv);
-    return st;
+    return ckp__ref_table(ref, "ref/hs/sections.csv", section_cols, section_row, ref, err);
 }
 
 const char *ckp_ref_hs_section_name(const ckp_ref *ref, const char *section)
@@ -445,144 +420,103 @@ static ckp_status sort_step(ref_step *s, ckp_error *err)
     return CKP_OK;
 }
 
-static ckp_status load_concordance(ckp_ref *ref, ckp_error *err)
+/* Rows of two 6-digit codes (newer, older) appended to a step: the
+ * concordance's (the step chosen by its adjustment column) or the
+ * conversion table's (one step). */
+typedef struct pair_load {
+    ckp_ref *ref;
+    ref_step *step;   /* NULL: chosen by column 2, the adjustment */
+    size_t max;       /* rows one step may hold */
+    const char *what; /* "concordance rows" */
+} pair_load;
+
+static ckp_status pair_row(void *ctx, const ckp_table *t, ckp_error *err)
 {
-    static const char *const rel = "ref/hs/concordance/hs_concordance_2022_2017_2012.csv";
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int cafter, cbefore, cadj, r;
-
-    ref->nsteps = 2;
-    ref->steps[0].newer = CKP_HS2022;
-    ref->steps[0].older = CKP_HS2017;
-    ref->steps[1].newer = CKP_HS2017;
-    ref->steps[1].older = CKP_HS2012;
-    for (int i = 0; i < 2; i++) {
-        ref->steps[i].by_newer = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * REF_MAX_PAIRS);
-        ref->steps[i].by_older = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * REF_MAX_PAIRS);
-        if (!ref->steps[i].by_newer || !ref->steps[i].by_older)
-            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    st = ckp__ref_open_table(ref, rel, &csv, err, "code.after", &cafter, "code.before", &cbefore,
-                             "adjustment", &cadj, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field after, before, adj;
-        uint32_t a, b;
-        int la, lb;
-        ref_step *s;
-
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        adj = ckp_field_trim(ckp_csv_field(csv, (size_t)cadj));
+    pair_load *pl = ctx;
+    ref_step *s = pl->step;
+    if (!s) {
+        ckp_field adj = ckp_table_field(t, 2);
         if (ckp_field_eq(adj, "2022 to 2017"))
-            s = &ref->steps[0];
+            s = &pl->ref->steps[0];
         else if (ckp_field_eq(adj, "2017 to 2012"))
-            s = &ref->steps[1];
+            s = &pl->ref->steps[1];
         else
-            continue; /* other editions are not shipped (see its PROVENANCE) */
-        after = ckp_csv_field(csv, (size_t)cafter);
-        before = ckp_csv_field(csv, (size_t)cbefore);
-        if (ckp_hs_parse(after.ptr, after.len, &a, &la) != 0 || la != 6 ||
-            ckp_hs_parse(before.ptr, before.len, &b, &lb) != 0 || lb != 6) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
+            return CKP_OK; /* other editions are not shipped (see its PROVENANCE) */
+    }
+    ckp_field after = ckp_table_field(t, 0), before = ckp_table_field(t, 1);
+    uint32_t a, b;
+    int la, lb;
+    if (ckp_hs_parse(after.ptr, after.len, &a, &la) != 0 || la != 6 ||
+        ckp_hs_parse(before.ptr, before.len, &b, &lb) != 0 || lb != 6)
+        return ckp_table_error(t, err, CKP_EPARSE,
                                "expected two 6-digit HS codes, got \"%.*s\", \"%.*s\"",
                                (int)after.len, after.ptr ? after.ptr : "", (int)before.len,
                                before.ptr ? before.ptr : "");
-            goto out_close;
-        }
-        if (s->n >= REF_MAX_PAIRS) {
-            st = ckp_error_set(err, CKP_ELIMIT, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "more than %d concordance rows", REF_MAX_PAIRS);
-            goto out_close;
-        }
-        s->by_newer[s->n].a = a;
-        s->by_newer[s->n].b = b;
-        s->n++;
-    }
-    if (ckp_csv_failed(csv)) {
-        st = err ? err->code : CKP_EIO;
-        goto out_close;
-    }
+    if (s->n >= pl->max)
+        return ckp_table_error(t, err, CKP_ELIMIT, "more than %zu %s", pl->max, pl->what);
+    s->by_newer[s->n].a = a;
+    s->by_newer[s->n].b = b;
+    s->n++;
+    return CKP_OK;
+}
+
+/* A step newer ← older with room for max pairs each way. */
+static ckp_status step_init(ckp_ref *ref, ref_step *s, ckp_hs_edition newer,
+                            ckp_hs_edition older, size_t max, ckp_error *err)
+{
+    s->newer = newer;
+    s->older = older;
+    s->by_newer = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * max);
+    s->by_older = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * max);
+    if (!s->by_newer || !s->by_older)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    return CKP_OK;
+}
+
+static ckp_status load_concordance(ckp_ref *ref, ckp_error *err)
+{
+    static const char *const cols[] = {"code.after", "code.before", "adjustment", NULL};
+    ref->nsteps = 2;
+    ckp_status st = step_init(ref, &ref->steps[0], CKP_HS2022, CKP_HS2017, REF_MAX_PAIRS, err);
+    if (st == CKP_OK)
+        st = step_init(ref, &ref->steps[1], CKP_HS2017, CKP_HS2012, REF_MAX_PAIRS, err);
+    pair_load pl = {ref, NULL, REF_MAX_PAIRS, "concordance rows"};
+    if (st == CKP_OK)
+        st = ckp__ref_table(ref, "ref/hs/concordance/hs_concordance_2022_2017_2012.csv", cols,
+                            pair_row, &pl, err);
     for (int i = 0; i < 2 && st == CKP_OK; i++)
         st = sort_step(&ref->steps[i], err);
-
-out_close:
-    ckp_csv_close(csv);
     return st;
 }
 
 /* hs2022,hs2017: the conversion table (one HS2017 code per HS2022 code). */
 static ckp_status load_conversion(ckp_ref *ref, ckp_error *err)
 {
-    ckp_csv *csv = NULL;
-    ckp_status st;
-    int c22, c17, r;
-    ref_step *s = &ref->conv;
+    static const char *const cols[] = {"hs2022", "hs2017", NULL};
+    ckp_status st = step_init(ref, &ref->conv, CKP_HS2022, CKP_HS2017, REF_MAX_HS, err);
+    pair_load pl = {ref, &ref->conv, REF_MAX_HS, "conversion rows"};
+    if (st == CKP_OK)
+        st = ckp__ref_table(ref, "ref/hs/concordance/hs2022_to_hs2017_conversion.csv", cols,
+                            pair_row, &pl, err);
+    return st == CKP_OK ? sort_step(&ref->conv, err) : st;
+}
 
-    s->newer = CKP_HS2022;
-    s->older = CKP_HS2017;
-    s->by_newer = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * REF_MAX_HS);
-    s->by_older = ckp__ref_alloc_raw(ref, sizeof(ref_pair) * REF_MAX_HS);
-    if (!s->by_newer || !s->by_older)
-        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = ckp__ref_open_table(ref, "ref/hs/concordance/hs2022_to_hs2017_conversion.csv", &csv, err,
-                             "hs2022", &c22, "hs2017", &c17, NULL);
-    if (st != CKP_OK)
-        return st;
-    while ((r = ckp_csv_next(csv, err)) != 0) {
-        ckp_field f22, f17;
-        uint32_t a, b;
-        int la, lb;
-        if (r < 0) {
-            st = err ? err->code : CKP_EPARSE;
-            goto out_close;
-        }
-        f22 = ckp_csv_field(csv, (size_t)c22);
-        f17 = ckp_csv_field(csv, (size_t)c17);
-        if (ckp_hs_parse(f22.ptr, f22.len, &a, &la) != 0 || la != 6 ||
-            ckp_hs_parse(f17.ptr, f17.len, &b, &lb) != 0 || lb != 6) {
-            st = ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "expected two 6-digit HS codes");
-            goto out_close;
-        }
-        if (s->n >= REF_MAX_HS) {
-            st = ckp_error_set(err, CKP_ELIMIT, ckp_csv_name(csv), ckp_csv_line(csv), 0,
-                               "more than %d conversion rows", REF_MAX_HS);
-            goto out_close;
-        }
-        s->by_newer[s->n].a = a;
-        s->by_newer[s->n].b = b;
-        s->n++;
-    }
-    if (ckp_csv_failed(csv)) {
-        st = err ? err->code : CKP_EIO;
-        goto out_close;
-    }
-    st = sort_step(s, err);
+static ckp_status load_hs2017(ckp_ref *ref, ckp_error *err)
+{
+    return load_edition(ref, &ref->hs[0], CKP_HS2017, "ref/hs/harmonized-system-hs2017.csv",
+                        err);
+}
 
-out_close:
-    ckp_csv_close(csv);
-    return st;
+static ckp_status load_hs2022(ckp_ref *ref, ckp_error *err)
+{
+    return load_edition(ref, &ref->hs[1], CKP_HS2022, "ref/hs/harmonized-system-hs2022.csv",
+                        err);
 }
 
 ckp_status ckp__ref_load_hs(ckp_ref *ref, ckp_error *err)
 {
-    ckp_status st;
-    st = load_edition(ref, &ref->hs[0], CKP_HS2017, "ref/hs/harmonized-system-hs2017.csv", err);
-    if (st == CKP_OK)
-        st = load_edition(ref, &ref->hs[1], CKP_HS2022, "ref/hs/harmonized-system-hs2022.csv",
-                          err);
-    if (st == CKP_OK)
-        st = load_sections(ref, err);
-    if (st == CKP_OK)
-        st = load_concordance(ref, err);
-    if (st == CKP_OK)
-        st = load_conversion(ref, err);
-    return st;
+    return CKP__REF_STEPS(ref, err, load_hs2017, load_hs2022, load_sections, load_concordance,
+                          load_conversion);
 }
 
 static int edition_rank(ckp_hs_edition ed)

@@ -163,9 +163,8 @@ void ckp__ref_sort_u64(uint64_t *v, size_t n, int bits)
 
 /* ---- CSV helpers ------------------------------------------------------- */
 
-/* data/<rel> under the ref's data directory into path (size n). */
-static ckp_status data_path(const ckp_ref *ref, const char *rel, char *path, size_t n,
-                            ckp_error *err)
+ckp_status ckp__ref_path(const ckp_ref *ref, const char *rel, char *path, size_t n,
+                         ckp_error *err)
 {
     int w = snprintf(path, n, "%s/%s", ref->datadir, rel);
     if (w < 0 || (size_t)w >= n)
@@ -174,53 +173,15 @@ static ckp_status data_path(const ckp_ref *ref, const char *rel, char *path, siz
     return CKP_OK;
 }
 
-ckp_status ckp__ref_open_csv(const ckp_ref *ref, const char *rel, ckp_csv **out,
-                             ckp_error *err)
-{
-    char path[sizeof ref->datadir + 256];
-    ckp_csv_opts opts;
-    ckp_csv_opts_init(&opts);
-    opts.delim = ',';
-    ckp_status st = data_path(ref, rel, path, sizeof path, err);
-    return st != CKP_OK ? st : ckp_csv_open(path, &opts, out, err);
-}
-
 ckp_status ckp__ref_table(const ckp_ref *ref, const char *rel, const char *const *cols,
                           ckp_table_row_fn row, void *ctx, ckp_error *err)
 {
     char path[sizeof ref->datadir + 256];
-    ckp_status st = data_path(ref, rel, path, sizeof path, err);
+    ckp_status st = ckp__ref_path(ref, rel, path, sizeof path, err);
     if (st != CKP_OK)
         return st;
     ckp_table_spec spec = {.path = path, .cols = cols, .row = row, .ctx = ctx};
     return ckp_table_load(&spec, err);
-}
-
-ckp_status ckp__ref_open_table(const ckp_ref *ref, const char *rel, ckp_csv **out,
-                               ckp_error *err, ...)
-{
-    ckp_status st = ckp__ref_open_csv(ref, rel, out, err);
-    if (st != CKP_OK)
-        return st;
-    va_list ap;
-    va_start(ap, err);
-    for (const char *name; st == CKP_OK && (name = va_arg(ap, const char *)) != NULL;)
-        st = ckp__ref_column(*out, name, va_arg(ap, int *), err);
-    va_end(ap);
-    if (st != CKP_OK) {
-        ckp_csv_close(*out);
-        *out = NULL;
-    }
-    return st;
-}
-
-ckp_status ckp__ref_column(ckp_csv *csv, const char *name, int *col, ckp_error *err)
-{
-    *col = ckp_csv_column(csv, name);
-    if (*col < 0)
-        return ckp_error_set(err, CKP_EPARSE, ckp_csv_name(csv), 1, 0,
-                             "no column \"%s\" in the header", name);
-    return CKP_OK;
 }
 
 /* ---- name normalisation ------------------------------------------------ */
@@ -376,6 +337,19 @@ static ckp_status load_user_groups(ckp_ref *ref, ckp_error *err)
     return CKP_OK;
 }
 
+static ckp_status load_shipped_caveats(ckp_ref *ref, ckp_error *err)
+{
+    return ckp_ref_load_caveats(ref, NULL, err);
+}
+
+ckp_status ckp__ref_steps(ckp_ref *ref, const ckp__ref_step *steps, size_t n, ckp_error *err)
+{
+    ckp_status st = CKP_OK;
+    for (size_t i = 0; i < n && st == CKP_OK; i++)
+        st = steps[i](ref, err);
+    return st;
+}
+
 ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
 {
     ckp_ref *ref;
@@ -398,19 +372,9 @@ ckp_status ckp_ref_load(const char *datadir, ckp_ref **out, ckp_error *err)
                            ref->datadir);
         goto out_free;
     }
-    st = ckp__ref_load_countries(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = ckp__ref_load_hs(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = ckp_ref_load_caveats(ref, NULL, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = ckp__ref_load_builtin_groups(ref, err);
-    if (st != CKP_OK)
-        goto out_free;
-    st = load_user_groups(ref, err);
+    /* groups need the HS tables, the HS tables nothing but themselves */
+    st = CKP__REF_STEPS(ref, err, ckp__ref_load_countries, ckp__ref_load_hs,
+                        load_shipped_caveats, ckp__ref_load_builtin_groups, load_user_groups);
     if (st != CKP_OK)
         goto out_free;
     *out = ref;

@@ -108,7 +108,8 @@ struct ckp_ref {
 
     /* groups */
     ref_group *groups;
-    int ngroups, capgroups;
+    int ngroups;
+    size_t capgroups;
 
     /* product caveats (caveats.c), in file order */
     ckp_caveat *caveats;
@@ -126,18 +127,10 @@ void *ckp__ref_alloc_raw(ckp_ref *ref, size_t n);
  * values must be below 2^bits). */
 void ckp__ref_sort_u64(uint64_t *v, size_t n, int bits);
 
-/* Open data/<rel> under the ref's data directory with default options;
- * the message names the full path. */
-ckp_status ckp__ref_open_csv(const ckp_ref *ref, const char *rel, ckp_csv **out,
-                             ckp_error *err);
-/* Column `name` of csv's header, or an error naming the file. */
-ckp_status ckp__ref_column(ckp_csv *csv, const char *name, int *col, ckp_error *err);
-/* ckp__ref_open_csv, then each column named in the NULL-terminated list of
- * (const char *name, int *col) pairs; on a missing column the file is
- * closed again and the error names it. */
-ckp_status ckp__ref_open_table(const ckp_ref *ref, const char *rel, ckp_csv **out,
-                               ckp_error *err, ...);
-
+/* <rel> under the ref's data directory into path (size n); an error when it
+ * does not fit. */
+ckp_status ckp__ref_path(const ckp_ref *ref, const char *rel, char *path, size_t n,
+                         ckp_error *err);
 /* ckp_table_load on data/<rel> under the ref's data directory, comma
  * separated: cols by name, row called for each record (csv_table.h). */
 ckp_status ckp__ref_table(const ckp_ref *ref, const char *rel, const char *const *cols,
@@ -148,6 +141,14 @@ ckp_status ckp__ref_table(const ckp_ref *ref, const char *rel, const char *const
  * dropped, "&" → "and", a leading "the " dropped, trimmed.  Returns the
  * length, or 0 when nothing is left. */
 size_t ckp__ref_norm(const char *s, size_t len, char *buf, size_t n);
+
+/* One loading step, and a list of them run in order: the first error
+ * stops the list and is returned. */
+typedef ckp_status (*ckp__ref_step)(ckp_ref *ref, ckp_error *err);
+ckp_status ckp__ref_steps(ckp_ref *ref, const ckp__ref_step *steps, size_t n, ckp_error *err);
+#define CKP__REF_STEPS(ref, err, ...)                                                          \
+    ckp__ref_steps(ref, (const ckp__ref_step[]){__VA_ARGS__},                                 \
+                   sizeof((const ckp__ref_step[]){__VA_ARGS__}) / sizeof(ckp__ref_step), err)
 
 /* Loaders called in order by ckp_ref_load(). */
 ckp_status ckp__ref_load_countries(ckp_ref *ref, ckp_error *err);

@@ -124,12 +124,6 @@ static json_t *store_meta(ckp_env *env)
     return meta;
 }
 
-static const char *iso3(ckp_env *env, int id)
-{
-    const ckp_country *c = ckp_ref_country(env->ref, id);
-    return c ? c->iso3 : "?";
-}
-
 /* A chapter for the synthetic part: marked, and dropped again when none of
  * its sections had data. */
 static json_t *part_chapter(json_t *chapters, const char *id, const char *title,
@@ -222,13 +216,13 @@ static void add_groups(page *pg, ckp_env *env, json_t *chapters, const char *pre
         snprintf(hs, sizeof hs, "hs=%s", r->hs);
         for (int i = 0; i < r->nissuers; i++) {
             char rep[32];
-            snprintf(rep, sizeof rep, "reporter=%s", iso3(env, r->issuers[i]));
+            snprintf(rep, sizeof rep, "reporter=%s", ckp_ref_iso3(env->ref, r->issuers[i]));
             const char *kv[] = {rep, hs, NULL};
             add_view_in(pg, env, secs, "exports", kv, NULL, synthetic);
         }
         for (int i = 0; i < r->ntargets && i < 3; i++) {
             char imp[32];
-            snprintf(imp, sizeof imp, "importer=%s", iso3(env, r->targets[i]));
+            snprintf(imp, sizeof imp, "importer=%s", ckp_ref_iso3(env->ref, r->targets[i]));
             const char *kv[] = {imp, hs, NULL};
             add_view_in(pg, env, secs, "dependency", kv, NULL, synthetic);
         }

@@ -11,6 +11,7 @@
 
 #include "chokepoint/csv.h"
 #include "chokepoint/names.h"
+#include "core/cmp.h"
 #include "screen_int.h"
 
 #define CACHE_MAX 65536  /* distinct party names remembered per screener */
@@ -124,12 +125,6 @@ void ckp_screener_free(ckp_screener *s)
     free(s);
 }
 
-static const char *iso(const ckp_ref *ref, int id)
-{
-    const ckp_country *c = id >= 0 ? ckp_ref_country(ref, id) : NULL;
-    return c ? c->iso3 : "?";
-}
-
 static void rule_set(ckp_screener *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -219,7 +214,7 @@ typedef struct goods_ctx {
 
 static int is_rus_blr(const ckp_ref *ref, int c)
 {
-    const char *i = iso(ref, c);
+    const char *i = ckp_ref_iso3(ref, c);
     return strcmp(i, "RUS") == 0 || strcmp(i, "BLR") == 0;
 }
 
@@ -254,8 +249,8 @@ static int goods_measure(const ckp_measure *m, void *vctx)
         ckp__dbuf_printf(&s->reason, "%s; ", g->why);
         score = score > 0.9 ? 0.9 : score;
     }
-    ckp__dbuf_printf(&s->reason, "HS %s from %s to %s", hs, iso(ref, sh->origin),
-                     iso(ref, sh->destination));
+    ckp__dbuf_printf(&s->reason, "HS %s from %s to %s", hs, ckp_ref_iso3(ref, sh->origin),
+                     ckp_ref_iso3(ref, sh->destination));
     if (sh->date >= 0)
         ckp__dbuf_printf(&s->reason, " on %s", sh->date_text);
     note_inferred(s, sh);
@@ -281,7 +276,7 @@ static int goods_measure(const ckp_measure *m, void *vctx)
     }
     if (!binds)
         ckp__dbuf_printf(&s->reason, "; destination %s is targeted by it whoever exports",
-                     iso(ref, sh->destination));
+                     ckp_ref_iso3(ref, sh->destination));
     ckp__dbuf_printf(&s->reason, "): %s", m->title);
     rule_set(s, "%s%s", g->why ? "misdeclaration:" : "", m->id);
     ckp__dbuf_reset(&s->matched);
@@ -396,7 +391,7 @@ static const cached *party_lookup(ckp_screener *s, const char *name, int country
     ckp_match_opts_init(&mo);
     mo.threshold = s->cfg.threshold;
     mo.limit = s->cfg.party_hits;
-    mo.country = country >= 0 ? iso(s->cfg.ref, country) : NULL;
+    mo.country = country >= 0 ? ckp_ref_iso3(s->cfg.ref, country) : NULL;
     mo.schema = schema;
     mo.identifiers = ids && *ids ? ids : NULL;
     mo.birth_date = birth && *birth ? birth : NULL;
@@ -533,10 +528,10 @@ static void route_matched(ckp_screener *s, const char *check, const ckp_shipment
     const ckp_ref *ref = s->cfg.ref;
     ckp__dbuf_reset(&s->matched);
     ckp__dbuf_printf(&s->matched, "{\"check\":\"%s\",\"origin\":\"%s\",\"destination\":\"%s\",\"transit\":\"",
-                 check, sh->origin >= 0 ? iso(ref, sh->origin) : "",
-                 sh->destination >= 0 ? iso(ref, sh->destination) : "");
+                 check, sh->origin >= 0 ? ckp_ref_iso3(ref, sh->origin) : "",
+                 sh->destination >= 0 ? ckp_ref_iso3(ref, sh->destination) : "");
     for (int t = 0; t < sh->ntransit; t++)
-        ckp__dbuf_printf(&s->matched, "%s%s", t ? ";" : "", iso(ref, sh->transit[t]));
+        ckp__dbuf_printf(&s->matched, "%s%s", t ? ";" : "", ckp_ref_iso3(ref, sh->transit[t]));
     ckp__dbuf_printf(&s->matched, "\"}");
 }
 
@@ -561,10 +556,11 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         ckp__dbuf_reset(&s->reason);
         ckp__dbuf_printf(&s->reason, "HS %s from %s %s %s, ranked #%d hub for rerouting around %s%s%s "
                      "(diversion score %.3g)",
-                     hs, iso(ref, sh->origin), via ? "transits" : "is shipped to", iso(ref, hub),
+                     hs, ckp_ref_iso3(ref, sh->origin), via ? "transits" : "is shipped to",
+                     ckp_ref_iso3(ref, hub),
                      h->rank, h->measure ? h->measure : "a measure",
                      h->destination >= 0 ? " to " : "",
-                     h->destination >= 0 ? iso(ref, h->destination) : "", h->score);
+                     h->destination >= 0 ? ckp_ref_iso3(ref, h->destination) : "", h->score);
         note_inferred(s, sh);
         if (!via)
             ckp__dbuf_printf(&s->reason, ": first leg of a possible detour");
@@ -580,7 +576,7 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         ckp__dbuf_reset(&s->reason);
         ckp__dbuf_printf(&s->reason, "the importer is in %s but the goods are declared to %s: the route does not "
                      "fit the parties (possible onward shipment)",
-                     iso(ref, sh->importer_country), iso(ref, sh->destination));
+                     ckp_ref_iso3(ref, sh->importer_country), ckp_ref_iso3(ref, sh->destination));
         rule_set(s, "route-importer-destination");
         route_matched(s, "importer-destination", sh);
         n += emit(s, sh, "route", 0.5, fn, ctx, stop);
@@ -592,7 +588,7 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
         ckp__dbuf_reset(&s->reason);
         ckp__dbuf_printf(&s->reason, "transit through %s, which is the %s itself: the declared route is not "
                      "consistent",
-                     iso(ref, c), c == sh->origin ? "origin" : "destination");
+                     ckp_ref_iso3(ref, c), c == sh->origin ? "origin" : "destination");
         rule_set(s, "route-transit-endpoint");
         route_matched(s, "transit-endpoint", sh);
         n += emit(s, sh, "route", 0.4, fn, ctx, stop);
@@ -601,7 +597,7 @@ static int route_rule(ckp_screener *s, const ckp_shipment *sh, ckp_alert_fn fn, 
     if (!*stop && sh->origin >= 0 && sh->origin == sh->destination && sh->ntransit > 0) {
         ckp__dbuf_reset(&s->reason);
         ckp__dbuf_printf(&s->reason, "origin and destination are both %s with a transit: round trip",
-                     iso(ref, sh->origin));
+                     ckp_ref_iso3(ref, sh->origin));
         rule_set(s, "route-round-trip");
         route_matched(s, "round-trip", sh);
         n += emit(s, sh, "route", 0.5, fn, ctx, stop);
@@ -650,13 +646,8 @@ static int uv_observe(ckp_screener *s, const ckp_shipment *sh)
 static int obs_cmp(const void *a, const void *b)
 {
     const uvobs *x = a, *y = b;
-    if (x->hs != y->hs)
-        return x->hs < y->hs ? -1 : 1;
-    if (x->unit != y->unit)
-        return x->unit < y->unit ? -1 : 1;
-    if (x->luv != y->luv)
-        return x->luv < y->luv ? -1 : 1;
-    return x->ship < y->ship ? -1 : x->ship > y->ship;
+    return CKP_CMP_CHAIN(CKP_CMP(x->hs, y->hs), CKP_CMP(x->unit, y->unit),
+                         CKP_CMP(x->luv, y->luv), CKP_CMP(x->ship, y->ship));
 }
 
 static int float_cmp(const void *a, const void *b)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/vec.h"
 
 struct ckp__arena_chunk {
     ckp__arena_chunk *next;
@@ -158,18 +159,9 @@ void ckp__vec_init(ckp__vec *v, size_t size, size_t max)
 
 void *ckp__vec_push(ckp__vec *v)
 {
-    if (v->n >= v->max)
+    if (v->n >= v->max ||
+        ckp_array_reserve(&v->data, &v->cap, v->n + 1, v->size, v->max, NULL, NULL) != CKP_OK)
         return NULL;
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        if (cap > v->max)
-            cap = v->max;
-        void *p = realloc(v->data, cap * v->size);
-        if (!p)
-            return NULL;
-        v->data = p;
-        v->cap = cap;
-    }
     void *e = (char *)v->data + v->n * v->size;
     memset(e, 0, v->size);
     v->n++;

@@ -286,6 +286,7 @@ static int on_alert(const ckp_alert *a, void *vctx)
     return 0;
 }
 
+
 static void report_bad(ckp_bad_row_fn fn, void *ctx, const char *file, long line, const char *why,
                        ckp_screen_stats *st)
 {

@@ -101,8 +101,8 @@ static int put(ckp__json *j, int c, ckp_error *err)
             j->failed = 1;
             return -2;
         }
-        if (CKP_ARRAY_RESERVE(j->rec, j->rec_cap, j->rec_len + 1, MAX_RECORD, "bytes",
-                              NULL) != CKP_OK) {
+        if (CKP_ARRAY_RESERVE(j->rec, j->rec_cap, j->rec_cap + 1, MAX_RECORD, "bytes", NULL) !=
+            CKP_OK) {
             ckp_error_set(err, CKP_ENOMEM, j->name, j->line, 0, "out of memory");
             j->failed = 1;
             return -2;

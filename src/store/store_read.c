@@ -1,5 +1,6 @@
 /* store_read.c — opening a store generation (checksums verified) and
  * answering queries from its memory-mapped columns (docs/store.md). */
+#include "core/vec.h"
 #include "store/store_int.h"
 
 #include <errno.h>
@@ -37,10 +38,7 @@ void ckp_store_close(ckp_store *s)
     for (int i = 0; i < CKP__F_COUNT; i++)
         if (s->map[i])
             munmap((void *)s->map[i], s->mapsize[i]);
-    free(s->country_id);
-    free(s->country_index);
-    free(s->source_text);
-    free(s);
+    CKP_FREE_ALL(s->country_id, s->country_index, s->source_text, s);
 }
 
 /* Map one file of the generation and check its size and checksum. */

@@ -571,13 +571,12 @@ ckp_status ckp_synth_open(const ckp_ref *ref, const ckp_synth_params *p, ckp_syn
     }
     for (int i = 0; i < 4096; i++)
         s->znorm[i] = inv_norm((i + 0.5) / 4096.0);
-    /* the world in order: countries, products, the scenarios' pins and
-     * events, the alias tables of the background draws, its size */
-    static ckp_status (*const build[])(ckp_synth *, ckp_error *) = {
+    /* the world, in order: each step reads what the ones before built */
+    static ckp_status (*const steps[])(ckp_synth *, ckp_error *) = {
         build_countries, build_products, ckp__synth_build_scenarios, build_alias,
         size_background};
-    for (size_t i = 0; i < sizeof build / sizeof build[0]; i++) {
-        st = build[i](s, err);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        st = steps[i](s, err);
         if (st)
             goto fail;
     }
@@ -600,20 +599,9 @@ void ckp_synth_free(ckp_synth *s)
             free(s->products[k].csv_desc);
     for (int e = 0; e < s->neffects; e++)
         free(s->effects[e].add);
-    free(s->countries);
-    free(s->products);
-    free(s->prod_by_code);
-    free(s->pins);
-    free(s->effects);
-    free(s->eff_of);
-    free(s->events);
-    free(s->reserves);
-    free(s->pin_order);
-    free(s->imp_share);
-    free(s->alias_p);
-    free(s->alias_i);
-    free(s->pairs);
-    free(s);
+    CKP_FREE_ALL(s->countries, s->products, s->prod_by_code, s->pins, s->effects, s->eff_of,
+                 s->events, s->reserves, s->pin_order, s->imp_share, s->alias_p, s->alias_i,
+                 s->pairs, s);
 }
 
 /* ---- links and their series ----------------------------------------------- */
@@ -720,10 +708,10 @@ static ckp_status push_link(sy_gen *g, const sy_link *l, ckp_error *err)
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "more than %zu links for one importer: lower --rows",
                              SY_MAX_IMPORTER_LINKS);
-    ckp_status st = CKP_ARRAY_RESERVE(g->links, g->caplinks, g->nlinks + 1,
-                                      SY_MAX_IMPORTER_LINKS, "links for one importer", err);
-    if (st != CKP_OK)
-        return st;
+    ckp_status grown = CKP_ARRAY_RESERVE(g->links, g->caplinks, g->nlinks + 1,
+                                         SY_MAX_IMPORTER_LINKS, "links", err);
+    if (grown != CKP_OK)
+        return grown;
     g->links[g->nlinks++] = *l;
     return CKP_OK;
 }
@@ -1019,10 +1007,10 @@ static ckp_status do_group(sy_gen *g, int j, size_t a, size_t b, ckp_error *err)
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                              "one HS heading needs more than %zu cells: lower --rows",
                              SY_MAX_GROUP_CELLS);
-    ckp_status st = CKP_ARRAY_RESERVE(g->ser, g->capser, need, SY_MAX_GROUP_CELLS,
-                                      "cells of one HS heading", err);
-    if (st != CKP_OK)
-        return st;
+    ckp_status grown =
+        CKP_ARRAY_RESERVE(g->ser, g->capser, need, SY_MAX_GROUP_CELLS, "cells", err);
+    if (grown != CKP_OK)
+        return grown;
     memset(g->ser, 0, need * sizeof *g->ser);
     for (size_t li = a; li < b; li++) {
         const sy_link *l = &g->links[li];

@@ -156,12 +156,19 @@ CKP_TEST(csv_table_columns_by_name)
     CHECK_STR(r.seen, "alpha=AB/;beta=CD/;");
 }
 
+/* name,code columns of a file written with text; rows go to r. */
+static const char *const name_code[] = {"name", "code", NULL};
+
+static ckp_table_spec name_code_spec(const char *file, const char *text, rows *r)
+{
+    return (ckp_table_spec){
+        .path = write_tmp(file, text), .cols = name_code, .row = take_row, .ctx = r};
+}
+
 CKP_TEST(csv_table_errors_name_file_line_field)
 {
-    const char *path = write_tmp("t2.csv", "name,code\na,1\nb,2\nc,3\n");
-    static const char *const cols[] = {"name", "code", NULL};
     rows r = {"", 0, 2};
-    ckp_table_spec spec = {.path = path, .cols = cols, .row = take_row, .ctx = &r};
+    ckp_table_spec spec = name_code_spec("t2.csv", "name,code\na,1\nb,2\nc,3\n", &r);
     ckp_error err;
     CHECK_INT(ckp_table_load(&spec, &err), CKP_EPARSE);
     CHECK_INT(err.line, 3);
@@ -189,10 +196,8 @@ static void count_bad(void *ctx, const ckp_error *bad)
 
 CKP_TEST(csv_table_bad_records_stop_or_skip)
 {
-    const char *path = write_tmp("t3.csv", "name,code\na,1\n\"b,2\nc\"x,3\n");
-    static const char *const cols[] = {"name", "code", NULL};
     rows r = {"", 0, 0};
-    ckp_table_spec spec = {.path = path, .cols = cols, .row = take_row, .ctx = &r};
+    ckp_table_spec spec = name_code_spec("t3.csv", "name,code\na,1\n\"b,2\nc\"x,3\n", &r);
     ckp_error err;
     CHECK(ckp_table_load(&spec, &err) != CKP_OK);
     CHECK(err.line >= 3);

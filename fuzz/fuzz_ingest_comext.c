@@ -1,6 +1,6 @@
 /* fuzz_ingest_comext.c — libFuzzer harness for the Eurostat Comext web
  * extraction (country names with bracketed notes, code-label pairs such as
- * "2-EXPORT", periods "Aug. 2024"; ingest_comext.c's fields, ingest.c's
+ * "2-EXPORT", periods "Aug. 2024"; ingest_comext.c's fields, ingest_comext_rows.c's
  * Comext row parser, the EUR rates): the input is the file, the format
  * forced (so any header is tried against its columns); byte 0 of the input
  * also decides, 1 time in 8, to commit and reread the store (ingest_one.h). */

@@ -1,5 +1,5 @@
 /* fuzz_ingest_comtradr.c — libFuzzer harness for comtradr's snake_case output
- * (ingest_comtradr.c's columns, read by ingest.c's Comtrade row
+ * (ingest_comtradr.c's columns, read by ingest_rows.c's Comtrade row
  * parser): the input is the file, the format forced (so any header is
  * tried against its columns); byte 0 of the input also decides, 1 time in
  * 8, to commit and reread the store (ingest_one.h). */

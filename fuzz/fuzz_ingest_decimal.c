@@ -1,4 +1,4 @@
-/* fuzz_ingest_decimal.c — libFuzzer harness for spreadsheet CSV (ingest.c:
+/* fuzz_ingest_decimal.c — libFuzzer harness for spreadsheet CSV (ingest_fields.c:
  * num, comma_to_point, decimal_evidence: ';' files with decimal commas,
  * the mark learnt from the values or given).  Byte 0 chooses the mark
  * (learnt, '.', ','), the delimiter (detected, ';', tab, '|') and, 1 time

@@ -1,5 +1,5 @@
 /* fuzz_ingest_legacy.c — libFuzzer harness for the legacy (pre-2023) UN Comtrade CSV
- * (ingest_comtrade_legacy.c's columns, read by ingest.c's Comtrade row
+ * (ingest_comtrade_legacy.c's columns, read by ingest_rows.c's Comtrade row
  * parser): the input is the file, the format forced (so any header is
  * tried against its columns); byte 0 of the input also decides, 1 time in
  * 8, to commit and reread the store (ingest_one.h). */

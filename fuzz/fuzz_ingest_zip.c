@@ -1,5 +1,5 @@
 /* fuzz_ingest_zip.c — libFuzzer harness for BACI release archives
- * (ingest_archive.c and the archive path of ingest.c: a .zip read twice as
+ * (ingest_archive.c and ingest_baci_zip.c: a .zip read twice as
  * a stream with libarchive, its country table resolving the codes of its
  * year files, whose lines go through the chunked plain-BACI parser or the
  * CSV reader).  Seeds are small archives in CEPII's layout, one stored

@@ -1,5 +1,5 @@
 /* fuzz_lists_ftm_stream.c — libFuzzer harness for the streamed FtM loader
- * (lists.c reads a file in chunks and parses each line as it completes).
+ * (lists_ftm.c reads a file in chunks and parses each line as it completes).
  * Byte 0 picks the read size (3-66 bytes, so lines, CRLFs and the BOM fall
  * across reads); the rest is written to a file and loaded by path, and
  * loaded again from memory: both must agree exactly (rows, parties, names,

@@ -79,8 +79,11 @@ ckp_status ckp_table_load(const ckp_table_spec *spec, ckp_error *err)
     defaults.delim = ',';
     ckp_table t = {.cols = spec->cols};
     ckp_error open_err;
-    ckp_status st = ckp_csv_open(spec->path, spec->opts ? spec->opts : &defaults, &t.csv,
-                                 &open_err);
+    const ckp_csv_opts *o = spec->opts ? spec->opts : &defaults;
+    ckp_status st = spec->buf ? ckp_csv_open_mem(spec->buf, spec->len,
+                                                 spec->path ? spec->path : "(memory)", o,
+                                                 &t.csv, &open_err)
+                              : ckp_csv_open(spec->path, o, &t.csv, &open_err);
     if (st == CKP_ENOTFOUND && spec->missing_ok)
         return CKP_OK;
     if (st != CKP_OK) {

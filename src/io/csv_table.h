@@ -39,7 +39,9 @@ typedef struct ckp_table {
 typedef ckp_status (*ckp_table_row_fn)(void *ctx, const ckp_table *t, ckp_error *err);
 
 typedef struct ckp_table_spec {
-    const char *path;          /* the file ("-" = standard input) */
+    const char *path;          /* the file ("-" = standard input); with buf, its name */
+    const char *buf;           /* NULL, or the table in memory (len bytes, not copied) */
+    size_t len;
     const ckp_csv_opts *opts;  /* NULL = ckp_csv_opts_init's defaults with delim ',' */
     const char *const *cols;   /* NULL-terminated, at most CKP_TABLE_MAX_COLS */
     ckp_table_row_fn row;

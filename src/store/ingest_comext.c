@@ -22,45 +22,31 @@
 
 #include "store/ingest_int.h"
 
-static int has(const char *const *names, size_t n, const char *want)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], want) == 0)
-            return 1;
-    return 0;
-}
-
 int ckp__sniff_comext(const char *const *names, size_t n)
 {
-    return has(names, n, "reporter") && has(names, n, "partner") && has(names, n, "product") &&
-           has(names, n, "flow") && has(names, n, "period") && has(names, n, "value_in_eur");
+    return ckp__header_has(names, n, "reporter") && ckp__header_has(names, n, "partner") && ckp__header_has(names, n, "product") &&
+           ckp__header_has(names, n, "flow") && ckp__header_has(names, n, "period") && ckp__header_has(names, n, "value_in_eur");
 }
 
 int ckp__sniff_comext_bulk(const char *const *names, size_t n)
 {
-    return has(names, n, "product_nc") && has(names, n, "flow") && has(names, n, "period") &&
-           (has(names, n, "value_in_euros") || has(names, n, "value_eur")) &&
-           (has(names, n, "declarant_iso") || has(names, n, "reporter")) &&
-           (has(names, n, "partner_iso") || has(names, n, "partner"));
-}
-
-static int col(const ckp_csv *v, const char *a, const char *b)
-{
-    int i = ckp_csv_column(v, a);
-    return i >= 0 || !b ? i : ckp_csv_column(v, b);
+    return ckp__header_has(names, n, "product_nc") && ckp__header_has(names, n, "flow") && ckp__header_has(names, n, "period") &&
+           (ckp__header_has(names, n, "value_in_euros") || ckp__header_has(names, n, "value_eur")) &&
+           (ckp__header_has(names, n, "declarant_iso") || ckp__header_has(names, n, "reporter")) &&
+           (ckp__header_has(names, n, "partner_iso") || ckp__header_has(names, n, "partner"));
 }
 
 const char *ckp__cols_comext(const ckp_csv *v, ckp__cols *c)
 {
     memset(c, -1, sizeof *c);
-    c->reporter_iso = col(v, "REPORTER", NULL);
-    c->partner_iso = col(v, "PARTNER", NULL);
-    c->hs = col(v, "PRODUCT", NULL);
-    c->flow = col(v, "FLOW", NULL);
-    c->statproc = col(v, "STAT_PROCEDURE", NULL);
-    c->period = col(v, "PERIOD", NULL);
-    c->value = col(v, "VALUE_IN_EUR", NULL);
-    c->qty = col(v, "QUANTITY_IN_KG", NULL);
+    c->reporter_iso = ckp__col(v, "REPORTER", NULL);
+    c->partner_iso = ckp__col(v, "PARTNER", NULL);
+    c->hs = ckp__col(v, "PRODUCT", NULL);
+    c->flow = ckp__col(v, "FLOW", NULL);
+    c->statproc = ckp__col(v, "STAT_PROCEDURE", NULL);
+    c->period = ckp__col(v, "PERIOD", NULL);
+    c->value = ckp__col(v, "VALUE_IN_EUR", NULL);
+    c->qty = ckp__col(v, "QUANTITY_IN_KG", NULL);
     return c->reporter_iso < 0 ? "REPORTER" : c->partner_iso < 0 ? "PARTNER"
            : c->hs < 0 ? "PRODUCT" : c->flow < 0 ? "FLOW" : c->period < 0 ? "PERIOD"
            : c->value < 0 ? "VALUE_IN_EUR" : NULL;
@@ -72,16 +58,16 @@ const char *ckp__cols_comext_bulk(const ckp_csv *v, ckp__cols *c)
     /* DECLARANT and PARTNER of the classic files are Eurostat's numeric
      * geonomenclature (001 = France), not Comtrade codes: the _ISO columns
      * are read; the v2 files have ISO alpha-2 codes in REPORTER, PARTNER */
-    c->reporter_iso = col(v, "DECLARANT_ISO", "REPORTER");
-    c->partner_iso = col(v, "PARTNER_ISO", NULL);
+    c->reporter_iso = ckp__col(v, "DECLARANT_ISO", "REPORTER");
+    c->partner_iso = ckp__col(v, "PARTNER_ISO", NULL);
     if (c->partner_iso < 0 && ckp_csv_column(v, "DECLARANT_ISO") < 0)
-        c->partner_iso = col(v, "PARTNER", NULL);
-    c->hs = col(v, "PRODUCT_NC", NULL);
-    c->flow = col(v, "FLOW", NULL);
-    c->statproc = col(v, "STAT_REGIME", "STAT_PROCEDURE");
-    c->period = col(v, "PERIOD", NULL);
-    c->value = col(v, "VALUE_IN_EUROS", "VALUE_EUR");
-    c->netwgt = col(v, "QUANTITY_IN_KG", "QUANTITY_KG");
+        c->partner_iso = ckp__col(v, "PARTNER", NULL);
+    c->hs = ckp__col(v, "PRODUCT_NC", NULL);
+    c->flow = ckp__col(v, "FLOW", NULL);
+    c->statproc = ckp__col(v, "STAT_REGIME", "STAT_PROCEDURE");
+    c->period = ckp__col(v, "PERIOD", NULL);
+    c->value = ckp__col(v, "VALUE_IN_EUROS", "VALUE_EUR");
+    c->netwgt = ckp__col(v, "QUANTITY_IN_KG", "QUANTITY_KG");
     return c->reporter_iso < 0 ? "DECLARANT_ISO (or REPORTER)"
            : c->partner_iso < 0 ? "PARTNER_ISO (or PARTNER)"
            : c->hs < 0 ? "PRODUCT_NC" : c->flow < 0 ? "FLOW" : c->period < 0 ? "PERIOD"
@@ -180,22 +166,16 @@ ckp_field ckp__comext_label(ckp_field f, ckp_field *code)
     return trim(f);
 }
 
-static int ieq(ckp_field f, const char *s)
-{
-    size_t n = strlen(s);
-    return f.len == n && strncasecmp(f.ptr, s, n) == 0;
-}
-
 int ckp__comext_flow(ckp_field f)
 {
     ckp_field code;
     ckp_field l = ckp__comext_label(f, &code);
-    if (code.len && !(ieq(code, "1") || ieq(code, "2")))
+    if (code.len && !(ckp__ieq(code, "1") || ckp__ieq(code, "2")))
         return 0;
-    if ((ieq(l, "1") && !code.len) || ieq(l, "IMPORT") || ieq(l, "IMPORTS"))
-        return code.len && !ieq(code, "1") ? 0 : 'M';
-    if ((ieq(l, "2") && !code.len) || ieq(l, "EXPORT") || ieq(l, "EXPORTS"))
-        return code.len && !ieq(code, "2") ? 0 : 'X';
+    if ((ckp__ieq(l, "1") && !code.len) || ckp__ieq(l, "IMPORT") || ckp__ieq(l, "IMPORTS"))
+        return code.len && !ckp__ieq(code, "1") ? 0 : 'M';
+    if ((ckp__ieq(l, "2") && !code.len) || ckp__ieq(l, "EXPORT") || ckp__ieq(l, "EXPORTS"))
+        return code.len && !ckp__ieq(code, "2") ? 0 : 'X';
     return 0;
 }
 
@@ -205,7 +185,7 @@ int ckp__comext_stat_total(ckp_field f)
     ckp_field l = ckp__comext_label(f, &code);
     if (!l.len && !code.len)
         return 1;
-    return ieq(l, "Total") && (!code.len || ieq(code, "T"));
+    return ckp__ieq(l, "Total") && (!code.len || ckp__ieq(code, "T"));
 }
 
 ckp_field ckp__comext_product(ckp_field f)
@@ -215,8 +195,8 @@ ckp_field ckp__comext_product(ckp_field f)
     ckp_field l = ckp__comext_label(f, &code);
     ckp_field t = {total, 5};
     if (code.len)
-        return ieq(code, "TOTAL") ? t : code;
-    if (ieq(l, "Total") || ieq(l, "TOTAL"))
+        return ckp__ieq(code, "TOTAL") ? t : code;
+    if (ckp__ieq(l, "Total") || ckp__ieq(l, "TOTAL"))
         return t;
     return trim(f);
 }

@@ -12,20 +12,10 @@
 
 #include "store/ingest_int.h"
 
-/* Header names as ckp_ingest_sniff hands them: spaces and quotes dropped,
- * lower case. */
-static int has(const char *const *names, size_t n, const char *want)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], want) == 0)
-            return 1;
-    return 0;
-}
-
 int ckp__sniff_comtrade_legacy(const char *const *names, size_t n)
 {
-    return has(names, n, "reportercode") && has(names, n, "partnercode") &&
-           has(names, n, "commoditycode") && has(names, n, "tradevalue(us$)");
+    return ckp__header_has(names, n, "reportercode") && ckp__header_has(names, n, "partnercode") &&
+           ckp__header_has(names, n, "commoditycode") && ckp__header_has(names, n, "tradevalue(us$)");
 }
 
 const char *ckp__cols_comtrade_legacy(const ckp_csv *v, ckp__cols *c)

@@ -11,20 +11,12 @@
 
 #include "store/ingest_int.h"
 
-static int has(const char *const *names, size_t n, const char *want)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], want) == 0)
-            return 1;
-    return 0;
-}
-
 int ckp__sniff_comtradr(const char *const *names, size_t n)
 {
-    return (has(names, n, "reporter_code") || has(names, n, "reporter_iso")) &&
-           (has(names, n, "partner_code") || has(names, n, "partner_iso")) &&
-           has(names, n, "cmd_code") && has(names, n, "primary_value") &&
-           has(names, n, "flow_code");
+    return (ckp__header_has(names, n, "reporter_code") || ckp__header_has(names, n, "reporter_iso")) &&
+           (ckp__header_has(names, n, "partner_code") || ckp__header_has(names, n, "partner_iso")) &&
+           ckp__header_has(names, n, "cmd_code") && ckp__header_has(names, n, "primary_value") &&
+           ckp__header_has(names, n, "flow_code");
 }
 
 const char *ckp__cols_comtradr(const ckp_csv *v, ckp__cols *c)
@@ -41,12 +33,8 @@ const char *ckp__cols_comtradr(const ckp_csv *v, ckp__cols *c)
     c->flow = ckp_csv_column(v, "flow_code");
     c->hs = ckp_csv_column(v, "cmd_code");
     c->value = ckp_csv_column(v, "primary_value");
-    c->cif = ckp_csv_column(v, "cifvalue");
-    if (c->cif < 0)
-        c->cif = ckp_csv_column(v, "cif_value");
-    c->fob = ckp_csv_column(v, "fobvalue");
-    if (c->fob < 0)
-        c->fob = ckp_csv_column(v, "fob_value");
+    c->cif = ckp__col(v, "cifvalue", "cif_value");
+    c->fob = ckp__col(v, "fobvalue", "fob_value");
     c->netwgt = ckp_csv_column(v, "net_wgt");
     c->qty = ckp_csv_column(v, "qty");
     c->qtyunit = ckp_csv_column(v, "qty_unit_code");

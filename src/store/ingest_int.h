@@ -1,9 +1,11 @@
-/* ingest_int.h — what ingest.c (the row parsers, the fast paths, the life
- * cycle) shares with the per-format files beside it: the column map of a
- * CSV file (ingest_comtrade_legacy.c, ingest_comtradr.c), the byte source
- * that gunzips (ingest_src.c), the zip archive reader (ingest_archive.c)
- * and the streaming Comtrade+ JSON reader (ingest_json.c).  Every format's rows go through ingest.c's row parsers,
- * so codes and country fields are read by one set of helpers. */
+/* ingest_int.h — what the ingest parsers (ingest_parse.h lists them: row
+ * parsers, fast paths, life cycle) share with the per-format files beside
+ * them: the column map of a CSV file (ingest_comtrade_legacy.c,
+ * ingest_comtradr.c, ingest_comext.c), the byte source that gunzips
+ * (ingest_src.c), the zip archive reader (ingest_archive.c) and the
+ * streaming Comtrade+ JSON reader (ingest_json.c).  Every format's rows go
+ * through the same row parsers, so codes and country fields are read by
+ * one set of helpers. */
 #ifndef CHOKEPOINT_INGEST_INT_H
 #define CHOKEPOINT_INGEST_INT_H
 
@@ -22,6 +24,15 @@ typedef struct ckp__cols {
         reporter_iso, partner_iso, /* ISO3 (or name) when no numeric code column */
         statproc;                  /* Comext STAT_PROCEDURE / STAT_REGIME */
 } ckp__cols;
+
+/* The column named a, else the one named b (b may be NULL); -1 when none
+ * (ingest_parse.c). */
+int ckp__col(const ckp_csv *csv, const char *a, const char *b);
+/* 1 when names (header names as ckp_ingest_sniff hands them: spaces and
+ * quotes dropped, lower case) hold want (ingest.c). */
+int ckp__header_has(const char *const *names, size_t n, const char *want);
+/* 1 when f is s, ignoring case (ingest_fields.c). */
+int ckp__ieq(ckp_field f, const char *s);
 
 /* UN Comtrade legacy (pre-2023) bulk/web CSV: 1 when the header names (as
  * ckp_ingest_sniff gets them) are that layout. */

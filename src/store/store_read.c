@@ -406,10 +406,9 @@ int32_t ckp_store_period(const ckp_store *s, int i)
     return i >= 0 && i < s->nperiods ? s->periods[i] : -1;
 }
 
-double ckp_store_value_alt(const ckp_store *s, uint64_t row)
+/* The first value_alt entry of row row or after it (s->nalt: none). */
+static size_t alt_at(const ckp_store *s, uint64_t row)
 {
-    if (row >= s->rows || !(s->flags[row] & CKP__FL_ALT))
-        return NAN;
     size_t lo = 0, hi = s->nalt;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -418,6 +417,14 @@ double ckp_store_value_alt(const ckp_store *s, uint64_t row)
         else
             hi = mid;
     }
+    return lo;
+}
+
+double ckp_store_value_alt(const ckp_store *s, uint64_t row)
+{
+    if (row >= s->rows || !(s->flags[row] & CKP__FL_ALT))
+        return NAN;
+    size_t lo = alt_at(s, row);
     return lo < s->nalt && s->alt[lo].row == row ? (double)s->alt[lo].value : NAN;
 }
 
@@ -549,15 +556,7 @@ ckp_status ckp_store_scan(const ckp_store *s, const ckp_query *q, ckp_flow_fn fn
             row.value_alt = NAN;
             if (fl & CKP__FL_ALT) {
                 if (alt == SIZE_MAX) {
-                    size_t a = 0, b = s->nalt;
-                    while (a < b) {
-                        size_t mid = a + (b - a) / 2;
-                        if (s->alt[mid].row < i)
-                            a = mid + 1;
-                        else
-                            b = mid;
-                    }
-                    alt = a;
+                    alt = alt_at(s, i);
                 }
                 while (alt < s->nalt && s->alt[alt].row < i)
                     alt++;

@@ -192,6 +192,7 @@ struct ckp_synth {
     int nevents;
     uint64_t *reserves;       /* sorted reserve keys (scenario.c) */
     int nreserves;
+    size_t capreserves;       /* allocated reserves */
     int *pin_order;           /* pins sorted by (imp, hs, exp) */
 
     /* background sizing */

@@ -293,3 +293,54 @@ CKP_TEST(lists_ftm_streamed)
     ckp_lists_free(l);
     remove(path);
 }
+
+/* The generic CSV and MOFCOM loaders read through ckp_table_load from
+ * memory: every row counted, a name longer than the loader keeps refused
+ * (not cut), a row with an empty name skipped with the rows after it loaded,
+ * MOFCOM's name_cn|name_en rule on the header. */
+CKP_TEST(lists_table_loaders)
+{
+    ckp_lists *l = NULL;
+    ckp_error err;
+    ckp_list_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_new(&l, &err) == CKP_OK);
+    static char csv[4096];
+    char longname[2100];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    snprintf(csv, sizeof csv,
+             "name,id,country\n"
+             "Beta Trading,b1,DEU\n"
+             "%s,b2,FRA\n"
+             "  ,b3,ITA\n"
+             "Delta Works,b4,\n",
+             longname);
+    ckp_list_src s = {"t.csv", csv, strlen(csv)};
+    REQUIRE(ckp_lists_load_csv(l, &s, ref(), &st, &err) == CKP_OK);
+    CHECK(ckp_lists_find(l, "b1") != NULL);
+    CHECK(ckp_lists_find(l, "b2") == NULL); /* too long: refused, not cut */
+    CHECK(ckp_lists_find(l, "b4") != NULL);
+    CHECK_INT(st.bad, 2);
+    CHECK_INT(ckp_lists_party_count(l), 2);
+    const ckp_party *p = ckp_lists_find(l, "b1");
+    REQUIRE(p);
+    CHECK_STR(p->countries, "DEU");
+    CHECK_STR(p->list, "t.csv");
+
+    const char mof[] = "id,name_en,lists\n7,Foo Aerospace,unreliable_entity\n8,,x\n";
+    ckp_list_src m = {"m.csv", mof, sizeof mof - 1};
+    memset(&st, 0, sizeof st);
+    REQUIRE(ckp_lists_load_mofcom(l, &m, ref(), &st, &err) == CKP_OK);
+    CHECK_INT(st.rows, 2);
+    CHECK_INT(st.bad, 1); /* row without a name */
+    p = ckp_lists_find(l, "mofcom-7");
+    REQUIRE(p);
+    CHECK_STR(p->name, "Foo Aerospace");
+    CHECK_STR(p->list, "MOFCOM-UEL");
+    const char nonames[] = "id,lists\n7,x\n";
+    ckp_list_src n = {"n.csv", nonames, sizeof nonames - 1};
+    CHECK(ckp_lists_load_mofcom(l, &n, ref(), NULL, &err) == CKP_EPARSE);
+    CHECK(strstr(err.msg, "name_cn|name_en") != NULL);
+    ckp_lists_free(l);
+}

@@ -9,7 +9,11 @@
  * server parses ?name=value&… into the same ckp_args; the report calls run
  * with a JSON writer.  Nothing is computed twice in two places.
  *
- * Registry: src/verb/verbs.c lists every library verb (one line each).
+ * Registry: a verb's module defines `const ckp_verb ckp_verb_<name>` and,
+ * beside it, `CKP_VERB_REGISTER(<name>, order, flows);` at the start of a
+ * line; the build (scripts/gen_verbs.sh) gathers those lines into the
+ * registry src/verb/verbs.c serves (order: the order of --help, the man
+ * page, completion and /api/verbs; flows: ckp_verb_reads_flows).
  *
  * Life cycles: ckp_args_new() → ckp_args_free();
  * ckp_env_init() → (lazy loads) → ckp_env_close(). */
@@ -125,9 +129,9 @@ typedef struct ckp_env {
     char *input_dir;
     int input_tried;
     unsigned long long input_rows, input_rejected;
-    /* partial: analysis partial results (merge.h): the --partial output of
-     * a shard, or the summed partials `merge` replays; not owned. */
-    struct ckp_partial *partial;
+    /* flows: where the flows come from when not the store (flows.h): the
+     * summed partials `merge` replays, a shard writing partials; not owned. */
+    const struct ckp_flow_source *flows;
 } ckp_env;
 
 void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
@@ -161,6 +165,13 @@ typedef struct ckp_verb {
     ckp_status (*run)(ckp_env *env, const ckp_args *args, ckp_writer *w,
                       char *summary, size_t summary_len, ckp_error *err);
 } ckp_verb;
+
+/* Register verb `name` (its object is ckp_verb_<name>): a line of its own,
+ * read by the build (see the top of this file).  order: an integer key, one
+ * per verb, that places it in the registry; flows: 1 when it computes from
+ * the store's flows (ckp_verb_reads_flows), 0 when it reads registers only.
+ * In C it only declares the object. */
+#define CKP_VERB_REGISTER(name, order, flows) extern const ckp_verb ckp_verb_##name
 
 /* The registry (src/verb/verbs.c): NULL when name is not a library verb. */
 const ckp_verb *ckp_verb_find(const char *name);

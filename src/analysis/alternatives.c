@@ -262,6 +262,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(alternatives, 60, 1);
 const ckp_verb ckp_verb_alternatives = {
     "alternatives",
     "--importer C --hs H [--exclude C2] [--period YYYY] [--limit K]",

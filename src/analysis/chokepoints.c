@@ -388,7 +388,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.block = on_block;
     c.emit = on_pair;
     c.ctx = &s;
-    if (!env->partial)
+    if (!ckp_env_flows(env))
         ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     st = ckp__collect_run(&c, err);
     if (st == CKP_OK && s.blocks)
@@ -472,6 +472,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(chokepoints, 30, 1);
 const ckp_verb ckp_verb_chokepoints = {
     "chokepoints",
     "[--period P] [--hs H] [--min-share S] [--min-value V] [--limit K] [--mirror auto|on|off]",

@@ -387,6 +387,7 @@ static ckp_status conc_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
                          "--side takes exporter, importer or producer (got '%s')", side);
 }
 
+CKP_VERB_REGISTER(concentration, 50, 1);
 const ckp_verb ckp_verb_concentration = {
     "concentration",
     "--hs H [--period P | --from P --to P] [--side exporter|importer|producer]",
@@ -506,6 +507,7 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
     return CKP_OK;
 }
 
+CKP_VERB_REGISTER(production, 70, 0);
 const ckp_verb ckp_verb_production = {
     "production",
     "[--hs COMMODITY|H] [--period YYYY]",

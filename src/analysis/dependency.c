@@ -205,7 +205,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     int monthly = has_month(from) || has_month(to);
     dep_vec d;
     memset(&d, 0, sizeof d);
-    if (!env->partial)
+    if (!ckp_env_flows(env))
         ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     /* every period: the margin is estimated over all years */
     st = collect_both(env, store, ref, hs, importer, 0, 0, monthly, &d, err);
@@ -377,6 +377,7 @@ out_hs:
     return st;
 }
 
+CKP_VERB_REGISTER(dependency, 20, 1);
 const ckp_verb ckp_verb_dependency = {
     "dependency",
     "--importer C --hs H [--period P | --from P --to P] [--mirror auto|on|off]",

@@ -1002,6 +1002,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(surge, 40, 1);
 const ckp_verb ckp_verb_surge = {
     "surge",
     "--reporter C [--partner C2] --hs H [--measure ID | --event DATE] [--flow X|M] "

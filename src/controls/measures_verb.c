@@ -216,6 +216,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(measures, 10, 0);
 const ckp_verb ckp_verb_measures = {
     "measures",
     "[--issuer C] [--hs H] [--in-force DATE] [--target C] [--kind K] [--measures FILE]",

@@ -626,6 +626,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(diversion, 90, 1);
 const ckp_verb ckp_verb_diversion = {
     "diversion",
     "--measure ID | --issuer A --hs H --date D [--target C] [--period-before N] [--control H2]",

@@ -291,6 +291,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(mirror, 100, 1);
 const ckp_verb ckp_verb_mirror = {
     "mirror",
     "--hs H [--reporter C] [--partner C2] [--period P | --from P --to P] [--freq A|M|all]",
@@ -516,6 +517,7 @@ out:
     return st;
 }
 
+CKP_VERB_REGISTER(unitvalue, 110, 1);
 const ckp_verb ckp_verb_unitvalue = {
     "unitvalue",
     "--hs H [--period P | --from P --to P] [--threshold Z] [--min-value USD] [--all]",

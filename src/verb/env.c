@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "chokepoint/ingest.h"
-#include "chokepoint/merge.h"
+#include "chokepoint/flows.h"
 #include "core/tmpdir.h"
 
 #define INPUT_PREFIX "chokepoint-input-"
@@ -161,8 +161,8 @@ ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err)
     ckp_status st = CKP_OK;
     pthread_mutex_lock(&env->lock);
     int was_open = env->store != NULL;
-    if (env->partial && ckp_partial_replaying(env->partial))
-        st = CKP_OK; /* merge: the data come from the partials, not a store */
+    if (ckp_flows_stand_alone(env))
+        st = CKP_OK; /* merge: the flows come from the partials, not a store */
     else if (!env->store && env->input && !env->input_tried) {
         env->input_tried = 1;
         st = load_input(env, err);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chokepoint/merge.h"
+#include "chokepoint/flows.h"
 #include "chokepoint/reporters.h"
 #include "chokepoint/store.h"
 
@@ -304,7 +304,7 @@ ckp_status ckp_coverage_of(ckp_env *env, const ckp_cov_scope *scope, ckp_coverag
                            ckp_error *err)
 {
     cov_init(out);
-    if (scope->kind == CKP_COV_NONE || ckp_partial_replaying(env->partial)) {
+    if (scope->kind == CKP_COV_NONE || ckp_flows_stand_alone(env)) {
         snprintf(out->note, sizeof out->note, "%s",
                  scope->kind == CKP_COV_NONE ? "not a trade figure"
                                              : "not computed when merging partial results");
@@ -443,7 +443,7 @@ static int row_scope(ckp_coverage_ctx *c, const ckp_writer *w, ckp_cov_scope *s,
         add_party(c->env, w, "target", s);
     } else {
         /* a flow verb added without a rule here: said on every row */
-        snprintf(why, whylen, "no coverage rule for the verb %s (src/analysis/coverage.c)", v);
+        snprintf(why, whylen, "no coverage rule for the verb %s (src/verb/coverage.c)", v);
         return 0;
     }
     if (s->kind == CKP_COV_NONE) {
@@ -470,7 +470,7 @@ static void note_weakest(ckp_coverage_ctx *c, const ckp_coverage *cov)
 int ckp_coverage_row(ckp_coverage_ctx *c, const ckp_writer *w, ckp_coverage *out)
 {
     cov_init(out);
-    if (ckp_partial_replaying(c->env->partial)) {
+    if (ckp_flows_stand_alone(c->env)) {
         snprintf(out->note, sizeof out->note, "not computed when merging partial results "
                  "(docs/scale.md): run the verb on a store");
         return 0;

@@ -1,0 +1,96 @@
+/* test_verb.c — the verb runtime (src/verb): the registry's order and flags,
+ * and the env's flows (flows.h): a flow source's answers, the store's when
+ * none is set, no store opened behind a stand-alone source. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chokepoint/flows.h"
+#include "chokepoint/verb.h"
+#include "test.h"
+
+/* The registry lists the verbs in their order keys' order (the order of
+ * --help, the man page and /api/verbs, checked by golden cases too). */
+CKP_TEST(verb_registry_order)
+{
+    static const char *const names[] = {"measures",  "dependency",   "chokepoints", "surge",
+                                        "concentration", "alternatives", "production", "info",
+                                        "diversion", "mirror",       "unitvalue"};
+    static const int flows[] = {0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+    size_t n = sizeof names / sizeof names[0];
+    for (size_t i = 0; i < n; i++) {
+        const ckp_verb *v = ckp_verb_at((int)i);
+        REQUIRE(v != NULL);
+        CHECK_STR(v->name, names[i]);
+        CHECK_INT(ckp_verb_reads_flows(v), flows[i]);
+        CHECK(ckp_verb_find(names[i]) == v);
+    }
+    CHECK(ckp_verb_at(-1) == NULL);
+    CHECK(ckp_verb_find("no-such-verb") == NULL);
+}
+
+/* A fake source: two countries (ref ids 7 and 3), periods 2021, 2022; only
+ * id 3 reports, and only imports; one synthetic store source. */
+static int fake_ncountries(const void *self) { return *(const int *)self; }
+static int fake_country(const void *self, int i) { return i == 0 ? 7 : i == 1 ? 3 : -1; }
+static int fake_nperiods(const void *self) { return 2; }
+static int32_t fake_period(const void *self, int i) { return i == 0 ? 202100 : 202200; }
+static int fake_has(const void *self, int reporter, int flow, int32_t from, int32_t to)
+{
+    return reporter == 3 && flow != 'X';
+}
+static const char *fake_source(const void *self, int i, int *synthetic)
+{
+    *synthetic = 1;
+    return i == 0 ? "synthetic-a" : NULL;
+}
+static ckp_status fake_collect(void *self, const void *collector, ckp_error *err)
+{
+    return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "not collected here");
+}
+
+CKP_TEST(verb_flows_from_a_source)
+{
+    ckp_env env;
+    /* a store directory that does not exist: opening it would fail */
+    ckp_env_init(&env, NULL, ckp_test_path("data"), "/nonexistent/chokepoint-store");
+    CHECK(ckp_env_flows(&env) == NULL);
+    CHECK_INT(ckp_flows_ncountries(&env), 0); /* no store open */
+    CHECK_INT(ckp_flows_country(&env, 0), -1);
+    CHECK_INT(ckp_flows_stand_alone(&env), 0);
+    int on, synth;
+    const char *cur;
+    CHECK(ckp_flows_source(&env, 0, &on, &synth, &cur) == NULL);
+
+    int two = 2;
+    ckp_flow_source src = {fake_collect, fake_ncountries, fake_country, fake_nperiods,
+                           fake_period, fake_has, fake_source, 1, 0, &two};
+    ckp_env_set_flows(&env, &src);
+    CHECK(ckp_env_flows(&env) == &src);
+    CHECK_INT(ckp_flows_ncountries(&env), 2);
+    CHECK_INT(ckp_flows_country(&env, 1), 3);
+    CHECK_INT(ckp_flows_nperiods(&env), 2);
+    CHECK_INT(ckp_flows_period(&env, 1), 202200);
+    CHECK_INT(ckp_flows_has(&env, 3, 'M', 0, 0), 1);
+    CHECK_INT(ckp_flows_has(&env, 3, 'X', 0, 0), 0);
+    CHECK_INT(ckp_flows_has(&env, 7, 0, 0, 0), 0);
+    CHECK_INT(ckp_flows_stand_alone(&env), 1);
+    CHECK_INT(ckp_flows_hs6_only(&env), 0);
+    CHECK_STR(ckp_flows_source(&env, 0, &on, &synth, &cur), "synthetic-a");
+    CHECK_INT(on, 1);
+    CHECK_INT(synth, 1);
+    CHECK_STR(cur, "");
+    CHECK(ckp_flows_source(&env, 1, &on, &synth, &cur) == NULL);
+
+    /* stand-alone: no store is opened (the missing directory is not read) */
+    const ckp_store *store = (const ckp_store *)&two;
+    ckp_error err;
+    CHECK_INT(ckp_env_store(&env, &store, &err), CKP_OK);
+    CHECK(store == NULL);
+
+    /* cleared: back to the store, which now fails to open, loudly */
+    ckp_env_set_flows(&env, NULL);
+    CHECK(ckp_env_flows(&env) == NULL);
+    CHECK(ckp_env_store(&env, &store, &err) != CKP_OK);
+    ckp_env_close(&env);
+}

@@ -46,7 +46,7 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
  * header's trailer, with the count of lines between them (a lost header, a
  * cut tail, lost lines or an empty input are CKP_EPARSE naming the file);
  * a partial read twice is refused; expect > 0 = exactly that many partials
- * (CKP_EINVAL otherwise).  data_dir as ckp_env_init (registers the verb
+ * (CKP_EINVAL otherwise).  data_dir as ckp_env_new (registers the verb
  * may read: measures, production tables).  summary as ckp_verb.run.  The
  * verb run is returned in *verb_name (static string) for messages. */
 ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *const *paths,

@@ -319,7 +319,7 @@ static const ckp_column columns[] = {
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     cp_state s;
     memset(&s, 0, sizeof s);
     int32_t from, to;

@@ -135,7 +135,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
                                 int32_t from, int32_t to, ckp_writer *w, char *summary,
                                 size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     const ckp_production *p;
     ckp_status st = ckp_production_from_env(env, &p, err);
     if (st != CKP_OK)
@@ -241,7 +241,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
                              int32_t from, int32_t to, ckp_writer *w, char *summary,
                              size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     ckp_hsset *set = NULL;
     ckp__pairs pairs;
     memset(&pairs, 0, sizeof pairs);
@@ -423,7 +423,7 @@ static const ckp_column prod_columns[] = {
 static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                            size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     const ckp_production *p;
     int32_t from = 0, to = 0;
     ckp_status st = ckp_args_periods(args, &from, &to, err);

@@ -174,7 +174,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
 {
     /* the table on a terminal: who, how much, reported or mirror */
     ckp_writer_hint(w, "period supplier value share rank source supplier_name", NULL);
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     int importer;
     ckp_hsset *hs = NULL;
     int32_t from, to;

@@ -365,7 +365,7 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
         return st;
     ckp_partial p;
     memset(&p, 0, sizeof p);
-    p.ref = env->ref;
+    p.ref = ckp_env_ref(env);
     p.out = out;
     p.run_key = malloc(RUN_MAX * sizeof *p.run_key);
     p.run_v = malloc(RUN_MAX * sizeof *p.run_v);
@@ -410,8 +410,8 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
     ckp_writer_finish(w);
     ckp_writer_free(w);
     fclose(sink);
-    if (st == CKP_OK && env->store)
-        write_tables(&p, env->store);
+    if (st == CKP_OK && ckp_env_store_if_open(env))
+        write_tables(&p, ckp_env_store_if_open(env));
     /* the trailer: written only when the whole partial was, so that merge
      * can tell a complete partial from a cut one */
     if (st == CKP_OK)
@@ -1432,8 +1432,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
     if (st == CKP_OK)
         st = build(&p, err);
     if (st == CKP_OK) {
-        ckp_env env;
-        ckp_env_init(&env, ref, data_dir, NULL);
+        ckp_env *env = ckp_env_new(ref, data_dir, NULL);
         ckp_flow_source merged = {.collect = replay_collect,
                                   .ncountries = replay_ncountries,
                                   .country = replay_country,
@@ -1443,12 +1442,13 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
                                   .source = replay_source,
                                   .stand_alone = 1,
                                   .self = &p};
-        ckp_env_set_flows(&env, &merged);
-        ckp_writer *w = ckp_verb_writer_new(v, &env, m.a, out, fmt);
+        if (env)
+            ckp_env_set_flows(env, &merged);
+        ckp_writer *w = env ? ckp_verb_writer_new(v, env, m.a, out, fmt) : NULL;
         if (!w) {
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
-            st = v->run(&env, m.a, w, summary, summary_len, err);
+            st = v->run(env, m.a, w, summary, summary_len, err);
             if (st == CKP_OK && ckp_writer_infinite(w))
                 st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                                    "%zu numbers of the result are infinite: a sum "
@@ -1459,8 +1459,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
             if (st == CKP_OK && fst != CKP_OK)
                 st = ckp_error_set(err, fst, NULL, 0, 0, "cannot write output");
         }
-        ckp_env_set_flows(&env, NULL);
-        ckp_env_close(&env);
+        ckp_env_free(env);
     }
     ckp_args_free(m.a);
     free(m.marks);

@@ -535,7 +535,7 @@ static ckp_status resolve_event(ckp_env *env, const ckp_args *args, event_info *
         const char *file = ckp_args_get(args, "measures");
         ckp_status st;
         if (file) {
-            st = ckp_measures_load(env->ref, env->data_dir, file, own, err);
+            st = ckp_measures_load(ckp_env_ref(env), ckp_env_data_dir(env), file, own, err);
             ms = *own;
         } else {
             st = ckp_measures_from_env(env, &ms, err);
@@ -684,7 +684,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
 {
     /* the table on a terminal: the series and its flags */
     ckp_writer_hint(w, "period value baseline change zscore flag", NULL);
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     int reporter, partner;
     ckp_hsset *hs = NULL;
     ckp_measures *own = NULL;

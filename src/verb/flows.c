@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "verb/env_int.h"
+
 void ckp_env_set_flows(ckp_env *env, const ckp_flow_source *src) { env->flows = src; }
 
 const ckp_flow_source *ckp_env_flows(const ckp_env *env) { return env ? env->flows : NULL; }

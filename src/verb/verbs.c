@@ -167,10 +167,10 @@ static ckp_status answer_caveat(ckp_answer *a, const ckp_args *args)
 {
     ckp_hsset *set = NULL;
     ckp_error ignored;
-    if (!args || !a->env->ref || !ckp_args_get(args, "hs") ||
-        ckp_args_hsset(args, a->env->ref, "hs", 0, &set, &ignored) != CKP_OK || !set)
+    if (!args || !ckp_env_ref(a->env) || !ckp_args_get(args, "hs") ||
+        ckp_args_hsset(args, ckp_env_ref(a->env), "hs", 0, &set, &ignored) != CKP_OK || !set)
         return CKP_OK;
-    ckp_status st = ckp_answer_caveat_of(a, a->env->ref, set);
+    ckp_status st = ckp_answer_caveat_of(a, ckp_env_ref(a->env), set);
     ckp_hsset_free(set);
     return st;
 }

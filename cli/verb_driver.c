@@ -362,13 +362,7 @@ int cli_run_verb(const char *name, int argc, char **argv)
     ckp_writer_fit(w, width);
     char summary[1024] = "";
     ckp_status st = v->run(env, vargs, w, summary, sizeof summary, &err);
-    if (st == CKP_OK)
-        st = ckp_verb_coverage_status(w, &err);
-    if (st == CKP_OK && ckp_writer_infinite(w))
-        st = ckp_error_set(&err, CKP_ELIMIT, NULL, 0, 0,
-                           "%zu numbers of the result are infinite: a sum overflowed (a row "
-                           "above 1e15 USD in the store?); the rows are wrong",
-                           ckp_writer_infinite(w));
+    st = ckp_verb_check_answer(env, w, st, &err);
     ckp_status fst = st == CKP_OK ? ckp_writer_finish(w) : CKP_OK; /* no header after an error */
     size_t nrows = ckp_writer_count(w);
     char covline[700];

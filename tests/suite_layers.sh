@@ -10,9 +10,10 @@
 #   3. on a folder or a public header the table below does not know (a new
 #      one must be placed on a layer here, not slip through);
 #   4. when the verb registry (scripts/gen_verbs.sh: verbs register in their
-#      own file, the registry includes no module) lets through a verb
-#      defined but not registered, a name or order key given twice, or a
-#      malformed line — or does not list the library's verbs in order.
+#      own file with CKP_VERB_DEFINE, the registry includes no module) lets
+#      through a verb defined without the macro, a name or order key given
+#      twice, or a malformed line — or does not list the library's verbs in
+#      order.
 #   bash tests/suite_layers.sh [ROOT]   (default: the repository)
 # Ends with "N passed, N failed".
 set -u
@@ -119,24 +120,24 @@ gen() { bash scripts/gen_verbs.sh "$@" 2>&1; }
 T=$(mktemp -d)
 trap 'rm -f "$edges"; rm -rf "$T"' EXIT
 if gen "$T/reg.h" src/*/*.c >/dev/null && [ -s "$T/reg.h" ] &&
-  [ "$(grep -c '^X(' "$T/reg.h")" -eq "$(cat src/*/*.c | grep -c '^const ckp_verb ckp_verb_')" ]; then
+  [ "$(grep -c '^X(' "$T/reg.h")" -eq "$(cat src/*/*.c | grep -c '^CKP_VERB_DEFINE(')" ]; then
   ok "registry: every library verb listed ($(grep -c '^X(' "$T/reg.h"))"
 else
   bad "registry: scripts/gen_verbs.sh on src/*/*.c: $(gen "$T/reg.h" src/*/*.c)"
 fi
-printf 'CKP_VERB_REGISTER(toy_a, 10, 1);\nconst ckp_verb ckp_verb_toy_a = {0};\n' >"$T/a.c"
-printf 'CKP_VERB_REGISTER(toy_b, 5, 0);\nconst ckp_verb ckp_verb_toy_b = {0};\n' >"$T/b.c"
+printf 'CKP_VERB_DEFINE(toy_a, 10, 1) = {0};\n' >"$T/a.c"
+printf 'CKP_VERB_DEFINE(toy_b, 5, 0) = {\n    0};\n' >"$T/b.c"
 if gen "$T/o.h" "$T/a.c" "$T/b.c" >/dev/null && [ "$(sed -n 2,3p "$T/o.h" | tr -d '\n')" = "X(toy_b, 0)X(toy_a, 1)" ]; then
   ok "registry: sorted by order key"
 else
   bad "registry: two toy verbs not listed by order: $(cat "$T/o.h" 2>&1)"
 fi
 printf 'const ckp_verb ckp_verb_toy_c = {0};\n' >"$T/c.c"
-printf 'CKP_VERB_REGISTER(toy_d, 10, 0);\nconst ckp_verb ckp_verb_toy_d = {0};\n' >"$T/d.c"
-printf 'CKP_VERB_REGISTER(toy_e, ten, 0);\nconst ckp_verb ckp_verb_toy_e = {0};\n' >"$T/e.c"
-printf 'CKP_VERB_REGISTER(toy_f, 30, 0);\n' >"$T/f.c"
-for bad_set in "c.c:defined but not registered" "d.c:order key used twice" \
-  "e.c:malformed" "f.c:registered but no"; do
+printf 'CKP_VERB_DEFINE(toy_d, 10, 0) = {0};\n' >"$T/d.c"
+printf 'CKP_VERB_DEFINE(toy_e, ten, 0) = {0};\n' >"$T/e.c"
+printf 'CKP_VERB_DEFINE(toy_a, 30, 0) = {0};\n' >"$T/f.c"
+for bad_set in "c.c:without CKP_VERB_DEFINE" "d.c:order key used twice" \
+  "e.c:malformed" "f.c:verb defined twice"; do
   file=${bad_set%%:*}
   want=${bad_set#*:}
   if out=$(gen "$T/o.h" "$T/a.c" "$T/$file"); then

@@ -9,11 +9,11 @@
  * server parses ?name=value&… into the same ckp_args; the report calls run
  * with a JSON writer.  Nothing is computed twice in two places.
  *
- * Registry: a verb's module defines `const ckp_verb ckp_verb_<name>` and,
- * beside it, `CKP_VERB_REGISTER(<name>, order, flows);` at the start of a
- * line; the build (scripts/gen_verbs.sh) gathers those lines into the
- * registry src/verb/verbs.c serves (order: the order of --help, the man
- * page, completion and /api/verbs; flows: ckp_verb_reads_flows).
+ * Registry: a verb's module defines it with
+ * `CKP_VERB_DEFINE(<name>, order, flows) = {…};` at the start of a line;
+ * the build (scripts/gen_verbs.sh) gathers those lines into the registry
+ * src/verb/verbs.c serves (order: the order of --help, the man page,
+ * completion and /api/verbs; flows: ckp_verb_reads_flows).
  *
  * Life cycles: ckp_args_new() → ckp_args_free();
  * ckp_env_new() → (lazy loads) → ckp_env_free(). */
@@ -178,12 +178,13 @@ typedef struct ckp_verb {
                       char *summary, size_t summary_len, ckp_error *err);
 } ckp_verb;
 
-/* Register verb `name` (its object is ckp_verb_<name>): a line of its own,
- * read by the build (see the top of this file).  order: an integer key, one
- * per verb, that places it in the registry; flows: 1 when it computes from
- * the store's flows (ckp_verb_reads_flows), 0 when it reads registers only.
- * In C it only declares the object. */
-#define CKP_VERB_REGISTER(name, order, flows) extern const ckp_verb ckp_verb_##name
+/* Define and register verb `name`: `CKP_VERB_DEFINE(name, order, flows) =
+ * {…};` at the start of a line, read by the build (see the top of this
+ * file).  The object is `const ckp_verb ckp_verb_<name>`.  order: an integer
+ * key, one per verb, that places it in the registry; flows: 1 when it
+ * computes from the store's flows (ckp_verb_reads_flows), 0 when it reads
+ * registers only. */
+#define CKP_VERB_DEFINE(name, order, flows) const ckp_verb ckp_verb_##name
 
 /* The registry (src/verb/verbs.c): NULL when name is not a library verb. */
 const ckp_verb *ckp_verb_find(const char *name);
@@ -253,6 +254,14 @@ int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n);
  * unreadable, the store failing): the rows' coverage cells are then null,
  * and the answer must not pass as complete. */
 ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err);
+
+/* Whether the answer v->run wrote into w (made by ckp_verb_writer_new for
+ * env) may pass: st (the run's status) when it is not CKP_OK, else the
+ * coverage's failure (ckp_verb_coverage_status), else CKP_ELIMIT when some
+ * of its numbers are infinite (a sum overflowed: the rows are wrong), else
+ * CKP_OK.  Every caller of run checks its answer with this. */
+ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_status st,
+                                 ckp_error *err);
 
 /* Run a verb with JSON Lines output into `out` (what the server and the
  * report use).  Checks args first.  Returns the run status. */

@@ -262,8 +262,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(alternatives, 60, 1);
-const ckp_verb ckp_verb_alternatives = {
+CKP_VERB_DEFINE(alternatives, 60, 1) = {
     "alternatives",
     "--importer C --hs H [--exclude C2] [--period YYYY] [--limit K]",
     "who else exports or produces a product, ranked, with their share of the importer's imports",

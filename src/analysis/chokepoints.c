@@ -472,8 +472,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(chokepoints, 30, 1);
-const ckp_verb ckp_verb_chokepoints = {
+CKP_VERB_DEFINE(chokepoints, 30, 1) = {
     "chokepoints",
     "[--period P] [--hs H] [--min-share S] [--min-value V] [--limit K] [--mirror auto|on|off]",
     "every importer x product x year where one supplier dominates, in one pass",

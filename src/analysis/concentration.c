@@ -387,8 +387,7 @@ static ckp_status conc_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
                          "--side takes exporter, importer or producer (got '%s')", side);
 }
 
-CKP_VERB_REGISTER(concentration, 50, 1);
-const ckp_verb ckp_verb_concentration = {
+CKP_VERB_DEFINE(concentration, 50, 1) = {
     "concentration",
     "--hs H [--period P | --from P --to P] [--side exporter|importer|producer]",
     "world concentration of a product's exports, imports or production: shares and HHI",
@@ -507,8 +506,7 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
     return CKP_OK;
 }
 
-CKP_VERB_REGISTER(production, 70, 0);
-const ckp_verb ckp_verb_production = {
+CKP_VERB_DEFINE(production, 70, 0) = {
     "production",
     "[--hs COMMODITY|H] [--period YYYY]",
     "world production by country from the USGS Mineral Commodity Summaries",

@@ -377,8 +377,7 @@ out_hs:
     return st;
 }
 
-CKP_VERB_REGISTER(dependency, 20, 1);
-const ckp_verb ckp_verb_dependency = {
+CKP_VERB_DEFINE(dependency, 20, 1) = {
     "dependency",
     "--importer C --hs H [--period P | --from P --to P] [--mirror auto|on|off]",
     "supplier shares, rank, HHI and top-supplier share of one importer's imports",

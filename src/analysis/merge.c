@@ -1449,11 +1449,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
             st = v->run(env, m.a, w, summary, summary_len, err);
-            if (st == CKP_OK && ckp_writer_infinite(w))
-                st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                   "%zu numbers of the result are infinite: a sum "
-                                   "overflowed; the rows are wrong",
-                                   ckp_writer_infinite(w));
+            st = ckp_verb_check_answer(env, w, st, err);
             ckp_status fst = ckp_writer_finish(w);
             ckp_writer_free(w);
             if (st == CKP_OK && fst != CKP_OK)

@@ -1002,8 +1002,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(surge, 40, 1);
-const ckp_verb ckp_verb_surge = {
+CKP_VERB_DEFINE(surge, 40, 1) = {
     "surge",
     "--reporter C [--partner C2] --hs H [--measure ID | --event DATE] [--flow X|M] "
     "[--by-partner] [--summary]",

@@ -216,8 +216,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(measures, 10, 0);
-const ckp_verb ckp_verb_measures = {
+CKP_VERB_DEFINE(measures, 10, 0) = {
     "measures",
     "[--issuer C] [--hs H] [--in-force DATE] [--target C] [--kind K] [--measures FILE]",
     "list export-control measures: issuer, targets, HS codes, kind and dates",

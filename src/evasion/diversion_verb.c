@@ -626,8 +626,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(diversion, 90, 1);
-const ckp_verb ckp_verb_diversion = {
+CKP_VERB_DEFINE(diversion, 90, 1) = {
     "diversion",
     "--measure ID | --issuer A --hs H --date D [--target C] [--period-before N] [--control H2]",
     "rank third countries as rerouting hubs after a measure, every score explained",

@@ -291,8 +291,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(mirror, 100, 1);
-const ckp_verb ckp_verb_mirror = {
+CKP_VERB_DEFINE(mirror, 100, 1) = {
     "mirror",
     "--hs H [--reporter C] [--partner C2] [--period P | --from P --to P] [--freq A|M|all]",
     "exporter vs importer reports of the same flow: CIF/FOB-adjusted gaps and phantom flows",
@@ -517,8 +516,7 @@ out:
     return st;
 }
 
-CKP_VERB_REGISTER(unitvalue, 110, 1);
-const ckp_verb ckp_verb_unitvalue = {
+CKP_VERB_DEFINE(unitvalue, 110, 1) = {
     "unitvalue",
     "--hs H [--period P | --from P --to P] [--threshold Z] [--min-value USD] [--all]",
     "unit values against the product's world distribution: outliers ranked",

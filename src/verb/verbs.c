@@ -1,7 +1,7 @@
 /* verbs.c — the registry of library verbs (see verb.h), and the provenance
  * tail of a flow verb's rows.
- * Adding a verb: define `const ckp_verb ckp_verb_<name>` in its module with a
- * `CKP_VERB_REGISTER(<name>, order, flows);` line beside it; the build
+ * Adding a verb: define it in its module with
+ * `CKP_VERB_DEFINE(<name>, order, flows) = {…};` (verb.h); the build
  * (scripts/gen_verbs.sh) lists it in verbs_registry.h, included below. */
 #include "chokepoint/verb.h"
 
@@ -329,6 +329,21 @@ ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err)
     return ckp_error_set(err, CKP_EPARSE, NULL, 0, 0, "%s", why);
 }
 
+ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_status st,
+                                 ckp_error *err)
+{
+    if (st == CKP_OK)
+        st = ckp_verb_coverage_status(w, err);
+    if (st == CKP_OK && ckp_writer_infinite(w))
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                           "%zu numbers of the result are infinite: a sum overflowed%s; the rows "
+                           "are wrong",
+                           ckp_writer_infinite(w),
+                           ckp_flows_stand_alone(env) ? ""
+                                                      : " (a row above 1e15 USD in the store?)");
+    return st;
+}
+
 ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                              int from_server, FILE *out, ckp_error *err)
 {
@@ -342,14 +357,7 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     ckp_writer *w = ckp_verb_writer_new(v, env, args, out, CKP_FMT_JSON);
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = v->run(env, args, w, NULL, 0, err);
-    if (st == CKP_OK)
-        st = ckp_verb_coverage_status(w, err);
-    if (st == CKP_OK && ckp_writer_infinite(w))
-        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                           "%zu numbers of the result are infinite: a sum overflowed (a row "
-                           "above 1e15 USD in the store?); the rows are wrong",
-                           ckp_writer_infinite(w));
+    st = ckp_verb_check_answer(env, w, v->run(env, args, w, NULL, 0, err), err);
     ckp_status fst = ckp_writer_finish(w);
     ckp_writer_free(w);
     if (st == CKP_OK && fst != CKP_OK)

@@ -160,3 +160,33 @@ CKP_TEST(verb_env_accessors)
     CHECK(ckp_env_input_rows(env) == 0 && ckp_env_input_rejected(env) == 0);
     ckp_env_free(env);
 }
+
+/* Every caller of run checks its answer the same way: the run's error
+ * first, then infinite numbers (with the store hint only when a store stands
+ * behind the flows). */
+CKP_TEST(verb_check_answer)
+{
+    static const ckp_column cols[] = {{"value", CKP_COL_NUM, 2}};
+    ckp_env *env = ckp_env_new(NULL, NULL, NULL);
+    REQUIRE(env != NULL);
+    FILE *f = fopen("/dev/null", "w");
+    REQUIRE(f != NULL);
+    ckp_writer *w = ckp_writer_new(f, CKP_FMT_JSON, cols, 1);
+    REQUIRE(w != NULL);
+    ckp_error err;
+    CHECK_INT(ckp_verb_check_answer(env, w, CKP_OK, &err), CKP_OK);
+    ckp_writer_num(w, 1e308 * 10);
+    ckp_writer_end_row(w);
+    CHECK_INT(ckp_verb_check_answer(env, w, CKP_EIO, &err), CKP_EIO); /* the run's own error */
+    CHECK_INT(ckp_verb_check_answer(env, w, CKP_OK, &err), CKP_ELIMIT);
+    CHECK(strstr(err.msg, "1 numbers of the result are infinite") != NULL);
+    CHECK(strstr(err.msg, "1e15 USD in the store") != NULL);
+    int two = 2;
+    ckp_flow_source merged = {fake_collect, NULL, NULL, NULL, NULL, NULL, NULL, 1, 0, &two};
+    ckp_env_set_flows(env, &merged);
+    CHECK_INT(ckp_verb_check_answer(env, w, CKP_OK, &err), CKP_ELIMIT);
+    CHECK(strstr(err.msg, "in the store") == NULL); /* merged partials: no store */
+    ckp_writer_free(w);
+    fclose(f);
+    ckp_env_free(env);
+}

@@ -81,6 +81,15 @@ $(ASSETS_INC): scripts/gen_assets.sh $(wildcard web/*) $(wildcard node_modules) 
 $(BUILD)/obj/src/report/assets.o: $(ASSETS_INC)
 $(BUILD)/obj/src/report/assets.o: CPPFLAGS += -I$(BUILD)/gen
 
+# The verb registry: every `CKP_VERB_DEFINE(name, order, flows) = {` line of
+# the library, in order (scripts/gen_verbs.sh; rewritten only when it changes,
+# and refused when a verb is defined without the macro).
+VERBS_INC := $(BUILD)/gen/verbs_registry.h
+$(VERBS_INC): scripts/gen_verbs.sh $(LIB_SRC)
+	bash scripts/gen_verbs.sh $@ $(LIB_SRC)
+$(BUILD)/obj/src/verb/verbs.o: $(VERBS_INC)
+$(BUILD)/obj/src/verb/verbs.o: CPPFLAGS += -I$(BUILD)/gen
+
 deps:
 	@scripts/deps.sh
 

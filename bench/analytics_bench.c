@@ -69,10 +69,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "analytics_bench: %s\n", ckp_error_format(&err, buf, sizeof buf));
         return 1;
     }
-    ckp_env env;
-    ckp_env_init(&env, ref, argv[1], argv[2]);
+    ckp_env *env = ckp_env_new(ref, argv[1], argv[2]);
     const ckp_store *store;
-    if (ckp_env_store(&env, &store, &err) != CKP_OK) {
+    if (!env)
+        ckp_error_set(&err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!env || ckp_env_store(env, &store, &err) != CKP_OK) {
         char buf[900];
         fprintf(stderr, "analytics_bench: %s\n", ckp_error_format(&err, buf, sizeof buf));
         return 1;
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
         return 1;
     for (int i = 0; i < dep_rep && rc == 0; i++) {
         double t0 = now();
-        rc = run_verb(&env, "dependency", a, devnull, summary, sizeof summary);
+        rc = run_verb(env, "dependency", a, devnull, summary, sizeof summary);
         t[i] = now() - t0;
     }
     ckp_args_free(a);
@@ -110,7 +111,7 @@ int main(int argc, char **argv)
     a = ckp_args_new();
     for (int i = 0; i < scan_rep && rc == 0; i++) {
         double t0 = now();
-        rc = run_verb(&env, "chokepoints", a, devnull, summary, sizeof summary);
+        rc = run_verb(env, "chokepoints", a, devnull, summary, sizeof summary);
         double dt = now() - t0;
         if (dt < best)
             best = dt;
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
                (unsigned long long)info.rows, dep_med * 1e6, dep_min * 1e6, best, groups,
                (double)info.rows / best);
     fclose(devnull);
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
     return rc ? 1 : 0;
 }

@@ -168,9 +168,9 @@ static int register_marks(ckp_env *env, const ckp_args *args, mark *marks, int m
     int reporter = -1, partner = -1, n = 0;
     ckp_error err;
     ckp_error_clear(&err);
-    if (ckp_args_country(args, env->ref, "reporter", 0, &reporter, &err) != CKP_OK ||
-        ckp_args_country(args, env->ref, "partner", 0, &partner, &err) != CKP_OK ||
-        ckp_args_hsset(args, env->ref, "hs", 0, &hs, &err) != CKP_OK || !hs || reporter < 0 ||
+    if (ckp_args_country(args, ckp_env_ref(env), "reporter", 0, &reporter, &err) != CKP_OK ||
+        ckp_args_country(args, ckp_env_ref(env), "partner", 0, &partner, &err) != CKP_OK ||
+        ckp_args_hsset(args, ckp_env_ref(env), "hs", 0, &hs, &err) != CKP_OK || !hs || reporter < 0 ||
         ckp_measures_from_env(env, &ms, &err) != CKP_OK) {
         ckp_hsset_free(hs);
         return 0;

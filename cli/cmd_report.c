@@ -52,17 +52,21 @@ int cmd_report(int argc, char **argv)
     ckp_ref *ref = cli_load_ref("report", data);
     if (!ref)
         return 1;
-    ckp_env env;
-    ckp_env_init(&env, ref, data, store);
-    env.sources = source; /* NULL: the real sources (synthetic ones in their own part) */
+    ckp_env *env = ckp_env_new(ref, data, store);
+    if (!env) {
+        ckp_ref_free(ref);
+        return cli_failf("report", 1, "out of memory");
+    }
+    /* NULL: the real sources (synthetic ones in their own part) */
+    ckp_env_set_sources(env, source);
     const ckp_store *st_check = NULL;
     ckp_error serr;
     ckp_error_clear(&serr);
-    if (ckp_env_store(&env, &st_check, &serr) == CKP_EUSAGE) {
+    if (ckp_env_store(env, &st_check, &serr) == CKP_EUSAGE) {
         /* a selection that mixes real and synthetic, or an unknown name
          * (a missing store is not an error: the report says so) */
         int urc = cli_failf("report", 2, "%s", serr.msg);
-        ckp_env_close(&env);
+        ckp_env_free(env);
         ckp_ref_free(ref);
         return urc;
     }
@@ -79,7 +83,7 @@ int cmd_report(int argc, char **argv)
     ckp_report_stats st;
     ckp_error err;
     ckp_error_clear(&err);
-    ckp_status s = ckp_report_write(&env, &ro, f, &st, &err);
+    ckp_status s = ckp_report_write(env, &ro, f, &st, &err);
     if (!to_stdout) {
         if (fclose(f) != 0 && s == CKP_OK)
             s = ckp_error_set(&err, CKP_EIO, out, 0, 0, "cannot write the report");
@@ -100,7 +104,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "chokepoint: report: warning: built without the chart library "
                         "(run scripts/deps.sh, then make): tables only\n");
 out_env:
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
     return rc;
 }

@@ -324,12 +324,15 @@ int cli_run_verb(const char *name, int argc, char **argv)
         rc = 1;
         goto out_args;
     }
-    ckp_env env;
-    ckp_env_init(&env, ref, data, store);
-    env.sources = sources;
-    env.input = input;
+    ckp_env *env = ckp_env_new(ref, data, store);
+    if (!env) {
+        rc = cli_failf(name, 1, "out of memory");
+        goto out_env;
+    }
+    ckp_env_set_sources(env, sources);
+    ckp_env_set_input(env, input);
     if (partial) {
-        ckp_status pst = ckp_partial_run(v, &env, vargs, stdout, &err);
+        ckp_status pst = ckp_partial_run(v, env, vargs, stdout, &err);
         if (pst == CKP_EUSAGE)
             rc = usage_error(v, err.msg);
         else
@@ -338,10 +341,10 @@ int cli_run_verb(const char *name, int argc, char **argv)
     }
     if (chart) {
         char chartcov[800] = "";
-        ckp_status cst = cli_chart(v, &env, vargs, width, stdout, chartcov, sizeof chartcov, &err);
+        ckp_status cst = cli_chart(v, env, vargs, width, stdout, chartcov, sizeof chartcov, &err);
         rc = cst == CKP_OK ? 0 : cli_fail(name, &err);
         if (cst == CKP_OK)
-            note_synthetic(&env, NULL, width);
+            note_synthetic(env, NULL, width);
         if (cst == CKP_OK && chartcov[0]) {
             putchar('\n');
             cli_wrap(stdout, chartcov, (size_t)(width > 0 ? width : 80));
@@ -351,21 +354,15 @@ int cli_run_verb(const char *name, int argc, char **argv)
         }
         goto out_env;
     }
-    ckp_writer *w = ckp_verb_writer_new(v, &env, vargs, stdout, fmt);
+    ckp_writer *w = ckp_verb_writer_new(v, env, vargs, stdout, fmt);
     if (!w) {
         rc = cli_failf(name, 1, "out of memory");
         goto out_env;
     }
     ckp_writer_fit(w, width);
     char summary[1024] = "";
-    ckp_status st = v->run(&env, vargs, w, summary, sizeof summary, &err);
-    if (st == CKP_OK)
-        st = ckp_verb_coverage_status(w, &err);
-    if (st == CKP_OK && ckp_writer_infinite(w))
-        st = ckp_error_set(&err, CKP_ELIMIT, NULL, 0, 0,
-                           "%zu numbers of the result are infinite: a sum overflowed (a row "
-                           "above 1e15 USD in the store?); the rows are wrong",
-                           ckp_writer_infinite(w));
+    ckp_status st = v->run(env, vargs, w, summary, sizeof summary, &err);
+    st = ckp_verb_check_answer(env, w, st, &err);
     ckp_status fst = st == CKP_OK ? ckp_writer_finish(w) : CKP_OK; /* no header after an error */
     size_t nrows = ckp_writer_count(w);
     char covline[700];
@@ -381,7 +378,7 @@ int cli_run_verb(const char *name, int argc, char **argv)
             cli_wrap(stdout, summary, (size_t)width);
         }
         if (fmt == CKP_FMT_TABLE && ckp_verb_reads_flows(v))
-            note_synthetic(&env, ckp_verb_answer(w), width);
+            note_synthetic(env, ckp_verb_answer(w), width);
         if (fmt == CKP_FMT_TABLE && has_cov) {
             /* the coverage columns of CSV and JSON, said once: the thinnest */
             putchar('\n');
@@ -392,16 +389,16 @@ int cli_run_verb(const char *name, int argc, char **argv)
         if (ckp_verb_reads_flows(v))
             note_ambiguous(name, ref, vargs);
         if (nrows == 0 && !sources)
-            hint_unselected(name, env.store);
+            hint_unselected(name, ckp_env_store_if_open(env));
     }
     ckp_writer_free(w);
 out_input:
-    if (input && env.input_rejected)
+    if (input && ckp_env_input_rejected(env))
         fprintf(stderr, "chokepoint: %s: --input %s: %llu of %llu rows rejected (list them "
-                "with 'chokepoint ingest --rejects FILE')\n", name, input, env.input_rejected,
-                env.input_rows);
+                "with 'chokepoint ingest --rejects FILE')\n", name, input,
+                ckp_env_input_rejected(env), ckp_env_input_rows(env));
 out_env:
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
 out_args:
     ckp_args_free(vargs);

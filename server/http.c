@@ -373,7 +373,7 @@ static ckp_env *request_env(srv *s, const srv_request *rq, int *temp, ckp_error 
     const char *spec = query_get(rq, "source");
     *temp = 0;
     if (!spec)
-        return &s->env;
+        return s->env;
     if (!*spec || strlen(spec) > 1000 || !printable(spec, 1000)) {
         ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                       "source: real, synthetic, or store source names joined by ','");
@@ -388,21 +388,19 @@ static ckp_env *request_env(srv *s, const srv_request *rq, int *temp, ckp_error 
         pthread_mutex_unlock(&s->src_lock);
         return env;
     }
-    env = malloc(sizeof *env);
+    env = ckp_env_new(s->ref, s->cfg.data_dir, s->cfg.store_dir);
     char *copy = strdup(spec);
     if (!env || !copy) {
-        free(env);
+        ckp_env_free(env);
         free(copy);
         pthread_mutex_unlock(&s->src_lock);
         ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         return NULL;
     }
-    ckp_env_init(env, s->ref, s->cfg.data_dir, s->cfg.store_dir);
-    env->sources = copy;
+    ckp_env_set_sources(env, copy);
     const ckp_store *store;
     if (ckp_env_store(env, &store, err) != CKP_OK) {
-        ckp_env_close(env);
-        free(env);
+        ckp_env_free(env);
         free(copy);
         pthread_mutex_unlock(&s->src_lock);
         return NULL;
@@ -421,9 +419,8 @@ static void release_env(ckp_env *env, int temp)
 {
     if (!temp)
         return;
-    char *spec = (char *)env->sources;
-    ckp_env_close(env);
-    free(env);
+    char *spec = (char *)ckp_env_sources(env); /* request_env's copy */
+    ckp_env_free(env);
     free(spec);
 }
 
@@ -519,7 +516,7 @@ static ckp_status run_rows(ckp_env *env, const ckp_verb *v, const ckp_args *args
         p += n + 1;
     }
     fputs("]", o);
-    write_notes(o, env->ref, args);
+    write_notes(o, ckp_env_ref(env), args);
     fputs("}\n", o);
     fclose(o);
     free(lines);
@@ -684,15 +681,16 @@ static void api_groups(srv *s, srv_response *rs)
     ckp_error err;
     ckp_error_clear(&err);
     fputs("{\"groups\":", f);
-    ckp_status st = ckp_report_groups(&s->env, f, &err);
+    ckp_status st = ckp_report_groups(s->env, f, &err);
     /* the store's sources, for the dashboard's source selector */
     fputs(",\"sources\":[", f);
-    for (int i = 0; s->env.store && i < ckp_store_source_count(s->env.store); i++) {
-        const char *name = ckp_store_source_name(s->env.store, i);
+    const ckp_store *store = ckp_env_store_if_open(s->env);
+    for (int i = 0; store && i < ckp_store_source_count(store); i++) {
+        const char *name = ckp_store_source_name(store, i);
         fprintf(f, "%s{\"name\":", i ? "," : "");
         ckp_json_write_string(f, name, strlen(name));
         fprintf(f, ",\"synthetic\":%s}",
-                ckp_store_source_synthetic(s->env.store, i) ? "true" : "false");
+                ckp_store_source_synthetic(store, i) ? "true" : "false");
     }
     fputs("]}\n", f);
     fclose(f);
@@ -1229,7 +1227,7 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
     const ckp_hubs *hubs = NULL;
     ckp_error err;
     ckp_error_clear(&err);
-    if (ckp_measures_from_env(&s->env, &ms, &err) != CKP_OK) {
+    if (ckp_measures_from_env(s->env, &ms, &err) != CKP_OK) {
         fail(rs, 500, "the measures register could not be loaded, nothing screened: %s",
              ckp_error_format(&err, (char[1024]){0}, 1024));
         return;

@@ -75,16 +75,20 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     ckp_status st = ckp_ref_load(cfg->data_dir, &s->ref, err);
     if (st != CKP_OK)
         return st;
-    ckp_env_init(&s->env, s->ref, cfg->data_dir, cfg->store_dir);
+    s->env = ckp_env_new(s->ref, cfg->data_dir, cfg->store_dir);
+    if (!s->env) {
+        st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out_fail;
+    }
     /* the default everywhere: the real sources (a synthetic scenario is
      * asked for with ?source=, never mixed in) */
-    s->env.sources = NULL;
+    ckp_env_set_sources(s->env, NULL);
     /* Preload the store so the threads share one handle; a missing store is
      * not fatal (verbs answer with the error, the dashboard says so). */
     const ckp_store *store;
     ckp_error serr;
     ckp_error_clear(&serr);
-    if (ckp_env_store(&s->env, &store, &serr) != CKP_OK && !cfg->quiet) {
+    if (ckp_env_store(s->env, &store, &serr) != CKP_OK && !cfg->quiet) {
         char buf[1024];
         fprintf(stderr, "chokepoint: serve: warning: %s\n", ckp_error_format(&serr, buf, sizeof buf));
     }
@@ -93,9 +97,9 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     pthread_mutex_init(&s->src_lock, NULL);
     pthread_rwlock_init(&s->store_lock, NULL);
     pthread_mutex_init(&s->refresh_lock, NULL);
-    if (s->env.store) {
+    if (ckp_env_store_if_open(s->env)) {
         ckp_store_info info;
-        if (ckp_store_get_info(s->env.store, &info) == CKP_OK)
+        if (ckp_store_get_info(ckp_env_store_if_open(s->env), &info) == CKP_OK)
             s->store_gen = info.generation;
     }
     s->refresh_at = (long)time(NULL);
@@ -103,7 +107,7 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     const ckp_measures *ms = NULL;
     ckp_error lerr;
     ckp_error_clear(&lerr);
-    if (ckp_measures_from_env(&s->env, &ms, &lerr) != CKP_OK && !cfg->quiet)
+    if (ckp_measures_from_env(s->env, &ms, &lerr) != CKP_OK && !cfg->quiet)
         fprintf(stderr, "chokepoint: serve: warning: measures: %s\n", lerr.msg);
     ckp_error_clear(&lerr);
     if (ckp_index_load(NULL, cfg->data_dir, s->ref, &s->lists, &s->index, NULL, &lerr) !=
@@ -150,8 +154,7 @@ out_fail:
 void srv_source_envs_drop(srv *s)
 {
     for (int i = 0; i < s->nsrc_env; i++) {
-        ckp_env_close(s->src_env[i]);
-        free(s->src_env[i]);
+        ckp_env_free(s->src_env[i]);
         free(s->src_spec[i]);
         s->src_env[i] = NULL;
         s->src_spec[i] = NULL;
@@ -178,7 +181,7 @@ void srv_store_refresh(srv *s)
     ckp_error_clear(&err);
     ckp_status st = ckp_store_open(dir, s->ref, &ns, &err);
     if (st == CKP_OK)
-        st = ckp_store_select_sources(ns, s->env.sources, &err);
+        st = ckp_store_select_sources(ns, ckp_env_sources(s->env), &err);
     ckp_store_info info;
     if (st == CKP_OK)
         st = ckp_store_get_info(ns, &info);
@@ -195,13 +198,9 @@ void srv_store_refresh(srv *s)
     }
     pthread_rwlock_wrlock(&s->store_lock);
     srv_source_envs_drop(s); /* reopened on the new generation when asked */
-    ckp_store *old = s->env.store;
-    s->env.store = ns;
+    /* what was derived from the old store (the ranked hubs) goes with it */
+    ckp_store *old = ckp_env_swap_store(s->env, ns);
     s->store_gen = info.generation;
-    /* what was derived from the old store: the ranked hubs */
-    if (s->env.slot[CKP_SLOT_HUBS] && s->env.slot_free[CKP_SLOT_HUBS])
-        s->env.slot_free[CKP_SLOT_HUBS](s->env.slot[CKP_SLOT_HUBS]);
-    s->env.slot[CKP_SLOT_HUBS] = NULL;
     pthread_rwlock_unlock(&s->store_lock);
     ckp_store_close(old);
     if (!s->cfg.quiet)
@@ -231,7 +230,7 @@ void srv_close(srv *s)
     srv_guard_close(s->guard);
     srv_cases_close(s->cases);
     if (s->ref) {
-        ckp_env_close(&s->env);
+        ckp_env_free(s->env);
         ckp_ref_free(s->ref);
     }
     memset(s, 0, sizeof *s);

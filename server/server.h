@@ -102,7 +102,7 @@ typedef struct srv_cache srv_cache;
 typedef struct srv {
     srv_config cfg;
     ckp_ref *ref;      /* owned */
-    ckp_env env;       /* shared by all threads: store and registers preloaded;
+    ckp_env *env;      /* owned; shared by all threads: store and registers preloaded;
                           the store's real sources (the default everywhere) */
     /* ?source=SPEC other than the default: one environment per selection,
      * opened on first use (a mix of real and synthetic is refused there),

@@ -16,7 +16,7 @@
  *    partners' exports to it stand in, raised by a CIF/FOB margin.
  *
  * Life cycles: ckp_production_load() → … → ckp_production_free();
- * ckp_production_from_env() is owned by the env (slot CKP_SLOT_PRODUCTION). */
+ * ckp_production_from_env() is owned by the env (its env slot). */
 #ifndef CHOKEPOINT_ANALYSIS_H
 #define CHOKEPOINT_ANALYSIS_H
 

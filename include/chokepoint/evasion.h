@@ -15,7 +15,7 @@
  *
  * The verbs (ckp_verb_diversion, ckp_verb_mirror, ckp_verb_unitvalue) wrap
  * these for the CLI, the HTTP API and the report.  ckp_hubs_from_env() ranks
- * hubs for every measure of the register once per env (slot CKP_SLOT_HUBS)
+ * hubs for every measure of the register once per env (its env slot)
  * for the screening rule on risky routes. */
 #ifndef CHOKEPOINT_EVASION_H
 #define CHOKEPOINT_EVASION_H
@@ -332,7 +332,7 @@ ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
 ckp_status ckp_hubs_for_store(const ckp_store *store, const ckp_ref *ref,
                               const struct ckp_measures *ms, ckp_hubs **out, int *from_cache,
                               ckp_error *err);
-/* ckp_hubs_for_store() once per env (slot CKP_SLOT_HUBS) with the shipped
+/* ckp_hubs_for_store() once per env (its env slot) with the shipped
  * register and the env's store; the env owns it. */
 ckp_status ckp_hubs_from_env(ckp_env *env, const ckp_hubs **out, ckp_error *err);
 /* Read a hubs CSV as written by `diversion --all-measures --format csv`

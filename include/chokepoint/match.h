@@ -71,8 +71,8 @@ ckp_status ckp_index_load(const char *spec, const char *datadir, const ckp_ref *
                           ckp_error *err);
 void ckp_index_free(ckp_index *ix);
 
-/* The shipped lists (all) and their index, loaded once per env into slot
- * CKP_SLOT_LISTS (under the env's lock; the env owns and frees them).  For
+/* The shipped lists (all) and their index, loaded once per env into its
+ * env slot (under the env's lock; the env owns and frees them).  For
  * the server and the report: share *out read-only between threads, give each
  * thread its own ckp_matcher. */
 ckp_status ckp_index_from_env(ckp_env *env, const ckp_index **out, ckp_error *err);

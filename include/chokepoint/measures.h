@@ -48,8 +48,8 @@
  * read-only once loaded and may be shared between threads.
  *
  * Life cycle: ckp_measures_load() → count/at/find/match… → ckp_measures_free().
- * ckp_measures_from_env() loads the shipped register once per ckp_env (slot
- * CKP_SLOT_MEASURES); the env frees it — do not free what it returns. */
+ * ckp_measures_from_env() loads the shipped register once per ckp_env (its
+ * env slot); the env frees it — do not free what it returns. */
 #ifndef CHOKEPOINT_MEASURES_H
 #define CHOKEPOINT_MEASURES_H
 
@@ -226,10 +226,10 @@ int ckp_measures_match(const ckp_measures *ms, uint32_t hs6, int origin, int des
 
 /* ---- shared register ---------------------------------------------------- */
 
-/* The shipped register for this env, loaded on first use into slot
- * CKP_SLOT_MEASURES (the env owns and frees it).  Verbs that take a user file
- * (`--measures FILE`) call ckp_measures_load(env->ref, env->data_dir, FILE,
- * …) instead and free the result themselves. */
+/* The shipped register for this env, loaded on first use into its
+ * env slot (the env owns and frees it).  Verbs that take a user file
+ * (`--measures FILE`) call ckp_measures_load(ckp_env_ref(env),
+ * ckp_env_data_dir(env), FILE, …) instead and free the result themselves. */
 ckp_status ckp_measures_from_env(ckp_env *env, const ckp_measures **out, ckp_error *err);
 
 /* The `measures` verb (listing). */

@@ -13,8 +13,9 @@
  * anywhere, as Hadoop's sort hands them over), checks that they come from
  * the same verb with the same parameters, sums them by key and runs the
  * verb's own code over the sums: the analysis modules read their flows
- * through one collector (src/analysis/scan.c), which reads either the store
- * or the summed partials, so the final rows are computed by one function.
+ * through one collector (src/analysis/scan.c) from the env's flows
+ * (flows.h): the store, or the summed partials set as the env's flow
+ * source, so the final rows are computed by one function.
  *
  * Life cycles: shard side ckp_partial_run() (one call); merge side
  * ckp_merge_run() (one call).  ckp_partial_* below are for the modules. */
@@ -45,19 +46,11 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
  * header's trailer, with the count of lines between them (a lost header, a
  * cut tail, lost lines or an empty input are CKP_EPARSE naming the file);
  * a partial read twice is refused; expect > 0 = exactly that many partials
- * (CKP_EINVAL otherwise).  data_dir as ckp_env_init (registers the verb
+ * (CKP_EINVAL otherwise).  data_dir as ckp_env_new (registers the verb
  * may read: measures, production tables).  summary as ckp_verb.run.  The
  * verb run is returned in *verb_name (static string) for messages. */
 ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *const *paths,
                          int n, int expect, ckp_format fmt, FILE *out, const char **verb_name,
                          char *summary, size_t summary_len, ckp_error *err);
-
-/* For env.c: 1 when p holds merged partials (no store is opened then). */
-int ckp_partial_replaying(const ckp_partial *p);
-
-/* The i-th store source merged partials were computed from (the headers'
- * "sources"; never real and synthetic together), with *synthetic; NULL past
- * the last. */
-const char *ckp_partial_source(const ckp_partial *p, int i, int *synthetic);
 
 #endif

@@ -9,14 +9,17 @@
  * server parses ?name=value&… into the same ckp_args; the report calls run
  * with a JSON writer.  Nothing is computed twice in two places.
  *
- * Registry: src/verb/verbs.c lists every library verb (one line each).
+ * Registry: a verb's module defines it with
+ * `CKP_VERB_DEFINE(<name>, order, flows) = {…};` at the start of a line;
+ * the build (scripts/gen_verbs.sh) gathers those lines into the registry
+ * src/verb/verbs.c serves (order: the order of --help, the man page,
+ * completion and /api/verbs; flows: ckp_verb_reads_flows).
  *
  * Life cycles: ckp_args_new() → ckp_args_free();
- * ckp_env_init() → (lazy loads) → ckp_env_close(). */
+ * ckp_env_new() → (lazy loads) → ckp_env_free(). */
 #ifndef CHOKEPOINT_VERB_H
 #define CHOKEPOINT_VERB_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,57 +95,70 @@ ckp_status ckp_args_check(const ckp_args *a, const ckp_param *params, int from_s
 
 /* ---- environment: what a verb may read ---------------------------------- */
 
-/* Slots for registers that modules load lazily (and free at close). */
-enum ckp_env_slot {
-    CKP_SLOT_MEASURES = 0, /* controls: measures register (src/controls) */
-    CKP_SLOT_LISTS,        /* screen: party lists + index (src/screen) */
-    CKP_SLOT_PRODUCTION,   /* analysis: USGS production tables */
-    CKP_SLOT_HUBS,         /* evasion: ranked diversion hubs */
-    CKP_SLOT_REPORTERS,    /* analysis: economies listed as Comtrade reporters (coverage.h) */
-    CKP_SLOT_EXTRA1,
-    CKP_SLOT_EXTRA2,
-    CKP_SLOT_COUNT
-};
+/* The environment of a verb run: the reference data, where the data and the
+ * store are, the store (opened on first use), the registers modules load
+ * lazily, and where the flows come from (flows.h).  Opaque; one env may be
+ * shared by threads (the server's): the store and registers load under its
+ * lock, and are read-only after. */
+typedef struct ckp_env ckp_env;
 
-typedef struct ckp_env {
-    const ckp_ref *ref;     /* required; not owned */
-    const char *data_dir;   /* NULL = ckp_data_dir() */
-    const char *store_dir;  /* NULL = ckp_store_dir(NULL) */
-    ckp_store *store;       /* opened by ckp_env_store(); owned */
-    const char *sources;    /* which store sources verbs see (NULL = "auto":
-                               real ones when the store has any; see
-                               ckp_store_select_sources); not owned */
-    void *slot[CKP_SLOT_COUNT];
-    void (*slot_free[CKP_SLOT_COUNT])(void *);
-    pthread_mutex_t lock;   /* guards lazy loading (the server shares an env) */
-    /* Scale (docs/scale.md).  input: when set (a flows file in any ingest
-     * format, "-" = stdin), ckp_env_store() loads it into a private
-     * temporary store (input_dir, removed once the store is open, else by
-     * ckp_env_close or when SIGTERM, SIGINT or SIGHUP stops the process;
-     * leftovers older than a day are swept) instead of opening store_dir; input_rows and
-     * input_rejected count its rows. */
-    const char *input;
-    char *input_dir;
-    int input_tried;
-    unsigned long long input_rows, input_rejected;
-    /* partial: analysis partial results (merge.h): the --partial output of
-     * a shard, or the summed partials `merge` replays; not owned. */
-    struct ckp_partial *partial;
-} ckp_env;
+/* A new env over ref (required), data_dir (NULL = ckp_data_dir()) and
+ * store_dir (NULL = ckp_store_dir(NULL)); none is copied or owned: they must
+ * outlive the env.  NULL when out of memory.  Free with ckp_env_free. */
+ckp_env *ckp_env_new(const ckp_ref *ref, const char *data_dir, const char *store_dir);
+/* Closes the store, frees every loaded register, removes an --input
+ * store's directory.  NULL is accepted. */
+void ckp_env_free(ckp_env *env);
 
-void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
-                  const char *store_dir);
-/* Frees the store and every loaded slot. */
-void ckp_env_close(ckp_env *env);
+const ckp_ref *ckp_env_ref(const ckp_env *env);
+/* As given to ckp_env_new (NULL: the defaults). */
+const char *ckp_env_data_dir(const ckp_env *env);
+const char *ckp_env_store_dir(const ckp_env *env);
 
-/* Open the store on first use; later calls return the same handle. */
+/* Which store sources verbs see (NULL = "auto": real ones when the store has
+ * any; see ckp_store_select_sources); not copied.  Set before the store is
+ * opened. */
+void ckp_env_set_sources(ckp_env *env, const char *sources);
+const char *ckp_env_sources(const ckp_env *env);
+
+/* Scale (docs/scale.md).  input: a flows file in any ingest format ("-" =
+ * stdin; not copied): ckp_env_store() loads it into a private temporary
+ * store instead of opening store_dir (its directory removed once the store
+ * is open, else by ckp_env_free or when SIGTERM, SIGINT or SIGHUP stops the
+ * process; leftovers older than a day are swept).  Set before the store is
+ * opened.  The counts: its rows read and rejected (0 before). */
+void ckp_env_set_input(ckp_env *env, const char *input);
+unsigned long long ckp_env_input_rows(const ckp_env *env);
+unsigned long long ckp_env_input_rejected(const ckp_env *env);
+
+/* Open the store on first use; later calls return the same handle.  No
+ * store is opened behind a stand-alone flow source (flows.h): *out NULL. */
 ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err);
+/* The store when open, else NULL (never opens it). */
+const ckp_store *ckp_env_store_if_open(const ckp_env *env);
+/* Serve another store from now on (the server's new generation; sources
+ * already selected): env owns it; the old one is returned for the caller to
+ * close once no reader uses it (NULL when none), and every register loaded
+ * from the old store (ckp_env_slot_def.per_store) is freed. */
+ckp_store *ckp_env_swap_store(ckp_env *env, ckp_store *store);
 
-/* For modules: get a slot, loading it with load() on first use (under the
- * lock).  load returns CKP_OK and sets *ptr, or an error. */
+/* Registers a module loads lazily (the measures register, party lists,
+ * production tables, diversion hubs…): each is keyed by a static descriptor
+ * the module owns — no central list — loaded once under the env's lock and
+ * freed with the env. */
 typedef ckp_status (*ckp_slot_loader)(ckp_env *env, void **ptr, ckp_error *err);
-ckp_status ckp_env_slot(ckp_env *env, int slot, ckp_slot_loader load,
-                        void (*free_fn)(void *), void **out, ckp_error *err);
+typedef struct ckp_env_slot_def {
+    const char *name;       /* for messages: "measures" */
+    ckp_slot_loader load;   /* CKP_OK and *ptr set, or an error (tried again
+                               on the next call) */
+    void (*free)(void *ptr);
+    int per_store;          /* 1: computed from the store: freed when
+                               ckp_env_swap_store replaces it */
+} ckp_env_slot_def;
+/* The register of def, loading it on first use.  CKP_ELIMIT past
+ * CKP_ENV_SLOTS_MAX registers in one env. */
+#define CKP_ENV_SLOTS_MAX 32
+ckp_status ckp_env_slot(ckp_env *env, const ckp_env_slot_def *def, void **out, ckp_error *err);
 
 /* ---- verbs --------------------------------------------------------------- */
 
@@ -161,6 +177,14 @@ typedef struct ckp_verb {
     ckp_status (*run)(ckp_env *env, const ckp_args *args, ckp_writer *w,
                       char *summary, size_t summary_len, ckp_error *err);
 } ckp_verb;
+
+/* Define and register verb `name`: `CKP_VERB_DEFINE(name, order, flows) =
+ * {…};` at the start of a line, read by the build (see the top of this
+ * file).  The object is `const ckp_verb ckp_verb_<name>`.  order: an integer
+ * key, one per verb, that places it in the registry; flows: 1 when it
+ * computes from the store's flows (ckp_verb_reads_flows), 0 when it reads
+ * registers only. */
+#define CKP_VERB_DEFINE(name, order, flows) const ckp_verb ckp_verb_##name
 
 /* The registry (src/verb/verbs.c): NULL when name is not a library verb. */
 const ckp_verb *ckp_verb_find(const char *name);
@@ -230,6 +254,14 @@ int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n);
  * unreadable, the store failing): the rows' coverage cells are then null,
  * and the answer must not pass as complete. */
 ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err);
+
+/* Whether the answer v->run wrote into w (made by ckp_verb_writer_new for
+ * env) may pass: st (the run's status) when it is not CKP_OK, else the
+ * coverage's failure (ckp_verb_coverage_status), else CKP_ELIMIT when some
+ * of its numbers are infinite (a sum overflowed: the rows are wrong), else
+ * CKP_OK.  Every caller of run checks its answer with this. */
+ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_status st,
+                                 ckp_error *err);
 
 /* Run a verb with JSON Lines output into `out` (what the server and the
  * report use).  Checks args first.  Returns the run status. */

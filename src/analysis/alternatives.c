@@ -76,7 +76,7 @@ static ckp_status excludes(const ckp_args *args, const ckp_ref *ref, int *ids, i
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     int importer, ex[64], nex;
     long limit;
     int32_t from, to;
@@ -262,7 +262,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_alternatives = {
+CKP_VERB_DEFINE(alternatives, 60, 1) = {
     "alternatives",
     "--importer C --hs H [--exclude C2] [--period YYYY] [--limit K]",
     "who else exports or produces a product, ranked, with their share of the importer's imports",

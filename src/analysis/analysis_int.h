@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "chokepoint/analysis.h"
+#include "chokepoint/flows.h"
 #include "chokepoint/output.h"
 #include "chokepoint/verb.h"
 
@@ -36,11 +37,10 @@ typedef struct ckp__pairval {
 } ckp__pairval;
 
 typedef struct ckp__collect {
-    ckp_env *env;          /* the verb's env: with env->partial set the
-                              collector writes partial records (--partial)
-                              or replays summed partials (merge) instead of
-                              calling emit with the store's rows; NULL =
-                              the store */
+    ckp_env *env;          /* the verb's env: the rows come from its flows
+                              (flows.h) — the flow source set on it (a
+                              shard's partial writer, merged partials) or
+                              the store; NULL = the store */
     const ckp_store *store;
     const ckp_ref *ref;
     const ckp_hsset *hs;   /* NULL = every product */
@@ -76,19 +76,26 @@ typedef struct ckp__collect {
  * ref ids with ckp__country(). */
 ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err);
 
-/* What a verb asks of the data besides the collector, answered by the
- * store (env->store, after ckp_env_store) or by merged partials
- * (env->partial): country indexes, periods, "does reporter report". */
-int ckp__ncountries(const ckp_env *env);
-int ckp__country(const ckp_env *env, int index);       /* → ref id, -1 */
-int ckp__nperiods(const ckp_env *env);
-int32_t ckp__period(const ckp_env *env, int i);        /* ascending */
+/* What a verb asks of the data besides the collector, answered by the env's
+ * flows (flows.h: the store after ckp_env_store, or the flow source set on
+ * the env): country indexes, periods, "does reporter report". */
+static inline int ckp__ncountries(const ckp_env *env) { return ckp_flows_ncountries(env); }
+/* → ref id, -1 */
+static inline int ckp__country(const ckp_env *env, int index)
+{
+    return ckp_flows_country(env, index);
+}
+static inline int ckp__nperiods(const ckp_env *env) { return ckp_flows_nperiods(env); }
+/* ascending */
+static inline int32_t ckp__period(const ckp_env *env, int i) { return ckp_flows_period(env, i); }
 /* As ckp_store_reporter_has (flow 'X', 'M' or 0 = either). */
-int ckp__has(const ckp_env *env, int reporter, int flow, int32_t from, int32_t to);
+static inline int ckp__has(const ckp_env *env, int reporter, int flow, int32_t from, int32_t to)
+{
+    return ckp_flows_has(env, reporter, flow, from, to);
+}
 
-/* Partials (merge.c): write the collector's rows as partial records, or
- * replay merged partials through c->emit. */
-ckp_status ckp__partial_collect(const ckp__collect *c, ckp_error *err);
+/* 1 when env's verb runs on a shard writing its partial records (merge.c):
+ * the collector hands the verb no rows then. */
 int ckp__partial_writing(const ckp_env *env);
 
 /* Both reports of each exporter → importer flow per year over an HS set:

@@ -314,7 +314,7 @@ static const ckp_column columns[] = {
 static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                       size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     cp_state s;
     memset(&s, 0, sizeof s);
     int32_t from, to;
@@ -383,7 +383,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     c.block = on_block;
     c.emit = on_pair;
     c.ctx = &s;
-    if (!env->partial)
+    if (!ckp_env_flows(env))
         ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     st = ckp__collect_run(&c, err);
     if (st == CKP_OK && s.blocks)
@@ -458,7 +458,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_chokepoints = {
+CKP_VERB_DEFINE(chokepoints, 30, 1) = {
     "chokepoints",
     "[--period P] [--hs H] [--min-share S] [--min-value V] [--limit K] [--mirror auto|on|off]",
     "every importer x product x year where one supplier dominates, in one pass",

@@ -150,7 +150,7 @@ static ckp_status producer_side(ckp_env *env, const ckp_args *args, const char *
                                 int32_t from, int32_t to, ckp_writer *w, char *summary,
                                 size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     const ckp_production *p;
     ckp_status st = ckp_production_from_env(env, &p, err);
     if (st != CKP_OK)
@@ -249,7 +249,7 @@ static ckp_status trade_side(ckp_env *env, const ckp_args *args, const char *hsl
                              int32_t from, int32_t to, ckp_writer *w, char *summary,
                              size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     ckp_hsset *set = NULL;
     ckp__pairs pairs;
     memset(&pairs, 0, sizeof pairs);
@@ -395,7 +395,7 @@ static ckp_status conc_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
                          "--side takes exporter, importer or producer (got '%s')", side);
 }
 
-const ckp_verb ckp_verb_concentration = {
+CKP_VERB_DEFINE(concentration, 50, 1) = {
     "concentration",
     "--hs H [--period P | --from P --to P] [--side exporter|importer|producer]",
     "world concentration of a product's exports, imports or production: shares and HHI",
@@ -430,7 +430,7 @@ static const ckp_column prod_columns[] = {
 static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
                            size_t summary_len, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     const ckp_production *p;
     int32_t from = 0, to = 0;
     ckp_status st = ckp_args_periods(args, &from, &to, err);
@@ -508,7 +508,7 @@ static ckp_status prod_run(ckp_env *env, const ckp_args *args, ckp_writer *w, ch
     return CKP_OK;
 }
 
-const ckp_verb ckp_verb_production = {
+CKP_VERB_DEFINE(production, 70, 0) = {
     "production",
     "[--hs COMMODITY|H] [--period YYYY]",
     "world production by country from the USGS Mineral Commodity Summaries",

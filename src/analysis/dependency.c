@@ -167,7 +167,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
 {
     /* the table on a terminal: who, how much, reported or mirror */
     ckp_writer_hint(w, "period supplier value share rank source supplier_name", NULL);
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     int importer;
     ckp_hsset *hs = NULL;
     int32_t from, to;
@@ -198,7 +198,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     int monthly = has_month(from) || has_month(to);
     dep_vec d;
     memset(&d, 0, sizeof d);
-    if (!env->partial)
+    if (!ckp_env_flows(env))
         ckp_answer_track(ckp_verb_answer(w)); /* each row names its sources */
     /* every period: the margin is estimated over all years */
     st = collect_both(env, store, ref, hs, importer, 0, 0, monthly, &d, err);
@@ -370,7 +370,7 @@ out_hs:
     return st;
 }
 
-const ckp_verb ckp_verb_dependency = {
+CKP_VERB_DEFINE(dependency, 20, 1) = {
     "dependency",
     "--importer C --hs H [--period P | --from P --to P] [--mirror auto|on|off]",
     "supplier shares, rank, HHI and top-supplier share of one importer's imports",

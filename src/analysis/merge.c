@@ -8,11 +8,11 @@
  * tables follow.  Merge side: every record is read, summed by key (HS code,
  * reporter, partner, flow, period), sorted in the store's row order (HS
  * code, reporter, partner, flow, period; countries in ISO3 order as in the
- * store), and the verb runs once over them: ckp__partial_collect() replays
+ * store), and the verb runs once over them: the merged flow source (flows.h) replays
  * them through the verb's emit callback exactly as the store collector would
  * (annual row preferred over the months of a year, quantities missing when
- * any month lacks one), and ckp__ncountries()/ckp__has()/… answer from the
- * merged tables.  So the verb's final computation is its one `run`. */
+ * any month lacks one), and the env's flow tables (flows.h: countries,
+ * periods, who reports what when) answer from the merged tables.  So the verb's final computation is its one `run`. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "analysis/analysis_int.h"
+#include "chokepoint/flows.h"
 #include "chokepoint/merge.h"
 #include "core/cmp.h"
 #include "core/vec.h"
@@ -38,8 +39,6 @@
 #define RUN_MAX 1024                /* periods on one record line */
 #define ID_LEN 16                   /* hex digits of a partial's id */
 #define ID_MAX 64                   /* longest id read */
-
-enum { MODE_WRITE = 1, MODE_REPLAY = 2 };
 
 typedef struct prec {
     uint32_t hs;
@@ -58,7 +57,6 @@ typedef struct prep {
 #define MAX_PART_SOURCES 64
 
 struct ckp_partial {
-    int mode;
     const ckp_ref *ref;
     /* writing: the current (HS, reporter, partner, flow) run */
     FILE *out;
@@ -100,11 +98,11 @@ int ckp_partial_supported(const ckp_verb *v)
     return 0;
 }
 
-int ckp_partial_replaying(const ckp_partial *p) { return p && p->mode == MODE_REPLAY; }
-
-const char *ckp_partial_source(const ckp_partial *p, int i, int *synthetic)
+/* The flow source's source(): the headers' sources, in order. */
+static const char *replay_source(const void *self, int i, int *synthetic)
 {
-    if (!p || i < 0 || i >= p->nsrc)
+    const ckp_partial *p = self;
+    if (i < 0 || i >= p->nsrc)
         return NULL;
     *synthetic = p->src_synth[i];
     return p->src_name[i];
@@ -138,55 +136,35 @@ static void write_sources(FILE *out, const ckp_store *store)
     fputs("}", out);
 }
 
+static ckp_status write_collect(void *self, const void *collector, ckp_error *err);
+
 int ckp__partial_writing(const ckp_env *env)
 {
-    return env && env->partial && env->partial->mode == MODE_WRITE;
+    const ckp_flow_source *f = ckp_env_flows(env);
+    return f && f->collect == write_collect;
 }
 
-/* ---- what verbs ask besides the collector -------------------------------- */
+/* ---- the merged partials' tables (the replay flow source) ---------------- */
 
-static const ckp_partial *replay_of(const ckp_env *env)
+static int replay_ncountries(const void *self) { return ((const ckp_partial *)self)->ncid; }
+
+static int replay_country(const void *self, int index)
 {
-    return env && env->partial && env->partial->mode == MODE_REPLAY ? env->partial : NULL;
+    const ckp_partial *p = self;
+    return index >= 0 && index < p->ncid ? p->cid[index] : -1;
 }
 
-int ckp__ncountries(const ckp_env *env)
+static int replay_nperiods(const void *self) { return (int)((const ckp_partial *)self)->nper; }
+
+static int32_t replay_period(const void *self, int i)
 {
-    const ckp_partial *p = replay_of(env);
-    if (p)
-        return p->ncid;
-    return env->store ? ckp_store_country_count(env->store) : 0;
+    const ckp_partial *p = self;
+    return i >= 0 && (size_t)i < p->nper ? p->periods[i] : -1;
 }
 
-int ckp__country(const ckp_env *env, int index)
+static int replay_has(const void *self, int reporter, int flow, int32_t from, int32_t to)
 {
-    const ckp_partial *p = replay_of(env);
-    if (p)
-        return index >= 0 && index < p->ncid ? p->cid[index] : -1;
-    return env->store ? ckp_store_country_id(env->store, index) : -1;
-}
-
-int ckp__nperiods(const ckp_env *env)
-{
-    const ckp_partial *p = replay_of(env);
-    if (p)
-        return (int)p->nper;
-    return env->store ? ckp_store_period_count(env->store) : 0;
-}
-
-int32_t ckp__period(const ckp_env *env, int i)
-{
-    const ckp_partial *p = replay_of(env);
-    if (p)
-        return i >= 0 && (size_t)i < p->nper ? p->periods[i] : -1;
-    return env->store ? ckp_store_period(env->store, i) : -1;
-}
-
-int ckp__has(const ckp_env *env, int reporter, int flow, int32_t from, int32_t to)
-{
-    const ckp_partial *p = replay_of(env);
-    if (!p)
-        return env->store ? ckp_store_reporter_has(env->store, reporter, flow, from, to) : 0;
+    const ckp_partial *p = self;
     int nref = ckp_ref_country_count(p->ref);
     if (reporter < 0 || reporter >= nref || p->cidx[reporter] < 0)
         return 0;
@@ -272,11 +250,18 @@ static void write_record(const ckp__pairval *pv, void *ctx)
 
 static ckp_status replay(const ckp__collect *c, const ckp_partial *p);
 
-ckp_status ckp__partial_collect(const ckp__collect *c, ckp_error *err)
+static ckp_status replay_collect(void *self, const void *collector, ckp_error *err)
 {
-    ckp_partial *p = c->env->partial;
-    if (p->mode == MODE_REPLAY)
-        return replay(c, p);
+    (void)err;
+    return replay(collector, self);
+}
+
+/* The shard's flow source collect(): the collector's rows from the store
+ * written as partial records. */
+static ckp_status write_collect(void *self, const void *collector, ckp_error *err)
+{
+    const ckp__collect *c = collector;
+    ckp_partial *p = self;
     /* the store's rows, by month (annual rows keep YYYY00): merge folds
      * them into years exactly as the collector does */
     ckp__collect w = *c;
@@ -384,8 +369,7 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
         return st;
     ckp_partial p;
     memset(&p, 0, sizeof p);
-    p.mode = MODE_WRITE;
-    p.ref = env->ref;
+    p.ref = ckp_env_ref(env);
     p.out = out;
     p.run_key = malloc(RUN_MAX * sizeof *p.run_key);
     p.run_v = malloc(RUN_MAX * sizeof *p.run_v);
@@ -424,19 +408,20 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
         return ckp_error_set(err, sink ? CKP_ENOMEM : CKP_EIO, NULL, 0, 0,
                              "cannot open /dev/null for the verb's rows");
     }
-    env->partial = &p;
+    ckp_flow_source shard = {.collect = write_collect, .hs6_only = 1, .self = &p};
+    ckp_env_set_flows(env, &shard);
     st = v->run(env, args, w, NULL, 0, err);
     ckp_writer_finish(w);
     ckp_writer_free(w);
     fclose(sink);
-    if (st == CKP_OK && env->store)
-        write_tables(&p, env->store);
+    if (st == CKP_OK && ckp_env_store_if_open(env))
+        write_tables(&p, ckp_env_store_if_open(env));
     /* the trailer: written only when the whole partial was, so that merge
      * can tell a complete partial from a cut one */
     if (st == CKP_OK)
         fprintf(out, "{\"end\":\"chokepoint\",\"id\":\"%s\",\"records\":%" PRIu64 "}\n", id,
                 p.nlines);
-    env->partial = NULL;
+    ckp_env_set_flows(env, NULL);
     free(p.run_key);
     free(p.run_v);
     free(p.run_q);
@@ -1322,7 +1307,6 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
 {
     ckp_partial p;
     memset(&p, 0, sizeof p);
-    p.mode = MODE_REPLAY;
     p.ref = ref;
     mstate m;
     memset(&m, 0, sizeof m);
@@ -1354,26 +1338,30 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
     if (st == CKP_OK)
         st = build(&p, err);
     if (st == CKP_OK) {
-        ckp_env env;
-        ckp_env_init(&env, ref, data_dir, NULL);
-        env.partial = &p;
-        ckp_writer *w = ckp_verb_writer_new(v, &env, m.a, out, fmt);
+        ckp_env *env = ckp_env_new(ref, data_dir, NULL);
+        ckp_flow_source merged = {.collect = replay_collect,
+                                  .ncountries = replay_ncountries,
+                                  .country = replay_country,
+                                  .nperiods = replay_nperiods,
+                                  .period = replay_period,
+                                  .has = replay_has,
+                                  .source = replay_source,
+                                  .stand_alone = 1,
+                                  .self = &p};
+        if (env)
+            ckp_env_set_flows(env, &merged);
+        ckp_writer *w = env ? ckp_verb_writer_new(v, env, m.a, out, fmt) : NULL;
         if (!w) {
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
-            st = v->run(&env, m.a, w, summary, summary_len, err);
-            if (st == CKP_OK && ckp_writer_infinite(w))
-                st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                                   "%zu numbers of the result are infinite: a sum "
-                                   "overflowed; the rows are wrong",
-                                   ckp_writer_infinite(w));
+            st = v->run(env, m.a, w, summary, summary_len, err);
+            st = ckp_verb_check_answer(env, w, st, err);
             ckp_status fst = ckp_writer_finish(w);
             ckp_writer_free(w);
             if (st == CKP_OK && fst != CKP_OK)
                 st = ckp_error_set(err, fst, NULL, 0, 0, "cannot write output");
         }
-        env.partial = NULL;
-        ckp_env_close(&env);
+        ckp_env_free(env);
     }
     ckp_args_free(m.a);
     free(m.marks);

@@ -414,17 +414,20 @@ ckp_status ckp_production_load(const ckp_ref *ref, const char *datadir, ckp_prod
 static ckp_status slot_load(ckp_env *env, void **ptr, ckp_error *err)
 {
     ckp_production *p;
-    ckp_status st = ckp_production_load(env->ref, env->data_dir, &p, err);
+    ckp_status st = ckp_production_load(ckp_env_ref(env), ckp_env_data_dir(env), &p, err);
     *ptr = p;
     return st;
 }
 
 static void slot_free(void *p) { ckp_production_free(p); }
 
+/* The env slot of the production tables (verb.h): loaded once per env. */
+static const ckp_env_slot_def production_slot = {"production tables", slot_load, slot_free, 0};
+
 ckp_status ckp_production_from_env(ckp_env *env, const ckp_production **out, ckp_error *err)
 {
     void *p = NULL;
-    ckp_status st = ckp_env_slot(env, CKP_SLOT_PRODUCTION, slot_load, slot_free, &p, err);
+    ckp_status st = ckp_env_slot(env, &production_slot, &p, err);
     *out = p;
     return st;
 }

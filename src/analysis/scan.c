@@ -233,6 +233,14 @@ static ckp_status collect_levels(const ckp__collect *c, ckp_error *err);
 static ckp_status collect_hs6_levels(const ckp__collect *c, ckp_error *err);
 static int store_has_levels(const ckp__collect *c);
 
+/* The collector's rows from the env's flows: the flow source set on it
+ * (flows.h), else the store. */
+static ckp_status collect_flows(const ckp__collect *c, ckp_error *err)
+{
+    const ckp_flow_source *src = c->env ? ckp_env_flows(c->env) : NULL;
+    return src ? src->collect(src->self, c, err) : collect_store(c, err);
+}
+
 /* Every sum a verb makes of the collector's values is bounded by the sum of
  * all the values (and quantities) the collector hands out: when that one
  * is finite, so are theirs.  The guard keeps it, so an overflow (a store
@@ -265,24 +273,23 @@ ckp_status ckp__collect_run(const ckp__collect *c, ckp_error *err)
     gc.emit = guard_emit;
     gc.block = c->block ? guard_block : NULL;
     gc.ctx = &g;
-    if (!(c->env && c->env->partial))
+    const ckp_flow_source *src = c->env ? ckp_env_flows(c->env) : NULL; /* NULL: the store */
+    if (!src) /* a flow source does not say which store sources gave rows */
         ckp_answer_track(c->answer);
     int levels = c->levels && ckp_hsset_asks_levels(c->hs);
-    if (levels && c->env && c->env->partial && ckp__partial_writing(c->env) &&
-        store_has_levels(c))
+    int hs6_only = src && src->hs6_only;
+    if (levels && hs6_only && store_has_levels(c))
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                              "partials hold HS6 rows only, and this store has TOTAL, chapter "
                              "or heading rows for the HS asked: answer it without --partial, "
                              "or ask for HS6 codes");
     ckp_status st;
-    if (levels && !(c->env && c->env->partial) && !store_has_levels(c))
+    if (levels && !src && !store_has_levels(c))
         st = collect_hs6_levels(&gc, err); /* no aggregate row to resolve: stream */
-    else if (levels && !(c->env && c->env->partial && ckp__partial_writing(c->env)))
-        st = collect_levels(&gc, err); /* from the store, or merged partials */
-    else if (c->env && c->env->partial)
-        st = ckp__partial_collect(&gc, err);
+    else if (levels && !hs6_only)
+        st = collect_levels(&gc, err); /* from the store, or a flow source */
     else
-        st = collect_store(&gc, err);
+        st = collect_flows(&gc, err);
     if (st == CKP_OK && (!isfinite(g.value) || !isfinite(g.qty)))
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                            "the %s summed here exceed the range of a double (a row above "
@@ -572,8 +579,7 @@ static ckp_status collect_levels(const ckp__collect *c, ckp_error *err)
     lc.block = NULL;
     lc.ctx = &b;
     lc.levels = 1;
-    ckp_status st = c->env && c->env->partial ? ckp__partial_collect(&lc, err)
-                                               : collect_store(&lc, err);
+    ckp_status st = collect_flows(&lc, err);
     if (st == CKP_OK && b.failed)
         st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "too many flows for one query");
     if (st != CKP_OK)

@@ -525,7 +525,7 @@ static ckp_status resolve_event(ckp_env *env, const ckp_args *args, event_info *
         const char *file = ckp_args_get(args, "measures");
         ckp_status st;
         if (file) {
-            st = ckp_measures_load(env->ref, env->data_dir, file, own, err);
+            st = ckp_measures_load(ckp_env_ref(env), ckp_env_data_dir(env), file, own, err);
             ms = *own;
         } else {
             st = ckp_measures_from_env(env, &ms, err);
@@ -672,7 +672,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
 {
     /* the table on a terminal: the series and its flags */
     ckp_writer_hint(w, "period value baseline change zscore flag", NULL);
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     int reporter, partner;
     ckp_hsset *hs = NULL;
     ckp_measures *own = NULL;
@@ -984,7 +984,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_surge = {
+CKP_VERB_DEFINE(surge, 40, 1) = {
     "surge",
     "--reporter C [--partner C2] --hs H [--measure ID | --event DATE] [--flow X|M] "
     "[--by-partner] [--summary]",

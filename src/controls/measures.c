@@ -1106,17 +1106,20 @@ ckp_status ckp_measures_load(const ckp_ref *ref, const char *datadir, const char
 static ckp_status slot_load(ckp_env *env, void **ptr, ckp_error *err)
 {
     ckp_measures *ms;
-    ckp_status st = ckp_measures_load(env->ref, env->data_dir, NULL, &ms, err);
+    ckp_status st = ckp_measures_load(ckp_env_ref(env), ckp_env_data_dir(env), NULL, &ms, err);
     *ptr = ms;
     return st;
 }
 
 static void slot_free(void *p) { ckp_measures_free(p); }
 
+/* The env slot of the measures register (verb.h): loaded once per env. */
+static const ckp_env_slot_def measures_slot = {"measures register", slot_load, slot_free, 0};
+
 ckp_status ckp_measures_from_env(ckp_env *env, const ckp_measures **out, ckp_error *err)
 {
     void *p = NULL;
-    ckp_status st = ckp_env_slot(env, CKP_SLOT_MEASURES, slot_load, slot_free, &p, err);
+    ckp_status st = ckp_env_slot(env, &measures_slot, &p, err);
     *out = p;
     return st;
 }

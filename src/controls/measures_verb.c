@@ -86,7 +86,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
 {
     /* the table on a terminal: key columns first */
     ckp_writer_hint(w, "id issuer targets kind effective status", "title");
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     const char *issuer = ckp_args_get(args, "issuer");
     const char *file = ckp_args_get(args, "measures");
     const char *date_s = ckp_args_get(args, "in-force");
@@ -128,7 +128,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     if (st != CKP_OK)
         return st;
     if (file) {
-        st = ckp_measures_load(ref, env->data_dir, file, &own, err);
+        st = ckp_measures_load(ref, ckp_env_data_dir(env), file, &own, err);
         ms = own;
     } else {
         st = ckp_measures_from_env(env, &ms, err);
@@ -216,7 +216,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_measures = {
+CKP_VERB_DEFINE(measures, 10, 0) = {
     "measures",
     "[--issuer C] [--hs H] [--in-force DATE] [--target C] [--kind K] [--measures FILE]",
     "list export-control measures: issuer, targets, HS codes, kind and dates",

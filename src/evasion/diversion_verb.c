@@ -207,7 +207,7 @@ static ckp_status parse_countries(ckp_env *env, const ckp_args *a, const char *n
                 continue;
             }
             int id;
-            if (ckp_ref_country_arg(env->ref, item, &id, err) != CKP_OK)
+            if (ckp_ref_country_arg(ckp_env_ref(env), item, &id, err) != CKP_OK)
                 return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--%s: %s", name, err->msg);
             if (*n >= MAX_SIDE)
                 return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--%s: more than %d countries",
@@ -303,7 +303,7 @@ static ckp_status run_one(ckp_env *env, const ckp_store *store, divreq *r, int f
         sp.production_label = pc.label;
     }
     /* production is read during finish: pc may go out of scope after */
-    return ckp_div_run(store, env->ref, &sp, out, err);
+    return ckp_div_run(store, ckp_env_ref(env), &sp, out, err);
 }
 
 static const char *seen_text(const ckp_div_hub *h, int has_target)
@@ -346,18 +346,18 @@ static ckp_status write_hubs(ckp_env *env, const divreq *r, ckp_div *d, const ch
         ckp_writer_str(w, r->target_text);
         ckp_writer_str(w, r->hs_field);
         ckp_writer_str(w, date);
-        ckp_writer_str(w, ckp_ref_iso3(env->ref, h->hub));
+        ckp_writer_str(w, ckp_ref_iso3(ckp_env_ref(env), h->hub));
         ckp_writer_int(w, h->rank);
         ckp_writer_num(w, h->score);
         ckp_writer_num(w, h->growth_ab);
         ckp_writer_num(w, has_target ? h->growth_bc : NAN);
         ckp_writer_num(w, h->growth_ctl);
-        ckp_div_explain(d, h, env->ref, r->hs_text, buf, bufn);
+        ckp_div_explain(d, h, ckp_env_ref(env), r->hs_text, buf, bufn);
         if (strlen(buf) + 1 >= bufn) {
             free(buf);
             return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                                  "the explanation of hub %s is longer than %zu bytes",
-                                 ckp_ref_iso3(env->ref, h->hub), bufn - 1);
+                                 ckp_ref_iso3(ckp_env_ref(env), h->hub), bufn - 1);
         }
         ckp_writer_str(w, buf);
         ckp_writer_str(w, r->measure && r->measure[0] ? r->measure : NULL);
@@ -418,7 +418,7 @@ static void summarize(ckp_env *env, const divreq *r, ckp_div *d, char *summary, 
         return;
     }
     const ckp_div_hub *h = ckp_div_at(d, 0);
-    snprintf(summary + k, n - k, "top hub %s (score %.2f).", ckp_ref_iso3(env->ref, h->hub),
+    snprintf(summary + k, n - k, "top hub %s (score %.2f).", ckp_ref_iso3(ckp_env_ref(env), h->hub),
              h->score);
 }
 
@@ -498,7 +498,7 @@ static ckp_status run_all_measures(ckp_env *env, const ckp_store *store, const c
             st = write_hubs(env, &r, d, "*", top, min_score, w, err);
         } else {
             for (int t = 0; t < r.ntargets && st == CKP_OK; t++)
-                st = write_hubs(env, &r, d, ckp_ref_iso3(env->ref, r.targets[t]), top,
+                st = write_hubs(env, &r, d, ckp_ref_iso3(ckp_env_ref(env), r.targets[t]), top,
                                 min_score, w, err);
         }
         ckp_div_free(d);
@@ -558,7 +558,7 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
                                  : m->nhs == 0                     ? "states no HS code"
                                                                    : "restricts imports");
         st = fill_from_measure(&r, m, err);
-        if (st == CKP_OK && ckp_answer_caveat_of(ckp_verb_answer(w), env->ref, r.hs) != CKP_OK)
+        if (st == CKP_OK && ckp_answer_caveat_of(ckp_verb_answer(w), ckp_env_ref(env), r.hs) != CKP_OK)
             st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                                "the caveats of %s's codes do not fit", mid);
         if (st != CKP_OK)
@@ -568,7 +568,7 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
             return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
                                  "give --measure ID, or --issuer A --hs H --date D "
                                  "[--target C]");
-        st = ckp_args_hsset(a, env->ref, "hs", 1, &r.hs, err);
+        st = ckp_args_hsset(a, ckp_env_ref(env), "hs", 1, &r.hs, err);
         if (st != CKP_OK)
             return st;
         const char *h = ckp_args_get(a, "hs");
@@ -592,7 +592,7 @@ static ckp_status diversion_run(ckp_env *env, const ckp_args *a, ckp_writer *w, 
         r.target_text = "*";
     }
     if (ckp_args_get(a, "control")) {
-        st = ckp_args_hsset(a, env->ref, "control", 0, &r.control, err);
+        st = ckp_args_hsset(a, ckp_env_ref(env), "control", 0, &r.control, err);
         if (st != CKP_OK)
             goto out;
     }
@@ -620,7 +620,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_diversion = {
+CKP_VERB_DEFINE(diversion, 90, 1) = {
     "diversion",
     "--measure ID | --issuer A --hs H --date D [--target C] [--period-before N] [--control H2]",
     "rank third countries as rerouting hubs after a measure, every score explained",
@@ -646,9 +646,8 @@ ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
     ckp_hubs *h = ckp__hubs_new();
     if (!h)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_env env; /* a bare env: no production tables needed for scores */
-    ckp_env_init(&env, ref, NULL, NULL);
-    ckp_status st = CKP_OK;
+    ckp_env *env = ckp_env_new(ref, NULL, NULL); /* bare: no production tables needed for scores */
+    ckp_status st = env ? CKP_OK : ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     for (int i = 0; i < ckp_measures_count(ms) && st == CKP_OK; i++) {
         const ckp_measure *m = ckp_measures_at(ms, i);
         if (!diversion_candidate(m) || ckp_measure_start(m) < 0)
@@ -697,7 +696,7 @@ ckp_status ckp_hubs_compute(const ckp_store *store, const ckp_ref *ref,
         ckp_div_free(d);
         divreq_free(&r);
     }
-    ckp_env_close(&env);
+    ckp_env_free(env);
     if (st == CKP_OK && ckp__hubs_index(h) != 0)
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     if (st != CKP_OK) {
@@ -717,17 +716,21 @@ static ckp_status hubs_loader(ckp_env *env, void **ptr, ckp_error *err)
         st = ckp_env_store(env, &store, err);
     ckp_hubs *h = NULL;
     if (st == CKP_OK)
-        st = ckp_hubs_for_store(store, env->ref, ms, &h, NULL, err);
+        st = ckp_hubs_for_store(store, ckp_env_ref(env), ms, &h, NULL, err);
     *ptr = h;
     return st;
 }
 
 static void hubs_free_void(void *p) { ckp_hubs_free(p); }
 
+/* The env slot of the diversion hubs (verb.h): loaded once per env, freed
+ * with the store it was computed from. */
+static const ckp_env_slot_def hubs_slot = {"diversion hubs", hubs_loader, hubs_free_void, 1};
+
 ckp_status ckp_hubs_from_env(ckp_env *env, const ckp_hubs **out, ckp_error *err)
 {
     void *p = NULL;
-    ckp_status st = ckp_env_slot(env, CKP_SLOT_HUBS, hubs_loader, hubs_free_void, &p, err);
+    ckp_status st = ckp_env_slot(env, &hubs_slot, &p, err);
     *out = p;
     return st;
 }

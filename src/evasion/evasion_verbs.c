@@ -182,9 +182,9 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
     ckp_mirror *m = NULL;
     long limit;
     const char *want = ckp_args_get(a, "flag");
-    ckp_status st = ckp_args_country(a, env->ref, "reporter", 0, &sp.reporter, err);
+    ckp_status st = ckp_args_country(a, ckp_env_ref(env), "reporter", 0, &sp.reporter, err);
     if (st == CKP_OK)
-        st = ckp_args_country(a, env->ref, "partner", 0, &sp.partner, err);
+        st = ckp_args_country(a, ckp_env_ref(env), "partner", 0, &sp.partner, err);
     if (st == CKP_OK)
         st = ckp_args_periods(a, &sp.from, &sp.to, err);
     if (st == CKP_OK)
@@ -205,11 +205,11 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
                                "persistent, new, ok or no_report (got '%s')", want);
     }
     if (st == CKP_OK)
-        st = ckp_args_hsset(a, env->ref, "hs", 1, &hs, err);
+        st = ckp_args_hsset(a, ckp_env_ref(env), "hs", 1, &hs, err);
     if (st != CKP_OK)
         return st;
     sp.hs = hs;
-    agg = ckp__ev_aggregates(env->ref);
+    agg = ckp__ev_aggregates(ckp_env_ref(env));
     if (!agg) {
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
@@ -218,7 +218,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
     const ckp_store *store;
     st = ckp_env_store(env, &store, err);
     if (st == CKP_OK)
-        st = ckp_mirror_run(store, &sp, ckp_ref_country_count(env->ref), &m, err);
+        st = ckp_mirror_run(store, &sp, ckp_ref_country_count(ckp_env_ref(env)), &m, err);
     ckp_answer_track(ckp_verb_answer(w)); /* each row names its two reports' sources */
     if (st != CKP_OK)
         goto out;
@@ -244,8 +244,8 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
             continue;
         nrows++;
         char fl[2] = {(char)r->flow, 0}, expl[512];
-        mirror_explain(env->ref, r, expl, sizeof expl);
-        write_key(w, env->ref, r->reporter, r->partner, r->hs, r->period);
+        mirror_explain(ckp_env_ref(env), r, expl, sizeof expl);
+        write_key(w, ckp_env_ref(env), r->reporter, r->partner, r->hs, r->period);
         ckp_writer_num(w, r->reported_value);
         ckp_writer_num(w, r->mirror_value);
         ckp_writer_num(w, r->ratio);
@@ -285,7 +285,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_mirror = {
+CKP_VERB_DEFINE(mirror, 100, 1) = {
     "mirror",
     "--hs H [--reporter C] [--partner C2] [--period P | --from P --to P] [--freq A|M|all]",
     "exporter vs importer reports of the same flow: CIF/FOB-adjusted gaps and phantom flows",
@@ -431,9 +431,9 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
     ckp_hsset *hs = NULL, *cmp = NULL;
     ckp_uv *u = NULL;
     long limit;
-    ckp_status st = ckp_args_country(a, env->ref, "reporter", 0, &sp.reporter, err);
+    ckp_status st = ckp_args_country(a, ckp_env_ref(env), "reporter", 0, &sp.reporter, err);
     if (st == CKP_OK)
-        st = ckp_args_country(a, env->ref, "partner", 0, &sp.partner, err);
+        st = ckp_args_country(a, ckp_env_ref(env), "partner", 0, &sp.partner, err);
     if (st == CKP_OK)
         st = ckp_args_periods(a, &sp.from, &sp.to, err);
     if (st == CKP_OK)
@@ -447,9 +447,9 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
     if (st == CKP_OK && !(sp.min_value >= 0))
         st = ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "--min-value takes 0 or more (USD)");
     if (st == CKP_OK)
-        st = ckp_args_hsset(a, env->ref, "hs", 1, &hs, err);
+        st = ckp_args_hsset(a, ckp_env_ref(env), "hs", 1, &hs, err);
     if (st == CKP_OK)
-        st = ckp_args_hsset(a, env->ref, "compare", 0, &cmp, err);
+        st = ckp_args_hsset(a, ckp_env_ref(env), "compare", 0, &cmp, err);
     if (st != CKP_OK)
         goto out;
     sp.hs = hs;
@@ -474,7 +474,7 @@ static ckp_status uv_run(ckp_env *env, const ckp_args *a, ckp_writer *w, char *s
             continue;
         char fl[2] = {(char)r->flow, 0}, expl[600];
         uv_explain(r, sp.threshold, expl, sizeof expl);
-        write_key(w, env->ref, r->reporter, r->partner, r->hs, r->period);
+        write_key(w, ckp_env_ref(env), r->reporter, r->partner, r->hs, r->period);
         ckp_writer_num(w, r->value);
         ckp_writer_num(w, r->qty);
         ckp_writer_num(w, r->unit_value);
@@ -510,7 +510,7 @@ out:
     return st;
 }
 
-const ckp_verb ckp_verb_unitvalue = {
+CKP_VERB_DEFINE(unitvalue, 110, 1) = {
     "unitvalue",
     "--hs H [--period P | --from P --to P] [--threshold Z] [--min-value USD] [--all]",
     "unit values against the product's world distribution: outliers ranked",

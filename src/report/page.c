@@ -91,7 +91,7 @@ static json_t *store_meta(ckp_env *env)
     ckp_error_clear(&err);
     if (ckp_env_store(env, &store, &err) != CKP_OK || !store) {
         char msg[1024];
-        return json_pack("{s:s, s:s}", "dir", ckp_store_dir(env->store_dir), "error",
+        return json_pack("{s:s, s:s}", "dir", ckp_store_dir(ckp_env_store_dir(env)), "error",
                          ckp_error_format(&err, msg, sizeof msg));
     }
     ckp_store_info info;
@@ -112,7 +112,7 @@ static json_t *store_meta(ckp_env *env)
         if (ckp_store_source_selected(store, i))
             json_array_append_new(sel, json_string(ckp_store_source_name(store, i)));
     json_t *meta = json_pack("{s:s, s:I, s:i, s:s, s:s, s:i, s:i, s:i, s:I, s:o}", "dir",
-                     ckp_store_dir(env->store_dir), "rows", (json_int_t)info.rows, "periods",
+                     ckp_store_dir(ckp_env_store_dir(env)), "rows", (json_int_t)info.rows, "periods",
                      info.periods, "period_min", pmin, "period_max", pmax, "reporters",
                      info.reporters, "partners", info.partners, "products", info.products,
                      "bytes", (json_int_t)info.bytes, "sources", srcs);
@@ -178,8 +178,8 @@ static json_t *same_codes(ckp_env *env, const ckp__rgroup *groups, const held_co
     ckp_hsset *set = NULL;
     char cav[2048];
     if (w > 0 && (size_t)w < n - o &&
-        ckp_hsset_parse(env->ref, held[g].codes, &set, NULL) == CKP_OK &&
-        ckp_hsset_caveat(env->ref, set, cav, sizeof cav) > 0) {
+        ckp_hsset_parse(ckp_env_ref(env), held[g].codes, &set, NULL) == CKP_OK &&
+        ckp_hsset_caveat(ckp_env_ref(env), set, cav, sizeof cav) > 0) {
         o += (size_t)w;
         for (char *p = strstr(cav, " | "); p; p = strstr(p, " | "))
             memcpy(p, ".  ", 3); /* one sentence each */
@@ -216,13 +216,13 @@ static void add_groups(page *pg, ckp_env *env, json_t *chapters, const char *pre
         snprintf(hs, sizeof hs, "hs=%s", r->hs);
         for (int i = 0; i < r->nissuers; i++) {
             char rep[32];
-            snprintf(rep, sizeof rep, "reporter=%s", ckp_ref_iso3(env->ref, r->issuers[i]));
+            snprintf(rep, sizeof rep, "reporter=%s", ckp_ref_iso3(ckp_env_ref(env), r->issuers[i]));
             const char *kv[] = {rep, hs, NULL};
             add_view_in(pg, env, secs, "exports", kv, NULL, synthetic);
         }
         for (int i = 0; i < r->ntargets && i < 3; i++) {
             char imp[32];
-            snprintf(imp, sizeof imp, "importer=%s", ckp_ref_iso3(env->ref, r->targets[i]));
+            snprintf(imp, sizeof imp, "importer=%s", ckp_ref_iso3(ckp_env_ref(env), r->targets[i]));
             const char *kv[] = {imp, hs, NULL};
             add_view_in(pg, env, secs, "dependency", kv, NULL, synthetic);
         }
@@ -313,10 +313,10 @@ static void add_roundabout(page *pg, json_t *chapters)
 {
     ckp_env *env = pg->env;
     const ckp_store *store = NULL;
-    int eu = ckp_ref_country_by_iso3(env->ref, "E27");
+    int eu = ckp_ref_country_by_iso3(ckp_env_ref(env), "E27");
     ckp_hsset *total = NULL;
     if (eu < 0 || ckp_env_store(env, &store, NULL) != CKP_OK || !store ||
-        ckp_hsset_parse(env->ref, "TOTAL", &total, NULL) != CKP_OK)
+        ckp_hsset_parse(ckp_env_ref(env), "TOTAL", &total, NULL) != CKP_OK)
         return;
     eu_scan *e = calloc(1, sizeof *e);
     ckp_query q;
@@ -353,7 +353,7 @@ static void add_roundabout(page *pg, json_t *chapters)
         e->value[k] = e->value[best];
         e->partner[best] = tp;
         e->value[best] = tv;
-        const ckp_country *c = ckp_ref_country(env->ref, e->partner[k]);
+        const ckp_country *c = ckp_ref_country(ckp_env_ref(env), e->partner[k]);
         if (!c || c->is_aggregate)
             continue;
         char imp[32], per[32];
@@ -383,18 +383,19 @@ static void add_synthetic_part(page *pg, json_t *chapters)
         if (!ckp_store_source_synthetic(store, i))
             continue;
         const char *name = ckp_store_source_name(store, i);
-        ckp_env senv;
-        ckp_env_init(&senv, pg->env->ref, pg->env->data_dir, pg->env->store_dir);
-        senv.sources = name;
+        ckp_env *senv = ckp_env_new(ckp_env_ref(pg->env), ckp_env_data_dir(pg->env),
+                                    ckp_env_store_dir(pg->env));
+        if (senv)
+            ckp_env_set_sources(senv, name);
         const ckp_store *ss = NULL;
-        if (ckp_env_store(&senv, &ss, NULL) == CKP_OK) {
+        if (senv && ckp_env_store(senv, &ss, NULL) == CKP_OK) {
             char prefix[200], tprefix[200];
             snprintf(prefix, sizeof prefix, "synthetic-%s-", name);
             snprintf(tprefix, sizeof tprefix, "SYNTHETIC %s: ", name);
-            add_groups(pg, &senv, chapters, prefix, tprefix, 1);
-            add_diversion(pg, &senv, chapters, prefix, tprefix, 1);
+            add_groups(pg, senv, chapters, prefix, tprefix, 1);
+            add_diversion(pg, senv, chapters, prefix, tprefix, 1);
         }
-        ckp_env_close(&senv);
+        ckp_env_free(senv);
     }
 }
 

@@ -304,7 +304,7 @@ static json_t *first_rows(json_t *rows, int top)
 
 static const char *country_name(ckp_env *env, int id)
 {
-    const ckp_country *c = id >= 0 ? ckp_ref_country(env->ref, id) : NULL;
+    const ckp_country *c = id >= 0 ? ckp_ref_country(ckp_env_ref(env), id) : NULL;
     return c ? c->name : "?";
 }
 
@@ -399,11 +399,11 @@ static int share_coverage(ckp_env *env, json_t *r0, const ckp_args *args, ckp_co
     ckp_error err;
     int32_t period;
     if (ckp_period_parse(row_str(r0, "period"), &period, &err) != CKP_OK ||
-        ckp_args_hsset(args, env->ref, "hs", 1, &set, &err) != CKP_OK)
+        ckp_args_hsset(args, ckp_env_ref(env), "hs", 1, &set, &err) != CKP_OK)
         return 0;
     ckp_cov_scope sc = {kind, set, period, -1, -1, {0}, 0, NULL};
     if (kind == CKP_COV_IMPORTER) {
-        sc.importer = ckp_ref_country_by_iso3(env->ref, row_str(r0, "importer"));
+        sc.importer = ckp_ref_country_by_iso3(ckp_env_ref(env), row_str(r0, "importer"));
         sc.mirror = strcmp(row_str(r0, "source"), "mirror") == 0;
     } else {
         sc.what = strcmp(row_str(r0, "side"), "importer") == 0 ? "imports" : "exports";
@@ -587,7 +587,7 @@ static json_t *verb_view(ckp_env *env, const vspec *sp, const ckp_args *args, in
         set_note(sec, "No rows: the store holds no data for this question.");
     if (strcmp(sp->view, "production") != 0) {
         ckp_hsset *set = NULL;
-        if (ckp_args_hsset(va, env->ref, "hs", 0, &set, NULL) == CKP_OK && set)
+        if (ckp_args_hsset(va, ckp_env_ref(env), "hs", 0, &set, NULL) == CKP_OK && set)
             add_sources(env, sec, set, -1, -1);
         ckp_hsset_free(set);
         /* diversion by --measure: the measure's goods */
@@ -863,10 +863,10 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
     int reporter = -1, partner = -1, top = 8;
     int32_t from = 0, to = 0;
     ckp_hsset *set = NULL;
-    if (ckp_args_country(args, env->ref, "reporter", 0, &reporter, err) != CKP_OK ||
-        ckp_args_country(args, env->ref, "partner", 0, &partner, err) != CKP_OK ||
+    if (ckp_args_country(args, ckp_env_ref(env), "reporter", 0, &reporter, err) != CKP_OK ||
+        ckp_args_country(args, ckp_env_ref(env), "partner", 0, &partner, err) != CKP_OK ||
         ckp_args_periods(args, &from, &to, err) != CKP_OK || view_top(args, 8, &top, err) ||
-        ckp_args_hsset(args, env->ref, "hs", 1, &set, err) != CKP_OK)
+        ckp_args_hsset(args, ckp_env_ref(env), "hs", 1, &set, err) != CKP_OK)
         return NULL;
     const char *flow_s = ckp_args_get(args, "flow");
     int flow = CKP_FLOW_EXPORT;
@@ -931,7 +931,7 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
     if (a.n > 1) /* a.cells is NULL when nothing matched */
         qsort(a.cells, a.n, sizeof *a.cells, cell_cmp);
     /* rank the other side by total value */
-    int nc = ckp_ref_country_count(env->ref);
+    int nc = ckp_ref_country_count(ckp_env_ref(env));
     total *tot = calloc((size_t)nc + 1, sizeof *tot);
     if (!tot) {
         free(a.cells);
@@ -964,7 +964,7 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
         for (; i < a.n && a.cells[i].period == p; i++) {
             const cell *c = &a.cells[i];
             if (keep && c->other >= 0 && c->other < nc && keep[c->other]) {
-                const ckp_country *cc = ckp_ref_country(env->ref, c->other);
+                const ckp_country *cc = ckp_ref_country(ckp_env_ref(env), c->other);
                 json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "period", plab,
                                                       sfield, cc ? cc->iso3 : "?", "name",
                                                       cc ? cc->name : "?", "value", c->value,
@@ -1025,7 +1025,7 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
                 idtext[0] ? " Dashed lines: measures " : "", idtext,
                 idtext[0] ? " taking effect (and being lifted)." : "", src);
     char cav[4096];
-    if (ckp_hsset_caveat(env->ref, set, cav, sizeof cav) > 0)
+    if (ckp_hsset_caveat(ckp_env_ref(env), set, cav, sizeof cav) > 0)
         caption_caveat(sec, cav);
     json_decref(ids);
     json_object_set_new(sec, "rows", rows);
@@ -1064,12 +1064,13 @@ static ckp_status screen_rows(ckp_env *env, const ckp_args *args, json_t *sec, j
         json_array_append_new(names, json_string(cols[i].name));
     json_object_set_new(sec, "columns", names);
     ckp_screen_config cfg;
-    ckp_screen_config_init(&cfg, env->ref);
+    ckp_screen_config_init(&cfg, ckp_env_ref(env));
     ckp_lists *lists = NULL;
     ckp_index *ix = NULL;
     ckp_error lerr;
     ckp_error_clear(&lerr);
-    if (ckp_index_load(NULL, env->data_dir, env->ref, &lists, &ix, NULL, &lerr) == CKP_OK)
+    if (ckp_index_load(NULL, ckp_env_data_dir(env), ckp_env_ref(env), &lists, &ix, NULL,
+                       &lerr) == CKP_OK)
         cfg.index = ix;
     const ckp_measures *ms = NULL;
     const ckp_hubs *hubs = NULL;
@@ -1276,7 +1277,7 @@ int ckp__report_held_codes(ckp_env *env, const char *hs_arg, char *buf, size_t n
     if (n)
         buf[0] = '\0';
     if (ckp_env_store(env, &store, NULL) != CKP_OK || !store ||
-        ckp_hsset_parse(env->ref, hs_arg, &set, NULL) != CKP_OK || !set)
+        ckp_hsset_parse(ckp_env_ref(env), hs_arg, &set, NULL) != CKP_OK || !set)
         goto out;
     h.store = store;
     h.seen = ckp_hsset_new();
@@ -1313,12 +1314,12 @@ int ckp__report_group_list(ckp_env *env, ckp__rgroup *out, int max)
     if (ckp_measures_from_env(env, &ms, NULL) != CKP_OK)
         ms = NULL;
     int n = 0;
-    for (int g = 0; g < ckp_ref_group_count(env->ref) && n < max; g++) {
-        const ckp_group *grp = ckp_ref_group(env->ref, g);
+    for (int g = 0; g < ckp_ref_group_count(ckp_env_ref(env)) && n < max; g++) {
+        const ckp_group *grp = ckp_ref_group(ckp_env_ref(env), g);
         if (!grp || strcmp(grp->source, "builtin") != 0)
             continue;
         ckp_hsset *set = NULL;
-        if (ckp_hsset_parse(env->ref, grp->name, &set, NULL) != CKP_OK || !set)
+        if (ckp_hsset_parse(ckp_env_ref(env), grp->name, &set, NULL) != CKP_OK || !set)
             continue;
         ckp__rgroup *r = &out[n];
         memset(r, 0, sizeof *r);
@@ -1382,9 +1383,9 @@ ckp_status ckp_report_groups(ckp_env *env, FILE *out, ckp_error *err)
     for (int i = 0; i < n; i++) {
         json_t *iss = json_array(), *tg = json_array(), *ids = json_array();
         for (int k = 0; k < g[i].nissuers; k++)
-            json_array_append_new(iss, json_string(ckp_ref_country(env->ref, g[i].issuers[k])->iso3));
+            json_array_append_new(iss, json_string(ckp_ref_country(ckp_env_ref(env), g[i].issuers[k])->iso3));
         for (int k = 0; k < g[i].ntargets; k++)
-            json_array_append_new(tg, json_string(ckp_ref_country(env->ref, g[i].targets[k])->iso3));
+            json_array_append_new(tg, json_string(ckp_ref_country(ckp_env_ref(env), g[i].targets[k])->iso3));
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s", g[i].measures);
         char *save = NULL;

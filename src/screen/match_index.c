@@ -262,7 +262,7 @@ ckp_status ckp_index_load(const char *spec, const char *datadir, const ckp_ref *
     return CKP_OK;
 }
 
-/* What slot CKP_SLOT_LISTS holds: the lists and their index. */
+/* What the env slot lists_slot holds: the lists and their index. */
 typedef struct env_lists {
     ckp_lists *lists;
     ckp_index *ix;
@@ -283,7 +283,8 @@ static ckp_status env_lists_load(ckp_env *env, void **ptr, ckp_error *err)
     env_lists *e = calloc(1, sizeof *e);
     if (!e)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_status rc = ckp_index_load(NULL, env->data_dir, env->ref, &e->lists, &e->ix, NULL, err);
+    ckp_status rc = ckp_index_load(NULL, ckp_env_data_dir(env), ckp_env_ref(env), &e->lists,
+                                   &e->ix, NULL, err);
     if (rc) {
         free(e);
         return rc;
@@ -292,11 +293,14 @@ static ckp_status env_lists_load(ckp_env *env, void **ptr, ckp_error *err)
     return CKP_OK;
 }
 
+/* The env slot of the party lists (verb.h): loaded once per env. */
+static const ckp_env_slot_def lists_slot = {"party lists", env_lists_load, env_lists_free, 0};
+
 ckp_status ckp_index_from_env(ckp_env *env, const ckp_index **out, ckp_error *err)
 {
     void *p = NULL;
     *out = NULL;
-    ckp_status rc = ckp_env_slot(env, CKP_SLOT_LISTS, env_lists_load, env_lists_free, &p, err);
+    ckp_status rc = ckp_env_slot(env, &lists_slot, &p, err);
     if (rc)
         return rc;
     *out = ((env_lists *)p)->ix;

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "chokepoint/ingest.h"
-#include "chokepoint/merge.h"
 #include "core/tmpdir.h"
+#include "verb/env_int.h"
 
 #define INPUT_PREFIX "chokepoint-input-"
 #define INPUT_STALE_SECONDS (24.0 * 3600) /* older leftovers are swept */
@@ -126,10 +126,11 @@ static ckp_status load_input(ckp_env *env, ckp_error *err)
     return st;
 }
 
-void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
-                  const char *store_dir)
+ckp_env *ckp_env_new(const ckp_ref *ref, const char *data_dir, const char *store_dir)
 {
-    memset(env, 0, sizeof *env);
+    ckp_env *env = calloc(1, sizeof *env);
+    if (!env)
+        return NULL;
     env->ref = ref;
     env->data_dir = data_dir;
     env->store_dir = store_dir;
@@ -140,20 +141,56 @@ void ckp_env_init(ckp_env *env, const ckp_ref *ref, const char *data_dir,
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&env->lock, &attr);
     pthread_mutexattr_destroy(&attr);
+    return env;
 }
 
-void ckp_env_close(ckp_env *env)
+/* Free the loaded registers: all, or (per_store_only) those computed from
+ * the store. */
+static void free_slots(ckp_env *env, int per_store_only)
 {
+    int k = 0;
+    for (int i = 0; i < env->nslots; i++) {
+        if (per_store_only && !env->slot[i].def->per_store) {
+            env->slot[k++] = env->slot[i];
+            continue;
+        }
+        if (env->slot[i].def->free)
+            env->slot[i].def->free(env->slot[i].ptr);
+    }
+    env->nslots = k;
+}
+
+void ckp_env_free(ckp_env *env)
+{
+    if (!env)
+        return;
     if (env->store)
         ckp_store_close(env->store);
     env->store = NULL;
     remove_input_dir(env);
-    for (int i = 0; i < CKP_SLOT_COUNT; i++) {
-        if (env->slot[i] && env->slot_free[i])
-            env->slot_free[i](env->slot[i]);
-        env->slot[i] = NULL;
-    }
+    free_slots(env, 0);
     pthread_mutex_destroy(&env->lock);
+    free(env);
+}
+
+const ckp_ref *ckp_env_ref(const ckp_env *env) { return env->ref; }
+const char *ckp_env_data_dir(const ckp_env *env) { return env->data_dir; }
+const char *ckp_env_store_dir(const ckp_env *env) { return env->store_dir; }
+void ckp_env_set_sources(ckp_env *env, const char *sources) { env->sources = sources; }
+const char *ckp_env_sources(const ckp_env *env) { return env->sources; }
+void ckp_env_set_input(ckp_env *env, const char *input) { env->input = input; }
+unsigned long long ckp_env_input_rows(const ckp_env *env) { return env->input_rows; }
+unsigned long long ckp_env_input_rejected(const ckp_env *env) { return env->input_rejected; }
+const ckp_store *ckp_env_store_if_open(const ckp_env *env) { return env->store; }
+
+ckp_store *ckp_env_swap_store(ckp_env *env, ckp_store *store)
+{
+    pthread_mutex_lock(&env->lock);
+    ckp_store *old = env->store;
+    env->store = store;
+    free_slots(env, 1); /* what was derived from the old store */
+    pthread_mutex_unlock(&env->lock);
+    return old;
 }
 
 ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err)
@@ -161,8 +198,8 @@ ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err)
     ckp_status st = CKP_OK;
     pthread_mutex_lock(&env->lock);
     int was_open = env->store != NULL;
-    if (env->partial && ckp_partial_replaying(env->partial))
-        st = CKP_OK; /* merge: the data come from the partials, not a store */
+    if (ckp_flows_stand_alone(env))
+        st = CKP_OK; /* merge: the flows come from the partials, not a store */
     else if (!env->store && env->input && !env->input_tried) {
         env->input_tried = 1;
         st = load_input(env, err);
@@ -183,22 +220,35 @@ ckp_status ckp_env_store(ckp_env *env, const ckp_store **out, ckp_error *err)
     return st;
 }
 
-ckp_status ckp_env_slot(ckp_env *env, int slot, ckp_slot_loader load,
-                        void (*free_fn)(void *), void **out, ckp_error *err)
+ckp_status ckp_env_slot(ckp_env *env, const ckp_env_slot_def *def, void **out, ckp_error *err)
 {
-    if (slot < 0 || slot >= CKP_SLOT_COUNT)
-        return ckp_error_set(err, CKP_EINVAL, NULL, 0, 0, "no such environment slot %d", slot);
     ckp_status st = CKP_OK;
+    *out = NULL;
     pthread_mutex_lock(&env->lock);
-    if (!env->slot[slot]) {
+    int i = 0;
+    while (i < env->nslots && env->slot[i].def != def)
+        i++;
+    if (i < env->nslots) {
+        *out = env->slot[i].ptr;
+    } else if (env->nslots == CKP_ENV_SLOTS_MAX) {
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                           "more than %d registers in one environment (loading %s)",
+                           CKP_ENV_SLOTS_MAX, def->name);
+    } else {
         void *p = NULL;
-        st = load(env, &p, err);
-        if (st == CKP_OK) {
-            env->slot[slot] = p;
-            env->slot_free[slot] = free_fn;
+        st = def->load(env, &p, err);
+        if (st == CKP_OK && env->nslots == CKP_ENV_SLOTS_MAX) { /* filled while loading */
+            if (def->free)
+                def->free(p);
+            st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                               "more than %d registers in one environment (loading %s)",
+                               CKP_ENV_SLOTS_MAX, def->name);
+        } else if (st == CKP_OK) {
+            env->slot[env->nslots].def = def;
+            env->slot[env->nslots++].ptr = p;
+            *out = p;
         }
     }
-    *out = env->slot[slot];
     pthread_mutex_unlock(&env->lock);
     return st;
 }

@@ -1,10 +1,12 @@
-/* verbs.c — the registry of library verbs (see verb.h).
- * Adding a verb: define `const ckp_verb ckp_verb_<name>` in its module and add
- * one X(<name>) line below. */
+/* verbs.c — the registry of library verbs (see verb.h), and the provenance
+ * tail of a flow verb's rows.
+ * Adding a verb: define it in its module with
+ * `CKP_VERB_DEFINE(<name>, order, flows) = {…};` (verb.h); the build
+ * (scripts/gen_verbs.sh) lists it in verbs_registry.h, included below. */
 #include "chokepoint/verb.h"
 
 #include "chokepoint/coverage.h"
-#include "chokepoint/merge.h"
+#include "chokepoint/flows.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -12,34 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One line per verb, each ending with a backslash; X_END stays last.  The
- * second field: 1 when the verb computes from the store's flows (its rows
- * carry the provenance columns below), 0 when it reads registers only. */
-#define X_END
-#define CKP_LIBRARY_VERBS(X) \
-    X(measures, 0) \
-    X(dependency, 1) \
-    X(chokepoints, 1) \
-    X(surge, 1) \
-    X(concentration, 1) \
-    X(alternatives, 1) \
-    X(production, 0) \
-    X(info, 0) \
-    X(diversion, 1) \
-    X(mirror, 1) \
-    X(unitvalue, 1) \
-    X_END
-
+/* X(name, flows): one per registered verb, in their order key's order.
+ * flows: 1 when the verb computes from the store's flows (its rows carry the
+ * provenance columns below), 0 when it reads registers only. */
 #define X(name, flows) extern const ckp_verb ckp_verb_##name;
-CKP_LIBRARY_VERBS(X)
+#include "verbs_registry.h"
 #undef X
 
 #define X(name, flows) &ckp_verb_##name,
-static const ckp_verb *const registry[] = {CKP_LIBRARY_VERBS(X) NULL};
+static const ckp_verb *const registry[] = {
+#include "verbs_registry.h"
+    NULL};
 #undef X
 
 #define X(name, flows) flows,
-static const unsigned char reads_flows[] = {CKP_LIBRARY_VERBS(X) 0};
+static const unsigned char reads_flows[] = {
+#include "verbs_registry.h"
+    0};
 #undef X
 
 const ckp_verb *ckp_verb_find(const char *name)
@@ -176,28 +167,12 @@ static ckp_status answer_caveat(ckp_answer *a, const ckp_args *args)
 {
     ckp_hsset *set = NULL;
     ckp_error ignored;
-    if (!args || !a->env->ref || !ckp_args_get(args, "hs") ||
-        ckp_args_hsset(args, a->env->ref, "hs", 0, &set, &ignored) != CKP_OK || !set)
+    if (!args || !ckp_env_ref(a->env) || !ckp_args_get(args, "hs") ||
+        ckp_args_hsset(args, ckp_env_ref(a->env), "hs", 0, &set, &ignored) != CKP_OK || !set)
         return CKP_OK;
-    ckp_status st = ckp_answer_caveat_of(a, a->env->ref, set);
+    ckp_status st = ckp_answer_caveat_of(a, ckp_env_ref(a->env), set);
     ckp_hsset_free(set);
     return st;
-}
-
-/* The i-th source an answer in env may rest on, NULL past the last: the
- * store's sources (*on: selected), or, for merge, the sources the partials'
- * headers name (all on). */
-static const char *source_at(const ckp_env *env, int i, int *on, int *synthetic)
-{
-    *on = 1;
-    *synthetic = 0;
-    if (ckp_partial_replaying(env->partial))
-        return ckp_partial_source(env->partial, i, synthetic);
-    if (!env->store || i >= ckp_store_source_count(env->store))
-        return NULL;
-    *on = ckp_store_source_selected(env->store, i);
-    *synthetic = ckp_store_source_synthetic(env->store, i);
-    return ckp_store_source_name(env->store, i);
 }
 
 /* The names of the sources an answer (or one of its rows) rests on: the
@@ -211,20 +186,18 @@ static ckp_status provenance_names(const ckp_env *env, int tracked, uint64_t mas
         names[0] = '\0';
     for (int i = 0;; i++) {
         int on, is_synth;
-        const char *name = source_at(env, i, &on, &is_synth);
+        const char *cur;
+        const char *name = ckp_flows_source(env, i, &on, &is_synth, &cur);
         if (!name)
             break;
         if (!on)
             continue;
         synth |= is_synth; /* a selection is all real or all synthetic */
-        if (tracked && !ckp_partial_replaying(env->partial) && !mask_has(mask, i))
+        if (tracked && !ckp_flows_stand_alone(env) && !mask_has(mask, i))
             continue; /* selected, but gave this answer no row */
         /* a source whose values were converted to USD says so where its
          * name is read: "comext (EUR converted to USD at monthly average
          * rates)" */
-        const char *cur = env->store && !ckp_partial_replaying(env->partial)
-                              ? ckp_store_source_currency(env->store, i)
-                              : "";
         int k = cur[0] ? snprintf(names + len, n - len,
                                   "%s%s (%s converted to USD at monthly average rates)",
                                   any ? ";" : "", name, cur)
@@ -356,6 +329,21 @@ ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err)
     return ckp_error_set(err, CKP_EPARSE, NULL, 0, 0, "%s", why);
 }
 
+ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_status st,
+                                 ckp_error *err)
+{
+    if (st == CKP_OK)
+        st = ckp_verb_coverage_status(w, err);
+    if (st == CKP_OK && ckp_writer_infinite(w))
+        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                           "%zu numbers of the result are infinite: a sum overflowed%s; the rows "
+                           "are wrong",
+                           ckp_writer_infinite(w),
+                           ckp_flows_stand_alone(env) ? ""
+                                                      : " (a row above 1e15 USD in the store?)");
+    return st;
+}
+
 ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                              int from_server, FILE *out, ckp_error *err)
 {
@@ -369,14 +357,7 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     ckp_writer *w = ckp_verb_writer_new(v, env, args, out, CKP_FMT_JSON);
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    st = v->run(env, args, w, NULL, 0, err);
-    if (st == CKP_OK)
-        st = ckp_verb_coverage_status(w, err);
-    if (st == CKP_OK && ckp_writer_infinite(w))
-        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                           "%zu numbers of the result are infinite: a sum overflowed (a row "
-                           "above 1e15 USD in the store?); the rows are wrong",
-                           ckp_writer_infinite(w));
+    st = ckp_verb_check_answer(env, w, v->run(env, args, w, NULL, 0, err), err);
     ckp_status fst = ckp_writer_finish(w);
     ckp_writer_free(w);
     if (st == CKP_OK && fst != CKP_OK)

@@ -294,12 +294,11 @@ CKP_TEST(analysis_verbs_on_store)
     REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
     const char *dir = build_store(ref);
     REQUIRE(dir);
-    ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), dir);
+    ckp_env *env = ckp_env_new(ref, ckp_test_path("data"), dir);
 
     /* reported: CHN 90 %, the World row skipped */
     const char *q1[] = {"importer", "USA", "hs", "854231", "period", "2021", NULL};
-    char *out = run_json(&env, "dependency", q1);
+    char *out = run_json(env, "dependency", q1);
     REQUIRE(out);
     CHECK_INT(lines(out), 2);
     CHECK(strstr(out, "\"supplier\":\"CHN\",\"value\":90,\"share\":0.9000,\"rank\":1,\"hhi\":8200,"
@@ -309,7 +308,7 @@ CKP_TEST(analysis_verbs_on_store)
 
     /* RUS does not report in 2023: mirror, margin estimated from 2021 pairs (5 %) */
     const char *q2[] = {"importer", "RUS", "hs", "854231", "period", "2023", NULL};
-    out = run_json(&env, "dependency", q2);
+    out = run_json(env, "dependency", q2);
     REQUIRE(out);
     CHECK_INT(lines(out), 3);
     CHECK(strstr(out, "\"supplier\":\"CHN\",\"value\":945,\"share\":0.9000,\"rank\":1") != NULL);
@@ -318,7 +317,7 @@ CKP_TEST(analysis_verbs_on_store)
     free(out);
     /* --mirror off: nothing */
     const char *q3[] = {"importer", "RUS", "hs", "854231", "period", "2023", "mirror", "off", NULL};
-    out = run_json(&env, "dependency", q3);
+    out = run_json(env, "dependency", q3);
     REQUIRE(out);
     CHECK_INT(lines(out), 0);
     free(out);
@@ -327,7 +326,7 @@ CKP_TEST(analysis_verbs_on_store)
      * 811231, 811241 and 811292: left out of 811292 alone (never allocated),
      * summed with the HS2022 rows when all three are asked */
     const char *q4[] = {"importer", "USA", "hs", "811292", NULL};
-    out = run_json(&env, "dependency", q4);
+    out = run_json(env, "dependency", q4);
     REQUIRE(out);
     CHECK(strstr(out, "\"period\":\"2022\",\"supplier\":\"CHN\",\"value\":1200,\"share\":0.8000") !=
           NULL);
@@ -335,7 +334,7 @@ CKP_TEST(analysis_verbs_on_store)
           NULL);
     free(out);
     const char *q4b[] = {"importer", "USA", "hs", "811231,811241,811292", "period", "2023", NULL};
-    out = run_json(&env, "dependency", q4b);
+    out = run_json(env, "dependency", q4b);
     REQUIRE(out);
     CHECK(strstr(out, "\"period\":\"2023\",\"supplier\":\"CHN\",\"value\":200,\"share\":0.5000") !=
           NULL);
@@ -343,7 +342,7 @@ CKP_TEST(analysis_verbs_on_store)
 
     /* chokepoints: every importer × HS6 × year */
     const char *q5[] = {"limit", "0", NULL};
-    out = run_json(&env, "chokepoints", q5);
+    out = run_json(env, "chokepoints", q5);
     REQUIRE(out);
     if (getenv("CKP_TEST_VERBOSE"))
         fputs(out, stderr);
@@ -355,14 +354,14 @@ CKP_TEST(analysis_verbs_on_store)
     CHECK_INT(lines(out), 5);
     free(out);
     const char *q6[] = {"limit", "1", "min-share", "0.95", NULL};
-    out = run_json(&env, "chokepoints", q6);
+    out = run_json(env, "chokepoints", q6);
     REQUIRE(out);
     CHECK_INT(lines(out), 0);
     free(out);
 
     /* concentration by exporter: CHN's share of 854231 in 2023 */
     const char *q7[] = {"hs", "854231", "period", "2023", "side", "exporter", NULL};
-    out = run_json(&env, "concentration", q7);
+    out = run_json(env, "concentration", q7);
     REQUIRE(out);
     if (getenv("CKP_TEST_VERBOSE"))
         fputs(out, stderr);
@@ -372,7 +371,7 @@ CKP_TEST(analysis_verbs_on_store)
 
     /* alternatives to CHN for RUS */
     const char *q8[] = {"importer", "RUS", "hs", "854231", "exclude", "CHN", NULL};
-    out = run_json(&env, "alternatives", q8);
+    out = run_json(env, "alternatives", q8);
     REQUIRE(out);
     CHECK(strstr(out, "\"CHN\"") == NULL);
     CHECK(strstr(out, "\"country\":\"DEU\",\"exports_world\":50,\"share_world\":0.0500,"
@@ -381,12 +380,12 @@ CKP_TEST(analysis_verbs_on_store)
 
     /* surge on an annual series: unit value null where qty is 0 */
     const char *q9[] = {"reporter", "USA", "hs", "811292", "flow", "M", "partner", "KOR", NULL};
-    out = run_json(&env, "surge", q9);
+    out = run_json(env, "surge", q9);
     REQUIRE(out);
     CHECK(strstr(out, "\"unit_value\":null") != NULL);
     free(out);
 
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
 }
 
@@ -468,8 +467,7 @@ CKP_TEST(analysis_overflow_is_an_error)
         REQUIRE(ckp_store_writer_add(w, &f, NULL) == CKP_OK);
     }
     REQUIRE(ckp_store_writer_commit(w, NULL) == CKP_OK);
-    ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), dir);
+    ckp_env *env = ckp_env_new(ref, ckp_test_path("data"), dir);
     const char *verbs[][8] = {
         {"dependency", "importer", "USA", "hs", "854231", NULL, NULL, NULL},
         {"chokepoints", "period", "2021", NULL, NULL, NULL, NULL, NULL},
@@ -485,7 +483,7 @@ CKP_TEST(analysis_overflow_is_an_error)
         FILE *f = open_memstream(&buf, &len);
         ckp_error err;
         ckp_error_clear(&err);
-        ckp_status st = ckp_verb_run_json(ckp_verb_find(verbs[v][0]), &env, a, 1, f, &err);
+        ckp_status st = ckp_verb_run_json(ckp_verb_find(verbs[v][0]), env, a, 1, f, &err);
         fclose(f);
         ckp_args_free(a);
         if (st == CKP_OK)
@@ -495,6 +493,6 @@ CKP_TEST(analysis_overflow_is_an_error)
               strstr(err.msg, "infinite") != NULL);
         free(buf);
     }
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
 }

@@ -184,15 +184,14 @@ CKP_TEST(match_eval_set)
 CKP_TEST(match_index_from_env)
 {
     REQUIRE(matcher());
-    ckp_env env;
-    ckp_env_init(&env, g_ref, ckp_test_path("data"), NULL);
+    ckp_env *env = ckp_env_new(g_ref, ckp_test_path("data"), NULL);
     const ckp_index *a = NULL, *b = NULL;
     ckp_error err;
-    REQUIRE(ckp_index_from_env(&env, &a, &err) == CKP_OK);
-    REQUIRE(ckp_index_from_env(&env, &b, &err) == CKP_OK);
+    REQUIRE(ckp_index_from_env(env, &a, &err) == CKP_OK);
+    REQUIRE(ckp_index_from_env(env, &b, &err) == CKP_OK);
     CHECK(a == b);
     CHECK_INT(ckp_index_get_stats(a).names, ckp_index_get_stats(g_ix).names);
-    ckp_env_close(&env);
+    ckp_env_free(env);
 }
 
 /* One index, several threads, each with its own matcher: the same answers. */

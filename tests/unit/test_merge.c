@@ -73,17 +73,16 @@ static ckp_args *make_args(const char *const *kv)
 static char *direct(const ckp_ref *ref, const char *store, const char *verb,
                     const char *const *kv)
 {
-    ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), store);
+    ckp_env *env = ckp_env_new(ref, ckp_test_path("data"), store);
     ckp_args *a = make_args(kv);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ckp_error err;
-    ckp_status st = ckp_verb_run_json(ckp_verb_find(verb), &env, a, 0, f, &err);
+    ckp_status st = ckp_verb_run_json(ckp_verb_find(verb), env, a, 0, f, &err);
     fclose(f);
     ckp_args_free(a);
-    ckp_env_close(&env);
+    ckp_env_free(env);
     if (st != CKP_OK) {
         fprintf(stderr, "%s: %s\n", verb, err.msg);
         free(buf);
@@ -96,16 +95,15 @@ static char *direct(const ckp_ref *ref, const char *store, const char *verb,
 static ckp_status partial(const ckp_ref *ref, const char *shard, const char *verb,
                           const char *const *kv, const char *out_path, ckp_error *err)
 {
-    ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), NULL);
-    env.input = shard;
+    ckp_env *env = ckp_env_new(ref, ckp_test_path("data"), NULL);
+    ckp_env_set_input(env, shard);
     ckp_args *a = make_args(kv);
     FILE *f = fopen(out_path, "w");
-    ckp_status st = f ? ckp_partial_run(ckp_verb_find(verb), &env, a, f, err) : CKP_EIO;
+    ckp_status st = f ? ckp_partial_run(ckp_verb_find(verb), env, a, f, err) : CKP_EIO;
     if (f)
         fclose(f);
     ckp_args_free(a);
-    ckp_env_close(&env);
+    ckp_env_free(env);
     return st;
 }
 
@@ -340,22 +338,21 @@ CKP_TEST(merge_errors_name_file_and_line)
     free(out);
 
     /* verbs without partials refuse --partial */
-    ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), NULL);
-    env.input = shard;
+    ckp_env *env = ckp_env_new(ref, ckp_test_path("data"), NULL);
+    ckp_env_set_input(env, shard);
     ckp_args *args = make_args(NULL);
     ckp_args_set(args, "hs", "811292");
     FILE *f = fopen(b, "w");
     REQUIRE(f);
-    CHECK_INT(ckp_partial_run(ckp_verb_find("mirror"), &env, args, f, &err), CKP_EUSAGE);
+    CHECK_INT(ckp_partial_run(ckp_verb_find("mirror"), env, args, f, &err), CKP_EUSAGE);
     CHECK(ckp_partial_supported(ckp_verb_find("surge")));
     CHECK(!ckp_partial_supported(ckp_verb_find("unitvalue")));
     /* the producer side of concentration has no partial either */
     ckp_args_set(args, "side", "producer");
-    CHECK_INT(ckp_partial_run(ckp_verb_find("concentration"), &env, args, f, &err), CKP_EUSAGE);
+    CHECK_INT(ckp_partial_run(ckp_verb_find("concentration"), env, args, f, &err), CKP_EUSAGE);
     fclose(f);
     ckp_args_free(args);
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
 }
 

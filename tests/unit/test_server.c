@@ -613,8 +613,7 @@ CKP_TEST(report_page_degrades)
     snprintf(store, sizeof store, "%s/no.store", ckp_test_tmpdir());
     static char data[4096];
     snprintf(data, sizeof data, "%s", ckp_test_path("data")); /* outlives the env */
-    ckp_env env;
-    ckp_env_init(&env, ref, data, store);
+    ckp_env *env = ckp_env_new(ref, data, store);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -623,7 +622,7 @@ CKP_TEST(report_page_degrades)
     ckp_report_stats st;
     ckp_error err;
     ckp_error_clear(&err);
-    ckp_status rc = ckp_report_write(&env, &o, f, &st, &err);
+    ckp_status rc = ckp_report_write(env, &o, f, &st, &err);
     fclose(f);
     if (ckp_asset_find("report.html")) {
         CHECK_INT(rc, CKP_OK);
@@ -640,16 +639,16 @@ CKP_TEST(report_page_degrades)
     /* views: unknown name and bad parameters are errors, missing data is a note */
     ckp_args *a = ckp_args_new();
     f = open_memstream(&buf, &len);
-    CHECK_INT(ckp_report_view(&env, "nope", a, 1, f, &err), CKP_ENOTFOUND);
+    CHECK_INT(ckp_report_view(env, "nope", a, 1, f, &err), CKP_ENOTFOUND);
     ckp_args_set(a, "hs", "811292");
-    CHECK_INT(ckp_report_view(&env, "exports", a, 1, f, &err), CKP_EUSAGE); /* no reporter */
+    CHECK_INT(ckp_report_view(env, "exports", a, 1, f, &err), CKP_EUSAGE); /* no reporter */
     ckp_args_set(a, "reporter", "CHN");
-    CHECK_INT(ckp_report_view(&env, "exports", a, 1, f, &err), CKP_OK);
+    CHECK_INT(ckp_report_view(env, "exports", a, 1, f, &err), CKP_OK);
     fclose(f);
     CHECK(strstr(buf, "\"note\":") != NULL);
     free(buf);
     ckp_args_free(a);
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
 }
 
@@ -681,8 +680,7 @@ CKP_TEST(report_exports_view)
     REQUIRE(ckp_store_writer_commit(w, NULL) == CKP_OK);
     static char data[4096];
     snprintf(data, sizeof data, "%s", ckp_test_path("data")); /* outlives the env */
-    ckp_env env;
-    ckp_env_init(&env, ref, data, dir);
+    ckp_env *env = ckp_env_new(ref, data, dir);
     /* the default of `serve` and `report`: the real sources */
 
     ckp_args *a = ckp_args_new();
@@ -692,7 +690,7 @@ CKP_TEST(report_exports_view)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ckp_error err;
-    CHECK_INT(ckp_report_view(&env, "exports", a, 1, f, &err), CKP_OK);
+    CHECK_INT(ckp_report_view(env, "exports", a, 1, f, &err), CKP_OK);
     fclose(f);
     json_t *sec = json_loads(buf, 0, NULL);
     REQUIRE(sec != NULL);
@@ -715,14 +713,14 @@ CKP_TEST(report_exports_view)
 
     /* Russia does not report: the USA's import report stands in, synthetic
      * (from the synthetic source alone) */
-    ckp_env_close(&env);
-    ckp_env_init(&env, ref, data, dir);
-    env.sources = "synthetic";
+    ckp_env_free(env);
+    env = ckp_env_new(ref, data, dir);
+    ckp_env_set_sources(env, "synthetic");
     a = ckp_args_new();
     ckp_args_set(a, "reporter", "RUS");
     ckp_args_set(a, "hs", "811292");
     f = open_memstream(&buf, &len);
-    CHECK_INT(ckp_report_view(&env, "exports", a, 1, f, &err), CKP_OK);
+    CHECK_INT(ckp_report_view(env, "exports", a, 1, f, &err), CKP_OK);
     fclose(f);
     sec = json_loads(buf, 0, NULL);
     REQUIRE(sec != NULL);
@@ -732,7 +730,7 @@ CKP_TEST(report_exports_view)
     json_decref(sec);
     free(buf);
     ckp_args_free(a);
-    ckp_env_close(&env);
+    ckp_env_free(env);
     ckp_ref_free(ref);
 }
 

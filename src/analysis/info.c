@@ -143,7 +143,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
     return st;
 }
 
-const ckp_verb ckp_verb_info = {
+CKP_VERB_DEFINE(info, 80, 0) = {
     "info", "[--store DIR]",
     "what the store holds: rows, periods, reporters, partners, products, sources, bytes",
     "Checks every store file's checksum while opening it: a damaged store is refused\n"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chokepoint/merge.h"
+#include "chokepoint/flows.h"
 #include "chokepoint/reporters.h"
 #include "chokepoint/store.h"
 
@@ -25,7 +25,7 @@ static void list_free(void *p) { ckp_reporters_free(p); }
 static ckp_status list_load(ckp_env *env, void **ptr, ckp_error *err)
 {
     char path[4096];
-    const char *dir = env->data_dir ? env->data_dir : ckp_data_dir();
+    const char *dir = ckp_env_data_dir(env) ? ckp_env_data_dir(env) : ckp_data_dir();
     if (snprintf(path, sizeof path, "%s/%s", dir, REPORTERS_FILE) >= (int)sizeof path)
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "data directory path too long");
     ckp_reporters *l;
@@ -106,7 +106,7 @@ static ckp_status profile_build(ckp_env *env, const ckp_hsset *hs, int32_t perio
     ckp_status st = ckp_env_store(env, &store, err);
     if (st != CKP_OK)
         return st;
-    p->nc = ckp_ref_country_count(env->ref);
+    p->nc = ckp_ref_country_count(ckp_env_ref(env));
     size_t nc = (size_t)p->nc;
     p->reports = calloc(nc ? nc : 1, 1);
     p->pair = need_pair && nc <= PAIR_COUNTRIES ? calloc(nc > 0 ? nc * nc : 1, 1) : NULL;
@@ -129,7 +129,7 @@ static ckp_status profile_build(ckp_env *env, const ckp_hsset *hs, int32_t perio
     } else {
         q.period_from = q.period_to = period;
     }
-    scan_ctx c = {p, env->ref};
+    scan_ctx c = {p, ckp_env_ref(env)};
     return ckp_store_scan(store, &q, profile_row, &c, err);
 }
 
@@ -191,7 +191,7 @@ char *ckp_coverage_lead(const ckp_coverage *cov, char *buf, size_t n)
 static ckp_status compute(ckp_env *env, const reporter_list *list, const profile *p,
                           const ckp_cov_scope *s, ckp_coverage *out, ckp_error *err)
 {
-    const ckp_ref *ref = env->ref;
+    const ckp_ref *ref = ckp_env_ref(env);
     int year = s->period / 100;
     char yb[32];
     ckp_period_format(s->period, yb); /* "2023" or "2023-05" */
@@ -290,10 +290,13 @@ static profile *profile_find(profile *cache, int ncache, const char *hskey, int3
     return NULL;
 }
 
+/* The env slot of the reporter list (verb.h): loaded once per env. */
+static const ckp_env_slot_def reporters_slot = {"reporter list", list_load, list_free, 0};
+
 static ckp_status get_list(ckp_env *env, const reporter_list **out, ckp_error *err)
 {
     void *p;
-    ckp_status st = ckp_env_slot(env, CKP_SLOT_REPORTERS, list_load, list_free, &p, err);
+    ckp_status st = ckp_env_slot(env, &reporters_slot, &p, err);
     *out = p;
     return st;
 }
@@ -302,7 +305,7 @@ ckp_status ckp_coverage_of(ckp_env *env, const ckp_cov_scope *scope, ckp_coverag
                            ckp_error *err)
 {
     cov_init(out);
-    if (scope->kind == CKP_COV_NONE || ckp_partial_replaying(env->partial)) {
+    if (scope->kind == CKP_COV_NONE || ckp_flows_stand_alone(env)) {
         snprintf(out->note, sizeof out->note, "%s",
                  scope->kind == CKP_COV_NONE ? "not a trade figure"
                                              : "not computed when merging partial results");
@@ -386,7 +389,7 @@ static int32_t cell_period(const char *s, int date)
 static int country_cell(const ckp_env *env, const ckp_writer *w, const char *col)
 {
     const char *s = ckp_writer_cell(w, col);
-    return s ? ckp_ref_country_by_iso3(env->ref, s) : -1;
+    return s ? ckp_ref_country_by_iso3(ckp_env_ref(env), s) : -1;
 }
 
 /* A party of the row: added unless the cell is empty or "*" (diversion
@@ -441,7 +444,7 @@ static int row_scope(ckp_coverage_ctx *c, const ckp_writer *w, ckp_cov_scope *s,
         add_party(c->env, w, "target", s);
     } else {
         /* a flow verb added without a rule here: said on every row */
-        snprintf(why, whylen, "no coverage rule for the verb %s (src/analysis/coverage.c)", v);
+        snprintf(why, whylen, "no coverage rule for the verb %s (src/verb/coverage.c)", v);
         return 0;
     }
     if (s->kind == CKP_COV_NONE) {
@@ -468,7 +471,7 @@ static void note_weakest(ckp_coverage_ctx *c, const ckp_coverage *cov)
 int ckp_coverage_row(ckp_coverage_ctx *c, const ckp_writer *w, ckp_coverage *out)
 {
     cov_init(out);
-    if (ckp_partial_replaying(c->env->partial)) {
+    if (ckp_flows_stand_alone(c->env)) {
         snprintf(out->note, sizeof out->note, "not computed when merging partial results "
                  "(docs/scale.md): run the verb on a store");
         return 0;
@@ -509,7 +512,7 @@ int ckp_coverage_row(ckp_coverage_ctx *c, const ckp_writer *w, ckp_coverage *out
         ckp_hsset_free(c->hs);
         c->hs = NULL;
         c->hs_text[0] = '\0';
-        if (ckp_hsset_parse(c->env->ref, hs_text, &c->hs, &err) != CKP_OK) {
+        if (ckp_hsset_parse(ckp_env_ref(c->env), hs_text, &c->hs, &err) != CKP_OK) {
             snprintf(out->note, sizeof out->note, "product \"%.100s\" not understood: %.300s",
                      hs_text, err.msg);
             goto memo;

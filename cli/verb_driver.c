@@ -359,6 +359,7 @@ int cli_run_verb(const char *name, int argc, char **argv)
     ckp_writer_fit(w, width);
     char summary[1024] = "";
     ckp_status st = v->run(&env, vargs, w, summary, sizeof summary, &err);
+    st = ckp_writer_check(w, st, &err);
     if (st == CKP_OK)
         st = ckp_verb_coverage_status(w, &err);
     if (st == CKP_OK && ckp_writer_infinite(w))

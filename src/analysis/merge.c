@@ -409,22 +409,16 @@ ckp_status ckp_partial_run(const ckp_verb *v, ckp_env *env, const ckp_args *args
             CKP_PARTIAL_VERSION, id, v->name, aj);
     write_sources(out, store);
     fputs("}\n", out);
-    FILE *sink = fopen("/dev/null", "w");
-    ckp_writer *w = sink ? ckp_writer_new(sink, CKP_FMT_JSON, v->columns, v->ncolumns) : NULL;
+    ckp_writer *w = ckp_writer_new_null(v->columns, v->ncolumns); /* the rows: not kept */
     if (!w) {
-        if (sink)
-            fclose(sink);
         free(p.run_key);
         free(p.run_v);
         free(p.run_q);
-        return ckp_error_set(err, sink ? CKP_ENOMEM : CKP_EIO, NULL, 0, 0,
-                             "cannot open /dev/null for the verb's rows");
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
     env->partial = &p;
-    st = v->run(env, args, w, NULL, 0, err);
-    ckp_writer_finish(w);
+    st = ckp_writer_check(w, v->run(env, args, w, NULL, 0, err), err);
     ckp_writer_free(w);
-    fclose(sink);
     if (st == CKP_OK && env->store)
         write_tables(&p, env->store);
     /* the trailer: written only when the whole partial was, so that merge
@@ -1455,7 +1449,7 @@ ckp_status ckp_merge_run(const ckp_ref *ref, const char *data_dir, const char *c
         if (!w) {
             st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
-            st = v->run(&env, m.a, w, summary, summary_len, err);
+            st = ckp_writer_check(w, v->run(&env, m.a, w, summary, summary_len, err), err);
             if (st == CKP_OK && ckp_writer_infinite(w))
                 st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
                                    "%zu numbers of the result are infinite: a sum "

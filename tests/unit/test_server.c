@@ -17,6 +17,7 @@
 #include "../../server/gate.c"
 #include "../../server/guard.c"
 #include "../../server/http.c"
+#include "../../server/rows.c"
 #include "../../server/serve.c"
 #include "../../server/watch.c"
 #include "../../server/yente.c"

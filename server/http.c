@@ -518,13 +518,9 @@ static ckp_status run_rows(ckp_env *env, const ckp_verb *v, const ckp_args *args
 }
 
 /* Add "id", "entry_hash" and the standing "decision" to each row of a
- * {"rows":[…]} body: alerts of `screen`, hits of `match`. */
-static char *annotate(srv *s, const char *body, int is_match, size_t *len)
+ * {"rows":[…]} document: alerts of `screen`, hits of `match`. */
+static void annotate_doc(srv *s, json_t *doc, int is_match)
 {
-    json_error_t jerr;
-    json_t *doc = json_loads(body, 0, &jerr);
-    if (!doc)
-        return NULL;
     json_t *rows = json_object_get(doc, "rows");
     size_t i;
     json_t *row;
@@ -583,6 +579,16 @@ static char *annotate(srv *s, const char *body, int is_match, size_t *len)
         }
     }
     json_object_set_new(doc, "list_version", json_string(s->list_version));
+}
+
+/* annotate_doc on a body kept as text (match's cached answers). */
+static char *annotate(srv *s, const char *body, int is_match, size_t *len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(body, 0, &jerr);
+    if (!doc)
+        return NULL;
+    annotate_doc(s, doc, is_match);
     char *out = ckp_json_dumps(doc, 0);
     json_decref(doc);
     if (out)
@@ -1307,20 +1313,15 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
                             "flagged", (json_int_t)st.flagged, "bad_rows", (json_int_t)bad.n,
                             "rejected", bad.arr, "route_hubs", cfg.hubs != NULL,
                             "counterparties_kept", (json_int_t)kept);
-    char *body = ckp_json_dumps(doc, 0);
+    if (doc)
+        annotate_doc(s, doc, 0);
+    char *body = doc ? ckp_json_dumps(doc, 0) : NULL;
     json_decref(doc);
     if (!body) {
         fail(rs, 500, "out of memory");
         return;
     }
-    size_t alen = 0;
-    char *ann = annotate(s, body, 0, &alen);
-    free(body);
-    if (!ann) {
-        fail(rs, 500, "out of memory");
-        return;
-    }
-    set_body(rs, 200, JSON_TYPE, ann, alen);
+    set_body(rs, 200, JSON_TYPE, body, strlen(body));
 }
 
 /* ---- the Host check (DNS rebinding) ---------------------------------------------- */

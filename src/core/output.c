@@ -114,48 +114,49 @@ const char *ckp_writer_cell(const ckp_writer *w, const char *name)
     return NULL;
 }
 
+/* The writer's columns become its own and the tail's.  CKP_ENOMEM leaves
+ * it with its own columns, whole. */
+static ckp_status add_tail(ckp_writer *w, const ckp_column *tail, size_t ntail)
+{
+    size_t n = w->nown + ntail;
+    /* the row's arrays grow to the tail (each kept when one cannot: the
+     * writer stays whole with its own columns) */
+    ckp_column *all = malloc(n * sizeof *all);
+    char **txt = realloc(w->rowtxt, n * sizeof *txt);
+    w->rowtxt = txt ? txt : w->rowtxt;
+    size_t *len = realloc(w->rowlen, n * sizeof *len);
+    w->rowlen = len ? len : w->rowlen;
+    int *kind = realloc(w->rowkind, n * sizeof *kind);
+    w->rowkind = kind ? kind : w->rowkind;
+    if (!all || !txt || !len || !kind) {
+        free(all);
+        return CKP_ENOMEM;
+    }
+    for (size_t c = w->nown; c < n; c++) {
+        txt[c] = NULL;
+        len[c] = 0;
+        kind[c] = CKP_CELL_NULL;
+    }
+    memcpy(all, w->cols, w->nown * sizeof *all);
+    memcpy(all + w->nown, tail, ntail * sizeof *all);
+    w->allcols = all;
+    w->cols = all;
+    w->ncols = n;
+    return CKP_OK;
+}
+
 ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
                            ckp_writer_fill_fn fill, void *ctx)
 {
     if (w->fill)
         return CKP_OK; /* one tail only */
-    if (w->fmt == CKP_FMT_TABLE || ntail == 0) {
-        /* the table says it under the rows: fill sees each row, adds no cells */
+    /* the table says it under the rows: fill sees each row, adds no cells */
+    ckp_status st = w->fmt == CKP_FMT_TABLE || ntail == 0 ? CKP_OK : add_tail(w, tail, ntail);
+    if (st == CKP_OK) {
         w->fill = fill;
         w->fill_ctx = ctx;
-        return CKP_OK;
     }
-    size_t n = w->nown + ntail;
-    ckp_column *all = malloc(n * sizeof *all);
-    char **txt = calloc(n, sizeof *txt);
-    size_t *len = calloc(n, sizeof *len);
-    int *kind = calloc(n, sizeof *kind);
-    if (!all || !txt || !len || !kind) {
-        free(all);
-        free(txt);
-        free(len);
-        free(kind);
-        return CKP_ENOMEM;
-    }
-    memcpy(all, w->cols, w->nown * sizeof *all);
-    memcpy(all + w->nown, tail, ntail * sizeof *all);
-    for (size_t c = 0; c < w->cur; c++) {
-        txt[c] = w->rowtxt[c];
-        len[c] = w->rowlen[c];
-        kind[c] = w->rowkind[c];
-    }
-    free(w->rowtxt);
-    free(w->rowlen);
-    free(w->rowkind);
-    w->rowtxt = txt;
-    w->rowlen = len;
-    w->rowkind = kind;
-    w->allcols = all;
-    w->cols = all;
-    w->ncols = n;
-    w->fill = fill;
-    w->fill_ctx = ctx;
-    return CKP_OK;
+    return st;
 }
 
 /* Take text (len bytes, NUL-terminated, owned from now on; NULL = null) as

@@ -34,6 +34,7 @@
 #include "chokepoint/report.h"
 #include "chokepoint/screen.h"
 #include "query.h"
+#include "rows.h"
 #include "server.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -477,62 +478,35 @@ static void write_notes(FILE *o, const ckp_ref *ref, const ckp_args *args)
     ckp_hsset_free(set);
 }
 
-/* Run v and wrap its JSON Lines in {"rows":[…]}. */
+/* Run v: {"rows":[…] and the notes} (the rows by server/rows.c). */
 static ckp_status run_rows(ckp_env *env, const ckp_verb *v, const ckp_args *args,
                            int from_server, char **body, size_t *blen, ckp_error *err)
 {
-    char *lines = NULL;
-    size_t llen = 0;
-    FILE *f = open_memstream(&lines, &llen);
-    if (!f)
-        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-    ckp_status st = ckp_verb_run_json(v, env, args, from_server, f, err);
-    fclose(f);
-    if (st == CKP_OK && llen > VERB_OUTPUT_LIMIT)
-        st = ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
-                           "the answer is larger than %zu MB: narrow the query",
-                           VERB_OUTPUT_LIMIT >> 20);
-    if (st != CKP_OK) {
-        free(lines);
-        return st;
-    }
     char *out = NULL;
     size_t olen = 0;
     FILE *o = open_memstream(&out, &olen);
-    if (!o) {
-        free(lines);
+    if (!o)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    fputc('{', o);
+    ckp_status st = srv_rows_write(env, v, args, from_server, VERB_OUTPUT_LIMIT, o, err);
+    if (st == CKP_OK) {
+        write_notes(o, ckp_env_ref(env), args);
+        fputs("}\n", o);
     }
-    fputs("{\"rows\":[", o);
-    int first = 1;
-    for (char *p = lines; p && p < lines + llen;) {
-        char *nl = memchr(p, '\n', (size_t)(lines + llen - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(lines + llen - p);
-        if (n > 0) {
-            fputs(first ? "\n" : ",\n", o);
-            fwrite(p, 1, n, o);
-            first = 0;
-        }
-        p += n + 1;
-    }
-    fputs("]", o);
-    write_notes(o, ckp_env_ref(env), args);
-    fputs("}\n", o);
     fclose(o);
-    free(lines);
+    if (st != CKP_OK) {
+        free(out);
+        return st;
+    }
     *body = out;
     *blen = olen;
     return CKP_OK;
 }
 
 /* Add "id", "entry_hash" and the standing "decision" to each row of a
- * {"rows":[…]} body: alerts of `screen`, hits of `match`. */
-static char *annotate(srv *s, const char *body, int is_match, size_t *len)
+ * {"rows":[…]} document: alerts of `screen`, hits of `match`. */
+static void annotate_doc(srv *s, json_t *doc, int is_match)
 {
-    json_error_t jerr;
-    json_t *doc = json_loads(body, 0, &jerr);
-    if (!doc)
-        return NULL;
     json_t *rows = json_object_get(doc, "rows");
     size_t i;
     json_t *row;
@@ -591,6 +565,16 @@ static char *annotate(srv *s, const char *body, int is_match, size_t *len)
         }
     }
     json_object_set_new(doc, "list_version", json_string(s->list_version));
+}
+
+/* annotate_doc on a body kept as text (match's cached answers). */
+static char *annotate(srv *s, const char *body, int is_match, size_t *len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(body, 0, &jerr);
+    if (!doc)
+        return NULL;
+    annotate_doc(s, doc, is_match);
     char *out = ckp_json_dumps(doc, 0);
     json_decref(doc);
     if (out)
@@ -1268,20 +1252,17 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
     ckp_screen_input in = {"body", rq->body, rq->body_len, query_get(rq, "map"), format};
     size_t ncols = 0;
     const ckp_column *cols = ckp_screen_columns(&ncols);
-    char *lines = NULL;
-    size_t llen = 0;
-    FILE *f = open_memstream(&lines, &llen);
-    ckp_writer *w = f ? ckp_writer_new(f, CKP_FMT_JSON, cols, ncols) : NULL;
+    json_t *alerts = json_array();
+    ckp_writer *w = alerts ? ckp_writer_new_rows(cols, ncols, srv_rows_keep, alerts) : NULL;
     bad_rows bad = {json_array(), json_array(), 0, 0};
     ckp_screen_stats st;
     memset(&st, 0, sizeof st);
     ckp_status rc = w ? ckp_screen_run(&cfg, &in, w, on_bad_row, &bad, &st, &err) : CKP_ENOMEM;
     if (w) {
-        ckp_writer_finish(w);
+        ckp_writer_finish(w); /* a row left open is ended, and checked */
+        rc = ckp_writer_check(w, rc, &err); /* an alert not encoded: nothing answered */
         ckp_writer_free(w);
     }
-    if (f)
-        fclose(f);
     if (rc == CKP_OK && (bad.oom || !bad.arr || !bad.unscreened))
         rc = ckp_error_set(&err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     size_t kept = 0;
@@ -1289,53 +1270,33 @@ static void screen_in(srv *s, ckp_env *env, const srv_request *rq, srv_response 
         rc = srv_keeper_save(s->cases, keeper, s->list_version, "api", &kept, &err);
     srv_keeper_free(keeper);
     if (rc != CKP_OK) {
-        free(lines);
+        json_decref(alerts);
         json_decref(bad.arr);
         json_decref(bad.unscreened);
         if (rc == CKP_ENOMEM && !err.msg[0])
             fail(rs, 500, "out of memory");
         else
-            fail(rs, rc == CKP_ENOMEM || rc == CKP_EIO ? 500 : 400, "%s",
+            fail(rs, rc == CKP_ENOMEM || rc == CKP_EIO || rc == CKP_EINTERNAL ? 500 : 400, "%s",
                  ckp_error_format(&err, (char[1024]){0}, 1024));
         return;
     }
     uint64_t nalerts = st.alerts[0] + st.alerts[1] + st.alerts[2] + st.alerts[3];
     const char *outcome = bad.n > 0 ? "unscreened" : nalerts > 0 ? "alert" : "clear";
-    json_t *doc = json_pack("{s:s, s:I, s:o, s:[], s:I, s:I, s:I, s:o, s:b, s:I}", "outcome",
+    json_t *doc = json_pack("{s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:b, s:I}", "outcome",
                             outcome, "unscreened_count", (json_int_t)bad.n, "unscreened",
-                            bad.unscreened, "rows", "shipments", (json_int_t)st.shipments,
+                            bad.unscreened, "rows", alerts, "shipments", (json_int_t)st.shipments,
                             "flagged", (json_int_t)st.flagged, "bad_rows", (json_int_t)bad.n,
                             "rejected", bad.arr, "route_hubs", cfg.hubs != NULL,
                             "counterparties_kept", (json_int_t)kept);
-    json_t *rows = json_object_get(doc, "rows");
-    for (char *p = lines; p && p < lines + llen;) {
-        char *nl = memchr(p, '\n', (size_t)(lines + llen - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(lines + llen - p);
-        json_t *row = n ? json_loadb(p, n, 0, NULL) : NULL;
-        if (n && (!row || json_array_append_new(rows, row) != 0)) {
-            /* an alert that cannot be passed on fails the answer: never dropped */
-            free(lines);
-            json_decref(doc);
-            fail(rs, 500, "an alert could not be encoded: nothing answered");
-            return;
-        }
-        p += n + 1;
-    }
-    free(lines);
-    char *body = ckp_json_dumps(doc, 0);
+    if (doc)
+        annotate_doc(s, doc, 0);
+    char *body = doc ? ckp_json_dumps(doc, 0) : NULL;
     json_decref(doc);
     if (!body) {
         fail(rs, 500, "out of memory");
         return;
     }
-    size_t alen = 0;
-    char *ann = annotate(s, body, 0, &alen);
-    free(body);
-    if (!ann) {
-        fail(rs, 500, "out of memory");
-        return;
-    }
-    set_body(rs, 200, JSON_TYPE, ann, alen);
+    set_body(rs, 200, JSON_TYPE, body, strlen(body));
 }
 
 /* ---- the Host check (DNS rebinding) ---------------------------------------------- */

@@ -21,7 +21,8 @@ typedef enum ckp_status {
     CKP_ECORRUPT,  /* stored data failed a checksum or structural check */
     CKP_EENCODING, /* text is not valid in the expected encoding */
     CKP_EUSAGE,    /* command-line usage error (CLI exit status 2) */
-    CKP_ESTATE     /* operation not valid in the current state */
+    CKP_ESTATE,    /* operation not valid in the current state */
+    CKP_EINTERNAL  /* a bug: the code broke its own contract (a row without its columns) */
 } ckp_status;
 
 typedef struct ckp_error {

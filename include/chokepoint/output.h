@@ -1,7 +1,17 @@
-/* output.h — rows out as an aligned table, CSV or JSON Lines.
+/* output.h — rows out as an aligned table, CSV or JSON Lines, or handed over.
  *
  * Every verb writes its results through one ckp_writer so the three formats
- * agree on column names and values.  JSON is JSON Lines: one object per row,
+ * agree on column names and values.  The writer has one of three sinks:
+ * a FILE (ckp_writer_new: table, CSV, JSON Lines), a callback that gets each
+ * finished row as typed cells (ckp_writer_new_rows: the server and the
+ * report, no JSON text written and parsed back), or nothing
+ * (ckp_writer_new_null: `--partial`, the rows are checked and counted, not
+ * formatted).
+ *
+ * Every row must have exactly the writer's columns (the tail's included): a
+ * missing or an extra cell fails the row (CKP_EINTERNAL, naming the row and
+ * the column) and the writer (ckp_writer_check); nothing is padded or
+ * dropped.  JSON is JSON Lines: one object per row,
  * keys = column names, numbers as numbers, NaN/inf as null.  CSV has a header
  * row and RFC 4180 quoting.  The table is buffered (to align columns) in
  * blocks of up to 4096 rows and written on ckp_writer_finish().
@@ -92,7 +102,8 @@ ckp_format ckp_writer_format(const ckp_writer *w);
 void ckp_writer_attach(ckp_writer *w, void *data, void (*free_fn)(void *));
 void *ckp_writer_attached(const ckp_writer *w); /* NULL when none */
 
-/* Cells are given left to right; missing trailing cells are null. */
+/* Cells are given left to right, one per column: a row with fewer or more
+ * cells than the columns is a bug of its verb, and ckp_writer_end_row fails. */
 void ckp_writer_str(ckp_writer *w, const char *s);          /* NULL = null */
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n);
 void ckp_writer_int(ckp_writer *w, long long v);
@@ -100,7 +111,16 @@ void ckp_writer_num(ckp_writer *w, double v);               /* NaN = null; ±inf
                                                                too, counted */
 void ckp_writer_null(ckp_writer *w);
 void ckp_writer_json(ckp_writer *w, const char *raw_json);  /* CKP_COL_JSON */
+/* End the row: CKP_OK, CKP_EINTERNAL when it has not exactly one cell per
+ * column (the row is not written), the sink's status when it failed (the
+ * callback's of ckp_writer_new_rows, CKP_EIO).  After a failure every later
+ * row fails too; ckp_writer_check says why. */
 ckp_status ckp_writer_end_row(ckp_writer *w);
+
+/* st when no row has failed, else the first failure: err filled (e.g. `row
+ * 3: no cell for column "share" (2 cells for the 4 columns)`) and its status
+ * returned.  Callers run the verb, then st = ckp_writer_check(w, st, err). */
+ckp_status ckp_writer_check(const ckp_writer *w, ckp_status st, ckp_error *err);
 
 /* Rows ended so far. */
 size_t ckp_writer_count(const ckp_writer *w);
@@ -109,9 +129,52 @@ size_t ckp_writer_count(const ckp_writer *w);
  * somewhere, and the rows are wrong; the CLI and the API fail on it. */
 size_t ckp_writer_infinite(const ckp_writer *w);
 
-/* Flush everything buffered; CKP_EIO when the stream failed. */
+/* Flush everything buffered; CKP_EIO when the stream failed, the first
+ * failure's status when a row failed (nothing more is written then). */
 ckp_status ckp_writer_finish(ckp_writer *w);
 void ckp_writer_free(ckp_writer *w);
+
+/* ---- the row sink: each finished row handed to the caller ------------------ */
+
+/* What a cell holds: null, text, a number (as the column's decimals
+ * formatted it: "12.50"), or a raw JSON value (ckp_writer_json). */
+typedef enum ckp_cellkind { CKP_CELL_NULL, CKP_CELL_TEXT, CKP_CELL_NUMBER, CKP_CELL_JSON } ckp_cellkind;
+
+/* One finished row: every column (the tail's included) with its cell.
+ * Borrowed: valid only during the callback. */
+typedef struct ckp_row {
+    const ckp_column *cols;
+    size_t ncols;
+    const char *const *text; /* per column; NULL for a null cell */
+    const size_t *len;       /* bytes of each text (text may hold NUL bytes) */
+    const int *kind;         /* ckp_cellkind of each */
+    size_t index;            /* 0 for the first row */
+} ckp_row;
+
+/* Called once per row; a non-OK status (err filled) fails the row, the
+ * verb stops on it and ckp_writer_check reports it. */
+typedef ckp_status (*ckp_row_fn)(void *ctx, const ckp_row *row, ckp_error *err);
+
+/* A writer that hands each row to fn(ctx, …) instead of formatting it to a
+ * FILE.  Cells are formatted as for JSON (ckp_writer_format says
+ * CKP_FMT_JSON).  cols must outlive the writer; NULL when out of memory.
+ * Free with ckp_writer_free. */
+ckp_writer *ckp_writer_new_rows(const ckp_column *cols, size_t ncols, ckp_row_fn fn, void *ctx);
+
+/* A writer whose rows go nowhere (`--partial` runs a verb for its tables,
+ * not its rows): checked and counted, never formatted.  As JSON for the
+ * verb (ckp_writer_format); cols must outlive it; NULL when out of memory. */
+ckp_writer *ckp_writer_new_null(const ckp_column *cols, size_t ncols);
+
+/* The row as a new jansson object (keys = column names, in order), what
+ * parsing its JSON Lines text gave: numbers as integers when written
+ * without '.' or exponent, else reals; invalid UTF-8 as U+FFFD.  NULL when
+ * out of memory or a raw JSON cell is not JSON.  Caller json_decref()s. */
+struct json_t *ckp_row_json(const ckp_row *row);
+
+/* The row as one JSON Lines object, without the newline, byte for byte what
+ * the JSON format writes. */
+void ckp_row_write_json(const ckp_row *row, FILE *out);
 
 /* Append s to out as a JSON string literal with quotes and escapes. */
 void ckp_json_write_string(FILE *out, const char *s, size_t n);

@@ -268,4 +268,10 @@ ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_st
 ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                              int from_server, FILE *out, ckp_error *err);
 
+/* The same with each row handed to fn(ctx, …) as it is finished (output.h's
+ * row sink: no JSON text written and parsed back); a status fn returns
+ * stops the verb and is returned, with its error. */
+ckp_status ckp_verb_run_rows(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                             int from_server, ckp_row_fn fn, void *ctx, ckp_error *err);
+
 #endif

@@ -19,6 +19,7 @@ const char *ckp_strerror(ckp_status code)
     case CKP_EENCODING: return "invalid text encoding";
     case CKP_EUSAGE: return "usage error";
     case CKP_ESTATE: return "invalid state";
+    case CKP_EINTERNAL: return "internal error";
     }
     return "unknown error";
 }

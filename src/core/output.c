@@ -1,4 +1,6 @@
-/* output.c — table / CSV / JSON Lines writer (see output.h). */
+/* output.c — the row writer (see output.h): cells formatted as text,
+ * the tail of provenance columns, the check that every row has one cell
+ * per column; the rows then go to the writer's sink (sink_*.c). */
 #include "chokepoint/output.h"
 
 #include <math.h>
@@ -68,13 +70,15 @@ ckp_format ckp_format_default(FILE *out)
     return isatty(fileno(out)) ? CKP_FMT_TABLE : CKP_FMT_CSV;
 }
 
-ckp_writer *ckp_writer_new(FILE *out, ckp_format fmt, const ckp_column *cols, size_t ncols)
+ckp_writer *ckp__writer_alloc(const ckp__sink *sink, ckp_format fmt, const ckp_column *cols,
+                              size_t ncols)
 {
     ckp_writer *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->out = out;
+    w->sink = sink;
     w->fmt = fmt;
+    ckp_error_clear(&w->err);
     w->cols = cols;
     w->ncols = ncols;
     w->nown = ncols;
@@ -110,68 +114,91 @@ const char *ckp_writer_cell(const ckp_writer *w, const char *name)
     return NULL;
 }
 
+/* The writer's columns become its own and the tail's.  CKP_ENOMEM leaves
+ * it with its own columns, whole. */
+static ckp_status add_tail(ckp_writer *w, const ckp_column *tail, size_t ntail)
+{
+    size_t n = w->nown + ntail;
+    /* the row's arrays grow to the tail (each kept when one cannot: the
+     * writer stays whole with its own columns) */
+    ckp_column *all = malloc(n * sizeof *all);
+    char **txt = realloc(w->rowtxt, n * sizeof *txt);
+    w->rowtxt = txt ? txt : w->rowtxt;
+    size_t *len = realloc(w->rowlen, n * sizeof *len);
+    w->rowlen = len ? len : w->rowlen;
+    int *kind = realloc(w->rowkind, n * sizeof *kind);
+    w->rowkind = kind ? kind : w->rowkind;
+    if (!all || !txt || !len || !kind) {
+        free(all);
+        return CKP_ENOMEM;
+    }
+    for (size_t c = w->nown; c < n; c++) {
+        txt[c] = NULL;
+        len[c] = 0;
+        kind[c] = CKP_CELL_NULL;
+    }
+    memcpy(all, w->cols, w->nown * sizeof *all);
+    memcpy(all + w->nown, tail, ntail * sizeof *all);
+    w->allcols = all;
+    w->cols = all;
+    w->ncols = n;
+    return CKP_OK;
+}
+
 ckp_status ckp_writer_tail(ckp_writer *w, const ckp_column *tail, size_t ntail,
                            ckp_writer_fill_fn fill, void *ctx)
 {
     if (w->fill)
         return CKP_OK; /* one tail only */
-    if (w->fmt == CKP_FMT_TABLE || ntail == 0) {
-        /* the table says it under the rows: fill sees each row, adds no cells */
+    /* the table says it under the rows: fill sees each row, adds no cells */
+    ckp_status st = w->fmt == CKP_FMT_TABLE || ntail == 0 ? CKP_OK : add_tail(w, tail, ntail);
+    if (st == CKP_OK) {
         w->fill = fill;
         w->fill_ctx = ctx;
-        return CKP_OK;
     }
-    size_t n = w->nown + ntail;
-    ckp_column *all = malloc(n * sizeof *all);
-    char **txt = calloc(n, sizeof *txt);
-    size_t *len = calloc(n, sizeof *len);
-    int *kind = calloc(n, sizeof *kind);
-    if (!all || !txt || !len || !kind) {
-        free(all);
-        free(txt);
-        free(len);
-        free(kind);
-        return CKP_ENOMEM;
-    }
-    memcpy(all, w->cols, w->nown * sizeof *all);
-    memcpy(all + w->nown, tail, ntail * sizeof *all);
-    for (size_t c = 0; c < w->cur; c++) {
-        txt[c] = w->rowtxt[c];
-        len[c] = w->rowlen[c];
-        kind[c] = w->rowkind[c];
-    }
-    free(w->rowtxt);
-    free(w->rowlen);
-    free(w->rowkind);
-    w->rowtxt = txt;
-    w->rowlen = len;
-    w->rowkind = kind;
-    w->allcols = all;
-    w->cols = all;
-    w->ncols = n;
-    w->fill = fill;
-    w->fill_ctx = ctx;
-    return CKP_OK;
+    return st;
 }
 
 /* Take text (len bytes, NUL-terminated, owned from now on; NULL = null) as
  * the next cell. */
-static void put_cell(ckp_writer *w, char *text, size_t len, int kind)
+static void put_cell(ckp_writer *w, char *text, size_t len, ckp_cellkind kind)
 {
+    if (!text && kind != CKP_CELL_NULL && w->err.code == CKP_OK)
+        ckp_error_set(&w->err, CKP_ENOMEM, NULL, 0, 0, "row %zu: out of memory", w->ended + 1);
     if (w->cur >= w->ncols) {
-        free(text);
+        free(text); /* counted: ckp_writer_end_row fails the row */
+        w->over++;
         return;
     }
     free(w->rowtxt[w->cur]);
     w->rowtxt[w->cur] = text;
     w->rowlen[w->cur] = text ? len : 0;
-    w->rowkind[w->cur] = text ? kind : 0;
+    w->rowkind[w->cur] = text ? kind : CKP_CELL_NULL;
     w->cur++;
+}
+
+/* The null sink formats no cell: 1 when this one is only counted. */
+static int discarded(ckp_writer *w)
+{
+    if (w->discard)
+        put_cell(w, NULL, 0, CKP_CELL_NULL);
+    return w->discard;
+}
+
+void ckp__writer_row(const ckp_writer *w, ckp_row *row)
+{
+    row->cols = w->cols;
+    row->ncols = w->ncols;
+    row->text = (const char *const *)w->rowtxt;
+    row->len = w->rowlen;
+    row->kind = w->rowkind;
+    row->index = w->ended;
 }
 
 void ckp_writer_strn(ckp_writer *w, const char *s, size_t n)
 {
-    put_cell(w, s ? ckp__dupn(s, n) : NULL, n, 1);
+    if (!discarded(w))
+        put_cell(w, s ? ckp__dupn(s, n) : NULL, n, s ? CKP_CELL_TEXT : CKP_CELL_NULL);
 }
 
 void ckp_writer_str(ckp_writer *w, const char *s)
@@ -179,16 +206,20 @@ void ckp_writer_str(ckp_writer *w, const char *s)
     ckp_writer_strn(w, s, s ? strlen(s) : 0);
 }
 
-void ckp_writer_null(ckp_writer *w) { put_cell(w, NULL, 0, 0); }
+void ckp_writer_null(ckp_writer *w) { put_cell(w, NULL, 0, CKP_CELL_NULL); }
 
 void ckp_writer_json(ckp_writer *w, const char *raw)
 {
+    if (discarded(w))
+        return;
     size_t n = raw ? strlen(raw) : 0;
-    put_cell(w, raw ? ckp__dupn(raw, n) : NULL, n, 2);
+    put_cell(w, raw ? ckp__dupn(raw, n) : NULL, n, raw ? CKP_CELL_JSON : CKP_CELL_NULL);
 }
 
 void ckp_writer_int(ckp_writer *w, long long v)
 {
+    if (discarded(w))
+        return;
     char raw[32], buf[48];
     snprintf(raw, sizeof raw, "%lld", v);
     int nogroup = w->cur < w->ncols && w->cols[w->cur].decimals == CKP_NOGROUP;
@@ -209,7 +240,7 @@ void ckp_writer_int(ckp_writer *w, long long v)
     } else {
         memcpy(buf, raw, strlen(raw) + 1);
     }
-    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), 2);
+    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), CKP_CELL_NUMBER);
 }
 
 char *ckp_format_shortest(double v, char *buf, size_t n)
@@ -227,9 +258,11 @@ void ckp_writer_num(ckp_writer *w, double v)
     if (!isfinite(v)) {
         if (isinf(v))
             w->infinite++;
-        put_cell(w, NULL, 0, 0);
+        put_cell(w, NULL, 0, CKP_CELL_NULL);
         return;
     }
+    if (discarded(w))
+        return;
     int dec = w->cur < w->ncols ? w->cols[w->cur].decimals : -1;
     if (dec > MAX_DECIMALS)
         dec = MAX_DECIMALS;
@@ -248,7 +281,7 @@ void ckp_writer_num(ckp_writer *w, double v)
         if (allzero)
             memmove(buf, buf + 1, strlen(buf));
     }
-    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), 2);
+    put_cell(w, ckp__dupn(buf, strlen(buf)), strlen(buf), CKP_CELL_NUMBER);
 }
 
 char *ckp_format_thousands(double v, int decimals, char *buf, size_t n)
@@ -279,324 +312,80 @@ char *ckp_format_thousands(double v, int decimals, char *buf, size_t n)
     return buf;
 }
 
-/* Length of the valid UTF-8 sequence at p (2..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned char b = p[0];
-    size_t k = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3
-             : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
-    if (!k || k > n)
-        return 0;
-    for (size_t j = 1; j < k; j++)
-        if ((p[j] & 0xC0) != 0x80)
-            return 0;
-    if ((b == 0xE0 && p[1] < 0xA0) || (b == 0xED && p[1] >= 0xA0) ||
-        (b == 0xF0 && p[1] < 0x90) || (b == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return k;
-}
-
-void ckp_json_write_string(FILE *out, const char *s, size_t n)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x80) {
-            /* JSON text is UTF-8: an invalid byte becomes U+FFFD */
-            size_t k = utf8_len((const unsigned char *)s + i, n - i);
-            if (k) {
-                fwrite(s + i, 1, k, out);
-                i += k - 1;
-            } else {
-                fputs("\\ufffd", out);
-            }
-            continue;
-        }
-        switch (ch) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (ch < 0x20)
-                fprintf(out, "\\u%04x", ch);
-            else
-                fputc(ch, out);
-        }
-    }
-    fputc('"', out);
-}
-
-/* ---- jansson values out (ckp_json_dumpf) ---------------------------------- */
-
-static int key_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* A real as people write it: the shortest form that reads back exactly, with
- * ".0" kept on whole numbers so that a reader still sees a real (jansson's
- * rule); NaN and infinities, which JSON cannot hold, as null. */
-static void json_put_real(FILE *out, double v)
-{
-    char buf[64];
-    if (!isfinite(v)) {
-        fputs("null", out);
-        return;
-    }
-    ckp_format_shortest(v, buf, sizeof buf);
-    fputs(buf, out);
-    if (!strpbrk(buf, ".eE"))
-        fputs(".0", out);
-}
-
-static int json_put(const json_t *j, FILE *out, int sort_keys)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: {
-        size_t n = json_object_size(j), i = 0;
-        const char **keys = malloc((n ? n : 1) * sizeof *keys);
-        if (!keys)
-            return -1;
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)j, k, v) keys[i++] = k;
-        if (sort_keys)
-            qsort(keys, n, sizeof *keys, key_cmp);
-        int rc = 0;
-        fputc('{', out);
-        for (i = 0; i < n && rc == 0; i++) {
-            if (i)
-                fputc(',', out);
-            ckp_json_write_string(out, keys[i], strlen(keys[i]));
-            fputc(':', out);
-            rc = json_put(json_object_get(j, keys[i]), out, sort_keys);
-        }
-        fputc('}', out);
-        free(keys);
-        return rc;
-    }
-    case JSON_ARRAY: {
-        int rc = 0;
-        fputc('[', out);
-        for (size_t i = 0; i < json_array_size(j) && rc == 0; i++) {
-            if (i)
-                fputc(',', out);
-            rc = json_put(json_array_get(j, i), out, sort_keys);
-        }
-        fputc(']', out);
-        return rc;
-    }
-    case JSON_STRING:
-        ckp_json_write_string(out, json_string_value(j), json_string_length(j));
-        return 0;
-    case JSON_INTEGER:
-        fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-        return 0;
-    case JSON_REAL:
-        json_put_real(out, json_real_value(j));
-        return 0;
-    case JSON_TRUE:
-        fputs("true", out);
-        return 0;
-    case JSON_FALSE:
-        fputs("false", out);
-        return 0;
-    default:
-        fputs("null", out);
-        return 0;
-    }
-}
-
-int ckp_json_dumpf(const json_t *j, FILE *out, int sort_keys)
-{
-    if (!j)
-        return -1;
-    int rc = json_put(j, out, sort_keys);
-    return rc == 0 && !ferror(out) ? 0 : -1;
-}
-
-char *ckp_json_dumps(const json_t *j, int sort_keys)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    int rc = ckp_json_dumpf(j, f, sort_keys);
-    if (fclose(f) != 0 || rc != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-/* s[0..n) as one CSV field, quoted when it holds a comma, quote, CR or LF. */
-static void csv_write_field(FILE *out, const char *s, size_t n)
-{
-    if (!s)
-        return;
-    int quote = 0;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) {
-        fwrite(s, 1, n, out);
-        return;
-    }
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            fputc('"', out);
-        fputc(s[i], out);
-    }
-    fputc('"', out);
-}
-
-/* Write one table cell of column c.  Blanks are owed (*pending) and written
- * only before the next visible text, so no line ends in blanks. */
-static void table_cell(ckp_writer *w, size_t c, const char *t, size_t *pending)
-{
-    int right = w->cols[c].type == CKP_COL_INT || w->cols[c].type == CKP_COL_NUM;
-    size_t dw = ckp__display_width(t);
-    size_t pad = w->width[c] > dw ? w->width[c] - dw : 0;
-    if (c > 0)
-        *pending += 2;
-    if (right)
-        *pending += pad;
-    if (*t) {
-        fprintf(w->out, "%*s", (int)*pending, "");
-        fputs(t, w->out);
-        *pending = 0;
-    }
-    if (!right)
-        *pending += pad;
-}
-
-
-static void table_flush(ckp_writer *w)
-{
-    if (w->rows == 0 && w->header_done)
-        return;
-    if (w->fit_width) {
-        ckp__fit_flush(w);
-        return;
-    }
-    for (size_t c = 0; c < w->ncols; c++) {
-        size_t hw = ckp__display_width(w->cols[c].name);
-        if (hw > w->width[c])
-            w->width[c] = hw;
-    }
-    if (!w->header_done) {
-        size_t pending = 0;
-        for (size_t c = 0; c < w->ncols; c++)
-            table_cell(w, c, w->cols[c].name, &pending);
-        fputc('\n', w->out);
-        w->header_done = 1;
-    }
-    for (size_t r = 0; r < w->rows; r++) {
-        size_t pending = 0;
-        for (size_t c = 0; c < w->ncols; c++) {
-            cell *cl = &w->cells[r * w->ncols + c];
-            table_cell(w, c, cl->text ? cl->text : "", &pending);
-            free(cl->text);
-            cl->text = NULL;
-        }
-        fputc('\n', w->out);
-    }
-    w->rows = 0;
-}
-
 size_t ckp_writer_count(const ckp_writer *w) { return w->ended; }
 
 size_t ckp_writer_infinite(const ckp_writer *w) { return w->infinite; }
 
-ckp_status ckp_writer_end_row(ckp_writer *w)
+/* Cells of the current row back to none. */
+static void row_clear(ckp_writer *w)
 {
-    while (w->cur < w->nown)
-        put_cell(w, NULL, 0, 0);
-    if (w->fill)
-        w->fill(w->fill_ctx, w);
-    while (w->cur < w->ncols)
-        put_cell(w, NULL, 0, 0);
-    w->ended++;
-    if (w->fmt == CKP_FMT_TABLE) {
-        for (size_t c = 0; c < w->ncols; c++) {
-            w->cells[w->rows * w->ncols + c].text = w->rowtxt[c];
-            size_t dw = ckp__display_width(w->rowtxt[c]);
-            if (dw > w->width[c])
-                w->width[c] = dw;
-            w->rowtxt[c] = NULL;
-        }
-        w->rows++;
-        if (w->rows == TABLE_BLOCK)
-            table_flush(w);
-    } else if (w->fmt == CKP_FMT_CSV) {
-        if (!w->header_done) {
-            for (size_t c = 0; c < w->ncols; c++) {
-                if (c)
-                    fputc(',', w->out);
-                csv_write_field(w->out, w->cols[c].name, strlen(w->cols[c].name));
-            }
-            fputc('\n', w->out);
-            w->header_done = 1;
-        }
-        for (size_t c = 0; c < w->ncols; c++) {
-            if (c)
-                fputc(',', w->out);
-            csv_write_field(w->out, w->rowtxt[c], w->rowlen[c]);
-        }
-        fputc('\n', w->out);
-    } else {
-        fputc('{', w->out);
-        for (size_t c = 0; c < w->ncols; c++) {
-            if (c)
-                fputc(',', w->out);
-            ckp_json_write_string(w->out, w->cols[c].name, strlen(w->cols[c].name));
-            fputc(':', w->out);
-            const char *t = w->rowtxt[c];
-            if (w->rowkind[c] == 0)
-                fputs("null", w->out);
-            else if (w->rowkind[c] == 2)
-                fputs(t, w->out);
-            else
-                ckp_json_write_string(w->out, t, w->rowlen[c]);
-        }
-        fputs("}\n", w->out);
-    }
     for (size_t c = 0; c < w->ncols; c++) {
         free(w->rowtxt[c]);
         w->rowtxt[c] = NULL;
-        w->rowkind[c] = 0;
+        w->rowlen[c] = 0;
+        w->rowkind[c] = CKP_CELL_NULL;
     }
     w->cur = 0;
-    if (ferror(w->out)) {
-        w->io_error = 1;
-        return CKP_EIO;
+    w->over = 0;
+}
+
+/* The cells given for columns [from, to) were `given`: CKP_OK when one
+ * each, else CKP_EINTERNAL with w->err naming the row and the column. */
+static ckp_status check_cells(ckp_writer *w, size_t from, size_t to, size_t given,
+                              const char *whose)
+{
+    if (given == to - from)
+        return CKP_OK;
+    if (given < to - from)
+        return ckp_error_set(&w->err, CKP_EINTERNAL, NULL, 0, 0,
+                             "row %zu: no cell for column \"%s\" (%zu %scells for the %zu "
+                             "columns): a bug, the row is not written",
+                             w->ended + 1, w->cols[from + given].name, given, whose,
+                             to - from);
+    return ckp_error_set(&w->err, CKP_EINTERNAL, NULL, 0, 0,
+                         "row %zu: a cell past the last column \"%s\" (%zu %scells for the "
+                         "%zu columns): a bug, the row is not written",
+                         w->ended + 1, w->cols[to - 1].name, given, whose, to - from);
+}
+
+ckp_status ckp_writer_end_row(ckp_writer *w)
+{
+    ckp_status st = w->err.code;
+    if (st == CKP_OK)
+        st = check_cells(w, 0, w->nown, w->cur + w->over, "");
+    if (st == CKP_OK && w->fill) {
+        size_t before = w->cur;
+        w->fill(w->fill_ctx, w);
+        st = check_cells(w, w->nown, w->ncols, w->cur + w->over - before, "provenance ");
+    } else if (st == CKP_OK) {
+        st = check_cells(w, w->nown, w->ncols, 0, "provenance ");
     }
-    return CKP_OK;
+    if (st == CKP_OK)
+        st = w->sink->row(w);
+    if (st == CKP_OK)
+        w->ended++;
+    else if (w->err.code == CKP_OK) /* a sink that failed without saying why */
+        ckp_error_set(&w->err, st, NULL, 0, 0, "row %zu: %s", w->ended + 1, ckp_strerror(st));
+    row_clear(w);
+    return st;
+}
+
+ckp_status ckp_writer_check(const ckp_writer *w, ckp_status st, ckp_error *err)
+{
+    if (w->err.code == CKP_OK)
+        return st;
+    if (err)
+        *err = w->err;
+    return w->err.code;
 }
 
 ckp_status ckp_writer_finish(ckp_writer *w)
 {
-    if (w->cur > 0)
+    if (w->cur > 0 || w->over > 0)
         ckp_writer_end_row(w);
-    if (w->fmt == CKP_FMT_TABLE) {
-        table_flush(w);
-        if (w->fit_width)
-            ckp__fit_footer(w);
-    } else if (w->fmt == CKP_FMT_CSV && !w->header_done) {
-        for (size_t c = 0; c < w->ncols; c++) {
-            if (c)
-                fputc(',', w->out);
-            csv_write_field(w->out, w->cols[c].name, strlen(w->cols[c].name));
-        }
-        fputc('\n', w->out);
-        w->header_done = 1;
-    }
-    if (fflush(w->out) != 0 || ferror(w->out) || w->io_error)
-        return CKP_EIO;
-    return CKP_OK;
+    if (w->err.code != CKP_OK)
+        return w->err.code;
+    return w->sink->finish ? w->sink->finish(w) : CKP_OK;
 }
 
 void ckp_writer_free(ckp_writer *w)

@@ -1,5 +1,7 @@
-/* output_int.h — the row writer's state, shared by output.c (CSV, JSON,
- * the plain table) and output_fit.c (the table fitted to a terminal). */
+/* output_int.h — the row writer's state, shared by output.c (cells, the
+ * column check), its sinks (sink_file.c: table, CSV, JSON Lines to a FILE;
+ * sink_rows.c: each row to a callback; sink_null.c: rows counted, never
+ * formatted) and output_fit.c (the table fitted to a terminal). */
 #ifndef CHOKEPOINT_OUTPUT_INT_H
 #define CHOKEPOINT_OUTPUT_INT_H
 
@@ -14,8 +16,27 @@ typedef struct cell {
     char *text; /* NULL = null */
 } cell;
 
+/* Where a writer's finished rows go.  row() is called with the current row
+ * complete (w->rowtxt… hold every column, checked); it may take a cell's
+ * text (set w->rowtxt[c] to NULL), the rest is freed after it.  A non-OK
+ * status (with w->err filled) fails the row and every later one.  finish()
+ * writes what is buffered; NULL = nothing to do. */
+typedef struct ckp__sink {
+    ckp_status (*row)(ckp_writer *w);
+    ckp_status (*finish)(ckp_writer *w);
+} ckp__sink;
+
+extern const ckp__sink ckp__sink_file;  /* table / CSV / JSON Lines to w->out */
+extern const ckp__sink ckp__sink_rows;  /* each row to w->row_fn */
+extern const ckp__sink ckp__sink_null;  /* nothing: rows checked and counted */
+
 struct ckp_writer {
-    FILE *out;
+    const ckp__sink *sink;
+    FILE *out;           /* ckp__sink_file only */
+    ckp_row_fn row_fn;   /* ckp__sink_rows only */
+    void *row_ctx;
+    int discard;         /* cells are counted, not formatted (ckp__sink_null) */
+    ckp_error err;       /* the first failed row (a column mismatch, the sink) */
     ckp_format fmt;
     const ckp_column *cols;
     size_t ncols;        /* all columns, the tail's included */
@@ -27,6 +48,7 @@ struct ckp_writer {
     void *attached;                /* ckp_writer_attach: freed with the writer */
     void (*attached_free)(void *);
     size_t cur;          /* next cell index in the row */
+    size_t over;         /* cells given past the last column in this row */
     int header_done;
     int io_error;
     /* table mode */
@@ -36,7 +58,7 @@ struct ckp_writer {
     /* csv/json: the current row's cells, as text ready to print */
     char **rowtxt;
     size_t *rowlen;      /* bytes of each rowtxt (text may hold NUL bytes) */
-    int *rowkind;        /* 0 null, 1 string, 2 number/raw */
+    int *rowkind;        /* ckp_cellkind of each */
     size_t ended;        /* rows ended, all formats */
     size_t infinite;     /* ±inf numbers given (written as null) */
     /* the table fitted to a terminal (ckp_writer_fit); fit_width 0 = off */
@@ -50,6 +72,17 @@ struct ckp_writer {
     size_t shortened;    /* cells cut to their column, marked … */
     int *fit;            /* per column: 0, FIT_KEY or FIT_TEXT (ckp_writer_hint) */
 };
+
+/* A writer on sink with no cells yet (fmt says how cells are formatted);
+ * NULL when out of memory. */
+ckp_writer *ckp__writer_alloc(const ckp__sink *sink, ckp_format fmt, const ckp_column *cols,
+                              size_t ncols);
+
+/* The current row as a ckp_row (valid until the row's cells change). */
+void ckp__writer_row(const ckp_writer *w, ckp_row *row);
+
+/* Length of the valid UTF-8 sequence at p (2..4 bytes of n), 0 when invalid. */
+size_t ckp__utf8_len(const unsigned char *p, size_t n);
 
 /* A copy of s[0..n) with a NUL after it; NULL when out of memory. */
 char *ckp__dupn(const char *s, size_t n);

@@ -102,7 +102,30 @@ static json_t *chart_new(const char *type, const char *x, const char *y, const c
 
 /* ---- running verbs ------------------------------------------------------- */
 
-/* Run verb `name` and parse its rows into *rows (a new array).  A missing
+/* The rows of a view as the row sink hands them over (no JSON text). */
+typedef struct row_keeper {
+    json_t *rows;  /* the section's array, appended to */
+    size_t bytes;  /* about the size of the rows as JSON Lines */
+} row_keeper;
+
+/* ckp_row_fn: the row as a jansson object onto k->rows; past
+ * VIEW_OUTPUT_LIMIT bytes (about) the view stops. */
+static ckp_status keep_row(void *ctx, const ckp_row *row, ckp_error *err)
+{
+    row_keeper *k = ctx;
+    for (size_t c = 0; c < row->ncols; c++)
+        k->bytes += strlen(row->cols[c].name) + row->len[c] + 6;
+    if (k->bytes > VIEW_OUTPUT_LIMIT)
+        return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0, "more than %zu MB of rows",
+                             VIEW_OUTPUT_LIMIT >> 20);
+    json_t *o = ckp_row_json(row);
+    if (!o || json_array_append_new(k->rows, o) != 0)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "row %zu: out of memory",
+                             row->index + 1);
+    return CKP_OK;
+}
+
+/* Run verb `name` with its rows into *rows (a new array).  A missing
  * verb or a failed run leaves a note on sec and an empty array; CKP_EUSAGE is
  * returned only when from_server (the user's parameters are wrong). */
 static ckp_status verb_rows(ckp_env *env, const char *name, const ckp_args *args,
@@ -116,21 +139,14 @@ static ckp_status verb_rows(ckp_env *env, const char *name, const ckp_args *args
         return CKP_OK;
     }
     set_columns(sec, v);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
+    if (!*rows)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     ckp_error verr;
     ckp_error_clear(&verr);
-    ckp_status st = ckp_verb_run_json(v, env, args, from_server, f, &verr);
-    fclose(f);
-    if (st == CKP_OK && len > VIEW_OUTPUT_LIMIT) {
-        st = ckp_error_set(&verr, CKP_ELIMIT, NULL, 0, 0, "more than %zu MB of rows",
-                           VIEW_OUTPUT_LIMIT >> 20);
-    }
+    row_keeper k = {*rows, 0};
+    ckp_status st = ckp_verb_run_rows(v, env, args, from_server, keep_row, &k, &verr);
     if (st != CKP_OK) {
-        free(buf);
+        json_array_clear(*rows); /* a failed run shows no rows, only its note */
         if (from_server && st == CKP_EUSAGE) {
             if (err)
                 *err = verr;
@@ -138,19 +154,7 @@ static ckp_status verb_rows(ckp_env *env, const char *name, const ckp_args *args
         }
         char msg[1024];
         set_note(sec, "%s: %s", name, ckp_error_format(&verr, msg, sizeof msg));
-        return CKP_OK;
     }
-    for (char *p = buf; p && p < buf + len;) {
-        char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
-        if (n > 0) {
-            json_t *row = json_loadb(p, n, 0, NULL);
-            if (row)
-                json_array_append_new(*rows, row);
-        }
-        p += n + 1;
-    }
-    free(buf);
     return CKP_OK;
 }
 
@@ -1079,23 +1083,21 @@ static ckp_status screen_rows(ckp_env *env, const ckp_args *args, json_t *sec, j
     if (ckp_hubs_from_env(env, &hubs, NULL) == CKP_OK)
         cfg.hubs = hubs;
     ckp_screen_input in = {ckp_args_pos(args, 0), NULL, 0, NULL, 0};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    ckp_writer *w = f ? ckp_writer_new(f, CKP_FMT_JSON, cols, ncols) : NULL;
+    row_keeper k = {*rows, 0};
+    ckp_writer *w = *rows ? ckp_writer_new_rows(cols, ncols, keep_row, &k) : NULL;
     ckp_screen_stats st;
     memset(&st, 0, sizeof st);
     ckp_error serr;
     ckp_error_clear(&serr);
     ckp_status rc = w ? ckp_screen_run(&cfg, &in, w, count_bad, bad, &st, &serr) : CKP_ENOMEM;
     if (w) {
-        ckp_writer_finish(w);
+        ckp_writer_finish(w); /* a row left open is ended, and checked */
+        rc = ckp_writer_check(w, rc, &serr);
         ckp_writer_free(w);
     }
-    if (f)
-        fclose(f);
+    if (rc != CKP_OK)
+        json_array_clear(*rows);
     if (rc == CKP_ENOMEM && !w) {
-        free(buf);
         if (ix)
             ckp_index_free(ix);
         if (lists)
@@ -1108,16 +1110,7 @@ static ckp_status screen_rows(ckp_env *env, const ckp_args *args, json_t *sec, j
     } else if (!cfg.index) {
         set_note(sec, "The party lists did not load (%s): no party alerts.", lerr.msg);
     }
-    for (char *p = buf; rc == CKP_OK && p && p < buf + len;) {
-        char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
-        json_t *row = n ? json_loadb(p, n, 0, NULL) : NULL;
-        if (row)
-            json_array_append_new(*rows, row);
-        p += n + 1;
-    }
     json_object_set_new(sec, "shipments", json_integer((json_int_t)st.shipments));
-    free(buf);
     if (ix)
         ckp_index_free(ix);
     if (lists)

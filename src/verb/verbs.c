@@ -283,10 +283,10 @@ static void fill_provenance(void *ctx, ckp_writer *w)
     ckp_writer_str(w, a->caveat);
 }
 
-ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
-                                FILE *out, ckp_format fmt)
+/* w (NULL when it could not be made) with v's provenance columns. */
+static ckp_writer *with_provenance(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                   ckp_writer *w)
 {
-    ckp_writer *w = ckp_writer_new(out, fmt, v->columns, v->ncolumns);
     if (!w || !ckp_verb_reads_flows(v))
         return w;
     ckp_answer *a = calloc(1, sizeof *a);
@@ -304,6 +304,12 @@ ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args 
         return NULL;
     }
     return w;
+}
+
+ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                FILE *out, ckp_format fmt)
+{
+    return with_provenance(v, env, args, ckp_writer_new(out, fmt, v->columns, v->ncolumns));
 }
 
 int ckp_verb_coverage_line(const ckp_writer *w, char *buf, size_t n)
@@ -332,6 +338,7 @@ ckp_status ckp_verb_coverage_status(const ckp_writer *w, ckp_error *err)
 ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_status st,
                                  ckp_error *err)
 {
+    st = ckp_writer_check(w, st, err);
     if (st == CKP_OK)
         st = ckp_verb_coverage_status(w, err);
     if (st == CKP_OK && ckp_writer_infinite(w))
@@ -344,8 +351,9 @@ ckp_status ckp_verb_check_answer(const ckp_env *env, const ckp_writer *w, ckp_st
     return st;
 }
 
-ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
-                             int from_server, FILE *out, ckp_error *err)
+/* Run v into out as JSON Lines, or (out NULL) each row to fn(ctx, …). */
+static ckp_status run_to(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                         int from_server, FILE *out, ckp_row_fn fn, void *ctx, ckp_error *err)
 {
     ckp_status st = ckp_args_check(args, v->params, from_server, err);
     if (st != CKP_OK)
@@ -354,7 +362,9 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (npos < v->min_pos || (v->max_pos >= 0 && npos > v->max_pos))
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s takes %d to %d arguments",
                              v->name, v->min_pos, v->max_pos);
-    ckp_writer *w = ckp_verb_writer_new(v, env, args, out, CKP_FMT_JSON);
+    ckp_writer *w = with_provenance(v, env, args,
+                                    out ? ckp_writer_new(out, CKP_FMT_JSON, v->columns, v->ncolumns)
+                                        : ckp_writer_new_rows(v->columns, v->ncolumns, fn, ctx));
     if (!w)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     st = ckp_verb_check_answer(env, w, v->run(env, args, w, NULL, 0, err), err);
@@ -363,4 +373,16 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (st == CKP_OK && fst != CKP_OK)
         st = ckp_error_set(err, fst, NULL, 0, 0, "cannot write output");
     return st;
+}
+
+ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                             int from_server, FILE *out, ckp_error *err)
+{
+    return run_to(v, env, args, from_server, out, NULL, NULL, err);
+}
+
+ckp_status ckp_verb_run_rows(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                             int from_server, ckp_row_fn fn, void *ctx, ckp_error *err)
+{
+    return run_to(v, env, args, from_server, NULL, fn, ctx, err);
 }

@@ -52,7 +52,7 @@ static void two_rows(ckp_writer *w)
     ckp_writer_str(w, "a\nb");
     ckp_writer_int(w, -5);
     ckp_writer_num(w, NAN);
-    /* the last cell is missing: null */
+    ckp_writer_null(w);
     ckp_writer_end_row(w);
 }
 
@@ -249,10 +249,9 @@ CKP_TEST(output_format_parse)
     free(s.buf);
 }
 
-CKP_TEST(output_extra_cells_and_many_rows)
+CKP_TEST(output_many_rows)
 {
-    /* cells past the last column are dropped; more rows than one table
-     * block (4096) all come out */
+    /* more rows than one table block (4096) all come out */
     static const ckp_column c1[] = {{"i", CKP_COL_INT, 0}};
     sink s;
     ckp_status st;
@@ -260,7 +259,6 @@ CKP_TEST(output_extra_cells_and_many_rows)
     REQUIRE(w);
     for (int i = 0; i < 5000; i++) {
         ckp_writer_int(w, i);
-        ckp_writer_str(w, "dropped");
         CHECK_INT(ckp_writer_end_row(w), CKP_OK);
     }
     char *out = close_sink(&s, w, &st);
@@ -269,7 +267,6 @@ CKP_TEST(output_extra_cells_and_many_rows)
     for (char *p = out; *p; p++)
         lines += *p == '\n';
     CHECK_INT(lines, 5001);
-    CHECK(strstr(out, "dropped") == NULL);
     CHECK(strstr(out, "4,999\n") != NULL);
     free(out);
 }
@@ -410,8 +407,12 @@ CKP_TEST(output_tail_reads_row_cells)
         CHECK(ckp_writer_cell(w, "country") && strcmp(ckp_writer_cell(w, "country"), "POL") == 0);
         CHECK(ckp_writer_cell(w, "rows") == NULL);    /* not given yet */
         CHECK(ckp_writer_cell(w, "nosuch") == NULL);
+        for (int k = 0; k < 3; k++)
+            ckp_writer_null(w);
         ckp_writer_end_row(w);
         ckp_writer_str(w, "CHN");
+        for (int k = 0; k < 3; k++)
+            ckp_writer_null(w);
         ckp_writer_end_row(w);
         CHECK(t.rows == 2);
         CHECK(strcmp(t.country, "CHN") == 0);

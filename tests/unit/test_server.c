@@ -18,6 +18,7 @@
 #include "../../server/guard.c"
 #include "../../server/http.c"
 #include "../../server/query.c"
+#include "../../server/rows.c"
 #include "../../server/serve.c"
 #include "../../server/watch.c"
 #include "../../server/yente.c"

@@ -9,6 +9,7 @@
 
 #include "analysis/analysis_int.h"
 #include "chokepoint/coverage.h"
+#include "chokepoint/margin.h"
 
 #define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
 
@@ -101,30 +102,61 @@ static int cmp_pv(const void *a, const void *b)
     return x->side - y->side;
 }
 
-/* CIF/FOB margin from the pairs where both the importer's import report and
- * the supplier's export report exist (d sorted by key, supplier, side):
- * ΣM / ΣX - 1; the default when fewer than 3 pairs or outside [0, 0.25]. */
+/* One report's part in the margin: a yearly (or monthly) value of one
+ * supplier's flow to the importer, as reported by one side. */
+typedef struct year_rep {
+    int year, supplier, side, annual;
+    double value;
+} year_rep;
+
+static int cmp_year_rep(const void *a, const void *b)
+{
+    const year_rep *x = a, *y = b;
+    if (x->year != y->year)
+        return x->year < y->year ? -1 : 1;
+    if (x->supplier != y->supplier)
+        return x->supplier < y->supplier ? -1 : 1;
+    return x->side - y->side;
+}
+
+/* The one CIF/FOB margin (margin.h) over the importer's flows in d: each
+ * (year, supplier) side's figure is its annual rows when it has any, else
+ * its months, summed over the HS set.  NaN when out of memory. */
 static double estimate_margin(const dep_vec *d, char *how, size_t howlen)
 {
-    double sm = 0, sx = 0;
-    int pairs = 0;
-    for (size_t i = 0; i + 1 < d->n; i++) {
-        const dep_pv *a = &d->v[i], *b = &d->v[i + 1];
-        if (a->key == b->key && a->supplier == b->supplier && a->side == 'M' && b->side == 'X' &&
-            a->value > 0 && b->value > 0) {
-            sm += a->value;
-            sx += b->value;
-            pairs++;
+    year_rep *r = malloc((d->n ? d->n : 1) * sizeof *r);
+    if (!r)
+        return NAN;
+    for (size_t i = 0; i < d->n; i++)
+        r[i] = (year_rep){d->v[i].key / 100, d->v[i].supplier, d->v[i].side,
+                          d->v[i].key % 100 == 0, d->v[i].value};
+    if (d->n > 1)
+        qsort(r, d->n, sizeof *r, cmp_year_rep);
+    ckp_margin_acc acc = {0, 0, 0};
+    for (size_t i = 0; i < d->n;) {
+        double fig[2] = {0, 0}; /* 'M', 'X' */
+        size_t j = i;
+        while (j < d->n && r[j].year == r[i].year && r[j].supplier == r[i].supplier) {
+            size_t k = j;
+            double ann = 0, mon = 0;
+            int has_ann = 0;
+            for (; k < d->n && r[k].year == r[j].year && r[k].supplier == r[j].supplier &&
+                   r[k].side == r[j].side;
+                 k++) {
+                has_ann |= r[k].annual;
+                if (r[k].annual)
+                    ann += r[k].value;
+                else
+                    mon += r[k].value;
+            }
+            fig[r[j].side == 'X'] = has_ann ? ann : mon;
+            j = k;
         }
+        ckp_margin_add(&acc, fig[0], fig[1]);
+        i = j;
     }
-    double m = sx > 0 ? sm / sx - 1 : NAN;
-    if (pairs >= 3 && m >= 0 && m <= 0.25) {
-        snprintf(how, howlen, "%.1f %% estimated from %d pairs of reports", 100 * m, pairs);
-        return m;
-    }
-    snprintf(how, howlen, "default %.0f %% (%d usable pairs of reports)", 100 * CKP_CIF_FOB_DEFAULT,
-             pairs);
-    return CKP_CIF_FOB_DEFAULT;
+    free(r);
+    return ckp_margin_estimate(&acc, how, howlen, NULL);
 }
 
 typedef enum { MIRROR_AUTO, MIRROR_ON, MIRROR_OFF } mirror_mode;
@@ -251,8 +283,13 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             if (!reports || !have_m)
                 want = 'X';
         }
-        if (want == 'X' && isnan(margin))
+        if (want == 'X' && isnan(margin)) {
             margin = estimate_margin(&d, how, sizeof how);
+            if (isnan(margin)) {
+                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+                goto out_sups;
+            }
+        }
         int ns = 0;
         double total = 0;
         for (size_t k = i; k < j; k++) {

@@ -102,61 +102,43 @@ static int cmp_pv(const void *a, const void *b)
     return x->side - y->side;
 }
 
-/* One report's part in the margin: a yearly (or monthly) value of one
- * supplier's flow to the importer, as reported by one side. */
-typedef struct year_rep {
-    int year, supplier, side, annual;
-    double value;
-} year_rep;
-
-static int cmp_year_rep(const void *a, const void *b)
+/* The one CIF/FOB margin (margin.h) over the importer's flows in d (sorted
+ * by key: a year's keys are together): each (year, supplier) side's figure
+ * is its annual rows when it has any, else its months, summed over the HS
+ * set.  nsc: country indexes.  NaN when out of memory. */
+static double estimate_margin(const dep_vec *d, int nsc, char *how, size_t howlen)
 {
-    const year_rep *x = a, *y = b;
-    if (x->year != y->year)
-        return x->year < y->year ? -1 : 1;
-    if (x->supplier != y->supplier)
-        return x->supplier < y->supplier ? -1 : 1;
-    return x->side - y->side;
-}
-
-/* The one CIF/FOB margin (margin.h) over the importer's flows in d: each
- * (year, supplier) side's figure is its annual rows when it has any, else
- * its months, summed over the HS set.  NaN when out of memory. */
-static double estimate_margin(const dep_vec *d, char *how, size_t howlen)
-{
-    year_rep *r = malloc((d->n ? d->n : 1) * sizeof *r);
-    if (!r)
-        return NAN;
-    for (size_t i = 0; i < d->n; i++)
-        r[i] = (year_rep){d->v[i].key / 100, d->v[i].supplier, d->v[i].side,
-                          d->v[i].key % 100 == 0, d->v[i].value};
-    if (d->n > 1)
-        qsort(r, d->n, sizeof *r, cmp_year_rep);
+    double (*sum)[4] = calloc((size_t)(nsc ? nsc : 1), sizeof *sum); /* [side][annual] */
+    unsigned char *ann = calloc((size_t)(nsc ? nsc : 1), 1); /* 1 M, 2 X: an annual row */
+    unsigned char *seen = calloc((size_t)(nsc ? nsc : 1), 1);
+    double m = NAN;
+    if (!sum || !ann || !seen)
+        goto out;
     ckp_margin_acc acc = {0, 0, 0};
     for (size_t i = 0; i < d->n;) {
-        double fig[2] = {0, 0}; /* 'M', 'X' */
         size_t j = i;
-        while (j < d->n && r[j].year == r[i].year && r[j].supplier == r[i].supplier) {
-            size_t k = j;
-            double ann = 0, mon = 0;
-            int has_ann = 0;
-            for (; k < d->n && r[k].year == r[j].year && r[k].supplier == r[j].supplier &&
-                   r[k].side == r[j].side;
-                 k++) {
-                has_ann |= r[k].annual;
-                if (r[k].annual)
-                    ann += r[k].value;
-                else
-                    mon += r[k].value;
-            }
-            fig[r[j].side == 'X'] = has_ann ? ann : mon;
-            j = k;
+        for (; j < d->n && d->v[j].key / 100 == d->v[i].key / 100; j++) {
+            const dep_pv *p = &d->v[j];
+            int x = p->side == 'X', a = p->key % 100 == 0;
+            sum[p->supplier][x * 2 + a] += p->value;
+            ann[p->supplier] |= (unsigned char)(a << x);
+            seen[p->supplier] = 1;
         }
-        ckp_margin_add(&acc, fig[0], fig[1]);
-        i = j;
+        for (; i < j; i++) { /* each supplier of the year once */
+            int sp = d->v[i].supplier;
+            if (!seen[sp])
+                continue;
+            ckp_margin_add(&acc, sum[sp][(ann[sp] & 1) != 0], sum[sp][2 + ((ann[sp] & 2) != 0)]);
+            memset(sum[sp], 0, sizeof sum[sp]);
+            ann[sp] = seen[sp] = 0;
+        }
     }
-    free(r);
-    return ckp_margin_estimate(&acc, how, howlen, NULL);
+    m = ckp_margin_estimate(&acc, how, howlen, NULL);
+out:
+    free(sum);
+    free(ann);
+    free(seen);
+    return m;
 }
 
 typedef enum { MIRROR_AUTO, MIRROR_ON, MIRROR_OFF } mirror_mode;
@@ -284,7 +266,7 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
                 want = 'X';
         }
         if (want == 'X' && isnan(margin)) {
-            margin = estimate_margin(&d, how, sizeof how);
+            margin = estimate_margin(&d, nsc, how, sizeof how);
             if (isnan(margin)) {
                 st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
                 goto out_sups;

@@ -163,11 +163,9 @@ typedef enum ckp_mirror_gap_kind {
 
 typedef enum ckp_ciffob_source {
     CKP_CIFFOB_REPORTED = 1, /* the importer reported CIF and FOB for this flow */
-    CKP_CIFFOB_PAIR_PRODUCT, /* median over periods of the pair in this product */
-    CKP_CIFFOB_PAIR,         /* mean over every product of the pair */
-    CKP_CIFFOB_IMPORTER,     /* the importer's reported CIF/FOB over all flows */
-    CKP_CIFFOB_GLOBAL,       /* every reported CIF/FOB in the scan */
-    CKP_CIFFOB_DEFAULT       /* 1.06 (nothing to estimate from) */
+    CKP_CIFFOB_ESTIMATED,    /* the importer's one margin (margin.h), estimated
+                                from its pairs of reports in the products asked */
+    CKP_CIFFOB_DEFAULT       /* 1.06: too few pairs of reports to estimate from */
 } ckp_ciffob_source;
 
 typedef struct ckp_mirror_spec {
@@ -218,7 +216,8 @@ ckp_status ckp_mirror_new(const ckp_mirror_spec *spec, int ncountries, ckp_mirro
                           ckp_error *err);
 void ckp_mirror_free(ckp_mirror *m);
 /* Rows must arrive grouped by HS code (the store's scan order); rows of
- * every product are welcome (they calibrate CIF/FOB and reliability).
+ * every product are welcome (they calibrate reliability; those of the
+ * products asked, of every period, the importers' CIF/FOB margins).
  * CKP_ELIMIT when one HS code holds more than 50 million flows. */
 ckp_status ckp_mirror_add(ckp_mirror *m, const ckp_flow *row, int synthetic, ckp_error *err);
 /* Rank: phantom flows first (by value), then the rest by |gap|. */
@@ -227,6 +226,9 @@ size_t ckp_mirror_count(const ckp_mirror *m);
 const ckp_mirror_row *ckp_mirror_at(const ckp_mirror *m, size_t i);
 /* A country's reliability (0..1) and how many matched flows it rests on. */
 double ckp_mirror_reliability(const ckp_mirror *m, int country, long *nflows);
+/* After finish: the importer's one CIF/FOB margin in the products asked
+ * (margin.h: 0.06 = 6 %), and how it was had in how (may be NULL). */
+double ckp_mirror_margin(const ckp_mirror *m, int importer, char *how, size_t howlen);
 const char *ckp_mirror_flag_name(int flag);
 const char *ckp_mirror_gap_kind_name(int kind); /* "persistent", "new", "" */
 const char *ckp_ciffob_source_name(int src);

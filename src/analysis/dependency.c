@@ -11,6 +11,7 @@
 #include "chokepoint/coverage.h"
 #include "core/cmp.h"
 #include "core/vec.h"
+#include "chokepoint/margin.h"
 
 #define DEP_MAX_PAIRS 5000000 /* pair values held for one query */
 
@@ -94,30 +95,43 @@ static int cmp_pv(const void *a, const void *b)
                          CKP_CMP(x->side, y->side));
 }
 
-/* CIF/FOB margin from the pairs where both the importer's import report and
- * the supplier's export report exist (d sorted by key, supplier, side):
- * ΣM / ΣX - 1; the default when fewer than 3 pairs or outside [0, 0.25]. */
-static double estimate_margin(const dep_vec *d, char *how, size_t howlen)
+/* The one CIF/FOB margin (margin.h) over the importer's flows in d (sorted
+ * by key: a year's keys are together): each (year, supplier) side's figure
+ * is its annual rows when it has any, else its months, summed over the HS
+ * set.  nsc: country indexes.  NaN when out of memory. */
+static double estimate_margin(const dep_vec *d, int nsc, char *how, size_t howlen)
 {
-    double sm = 0, sx = 0;
-    int pairs = 0;
-    for (size_t i = 0; i + 1 < d->n; i++) {
-        const dep_pv *a = &d->v[i], *b = &d->v[i + 1];
-        if (a->key == b->key && a->supplier == b->supplier && a->side == 'M' && b->side == 'X' &&
-            a->value > 0 && b->value > 0) {
-            sm += a->value;
-            sx += b->value;
-            pairs++;
+    double (*sum)[4] = calloc((size_t)(nsc ? nsc : 1), sizeof *sum); /* [side][annual] */
+    unsigned char *ann = calloc((size_t)(nsc ? nsc : 1), 1); /* 1 M, 2 X: an annual row */
+    unsigned char *seen = calloc((size_t)(nsc ? nsc : 1), 1);
+    double m = NAN;
+    if (!sum || !ann || !seen)
+        goto out;
+    ckp_margin_acc acc = {0, 0, 0};
+    for (size_t i = 0; i < d->n;) {
+        size_t j = i;
+        for (; j < d->n && d->v[j].key / 100 == d->v[i].key / 100; j++) {
+            const dep_pv *p = &d->v[j];
+            int x = p->side == 'X', a = p->key % 100 == 0;
+            sum[p->supplier][x * 2 + a] += p->value;
+            ann[p->supplier] |= (unsigned char)(a << x);
+            seen[p->supplier] = 1;
+        }
+        for (; i < j; i++) { /* each supplier of the year once */
+            int sp = d->v[i].supplier;
+            if (!seen[sp])
+                continue;
+            ckp_margin_add(&acc, sum[sp][(ann[sp] & 1) != 0], sum[sp][2 + ((ann[sp] & 2) != 0)]);
+            memset(sum[sp], 0, sizeof sum[sp]);
+            ann[sp] = seen[sp] = 0;
         }
     }
-    double m = sx > 0 ? sm / sx - 1 : NAN;
-    if (pairs >= 3 && m >= 0 && m <= 0.25) {
-        snprintf(how, howlen, "%.1f %% estimated from %d pairs of reports", 100 * m, pairs);
-        return m;
-    }
-    snprintf(how, howlen, "default %.0f %% (%d usable pairs of reports)", 100 * CKP_CIF_FOB_DEFAULT,
-             pairs);
-    return CKP_CIF_FOB_DEFAULT;
+    m = ckp_margin_estimate(&acc, how, howlen, NULL);
+out:
+    free(sum);
+    free(ann);
+    free(seen);
+    return m;
 }
 
 typedef enum { MIRROR_AUTO, MIRROR_ON, MIRROR_OFF } mirror_mode;
@@ -244,8 +258,13 @@ static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *s
             if (!reports || !have_m)
                 want = 'X';
         }
-        if (want == 'X' && isnan(margin))
-            margin = estimate_margin(&d, how, sizeof how);
+        if (want == 'X' && isnan(margin)) {
+            margin = estimate_margin(&d, nsc, how, sizeof how);
+            if (isnan(margin)) {
+                st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+                goto out_sups;
+            }
+        }
         int ns = 0;
         double total = 0;
         for (size_t k = i; k < j; k++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "store/row_rule.h"
 
 double ckp_hhi(const double *v, size_t n)
 {
@@ -130,18 +131,16 @@ void ckp__summary(char *summary, size_t len, const char *fmt, ...)
 typedef struct collect_state {
     const ckp__collect *c;
     int nper;
-    const unsigned char *aggregate;
-    int ncountries;
-    int rep_idx, par_idx;      /* store indexes or -1 */
+    ckp__row_rule rule;        /* which rows count (store/row_rule.h) */
+    int par_idx;               /* store index or -1 */
     /* per store period index */
     unsigned char *ok;         /* in [from, to] */
     int32_t *key;              /* key of the period */
     int *slot;                 /* accumulator slot of the period */
     unsigned char *annual;
     /* per slot */
-    double *val, *qty;
-    uint64_t *src;             /* ckp_source_bit mask of the rows summed */
-    unsigned char *ann, *qmiss, *used;
+    ckp__year_sum *sum;
+    unsigned char *used;
     int32_t *slot_key;
     int *touched;
     int ntouched;
@@ -159,15 +158,15 @@ static void flush(collect_state *s, uint32_t hs, int r, int p, int fc)
     pv.detail = NAN;
     for (int t = 0; t < s->ntouched; t++) {
         int k = s->touched[t];
+        const ckp__year_sum *y = &s->sum[k];
         pv.key = s->slot_key[k];
-        pv.value = s->val[k];
-        pv.qty = s->qmiss[k] ? NAN : s->qty[k];
-        pv.sources = s->src[k];
+        pv.value = y->value;
+        pv.qty = y->qty_missing ? NAN : y->qty;
+        pv.sources = y->sources;
         ckp_answer_sources(s->c->answer, pv.sources);
         s->c->emit(&pv, s->c->ctx);
-        s->val[k] = s->qty[k] = 0;
-        s->src[k] = 0;
-        s->ann[k] = s->qmiss[k] = s->used[k] = 0;
+        memset(&s->sum[k], 0, sizeof s->sum[k]);
+        s->used[k] = 0;
     }
     s->ntouched = 0;
 }
@@ -178,50 +177,40 @@ static int on_block(const ckp_store_cols *b, void *ctx)
     const ckp__collect *c = s->c;
     if (c->block)
         c->block(b->hs, c->ctx);
-    int run_r = -1, run_p = -1, run_f = -1, skip = 0, last_per = -1;
+    int run_r = -1, run_p = -1, run_f = -1;
+    ckp_flow row;
+    row.hs = b->hs;
+    row.hs_edition = b->hs_edition;
     for (size_t i = 0; i < b->n; i++) {
         unsigned fc = b->flags[i] & 3u;
-        if (fc > 1 || (fc == 0 && !c->want_x) || (fc == 1 && !c->want_m))
+        row.reporter = b->reporter[i];
+        row.partner = b->partner[i];
+        row.flow = fc == 0 ? CKP_FLOW_EXPORT : fc == 1 ? CKP_FLOW_IMPORT : 0;
+        row.period = b->period[i];
+        row.source = b->source[i];
+        if (!ckp__row_counts(&s->rule, &row))
             continue;
-        if (!ckp_store_source_selected(c->store, b->source[i]))
-            continue;
-        int r = b->reporter[i], p = b->partner[i];
+        int r = row.reporter, p = row.partner;
         if (r != run_r || p != run_p || (int)fc != run_f) {
             if (s->ntouched)
                 flush(s, b->hs, run_r, run_p, run_f);
             run_r = r;
             run_p = p;
             run_f = (int)fc;
-            last_per = -1;
-            skip = r >= s->ncountries || p >= s->ncountries || s->aggregate[r] ||
-                   s->aggregate[p] || (s->par_idx >= 0 && p != s->par_idx);
         }
-        if (skip)
+        if (s->par_idx >= 0 && p != s->par_idx)
             continue;
         int per = b->period[i];
-        if (per >= s->nper || !s->ok[per] || per == last_per)
-            continue; /* out of range, or the same key from another source */
-        last_per = per;
+        if (per >= s->nper || !s->ok[per])
+            continue;
         int k = s->slot[per];
         if (!s->used[k]) {
             s->used[k] = 1;
             s->slot_key[k] = s->key[per];
             s->touched[s->ntouched++] = k;
         }
-        if (s->annual[per]) {
-            s->ann[k] = 1;
-            s->src[k] = ckp_source_bit(b->source[i]); /* the year's row alone */
-            s->val[k] = b->value[i];
-            s->qty[k] = isnan(b->qty[i]) ? 0 : b->qty[i];
-            s->qmiss[k] = (unsigned char)isnan(b->qty[i]);
-        } else if (!s->ann[k]) {
-            s->src[k] |= ckp_source_bit(b->source[i]);
-            s->val[k] += b->value[i];
-            if (isnan(b->qty[i]))
-                s->qmiss[k] = 1;
-            else
-                s->qty[k] += b->qty[i];
-        }
+        ckp__year_add(&s->sum[k], s->annual[per], b->value[i], b->qty[i],
+                      ckp_source_bit(b->source[i]));
     }
     if (s->ntouched)
         flush(s, b->hs, run_r, run_p, run_f);
@@ -306,34 +295,29 @@ static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
     memset(&s, 0, sizeof s);
     s.c = c;
     s.nper = ckp_store_period_count(c->store);
-    s.ncountries = ckp_store_country_count(c->store);
-    s.rep_idx = s.par_idx = -1;
+    int ncountries = ckp_store_country_count(c->store);
+    s.par_idx = -1;
     if (c->partner >= 0) {
         s.par_idx = ckp_store_country_index(c->store, c->partner);
         if (s.par_idx < 0)
             return CKP_OK;
     }
     size_t np = (size_t)(s.nper ? s.nper : 1);
-    unsigned char *agg = calloc((size_t)(s.ncountries ? s.ncountries : 1), 1);
+    unsigned char *agg = calloc((size_t)(ncountries ? ncountries : 1), 1);
     s.ok = calloc(np, 1);
     s.key = calloc(np, sizeof *s.key);
     s.slot = calloc(np, sizeof *s.slot);
     s.annual = calloc(np, 1);
-    s.val = calloc(np, sizeof *s.val);
-    s.qty = calloc(np, sizeof *s.qty);
-    s.src = calloc(np, sizeof *s.src);
-    s.ann = calloc(np, 1);
-    s.qmiss = calloc(np, 1);
+    s.sum = calloc(np, sizeof *s.sum);
     s.used = calloc(np, 1);
     s.slot_key = calloc(np, sizeof *s.slot_key);
     s.touched = calloc(np, sizeof *s.touched);
     ckp_status st = CKP_OK;
-    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.val || !s.qty || !s.src || !s.ann ||
-        !s.qmiss || !s.used || !s.slot_key || !s.touched) {
+    if (!agg || !s.ok || !s.key || !s.slot || !s.annual || !s.sum || !s.used || !s.slot_key ||
+        !s.touched) {
         st = ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    s.aggregate = agg;
     {
         /* slots: annual keys share one slot per year (first period index of
          * the year); monthly keys one slot per period */
@@ -357,15 +341,18 @@ static ckp_status collect_store(const ckp__collect *c, ckp_error *err)
             }
         }
     }
-    for (int i = 0; i < s.ncountries; i++) {
+    for (int i = 0; i < ncountries; i++) {
         int id = ckp_store_country_id(c->store, i);
         const ckp_country *co = id >= 0 ? ckp_ref_country(c->ref, id) : NULL;
-        /* an aggregate (World, EU-27…) is skipped — it would add to its
-         * members — unless it is the reporter or partner asked for by
-         * name: then it is the subject of the answer, not a member */
-        agg[i] = (unsigned char)(!co || (co->is_aggregate && id != c->reporter &&
-                                         id != c->partner));
+        agg[i] = (unsigned char)(!co || co->is_aggregate);
     }
+    ckp__row_rule_init(&s.rule, c->store);
+    s.rule.aggregate = agg;
+    s.rule.ncountries = ncountries;
+    s.rule.named_reporter = c->reporter >= 0 ? ckp_store_country_index(c->store, c->reporter) : -1;
+    s.rule.named_partner = s.par_idx;
+    s.rule.want_x = c->want_x;
+    s.rule.want_m = c->want_m;
     ckp_query q;
     ckp_query_init(&q);
     q.hs = c->hs;
@@ -378,11 +365,7 @@ out:
     free(s.key);
     free(s.slot);
     free(s.annual);
-    free(s.val);
-    free(s.qty);
-    free(s.src);
-    free(s.ann);
-    free(s.qmiss);
+    free(s.sum);
     free(s.used);
     free(s.slot_key);
     free(s.touched);

@@ -84,8 +84,11 @@ static int flag_matches(const char *want, const ckp_mirror_row *r)
     return strcmp(want, ckp_mirror_flag_name(r->flag)) == 0;
 }
 
-/* One row in words: both figures, what CIF/FOB explains, and why the flag. */
-static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *buf, size_t n)
+/* One row in words: both figures, what CIF/FOB explains (the factor and how
+ * it was had: reported, or the importer's margin as m estimated it), and
+ * why the flag. */
+static void mirror_explain(const ckp_ref *ref, const ckp_mirror *m, const ckp_mirror_row *r,
+                           char *buf, size_t n)
 {
     int imp = r->flow == 'M' ? r->reporter : r->partner;
     int exp_ = r->flow == 'M' ? r->partner : r->reporter;
@@ -117,10 +120,12 @@ static void mirror_explain(const ckp_ref *ref, const ckp_mirror_row *r, char *bu
     default:
         break;
     }
+    char how[96] = "reported";
+    if (r->cif_fob_source != CKP_CIFFOB_REPORTED)
+        ckp_mirror_margin(m, imp, how, sizeof how);
     int len = snprintf(buf, n, "%s records %s of imports from %s, %s %s of exports to %s: "
                        "x%.2f; CIF/FOB %.3f (%s) explains x%.2f, leaving x%.2f",
-                       i3, a, e3, e3, b, i3, mv / x, r->cif_fob,
-                       ckp_ciffob_source_name(r->cif_fob_source), r->cif_fob, exp(r->log_gap));
+                       i3, a, e3, e3, b, i3, mv / x, r->cif_fob, how, r->cif_fob, exp(r->log_gap));
     if (len < 0 || (size_t)len >= n)
         return;
     buf += len;
@@ -244,7 +249,7 @@ static ckp_status mirror_run(ckp_env *env, const ckp_args *a, ckp_writer *w, cha
             continue;
         nrows++;
         char fl[2] = {(char)r->flow, 0}, expl[512];
-        mirror_explain(ckp_env_ref(env), r, expl, sizeof expl);
+        mirror_explain(ckp_env_ref(env), m, r, expl, sizeof expl);
         write_key(w, ckp_env_ref(env), r->reporter, r->partner, r->hs, r->period);
         ckp_writer_num(w, r->reported_value);
         ckp_writer_num(w, r->mirror_value);
@@ -290,9 +295,9 @@ CKP_VERB_DEFINE(mirror, 100, 1) = {
     "--hs H [--reporter C] [--partner C2] [--period P | --from P --to P] [--freq A|M|all]",
     "exporter vs importer reports of the same flow: CIF/FOB-adjusted gaps and phantom flows",
     "Each flow is read twice: the exporter's FOB report and the importer's CIF report.  The\n"
-    "CIF/FOB factor is estimated per pair and product (reported CIF and FOB, else the median\n"
-    "importer/exporter ratio of the pair in the product, clamped to 1.00-1.20, else the pair\n"
-    "over all products, the importer's reported factors, all reported factors, 1.06).\n"
+    "CIF/FOB factor is the importer's reported CIF and FOB for the flow, else its one margin\n"
+    "(the one dependency --mirror uses): estimated from the years when both sides report\n"
+    "the products asked (sum of imports / sum of exports, within 1.00-1.25), else 6 %.\n"
     "gap = reported - mirror on a FOB basis; gap_z = distance from the pair's usual gap in\n"
     "robust standard deviations.  flag gap, gap_kind new: a break from the pair's usual gap\n"
     "(|gap_z| >= 2.5 and x1.35 off it); gap_kind persistent: beyond CIF/FOB by x1.35 or more,\n"

@@ -4,8 +4,9 @@
  * Rows arrive grouped by HS code (the store's scan order).  The rows of one
  * code are buffered, sorted by exporter, importer, period and side, and
  * matched; the buffer is then reused, so memory is bounded by the largest
- * HS code, not by the store.  Every product feeds the CIF/FOB estimates and
- * each country's reliability; only the requested products are kept as rows. */
+ * HS code, not by the store.  Every product feeds each country's
+ * reliability; the requested products feed the importers' CIF/FOB margins
+ * (margin.h) and are kept as rows. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,12 @@
 #include <unistd.h>
 
 #include "core/cmp.h"
+#include "chokepoint/margin.h"
 #include "core/grow.h"
 #include "core/hash.h"
 #include "core/vec.h"
 #include "evasion_int.h"
+#include "store/row_rule.h"
 
 #define MAX_ROWS_PER_HS 50000000L
 #define CIF_MIN 1.0
@@ -39,10 +42,12 @@ typedef struct entry {
     uint64_t src;    /* ckp_source_bit of the row's store source */
 } entry;
 
-typedef struct pairstat {
-    float sum;  /* Σ clamped ln(M/X) */
-    int n;
-} pairstat;
+/* One flow's yearly reports in the asked products (summed over them at
+ * finish): what the importer's CIF/FOB margin is estimated from. */
+typedef struct flowyear {
+    int i, e, year;
+    double m, x; /* the importer's report, the exporter's (0 = none) */
+} flowyear;
 
 struct ckp_mirror {
     ckp_mirror_spec spec;
@@ -53,19 +58,19 @@ struct ckp_mirror {
     uint64_t *keys, *keys2;
     size_t nbuf, capbuf;
     unsigned char *has;      /* nc × PKEYS: bit 1 reports exports, 2 imports */
-    pairstat *pair;          /* nc × nc */
-    double *imp_cif_sum;     /* per importer: Σ reported CIF/FOB */
-    int *imp_cif_n;
-    double glob_cif_sum;
-    long glob_cif_n;
     double *rel_sum;         /* per country: Σ |log gap| */
     long *rel_n;
     ckp_mirror_row *rows;
     size_t nrows, caprows;
     /* for each kept row: 0 = cif to resolve at finish */
     double *scale;
-    int calibrated; /* has, pair, CIF sums and reliability came from the
-                       cache: rows add nothing to them */
+    int calibrated; /* has and reliability came from the cache: rows add
+                       nothing to them */
+    ckp__row_rule rule; /* which rows are compared (store/row_rule.h) */
+    flowyear *fy;       /* the asked products' yearly reports, every period */
+    size_t nfy, capfy;
+    ckp_margin_acc *margin; /* per importer, at finish (margin.h) */
+    double *usual_raw;  /* per kept row: the pair's usual ln(M/X) */
 };
 
 static int pkey(int32_t p)
@@ -87,14 +92,16 @@ ckp_status ckp_mirror_new(const ckp_mirror_spec *spec, int ncountries, ckp_mirro
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     m->spec = *spec;
     m->nc = ncountries;
+    /* no aggregate is named: an aggregate's report has no one mirror */
+    ckp__row_rule_init(&m->rule, NULL);
+    m->rule.aggregate = spec->aggregate;
+    m->rule.ncountries = ncountries;
     size_t nc = (size_t)ncountries;
     m->has = calloc(nc * PKEYS, 1);
-    m->pair = calloc(nc * nc, sizeof *m->pair);
-    m->imp_cif_sum = calloc(nc, sizeof *m->imp_cif_sum);
-    m->imp_cif_n = calloc(nc, sizeof *m->imp_cif_n);
+    m->margin = calloc(nc, sizeof *m->margin);
     m->rel_sum = calloc(nc, sizeof *m->rel_sum);
     m->rel_n = calloc(nc, sizeof *m->rel_n);
-    if (!m->has || !m->pair || !m->imp_cif_sum || !m->imp_cif_n || !m->rel_sum || !m->rel_n) {
+    if (!m->has || !m->margin || !m->rel_sum || !m->rel_n) {
         ckp_mirror_free(m);
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -106,8 +113,8 @@ void ckp_mirror_free(ckp_mirror *m)
 {
     if (!m)
         return;
-    CKP_FREE_ALL(m->buf, m->buf2, m->keys, m->keys2, m->has, m->pair, m->imp_cif_sum, m->imp_cif_n,
-                 m->rel_sum, m->rel_n, m->rows, m->scale, m);
+    CKP_FREE_ALL(m->buf, m->buf2, m->keys, m->keys2, m->has, m->rel_sum, m->rel_n, m->rows,
+                 m->scale, m->fy, m->margin, m->usual_raw, m);
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -139,7 +146,8 @@ static int wanted(const ckp_mirror *m, uint32_t hs, int e, int i, int32_t period
     return 1;
 }
 
-static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale, ckp_error *err)
+static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale, double usual_raw,
+                           ckp_error *err)
 {
     if (m->nrows >= (size_t)MAX_ROWS_PER_HS)
         return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
@@ -147,9 +155,10 @@ static ckp_status push_row(ckp_mirror *m, const ckp_mirror_row *r, double scale,
                              MAX_ROWS_PER_HS);
     if (m->nrows == m->caprows &&
         ckp__grow_to(m->nrows + 1, &m->caprows, (size_t)MAX_ROWS_PER_HS, CKP__GROW(m->rows),
-                     CKP__GROW(m->scale), NULL) != 0)
+                     CKP__GROW(m->scale), CKP__GROW(m->usual_raw), NULL) != 0)
         return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
     m->scale[m->nrows] = scale;
+    m->usual_raw[m->nrows] = usual_raw;
     m->rows[m->nrows++] = *r;
     return CKP_OK;
 }
@@ -238,43 +247,65 @@ static size_t align_years(per *ps, size_t np)
     return w;
 }
 
+/* The pair's yearly reports in this product (each side's annual row, else
+ * the sum of its months: ckp__year_add), kept for the importer's margin. */
+static ckp_status add_flowyears(ckp_mirror *m, int e, int i, const per *ps, size_t np,
+                                ckp_error *err)
+{
+    for (size_t k = 0; k < np;) {
+        int year = CKP_PERIOD_YEAR(ps[k].period);
+        ckp__year_sum ym, yx;
+        memset(&ym, 0, sizeof ym);
+        memset(&yx, 0, sizeof yx);
+        for (; k < np && CKP_PERIOD_YEAR(ps[k].period) == year; k++) {
+            int annual = CKP_PERIOD_MONTH(ps[k].period) == 0;
+            if (ps[k].mv > 0)
+                ckp__year_add(&ym, annual, ps[k].mv, NAN, 0);
+            if (ps[k].x > 0)
+                ckp__year_add(&yx, annual, ps[k].x, NAN, 0);
+        }
+        if (m->nfy == m->capfy) {
+            size_t cap = m->capfy ? m->capfy * 2 : 1024;
+            if (cap > (size_t)MAX_ROWS_PER_HS)
+                return ckp_error_set(err, CKP_ELIMIT, NULL, 0, 0,
+                                     "more than %ld flows in the products asked: narrow --hs",
+                                     MAX_ROWS_PER_HS);
+            if (ckp__grow(cap, CKP__GROW(m->fy), (void *)0) != 0)
+                return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+            m->capfy = cap;
+        }
+        m->fy[m->nfy++] = (flowyear){i, e, year, ym.value, yx.value};
+    }
+    return CKP_OK;
+}
+
 /* One exporter→importer pair of the current HS code: entries g[0..n-1]
  * (sorted by period, side). */
-/* The pair's CIF/FOB factor in this product: the median of the importer's
- * reported factors, else of the import/export ratios (clamped), else 0.
- * Sorts copies: rep and ratio keep their order. */
+/* The pair's own CIF/FOB factor in this product, against which its usual
+ * gap, its persistence and the reliability of both sides are measured: the
+ * median of the importer's reported factors, else of the import/export
+ * ratios (clamped), else 0.  Sorts copies: rep and ratio keep their order.
+ * (The factor a row shows is the importer's one margin, margin.h.) */
 static double pair_product_cif(const double *rep, size_t nrep, const double *ratio, size_t nrat,
-                               double *scratch, int *src)
+                               double *scratch)
 {
     if (nrep) {
         memcpy(scratch, rep, nrep * sizeof *rep);
-        *src = CKP_CIFFOB_REPORTED;
         return ckp_ev_median(scratch, nrep);
     }
     if (nrat >= MIN_OBS) {
         memcpy(scratch, ratio, nrat * sizeof *ratio);
-        *src = CKP_CIFFOB_PAIR_PRODUCT;
         return fmin(CIF_MAX, fmax(CIF_MIN, ckp_ev_median(scratch, nrat)));
     }
     return 0;
 }
 
-/* What one pair × product adds to the calibration of the whole store (the
- * fallback CIF/FOB factors and each country's reliability); skipped when
+/* What one pair × product adds to each country's reliability; skipped when
  * the calibration came from the cache. */
-static void calibrate(ckp_mirror *m, int e, int i, const double *rep, size_t nrep,
-                      const double *ratio, size_t nrat, double c_used)
+static void calibrate(ckp_mirror *m, int e, int i, const double *ratio, size_t nrat,
+                      double c_used)
 {
-    for (size_t k = 0; k < nrep; k++) {
-        m->imp_cif_sum[i] += rep[k];
-        m->imp_cif_n[i]++;
-        m->glob_cif_sum += rep[k];
-        m->glob_cif_n++;
-    }
-    pairstat *pst = &m->pair[(size_t)e * (size_t)m->nc + (size_t)i];
     for (size_t k = 0; k < nrat; k++) {
-        pst->sum += (float)log(fmin(CIF_MAX, fmax(CIF_MIN, ratio[k])));
-        pst->n++;
         double a = fmin(3.0, fabs(log(ratio[k] / c_used)));
         m->rel_sum[e] += a;
         m->rel_n[e]++;
@@ -304,7 +335,7 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
         }
         per *p = &ps[np - 1];
         p->syn |= g[k].syn;
-        if (g[k].side == 0 && g[k].v > p->x) { /* duplicates (sources): keep the largest */
+        if (g[k].side == 0 && g[k].v > p->x) { /* two HS editions of one code: keep the largest */
             p->x = g[k].v;
             p->xq = g[k].q;
             p->xsrc = g[k].src;
@@ -313,6 +344,15 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
             p->msrc = g[k].src;
             p->malt = g[k].alt;
             p->mq = g[k].q;
+        }
+    }
+    if (ckp_hsset_has(m->spec.hs, m->cur_hs)) {
+        ckp_status fst = add_flowyears(m, e, i, ps, np, err);
+        if (fst != CKP_OK) {
+            if (ps != stack_p)
+                free(ps);
+            free(tmp);
+            return fst;
         }
     }
     np = align_years(ps, np);
@@ -329,11 +369,10 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
         if (p->x > 0 && p->mv > 0)
             ratio[nrat++] = p->mv / p->x;
     }
-    int src = 0;
-    double cif = pair_product_cif(rep, nrep, ratio, nrat, scratch, &src);
+    double cif = pair_product_cif(rep, nrep, ratio, nrat, scratch);
     double c_used = cif > 0 ? cif : CIF_DEFAULT;
     if (!m->calibrated)
-        calibrate(m, e, i, rep, nrep, ratio, nrat, c_used);
+        calibrate(m, e, i, ratio, nrat, c_used);
     /* the pair's usual log gap in this product */
     for (size_t k = 0; k < nrat; k++)
         ratio[k] = log(ratio[k] / c_used);
@@ -389,8 +428,7 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
             r.cif_fob = p->mv / p->malt;
             r.cif_fob_source = CKP_CIFFOB_REPORTED;
         } else {
-            r.cif_fob = cif;
-            r.cif_fob_source = src;
+            r.cif_fob = 0; /* the importer's margin, known at finish */
         }
         r.usual = usual;
         const persist *q = &pst[CKP_PERIOD_MONTH(p->period) != 0];
@@ -401,7 +439,7 @@ static ckp_status flush_pair(ckp_mirror *m, const entry *g, size_t n, ckp_error 
         r.beyond_n = r.beyond_side > 0 ? q->pos : q->neg;
         r.synthetic = p->syn;
         r.sources = (p->x > 0 ? p->xsrc : 0) | (p->mv > 0 ? p->msrc : 0);
-        st = push_row(m, &r, scale, err);
+        st = push_row(m, &r, scale, isnan(usual) ? NAN : usual + log(c_used), err);
     }
     if (ps != stack_p)
         free(ps);
@@ -482,9 +520,7 @@ ckp_status ckp_mirror_add(ckp_mirror *m, const ckp_flow *row, int synthetic, ckp
     int k = pkey(row->period);
     if (k >= 0 && !m->calibrated)
         m->has[(size_t)rep * PKEYS + (size_t)k] |= (unsigned char)(side ? 2 : 1);
-    if (m->spec.aggregate && (m->spec.aggregate[rep] || m->spec.aggregate[par]))
-        return CKP_OK;
-    if (!(row->value > 0))
+    if (!(row->value > 0) || !ckp__row_counts(&m->rule, row))
         return CKP_OK;
     if (!m->have_hs || row->hs != m->cur_hs) {
         ckp_status st = flush_hs(m, err);
@@ -567,24 +603,51 @@ static int cmp_row(const void *pa, const void *pb)
                          CKP_CMP(a->reporter, b->reporter), CKP_CMP(a->partner, b->partner));
 }
 
-static void resolve_cif(const ckp_mirror *m, ckp_mirror_row *r, int e, int i)
+static int cmp_flowyear(const void *pa, const void *pb)
 {
-    if (r->cif_fob > 0)
-        return;
-    const pairstat *ps = &m->pair[(size_t)e * (size_t)m->nc + (size_t)i];
-    if (ps->n >= MIN_OBS) {
-        r->cif_fob = exp(ps->sum / ps->n);
-        r->cif_fob_source = CKP_CIFFOB_PAIR;
-    } else if (m->imp_cif_n[i] >= MIN_OBS) {
-        r->cif_fob = m->imp_cif_sum[i] / m->imp_cif_n[i];
-        r->cif_fob_source = CKP_CIFFOB_IMPORTER;
-    } else if (m->glob_cif_n >= MIN_OBS) {
-        r->cif_fob = m->glob_cif_sum / (double)m->glob_cif_n;
-        r->cif_fob_source = CKP_CIFFOB_GLOBAL;
-    } else {
-        r->cif_fob = CIF_DEFAULT;
-        r->cif_fob_source = CKP_CIFFOB_DEFAULT;
+    const flowyear *a = pa, *b = pb;
+    if (a->i != b->i)
+        return a->i - b->i;
+    if (a->e != b->e)
+        return a->e - b->e;
+    return a->year - b->year;
+}
+
+/* Each importer's pairs of reports in the asked products: a flow's yearly
+ * reports summed over the products, then one pair each (margin.h). */
+static void estimate_margins(ckp_mirror *m)
+{
+    if (m->nfy > 1)
+        qsort(m->fy, m->nfy, sizeof *m->fy, cmp_flowyear);
+    for (size_t k = 0; k < m->nfy;) {
+        flowyear f = m->fy[k];
+        for (k++; k < m->nfy && m->fy[k].i == f.i && m->fy[k].e == f.e && m->fy[k].year == f.year;
+             k++) {
+            f.m += m->fy[k].m;
+            f.x += m->fy[k].x;
+        }
+        ckp_margin_add(&m->margin[f.i], f.m, f.x);
     }
+}
+
+/* A row's CIF/FOB factor, unless the importer reported it for the flow:
+ * the importer's one margin; the pair's usual gap then measured against
+ * it. */
+static void resolve_cif(const ckp_mirror *m, ckp_mirror_row *r, int i, double usual_raw)
+{
+    if (r->cif_fob_source == CKP_CIFFOB_REPORTED)
+        return;
+    int estimated = 0;
+    r->cif_fob = 1 + ckp_margin_estimate(&m->margin[i], NULL, 0, &estimated);
+    r->cif_fob_source = estimated ? CKP_CIFFOB_ESTIMATED : CKP_CIFFOB_DEFAULT;
+    r->usual = usual_raw - log(r->cif_fob);
+}
+
+double ckp_mirror_margin(const ckp_mirror *m, int importer, char *how, size_t howlen)
+{
+    static const ckp_margin_acc none = {0, 0, 0};
+    int ok = importer >= 0 && importer < m->nc;
+    return ckp_margin_estimate(ok ? &m->margin[importer] : &none, how, howlen, NULL);
 }
 
 ckp_status ckp_mirror_finish(ckp_mirror *m, ckp_error *err)
@@ -592,12 +655,13 @@ ckp_status ckp_mirror_finish(ckp_mirror *m, ckp_error *err)
     ckp_status st = flush_hs(m, err);
     if (st != CKP_OK)
         return st;
+    estimate_margins(m);
     for (size_t k = 0; k < m->nrows; k++) {
         ckp_mirror_row *r = &m->rows[k];
         int i = r->reporter, e = r->partner; /* as stashed */
         double mv = r->reported_value, x = r->mirror_value;
         double mq = r->reported_qty, xq = r->mirror_qty;
-        resolve_cif(m, r, e, i);
+        resolve_cif(m, r, i, m->usual_raw[k]);
         r->log_gap = NAN;
         r->gap_z = NAN;
         if (x > 0 && mv > 0) {
@@ -690,14 +754,8 @@ const char *ckp_ciffob_source_name(int src)
     switch (src) {
     case CKP_CIFFOB_REPORTED:
         return "reported";
-    case CKP_CIFFOB_PAIR_PRODUCT:
-        return "pair-product";
-    case CKP_CIFFOB_PAIR:
-        return "pair";
-    case CKP_CIFFOB_IMPORTER:
-        return "importer";
-    case CKP_CIFFOB_GLOBAL:
-        return "global";
+    case CKP_CIFFOB_ESTIMATED:
+        return "estimated";
     case CKP_CIFFOB_DEFAULT:
         return "default";
     default:
@@ -707,8 +765,8 @@ const char *ckp_ciffob_source_name(int src)
 
 /* ---- the calibration cache ------------------------------------------------ */
 
-/* Every call calibrates on the whole store: who reports when, the CIF/FOB
- * factors by pair, importer and overall, each country's reliability.  That
+/* Every call calibrates on the whole store: who reports when and each
+ * country's reliability.  That
  * scan is most of a call's time, and its result depends only on the store
  * generation, the sources selected and the reference countries.  So it is
  * kept beside the generation (mirror-cal-KEY.bin, written to a temporary
@@ -718,7 +776,7 @@ const char *ckp_ciffob_source_name(int src)
  * file is ignored and rewritten; a store directory that cannot be written
  * just goes without.  CKP_MIRROR_CACHE=0 turns the cache off. */
 
-#define CAL_MAGIC "CKPMCAL2"
+#define CAL_MAGIC "CKPMCAL3"
 
 /* The calibration arrays, in file order. */
 typedef struct cal_part {
@@ -726,18 +784,13 @@ typedef struct cal_part {
     size_t n;
 } cal_part;
 
-static int cal_parts(ckp_mirror *m, cal_part part[8])
+static int cal_parts(ckp_mirror *m, cal_part part[3])
 {
     size_t nc = (size_t)m->nc;
     part[0] = (cal_part){m->has, nc * PKEYS};
-    part[1] = (cal_part){m->pair, nc * nc * sizeof *m->pair};
-    part[2] = (cal_part){m->imp_cif_sum, nc * sizeof *m->imp_cif_sum};
-    part[3] = (cal_part){m->imp_cif_n, nc * sizeof *m->imp_cif_n};
-    part[4] = (cal_part){&m->glob_cif_sum, sizeof m->glob_cif_sum};
-    part[5] = (cal_part){&m->glob_cif_n, sizeof m->glob_cif_n};
-    part[6] = (cal_part){m->rel_sum, nc * sizeof *m->rel_sum};
-    part[7] = (cal_part){m->rel_n, nc * sizeof *m->rel_n};
-    return 8;
+    part[1] = (cal_part){m->rel_sum, nc * sizeof *m->rel_sum};
+    part[2] = (cal_part){m->rel_n, nc * sizeof *m->rel_n};
+    return 3;
 }
 
 /* The cache's file name for this store, selection and reference data;
@@ -771,7 +824,7 @@ static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    cal_part part[8];
+    cal_part part[3];
     int np = cal_parts(m, part), ok = 1;
     char magic[8];
     uint64_t k = 0, sum = 0, h = CKP__FNV_BASIS;
@@ -791,8 +844,6 @@ static int cal_load(ckp_mirror *m, const char *path, uint64_t key)
     /* counts a damaged file could make negative would only void estimates
      * (every use needs n >= MIN_OBS); clamp them anyway */
     for (int c = 0; c < m->nc; c++) {
-        if (m->imp_cif_n[c] < 0)
-            m->imp_cif_n[c] = 0;
         if (m->rel_n[c] < 0)
             m->rel_n[c] = 0;
     }
@@ -806,7 +857,7 @@ static void cal_save(ckp_mirror *m, const char *path, uint64_t key)
     FILE *f = ckp__ev_cache_create(path, tmp, sizeof tmp);
     if (!f)
         return; /* a read-only store: no cache */
-    cal_part part[8];
+    cal_part part[3];
     int np = cal_parts(m, part), ok = 1;
     uint64_t h = CKP__FNV_BASIS;
     ok = fwrite(CAL_MAGIC, 8, 1, f) == 1 && fwrite(&key, sizeof key, 1, f) == 1;
@@ -832,6 +883,7 @@ ckp_status ckp_mirror_run(const ckp_store *store, const ckp_mirror_spec *spec, i
     ckp_status st = ckp_mirror_new(spec, ncountries, &m, err);
     if (st != CKP_OK)
         return st;
+    m->rule.store = store;
     /* every product and period: the whole history calibrates CIF/FOB, the
      * pairs' usual gaps and reliability; only asked-for rows are kept.  With
      * the calibration cached, only the asked-for products are read. */

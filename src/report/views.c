@@ -15,6 +15,7 @@
 #include "chokepoint/evasion.h"
 #include "chokepoint/match.h"
 #include "chokepoint/measures.h"
+#include "chokepoint/overview.h"
 #include "chokepoint/screen.h"
 #include "report/report_int.h"
 
@@ -653,108 +654,6 @@ static json_t *view_measures(ckp_env *env, const ckp_args *args, int from_server
 
 /* ---- exports by partner over time (a plain aggregate of the store) ------------ */
 
-typedef struct cell {
-    int32_t period;
-    int other;
-    double value, qty;
-} cell;
-
-typedef struct agg {
-    cell *cells;
-    size_t n, cap;
-    int reporter, partner; /* -1 = any */
-    int monthly, annual;
-    int failed;
-    unsigned char seen[256];
-    ckp_flow last; /* the previous row: the same flow from a second source counts once */
-    int have_last;
-    const ckp_hsset *asked; /* --hs TOTAL|CC|CCCC: only the reported rows of the
-                               asked keys are read (never their detail too) */
-} agg;
-
-/* 1 when a row of key is read for the asked set: an asked aggregate's own
- * row, or a row no asked aggregate lies above (an HS6 code given as such);
- * never detail under an asked aggregate, which would be added to it. */
-static int asked_row(const ckp_hsset *set, uint32_t key)
-{
-    if (ckp_hsset_asked(set, key))
-        return 1;
-    uint32_t k = key;
-    for (int i = 0; i < 3 && ckp_hs_key_level(k) > 0; i++) {
-        k = ckp_hs_key_parent(k);
-        if (ckp_hsset_asked(set, k))
-            return 0;
-    }
-    return ckp_hs_key_level(key) == 6;
-}
-
-static int on_flow(const ckp_flow *row, void *ctx)
-{
-    agg *a = ctx;
-    if (a->asked && !asked_row(a->asked, row->hs))
-        return 0; /* detail under an asked aggregate: not added to it */
-    int other = a->reporter >= 0 ? row->partner : row->reporter;
-    /* rows come ordered by HS, reporter, partner, flow, period: a repeat of
-     * the previous key is the same flow reported by another source */
-    if (a->have_last && a->last.hs == row->hs && a->last.reporter == row->reporter &&
-        a->last.partner == row->partner && a->last.flow == row->flow &&
-        a->last.period == row->period)
-        return 0;
-    a->last = *row;
-    a->have_last = 1;
-    if (CKP_PERIOD_MONTH(row->period))
-        a->monthly++;
-    else
-        a->annual++;
-    if (row->source >= 0 && row->source < 256)
-        a->seen[row->source] = 1;
-    /* linear probe from the end: rows come ordered by hs, reporter, partner,
-     * flow, period, so the same (period, other) is usually recent */
-    for (size_t i = a->n; i-- > 0 && i + 4096 > a->n;) {
-        if (a->cells[i].period == row->period && a->cells[i].other == other) {
-            a->cells[i].value += row->value;
-            if (!isnan(row->qty))
-                a->cells[i].qty += row->qty;
-            return 0;
-        }
-    }
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 1024;
-        if (cap > ((size_t)16 << 20)) {
-            a->failed = 1;
-            return 1;
-        }
-        cell *p = realloc(a->cells, cap * sizeof *p);
-        if (!p) {
-            a->failed = 1;
-            return 1;
-        }
-        a->cells = p;
-        a->cap = cap;
-    }
-    a->cells[a->n++] = (cell){row->period, other, row->value, isnan(row->qty) ? 0 : row->qty};
-    return 0;
-}
-
-typedef struct total {
-    int other;
-    double value;
-} total;
-
-static int by_total_desc(const void *a, const void *b)
-{
-    const total *x = a, *y = b;
-    return (x->value < y->value) - (x->value > y->value);
-}
-
-static int cell_cmp(const void *a, const void *b)
-{
-    const cell *x = a, *y = b;
-    if (x->period != y->period)
-        return x->period < y->period ? -1 : 1;
-    return x->other - y->other;
-}
-
 /* Period label of a day: "YYYY-MM" (monthly) or "YYYY". */
 static void day_label(int32_t days, int monthly, char *buf)
 {
@@ -836,30 +735,6 @@ static const ckp_param exports_params[] = {
     {"top", CKP_PARAM_INT, "N", "partners shown (the rest summed as 'other')", 0, 1},
     {NULL, 0, NULL, NULL, 0, 0}};
 
-static ckp_status exports_scan(ckp_env *env, const ckp_hsset *set, int reporter, int partner,
-                               int flow, int32_t from, int32_t to, agg *a, ckp_error *err)
-{
-    const ckp_store *store = NULL;
-    ckp_status st = ckp_env_store(env, &store, err);
-    if (st != CKP_OK)
-        return st;
-    ckp_query q;
-    ckp_query_init(&q);
-    q.hs = set;
-    q.reporter = reporter;
-    q.partner = partner;
-    q.flow = flow;
-    q.period_from = from;
-    q.period_to = to;
-    /* an aggregate asked for (TOTAL, a chapter, a heading): its reported
-     * rows answer, read as they are (on_flow skips the detail under them) */
-    q.levels = ckp_hsset_asks_levels(set);
-    a->asked = q.levels ? set : NULL;
-    a->reporter = reporter;
-    a->partner = partner;
-    return ckp_store_scan(store, &q, on_flow, a, err);
-}
-
 static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server, ckp_error *err)
 {
     if (ckp_args_check(args, exports_params, from_server, err) != CKP_OK)
@@ -899,103 +774,54 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
     json_object_set_new(sec, "columns",
                         json_pack("[s,s,s,s,s]", "period", reporter >= 0 ? "partner" : "reporter",
                                   "name", "value", "qty"));
-    agg a;
-    memset(&a, 0, sizeof a);
+    ckp_overview ov;
+    memset(&ov, 0, sizeof ov);
     ckp_error serr;
     ckp_error_clear(&serr);
-    int mirrored = 0;
-    ckp_status st = exports_scan(env, set, reporter, partner, flow, from, to, &a, &serr);
-    if (st == CKP_OK && a.n == 0 && reporter >= 0 && partner < 0) {
-        /* the reporter does not report: its partners' reports stand in */
-        memset(&a, 0, sizeof a);
-        mirrored = 1;
-        agg b;
-        memset(&b, 0, sizeof b);
-        st = exports_scan(env, set, -1, reporter,
-                          flow == CKP_FLOW_EXPORT ? CKP_FLOW_IMPORT : CKP_FLOW_EXPORT, from, to, &b,
-                          &serr);
-        a = b;
-        a.reporter = reporter; /* the series are by partner either way */
-    }
-    if (st != CKP_OK || a.failed) {
+    const ckp_store *store = NULL;
+    ckp_overview_spec osp = {set, reporter, partner, flow, from, to, top};
+    ckp_status st = ckp_env_store(env, &store, &serr);
+    if (st == CKP_OK)
+        st = ckp_overview_series(store, ckp_env_ref(env), &osp, &ov, &serr);
+    if (st != CKP_OK || ov.too_many) {
         char msg[1024];
-        set_note(sec, "exports: %s", a.failed ? "too many rows for one chart: narrow the query"
-                                              : ckp_error_format(&serr, msg, sizeof msg));
-        free(a.cells);
+        set_note(sec, "exports: %s", ov.too_many ? "too many rows for one chart: narrow the query"
+                                                : ckp_error_format(&serr, msg, sizeof msg));
         ckp_hsset_free(set);
         return sec;
     }
-    /* keep one frequency: monthly when there is any monthly row */
-    int monthly = a.monthly > 0;
-    size_t k = 0;
-    for (size_t i = 0; i < a.n; i++)
-        if ((CKP_PERIOD_MONTH(a.cells[i].period) != 0) == monthly)
-            a.cells[k++] = a.cells[i];
-    a.n = k;
-    if (a.n > 1) /* a.cells is NULL when nothing matched */
-        qsort(a.cells, a.n, sizeof *a.cells, cell_cmp);
-    /* rank the other side by total value */
-    int nc = ckp_ref_country_count(ckp_env_ref(env));
-    total *tot = calloc((size_t)nc + 1, sizeof *tot);
-    if (!tot) {
-        free(a.cells);
-        ckp_hsset_free(set);
-        json_decref(sec);
-        ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < nc; i++)
-        tot[i].other = i;
-    for (size_t i = 0; i < a.n; i++)
-        if (a.cells[i].other >= 0 && a.cells[i].other < nc)
-            tot[a.cells[i].other].value += a.cells[i].value;
-    qsort(tot, (size_t)nc, sizeof *tot, by_total_desc);
-    unsigned char *keep = calloc((size_t)nc + 1, 1);
-    for (int i = 0; keep && i < nc && i < top && tot[i].value > 0; i++)
-        keep[tot[i].other] = 1;
+    int monthly = ov.monthly, mirrored = ov.mirrored;
     json_t *rows = json_array();
     const char *sfield = reporter >= 0 ? "partner" : "reporter";
     char first[8] = "", last[8] = "";
-    for (size_t i = 0; i < a.n;) {
-        int32_t p = a.cells[i].period;
-        double ov = 0, oq = 0;
-        int has_other = 0;
+    for (size_t i = 0; i < ov.n; i++) {
+        const ckp_overview_point *pt = &ov.points[i];
         char plab[8];
-        ckp_period_format(p, plab);
+        ckp_period_format(pt->period, plab);
         if (!first[0])
             snprintf(first, sizeof first, "%s", plab);
         snprintf(last, sizeof last, "%s", plab);
-        for (; i < a.n && a.cells[i].period == p; i++) {
-            const cell *c = &a.cells[i];
-            if (keep && c->other >= 0 && c->other < nc && keep[c->other]) {
-                const ckp_country *cc = ckp_ref_country(ckp_env_ref(env), c->other);
-                json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "period", plab,
-                                                      sfield, cc ? cc->iso3 : "?", "name",
-                                                      cc ? cc->name : "?", "value", c->value,
-                                                      "qty", c->qty));
-            } else {
-                ov += c->value;
-                oq += c->qty;
-                has_other = 1;
-            }
-        }
-        if (has_other)
+        const ckp_country *cc = pt->other >= 0 ? ckp_ref_country(ckp_env_ref(env), pt->other) : NULL;
+        if (pt->other >= 0)
+            json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "period", plab,
+                                                  sfield, cc ? cc->iso3 : "?", "name",
+                                                  cc ? cc->name : "?", "value", pt->value,
+                                                  "qty", pt->qty));
+        else
             json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "period", plab,
                                                   sfield, "other", "name", "all other partners",
-                                                  "value", ov, "qty", oq));
+                                                  "value", pt->value, "qty", pt->qty));
     }
-    const ckp_store *store = NULL;
-    ckp_env_store(env, &store, NULL);
     int synth = 0;
     json_t *srcs = json_object_get(sec, "sources");
     for (int i = 0; store && i < 256 && i < ckp_store_source_count(store); i++)
-        if (a.seen[i]) {
+        if (ov.sources[i]) {
             json_array_append_new(srcs, json_string(ckp_store_source_name(store, i)));
             synth |= ckp_store_source_synthetic(store, i);
         }
     json_object_set_new(sec, "synthetic", json_boolean(synth));
     json_t *ids = json_array();
-    if (a.n > 0) {
+    if (ov.n > 0) {
         json_t *chart = chart_new("line", "period", "value", sfield, 0);
         add_markers(env, chart, set, reporter, partner, monthly, first, last, ids);
         json_object_set_new(sec, "chart", chart);
@@ -1033,9 +859,7 @@ static json_t *view_exports(ckp_env *env, const ckp_args *args, int from_server,
         caption_caveat(sec, cav);
     json_decref(ids);
     json_object_set_new(sec, "rows", rows);
-    free(keep);
-    free(tot);
-    free(a.cells);
+    ckp_overview_free(&ov);
     ckp_hsset_free(set);
     return sec;
 }

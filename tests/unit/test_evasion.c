@@ -315,8 +315,13 @@ CKP_TEST(evasion_mirror_cif_gap_phantom)
     CHECK_INT(r1->flag, CKP_MIRROR_GAP);
     CHECK_INT(r1->period, 202300);
     CHECK_INT(r1->reporter, USA);
-    CHECK_INT(r1->cif_fob_source, CKP_CIFFOB_PAIR_PRODUCT);
-    CHECK(r1->cif_fob > 1.07 && r1->cif_fob < 1.11);
+    /* the USA's one margin (margin.h): its imports fall short of China's
+     * exports over the six years (ΣM/ΣX < 1): the default */
+    CHECK_INT(r1->cif_fob_source, CKP_CIFFOB_DEFAULT);
+    CHECK_NEAR(r1->cif_fob, 1.06, 1e-12);
+    char how[96];
+    CHECK_NEAR(ckp_mirror_margin(m, USA, how, sizeof how), 0.06, 1e-12);
+    CHECK_STR(how, "default 6 % (6 usable pairs of reports)");
     CHECK(r1->gap < -5000 * 0.5 / 1.1 * 1.0);
     CHECK(r1->gap_z < -3);
     CHECK_NEAR(r1->ratio, 0.5 * (1 + 0.01 * (2023 % 3)), 1e-9);

@@ -44,6 +44,22 @@ struct ckp_verb;
 ckp_status cli_chart(const struct ckp_verb *v, struct ckp_env *env, const struct ckp_args *args,
                      int width, FILE *out, char *coverage, size_t coverage_len, ckp_error *err);
 
+/* One command of the binary: a library verb (fn NULL: run by
+ * cli_run_verb) or a CLI-only command (cli/verbs.h). */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*fn)(int argc, char **argv);
+} cli_command;
+
+/* Every command (cli/commands.c): the library verbs, then the CLI-only
+ * ones.  at/find: 0 and *out filled, -1 when there is none. */
+int cli_command_count(void);
+int cli_command_at(int i, cli_command *out);
+int cli_command_find(const char *name, cli_command *out);
+/* Run c with argv (argv[0] = its name); returns the exit status. */
+int cli_command_run(const cli_command *c, int argc, char **argv);
+
 /* Run the library verb `name` (include/chokepoint/verb.h) from argv: its
  * parameter table gives the options and --help.  Returns the exit status. */
 int cli_run_verb(const char *name, int argc, char **argv);

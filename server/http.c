@@ -671,6 +671,7 @@ static void api_verbs(srv_response *rs)
             json_array_append_new(cs, json_string(v->columns[c].name));
         json_object_set_new(o, "columns", cs);
         json_object_set_new(o, "positional", json_integer(v->max_pos));
+        json_object_set_new(o, "served", json_boolean(!(v->flags & CKP_VERB_CLI_ONLY)));
         json_array_append_new(arr, o);
     }
     json_t *doc = json_pack("{s:o, s:b}", "verbs", arr, "charts", ckp_assets_have_chartlib());
@@ -1070,119 +1071,6 @@ static int query_num(const srv_request *rq, const char *key, double lo, double h
     return 0;
 }
 
-/* GET /api/match?name=…[&country=C&limit=K&threshold=T] when `match` is not
- * a registered verb: the same rows as `chokepoint match --format json`. */
-static void api_match(srv *s, const srv_request *rq, srv_response *rs)
-{
-    static const char *const allowed[] = {"name", "arg", "country", "limit", "threshold",
-                                          "lists", NULL};
-    if (check_keys(rq, allowed, rs))
-        return;
-    if (!s->index) {
-        fail(rs, 503, "the party lists did not load: matching is unavailable");
-        return;
-    }
-    const char *name = query_get(rq, "name") ? query_get(rq, "name") : query_get(rq, "arg");
-    const char *lists = query_get(rq, "lists");
-    if (!name || !*name || strlen(name) > 1000) {
-        fail(rs, 400, "match: give the name to match as ?name=… (1-1000 bytes)");
-        return;
-    }
-    if (lists && strcmp(lists, "all") != 0) {
-        fail(rs, 400, "--lists: the server matches against every shipped list ('all')");
-        return;
-    }
-    ckp_match_opts o;
-    ckp_match_opts_init(&o);
-    double limit = o.limit, thr = o.threshold;
-    if (query_num(rq, "limit", 1, 100, &limit, rs) || query_num(rq, "threshold", 0, 1, &thr, rs))
-        return;
-    o.limit = (int)limit;
-    o.threshold = thr;
-    char iso[4] = "";
-    const char *country = query_get(rq, "country");
-    if (country) {
-        int id;
-        ckp_error cerr;
-        ckp_error_clear(&cerr);
-        if (ckp_ref_country_arg(s->ref, country, &id, &cerr) != CKP_OK) {
-            fail(rs, 400, "--country: %s", cerr.msg);
-            return;
-        }
-        memcpy(iso, ckp_ref_country(s->ref, id)->iso3, 4);
-        o.country = iso;
-    }
-    ckp_error err;
-    ckp_error_clear(&err);
-    char *key = cache_key(s, "match", rq);
-    size_t blen = 0;
-    char *body = key ? cache_get(s->cache, key, &blen) : NULL;
-    if (body) {
-        free(key);
-        goto out_annotate;
-    }
-    ckp_matcher *m = srv_matcher_take(s, &err);
-    if (!m) {
-        free(key);
-        fail_err(rs, &err);
-        return;
-    }
-    ckp_match_hit *hits = calloc(100, sizeof *hits);
-    char *lines = NULL;
-    size_t llen = 0;
-    FILE *f = hits ? open_memstream(&lines, &llen) : NULL;
-    if (!f) {
-        free(hits);
-        free(key);
-        srv_matcher_give(s, m);
-        fail(rs, 500, "out of memory");
-        return;
-    }
-    int nh = ckp_match(m, name, strlen(name), &o, hits, o.limit);
-    size_t ncols = 0;
-    const ckp_column *cols = ckp_match_columns(CKP_FMT_JSON, &ncols);
-    ckp_writer *w = ckp_writer_new(f, CKP_FMT_JSON, cols, ncols);
-    ckp_status st = w ? ckp_match_write(w, CKP_FMT_JSON, name, hits, nh) : CKP_ENOMEM;
-    if (w) {
-        ckp_writer_finish(w);
-        ckp_writer_free(w);
-    }
-    fclose(f);
-    free(hits);
-    srv_matcher_give(s, m);
-    if (st != CKP_OK) {
-        free(lines);
-        free(key);
-        fail(rs, 500, "cannot write the match");
-        return;
-    }
-    /* one JSON line → {"rows":[line]}, cached, then annotated with decisions */
-    while (llen > 0 && (lines[llen - 1] == '\n' || lines[llen - 1] == '\r'))
-        lines[--llen] = '\0';
-    FILE *o2 = open_memstream(&body, &blen);
-    if (!o2) {
-        free(lines);
-        free(key);
-        fail(rs, 500, "out of memory");
-        return;
-    }
-    fprintf(o2, "{\"rows\":[%s]}\n", lines);
-    fclose(o2);
-    free(lines);
-    if (key)
-        cache_put(s->cache, key, body, blen);
-    free(key);
-out_annotate:;
-    size_t alen = 0;
-    char *ann = annotate(s, body, 1, &alen);
-    if (ann) {
-        free(body);
-        body = ann;
-        blen = alen;
-    }
-    set_body(rs, 200, JSON_TYPE, body, blen);
-}
-
 /* The rows of a POST /api/screen body that could not be screened: every
  * one in `unscreened`, the first 100 also in `rejected` (kept for older
  * clients). */
@@ -1546,10 +1434,10 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
         api_view(s, rq, rs);
     } else {
         const ckp_verb *v = ckp_verb_find(name);
-        if (!v && strcmp(name, "match") == 0)
-            api_match(s, rq, rs);
-        else if (!v)
+        if (!v)
             fail(rs, 404, "unknown verb '%.60s' (GET /api/verbs lists them)", name);
+        else if (v->flags & CKP_VERB_CLI_ONLY)
+            fail(rs, 404, "%s is not served over HTTP (GET /api/verbs lists what is)", name);
         else
             api_verb(s, v, rq, rs);
     }

@@ -117,8 +117,8 @@ typedef struct srv {
     srv_guard *guard;  /* token + rate limit */
     srv_cache *cache;  /* GET /api responses by canonical query */
     char list_version[80]; /* party lists' version, recorded with decisions */
-    ckp_lists *lists;  /* party lists (NULL when they failed to load) */
-    ckp_index *index;  /* their index, shared read-only by the matchers */
+    const ckp_lists *lists;  /* party lists (NULL when they failed to load); the env's */
+    const ckp_index *index;  /* their index, shared read-only by the matchers; the env's */
     pthread_mutex_t pool_lock;
     ckp_matcher *pool[32]; /* idle matchers (one per request in flight) */
     int npool;

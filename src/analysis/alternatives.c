@@ -277,4 +277,4 @@ const ckp_verb ckp_verb_alternatives = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

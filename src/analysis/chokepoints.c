@@ -488,4 +488,4 @@ const ckp_verb ckp_verb_chokepoints = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

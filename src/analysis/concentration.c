@@ -403,7 +403,7 @@ const ckp_verb ckp_verb_concentration = {
     0,
     conc_columns,
     sizeof conc_columns / sizeof conc_columns[0],
-    conc_run};
+    conc_run, NULL, NULL, 0};
 
 /* ---- production ------------------------------------------------------------ */
 
@@ -518,4 +518,4 @@ const ckp_verb ckp_verb_production = {
     0,
     prod_columns,
     sizeof prod_columns / sizeof prod_columns[0],
-    prod_run};
+    prod_run, NULL, NULL, 0};

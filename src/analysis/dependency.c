@@ -397,4 +397,4 @@ const ckp_verb ckp_verb_dependency = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

@@ -1025,4 +1025,4 @@ const ckp_verb ckp_verb_surge = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

@@ -235,4 +235,4 @@ const ckp_verb ckp_verb_measures = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

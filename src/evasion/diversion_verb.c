@@ -640,7 +640,7 @@ const ckp_verb ckp_verb_diversion = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    diversion_run};
+    diversion_run, NULL, NULL, 0};
 
 /* ---- hubs for every measure ---------------------------------------------------- */
 

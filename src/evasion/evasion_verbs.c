@@ -312,7 +312,7 @@ const ckp_verb ckp_verb_mirror = {
     0,
     mirror_columns,
     sizeof mirror_columns / sizeof mirror_columns[0],
-    mirror_run};
+    mirror_run, NULL, NULL, 0};
 
 /* ---- unitvalue ---------------------------------------------------------------- */
 
@@ -535,4 +535,4 @@ const ckp_verb ckp_verb_unitvalue = {
     0,
     uv_columns,
     sizeof uv_columns / sizeof uv_columns[0],
-    uv_run};
+    uv_run, NULL, NULL, 0};

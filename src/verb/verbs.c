@@ -28,6 +28,9 @@
     X(diversion, 1) \
     X(mirror, 1) \
     X(unitvalue, 1) \
+    X(hs, 0) \
+    X(country, 0) \
+    X(match, 0) \
     X_END
 
 #define X(name, flows) extern const ckp_verb ckp_verb_##name;
@@ -310,9 +313,79 @@ static void fill_provenance(void *ctx, ckp_writer *w)
     ckp_writer_str(w, a->caveat);
 }
 
+/* The state a plan hands on to run, attached to the writer. */
+typedef struct plan_state {
+    void *state;
+    void (*free_state)(void *);
+} plan_state;
+
+static void plan_state_free(void *p)
+{
+    plan_state *ps = p;
+    if (ps && ps->free_state)
+        ps->free_state(ps->state);
+    free(ps);
+}
+
+void *ckp_verb_state(ckp_writer *w)
+{
+    plan_state *ps = ckp_writer_attached(w);
+    return ps ? ps->state : NULL;
+}
+
+/* A writer for a verb with a plan (which reads no flows: the attached
+ * pointer is the plan's state, not an answer). */
+static ckp_status planned_writer(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                 FILE *out, ckp_format *fmt, int format_given, ckp_writer **w,
+                                 ckp_error *err)
+{
+    ckp_verb_plan plan = {*fmt, format_given, NULL, 0, NULL, NULL};
+    if (ckp_verb_reads_flows(v))
+        return ckp_error_set(err, CKP_ESTATE, NULL, 0, 0,
+                             "%s: a verb that reads flows cannot have a plan", v->name);
+    ckp_status st = v->plan(env, args, &plan, err);
+    if (st != CKP_OK)
+        return st;
+    plan_state *ps = calloc(1, sizeof *ps);
+    *w = ps ? ckp_writer_new(out, plan.format, plan.columns ? plan.columns : v->columns,
+                             plan.columns ? plan.ncolumns : v->ncolumns)
+            : NULL;
+    if (!*w) {
+        free(ps);
+        if (plan.free_state)
+            plan.free_state(plan.state);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    ps->state = plan.state;
+    ps->free_state = plan.free_state;
+    ckp_writer_attach(*w, ps, plan_state_free);
+    *fmt = plan.format;
+    return CKP_OK;
+}
+
+ckp_status ckp_verb_writer_open(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                FILE *out, ckp_format *fmt, int format_given, ckp_writer **w,
+                                ckp_error *err)
+{
+    *w = NULL;
+    if (v->plan)
+        return planned_writer(v, env, args, out, fmt, format_given, w, err);
+    *w = ckp_verb_writer_new(v, env, args, out, *fmt);
+    if (!*w)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0,
+                             "out of memory (or the caveats of --hs do not fit)");
+    return CKP_OK;
+}
+
 ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                                 FILE *out, ckp_format fmt)
 {
+    if (v->plan) {
+        ckp_writer *w = NULL;
+        ckp_error ignored;
+        planned_writer(v, env, args, out, &fmt, 1, &w, &ignored);
+        return w;
+    }
     ckp_writer *w = ckp_writer_new(out, fmt, v->columns, v->ncolumns);
     if (!w || !ckp_verb_reads_flows(v))
         return w;
@@ -366,9 +439,14 @@ ckp_status ckp_verb_run_json(const ckp_verb *v, ckp_env *env, const ckp_args *ar
     if (npos < v->min_pos || (v->max_pos >= 0 && npos > v->max_pos))
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s takes %d to %d arguments",
                              v->name, v->min_pos, v->max_pos);
-    ckp_writer *w = ckp_verb_writer_new(v, env, args, out, CKP_FMT_JSON);
-    if (!w)
-        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (from_server && (v->flags & CKP_VERB_CLI_ONLY))
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s is not served over HTTP",
+                             v->name);
+    ckp_format fmt = CKP_FMT_JSON;
+    ckp_writer *w = NULL;
+    st = ckp_verb_writer_open(v, env, args, out, &fmt, 1, &w, err);
+    if (st != CKP_OK)
+        return st;
     st = v->run(env, args, w, NULL, 0, err);
     if (st == CKP_OK)
         st = ckp_verb_coverage_status(w, err);

@@ -1,13 +1,25 @@
 /* commands.c — every command the binary runs, in one list: the library
  * verbs of the registry (verb.h), run by the generic driver
- * (verb_driver.c), then the CLI-only commands of cli/verbs.h. */
+ * (verb_driver.c), then the CLI commands below (cli/cmd_<name>.c: its
+ * declaration cli_cmd_<name>, a ckp_verb with run NULL, and cmd_<name>). */
 #include <string.h>
 
 #include "chokepoint/verb.h"
 #include "cli.h"
 
-#define CKP_COMMAND_ENTRY(name, summary) {#name, summary, cmd_##name},
-static const cli_command cli_only[] = {CKP_VERBS(CKP_COMMAND_ENTRY){NULL, NULL, NULL}};
+/* One X(name) per CLI command, in the order --help lists them. */
+#define CLI_COMMANDS(X) \
+    X(ingest) X(fetch) X(store) X(screen) X(lists) X(report) X(serve) X(audit) X(synth) X(merge)
+
+#define X(name) \
+    int cmd_##name(int argc, char **argv); \
+    extern const ckp_verb cli_cmd_##name;
+CLI_COMMANDS(X)
+#undef X
+
+#define X(name) {#name, NULL, cmd_##name, &cli_cmd_##name},
+static const cli_command cli_only[] = {CLI_COMMANDS(X){NULL, NULL, NULL, NULL}};
+#undef X
 
 static int library_count(void)
 {
@@ -29,9 +41,10 @@ int cli_command_at(int i, cli_command *out)
         return -1;
     if (i < nlib) {
         const ckp_verb *v = ckp_verb_at(i);
-        *out = (cli_command){v->name, v->summary, NULL};
+        *out = (cli_command){v->name, v->summary, NULL, v};
     } else {
         *out = cli_only[i - nlib];
+        out->summary = out->decl->summary;
     }
     return 0;
 }
@@ -45,6 +58,14 @@ int cli_command_find(const char *name, cli_command *out)
             return 0;
         }
     return -1;
+}
+
+const ckp_verb *const *cli_command_decls(void)
+{
+#define X(name) &cli_cmd_##name,
+    static const ckp_verb *const decls[] = {CLI_COMMANDS(X) NULL};
+#undef X
+    return decls;
 }
 
 int cli_command_run(const cli_command *c, int argc, char **argv)

@@ -67,12 +67,21 @@ static const char *long_of(const ckp_verb *v, char c, size_t *n)
     return NULL;
 }
 
+/* The common options apply to library verbs; a CLI command (run NULL)
+ * declares all of its options itself. */
+static const ckp_param no_params[] = {{NULL, 0, NULL, NULL, 0, 0}};
+
+static const ckp_param *common_of(const ckp_verb *v)
+{
+    return v->run ? common : no_params;
+}
+
 static const ckp_param *find_param(const ckp_verb *v, const char *name, size_t n)
 {
     for (const ckp_param *p = v->params; p && p->name; p++)
         if (strlen(p->name) == n && strncmp(p->name, name, n) == 0)
             return p;
-    for (const ckp_param *p = common; p->name; p++)
+    for (const ckp_param *p = common_of(v); p->name; p++)
         if (strlen(p->name) == n && strncmp(p->name, name, n) == 0)
             return p;
     return NULL;
@@ -90,10 +99,14 @@ static int find_param_own(const ckp_verb *v, const ckp_param *p)
 static void print_param(FILE *out, const ckp_verb *v, const ckp_param *p)
 {
     char left[96], c = short_of(v, p->name);
-    snprintf(left, sizeof left, "%s%c%s--%s%s%s", c ? "-" : "", c ? c : ' ', c ? ", " : "",
-             p->name, p->metavar ? " " : "", p->metavar ? p->metavar : "");
-    if (!c) /* no alias: the name starts the column */
-        memmove(left, left + 1, strlen(left));
+    /* with one-letter aliases about, the long names line up after "-x, " */
+    const char *pad = v->short_opts ? "    " : "";
+    if (c)
+        snprintf(left, sizeof left, "-%c, --%s%s%s", c, p->name, p->metavar ? " " : "",
+                 p->metavar ? p->metavar : "");
+    else
+        snprintf(left, sizeof left, "%s--%s%s%s", pad, p->name, p->metavar ? " " : "",
+                 p->metavar ? p->metavar : "");
     fprintf(out, "  %-28s %s%s\n", left, p->help, p->required ? " (required)" : "");
 }
 
@@ -118,7 +131,7 @@ static void doc_verb(const ckp_verb *v)
     for (const ckp_param *p = v->params; p && p->name; p++)
         cli_doc_add(p->name, short_of(v, p->name), p->metavar, p->help, p->required,
                     p->kind == CKP_PARAM_LIST);
-    for (const ckp_param *p = common; p->name; p++)
+    for (const ckp_param *p = common_of(v); p->name; p++)
         if (shows_common(v, p))
             cli_doc_add(p->name, short_of(v, p->name), p->metavar, p->help, p->required, 0);
 }
@@ -128,7 +141,7 @@ static void cli_verb_help(const ckp_verb *v, FILE *out)
     fprintf(out, "usage: chokepoint %s %s\n\n%s\n\noptions:\n", v->name, v->usage, v->summary);
     for (const ckp_param *p = v->params; p && p->name; p++)
         print_param(out, v, p);
-    for (const ckp_param *p = common; p->name; p++)
+    for (const ckp_param *p = common_of(v); p->name; p++)
         if (shows_common(v, p))
             print_param(out, v, p);
     fprintf(out, "  %-28s %s\n", "-h, --help", "show this help and exit");
@@ -479,4 +492,91 @@ out_args:
     ckp_args_free(vargs);
     ckp_args_free(args);
     return rc;
+}
+
+/* ---- CLI commands: the same tables, parsed for a command's own code ------- */
+
+/* The parsed options and positionals of the command running; kept until
+ * the next parse or exit, so that the values stay valid for the command. */
+static struct {
+    ckp_args *args;
+    char **pos;
+} parsed;
+
+static void parsed_release(void)
+{
+    ckp_args_free(parsed.args);
+    free(parsed.pos);
+    parsed.args = NULL;
+    parsed.pos = NULL;
+}
+
+int cli_parse_args(const ckp_verb *decl, int argc, char **argv, char ***args, int *nargs,
+                   const ckp_args **given)
+{
+    static int registered;
+    if (!registered)
+        registered = atexit(parsed_release) == 0;
+    parsed_release();
+    parsed.args = ckp_args_new();
+    if (!parsed.args)
+        return cli_failf(decl->name, 1, "out of memory");
+    int rc = parse_argv(decl, argc, argv, parsed.args);
+    if (rc)
+        return rc;
+    ckp_error err;
+    ckp_error_clear(&err);
+    if (ckp_args_check(parsed.args, decl->params, 0, &err) != CKP_OK)
+        return usage_error(decl, err.msg);
+    int npos = ckp_args_npos(parsed.args);
+    if (npos < decl->min_pos || (decl->max_pos >= 0 && npos > decl->max_pos))
+        return usage_error(decl, npos < decl->min_pos ? "missing argument"
+                                                      : "too many arguments");
+    parsed.pos = calloc((size_t)npos + 1, sizeof *parsed.pos);
+    if (!parsed.pos)
+        return cli_failf(decl->name, 1, "out of memory");
+    for (int i = 0; i < npos; i++)
+        parsed.pos[i] = (char *)ckp_args_pos(parsed.args, i);
+    *args = parsed.pos;
+    *nargs = npos;
+    *given = parsed.args;
+    return 0;
+}
+
+void cli_opt_str(const ckp_args *given, const char *name, const char **dest)
+{
+    const char *v = ckp_args_get(given, name);
+    if (v)
+        *dest = v;
+}
+
+void cli_opt_flag(const ckp_args *given, const char *name, int *dest)
+{
+    if (ckp_args_get(given, name))
+        *dest = ckp_args_flag(given, name);
+}
+
+/* The kinds were checked by cli_parse_args (ckp_args_check). */
+void cli_opt_long(const ckp_args *given, const char *name, long *dest)
+{
+    ckp_error ignored;
+    ckp_args_int(given, name, *dest, dest, &ignored);
+}
+
+void cli_opt_num(const ckp_args *given, const char *name, double *dest)
+{
+    ckp_error ignored;
+    ckp_args_num(given, name, *dest, dest, &ignored);
+}
+
+int cli_opt_list(const ckp_args *given, const char *name, cli_list *dest)
+{
+    for (int i = 0; i < ckp_args_count(given, name); i++) {
+        if (dest->n >= CLI_LIST_MAX) {
+            fprintf(stderr, "chokepoint: --%s given more than %d times\n", name, CLI_LIST_MAX);
+            return 2;
+        }
+        dest->items[dest->n++] = ckp_args_nth(given, name, i);
+    }
+    return 0;
 }

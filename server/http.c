@@ -432,7 +432,7 @@ static void handle(srv *s, const srv_request *rq, srv_response *rs)
         if (rq->nquery)
             srv__fail(rs, 400, "unknown parameter '%.60s'", rq->query[0].key);
         else
-            srv__api_verbs(rs);
+            srv__api_verbs(s, rs);
     } else if (strcmp(name, "groups") == 0) {
         if (rq->nquery)
             srv__fail(rs, 400, "unknown parameter '%.60s'", rq->query[0].key);

@@ -69,7 +69,7 @@ void srv__release_env(ckp_env *env, int temp);
 char *srv__annotate(srv *s, const char *body, int is_match, size_t *len);
 
 void srv__api_verb(srv *s, const ckp_verb *v, const srv_request *rq, srv_response *rs);
-void srv__api_verbs(srv_response *rs);
+void srv__api_verbs(srv *s, srv_response *rs);
 void srv__api_groups(srv *s, srv_response *rs);
 void srv__api_view(srv *s, const srv_request *rq, srv_response *rs);
 

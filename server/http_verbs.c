@@ -300,30 +300,37 @@ void srv__api_verb(srv *s, const ckp_verb *v, const srv_request *rq, srv_respons
     srv__set_body(rs, 200, JSON_TYPE, body, len);
 }
 
-void srv__api_verbs(srv_response *rs)
+/* One verb of /api/verbs: name, usage, summary, parameters, columns,
+ * positional arguments and whether it is served here. */
+static json_t *verb_json(const ckp_verb *v)
+{
+    static const char *const kinds[] = {"flag", "str", "int", "num", "list"};
+    json_t *o = json_pack("{s:s, s:s, s:s}", "name", v->name, "usage", v->usage ? v->usage : "",
+                          "summary", v->summary ? v->summary : "");
+    json_t *ps = json_array();
+    for (const ckp_param *p = v->params; p && p->name; p++)
+        json_array_append_new(
+            ps, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", p->name, "kind",
+                          (unsigned)p->kind < 5 ? kinds[p->kind] : "str", "metavar",
+                          p->metavar ? p->metavar : "", "help", p->help ? p->help : "",
+                          "required", p->required, "server_ok", p->server_ok));
+    json_object_set_new(o, "params", ps);
+    json_t *cs = json_array();
+    for (size_t c = 0; c < v->ncolumns; c++)
+        json_array_append_new(cs, json_string(v->columns[c].name));
+    json_object_set_new(o, "columns", cs);
+    json_object_set_new(o, "positional", json_integer(v->max_pos));
+    json_object_set_new(o, "served", json_boolean(v->run && !(v->flags & CKP_VERB_CLI_ONLY)));
+    return o;
+}
+
+void srv__api_verbs(srv *s, srv_response *rs)
 {
     json_t *arr = json_array();
-    for (int i = 0; ckp_verb_at(i); i++) {
-        const ckp_verb *v = ckp_verb_at(i);
-        json_t *o = json_pack("{s:s, s:s, s:s}", "name", v->name, "usage", v->usage ? v->usage : "",
-                              "summary", v->summary ? v->summary : "");
-        json_t *ps = json_array();
-        static const char *const kinds[] = {"flag", "str", "int", "num", "list"};
-        for (const ckp_param *p = v->params; p && p->name; p++)
-            json_array_append_new(
-                ps, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", p->name, "kind",
-                              (unsigned)p->kind < 5 ? kinds[p->kind] : "str", "metavar",
-                              p->metavar ? p->metavar : "", "help", p->help ? p->help : "",
-                              "required", p->required, "server_ok", p->server_ok));
-        json_object_set_new(o, "params", ps);
-        json_t *cs = json_array();
-        for (size_t c = 0; c < v->ncolumns; c++)
-            json_array_append_new(cs, json_string(v->columns[c].name));
-        json_object_set_new(o, "columns", cs);
-        json_object_set_new(o, "positional", json_integer(v->max_pos));
-        json_object_set_new(o, "served", json_boolean(!(v->flags & CKP_VERB_CLI_ONLY)));
-        json_array_append_new(arr, o);
-    }
+    for (int i = 0; ckp_verb_at(i); i++)
+        json_array_append_new(arr, verb_json(ckp_verb_at(i)));
+    for (int i = 0; s->cfg.commands && s->cfg.commands[i]; i++)
+        json_array_append_new(arr, verb_json(s->cfg.commands[i]));
     json_t *doc = json_pack("{s:o, s:b}", "verbs", arr, "charts", ckp_assets_have_chartlib());
     char *out = ckp_json_dumps(doc, 0);
     json_decref(doc);

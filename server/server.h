@@ -93,6 +93,10 @@ typedef struct srv_config {
     const char *const *allow_hosts; /* more names the Host header may give (--allow-host) */
     int nallow_hosts;
     int header_timeout;     /* seconds to send the request head; 0 = SRV_HEADER_TIMEOUT */
+    /* NULL, or the commands of the binary that are not library verbs
+     * (NULL-terminated; report, serve…): GET /api/verbs lists them too, as
+     * not served.  Not owned. */
+    const struct ckp_verb *const *commands;
 } srv_config;
 
 typedef struct srv_cases srv_cases;

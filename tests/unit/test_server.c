@@ -34,7 +34,7 @@ static int open_srv(srv *s, const char *tag)
     snprintf(db, sizeof db, "%s/%s.db", ckp_test_tmpdir(), tag);
     snprintf(store, sizeof store, "%s/%s.nostore", ckp_test_tmpdir(), tag);
     snprintf(data, sizeof data, "%s", ckp_test_path("data")); /* outlives the server */
-    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0};
+    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0, NULL};
     const char *tok = NULL;
     ckp_error err;
     ckp_error_clear(&err);

@@ -30,6 +30,23 @@ static char *run_verb(ckp_env *env, const char *verb, const char *pos, const cha
     return buf;
 }
 
+/* An env over the shipped reference data and no store. */
+static ckp_status env_open(ckp_env *env)
+{
+    ckp_ref *ref = NULL;
+    ckp_status st = ckp_ref_load(ckp_test_path("data"), &ref, NULL);
+    if (st == CKP_OK)
+        ckp_env_init(env, ref, ckp_test_path("data"), NULL);
+    return st;
+}
+
+static void env_close(ckp_env *env)
+{
+    ckp_ref *ref = (ckp_ref *)env->ref;
+    ckp_env_close(env);
+    ckp_ref_free(ref);
+}
+
 CKP_TEST(verbs_hs_country_match_registered)
 {
     const char *names[] = {"hs", "country", "match"};
@@ -44,10 +61,8 @@ CKP_TEST(verbs_hs_country_match_registered)
 
 CKP_TEST(verbs_hs_plan_picks_the_edition_columns)
 {
-    ckp_ref *ref;
-    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
     ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), NULL);
+    REQUIRE(env_open(&env) == CKP_OK);
     ckp_status st;
     char *both = run_verb(&env, "hs", "811292", NULL, 1, &st);
     CHECK_INT(st, CKP_OK);
@@ -66,16 +81,13 @@ CKP_TEST(verbs_hs_plan_picks_the_edition_columns)
     CHECK_INT(st, CKP_EUSAGE); /* neither a query nor --list */
     free(both);
     free(e17);
-    ckp_env_close(&env);
-    ckp_ref_free(ref);
+    env_close(&env);
 }
 
 CKP_TEST(verbs_country_rows_and_errors)
 {
-    ckp_ref *ref;
-    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
     ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), NULL);
+    REQUIRE(env_open(&env) == CKP_OK);
     ckp_status st;
     char *usa = run_verb(&env, "country", "842", NULL, 1, &st);
     CHECK_INT(st, CKP_OK);
@@ -85,16 +97,13 @@ CKP_TEST(verbs_country_rows_and_errors)
     free(run_verb(&env, "country", NULL, NULL, 1, &st));
     CHECK_INT(st, CKP_EUSAGE);
     free(usa);
-    ckp_env_close(&env);
-    ckp_ref_free(ref);
+    env_close(&env);
 }
 
 CKP_TEST(verbs_match_name_mode_and_server_refusals)
 {
-    ckp_ref *ref;
-    REQUIRE(ckp_ref_load(ckp_test_path("data"), &ref, NULL) == CKP_OK);
     ckp_env env;
-    ckp_env_init(&env, ref, ckp_test_path("data"), NULL);
+    REQUIRE(env_open(&env) == CKP_OK);
     ckp_status st;
     const char *one[] = {"name", "Banco Nacional de Cuba", "limit", "1", NULL};
     char *hit = run_verb(&env, "match", NULL, one, 1, &st);
@@ -117,6 +126,5 @@ CKP_TEST(verbs_match_name_mode_and_server_refusals)
     CHECK_INT(st, CKP_EUSAGE); /* no NAME, --batch or --pairs */
     free(hit);
     free(again);
-    ckp_env_close(&env);
-    ckp_ref_free(ref);
+    env_close(&env);
 }

@@ -7,8 +7,7 @@
 #include "chokepoint/error.h"
 #include "chokepoint/output.h"
 #include "chokepoint/ref.h"
-#include "opts.h"
-#include "verbs.h"
+#include "chokepoint/verb.h"
 
 /* Print "chokepoint: VERB: file:line:col: message" to stderr; returns 1. */
 int cli_fail(const char *verb, const ckp_error *err);
@@ -43,6 +42,57 @@ struct ckp_env;
 struct ckp_verb;
 ckp_status cli_chart(const struct ckp_verb *v, struct ckp_env *env, const struct ckp_args *args,
                      int width, FILE *out, char *coverage, size_t coverage_len, ckp_error *err);
+
+/* One command of the binary: a library verb (fn NULL: run by
+ * cli_run_verb) or a CLI-only command (cli/verbs.h). */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*fn)(int argc, char **argv);
+    const ckp_verb *decl; /* its parameters, usage, summary */
+} cli_command;
+
+/* Every command (cli/commands.c): the library verbs, then the CLI-only
+ * ones.  at/find: 0 and *out filled, -1 when there is none. */
+int cli_command_count(void);
+int cli_command_at(int i, cli_command *out);
+int cli_command_find(const char *name, cli_command *out);
+/* The declarations of the CLI commands (not library verbs), NULL-terminated. */
+const ckp_verb *const *cli_command_decls(void);
+/* Run c with argv (argv[0] = its name); returns the exit status. */
+int cli_command_run(const cli_command *c, int argc, char **argv);
+
+/* ---- CLI commands (report, serve, …): options as ckp_param tables ---------
+ * A command declares itself as a ckp_verb with run NULL and flag
+ * CKP_VERB_CLI_ONLY (its table is all of its options: no common ones); --help,
+ * the man page, completion and /api/verbs come from it as for library
+ * verbs. */
+
+/* Parse argv (argv[0] = the command) against decl's table: 1 after --help
+ * was printed, 2 after a usage error was printed, else 0 with the
+ * positionals in *args / *nargs and the options in *given (both valid until
+ * the next parse or exit). */
+int cli_parse_args(const ckp_verb *decl, int argc, char **argv, char ***args, int *nargs,
+                   const ckp_args **given);
+
+/* Copy an option given into the command's variable (left as it is when the
+ * option was not given). */
+void cli_opt_str(const ckp_args *given, const char *name, const char **dest);
+void cli_opt_flag(const ckp_args *given, const char *name, int *dest);
+void cli_opt_long(const ckp_args *given, const char *name, long *dest);
+void cli_opt_num(const ckp_args *given, const char *name, double *dest);
+
+#define CLI_LIST_MAX 64
+
+/* The values of a repeatable option. */
+typedef struct cli_list {
+    const char *items[CLI_LIST_MAX];
+    int n;
+} cli_list;
+
+/* Append every value of a repeatable option; 2 (message printed) past
+ * CLI_LIST_MAX, else 0. */
+int cli_opt_list(const ckp_args *given, const char *name, cli_list *dest);
 
 /* Run the library verb `name` (include/chokepoint/verb.h) from argv: its
  * parameter table gives the options and --help.  Returns the exit status. */

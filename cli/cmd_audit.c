@@ -8,12 +8,12 @@
 
 static const char *o_db;
 
-static const cli_opt opts[] = {
-    {"db", 0, CLI_STR, "FILE",
-     "the case decisions database (default $CHOKEPOINT_DB or ./chokepoint-cases.db)", &o_db},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+static const ckp_param params[] = {
+    {"db", CKP_PARAM_STR, "FILE",
+     "the case decisions database (default $CHOKEPOINT_DB or ./chokepoint-cases.db)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_audit = {
     "audit", "verify [--db FILE]",
     "check the decisions' audit trail: every row chained to the one before",
     "verify reads the database `serve` keeps and checks that the audit rows run\n"
@@ -23,16 +23,19 @@ static const cli_spec spec = {
     "last audit row.  Exit 0 and the chain's head hash (write it down: a later\n"
     "run must show it among the rows) when intact; exit 1 naming the first bad\n"
     "row when a row was changed, removed or reordered.  Read-only.",
-    opts, 1, 1};
+    params, 1, 1, NULL, 0, NULL, NULL,
+    NULL, CKP_VERB_CLI_ONLY};
 
 int cmd_audit(int argc, char **argv)
 {
     char **args;
     int nargs;
     o_db = NULL;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_audit, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "db", &o_db);
     if (strcmp(args[0], "verify") != 0)
         return cli_failf("audit", 2, "unknown action '%s' (audit verify [--db FILE])", args[0]);
     const char *db = o_db;

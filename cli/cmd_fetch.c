@@ -16,55 +16,51 @@ static const char *o_reporter, *o_partner, *o_hs, *o_period, *o_freq, *o_flow, *
 static long o_max_records;
 static int o_dry, o_quiet, o_refresh;
 
-static const cli_opt opts[] = {
-    {"reporter", 0, CLI_STR, "C",
-     "reporting countries, comma-separated (ISO3 or any country form), or all", &o_reporter},
-    {"partner", 0, CLI_STR, "C2", "partner country (or a comma list), or all", &o_partner},
-    {"hs", 0, CLI_STR, "H",
-     "HS codes of 2, 4 or 6 digits, comma-separated, TOTAL, or a named group (antimony…)",
-     &o_hs},
-    {"period", 0, CLI_STR, "P",
+static const ckp_param params[] = {
+    {"reporter", CKP_PARAM_STR, "C",
+     "reporting countries, comma-separated (ISO3 or any country form), or all", 0, 0},
+    {"partner", CKP_PARAM_STR, "C2",
+     "partner country (or a comma list), or all", 0, 0},
+    {"hs", CKP_PARAM_STR, "H",
+     "HS codes of 2, 4 or 6 digits, comma-separated, TOTAL, or a named group (antimony…)", 0, 0},
+    {"period", CKP_PARAM_STR, "P",
      "periods, comma-separated: years (2019,2020); with --freq M months (2023-01) or a year "
-     "(its 12 months)",
-     &o_period},
-    {"freq", 0, CLI_STR, "A|M", "annual (default) or monthly data", &o_freq},
-    {"flow", 0, CLI_STR, "X|M|X,M", "exports, imports or both (default X,M)", &o_flow},
-    {"key", 0, CLI_STR, "K",
+     "(its 12 months)", 0, 0},
+    {"freq", CKP_PARAM_STR, "A|M",
+     "annual (default) or monthly data", 0, 0},
+    {"flow", CKP_PARAM_STR, "X|M|X,M",
+     "exports, imports or both (default X,M)", 0, 0},
+    {"key", CKP_PARAM_STR, "K",
      "the API subscription key (default $COMTRADE_KEY); sent in the Ocp-Apim-Subscription-Key "
-     "header, never printed",
-     &o_key},
-    {"base-url", 0, CLI_STR, "URL", "the API's address (default " CKP_FETCH_DEFAULT_BASE ")",
-     &o_base},
-    {"max-records", 0, CLI_INT, "N",
+     "header, never printed", 0, 0},
+    {"base-url", CKP_PARAM_STR, "URL",
+     "the API's address (default " CKP_FETCH_DEFAULT_BASE ")", 0, 0},
+    {"max-records", CKP_PARAM_INT, "N",
      "records one call may return (the API's cap, sent as maxRecords; default 100000, a free "
-     "key's)",
-     &o_max_records},
-    {"cache", 0, CLI_STR, "DIR",
+     "key's)", 0, 0},
+    {"cache", CKP_PARAM_STR, "DIR",
      "where the raw answers are kept (default $XDG_CACHE_HOME/chokepoint/comtrade or "
-     "~/.cache/chokepoint/comtrade)",
-     &o_cache},
-    {"refresh", 0, CLI_FLAG, NULL,
+     "~/.cache/chokepoint/comtrade)", 0, 0},
+    {"refresh", CKP_PARAM_FLAG, NULL,
      "call again even for the answers in the cache (the API revises its data); they are "
-     "replaced",
-     &o_refresh},
-    {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
-     &o_store},
-    {"source", 0, CLI_STR, "NAME",
+     "replaced", 0, 0},
+    {"store", CKP_PARAM_STR, "DIR",
+     "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)", 0, 0},
+    {"source", CKP_PARAM_STR, "NAME",
      "the store source the rows go into (default comtrade-api); its rows with the same key "
-     "are replaced",
-     &o_source},
-    {"rejects", 0, CLI_STR, "FILE",
-     "write rejected records to FILE as CSV: file,line,reason,detail,row ('-' = stdout)",
-     &o_rejects},
-    {"dry-run", 'n', CLI_FLAG, NULL,
+     "are replaced", 0, 0},
+    {"rejects", CKP_PARAM_STR, "FILE",
+     "write rejected records to FILE as CSV: file,line,reason,detail,row ('-' = stdout)", 0, 0},
+    {"dry-run", CKP_PARAM_FLAG, NULL,
      "print the planned calls (URLs without the key; the ones answered from the cache marked) "
-     "and stop",
-     &o_dry},
-    {"quiet", 'q', CLI_FLAG, NULL, "no progress bar and no summary", &o_quiet},
-    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+     "and stop", 0, 0},
+    {"quiet", CKP_PARAM_FLAG, NULL,
+     "no progress bar and no summary", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "reference data directory (default: the shipped data)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_fetch = {
     "fetch", "comtrade --reporter C --partner C2 --hs H --period P [options]",
     "fetch flows from the UN Comtrade API (v1 get) into a store source, cached and resumable",
     "Calls {base}/data/v1/get/C/{A|M}/HS with reporterCode, partnerCode, cmdCode,\n"
@@ -88,7 +84,8 @@ static const cli_spec spec = {
     "The source records where it came from: the API, the query, the calls and the\n"
     "time of fetch (info: source_provenance).  Rows at HS2, HS4 and TOTAL level are\n"
     "rejected like ingest's (hs-not-6-digit), counted and reported.",
-    opts, 1, 1};
+    params, 1, 1, NULL, 0, NULL, NULL,
+    "n:dry-run q:quiet", CKP_VERB_CLI_ONLY};
 
 /* ---- progress bar --------------------------------------------------------- */
 
@@ -164,9 +161,27 @@ int cmd_fetch(int argc, char **argv)
     o_dry = o_quiet = o_refresh = 0;
     char **args;
     int nargs;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_fetch, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "reporter", &o_reporter);
+    cli_opt_str(given, "partner", &o_partner);
+    cli_opt_str(given, "hs", &o_hs);
+    cli_opt_str(given, "period", &o_period);
+    cli_opt_str(given, "freq", &o_freq);
+    cli_opt_str(given, "flow", &o_flow);
+    cli_opt_str(given, "key", &o_key);
+    cli_opt_str(given, "base-url", &o_base);
+    cli_opt_long(given, "max-records", &o_max_records);
+    cli_opt_str(given, "cache", &o_cache);
+    cli_opt_flag(given, "refresh", &o_refresh);
+    cli_opt_str(given, "store", &o_store);
+    cli_opt_str(given, "source", &o_source);
+    cli_opt_str(given, "rejects", &o_rejects);
+    cli_opt_flag(given, "dry-run", &o_dry);
+    cli_opt_flag(given, "quiet", &o_quiet);
+    cli_opt_str(given, "data", &o_data);
     if (strcmp(args[0], "comtrade") != 0)
         return cli_failf("fetch", 2, "unknown source '%s' (fetch comtrade …)", args[0]);
     if (o_freq && strcmp(o_freq, "A") != 0 && strcmp(o_freq, "M") != 0)

@@ -14,43 +14,40 @@ static const char *o_format, *o_store, *o_rejects, *o_source, *o_data, *o_delim;
 static long o_edition;
 static int o_replace, o_synthetic, o_quiet, o_keep_unknown_hs, o_dec_comma, o_dec_point;
 
-static const cli_opt opts[] = {
-    {"format", 'f', CLI_STR, "auto|comtrade|comtrade-legacy|comtradr|comtrade-json|comext|comext-bulk|baci|flows",
-     "input format (default auto: sniffed from each file's header)", &o_format},
-    {"delimiter", 0, CLI_STR, "CHAR",
-     "CSV field delimiter: , ; tab | or any one byte (default: detected from the header)",
-     &o_delim},
-    {"decimal-comma", 0, CLI_FLAG, NULL,
-     "numbers are written with decimal commas (1.234,5 = 1234.5)", &o_dec_comma},
-    {"decimal-point", 0, CLI_FLAG, NULL,
+static const ckp_param params[] = {
+    {"format", CKP_PARAM_STR, "auto|comtrade|comtrade-legacy|comtradr|comtrade-json|comext|comext-bulk|baci|flows",
+     "input format (default auto: sniffed from each file's header)", 0, 0},
+    {"delimiter", CKP_PARAM_STR, "CHAR",
+     "CSV field delimiter: , ; tab | or any one byte (default: detected from the header)", 0, 0},
+    {"decimal-comma", CKP_PARAM_FLAG, NULL,
+     "numbers are written with decimal commas (1.234,5 = 1234.5)", 0, 0},
+    {"decimal-point", CKP_PARAM_FLAG, NULL,
      "numbers are written with decimal points (1,234.5 is not read; default except in ';' "
-     "files, where the values tell)",
-     &o_dec_point},
-    {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
-     &o_store},
-    {"rejects", 0, CLI_STR, "FILE",
-     "write rejected rows to FILE as CSV: file,line,reason,detail,row ('-' = stdout)",
-     &o_rejects},
-    {"replace", 0, CLI_FLAG, NULL, "drop every row the store holds before loading", &o_replace},
-    {"source", 0, CLI_STR, "NAME",
+     "files, where the values tell)", 0, 0},
+    {"store", CKP_PARAM_STR, "DIR",
+     "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)", 0, 0},
+    {"rejects", CKP_PARAM_STR, "FILE",
+     "write rejected rows to FILE as CSV: file,line,reason,detail,row ('-' = stdout)", 0, 0},
+    {"replace", CKP_PARAM_FLAG, NULL,
+     "drop every row the store holds before loading", 0, 0},
+    {"source", CKP_PARAM_STR, "NAME",
      "name the rows' source (default: the format's name: comtrade, comtrade-legacy, "
      "comtradr, comtrade-json, comext, comext-bulk, baci, flows); rows with the "
-     "same key and source replace earlier ones",
-     &o_source},
-    {"synthetic", 0, CLI_FLAG, NULL,
-     "mark the source as synthetic (automatic for names starting with 'synth')", &o_synthetic},
-    {"hs-edition", 0, CLI_INT, "YEAR",
-     "HS edition of codes when the file does not say (1992…2022; BACI: from the file name)",
-     &o_edition},
-    {"keep-unknown-hs", 0, CLI_FLAG, NULL,
+     "same key and source replace earlier ones", 0, 0},
+    {"synthetic", CKP_PARAM_FLAG, NULL,
+     "mark the source as synthetic (automatic for names starting with 'synth')", 0, 0},
+    {"hs-edition", CKP_PARAM_INT, "YEAR",
+     "HS edition of codes when the file does not say (1992…2022; BACI: from the file name)", 0, 0},
+    {"keep-unknown-hs", CKP_PARAM_FLAG, NULL,
      "keep HS6 codes that are not in the nomenclature of their edition (000000, 999999…; "
-     "rejected as unknown-hs by default)",
-     &o_keep_unknown_hs},
-    {"quiet", 'q', CLI_FLAG, NULL, "no progress bar and no summary", &o_quiet},
-    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+     "rejected as unknown-hs by default)", 0, 0},
+    {"quiet", CKP_PARAM_FLAG, NULL,
+     "no progress bar and no summary", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "reference data directory (default: the shipped data)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_ingest = {
     "ingest", "[options] FILE…",
     "load trade files (Comtrade, BACI, generic flows) into the store",
     "Formats (sniffed from the header with --format auto):\n"
@@ -95,7 +92,8 @@ static const cli_spec spec = {
     "replace stored rows with the same key and source: ingesting a file twice does\n"
     "not double it.  The new store is written beside the old one and published\n"
     "atomically; a killed ingest leaves the old store intact.",
-    opts, 1, -1};
+    params, 1, -1, NULL, 0, NULL, NULL,
+    "f:format q:quiet", CKP_VERB_CLI_ONLY};
 
 /* ---- progress bar ------------------------------------------------------ */
 
@@ -153,9 +151,23 @@ int cmd_ingest(int argc, char **argv)
     o_edition = 0;
     char **args;
     int nargs;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_ingest, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "format", &o_format);
+    cli_opt_str(given, "delimiter", &o_delim);
+    cli_opt_flag(given, "decimal-comma", &o_dec_comma);
+    cli_opt_flag(given, "decimal-point", &o_dec_point);
+    cli_opt_str(given, "store", &o_store);
+    cli_opt_str(given, "rejects", &o_rejects);
+    cli_opt_flag(given, "replace", &o_replace);
+    cli_opt_str(given, "source", &o_source);
+    cli_opt_flag(given, "synthetic", &o_synthetic);
+    cli_opt_long(given, "hs-edition", &o_edition);
+    cli_opt_flag(given, "keep-unknown-hs", &o_keep_unknown_hs);
+    cli_opt_flag(given, "quiet", &o_quiet);
+    cli_opt_str(given, "data", &o_data);
     ckp_ingest_opts io;
     ckp_ingest_opts_init(&io);
     if (o_format) {

@@ -15,21 +15,21 @@
 static const char *o_db, *o_lists, *o_data, *o_format;
 static double o_threshold = CKP_MATCH_THRESHOLD;
 
-static const cli_opt opts[] = {
-    {"lists", 'l', CLI_STR, "L",
+static const ckp_param params[] = {
+    {"lists", CKP_PARAM_STR, "L",
      "the lists to update: ofac, opensanctions, mofcom, all (default) or files (see "
-     "'chokepoint match --help'), ','-joined; each is versioned under its name as given",
-     &o_lists},
-    {"db", 0, CLI_STR, "FILE",
-     "the case database (default $CHOKEPOINT_DB or ./chokepoint-cases.db)", &o_db},
-    {"threshold", 't', CLI_NUM, "T", "party match threshold for re-screening (default 0.80)",
-     &o_threshold},
-    {"format", 'f', CLI_STR, "FMT", "table (default) or json (one JSON line per list)",
-     &o_format},
-    {"data", 0, CLI_STR, "DIR", "data directory (default: $CHOKEPOINT_DATA or built-in)", &o_data},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+     "'chokepoint match --help'), ','-joined; each is versioned under its name as given", 0, 0},
+    {"db", CKP_PARAM_STR, "FILE",
+     "the case database (default $CHOKEPOINT_DB or ./chokepoint-cases.db)", 0, 0},
+    {"threshold", CKP_PARAM_NUM, "T",
+     "party match threshold for re-screening (default 0.80)", 0, 0},
+    {"format", CKP_PARAM_STR, "FMT",
+     "table (default) or json (one JSON line per list)", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "data directory (default: $CHOKEPOINT_DATA or built-in)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_lists = {
     "lists", "update [--lists L] [--db FILE] [--threshold T]",
     "record new list versions, their delta, and re-screen kept counterparties",
     "update loads each list as it is now, records its version (SHA-256 of the\n"
@@ -46,7 +46,8 @@ static const cli_spec spec = {
     "Each list is recorded in one transaction.  Exit 0 when every list was recorded\n"
     "and every counterparty compared; 1 on an error or when some counterparty could\n"
     "not be compared whole (said on stderr).",
-    opts, 1, 1};
+    params, 1, 1, NULL, 0, NULL, NULL,
+    "l:lists t:threshold f:format", CKP_VERB_CLI_ONLY};
 
 /* A progress bar on stderr while a large list file loads, when stderr is a
  * terminal: "file [#####.....] 412/1024 MiB". */
@@ -114,9 +115,15 @@ int cmd_lists(int argc, char **argv)
     int nargs;
     o_db = o_lists = o_data = o_format = NULL;
     o_threshold = CKP_MATCH_THRESHOLD;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_lists, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "lists", &o_lists);
+    cli_opt_str(given, "db", &o_db);
+    cli_opt_num(given, "threshold", &o_threshold);
+    cli_opt_str(given, "format", &o_format);
+    cli_opt_str(given, "data", &o_data);
     if (strcmp(args[0], "update") != 0)
         return cli_failf("lists", 2, "unknown action '%s' (lists update [--lists L])", args[0]);
     if (o_threshold < 0 || o_threshold > 1)

@@ -9,15 +9,16 @@
 static const char *o_format, *o_data;
 static long o_expect;
 
-static const cli_opt opts[] = {
-    {"format", 0, CLI_STR, "table|csv|json",
-     "output format (default: table on a terminal, csv otherwise)", &o_format},
-    {"expect", 0, CLI_INT, "N",
-     "refuse unless exactly N partials (shards) were read", &o_expect},
-    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+static const ckp_param params[] = {
+    {"format", CKP_PARAM_STR, "table|csv|json",
+     "output format (default: table on a terminal, csv otherwise)", 0, 0},
+    {"expect", CKP_PARAM_INT, "N",
+     "refuse unless exactly N partials (shards) were read", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "reference data directory (default: the shipped data)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_merge = {
     "merge", "[--format table|csv|json] [--expect N] PARTIAL...",
     "combine partial results computed on shards into the verb's final rows",
     "Each PARTIAL is a file (or - for standard input) written by an analysis verb\n"
@@ -36,7 +37,8 @@ static const cli_spec spec = {
     "unless exactly N partials were read (a shard whose mapper wrote nothing).\n"
     "Parameters are compared after normalising them (--hs 261710,282580 =\n"
     "--hs 282580,261710; usa = USA).  See docs/scale.md.",
-    opts, 1, -1};
+    params, 1, -1, NULL, 0, NULL, NULL,
+    NULL, CKP_VERB_CLI_ONLY};
 
 int cmd_merge(int argc, char **argv)
 {
@@ -44,9 +46,13 @@ int cmd_merge(int argc, char **argv)
     int nargs;
     o_format = o_data = NULL;
     o_expect = 0;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_merge, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "format", &o_format);
+    cli_opt_long(given, "expect", &o_expect);
+    cli_opt_str(given, "data", &o_data);
     ckp_format fmt;
     r = cli_format("merge", o_format, &fmt);
     if (r)

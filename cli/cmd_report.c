@@ -8,43 +8,59 @@
 #include "chokepoint/report.h"
 #include "cli.h"
 
+static const ckp_param params[] = {
+    {"out", CKP_PARAM_STR, "FILE",
+     "where to write the page (default chokepoint-report.html; - = stdout)", 0, 0},
+    {"store", CKP_PARAM_STR, "DIR",
+     "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "reference data directory (default: the shipped data)", 0, 0},
+    {"shipments", CKP_PARAM_STR, "FILE",
+     "also screen these shipments (CSV or JSON Lines)", 0, 0},
+    {"title", CKP_PARAM_STR, "TEXT",
+     "the page's title", 0, 0},
+    {"source", CKP_PARAM_STR, "S",
+     "store sources of the chapters: real (default when the store "
+     "has any; each synthetic source then gets its own marked part), synthetic, or names; "
+     "never real and synthetic together", 0, 0},
+    {"max-rows", CKP_PARAM_INT, "N",
+     "rows kept per table (default 25)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
+
+const ckp_verb cli_cmd_report = {
+    "report", "[--out FILE] [--store DIR] [--shipments FILE]",
+    "the main job: one self-contained HTML page over everything",
+    "The page holds the measures timeline; for each controlled product group the\n"
+    "issuer's exports by partner over time with the measure dates marked, who supplies\n"
+    "whom (with HHI), production and export concentration, mirror gaps and unit-value\n"
+    "outliers; the ranked diversion hubs after each measure; and a screening summary\n"
+    "when --shipments is given. Every chart says what it shows and where its data came\n"
+    "from; synthetic data is marked. It opens offline: the charting library is inlined.\n"
+    "The chapters rest on the real sources; each synthetic source of the store gets its\n"
+    "own part at the end, computed from it alone: the two are never added together.\n"
+    "Sections whose analysis is missing or has no data carry a note. See docs/report.md.",
+    params, 0, 0, NULL, 0, NULL, NULL,
+    "o:out", CKP_VERB_CLI_ONLY};
+
 int cmd_report(int argc, char **argv)
 {
     const char *out = "chokepoint-report.html", *store = NULL, *data = NULL, *shipments = NULL,
                *title = NULL, *source = NULL;
     long max_rows = 25;
-    const cli_opt opts[] = {
-        {"out", 'o', CLI_STR, "FILE", "where to write the page (default chokepoint-report.html; - = stdout)",
-         &out},
-        {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
-         &store},
-        {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &data},
-        {"shipments", 0, CLI_STR, "FILE", "also screen these shipments (CSV or JSON Lines)",
-         &shipments},
-        {"title", 0, CLI_STR, "TEXT", "the page's title", &title},
-        {"source", 0, CLI_STR, "S", "store sources of the chapters: real (default when the store "
-         "has any; each synthetic source then gets its own marked part), synthetic, or names; "
-         "never real and synthetic together", &source},
-        {"max-rows", 0, CLI_INT, "N", "rows kept per table (default 25)", &max_rows},
-        {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
-    const cli_spec spec = {
-        "report", "[--out FILE] [--store DIR] [--shipments FILE]",
-        "the main job: one self-contained HTML page over everything",
-        "The page holds the measures timeline; for each controlled product group the\n"
-        "issuer's exports by partner over time with the measure dates marked, who supplies\n"
-        "whom (with HHI), production and export concentration, mirror gaps and unit-value\n"
-        "outliers; the ranked diversion hubs after each measure; and a screening summary\n"
-        "when --shipments is given. Every chart says what it shows and where its data came\n"
-        "from; synthetic data is marked. It opens offline: the charting library is inlined.\n"
-        "The chapters rest on the real sources; each synthetic source of the store gets its\n"
-        "own part at the end, computed from it alone: the two are never added together.\n"
-        "Sections whose analysis is missing or has no data carry a note. See docs/report.md.",
-        opts, 0, 0};
+
     char **args;
     int nargs;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_report, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "out", &out);
+    cli_opt_str(given, "store", &store);
+    cli_opt_str(given, "data", &data);
+    cli_opt_str(given, "shipments", &shipments);
+    cli_opt_str(given, "title", &title);
+    cli_opt_str(given, "source", &source);
+    cli_opt_long(given, "max-rows", &max_rows);
     if (max_rows < 1 || max_rows > 10000)
         return cli_failf("report", 2, "--max-rows must be between 1 and 10000");
     if (shipments && access(shipments, R_OK) != 0)

@@ -20,53 +20,60 @@ static double o_threshold = CKP_MATCH_THRESHOLD, o_uv_z = 3.5;
 static long o_uv_min = 8;
 static int o_no_parties, o_quiet;
 
-static const cli_opt opts[] = {
-    {"lists", 'l', CLI_STR, "L", "party lists: ofac, opensanctions, mofcom, all (default) or "
-                                 "files (see 'chokepoint match --help')",
-     &o_lists},
-    {"measures", 'm', CLI_STR, "FILE", "an extra measures file (measures.csv format) on top of "
-                                       "the shipped register",
-     &o_measures},
-    {"hubs", 0, CLI_STR, "FILE", "ranked rerouting hubs: CSV hs,hub,destination,score[,rank,"
-                                 "measure] (as 'chokepoint diversion --all-measures' writes); "
-                                 "default with --store: every measure's hubs ranked from the "
-                                 "store (cached per store generation)",
-     &o_hubs},
-    {"rejects", 0, CLI_STR, "FILE", "write every row that could not be screened to FILE (CSV "
-                                    "file,line,reason)",
-     &o_rejects},
-    {"map", 0, CLI_STR, "COL=NAME,…", "read our column COL from the input's column NAME", &o_map},
-    {"threshold", 't', CLI_NUM, "T", "party match threshold (default 0.80)", &o_threshold},
-    {"algorithm", 0, CLI_STR, "default|ofac", "party matcher: default (explained token "
-                                              "matcher) or ofac (OFAC Sanctions List Search's "
-                                              "scoring; see chokepoint match --help)",
-     &o_algorithm},
-    {"store", 0, CLI_STR, "DIR", "compare unit values (kg, USD) with the flow store's flows of "
-                                 "the same HS6 instead of the file's own shipments, and rank "
-                                 "the route hubs of every measure from it (unless --hubs)",
-     &o_store},
-    {"source", 0, CLI_STR, "S", "which of the store's sources --store compares with: auto "
-                                "(the real ones when there are any; default), synthetic, all "
-                                "or source names",
-     &o_source},
-    {"uv-z", 0, CLI_NUM, "Z", "unit-value outlier when |robust z| > Z (default 3.5)", &o_uv_z},
-    {"uv-min", 0, CLI_INT, "N", "shipments of one HS6 and unit needed for a unit-value "
-                                "reference (default 8)",
-     &o_uv_min},
-    {"input", 0, CLI_STR, "FMT", "csv or jsonl (default: detected)", &o_input},
-    {"db", 0, CLI_STR, "FILE", "keep the counterparties screened (exporter, importer, other "
-                               "parties) in this case database, for 'lists update' to "
-                               "re-screen when the lists change",
-     &o_db},
-    {"no-parties", 0, CLI_FLAG, NULL, "skip the party rule (no lists loaded)", &o_no_parties},
-    {"format", 'f', CLI_STR, "FMT", "json (JSON Lines, default), csv or table", &o_format},
-    {"data", 0, CLI_STR, "DIR", "data directory (default: $CHOKEPOINT_DATA or built-in)", &o_data},
-    {"quiet", 'q', CLI_FLAG, NULL, "no summary on stderr", &o_quiet},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+static const ckp_param params[] = {
+    {"lists", CKP_PARAM_STR, "L",
+     "party lists: ofac, opensanctions, mofcom, all (default) or "
+     "files (see 'chokepoint match --help')", 0, 0},
+    {"measures", CKP_PARAM_STR, "FILE",
+     "an extra measures file (measures.csv format) on top of "
+     "the shipped register", 0, 0},
+    {"hubs", CKP_PARAM_STR, "FILE",
+     "ranked rerouting hubs: CSV hs,hub,destination,score[,rank,"
+     "measure] (as 'chokepoint diversion --all-measures' writes); "
+     "default with --store: every measure's hubs ranked from the "
+     "store (cached per store generation)", 0, 0},
+    {"rejects", CKP_PARAM_STR, "FILE",
+     "write every row that could not be screened to FILE (CSV "
+     "file,line,reason)", 0, 0},
+    {"map", CKP_PARAM_STR, "COL=NAME,…",
+     "read our column COL from the input's column NAME", 0, 0},
+    {"threshold", CKP_PARAM_NUM, "T",
+     "party match threshold (default 0.80)", 0, 0},
+    {"algorithm", CKP_PARAM_STR, "default|ofac",
+     "party matcher: default (explained token "
+     "matcher) or ofac (OFAC Sanctions List Search's "
+     "scoring; see chokepoint match --help)", 0, 0},
+    {"store", CKP_PARAM_STR, "DIR",
+     "compare unit values (kg, USD) with the flow store's flows of "
+     "the same HS6 instead of the file's own shipments, and rank "
+     "the route hubs of every measure from it (unless --hubs)", 0, 0},
+    {"source", CKP_PARAM_STR, "S",
+     "which of the store's sources --store compares with: auto "
+     "(the real ones when there are any; default), synthetic, all "
+     "or source names", 0, 0},
+    {"uv-z", CKP_PARAM_NUM, "Z",
+     "unit-value outlier when |robust z| > Z (default 3.5)", 0, 0},
+    {"uv-min", CKP_PARAM_INT, "N",
+     "shipments of one HS6 and unit needed for a unit-value "
+     "reference (default 8)", 0, 0},
+    {"input", CKP_PARAM_STR, "FMT",
+     "csv or jsonl (default: detected)", 0, 0},
+    {"db", CKP_PARAM_STR, "FILE",
+     "keep the counterparties screened (exporter, importer, other "
+     "parties) in this case database, for 'lists update' to "
+     "re-screen when the lists change", 0, 0},
+    {"no-parties", CKP_PARAM_FLAG, NULL,
+     "skip the party rule (no lists loaded)", 0, 0},
+    {"format", CKP_PARAM_STR, "FMT",
+     "json (JSON Lines, default), csv or table", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "data directory (default: $CHOKEPOINT_DATA or built-in)", 0, 0},
+    {"quiet", CKP_PARAM_FLAG, NULL,
+     "no summary on stderr", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
-    "screen",
-    "[--lists L] [--measures FILE] [--store DIR] [--hubs FILE] [--map COL=NAME,…] "
+const ckp_verb cli_cmd_screen = {
+    "screen", "[--lists L] [--measures FILE] [--store DIR] [--hubs FILE] [--map COL=NAME,…] "
     "[--rejects FILE] SHIPMENTS",
     "screen shipments: controlled goods, listed parties, risky routes, unit values",
     "SHIPMENTS is a CSV with a header or JSON Lines ('-' = stdin) with columns\n"
@@ -79,7 +86,8 @@ static const cli_spec spec = {
     "hubs of every measure from the store.  Exit status: 0 every row screened, no alert;\n"
     "1 every row screened, some alert; 2 usage error; 3 some row not screened, or the run\n"
     "failed (whatever the alerts).",
-    opts, 1, 1};
+    params, 1, 1, NULL, 0, NULL, NULL,
+    "l:lists m:measures t:threshold f:format q:quiet", CKP_VERB_CLI_ONLY};
 
 static void reset_opts(void)
 {
@@ -143,9 +151,27 @@ int cmd_screen(int argc, char **argv)
     char **args;
     int nargs;
     reset_opts();
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_screen, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "lists", &o_lists);
+    cli_opt_str(given, "measures", &o_measures);
+    cli_opt_str(given, "hubs", &o_hubs);
+    cli_opt_str(given, "rejects", &o_rejects);
+    cli_opt_str(given, "map", &o_map);
+    cli_opt_num(given, "threshold", &o_threshold);
+    cli_opt_str(given, "algorithm", &o_algorithm);
+    cli_opt_str(given, "store", &o_store);
+    cli_opt_str(given, "source", &o_source);
+    cli_opt_num(given, "uv-z", &o_uv_z);
+    cli_opt_long(given, "uv-min", &o_uv_min);
+    cli_opt_str(given, "input", &o_input);
+    cli_opt_str(given, "db", &o_db);
+    cli_opt_flag(given, "no-parties", &o_no_parties);
+    cli_opt_str(given, "format", &o_format);
+    cli_opt_str(given, "data", &o_data);
+    cli_opt_flag(given, "quiet", &o_quiet);
     ckp_format fmt = CKP_FMT_JSON;
     if (o_format && cli_format("screen", o_format, &fmt))
         return 2;

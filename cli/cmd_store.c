@@ -10,13 +10,14 @@
 
 static const char *o_store, *o_data;
 
-static const cli_opt opts[] = {
-    {"store", 0, CLI_STR, "DIR", "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)",
-     &o_store},
-    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+static const ckp_param params[] = {
+    {"store", CKP_PARAM_STR, "DIR",
+     "the store (default $CHOKEPOINT_STORE or ./chokepoint.store)", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "reference data directory (default: the shipped data)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_store = {
     "store", "verify|recover [--store DIR]",
     "check every generation of the store; point CURRENT at the newest intact one",
     "verify   checks CURRENT and every generation (gen-N/) byte by byte, ignoring\n"
@@ -30,7 +31,8 @@ static const cli_spec spec = {
     "         says what it did; nothing to do when CURRENT names an intact one.\n"
     "         Exit 1 when no generation verifies (nothing is changed).\n"
     "Both wait for a running ingest.  See docs/store.md.",
-    opts, 1, 1};
+    params, 1, 1, NULL, 0, NULL, NULL,
+    NULL, CKP_VERB_CLI_ONLY};
 
 static int verify(const char *dir, const ckp_ref *ref)
 {
@@ -118,9 +120,12 @@ int cmd_store(int argc, char **argv)
     o_store = o_data = NULL;
     char **args;
     int nargs;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_store, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "store", &o_store);
+    cli_opt_str(given, "data", &o_data);
     int is_verify = strcmp(args[0], "verify") == 0;
     if (!is_verify && strcmp(args[0], "recover") != 0)
         return cli_failf("store", 2, "unknown subcommand '%s' (verify or recover)", args[0]);

@@ -12,32 +12,40 @@ static const char *out_path, *truth_path, *scenario_arg, *format_arg, *from_arg,
     *data_arg, *rows_arg, *seed_arg;
 static int monthly, annual, quiet;
 
-static const cli_opt opts[] = {
-    {"out", 'o', CLI_STR, "FILE", "write the rows to FILE ('-' = stdout); required", &out_path},
-    {"rows", 'n', CLI_STR, "N", "about N data rows (default 1000000; 1e7 and 10M work)",
-     &rows_arg},
-    {"seed", 's', CLI_STR, "S", "random seed (default 1): same seed and options, same bytes",
-     &seed_arg},
-    {"scenario", 0, CLI_STR, "LIST",
+static const ckp_param params[] = {
+    {"out", CKP_PARAM_STR, "FILE",
+     "write the rows to FILE ('-' = stdout); required", 0, 0},
+    {"rows", CKP_PARAM_STR, "N",
+     "about N data rows (default 1000000; 1e7 and 10M work)", 0, 0},
+    {"seed", CKP_PARAM_STR, "S",
+     "random seed (default 1): same seed and options, same bytes", 0, 0},
+    {"scenario", CKP_PARAM_STR, "LIST",
      "comma list of antimony-2024, gallium-2023, russia-roundabout,\n"
-     "                               misinvoicing, decoys; all (default) or none",
-     &scenario_arg},
-    {"truth", 't', CLI_STR, "FILE", "write the ground truth (JSON Lines) to FILE", &truth_path},
-    {"format", 'f', CLI_STR, "FMT", "flows (default), baci or comtrade", &format_arg},
-    {"from", 0, CLI_STR, "YYYY-MM", "first month (default 2017-01)", &from_arg},
-    {"to", 0, CLI_STR, "YYYY-MM", "last month (default 2025-06)", &to_arg},
-    {"monthly", 0, CLI_FLAG, NULL, "monthly periods (the default, except for baci)", &monthly},
-    {"annual", 0, CLI_FLAG, NULL, "aggregate to calendar years (complete years only)", &annual},
-    {"quiet", 'q', CLI_FLAG, NULL, "no summary line on stderr", &quiet},
-    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the built-in one)",
-     &data_arg},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
+     "                               misinvoicing, decoys; all (default) or none", 0, 0},
+    {"truth", CKP_PARAM_STR, "FILE",
+     "write the ground truth (JSON Lines) to FILE", 0, 0},
+    {"format", CKP_PARAM_STR, "FMT",
+     "flows (default), baci or comtrade", 0, 0},
+    {"from", CKP_PARAM_STR, "YYYY-MM",
+     "first month (default 2017-01)", 0, 0},
+    {"to", CKP_PARAM_STR, "YYYY-MM",
+     "last month (default 2025-06)", 0, 0},
+    {"monthly", CKP_PARAM_FLAG, NULL,
+     "monthly periods (the default, except for baci)", 0, 0},
+    {"annual", CKP_PARAM_FLAG, NULL,
+     "aggregate to calendar years (complete years only)", 0, 0},
+    {"quiet", CKP_PARAM_FLAG, NULL,
+     "no summary line on stderr", 0, 0},
+    {"data", CKP_PARAM_STR, "DIR",
+     "reference data directory (default: the built-in one)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
-static const cli_spec spec = {
+const ckp_verb cli_cmd_synth = {
     "synth", "--out FILE [options]",
-    "Write a synthetic world of trade flows with known injected events (bans, licensing,\n"
+    "a synthetic world of trade flows with known injected events",
+    "Writes a synthetic world of trade flows with known injected events (bans, licensing,\n"
     "rerouting through hubs, phantom flows, mis-invoicing, decoys) and their ground truth.\n"
-    "Every row is SYNTHETIC.",
+    "Every row is SYNTHETIC.\n"
     "Formats: flows = period,reporter,partner,flow,hs,value,qty,unit (ISO3, USD, kg);\n"
     "baci = t,i,j,k,v,q (annual, BACI codes, thousand USD, tonnes); comtrade = the UN\n"
     "Comtrade CSV columns with Comtrade codes.  Each flow is reported by both sides\n"
@@ -45,7 +53,8 @@ static const cli_spec spec = {
     "The scenarios' series are always written, so a small --rows gives at least those.\n"
     "A summary (rows, seconds, rows/s) goes to stderr.  See docs/synth.md.\n\n"
     "example: chokepoint synth --out world.csv --truth truth.jsonl --seed 7",
-    opts, 0, 0};
+    params, 0, 0, NULL, 0, NULL, NULL,
+    "o:out n:rows s:seed t:truth f:format q:quiet", CKP_VERB_CLI_ONLY};
 
 /* "10M", "1e7", "250k", "1000000" → *n; -1 when not a count. */
 static int parse_count(const char *s, uint64_t *n)
@@ -103,9 +112,22 @@ int cmd_synth(int argc, char **argv)
     ckp_ref *ref = NULL;
     ckp_synth *s = NULL;
     FILE *out = NULL, *truth = NULL;
-    int r = cli_parse(&spec, argc, argv, &args, &nargs);
+    const ckp_args *given = NULL;
+    int r = cli_parse_args(&cli_cmd_synth, argc, argv, &args, &nargs, &given);
     if (r)
         return r == 1 ? 0 : r;
+    cli_opt_str(given, "out", &out_path);
+    cli_opt_str(given, "rows", &rows_arg);
+    cli_opt_str(given, "seed", &seed_arg);
+    cli_opt_str(given, "scenario", &scenario_arg);
+    cli_opt_str(given, "truth", &truth_path);
+    cli_opt_str(given, "format", &format_arg);
+    cli_opt_str(given, "from", &from_arg);
+    cli_opt_str(given, "to", &to_arg);
+    cli_opt_flag(given, "monthly", &monthly);
+    cli_opt_flag(given, "annual", &annual);
+    cli_opt_flag(given, "quiet", &quiet);
+    cli_opt_str(given, "data", &data_arg);
     ckp_error_clear(&err);
     ckp_synth_params_init(&p);
     if (!out_path)

@@ -6,14 +6,6 @@
 
 #include "cli.h"
 
-typedef struct verb_entry {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-} verb_entry;
-
-#define CKP_DOC_ENTRY(name, summary) {#name, cmd_##name},
-static const verb_entry verbs[] = {CKP_VERBS(CKP_DOC_ENTRY){NULL, NULL}};
-
 static cli_doc *want; /* set only inside cli_doc_get() */
 
 int cli_doc_capturing(void) { return want != NULL; }
@@ -43,29 +35,30 @@ void cli_doc_add(const char *name, char shortname, const char *metavar, const ch
                                               repeatable};
 }
 
-int cli_doc_count(void) { return (int)(sizeof verbs / sizeof verbs[0]) - 1; }
+int cli_doc_count(void) { return cli_command_count(); }
 
 const char *cli_doc_verb(int i)
 {
-    return i >= 0 && i < cli_doc_count() ? verbs[i].name : NULL;
+    cli_command c;
+    return cli_command_at(i, &c) == 0 ? c.name : NULL;
 }
 
 int cli_doc_get(int i, cli_doc *d)
 {
-    if (i < 0 || i >= cli_doc_count())
+    cli_command c;
+    if (cli_command_at(i, &c) != 0)
         return cli_failf("help", 1, "no verb number %d", i);
     char verb[32], help[] = "--help";
-    snprintf(verb, sizeof verb, "%s", verbs[i].name);
+    snprintf(verb, sizeof verb, "%s", c.name);
     char *argv[] = {verb, help, NULL};
     memset(d, 0, sizeof *d);
     want = d;
-    int rc = verbs[i].fn(2, argv);
+    int rc = cli_command_run(&c, 2, argv);
     want = NULL;
-    if (rc != 0 || !d->name || strcmp(d->name, verbs[i].name) != 0)
-        return cli_failf("help", 1, "%s: --help did not hand over its option table",
-                         verbs[i].name);
+    if (rc != 0 || !d->name || strcmp(d->name, c.name) != 0)
+        return cli_failf("help", 1, "%s: --help did not hand over its option table", c.name);
     if (d->overflow)
-        return cli_failf("help", 1, "%s: more than %d options (CLI_DOC_MAX_OPTS)",
-                         verbs[i].name, CLI_DOC_MAX_OPTS);
+        return cli_failf("help", 1, "%s: more than %d options (CLI_DOC_MAX_OPTS)", c.name,
+                         CLI_DOC_MAX_OPTS);
     return 0;
 }

@@ -4,8 +4,8 @@
  *
  * Nothing here restates an option.  cli_doc_get() runs a verb's own entry
  * point with --help while a capture is set: the verb's option table (the
- * cli_opt table of cli/opts.h or the ckp_param table of a library verb,
- * with the driver's common options) is handed to cli_doc_begin/_add
+ * ckp_param table of a library verb with the driver's common options, or
+ * of a CLI command) is handed to cli_doc_begin/_add
  * instead of being printed.  So the man page and the completions list
  * exactly what --help lists.
  *
@@ -36,7 +36,7 @@ typedef struct cli_doc {
     int overflow; /* options past CLI_DOC_MAX_OPTS (an error for the caller) */
 } cli_doc;
 
-/* ---- capture (called by the --help paths of opts.c and verb_driver.c) -- */
+/* ---- capture (called by the --help path of verb_driver.c) ------------- */
 
 /* 1 while cli_doc_get() is asking a verb for its options. */
 int cli_doc_capturing(void);
@@ -47,7 +47,7 @@ void cli_doc_add(const char *name, char shortname, const char *metavar, const ch
 
 /* ---- the verbs ----------------------------------------------------------- */
 
-/* Number of verbs (cli/verbs.h order) and the name of verb i. */
+/* Number of verbs (cli/commands.c order) and the name of verb i. */
 int cli_doc_count(void);
 const char *cli_doc_verb(int i);
 /* Fill d with verb i's options; 0 on success, 1 when the verb did not hand

@@ -5,34 +5,18 @@
 #include "cli.h"
 #include "doc.h"
 
-typedef struct verb {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-    const char *summary;
-} verb;
-
-#define CKP_VERB_ENTRY(name, summary) {#name, cmd_##name, summary},
-static const verb verbs[] = {CKP_VERBS(CKP_VERB_ENTRY){NULL, NULL, NULL}};
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: chokepoint VERB [options] [args]\n\n"
                  "chokepoint watches trade in critical minerals and dual-use goods: "
                  "dependencies,\nexport controls, the detours around them, and listed "
                  "parties.\n\nverbs:\n");
-    for (const verb *v = verbs; v->name; v++)
-        fprintf(out, "  %-14s %s\n", v->name, v->summary);
+    cli_command c;
+    for (int i = 0; cli_command_at(i, &c) == 0; i++)
+        fprintf(out, "  %-14s %s\n", c.name, c.summary);
     fprintf(out, "\n'chokepoint help VERB' or 'chokepoint VERB --help' for details.\n"
                  "Store: --store DIR, else $CHOKEPOINT_STORE, else ./chokepoint.store.\n"
                  "Data:  $CHOKEPOINT_DATA, else the installed or built-in data directory.\n");
-}
-
-static const verb *find_verb(const char *name)
-{
-    for (const verb *v = verbs; v->name; v++)
-        if (strcmp(v->name, name) == 0)
-            return v;
-    return NULL;
 }
 
 /* help --man | --completion bash|zsh | --examples: what make writes into
@@ -77,17 +61,17 @@ int main(int argc, char **argv)
         }
         if (argv[2][0] == '-')
             return help_generated(argc - 2, argv + 2);
-        const verb *v = find_verb(argv[2]);
-        if (!v)
+        cli_command c;
+        if (cli_command_find(argv[2], &c) != 0)
             return cli_failf("help", 2, "unknown verb '%s'", argv[2]);
         char *hargv[] = {argv[2], "--help", NULL};
-        return v->fn(2, hargv);
+        return cli_command_run(&c, 2, hargv);
     }
-    const verb *v = find_verb(name);
-    if (!v) {
+    cli_command c;
+    if (cli_command_find(name, &c) != 0) {
         fprintf(stderr, "chokepoint: unknown verb '%s'\n", name);
         usage(stderr);
         return 2;
     }
-    return v->fn(argc - 1, argv + 1);
+    return cli_command_run(&c, argc - 1, argv + 1);
 }

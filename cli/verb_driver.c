@@ -28,22 +28,85 @@ static const ckp_param common[] = {
      "'chokepoint merge' instead of rows (docs/scale.md)", 0, 0},
     {NULL, 0, NULL, NULL, 0, 0}};
 
+/* The common options no verb reading no store takes. */
+static int store_option(const ckp_param *p)
+{
+    return strcmp(p->name, "store") == 0 || strcmp(p->name, "source") == 0 ||
+           strcmp(p->name, "input") == 0;
+}
+
+/* The one-letter alias of option `name` in v's short_opts ("f:format
+ * k:limit"), 0 when none. */
+static char short_of(const ckp_verb *v, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = v->short_opts; p && *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == n + 2 && p[1] == ':' && strncmp(p + 2, name, n) == 0)
+            return p[0];
+        p += k;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+/* The option whose one-letter alias is c, or NULL. */
+static const char *long_of(const ckp_verb *v, char c, size_t *n)
+{
+    for (const char *p = v->short_opts; p && *p;) {
+        size_t k = strcspn(p, " ");
+        if (k > 2 && p[0] == c && p[1] == ':') {
+            *n = k - 2;
+            return p + 2;
+        }
+        p += k;
+        while (*p == ' ')
+            p++;
+    }
+    return NULL;
+}
+
+/* The common options apply to library verbs; a CLI command (run NULL)
+ * declares all of its options itself. */
+static const ckp_param no_params[] = {{NULL, 0, NULL, NULL, 0, 0}};
+
+static const ckp_param *common_of(const ckp_verb *v)
+{
+    return v->run ? common : no_params;
+}
+
 static const ckp_param *find_param(const ckp_verb *v, const char *name, size_t n)
 {
     for (const ckp_param *p = v->params; p && p->name; p++)
         if (strlen(p->name) == n && strncmp(p->name, name, n) == 0)
             return p;
-    for (const ckp_param *p = common; p->name; p++)
+    for (const ckp_param *p = common_of(v); p->name; p++)
         if (strlen(p->name) == n && strncmp(p->name, name, n) == 0)
             return p;
     return NULL;
 }
 
-static void print_param(FILE *out, const ckp_param *p)
+/* 1 when p is one of v's own parameters (not a common option). */
+static int find_param_own(const ckp_verb *v, const ckp_param *p)
 {
-    char left[96];
-    snprintf(left, sizeof left, "--%s%s%s", p->name, p->metavar ? " " : "",
-             p->metavar ? p->metavar : "");
+    for (const ckp_param *q = v->params; q && q->name; q++)
+        if (q == p)
+            return 1;
+    return 0;
+}
+
+static void print_param(FILE *out, const ckp_verb *v, const ckp_param *p)
+{
+    char left[96], c = short_of(v, p->name);
+    /* with one-letter aliases about, the long names line up after "-x, " */
+    const char *pad = v->short_opts ? "    " : "";
+    if (c)
+        snprintf(left, sizeof left, "-%c, --%s%s%s", c, p->name, p->metavar ? " " : "",
+                 p->metavar ? p->metavar : "");
+    else
+        snprintf(left, sizeof left, "%s--%s%s%s", pad, p->name, p->metavar ? " " : "",
+                 p->metavar ? p->metavar : "");
     fprintf(out, "  %-28s %s%s\n", left, p->help, p->required ? " (required)" : "");
 }
 
@@ -57,7 +120,8 @@ static int has_chart(const ckp_verb *v)
 static int shows_common(const ckp_verb *v, const ckp_param *p)
 {
     return (strcmp(p->name, "partial") != 0 || ckp_partial_supported(v)) &&
-           (strcmp(p->name, "chart") != 0 || has_chart(v));
+           (strcmp(p->name, "chart") != 0 || has_chart(v)) &&
+           (!(v->flags & CKP_VERB_NO_STORE) || !store_option(p));
 }
 
 /* The options --help lists, handed to the man page / completion (doc.h). */
@@ -65,20 +129,21 @@ static void doc_verb(const ckp_verb *v)
 {
     cli_doc_begin(v->name, v->usage, v->summary, v->details);
     for (const ckp_param *p = v->params; p && p->name; p++)
-        cli_doc_add(p->name, 0, p->metavar, p->help, p->required, p->kind == CKP_PARAM_LIST);
-    for (const ckp_param *p = common; p->name; p++)
+        cli_doc_add(p->name, short_of(v, p->name), p->metavar, p->help, p->required,
+                    p->kind == CKP_PARAM_LIST);
+    for (const ckp_param *p = common_of(v); p->name; p++)
         if (shows_common(v, p))
-            cli_doc_add(p->name, 0, p->metavar, p->help, p->required, 0);
+            cli_doc_add(p->name, short_of(v, p->name), p->metavar, p->help, p->required, 0);
 }
 
 static void cli_verb_help(const ckp_verb *v, FILE *out)
 {
     fprintf(out, "usage: chokepoint %s %s\n\n%s\n\noptions:\n", v->name, v->usage, v->summary);
     for (const ckp_param *p = v->params; p && p->name; p++)
-        print_param(out, p);
-    for (const ckp_param *p = common; p->name; p++)
+        print_param(out, v, p);
+    for (const ckp_param *p = common_of(v); p->name; p++)
         if (shows_common(v, p))
-            print_param(out, p);
+            print_param(out, v, p);
     fprintf(out, "  %-28s %s\n", "-h, --help", "show this help and exit");
     if (v->details)
         fprintf(out, "\n%s\n", v->details);
@@ -224,14 +289,25 @@ static int parse_argv(const ckp_verb *v, int argc, char **argv, ckp_args *args)
                 cli_verb_help(v, stdout);
             return 1;
         }
-        if (a[1] != '-') {
+        const char *name = a + 2, *eq = NULL;
+        size_t n = 0;
+        if (a[1] != '-') { /* -f VALUE, -fVALUE */
+            name = long_of(v, a[1], &n);
+            if (a[2])
+                eq = a + 1; /* the value follows the letter */
+        } else {
+            eq = strchr(name, '=');
+            n = eq ? (size_t)(eq - name) : strlen(name);
+        }
+        const ckp_param *p = name ? find_param(v, name, n) : NULL;
+        if (p && a[1] != '-' && p->kind == CKP_PARAM_FLAG && eq)
+            p = NULL; /* -qx: no bundling */
+        if (p && (v->flags & CKP_VERB_NO_STORE) && store_option(p) && !find_param_own(v, p))
+            p = NULL; /* a verb that reads no store takes no --store */
+        if (!p && a[1] != '-') {
             snprintf(msg, sizeof msg, "unknown option '%s'", a);
             return usage_error(v, msg);
         }
-        const char *name = a + 2;
-        const char *eq = strchr(name, '=');
-        size_t n = eq ? (size_t)(eq - name) : strlen(name);
-        const ckp_param *p = find_param(v, name, n);
         if (!p) {
             snprintf(msg, sizeof msg, "unknown option '%.*s'", (int)(n + 2), a);
             return usage_error(v, msg);
@@ -294,11 +370,19 @@ int cli_run_verb(const char *name, int argc, char **argv)
                          hs ? cli_hs_fold(name, p->name, val, folded, sizeof folded) : val);
         }
     }
-    for (int i = 0; i < ckp_args_npos(args); i++)
-        ckp_args_add_pos(vargs, ckp_args_pos(args, i));
+    for (int i = 0; i < ckp_args_npos(args); i++) {
+        char folded[1024];
+        const char *val = ckp_args_pos(args, i);
+        /* a positional national code: the same note as for --hs (the
+         * verb reads the code as written and folds it silently) */
+        if (v->flags & CKP_VERB_HS_ARGS)
+            cli_hs_fold(name, NULL, val, folded, sizeof folded);
+        ckp_args_add_pos(vargs, val);
+    }
 
     ckp_format fmt;
     int width = 0;
+    int format_given = format || width_arg;
     /* --width N alone asks for the table, as on a terminal */
     rc = cli_format(name, format ? format : width_arg ? "table" : NULL, &fmt);
     if (!rc)
@@ -354,9 +438,10 @@ int cli_run_verb(const char *name, int argc, char **argv)
         }
         goto out_env;
     }
-    ckp_writer *w = ckp_verb_writer_new(v, env, vargs, stdout, fmt);
-    if (!w) {
-        rc = cli_failf(name, 1, "out of memory");
+    ckp_writer *w = NULL;
+    ckp_status wst = ckp_verb_writer_open(v, env, vargs, stdout, &fmt, format_given, &w, &err);
+    if (wst != CKP_OK) {
+        rc = wst == CKP_EUSAGE ? usage_error(v, err.msg) : cli_fail(name, &err);
         goto out_env;
     }
     ckp_writer_fit(w, width);
@@ -404,4 +489,91 @@ out_args:
     ckp_args_free(vargs);
     ckp_args_free(args);
     return rc;
+}
+
+/* ---- CLI commands: the same tables, parsed for a command's own code ------- */
+
+/* The parsed options and positionals of the command running; kept until
+ * the next parse or exit, so that the values stay valid for the command. */
+static struct {
+    ckp_args *args;
+    char **pos;
+} parsed;
+
+static void parsed_release(void)
+{
+    ckp_args_free(parsed.args);
+    free(parsed.pos);
+    parsed.args = NULL;
+    parsed.pos = NULL;
+}
+
+int cli_parse_args(const ckp_verb *decl, int argc, char **argv, char ***args, int *nargs,
+                   const ckp_args **given)
+{
+    static int registered;
+    if (!registered)
+        registered = atexit(parsed_release) == 0;
+    parsed_release();
+    parsed.args = ckp_args_new();
+    if (!parsed.args)
+        return cli_failf(decl->name, 1, "out of memory");
+    int rc = parse_argv(decl, argc, argv, parsed.args);
+    if (rc)
+        return rc;
+    ckp_error err;
+    ckp_error_clear(&err);
+    if (ckp_args_check(parsed.args, decl->params, 0, &err) != CKP_OK)
+        return usage_error(decl, err.msg);
+    int npos = ckp_args_npos(parsed.args);
+    if (npos < decl->min_pos || (decl->max_pos >= 0 && npos > decl->max_pos))
+        return usage_error(decl, npos < decl->min_pos ? "missing argument"
+                                                      : "too many arguments");
+    parsed.pos = calloc((size_t)npos + 1, sizeof *parsed.pos);
+    if (!parsed.pos)
+        return cli_failf(decl->name, 1, "out of memory");
+    for (int i = 0; i < npos; i++)
+        parsed.pos[i] = (char *)ckp_args_pos(parsed.args, i);
+    *args = parsed.pos;
+    *nargs = npos;
+    *given = parsed.args;
+    return 0;
+}
+
+void cli_opt_str(const ckp_args *given, const char *name, const char **dest)
+{
+    const char *v = ckp_args_get(given, name);
+    if (v)
+        *dest = v;
+}
+
+void cli_opt_flag(const ckp_args *given, const char *name, int *dest)
+{
+    if (ckp_args_get(given, name))
+        *dest = ckp_args_flag(given, name);
+}
+
+/* The kinds were checked by cli_parse_args (ckp_args_check). */
+void cli_opt_long(const ckp_args *given, const char *name, long *dest)
+{
+    ckp_error ignored;
+    ckp_args_int(given, name, *dest, dest, &ignored);
+}
+
+void cli_opt_num(const ckp_args *given, const char *name, double *dest)
+{
+    ckp_error ignored;
+    ckp_args_num(given, name, *dest, dest, &ignored);
+}
+
+int cli_opt_list(const ckp_args *given, const char *name, cli_list *dest)
+{
+    for (int i = 0; i < ckp_args_count(given, name); i++) {
+        if (dest->n >= CLI_LIST_MAX) {
+            fprintf(stderr, "chokepoint: --%s given more than %d times\n", name, CLI_LIST_MAX);
+            return 2;
+        }
+        dest->items[dest->n++] = ckp_args_nth(given, name, i);
+    }
+    return 0;
 }

@@ -110,8 +110,10 @@ ckp_status srv_open(srv *s, const srv_config *cfg, const char **token_new, ckp_e
     if (ckp_measures_from_env(s->env, &ms, &lerr) != CKP_OK && !cfg->quiet)
         fprintf(stderr, "chokepoint: serve: warning: measures: %s\n", lerr.msg);
     ckp_error_clear(&lerr);
-    if (ckp_index_load(NULL, cfg->data_dir, s->ref, &s->lists, &s->index, NULL, &lerr) !=
-        CKP_OK) {
+    /* the env's (ckp_index_from_env): the `match` verb answers from the same */
+    if (ckp_index_from_env(s->env, &s->index, &lerr) == CKP_OK) {
+        s->lists = ckp_index_lists(s->index);
+    } else {
         if (!cfg->quiet)
             fprintf(stderr, "chokepoint: serve: warning: party lists: %s (no party screening)\n",
                     lerr.msg);
@@ -220,12 +222,8 @@ void srv_close(srv *s)
         pthread_rwlock_destroy(&s->store_lock);
         pthread_mutex_destroy(&s->refresh_lock);
     }
-    if (s->index)
-        ckp_index_free(s->index);
     free(s->ye_name_start);
     free(s->ye_name_idx);
-    if (s->lists)
-        ckp_lists_free(s->lists);
     srv_cache_free(s->cache);
     srv_guard_close(s->guard);
     srv_cases_close(s->cases);

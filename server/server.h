@@ -93,6 +93,10 @@ typedef struct srv_config {
     const char *const *allow_hosts; /* more names the Host header may give (--allow-host) */
     int nallow_hosts;
     int header_timeout;     /* seconds to send the request head; 0 = SRV_HEADER_TIMEOUT */
+    /* NULL, or the commands of the binary that are not library verbs
+     * (NULL-terminated; report, serve…): GET /api/verbs lists them too, as
+     * not served.  Not owned. */
+    const struct ckp_verb *const *commands;
 } srv_config;
 
 typedef struct srv_cases srv_cases;
@@ -117,8 +121,8 @@ typedef struct srv {
     srv_guard *guard;  /* token + rate limit */
     srv_cache *cache;  /* GET /api responses by canonical query */
     char list_version[80]; /* party lists' version, recorded with decisions */
-    ckp_lists *lists;  /* party lists (NULL when they failed to load) */
-    ckp_index *index;  /* their index, shared read-only by the matchers */
+    const ckp_lists *lists;  /* party lists (NULL when they failed to load); the env's */
+    const ckp_index *index;  /* their index, shared read-only by the matchers; the env's */
     pthread_mutex_t pool_lock;
     ckp_matcher *pool[32]; /* idle matchers (one per request in flight) */
     int npool;

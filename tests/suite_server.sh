@@ -97,7 +97,8 @@ check "the token file holds the printed token" grep -qx "$TOKEN" "$T/cases.db.to
 # ---- the API ----
 check "GET /api/verbs 200" test "$(code GET /api/verbs)" = 200
 check "GET /api/verbs lists the registered verbs" body_has '"name":"measures"'
-for v in $(python3 -c 'import json,sys; print(" ".join(x["name"] for x in json.load(open(sys.argv[1]))["verbs"]))' "$T/body"); do
+cp "$T/body" "$T/verbs.json"
+for v in $(python3 -c 'import json,sys; print(" ".join(x["name"] for x in json.load(open(sys.argv[1]))["verbs"] if x["served"]))' "$T/body"); do
   c=$(code GET "/api/$v?bogus-param=1")
   if [ "$c" = 400 ] && is_json_error; then ok "/api/$v: unknown parameter → 400 JSON"; else bad "/api/$v: unknown parameter → $c"; fi
 done
@@ -235,6 +236,41 @@ check "POST /api/screen?bogus=1 → 400" test "$(code POST '/api/screen?bogus=1'
 check "GET /api/match?name=Rosneft 200" test "$(code GET '/api/match?name=Rosneft')" = 200
 check "  … finds the OFAC entry" body_has 'ROSNEFT'
 check "  … its scores without 17 digits" no_long_reals
+# hs, country and match are verbs of the table like the others (verb.h)
+check "GET /api/hs?arg=811292 200" test "$(code GET '/api/hs?arg=811292')" = 200
+check "  … the HS2022 code with its HS2017 counterpart" body_has '"code":"811292".*"hs2017":"811292"'
+check "GET /api/hs?arg=811292&edition=2017: the 2017 columns" \
+  eval 'test "$(code GET "/api/hs?arg=811292&edition=2017")" = 200 && body_has "\"hs2022\":"'
+check "GET /api/hs?edition=1999 → 400" test "$(code GET '/api/hs?arg=81&edition=1999')" = 400
+check "GET /api/hs?groups=/etc/passwd → 400 (no local files over HTTP)" \
+  test "$(code GET '/api/hs?arg=81&groups=/etc/passwd')" = 400
+check "GET /api/country?arg=842 200" test "$(code GET '/api/country?arg=842')" = 200
+check "  … the USA row" body_has '"iso3":"USA","iso2":"US","iso_num":840'
+check "GET /api/country?arg=Atlantis → 404" test "$(code GET '/api/country?arg=Atlantis')" = 404
+check "GET /api/match?arg=Rosoboronexprot&limit=1: the typo found" \
+  eval 'test "$(code GET "/api/match?arg=Rosoboronexprot&limit=1")" = 200 && body_has "ofac-18782"'
+check "  … with its decision id" body_has '"decision_id":"m-'
+check "GET /api/match?country=RUS lowers nothing for a Russian entity" \
+  eval 'test "$(code GET "/api/match?name=Rosoboronexprot&country=RUS&limit=1")" = 200 && body_has "\"score\":0.964"'
+check "GET /api/match without a name → 400" test "$(code GET '/api/match')" = 400
+check "GET /api/match?threshold=2 → 400" test "$(code GET '/api/match?name=x&threshold=2')" = 400
+check "GET /api/match?pairs=/etc/passwd → 400 (server_ok 0: no local files)" \
+  eval 'test "$(code GET "/api/match?name=x&pairs=/etc/passwd")" = 400 && body_has "not accepted over HTTP"'
+check "GET /api/match?lists=/etc/passwd → 400" test "$(code GET '/api/match?name=x&lists=/etc/passwd')" = 400
+# /api/verbs lists every verb `chokepoint --help` lists, with its parameters
+help_verbs=$("$BIN" --help | awk '/^verbs:/ {on = 1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on = 0}' | sort)
+api_verbs=$(python3 -c 'import json,sys; print("\n".join(sorted(x["name"] for x in json.load(open(sys.argv[1]))["verbs"])))' "$T/verbs.json")
+check "GET /api/verbs lists every verb of chokepoint --help" test "$help_verbs" = "$api_verbs"
+check "  … report and serve as not served" python3 -c '
+import json,sys
+v = {x["name"]: x for x in json.load(open(sys.argv[1]))["verbs"]}
+sys.exit(0 if not v["report"]["served"] and not v["serve"]["served"] and v["serve"]["params"] else 1)' "$T/verbs.json"
+check "  … hs, country and match among them" eval 'echo "$api_verbs" | grep -qx hs && echo "$api_verbs" | grep -qx country && echo "$api_verbs" | grep -qx match'
+check "  … match with its parameters, pairs not served" python3 -c '
+import json,sys
+v = {x["name"]: x for x in json.load(open(sys.argv[1]))["verbs"]}
+p = {q["name"]: q for q in v["match"]["params"]}
+sys.exit(0 if v["match"]["served"] and p["threshold"]["server_ok"] and not p["pairs"]["server_ok"] else 1)' "$T/verbs.json"
 if [ $have_store = 1 ]; then
   check "GET /api/view?name=dependency: shares without 17 digits" \
     eval 'test "$(code GET "/api/view?name=dependency&importer=USA&hs=antimony&period=2023&source=synthetic")" = 200 && no_long_reals && body_has "0\.8843"'

@@ -162,6 +162,29 @@ ckp_status ckp_env_slot(ckp_env *env, const ckp_env_slot_def *def, void **out, c
 
 /* ---- verbs --------------------------------------------------------------- */
 
+/* What a verb's plan hook decides for one run, before its writer is made:
+ * the columns when they depend on the arguments or the format (hs
+ * --edition; match: one row per query in JSON, one per hit else, the input's
+ * columns with --pairs), and state handed on to run (ckp_verb_state). */
+typedef struct ckp_verb_plan {
+    ckp_format format;         /* in: the format asked for; the plan may change it
+                                  when format_given is 0 (match --batch: JSON) */
+    int format_given;          /* 1 when the caller chose the format */
+    const ckp_column *columns; /* NULL: the verb's own columns */
+    size_t ncolumns;
+    void *state;               /* run reads it with ckp_verb_state(w) */
+    void (*free_state)(void *); /* called when the writer is freed (may be NULL);
+                                  columns may live in state */
+} ckp_verb_plan;
+
+/* ckp_verb.flags */
+enum {
+    CKP_VERB_NO_STORE = 1, /* reads no store: --store, --source, --input do not apply */
+    CKP_VERB_CLI_ONLY = 2, /* not served over HTTP (writes files, reads local paths) */
+    CKP_VERB_HS_ARGS = 4   /* the positional arguments may be HS codes: the CLI folds
+                              a national code to HS6 with a note, as for --hs */
+};
+
 typedef struct ckp_verb {
     const char *name;
     const char *usage;       /* "--importer C --hs H [--period P]" */
@@ -176,6 +199,13 @@ typedef struct ckp_verb {
      * ("China supplied 93 % of … in 2023, HHI 8,700"). */
     ckp_status (*run)(ckp_env *env, const ckp_args *args, ckp_writer *w,
                       char *summary, size_t summary_len, ckp_error *err);
+    /* NULL, or called before the writer is made (see ckp_verb_plan).  A verb
+     * that reads flows has none (its writer carries the answer). */
+    ckp_status (*plan)(ckp_env *env, const ckp_args *args, ckp_verb_plan *plan,
+                       ckp_error *err);
+    /* NULL, or the one-letter options of the CLI: "f:format k:limit". */
+    const char *short_opts;
+    unsigned flags; /* CKP_VERB_* */
 } ckp_verb;
 
 /* Define and register verb `name`: `CKP_VERB_DEFINE(name, order, flows) =
@@ -185,6 +215,8 @@ typedef struct ckp_verb {
  * computes from the store's flows (ckp_verb_reads_flows), 0 when it reads
  * registers only. */
 #define CKP_VERB_DEFINE(name, order, flows) const ckp_verb ckp_verb_##name
+/* The state a verb's plan handed on for this writer's run (NULL: none). */
+void *ckp_verb_state(ckp_writer *w);
 
 /* The registry (src/verb/verbs.c): NULL when name is not a library verb. */
 const ckp_verb *ckp_verb_find(const char *name);
@@ -239,6 +271,12 @@ const char *ckp_answer_caveat(const ckp_answer *a);
  * caveats of args' "hs" do not fit. */
 ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                                 FILE *out, ckp_format fmt);
+/* The same, running v's plan first (its errors in err: a --pairs file
+ * without the columns it needs): *fmt in, and out when the plan changed it
+ * (format_given 0).  *w NULL on error. */
+ckp_status ckp_verb_writer_open(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                FILE *out, ckp_format *fmt, int format_given, ckp_writer **w,
+                                ckp_error *err);
 
 /* The provenance of the rows computed in env for answer a (NULL: the
  * selected sources): *synthetic, and the names of the sources joined by ';'

@@ -277,4 +277,4 @@ CKP_VERB_DEFINE(alternatives, 60, 1) = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

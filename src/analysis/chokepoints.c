@@ -474,4 +474,4 @@ CKP_VERB_DEFINE(chokepoints, 30, 1) = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

@@ -411,7 +411,7 @@ CKP_VERB_DEFINE(concentration, 50, 1) = {
     0,
     conc_columns,
     sizeof conc_columns / sizeof conc_columns[0],
-    conc_run};
+    conc_run, NULL, NULL, 0};
 
 /* ---- production ------------------------------------------------------------ */
 
@@ -520,4 +520,4 @@ CKP_VERB_DEFINE(production, 70, 0) = {
     0,
     prod_columns,
     sizeof prod_columns / sizeof prod_columns[0],
-    prod_run};
+    prod_run, NULL, NULL, 0};

@@ -409,4 +409,4 @@ CKP_VERB_DEFINE(dependency, 20, 1) = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

@@ -150,4 +150,4 @@ CKP_VERB_DEFINE(info, 80, 0) = {
     "with the file named.  source_provenance says where each source came from when\n"
     "that was recorded (`fetch comtrade`: the API, the query, the calls, the time\n"
     "of fetch).",
-    params, 0, 0, columns, sizeof columns / sizeof columns[0], run};
+    params, 0, 0, columns, sizeof columns / sizeof columns[0], run, NULL, NULL, 0};

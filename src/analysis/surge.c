@@ -1007,4 +1007,4 @@ CKP_VERB_DEFINE(surge, 40, 1) = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

@@ -235,4 +235,4 @@ CKP_VERB_DEFINE(measures, 10, 0) = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    run};
+    run, NULL, NULL, 0};

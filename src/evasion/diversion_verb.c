@@ -634,7 +634,7 @@ CKP_VERB_DEFINE(diversion, 90, 1) = {
     0,
     columns,
     sizeof columns / sizeof columns[0],
-    diversion_run};
+    diversion_run, NULL, NULL, 0};
 
 /* ---- hubs for every measure ---------------------------------------------------- */
 

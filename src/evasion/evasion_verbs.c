@@ -311,7 +311,7 @@ CKP_VERB_DEFINE(mirror, 100, 1) = {
     0,
     mirror_columns,
     sizeof mirror_columns / sizeof mirror_columns[0],
-    mirror_run};
+    mirror_run, NULL, NULL, 0};
 
 /* ---- unitvalue ---------------------------------------------------------------- */
 
@@ -534,4 +534,4 @@ CKP_VERB_DEFINE(unitvalue, 110, 1) = {
     0,
     uv_columns,
     sizeof uv_columns / sizeof uv_columns[0],
-    uv_run};
+    uv_run, NULL, NULL, 0};

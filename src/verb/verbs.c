@@ -283,6 +283,72 @@ static void fill_provenance(void *ctx, ckp_writer *w)
     ckp_writer_str(w, a->caveat);
 }
 
+/* The state a plan hands on to run, attached to the writer. */
+typedef struct plan_state {
+    void *state;
+    void (*free_state)(void *);
+} plan_state;
+
+static void plan_state_free(void *p)
+{
+    plan_state *ps = p;
+    if (ps && ps->free_state)
+        ps->free_state(ps->state);
+    free(ps);
+}
+
+void *ckp_verb_state(ckp_writer *w)
+{
+    plan_state *ps = ckp_writer_attached(w);
+    return ps ? ps->state : NULL;
+}
+
+/* A writer for a verb with a plan (which reads no flows: the attached
+ * pointer is the plan's state, not an answer). */
+static ckp_status planned_writer(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                 FILE *out, ckp_row_fn fn, void *ctx, ckp_format *fmt,
+                                 int format_given, ckp_writer **w, ckp_error *err)
+{
+    ckp_verb_plan plan = {*fmt, format_given, NULL, 0, NULL, NULL};
+    if (ckp_verb_reads_flows(v))
+        return ckp_error_set(err, CKP_ESTATE, NULL, 0, 0,
+                             "%s: a verb that reads flows cannot have a plan", v->name);
+    ckp_status st = v->plan(env, args, &plan, err);
+    if (st != CKP_OK)
+        return st;
+    plan_state *ps = calloc(1, sizeof *ps);
+    const ckp_column *cols = plan.columns ? plan.columns : v->columns;
+    size_t ncols = plan.columns ? plan.ncolumns : v->ncolumns;
+    *w = !ps ? NULL
+         : out ? ckp_writer_new(out, plan.format, cols, ncols)
+               : ckp_writer_new_rows(cols, ncols, fn, ctx);
+    if (!*w) {
+        free(ps);
+        if (plan.free_state)
+            plan.free_state(plan.state);
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    ps->state = plan.state;
+    ps->free_state = plan.free_state;
+    ckp_writer_attach(*w, ps, plan_state_free);
+    *fmt = plan.format;
+    return CKP_OK;
+}
+
+ckp_status ckp_verb_writer_open(const ckp_verb *v, ckp_env *env, const ckp_args *args,
+                                FILE *out, ckp_format *fmt, int format_given, ckp_writer **w,
+                                ckp_error *err)
+{
+    *w = NULL;
+    if (v->plan)
+        return planned_writer(v, env, args, out, NULL, NULL, fmt, format_given, w, err);
+    *w = ckp_verb_writer_new(v, env, args, out, *fmt);
+    if (!*w)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0,
+                             "out of memory (or the caveats of --hs do not fit)");
+    return CKP_OK;
+}
+
 /* w (NULL when it could not be made) with v's provenance columns. */
 static ckp_writer *with_provenance(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                                    ckp_writer *w)
@@ -309,6 +375,12 @@ static ckp_writer *with_provenance(const ckp_verb *v, ckp_env *env, const ckp_ar
 ckp_writer *ckp_verb_writer_new(const ckp_verb *v, ckp_env *env, const ckp_args *args,
                                 FILE *out, ckp_format fmt)
 {
+    if (v->plan) {
+        ckp_writer *w = NULL;
+        ckp_error ignored;
+        planned_writer(v, env, args, out, NULL, NULL, &fmt, 1, &w, &ignored);
+        return w;
+    }
     return with_provenance(v, env, args, ckp_writer_new(out, fmt, v->columns, v->ncolumns));
 }
 
@@ -362,11 +434,22 @@ static ckp_status run_to(const ckp_verb *v, ckp_env *env, const ckp_args *args,
     if (npos < v->min_pos || (v->max_pos >= 0 && npos > v->max_pos))
         return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s takes %d to %d arguments",
                              v->name, v->min_pos, v->max_pos);
-    ckp_writer *w = with_provenance(v, env, args,
-                                    out ? ckp_writer_new(out, CKP_FMT_JSON, v->columns, v->ncolumns)
-                                        : ckp_writer_new_rows(v->columns, v->ncolumns, fn, ctx));
-    if (!w)
-        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (from_server && (v->flags & CKP_VERB_CLI_ONLY))
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "%s is not served over HTTP",
+                             v->name);
+    ckp_writer *w = NULL;
+    if (v->plan) {
+        ckp_format fmt = CKP_FMT_JSON;
+        st = planned_writer(v, env, args, out, fn, ctx, &fmt, 1, &w, err);
+        if (st != CKP_OK)
+            return st;
+    } else {
+        w = with_provenance(v, env, args,
+                            out ? ckp_writer_new(out, CKP_FMT_JSON, v->columns, v->ncolumns)
+                                : ckp_writer_new_rows(v->columns, v->ncolumns, fn, ctx));
+        if (!w)
+            return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     st = ckp_verb_check_answer(env, w, v->run(env, args, w, NULL, 0, err), err);
     ckp_status fst = ckp_writer_finish(w);
     ckp_writer_free(w);

@@ -19,6 +19,10 @@
 #include "../../server/http.c"
 #include "../../server/query.c"
 #include "../../server/rows.c"
+#include "../../server/http_cache.c"
+#include "../../server/http_cases.c"
+#include "../../server/http_screen.c"
+#include "../../server/http_verbs.c"
 #include "../../server/serve.c"
 #include "../../server/watch.c"
 #include "../../server/yente.c"
@@ -32,7 +36,7 @@ static int open_srv(srv *s, const char *tag)
     snprintf(db, sizeof db, "%s/%s.db", ckp_test_tmpdir(), tag);
     snprintf(store, sizeof store, "%s/%s.nostore", ckp_test_tmpdir(), tag);
     snprintf(data, sizeof data, "%s", ckp_test_path("data")); /* outlives the server */
-    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0};
+    srv_config cfg = {"127.0.0.1:0", db, store, data, 0, 0, 0, 1, 1, NULL, 0, 0, NULL};
     const char *tok = NULL;
     ckp_error err;
     ckp_error_clear(&err);

@@ -1,51 +1,26 @@
-/* cmd_hs.c — the 'hs' verb: HS codes by code prefix, words or group name,
- * HS2022 and HS2017 side by side.
- *
- *   chokepoint hs QUERY… [--edition 2017|2022|both] [--format …]
- *                 [--groups FILE] [--data DIR]
- *   chokepoint hs --list
+/* hs.c — the `hs` verb: HS codes by code prefix, words or group name,
+ * HS2022 and HS2017 side by side (ref.h).
  *
  * QUERY: a code or prefix ("8110", "811010", "10121" = 010121), a product
  * group ("antimony", "chpl-tier1", "CN-2024-46"), several of these joined by
  * commas, or words that must all start words of the description ("rare
  * earth").  With both editions (the default) each row is one code with its
- * HS2022 text, the HS2017 codes it maps to and their text. */
+ * HS2022 text, the HS2017 codes it maps to and their text.  --list lists the
+ * product groups instead. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "chokepoint/verb.h"
 
 #define MAX_ROWS 20000
 
-static const char *o_format, *o_data, *o_edition, *o_groups, *o_width;
-static int o_list, o_wide, width;
-
-static const cli_opt opts[] = {
-    {"edition", 'e', CLI_STR, "2017|2022|both", "which nomenclature (default: both, side by side)",
-     &o_edition},
-    {"format", 'f', CLI_STR, "table|csv|json", "output format (default: table on a terminal, else csv)",
-     &o_format},
-    {"groups", 0, CLI_STR, "FILE", "extra product groups: CSV name,codes,description", &o_groups},
-    {"list", 0, CLI_FLAG, NULL, "list the product groups", &o_list},
-    {"data", 0, CLI_STR, "DIR", "reference data directory (default: the shipped data)", &o_data},
-    {"width", 0, CLI_STR, "N", "fit the table to N columns (default on a terminal: its width; "
-     "descriptions under their row)", &o_width},
-    {"wide", 0, CLI_FLAG, NULL, "table: every column in full, one line per row", &o_wide},
-    {NULL, 0, CLI_FLAG, NULL, NULL, NULL}};
-
-static const cli_spec spec = {
-    "hs", "QUERY… | --list",
-    "look up HS codes by code prefix or words, HS2017 and HS2022 side by side",
-    "A QUERY is an HS code or prefix (2, 4 or 6 digits; a lost leading zero is\n"
-    "restored: 10121 = 010121; with dots: 8112.92; a national 8- or 10-digit code,\n"
-    "38011000 or 2825.80.00, is read as its HS6, with a note), a product group (antimony, gallium, graphite,\n"
-    "rare-earths, magnets, tungsten, integrated-circuits, machine-tools, chpl,\n"
-    "chpl-tier1…4, eu-russia, a measure id such as CN-2024-46; see --list), several\n"
-    "of these separated by commas, or words that must all begin words of the\n"
-    "description.  Columns: the HS2022 text, the HS2017 codes each code maps to\n"
-    "(1:n and n:1 changes included) and their text; note says what changed.\n"
-    "Groups also come from $CHOKEPOINT_GROUPS (':'-separated CSV files).",
-    opts, 0, -1};
+static const ckp_param params[] = {
+    {"edition", CKP_PARAM_STR, "2017|2022|both", "which nomenclature (default: both, side by side)",
+     0, 1},
+    {"groups", CKP_PARAM_STR, "FILE", "extra product groups: CSV name,codes,description", 0, 0},
+    {"list", CKP_PARAM_FLAG, NULL, "list the product groups", 0, 1},
+    {NULL, 0, NULL, NULL, 0, 0}};
 
 static const ckp_column cols_both[] = {
     {"code", CKP_COL_STR, 0},   {"level", CKP_COL_INT, 0},
@@ -251,13 +226,98 @@ static void write_row(ckp_writer *w, const ckp_ref *ref, int edition, uint32_t c
     ckp_writer_end_row(w);
 }
 
-static int list_groups(const ckp_ref *ref, ckp_format fmt)
+/* The next comma-separated item of *q, trimmed, into item (n bytes);
+ * *q moves past it.  Its length, or -1 when it is empty or too long. */
+static int next_item(const char **q, char *item, size_t n)
 {
-    ckp_writer *w = ckp_writer_new(stdout, fmt, cols_groups, 5);
-    int rc = 0;
-    if (!w)
-        return cli_failf("hs", 1, "out of memory");
-    ckp_writer_fit(w, width);
+    size_t k = strcspn(*q, ",");
+    const char *s = *q;
+    while (k && *s == ' ') {
+        s++;
+        k--;
+    }
+    while (k && s[k - 1] == ' ')
+        k--;
+    *q = s + k;
+    while (**q == ' ')
+        (*q)++;
+    if (**q == ',')
+        (*q)++;
+    if (!k || k >= n)
+        return -1;
+    memcpy(item, s, k);
+    item[k] = '\0';
+    return (int)k;
+}
+
+/* 1 when every comma-separated item of q is a code, range or group. */
+static int is_code_list(const ckp_ref *ref, const char *q)
+{
+    while (*q) {
+        char item[128];
+        uint32_t c;
+        int l, folded, n = next_item(&q, item, sizeof item);
+        if (n < 0 ||
+            (ckp_hs_fold(item, (size_t)n, &c, &l, &folded) != 0 && !ckp_ref_group_find(ref, item)))
+            return 0;
+    }
+    return 1;
+}
+
+/* What the plan hands on to run: the edition asked for (0 = both) and,
+ * with --groups, a reference of its own holding the extra groups. */
+typedef struct hs_state {
+    int edition;
+    ckp_ref *own_ref;
+} hs_state;
+
+static void hs_state_free(void *p)
+{
+    hs_state *st = p;
+    if (st)
+        ckp_ref_free(st->own_ref);
+    free(st);
+}
+
+static ckp_status plan(ckp_env *env, const ckp_args *args, ckp_verb_plan *pl, ckp_error *err)
+{
+    const char *ed = ckp_args_get(args, "edition");
+    const char *groups = ckp_args_get(args, "groups");
+    int edition = 0;
+    if (ed && strcmp(ed, "2022") == 0)
+        edition = 2022;
+    else if (ed && strcmp(ed, "2017") == 0)
+        edition = 2017;
+    else if (ed && strcmp(ed, "both") != 0)
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                             "--edition must be 2017, 2022 or both (got '%s')", ed);
+    if (ckp_args_npos(args) == 0 && !ckp_args_flag(args, "list"))
+        return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0,
+                             "give an HS code, a group name or words (or --list)");
+    hs_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    st->edition = edition;
+    /* the shared reference is read-only: extra groups go into one of our own */
+    if (groups && (ckp_ref_load(ckp_env_data_dir(env), &st->own_ref, err) != CKP_OK ||
+                   ckp_ref_load_groups(st->own_ref, groups, err) != CKP_OK)) {
+        hs_state_free(st);
+        return err->code;
+    }
+    pl->state = st;
+    pl->free_state = hs_state_free;
+    if (ckp_args_flag(args, "list")) {
+        pl->columns = cols_groups;
+        pl->ncolumns = sizeof cols_groups / sizeof cols_groups[0];
+    } else if (edition) {
+        pl->columns = edition == 2022 ? cols_2022 : cols_2017;
+        pl->ncolumns = 4;
+    }
+    return CKP_OK;
+}
+
+static ckp_status list_groups(const ckp_ref *ref, ckp_writer *w)
+{
     ckp_writer_hint(w, "name", "description");
     for (int i = 0; i < ckp_ref_group_count(ref); i++) {
         const ckp_group *g = ckp_ref_group(ref, i);
@@ -269,172 +329,107 @@ static int list_groups(const ckp_ref *ref, ckp_format fmt)
             ckp_writer_int(w, g->edition);
         else
             ckp_writer_null(w);
-        ckp_writer_end_row(w);
+        if (ckp_writer_end_row(w) != CKP_OK)
+            return CKP_EIO;
     }
-    if (ckp_writer_finish(w) != CKP_OK)
-        rc = cli_failf("hs", 1, "writing the output failed");
-    ckp_writer_free(w);
-    return rc;
+    return CKP_OK;
 }
 
-/* 1 when every comma-separated item of q is a code, range or group. */
-static int is_code_list(const ckp_ref *ref, const char *q)
+/* The positional arguments joined by spaces into q (n bytes). */
+static ckp_status join_query(const ckp_args *args, char *q, size_t n, ckp_error *err)
 {
+    size_t len = 0;
+    for (int a = 0; a < ckp_args_npos(args); a++) {
+        const char *s = ckp_args_pos(args, a);
+        size_t k = strlen(s);
+        if (len + k + 2 > n)
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "query too long");
+        if (len)
+            q[len++] = ' ';
+        memcpy(q + len, s, k);
+        len += k;
+    }
+    q[len] = '\0';
+    return CKP_OK;
+}
+
+/* Every comma-separated item of query (a code, range or group) into r; an
+ * item that gives no row is an error. */
+static ckp_status add_items(const ckp_ref *ref, int edition, const char *query, rows *r,
+                            ckp_error *err)
+{
+    const char *q = query;
     while (*q) {
-        size_t n = strcspn(q, ",");
         char item[128];
-        uint32_t c;
-        int l;
-        const char *s = q;
-        while (n && *s == ' ') {
-            s++;
-            n--;
-        }
-        while (n && s[n - 1] == ' ')
-            n--;
-        if (!n || n >= sizeof item)
-            return 0;
-        memcpy(item, s, n);
-        item[n] = '\0';
-        int folded;
-        if (ckp_hs_fold(item, n, &c, &l, &folded) != 0 && !ckp_ref_group_find(ref, item))
-            return 0;
-        q = s + n;
-        while (*q == ' ')
-            q++;
-        if (*q == ',')
-            q++;
+        int n = next_item(&q, item, sizeof item);
+        if (n < 0) /* is_code_list let none through */
+            return ckp_error_set(err, CKP_EUSAGE, NULL, 0, 0, "an empty or too long item");
+        const ckp_group *g = ckp_ref_group_find(ref, item);
+        size_t before = r->n;
+        uint32_t fc;
+        int fl, folded;
+        /* "8112.92", a national "2825.80.00": searched as its HS code (the
+         * CLI says so: verb flag CKP_VERB_HS_ARGS) */
+        if (!g && (strpbrk(item, ". ") || n > 6) &&
+            ckp_hs_fold(item, (size_t)n, &fc, &fl, &folded) == 0)
+            ckp_hs_format(fc, fl, item);
+        if (g)
+            add_group(ref, edition, g, r);
+        else
+            search(ref, edition, item, r);
+        if (r->n == before)
+            return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0, "no HS%s code %s%s",
+                                 edition ? (edition == 2022 ? "2022" : "2017") : "2022 or HS2017",
+                                 item, g ? " (the group's codes are not in this edition)" : "");
     }
-    return 1;
+    return CKP_OK;
 }
 
-int cmd_hs(int argc, char **argv)
+/* Nothing matched the words: say so, and what the closest groups are. */
+static ckp_status no_words(const ckp_ref *ref, const char *query, ckp_error *err)
 {
-    char **args;
-    int nargs, rc, edition = 0;
-    ckp_format fmt;
-    ckp_ref *ref = NULL;
-    ckp_writer *w = NULL;
-    ckp_error err;
-    rows r = {NULL, 0, 0};
+    ckp_hsset *set = NULL;
+    ckp_error why;
+    ckp_error_clear(&why);
+    ckp_status st = ckp_hsset_parse(ref, query, &set, &why);
+    ckp_hsset_free(set);
+    if (st != CKP_OK)
+        return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
+                             "no HS description contains the words \"%s\", and %s", query,
+                             why.msg);
+    return ckp_error_set(err, CKP_ENOTFOUND, NULL, 0, 0,
+                         "no HS description contains the words \"%s\"", query);
+}
+
+static ckp_status run(ckp_env *env, const ckp_args *args, ckp_writer *w, char *summary,
+                      size_t summary_len, ckp_error *err)
+{
+    const hs_state *st = ckp_verb_state(w);
+    if (!st)
+        return ckp_error_set(err, CKP_ESTATE, NULL, 0, 0, "hs: run without its plan");
+    const ckp_ref *ref = st->own_ref ? st->own_ref : ckp_env_ref(env);
+    int edition = st->edition;
+    if (ckp_args_flag(args, "list"))
+        return list_groups(ref, w) == CKP_OK
+                   ? CKP_OK
+                   : ckp_error_set(err, CKP_EIO, NULL, 0, 0, "writing the output failed");
     char query[1024];
-    size_t qlen = 0;
-
-    o_format = o_data = o_edition = o_groups = o_width = NULL;
-    o_list = o_wide = width = 0;
-    rc = cli_parse(&spec, argc, argv, &args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : rc;
-    if (nargs == 0 && !o_list)
-        return cli_failf("hs", 2, "give an HS code, a group name or words (or --list)");
-    if (o_edition && strcmp(o_edition, "2022") == 0)
-        edition = 2022;
-    else if (o_edition && strcmp(o_edition, "2017") == 0)
-        edition = 2017;
-    else if (o_edition && strcmp(o_edition, "both") != 0)
-        return cli_failf("hs", 2, "--edition must be 2017, 2022 or both (got '%s')", o_edition);
-    rc = cli_format("hs", o_format ? o_format : o_width ? "table" : NULL, &fmt);
-    if (!rc)
-        rc = cli_table_width("hs", o_width, o_wide, &width);
-    if (rc)
+    ckp_status rc = join_query(args, query, sizeof query, err);
+    if (rc != CKP_OK)
         return rc;
-    ref = cli_load_ref("hs", o_data);
-    if (!ref)
-        return 1;
-    ckp_error_clear(&err);
-    if (o_groups && ckp_ref_load_groups(ref, o_groups, &err) != CKP_OK) {
-        rc = cli_fail("hs", &err);
-        goto out_free;
-    }
-    if (o_list) {
-        rc = list_groups(ref, fmt);
-        goto out_free;
-    }
-
-    for (int a = 0; a < nargs; a++) {
-        size_t n = strlen(args[a]);
-        if (qlen + n + 2 > sizeof query) {
-            rc = cli_failf("hs", 2, "query too long");
-            goto out_free;
-        }
-        if (qlen)
-            query[qlen++] = ' ';
-        memcpy(query + qlen, args[a], n);
-        qlen += n;
-    }
-    query[qlen] = '\0';
-
-    r.keys = malloc(sizeof *r.keys * MAX_ROWS);
-    if (!r.keys) {
-        rc = cli_failf("hs", 1, "out of memory");
-        goto out_free;
-    }
-    if (is_code_list(ref, query)) {
-        const char *q = query;
-        while (*q) {
-            size_t n = strcspn(q, ",");
-            char item[128];
-            const ckp_group *g;
-            const char *s = q;
-            while (n && *s == ' ') {
-                s++;
-                n--;
-            }
-            while (n && s[n - 1] == ' ')
-                n--;
-            memcpy(item, s, n);
-            item[n] = '\0';
-            g = ckp_ref_group_find(ref, item);
-            size_t before = r.n;
-            uint32_t fc;
-            int fl, folded;
-            if (!g && (strpbrk(item, ". ") || n > 6) && ckp_hs_fold(item, n, &fc, &fl, &folded) == 0) {
-                /* "8112.92", a national "2825.80.00": searched as its HS code */
-                char b[sizeof item];
-                cli_hs_fold("hs", NULL, item, b, sizeof b);
-                ckp_hs_format(fc, fl, item);
-            }
-            if (g)
-                add_group(ref, edition, g, &r);
-            else
-                search(ref, edition, item, &r);
-            if (r.n == before) {
-                rc = cli_failf("hs", 1, "no HS%s code %s%s", edition ? (edition == 2022 ? "2022" : "2017") : "2022 or HS2017",
-                               item, g ? " (the group's codes are not in this edition)" : "");
-                goto out_free;
-            }
-            q = s + n;
-            while (*q == ' ')
-                q++;
-            if (*q == ',')
-                q++;
-        }
-    } else if (search(ref, edition, query, &r) == 0) {
-        /* Nothing matched: say what the closest groups are. */
-        ckp_hsset *set = NULL;
-        if (ckp_hsset_parse(ref, query, &set, &err) != CKP_OK) {
-            rc = cli_failf("hs", 1,
-                           "no HS description contains the words \"%s\", and %s", query,
-                           err.msg);
-        } else {
-            rc = cli_failf("hs", 1, "no HS description contains the words \"%s\"", query);
-        }
-        ckp_hsset_free(set);
-        goto out_free;
-    }
+    rows r = {malloc(sizeof(uint32_t) * MAX_ROWS), 0, 0};
+    if (!r.keys)
+        return ckp_error_set(err, CKP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (is_code_list(ref, query))
+        rc = add_items(ref, edition, query, &r, err);
+    else if (search(ref, edition, query, &r) == 0)
+        rc = no_words(ref, query, err);
+    if (rc != CKP_OK)
+        goto out_keys;
     if (r.overflow)
         fprintf(stderr, "chokepoint: hs: more than %d codes match; showing the first %d\n",
                 MAX_ROWS, MAX_ROWS);
     qsort(r.keys, r.n, sizeof *r.keys, cmp_key);
-
-    w = ckp_writer_new(stdout, fmt,
-                       edition == 2022 ? cols_2022 : edition == 2017 ? cols_2017 : cols_both,
-                       edition ? 4 : 6);
-    if (!w) {
-        rc = cli_failf("hs", 1, "out of memory");
-        goto out_free;
-    }
-    ckp_writer_fit(w, width);
     ckp_writer_hint(w, "code level", "description hs2017_description hs2022_description note");
     for (size_t i = 0; i < r.n; i++) {
         uint32_t key = r.keys[i], level, code;
@@ -444,12 +439,22 @@ int cmd_hs(int argc, char **argv)
         code = key / 10 / scale[6 - level];
         write_row(w, ref, edition, code, (int)level);
     }
-    if (ckp_writer_finish(w) != CKP_OK)
-        rc = cli_failf("hs", 1, "writing the output failed");
-
-out_free:
+out_keys:
     free(r.keys);
-    ckp_writer_free(w);
-    ckp_ref_free(ref);
     return rc;
 }
+
+CKP_VERB_DEFINE(hs, 120, 0) = {
+    "hs", "QUERY… | --list",
+    "look up HS codes by code prefix or words, HS2017 and HS2022 side by side",
+    "A QUERY is an HS code or prefix (2, 4 or 6 digits; a lost leading zero is\n"
+    "restored: 10121 = 010121; with dots: 8112.92; a national 8- or 10-digit code,\n"
+    "38011000 or 2825.80.00, is read as its HS6, with a note), a product group (antimony, gallium, graphite,\n"
+    "rare-earths, magnets, tungsten, integrated-circuits, machine-tools, chpl,\n"
+    "chpl-tier1…4, eu-russia, a measure id such as CN-2024-46; see --list), several\n"
+    "of these separated by commas, or words that must all begin words of the\n"
+    "description.  Columns: the HS2022 text, the HS2017 codes each code maps to\n"
+    "(1:n and n:1 changes included) and their text; note says what changed.\n"
+    "Groups also come from $CHOKEPOINT_GROUPS (':'-separated CSV files).",
+    params, 0, -1, cols_both, sizeof cols_both / sizeof cols_both[0], run, plan,
+    "e:edition f:format", CKP_VERB_NO_STORE | CKP_VERB_HS_ARGS};

@@ -63,7 +63,7 @@ PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null)
 PKG_LIBS=$(pkg-config --libs $PKGS 2>/dev/null)
 VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
-CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer $SAN -Iinclude -Isrc \
+CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer $SAN -Iinclude -Isrc -I$OUT/gen \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DCKP_VERSION=\"${VERSION:-fuzz}\" $PKG_CFLAGS"
 export CLANG CFLAGS OUT
 
@@ -80,7 +80,9 @@ compile_one() { # src: (re)compile when the source or any header is newer
 export -f compile_one
 
 build_library() { # → $OUT/libchokepoint-fuzz.a
-  mkdir -p "$OUT/obj"
+  mkdir -p "$OUT/obj" "$OUT/gen"
+  # the verb registry, as the Makefile writes it (scripts/gen_verbs.sh)
+  bash scripts/gen_verbs.sh "$OUT/gen/verbs_registry.h" src/*/*.c || return 1
   NEWEST_HEADER=$(ls -t include/chokepoint/*.h src/*/*.h 2>/dev/null | head -n1)
   export NEWEST_HEADER
   local srcs=(src/*/*.c) # listed once: others may add files while this runs

@@ -41,7 +41,7 @@ declare -A HOME_OF=(
   [ref.h]=src/ref [reporters.h]=src/ref
   [store.h]=src/store [ingest.h]=src/store
   [verb.h]=src/verb [coverage.h]=src/verb [flows.h]=src/verb
-  [analysis.h]=src/analysis [merge.h]=src/analysis
+  [analysis.h]=src/analysis [merge.h]=src/analysis [margin.h]=src/analysis [overview.h]=src/analysis
   [evasion.h]=src/evasion
   [measures.h]=src/controls
   [lists.h]=src/screen [match.h]=src/screen [names.h]=src/screen [screen.h]=src/screen
